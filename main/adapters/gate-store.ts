@@ -1,0 +1,28 @@
+// Last gate report per instance, kept beside the registry (one small file each, written atomically).
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { GateStore } from '../core/deps';
+import type { GateReport } from '../core/types';
+
+
+export function createGateStore(home: string): GateStore {
+  const dir = join(home, 'gates');
+  const file = (id: string) => join(dir, `${id}.json`);
+  return {
+    async read(id) {
+      try {
+        return JSON.parse(await readFile(file(id), 'utf8')) as GateReport;
+      } catch {
+        return null;
+      }
+    },
+    async write(report) {
+      await mkdir(dir, { recursive: true });
+      await writeFileAtomic(file(report.instance), `${JSON.stringify(report, null, 2)}\n`);
+    },
+    async remove(id) {
+      await rm(file(id), { force: true });
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Per-instance secrets in ~/.ktrdr/sandbox/secrets/<id>.env (0600). Generated once; or provided by a command.
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import writeFileAtomic from 'write-file-atomic';
+import type { SecretStore } from '../core/deps';
+import { parseEnvFile } from '../core/envfile';
+import { SandboxError } from '../core/errors';
+
+export function createSecretStore(home: string): SecretStore {
+  const dir = join(home, 'secrets');
+  const file = (id: string) => join(dir, `${id}.env`);
+  return {
+    async get(id, spec) {
+      if (spec.command) {
+        const res = await execa('sh', ['-c', spec.command], { cwd: spec.cwd, reject: false, timeout: 30_000 });
+        if (res.exitCode !== 0) {
+          throw new SandboxError('SECRETS_FAILED', `The secrets command failed (exit ${res.exitCode ?? 'timeout'}): ${spec.command}`, {
+            hint: `${String(res.stderr).split('\n').slice(-3).join(' ').trim() || 'no output'} — fix the command; ktrdr-sandbox never falls back to default passwords.`,
+          });
+        }
+        const provided = parseEnvFile(String(res.stdout));
+        const missing = spec.generate.filter((n) => !provided[n]);
+        if (missing.length) {
+          throw new SandboxError('SECRETS_FAILED', `The secrets command did not provide ${missing.join(', ')}`);
+        }
+        return provided;
+      }
+      if (!spec.generate.length) return {};
+      let stored: Record<string, string> = {};
+      try {
+        stored = parseEnvFile(await readFile(file(id), 'utf8'));
+      } catch {
+        stored = {};
+      }
+      const missing = spec.generate.filter((n) => !stored[n]);
+      if (missing.length) {
+        for (const n of missing) stored[n] = randomBytes(18).toString('base64url');
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        const text = Object.entries(stored).map(([k, v]) => `${k}=${v}`).join('\n');
+        await writeFileAtomic(file(id), `${text}\n`, { mode: 0o600 });
+        await chmod(file(id), 0o600);
+      }
+      return Object.fromEntries(spec.generate.map((n) => [n, stored[n]!]));
+    },
+    async remove(id) {
+      await rm(file(id), { force: true });
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// create · init · up · gate · down · destroy
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { createInstance } from '../../core/use-cases/create';
+import { initInstance } from '../../core/use-cases/init';
+import { upInstance } from '../../core/use-cases/up';
+import { gateInstance } from '../../core/use-cases/gate';
+import { downInstance } from '../../core/use-cases/down';
+import { destroyAll, destroyInstance } from '../../core/use-cases/destroy';
+import type { InstanceDetails } from '../../core/use-cases/describe';
+import { EXIT, SandboxError } from '../../core/errors';
+import { gateVerdict, type Output } from '../render';
+import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
+
+export function printDetails(out: Output, d: InstanceDetails): void {
+  out.line(`  Location:  ${d.path}`);
+  out.line(`  Port slot: ${d.slot}`);
+  for (const l of d.links) out.line(`  ${`${l.label}:`.padEnd(11)}${l.url}`);
+}
+
+export function registerLifecycle(program: Command, rt: Runtime): void {
+  addCommon(
+    program
+      .command('create <name>')
+      .description('create a git worktree at ../<repo>--NAME with its own port slot and .env.sandbox')
+      .option('-b, --branch <branch>', 'check out this branch (created from HEAD if it does not exist; default: NAME)')
+      .option('-s, --slot <n>', 'port slot 1-10 (default: lowest free)', parseIntOption('--slot'))
+      .option('--from <dir>', 'repository to create the worktree from (default: the one holding the current directory)'),
+  ).action((name: string, o) =>
+    runCommand(o, async (out) => {
+      const d = await createInstance(rt.deps(), { name, branch: o.branch, slot: o.slot, from: o.from, cwd: rt.cwd }, out.event);
+      out.result('create', { instance: d });
+      out.line(`\nCreated instance: ${pc.bold(d.id)}`);
+      printDetails(out, d);
+      out.line(`\nRun 'cd ${d.path} && ktrdr-sandbox up' to start`);
+    }),
+  );
+
+  addCommon(
+    program
+      .command('init')
+      .description('register the current clone or worktree as an instance')
+      .option('-s, --slot <n>', 'port slot 0-10 (default: lowest free of 1-10)', parseIntOption('--slot'))
+      .option('-n, --name <id>', 'instance id (default: slugified directory name)'),
+  ).action((o) =>
+    runCommand(o, async (out) => {
+      const d = await initInstance(rt.deps(), { cwd: rt.cwd, slot: o.slot, name: o.name }, out.event);
+      out.result('init', { instance: d });
+      out.line(`\nInitialised instance: ${pc.bold(d.id)} (${d.kind})`);
+      printDetails(out, d);
+      out.line(`\nRun 'ktrdr-sandbox up' to start`);
+    }),
+  );
+
+  addCommon(
+    program
+      .command('up [id]')
+      .description('start the instance (compose up -d) and run the Startability Gate')
+      .option('--build', 'build images before starting')
+      .option('--no-wait', 'do not run the Startability Gate')
+      .option('-t, --timeout <seconds>', 'gate deadline in seconds (default: manifest, 180)', parseIntOption('--timeout')),
+  ).action((id: string | undefined, o) =>
+    runCommand(o, async (out) => {
+      const ref = refFrom(rt, id);
+      out.line(`Starting instance${id ? ` ${id}` : ''}…`);
+      const r = await upInstance(rt.deps(), ref, { build: o.build, wait: o.wait, timeoutMs: o.timeout ? o.timeout * 1000 : undefined }, out.event);
+      out.result('up', { instance: r.instance, gate: r.gate });
+      if (r.gate) for (const l of gateVerdict(r.gate)) out.line(l);
+      if (!r.gate || r.gate.passed) {
+        out.line(`\nInstance ready: ${pc.bold(r.instance.id)} (slot ${r.instance.slot})`);
+        for (const l of r.instance.links) out.line(`  ${`${l.label}:`.padEnd(11)}${l.url}`);
+      }
+      return r.gate && !r.gate.passed ? EXIT.gate : EXIT.ok;
+    }),
+  );
+
+  addCommon(
+    program
+      .command('gate [id]')
+      .description('run the Startability Gate against a running instance')
+      .option('-t, --timeout <seconds>', 'deadline in seconds', parseIntOption('--timeout')),
+  ).action((id: string | undefined, o) =>
+    runCommand(o, async (out) => {
+      const r = await gateInstance(rt.deps(), refFrom(rt, id), { timeoutMs: o.timeout ? o.timeout * 1000 : undefined }, out.event);
+      out.result('gate', { gate: r });
+      for (const l of gateVerdict(r)) out.line(l);
+      return r.passed ? EXIT.ok : EXIT.gate;
+    }),
+  );
+
+  addCommon(
+    program
+      .command('down [id]')
+      .description('stop and remove the containers (keeps volumes unless -v)')
+      .option('-v, --volumes', 'also remove the named volumes (database data)'),
+  ).action((id: string | undefined, o) =>
+    runCommand(o, async (out) => {
+      const r = await downInstance(rt.deps(), refFrom(rt, id), { volumes: o.volumes }, out.event);
+      out.result('down', r);
+      out.line(`Stopped ${r.id}${r.volumes ? ' and removed its volumes' : ''}.`);
+    }),
+  );
+
+  addCommon(
+    program
+      .command('destroy [id]')
+      .description('remove containers, volumes, networks, the worktree (through git) and the slot')
+      .option('-f, --force', 'destroy even with uncommitted or unpushed work')
+      .option('--keep-worktree', 'keep the directory (only Docker state and the registry entry go)')
+      .option('--all', 'destroy every registered instance (all-or-nothing check first)'),
+  ).action((id: string | undefined, o) =>
+    runCommand(o, async (out) => {
+      if (o.all && id) throw new SandboxError('USAGE', 'Pass either an instance id or --all, not both');
+      const opts = { force: o.force, keepWorktree: o.keepWorktree };
+      const results = o.all ? await destroyAll(rt.deps(), opts, out.event) : [await destroyInstance(rt.deps(), refFrom(rt, id), opts, out.event)];
+      out.result('destroy', { destroyed: results });
+      for (const r of results) {
+        out.line(`Destroyed ${pc.bold(r.id)} (${r.path})${r.branchKept ? pc.dim(` — branch ${r.branchKept} kept`) : ''}`);
+      }
+      if (!results.length) out.line('No instance registered.');
+    }),
+  );
+}

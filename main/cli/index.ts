@@ -1,0 +1,26 @@
+// ktrdr-sandbox: the command-line surface. Parses arguments, calls the core, renders. Nothing else.
+import { Command } from 'commander';
+import { registerInspect } from './commands/inspect';
+import { registerLifecycle } from './commands/lifecycle';
+import { createRuntime } from './runtime';
+import { version } from './version';
+
+export function buildProgram(): Command {
+  const rt = createRuntime();
+  const program = new Command('ktrdr-sandbox')
+    .description('Run several complete, isolated development stacks of one project side by side.')
+    .version(version)
+    .showSuggestionAfterError()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok · 1 usage/state error · 2 gate failed · 3 port conflict · 4 Docker unavailable\nDocs: README.md (CLI reference, JSON schemas, troubleshooting)',
+    );
+  program.exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 1);
+  });
+  registerLifecycle(program, rt);
+  registerInspect(program, rt);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,126 @@
+// Terminal rendering: step lines (✓/✗), tables, URLs, and the --json envelope. No logic lives here.
+import Table from 'cli-table3';
+import pc from 'picocolors';
+import type { ProgressEvent } from '../core/events';
+import type { CheckResult, GateReport } from '../core/types';
+import { toErrorPayload } from '../core/errors';
+
+export const SCHEMA_VERSION = 1;
+
+export interface Output {
+  json: boolean;
+  verbose: boolean;
+  /** Writes a progress event: human line on stdout, or JSON line on stderr with --json. */
+  event(e: ProgressEvent): void;
+  line(text?: string): void;
+  result(kind: string, data: object): void;
+}
+
+export function createOutput(opts: { json: boolean; verbose?: boolean }): Output {
+  const out: Output = {
+    json: opts.json,
+    verbose: !!opts.verbose,
+    event(e) {
+      if (opts.json) {
+        process.stderr.write(`${JSON.stringify({ event: e.type, ...e })}\n`);
+        return;
+      }
+      const l = renderEvent(e, !!opts.verbose);
+      if (l !== null) process.stdout.write(`${l}\n`);
+    },
+    line(text = '') {
+      if (!opts.json) process.stdout.write(`${text}\n`);
+    },
+    result(kind, data) {
+      if (opts.json) process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/${kind}@${SCHEMA_VERSION}`, ok: true, ...data }, null, 2)}\n`);
+    },
+  };
+  return out;
+}
+
+export function renderEvent(e: ProgressEvent, verbose: boolean): string | null {
+  switch (e.type) {
+    case 'step':
+      switch (e.state) {
+        case 'running':
+          return null;
+        case 'passed':
+          return `  ${pc.green('✓')} ${e.label}`;
+        case 'failed':
+          return `  ${pc.red('✗')} ${e.label}${e.message ? pc.dim(` — ${firstLine(e.message)}`) : ''}`;
+        case 'skipped':
+          return `  ${pc.dim('○')} ${e.label}`;
+        case 'warning':
+          return `  ${pc.yellow('!')} ${e.label}`;
+        case 'info':
+          return `  ${pc.cyan('•')} ${e.label}`;
+      }
+      return null;
+    case 'output':
+      return verbose ? pc.dim(`    ${e.source}| ${e.line}`) : null;
+    case 'gate-start':
+      return `  Startability Gate: ${e.checks.length} checks, deadline ${Math.round(e.timeoutMs / 1000)}s`;
+    case 'gate-check':
+      return e.check.state === 'pending' ? null : checkLine(e.check);
+  }
+}
+
+export function checkLine(c: CheckResult): string {
+  const t = pc.dim(`(${(c.elapsedMs / 1000).toFixed(1)}s)`);
+  if (c.state === 'passed') return `    ${pc.green('✓')} ${c.label} ${t}`;
+  if (c.state === 'skipped') return `    ${pc.dim('○')} ${c.label} ${pc.dim(c.message)}`;
+  if (c.state === 'failed') return `    ${pc.red('✗')} ${c.label} ${t}\n      ${pc.red('→')} ${c.message}`;
+  return `    … ${c.label}`;
+}
+
+export function gateVerdict(r: GateReport): string[] {
+  const lines: string[] = [];
+  if (r.passed) {
+    lines.push('', `${pc.bold('Startability Gate:')} ${pc.green(pc.bold('PASSED'))} ${pc.dim(`in ${(r.elapsedMs / 1000).toFixed(1)}s`)}`);
+    return lines;
+  }
+  lines.push('', `${pc.bold('Startability Gate:')} ${pc.red(pc.bold('FAILED'))} ${pc.dim(`after ${(r.elapsedMs / 1000).toFixed(1)}s`)}`);
+  for (const c of r.checks.filter((x) => x.state === 'failed')) {
+    lines.push(`  ${pc.red('✗')} ${c.label}: ${c.message}`);
+    for (const d of c.details ?? []) lines.push(pc.dim(`      ${d}`));
+  }
+  for (const [svc, tail] of Object.entries(r.logTails)) {
+    lines.push('', pc.bold(`Last ${tail.length} log lines of ${svc}:`));
+    for (const l of tail) lines.push(pc.dim(`  ${svc} | `) + l);
+  }
+  lines.push('', pc.dim('Containers are left running for inspection: `ktrdr-sandbox status`, `ktrdr-sandbox logs SERVICE`.'));
+  return lines;
+}
+
+export function table(head: string[], rows: (string | number)[][]): string {
+  const t = new Table({
+    head: head.map((h) => pc.bold(h)),
+    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
+    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' },
+  });
+  for (const r of rows) t.push(r.map(String));
+  return t.toString();
+}
+
+export function renderError(err: unknown, json: boolean): number {
+  const p = toErrorPayload(err);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/error@${SCHEMA_VERSION}`, ok: false, error: p }, null, 2)}\n`);
+  } else {
+    process.stderr.write(`${pc.red('Error:')} ${p.message}\n`);
+    if (p.hint) process.stderr.write(`${pc.dim('Hint:')} ${p.hint}\n`);
+    if (p.code === 'INTERNAL' && process.env.KTRDR_SANDBOX_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+  }
+  return p.exitCode;
+}
+
+export function statusColour(s: string): string {
+  if (s === 'running') return pc.green(s);
+  if (s.startsWith('partial')) return pc.yellow(s);
+  if (s === 'missing') return pc.red(s);
+  return pc.dim(s);
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}

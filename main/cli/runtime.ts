@@ -1,0 +1,51 @@
+// What every command needs: the core's dependencies (built lazily), the cwd, and an output sink.
+import type { Command } from 'commander';
+import { createDeps } from '../adapters';
+import type { Deps } from '../core/deps';
+import type { InstanceRef } from '../core/resolve';
+import { createOutput, renderError, type Output } from './render';
+
+export interface Runtime {
+  deps(): Deps;
+  cwd: string;
+}
+
+export function createRuntime(): Runtime {
+  let deps: Deps | undefined;
+  return {
+    deps: () => (deps ??= createDeps()),
+    cwd: process.cwd(),
+  };
+}
+
+export interface CommonOptions {
+  json?: boolean;
+  verbose?: boolean;
+}
+
+/** Wrap a command body: one output object, errors rendered with their documented exit code. */
+export async function runCommand(opts: CommonOptions, body: (out: Output) => Promise<number | void>): Promise<void> {
+  const out = createOutput({ json: !!opts.json, verbose: !!opts.verbose });
+  try {
+    const code = await body(out);
+    process.exitCode = code ?? 0;
+  } catch (err) {
+    process.exitCode = renderError(err, !!opts.json);
+  }
+}
+
+export function refFrom(rt: Runtime, id: string | undefined): InstanceRef {
+  return id ? { id } : { cwd: rt.cwd };
+}
+
+export function addCommon(cmd: Command): Command {
+  return cmd.option('--json', 'machine-readable output (see README: JSON schemas)').option('--verbose', 'show compose output');
+}
+
+export function parseIntOption(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got "${v}"`);
+    return n;
+  };
+}

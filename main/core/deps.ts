@@ -1,0 +1,195 @@
+// The outside world as the core sees it. Each interface is implemented once in main/adapters/
+// (dockerode, compose CLI, git CLI, sockets, files) and faked in unit tests.
+import type { ContainerInfo, GateReport, RegistryData } from './types';
+
+/** Raised by any adapter when the Docker engine cannot be reached. */
+export class EngineUnavailableError extends Error {
+  readonly code = 'ENGINE_UNAVAILABLE';
+  constructor(
+    message: string,
+    readonly endpoint: string,
+  ) {
+    super(message);
+    this.name = 'EngineUnavailableError';
+  }
+}
+
+export interface EngineInfo {
+  endpoint: string;
+  version: string;
+  apiVersion: string;
+}
+
+export interface LogOptions {
+  tail?: number;
+  since?: number; // unix seconds
+  timestamps?: boolean;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+}
+
+export interface EngineEvent {
+  project: string;
+  service: string;
+  action: string;
+  containerId: string;
+}
+
+export interface ProjectResources {
+  containers: string[];
+  volumes: string[];
+  networks: string[];
+}
+
+/** Docker engine queries (dockerode). Lifecycle goes through Compose. */
+export interface Engine {
+  /** Fails with EngineUnavailableError within timeoutMs when the engine does not answer. */
+  ping(timeoutMs?: number): Promise<EngineInfo>;
+  /** ONE engine call: every container carrying a compose project label (optionally of these projects). */
+  listContainers(opts?: { projects?: string[]; all?: boolean }): Promise<ContainerInfo[]>;
+  logs(containerId: string, opts?: LogOptions): Promise<LogLine[]>;
+  followLogs(
+    containerId: string,
+    opts: LogOptions,
+    onLine: (line: LogLine) => void,
+  ): Promise<() => void>;
+  exec(containerId: string, cmd: string[], opts?: { timeoutMs?: number; env?: string[] }): Promise<ExecResult>;
+  /** Containers, volumes and networks labelled with this compose project. */
+  projectResources(project: string): Promise<ProjectResources>;
+  /** Force-remove everything labelled with this compose project (rollback / last resort). */
+  removeProjectResources(project: string): Promise<void>;
+  /** Stream container events of compose projects; returns an unsubscribe function. */
+  events(onEvent: (e: EngineEvent) => void, onError: (err: Error) => void): Promise<() => void>;
+}
+
+export interface ComposeTarget {
+  project: string;
+  projectDir: string;
+  files: string[];
+  envFile: string;
+  /** Extra environment (e.g. secrets), never written to disk by the adapter. */
+  env?: Record<string, string>;
+}
+
+export interface ComposeInfo {
+  variant: 'v2' | 'v1';
+  command: string[];
+  version: string;
+}
+
+export interface ComposeRunOptions {
+  /** Stream output through instead of capturing it. */
+  inheritStdio?: boolean;
+  onOutput?: (chunk: string) => void;
+}
+
+/** The compose binary: `docker compose` (v2) when present, else `docker-compose` (v1). */
+export interface Compose {
+  info(): Promise<ComposeInfo>;
+  up(target: ComposeTarget, opts?: { build?: boolean; onOutput?: (line: string) => void }): Promise<void>;
+  down(target: ComposeTarget, opts?: { volumes?: boolean }): Promise<void>;
+  stop(target: ComposeTarget): Promise<void>;
+  /** The resolved configuration (YAML text). */
+  config(target: ComposeTarget): Promise<string>;
+  /** `run --rm SERVICE CMD…`; resolves with the exit code. */
+  run(target: ComposeTarget, service: string, cmd: string[], opts?: ComposeRunOptions): Promise<{ exitCode: number; output: string }>;
+}
+
+export interface GitStatus {
+  dirty: boolean;
+  /** porcelain lines, at most a few dozen */
+  files: string[];
+}
+
+export interface Unpushed {
+  count: number;
+  /** what the commits were compared with, e.g. "remote branches" or "other local branches" */
+  against: string;
+}
+
+export interface Git {
+  version(): Promise<string>;
+  /** Top level of the working tree holding dir, or null when dir is not in a git work tree. */
+  topLevel(dir: string): Promise<string | null>;
+  /** The main repository of dir (for a linked worktree: its main work tree; else the top level). */
+  mainRepo(dir: string): Promise<string>;
+  isLinkedWorktree(dir: string): Promise<boolean>;
+  currentBranch(dir: string): Promise<string | null>;
+  branchExists(repo: string, branch: string): Promise<boolean>;
+  /** Add a worktree at path. newBranch: create `branch` from `from` (default HEAD); else check out existing branch. */
+  worktreeAdd(repo: string, path: string, opts: { branch: string; newBranch: boolean; from?: string }): Promise<void>;
+  worktreeRemove(repo: string, path: string, opts?: { force?: boolean }): Promise<void>;
+  worktreePrune(repo: string): Promise<void>;
+  deleteBranch(repo: string, branch: string): Promise<void>;
+  status(dir: string): Promise<GitStatus>;
+  unpushed(dir: string): Promise<Unpushed>;
+  head(dir: string): Promise<string | null>;
+}
+
+export interface PortOwner {
+  pid: number;
+  command: string;
+}
+
+export interface PortProbe {
+  /** Can we bind host:port right now? */
+  isFree(port: number, host?: string): Promise<boolean>;
+  /** The process listening on port, where the OS lets us see it. */
+  owner(port: number): Promise<PortOwner | null>;
+}
+
+/** Injected time, so domain logic is testable. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** HTTP GET with a per-attempt timeout (gate checks). */
+export interface Http {
+  get(url: string, timeoutMs: number): Promise<{ status: number; body: string }>;
+}
+
+export interface RegistryStore {
+  readonly file: string;
+  /** A consistent snapshot (writes are atomic renames, so no lock is needed to read). */
+  read(): Promise<RegistryData>;
+  /** Read, let fn change the document (or throw to abort without writing), write it back, all under the lock. */
+  update<T>(fn: (reg: RegistryData) => T | Promise<T>): Promise<T>;
+}
+
+export interface GateStore {
+  read(id: string): Promise<GateReport | null>;
+  write(report: GateReport): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
+/** Per-instance secrets, stored outside the repo (mode 0600), handed to compose through the environment. */
+export interface SecretStore {
+  /** Values for these names, generating (once) the missing ones; `command` output wins when given. */
+  get(id: string, spec: { generate: string[]; command?: string; cwd: string }): Promise<Record<string, string>>;
+  remove(id: string): Promise<void>;
+}
+
+export interface Deps {
+  engine: Engine;
+  compose: Compose;
+  git: Git;
+  ports: PortProbe;
+  http: Http;
+  clock: Clock;
+  registry: RegistryStore;
+  gates: GateStore;
+  secrets: SecretStore;
+  /** Root of our state: ~/.ktrdr/sandbox (or $KTRDR_SANDBOX_HOME). */
+  home: string;
+  /** Shared data root: ~/.ktrdr/shared. */
+  sharedHome: string;
+}

@@ -1,0 +1,28 @@
+// Progress events emitted by use-cases. The CLI renders them as ✓/✗ lines or JSON lines, the Electron shell
+// forwards them over IPC, the dashboard server over SSE: one stream, three renderers.
+import type { GateEvent } from './gate';
+
+export type StepState = 'running' | 'passed' | 'failed' | 'skipped' | 'info' | 'warning';
+
+export type StepEvent = { type: 'step'; instance?: string; id: string; label: string; state: StepState; message?: string };
+
+export type OutputEvent = { type: 'output'; instance?: string; source: string; line: string };
+
+export type ProgressEvent = StepEvent | OutputEvent | (GateEvent & { instance?: string });
+
+export type EventSink = (e: ProgressEvent) => void;
+
+export const noEvents: EventSink = () => undefined;
+
+/** Helper: run fn as a named step, emitting running → passed/failed. */
+export async function step<T>(emit: EventSink, instance: string | undefined, id: string, label: string, fn: () => Promise<T>): Promise<T> {
+  emit({ type: 'step', instance, id, label, state: 'running' });
+  try {
+    const v = await fn();
+    emit({ type: 'step', instance, id, label, state: 'passed' });
+    return v;
+  } catch (err) {
+    emit({ type: 'step', instance, id, label, state: 'failed', message: (err as Error).message });
+    throw err;
+  }
+}

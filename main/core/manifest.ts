@@ -1,0 +1,69 @@
+// Loading the project manifest (ktrdr-sandbox.yml) or falling back to the KTRDR preset.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { SandboxError } from './errors';
+import { manifestSchema, type Manifest } from './manifest-schema';
+import { findOutOfRange, findPortCollisions } from './ports';
+import { ktrdrPreset } from './preset';
+
+export const MANIFEST_FILE = 'ktrdr-sandbox.yml';
+
+export interface LoadedManifest {
+  manifest: Manifest;
+  source: 'preset' | string;
+}
+
+export function validateManifest(raw: unknown, source: string): Manifest {
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new SandboxError('MANIFEST_INVALID', `${source} is not a valid manifest:\n${lines.join('\n')}`, {
+      hint: 'Run `ktrdr-sandbox manifest-schema` for the JSON Schema.',
+    });
+  }
+  const m = parsed.data;
+  const collisions = findPortCollisions(m);
+  if (collisions.length) {
+    const c = collisions[0]!;
+    throw new SandboxError(
+      'MANIFEST_INVALID',
+      `${source}: port ${c.port} is used by slot ${c.a.slot} (${c.a.name}) and slot ${c.b.slot} (${c.b.name}); ${collisions.length} collision(s) in all`,
+    );
+  }
+  const out = findOutOfRange(m);
+  if (out.length) {
+    const o = out[0]!;
+    throw new SandboxError('MANIFEST_INVALID', `${source}: slot ${o.slot} puts ${o.name} on port ${o.port}, above 65535`);
+  }
+  const names = new Set<string>();
+  for (const c of m.gate.checks) {
+    if (names.has(c.name)) throw new SandboxError('MANIFEST_INVALID', `${source}: gate check "${c.name}" is defined twice`);
+    names.add(c.name);
+  }
+  for (const c of m.gate.checks) {
+    for (const d of c.dependsOn) {
+      if (!names.has(d)) throw new SandboxError('MANIFEST_INVALID', `${source}: gate check "${c.name}" depends on unknown check "${d}"`);
+    }
+  }
+  return m;
+}
+
+/** The manifest of the repository rooted at dir. */
+export async function loadManifest(dir: string): Promise<LoadedManifest> {
+  const file = join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { manifest: ktrdrPreset, source: 'preset' };
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new SandboxError('MANIFEST_INVALID', `${file} is not valid YAML: ${(err as Error).message}`);
+  }
+  return { manifest: validateManifest(raw, file), source: file };
+}

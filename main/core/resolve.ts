@@ -1,0 +1,136 @@
+// Finding the instance a command is about, loading what it needs, and self-healing .env.sandbox.
+import { existsSync } from 'node:fs';
+import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { readComposeModel, type ComposeModel } from './compose-model';
+import type { ComposeTarget, Deps } from './deps';
+import { ENV_FILE, envFilePath, instanceVariables, parseEnvFile, renderEnvFile } from './envfile';
+import { SandboxError } from './errors';
+import { loadManifest } from './manifest';
+import type { Manifest } from './manifest-schema';
+import { instanceContaining, instances } from './registry';
+import type { InstanceRecord, RegistryData } from './types';
+
+/** An instance named by id, or "the instance holding this directory". */
+export type InstanceRef = { id: string } | { cwd: string };
+
+export async function canonical(dir: string): Promise<string> {
+  try {
+    return await realpath(dir);
+  } catch {
+    return dir;
+  }
+}
+
+/** Walk up from dir to the first directory holding .env.sandbox. */
+export function findEnvFileUp(dir: string): string | null {
+  let cur = dir;
+  for (;;) {
+    if (existsSync(join(cur, ENV_FILE))) return cur;
+    const parent = dirname(cur);
+    if (parent === cur) return null;
+    cur = parent;
+  }
+}
+
+export async function resolveInstance(deps: Deps, ref: InstanceRef, reg?: RegistryData): Promise<InstanceRecord> {
+  const registry = reg ?? (await deps.registry.read());
+  if ('id' in ref) {
+    const rec = registry.instances[ref.id];
+    if (!rec) {
+      const known = instances(registry).map((i) => i.id);
+      throw new SandboxError('NOT_FOUND', `No instance "${ref.id}" in the registry`, {
+        hint: known.length ? `Known instances: ${known.join(', ')}` : 'No instance is registered yet: `ktrdr-sandbox create NAME`.',
+      });
+    }
+    return rec;
+  }
+  const cwd = await canonical(ref.cwd);
+  const envDir = findEnvFileUp(cwd);
+  if (envDir) {
+    const env = parseEnvFile(await readFile(join(envDir, ENV_FILE), 'utf8'));
+    const id = env.INSTANCE_ID;
+    const rec = id ? registry.instances[id] : undefined;
+    if (rec && (await canonical(rec.path)) === envDir) return rec;
+    const byPath = instanceContaining(registry, envDir);
+    if (byPath) return byPath;
+    throw new SandboxError('NOT_AN_INSTANCE', `${envDir} has a ${ENV_FILE} for "${id ?? '?'}", but the registry has no instance there`, {
+      hint: 'Register this directory with `ktrdr-sandbox init` (the registry is the source of truth).',
+    });
+  }
+  const rec = instanceContaining(registry, cwd);
+  if (rec) return rec;
+  throw new SandboxError('NOT_AN_INSTANCE', `Not inside a sandbox instance: no ${ENV_FILE} in ${cwd} or above, and no registered instance contains it`, {
+    hint: 'cd into an instance directory, pass the instance id, or register this checkout with `ktrdr-sandbox init`.',
+  });
+}
+
+export interface InstanceContext {
+  rec: InstanceRecord;
+  manifest: Manifest;
+  vars: Record<string, string>;
+}
+
+export async function loadInstance(deps: Deps, rec: InstanceRecord): Promise<InstanceContext> {
+  const { manifest } = existsSync(rec.path) ? await loadManifest(rec.path) : await loadManifest('/nonexistent');
+  return { rec, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) };
+}
+
+export function requireDir(rec: InstanceRecord): void {
+  if (!existsSync(rec.path)) {
+    throw new SandboxError('STATE', `The directory of "${rec.id}" is gone: ${rec.path}`, {
+      hint: `Remove what is left with \`ktrdr-sandbox destroy ${rec.id} --force\` or \`ktrdr-sandbox prune\`.`,
+    });
+  }
+}
+
+/** Rewrite .env.sandbox from the registry when it is missing or differs. Returns true when it was (re)written. */
+export async function ensureEnvFile(ctx: InstanceContext): Promise<boolean> {
+  const file = envFilePath(ctx.rec.path);
+  const want = renderEnvFile(ctx.vars);
+  let have: string | null = null;
+  try {
+    have = await readFile(file, 'utf8');
+  } catch {
+    have = null;
+  }
+  if (have === want) return false;
+  await writeFile(file, want, { mode: 0o644 });
+  return true;
+}
+
+export function composeTarget(ctx: InstanceContext, env?: Record<string, string>): ComposeTarget {
+  const t: ComposeTarget = {
+    project: ctx.rec.id,
+    projectDir: ctx.rec.path,
+    files: ctx.manifest.compose.files.map((f) => (f.startsWith('/') ? f : join(ctx.rec.path, f))),
+    envFile: envFilePath(ctx.rec.path),
+  };
+  if (env) t.env = env;
+  return t;
+}
+
+/** The compose target with the instance's secrets in its environment (never on disk in the repo). */
+export async function secretTarget(deps: Deps, ctx: InstanceContext): Promise<ComposeTarget> {
+  const env = await deps.secrets.get(ctx.rec.id, { ...ctx.manifest.secrets, cwd: ctx.rec.path });
+  return composeTarget(ctx, env);
+}
+
+export function composeModelOf(ctx: InstanceContext): Promise<ComposeModel> {
+  return readComposeModel(ctx.rec.path, ctx.manifest.compose.files);
+}
+
+/** Make git ignore .env.sandbox in this repository (info/exclude is shared by all worktrees). */
+export async function excludeEnvFile(commonGitDir: string): Promise<void> {
+  const file = join(commonGitDir, 'info', 'exclude');
+  let text = '';
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    text = '';
+  }
+  if (text.split('\n').some((l) => l.trim() === `/${ENV_FILE}` || l.trim() === ENV_FILE)) return;
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox instance file\n/${ENV_FILE}\n`);
+}

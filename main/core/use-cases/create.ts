@@ -1,0 +1,102 @@
+// create NAME: a git worktree at ../<repo>--NAME, a slot, .env.sandbox and a registry entry — all or nothing.
+import { existsSync } from 'node:fs';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Deps } from '../deps';
+import { instanceVariables } from '../envfile';
+import { canonical, ensureEnvFile, excludeEnvFile } from '../resolve';
+import { SandboxError } from '../errors';
+import { noEvents, step, type EventSink } from '../events';
+import { instanceIdFromPath, validateInstanceName, worktreeDirName } from '../identity';
+import { loadManifest } from '../manifest';
+import { readComposeModel } from '../compose-model';
+import { allocateSlot, allocationError, type Allocation } from '../slots';
+import type { InstanceRecord } from '../types';
+import { describeInstance, type InstanceDetails } from './describe';
+
+export interface CreateOptions {
+  name: string;
+  branch?: string;
+  slot?: number;
+  /** The repository to branch from (default: the repository holding cwd). */
+  from?: string;
+  cwd: string;
+}
+
+export async function createInstance(deps: Deps, opts: CreateOptions, emit: EventSink = noEvents): Promise<InstanceDetails> {
+  // Validate first.
+  const name = validateInstanceName(opts.name);
+  const start = await canonical(opts.from ?? opts.cwd);
+  const top = await deps.git.topLevel(start);
+  if (!top) {
+    throw new SandboxError('USAGE', `${start} is not inside a git repository`, {
+      hint: 'Run create from your project checkout, or pass --from DIR.',
+    });
+  }
+  const repo = await deps.git.mainRepo(top);
+  const path = join(dirname(repo), worktreeDirName(basename(repo), name));
+  const id = instanceIdFromPath(path);
+  if (existsSync(path)) {
+    throw new SandboxError('STATE', `${path} already exists`, { hint: 'Choose another name, or `ktrdr-sandbox init` inside it.' });
+  }
+  const { manifest } = await loadManifest(repo);
+  await readComposeModel(repo, manifest.compose.files);
+  const branch = opts.branch ?? name;
+  const branchExists = await deps.git.branchExists(repo, branch);
+  await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping(1500));
+  const running = await deps.engine.listContainers({ all: false });
+
+  // Act: reserve the directory and the slot under the lock, then build the worktree, rolling back on failure.
+  let createdDir = false;
+  const rec: InstanceRecord = {
+    id,
+    path,
+    slot: -1,
+    kind: 'worktree',
+    repo,
+    branch,
+    createdAt: new Date(deps.clock.now()).toISOString(),
+  };
+  const alloc: Allocation = await deps.registry.update(async (reg) => {
+    if (reg.instances[id]) {
+      throw new SandboxError('STATE', `An instance "${id}" is already registered at ${reg.instances[id]!.path}`);
+    }
+    const a = await allocateSlot({ deps, reg, manifest, id, requested: opts.slot, running });
+    if (a.kind !== 'ok') return a;
+    await mkdir(path, { recursive: false });
+    createdDir = true;
+    rec.slot = a.slot;
+    reg.instances[id] = rec;
+    return a;
+  });
+  if (alloc.kind !== 'ok') throw allocationError(alloc, await deps.registry.read());
+  emit({ type: 'step', instance: id, id: 'slot', label: `Slot ${rec.slot} reserved`, state: 'passed' });
+
+  try {
+    await step(emit, id, 'worktree', `Worktree ${path} (${branchExists ? 'branch' : 'new branch'} ${branch})`, () =>
+      deps.git.worktreeAdd(repo, path, { branch, newBranch: !branchExists }),
+    );
+    await ensureEnvFile({ rec, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) });
+    await excludeEnvFile(join(repo, '.git')).catch(() => undefined);
+  } catch (err) {
+    await rollback(deps, rec, createdDir);
+    throw err instanceof SandboxError
+      ? err
+      : new SandboxError('GIT_FAILED', `Could not create the worktree: ${(err as Error).message}`, { cause: err });
+  }
+  return describeInstance(deps, rec);
+}
+
+async function rollback(deps: Deps, rec: InstanceRecord, createdDir: boolean): Promise<void> {
+  await deps.git.worktreeRemove(rec.repo, rec.path, { force: true }).catch(() => undefined);
+  await deps.git.worktreePrune(rec.repo).catch(() => undefined);
+  if (createdDir && existsSync(rec.path)) {
+    // We made this directory moments ago; it holds nothing but what git just checked out.
+    await rmdir(rec.path).catch(() => rm(rec.path, { recursive: true, force: true }));
+  }
+  await deps.registry
+    .update((reg) => {
+      if (reg.instances[rec.id]?.path === rec.path) delete reg.instances[rec.id];
+    })
+    .catch(() => undefined);
+}

@@ -1,0 +1,34 @@
+// What create/init/up print about an instance: where it is, its slot, every port and link.
+import type { Deps } from '../deps';
+import { loadInstance } from '../resolve';
+import type { SlotPort } from '../ports';
+import { slotPorts } from '../ports';
+import { linksFor } from '../views';
+import type { InstanceLink, InstanceRecord } from '../types';
+
+export interface InstanceDetails {
+  id: string;
+  path: string;
+  slot: number;
+  kind: InstanceRecord['kind'];
+  branch: string | null;
+  createdAt: string;
+  ports: SlotPort[];
+  links: InstanceLink[];
+  envFile: string;
+}
+
+export async function describeInstance(deps: Deps, rec: InstanceRecord): Promise<InstanceDetails> {
+  const ctx = await loadInstance(deps, rec);
+  return {
+    id: rec.id,
+    path: rec.path,
+    slot: rec.slot,
+    kind: rec.kind,
+    branch: rec.branch,
+    createdAt: rec.createdAt,
+    ports: slotPorts(ctx.manifest, rec.slot),
+    links: linksFor(ctx.manifest, ctx.vars),
+    envFile: `${rec.path}/.env.sandbox`,
+  };
+}

@@ -1,0 +1,15 @@
+// down: stop and remove the instance's containers (and with volumes: its named volumes).
+import type { Deps } from '../deps';
+import { noEvents, step, type EventSink } from '../events';
+import { loadInstance, secretTarget, requireDir, resolveInstance, type InstanceRef } from '../resolve';
+
+export async function downInstance(deps: Deps, ref: InstanceRef, opts: { volumes?: boolean } = {}, emit: EventSink = noEvents): Promise<{ id: string; volumes: boolean }> {
+  const rec = await resolveInstance(deps, ref);
+  requireDir(rec);
+  const ctx = await loadInstance(deps, rec);
+  await step(emit, rec.id, 'engine', 'Docker engine reachable', () => deps.engine.ping(1500));
+  await step(emit, rec.id, 'compose-down', `compose down${opts.volumes ? ' -v' : ''} (project ${rec.id})`, async () =>
+    deps.compose.down(await secretTarget(deps, ctx), { volumes: !!opts.volumes }),
+  );
+  return { id: rec.id, volumes: !!opts.volumes };
+}

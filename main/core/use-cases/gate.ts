@@ -1,0 +1,31 @@
+// gate: run the Startability Gate of an instance (after `up`, or on its own) and keep the report.
+import type { Deps } from '../deps';
+import { noEvents, type EventSink } from '../events';
+import { runGate } from '../gate';
+import { composeModelOf, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
+import { defaultServices, publishingServices } from '../compose-model';
+import type { GateReport } from '../types';
+
+export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number }, emit: EventSink): Promise<GateReport> {
+  const model = await composeModelOf(ctx);
+  const report = await runGate({
+    instanceId: ctx.rec.id,
+    project: ctx.rec.id,
+    manifest: ctx.manifest,
+    vars: ctx.vars,
+    services: defaultServices(model).map((s) => s.name),
+    publishing: publishingServices(model),
+    timeoutMs: opts.timeoutMs,
+    deps,
+    onEvent: (e) => emit({ ...e, instance: ctx.rec.id }),
+  });
+  await deps.gates.write(report);
+  return report;
+}
+
+export async function gateInstance(deps: Deps, ref: InstanceRef, opts: { timeoutMs?: number }, emit: EventSink = noEvents): Promise<GateReport> {
+  const rec = await resolveInstance(deps, ref);
+  requireDir(rec);
+  await deps.engine.ping(1500);
+  return gateFor(deps, await loadInstance(deps, rec), opts, emit);
+}

@@ -1,0 +1,62 @@
+// up: validate, port pre-check with ownership, compose up -d, then the Startability Gate. Idempotent.
+import { mkdir } from 'node:fs/promises';
+import type { Deps } from '../deps';
+import { noEvents, step, type EventSink } from '../events';
+import { isForeign, probeSlotPorts } from '../conflicts';
+import { slotPorts } from '../ports';
+import { composeModelOf, ensureEnvFile, secretTarget, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
+import { blacklistFor, portConflictError } from '../slots';
+import type { GateReport } from '../types';
+import { describeInstance, type InstanceDetails } from './describe';
+import { gateFor } from './gate';
+
+/** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
+async function ensureSharedDirs(vars: Record<string, string>, manifest: InstanceContext['manifest']): Promise<void> {
+  const dirs = [vars.KTRDR_SHARED_DIR, ...Object.values(manifest.shared.mounts).map((env) => vars[env])].filter((d): d is string => !!d);
+  await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
+}
+
+export interface UpOptions {
+  build?: boolean;
+  wait?: boolean;
+  timeoutMs?: number;
+}
+
+export interface UpResult {
+  instance: InstanceDetails;
+  gate: GateReport | null;
+  healedEnvFile: boolean;
+}
+
+export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions = {}, emit: EventSink = noEvents): Promise<UpResult> {
+  const rec = await resolveInstance(deps, ref);
+  requireDir(rec);
+  const id = rec.id;
+  const ctx = await loadInstance(deps, rec);
+  await composeModelOf(ctx); // compose files exist and parse
+  await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping(1500));
+  const healedEnvFile = await ensureEnvFile(ctx);
+  if (healedEnvFile) emit({ type: 'step', instance: id, id: 'envfile', label: '.env.sandbox rewritten from the registry', state: 'info' });
+
+  await step(emit, id, 'ports', `Ports of slot ${rec.slot} available`, async () => {
+    const [reg, running] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: false })]);
+    const conflicts = await probeSlotPorts({ ports: slotPorts(ctx.manifest, rec.slot), selfProject: id, running, registry: reg, probe: deps.ports });
+    if (!conflicts.length) return;
+    if (conflicts.some(isForeign)) {
+      await deps.registry.update((r) => blacklistFor(r, rec.slot, conflicts, deps.clock.now()));
+    }
+    throw portConflictError(rec.slot, conflicts, reg);
+  });
+
+  await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
+  const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx));
+  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id})`, () =>
+    deps.compose.up(target, {
+      build: opts.build,
+      onOutput: (line) => emit({ type: 'output', instance: id, source: 'compose', line }),
+    }),
+  );
+
+  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: opts.timeoutMs }, emit);
+  return { instance: await describeInstance(deps, rec), gate, healedEnvFile };
+}

@@ -1,0 +1,97 @@
+// Pure derivations from registry records + containers: the shapes every surface shows.
+import type { Manifest } from './manifest-schema';
+import { expandTemplate, slotPorts, type SlotPort } from './ports';
+import type { ContainerInfo, GateReport, InstanceLink, InstanceRecord, InstanceStatus } from './types';
+
+export interface ContainerCounts {
+  running: number;
+  healthy: number;
+  total: number;
+}
+
+export interface GateSummary {
+  passed: boolean;
+  at: string;
+  elapsedMs: number;
+  failed: string[];
+}
+
+export interface InstanceView {
+  id: string;
+  path: string;
+  slot: number;
+  kind: InstanceRecord['kind'];
+  branch: string | null;
+  createdAt: string;
+  status: InstanceStatus;
+  dirExists: boolean;
+  containers: ContainerCounts;
+  ports: SlotPort[];
+  links: InstanceLink[];
+  lastGate: GateSummary | null;
+}
+
+export function countContainers(containers: ContainerInfo[], expected: number): ContainerCounts {
+  const own = containers.filter((c) => !c.oneOff);
+  const running = own.filter((c) => c.state === 'running').length;
+  const healthy = own.filter((c) => c.state === 'running' && (c.health === 'healthy' || c.health === 'none')).length;
+  return { running, healthy, total: Math.max(expected, own.length) };
+}
+
+export function statusOf(dirExists: boolean, counts: ContainerCounts): InstanceStatus {
+  if (!dirExists) return 'missing';
+  if (counts.running === 0) return 'stopped';
+  if (counts.running >= counts.total) return 'running';
+  return 'partial';
+}
+
+export function linksFor(manifest: Manifest, vars: Record<string, string>): InstanceLink[] {
+  return manifest.links.map((l) => ({ name: l.name, label: l.label, url: expandTemplate(l.url, vars) }));
+}
+
+export function summariseGate(r: GateReport | null): GateSummary | null {
+  if (!r) return null;
+  return {
+    passed: r.passed,
+    at: r.startedAt,
+    elapsedMs: r.elapsedMs,
+    failed: r.checks.filter((c) => c.state === 'failed').map((c) => c.name),
+  };
+}
+
+export function buildView(opts: {
+  rec: InstanceRecord;
+  manifest: Manifest;
+  vars: Record<string, string>;
+  containers: ContainerInfo[];
+  expectedServices: number;
+  dirExists: boolean;
+  lastGate: GateReport | null;
+}): InstanceView {
+  const counts = countContainers(opts.containers, opts.expectedServices);
+  return {
+    id: opts.rec.id,
+    path: opts.rec.path,
+    slot: opts.rec.slot,
+    kind: opts.rec.kind,
+    branch: opts.rec.branch,
+    createdAt: opts.rec.createdAt,
+    status: statusOf(opts.dirExists, counts),
+    dirExists: opts.dirExists,
+    containers: counts,
+    ports: slotPorts(opts.manifest, opts.rec.slot),
+    links: linksFor(opts.manifest, opts.vars),
+    lastGate: summariseGate(opts.lastGate),
+  };
+}
+
+/** "2h ago", "3d ago" — relative time for tables. */
+export function relativeTime(iso: string, now: number): string {
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  const m = Math.round(s / 60);
+  if (m < 60) return `${m}m ago`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h}h ago`;
+  return `${Math.round(h / 24)}d ago`;
+}
