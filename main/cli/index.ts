@@ -1,5 +1,6 @@
 // ktrdr-sandbox: the command-line surface. Parses arguments, calls the core, renders. Nothing else.
 import { Command } from 'commander';
+import { registerAgent } from './commands/agent';
 import { registerInspect } from './commands/inspect';
 import { registerLifecycle } from './commands/lifecycle';
 import { createRuntime } from './runtime';
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .description('Run several complete, isolated development stacks of one project side by side.')
     .version(version)
     .showSuggestionAfterError()
+    .enablePositionalOptions()
     .addHelpText(
       'after',
       '\nExit codes: 0 ok · 1 usage/state error · 2 gate failed · 3 port conflict · 4 Docker unavailable\nDocs: README.md (CLI reference, JSON schemas, troubleshooting)',
@@ -20,6 +22,7 @@ export function buildProgram(): Command {
   });
   registerLifecycle(program, rt);
   registerInspect(program, rt);
+  registerAgent(program, rt);
   return program;
 }
 

@@ -88,6 +88,7 @@ export function gateVerdict(r: GateReport): string[] {
     lines.push('', pc.bold(`Last ${tail.length} log lines of ${svc}:`));
     for (const l of tail) lines.push(pc.dim(`  ${svc} | `) + l);
   }
+  for (const h of r.hints ?? []) lines.push('', `${pc.yellow('Fix:')} ${h}`);
   lines.push('', pc.dim('Containers are left running for inspection: `ktrdr-sandbox status`, `ktrdr-sandbox logs SERVICE`.'));
   return lines;
 }

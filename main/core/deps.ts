@@ -49,6 +49,17 @@ export interface ProjectResources {
   networks: string[];
 }
 
+/** State of one container from the engine's inspect (evidence bundles). */
+export interface ContainerDetails {
+  exitCode: number | null;
+  restartCount: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** healthy | unhealthy | starting | none */
+  health: string;
+  oomKilled: boolean;
+}
+
 /** Docker engine queries (dockerode). Lifecycle goes through Compose. */
 export interface Engine {
   /** Fails with EngineUnavailableError within timeoutMs when the engine does not answer. */
@@ -68,6 +79,13 @@ export interface Engine {
   removeProjectResources(project: string): Promise<void>;
   /** Stream container events of compose projects; returns an unsubscribe function. */
   events(onEvent: (e: EngineEvent) => void, onError: (err: Error) => void): Promise<() => void>;
+  /** Exit code, restarts, start/finish times, health of one container (evidence). */
+  inspect?(containerId: string): Promise<ContainerDetails>;
+  /** External networks/volumes a compose file expects (doctor, doctor --fix). */
+  networkExists?(name: string): Promise<boolean>;
+  createNetwork?(name: string): Promise<void>;
+  volumeExists?(name: string): Promise<boolean>;
+  createVolume?(name: string): Promise<void>;
 }
 
 export interface ComposeTarget {
@@ -132,6 +150,8 @@ export interface Git {
   status(dir: string): Promise<GitStatus>;
   unpushed(dir: string): Promise<Unpushed>;
   head(dir: string): Promise<string | null>;
+  /** `git diff --stat HEAD` (staged and unstaged changes against HEAD), for evidence bundles. */
+  diffStat?(dir: string): Promise<string>;
 }
 
 export interface PortOwner {

@@ -132,7 +132,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   const passed = checks.every((c) => c.state === 'passed');
   const failedServices = [...new Set(checks.filter((c) => c.state === 'failed').flatMap((c) => c.services))];
   const logTails = passed ? {} : await tailLogs(deps.engine, await containers().catch(() => []), failedServices);
-  return {
+  const report: GateReport = {
     instance: input.instanceId,
     passed,
     startedAt: new Date(t0).toISOString(),
@@ -141,6 +141,29 @@ export async function runGate(input: GateInput): Promise<GateReport> {
     checks,
     logTails,
   };
+  const hints = diagnose(report);
+  if (hints.length) report.hints = hints;
+  return report;
+}
+
+/** Known failure signatures → the fix to suggest. */
+export function diagnose(r: GateReport): string[] {
+  if (r.passed) return [];
+  const text = [
+    ...r.checks.flatMap((c) => [c.message, ...(c.details ?? [])]),
+    ...Object.values(r.logTails).flat(),
+  ].join('\n');
+  const hints: string[] = [];
+  if (/password authentication failed/i.test(text)) {
+    hints.push(
+      'The database rejects this instance\'s password: its volume was initialised with another one (a reused volume keeps its first password). ' +
+        'Reset it with `ktrdr-sandbox down -v` then `ktrdr-sandbox up` (this deletes the instance\'s database data).',
+    );
+  }
+  if (/relation .* does not exist/i.test(text)) {
+    hints.push('A table is missing: migrations did not run or failed. Check the "migrations" check output above.');
+  }
+  return hints;
 }
 
 function makeRunner(spec: GateCheckSpec, input: GateInput, containers: () => Promise<ContainerInfo[]>): Runner {

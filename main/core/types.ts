@@ -100,4 +100,6 @@ export interface GateReport {
   checks: CheckResult[];
   /** last log lines of the services of failed checks. */
   logTails: Record<string, string[]>;
+  /** Suggested fixes for recognised failures (e.g. a database volume with another password). */
+  hints?: string[];
 }

@@ -1,0 +1,61 @@
+// The environment of an instance for host commands (`exec`) and shells (`env`): .env.sandbox variables plus
+// derived URLs. Secrets are added for `exec` only and are never printed.
+import type { Deps } from '../deps';
+import { SandboxError } from '../errors';
+import { loadInstance, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
+import { linksFor } from '../views';
+
+export interface InstanceEnv {
+  id: string;
+  path: string;
+  vars: Record<string, string>;
+}
+
+export function derivedVariables(ctx: InstanceContext): Record<string, string> {
+  const out: Record<string, string> = { SANDBOX_INSTANCE_DIR: ctx.rec.path };
+  const api = ctx.manifest.ports.find((p) => p.name === 'api');
+  if (api) {
+    const port = ctx.vars[api.env];
+    out.KTRDR_API_URL = `http://localhost:${port}`;
+  }
+  for (const l of linksFor(ctx.manifest, ctx.vars)) {
+    out[`SANDBOX_URL_${l.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`] = l.url;
+  }
+  return out;
+}
+
+export async function instanceEnv(deps: Deps, ref: InstanceRef, opts: { secrets?: boolean } = {}): Promise<InstanceEnv> {
+  const rec = await resolveInstance(deps, ref);
+  const ctx = await loadInstance(deps, rec);
+  const vars = { ...ctx.vars, ...derivedVariables(ctx) };
+  if (opts.secrets) Object.assign(vars, await deps.secrets.get(rec.id, { ...ctx.manifest.secrets, cwd: rec.path }));
+  return { id: rec.id, path: rec.path, vars };
+}
+
+export type EnvFormat = 'sh' | 'fish' | 'json' | 'dotenv';
+
+export function formatEnv(vars: Record<string, string>, format: EnvFormat): string {
+  const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+  switch (format) {
+    case 'sh':
+      return Object.entries(vars).map(([k, v]) => `export ${k}=${q(v)}`).join('\n');
+    case 'fish':
+      return Object.entries(vars).map(([k, v]) => `set -gx ${k} ${q(v)};`).join('\n');
+    case 'json':
+      return JSON.stringify(vars, null, 2);
+    case 'dotenv':
+      return Object.entries(vars).map(([k, v]) => `${k}=${/^[\w./:@%+,=-]*$/.test(v) ? v : JSON.stringify(v)}`).join('\n');
+    default:
+      throw new SandboxError('USAGE', `Unknown format "${String(format)}" (sh, fish, json, dotenv)`);
+  }
+}
+
+export async function instanceUrl(deps: Deps, ref: InstanceRef, name: string | undefined): Promise<{ name: string; label: string; url: string }[]> {
+  const rec = await resolveInstance(deps, ref);
+  const ctx = await loadInstance(deps, rec);
+  const links = linksFor(ctx.manifest, ctx.vars);
+  if (!name) return links;
+  const l = links.find((x) => x.name === name.toLowerCase());
+  if (!l) throw new SandboxError('USAGE', `No link named "${name}"`, { hint: `Links: ${links.map((x) => x.name).join(', ')}` });
+  return [l];
+}

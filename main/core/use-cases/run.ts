@@ -1,0 +1,29 @@
+// run: a one-off container of a compose service on the instance's network (compose run --rm), so E2E tests
+// reach `backend:8000` by DNS. Services behind a compose profile work too. The exit code passes through.
+import type { Deps } from '../deps';
+import { noEvents, type EventSink } from '../events';
+import { composeModelOf, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
+import { SandboxError } from '../errors';
+
+export async function runService(
+  deps: Deps,
+  ref: InstanceRef,
+  service: string,
+  cmd: string[],
+  opts: { inheritStdio?: boolean; onOutput?: (chunk: string) => void } = {},
+  emit: EventSink = noEvents,
+): Promise<{ id: string; exitCode: number; output: string }> {
+  const rec = await resolveInstance(deps, ref);
+  requireDir(rec);
+  const ctx = await loadInstance(deps, rec);
+  const model = await composeModelOf(ctx);
+  if (!model.services[service]) {
+    throw new SandboxError('USAGE', `No service "${service}" in ${ctx.manifest.compose.files.join(', ')}`, {
+      hint: `Services: ${Object.keys(model.services).sort().join(', ')}`,
+    });
+  }
+  await deps.engine.ping(1500);
+  emit({ type: 'step', instance: rec.id, id: 'run', label: `compose run --rm ${service}${cmd.length ? ` ${cmd.join(' ')}` : ''}`, state: 'info' });
+  const res = await deps.compose.run(await secretTarget(deps, ctx), service, cmd, opts);
+  return { id: rec.id, ...res };
+}

@@ -1,0 +1,88 @@
+// slots · slot move · slot unblock
+import type { Deps } from '../deps';
+import { SandboxError } from '../errors';
+import { noEvents, step, type EventSink } from '../events';
+import { probeSlotPorts } from '../conflicts';
+import { instanceVariables } from '../envfile';
+import { loadManifest } from '../manifest';
+import { ktrdrPreset } from '../preset';
+import { assertSlot, slotPorts, type SlotPort } from '../ports';
+import { assertSlotAvailable, holderOfSlot, isBlacklisted } from '../registry';
+import { ensureEnvFile, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
+import { portConflictError } from '../slots';
+import { MAX_SLOT, MIN_SLOT } from '../types';
+import { upInstance, type UpResult } from './up';
+
+export interface SlotRow {
+  slot: number;
+  state: 'free' | 'taken' | 'blacklisted';
+  holder: string | null;
+  holderPath: string | null;
+  reason: string | null;
+  ports: SlotPort[];
+}
+
+export async function listSlots(deps: Deps, repoDir?: string): Promise<SlotRow[]> {
+  const reg = await deps.registry.read();
+  const manifest = repoDir ? (await loadManifest(repoDir)).manifest : ktrdrPreset;
+  const rows: SlotRow[] = [];
+  for (let s = MIN_SLOT; s <= MAX_SLOT; s++) {
+    const h = holderOfSlot(reg, s);
+    const bl = isBlacklisted(reg, s);
+    rows.push({
+      slot: s,
+      state: h ? 'taken' : bl ? 'blacklisted' : 'free',
+      holder: h?.id ?? null,
+      holderPath: h?.path ?? null,
+      reason: bl?.reason ?? null,
+      ports: slotPorts(manifest, s),
+    });
+  }
+  return rows;
+}
+
+/** Re-probe a blacklisted slot; clear it when its ports are free again. */
+export async function unblockSlot(deps: Deps, slot: number): Promise<{ slot: number; cleared: boolean }> {
+  assertSlot(slot);
+  const reg = await deps.registry.read();
+  if (!isBlacklisted(reg, slot)) return { slot, cleared: false };
+  await deps.engine.ping(1500);
+  const running = await deps.engine.listContainers({ all: false });
+  const holder = holderOfSlot(reg, slot);
+  const conflicts = await probeSlotPorts({ ports: slotPorts(ktrdrPreset, slot), selfProject: holder?.id ?? null, running, registry: reg, probe: deps.ports });
+  if (conflicts.length) throw portConflictError(slot, conflicts, reg);
+  await deps.registry.update((r) => void delete r.blacklist[String(slot)]);
+  return { slot, cleared: true };
+}
+
+/** Move an instance to another free slot: stop, rewrite registry + .env.sandbox, start again if it was running. */
+export async function moveSlot(deps: Deps, ref: InstanceRef, to: number, emit: EventSink = noEvents): Promise<{ id: string; from: number; to: number; restarted: UpResult | null }> {
+  assertSlot(to);
+  const rec = await resolveInstance(deps, ref);
+  requireDir(rec);
+  const from = rec.slot;
+  if (from === to) throw new SandboxError('USAGE', `"${rec.id}" is already on slot ${to}`);
+  const ctx = await loadInstance(deps, rec);
+  await deps.engine.ping(1500);
+  const reg = await deps.registry.read();
+  assertSlotAvailable(reg, to, rec.id);
+  const running = await deps.engine.listContainers({ all: false });
+  const conflicts = await probeSlotPorts({ ports: slotPorts(ctx.manifest, to), selfProject: rec.id, running, registry: reg, probe: deps.ports });
+  if (conflicts.length) throw portConflictError(to, conflicts, reg);
+  const wasRunning = running.some((c) => c.project === rec.id);
+  if (wasRunning) {
+    await step(emit, rec.id, 'stop', `Stopped "${rec.id}" (volumes kept)`, async () => deps.compose.down(await secretTarget(deps, ctx), { volumes: false }));
+  }
+  const moved = await deps.registry.update((r) => {
+    const cur = r.instances[rec.id];
+    if (!cur) throw new SandboxError('NOT_FOUND', `"${rec.id}" disappeared from the registry`);
+    assertSlotAvailable(r, to, rec.id);
+    cur.slot = to;
+    return { ...cur };
+  });
+  await ensureEnvFile({ rec: moved, manifest: ctx.manifest, vars: instanceVariables(moved, ctx.manifest, deps.sharedHome) });
+  emit({ type: 'step', instance: rec.id, id: 'moved', label: `Moved "${rec.id}" from slot ${from} to slot ${to}`, state: 'passed' });
+  const restarted = wasRunning ? await upInstance(deps, { id: rec.id }, {}, emit) : null;
+  return { id: rec.id, from, to, restarted };
+}
+
