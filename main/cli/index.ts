@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerAgent } from './commands/agent';
 import { registerInspect } from './commands/inspect';
+import { registerDashboard } from './commands/dashboard'; // TEMP(dashboard helper)
 import { registerLifecycle } from './commands/lifecycle';
 import { createRuntime } from './runtime';
 import { version } from './version';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   });
   registerLifecycle(program, rt);
   registerInspect(program, rt);
+  registerDashboard(program, rt); // TEMP(dashboard helper)
   registerAgent(program, rt);
   return program;
 }

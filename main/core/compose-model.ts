@@ -81,7 +81,10 @@ export function composeModelFromTexts(paths: string[], texts: string[]): Compose
 }
 
 function portText(p: unknown): string {
-  if (isObj(p)) return `${p.host_ip ? `${String(p.host_ip)}:` : ''}${String(p.published ?? '')}:${String(p.target ?? '')}`;
+  if (isObj(p)) {
+    if (p.published === undefined || p.published === null || p.published === '') return String(p.target ?? '');
+    return `${p.host_ip ? `${String(p.host_ip)}:` : ''}${String(p.published)}:${String(p.target ?? '')}`;
+  }
   return String(p);
 }
 

@@ -26,10 +26,13 @@ export interface GateInput {
   onEvent?: (e: GateEvent) => void;
 }
 
-type Attempt = { ok: true; message: string; details?: string[] } | { ok: false; message: string; final?: boolean; details?: string[]; services?: string[] };
+type Attempt =
+  | { ok: true; message: string; details?: string[] }
+  /** notReady: the check could not even be tried (no container yet): retried even when retry is false. */
+  | { ok: false; message: string; final?: boolean; notReady?: boolean; details?: string[]; services?: string[] };
 
 interface Runner {
-  spec: { name: string; label: string; dependsOn: string[]; retry: boolean; services: string[] };
+  spec: { name: string; label: string; dependsOn: string[]; retry: boolean; services: string[]; watch?: boolean };
   attempt(signalMs: number): Promise<Attempt>;
 }
 
@@ -42,14 +45,18 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   const deadline = t0 + timeoutMs;
   const emit = input.onEvent ?? (() => undefined);
 
-  // One container listing per tick, shared by every check that needs it.
-  let cached: { at: number; list: ContainerInfo[] } | undefined;
+  // One container listing per tick, shared by every check that needs it (the pending call is shared too).
+  let cached: { at: number; list: Promise<ContainerInfo[]> } | undefined;
   const containers = async (): Promise<ContainerInfo[]> => {
     const now = clock.now();
     if (!cached || now - cached.at >= intervalMs / 2) {
-      cached = { at: now, list: await deps.engine.listContainers({ projects: [input.project], all: true }) };
+      const list = deps.engine.listContainers({ projects: [input.project], all: true });
+      cached = { at: now, list };
+      list.catch(() => {
+        if (cached?.list === list) cached = undefined;
+      });
     }
-    return cached.list.filter((c) => !c.oneOff);
+    return (await cached.list).filter((c) => !c.oneOff);
   };
 
   const runners: Runner[] = manifest.gate.checks.map((spec) => makeRunner(spec, input, containers));
@@ -94,8 +101,11 @@ export async function runGate(input: GateInput): Promise<GateReport> {
       if (remaining <= 0) break;
       res.attempts++;
       last = await r.attempt(remaining).catch((err: Error): Attempt => ({ ok: false, message: err.message }));
-      if (last.ok) return settle(r.spec.name, { state: 'passed', message: last.message, details: last.details });
-      if (last.final || !r.spec.retry) {
+      if (last.ok) {
+        const passed = settle(r.spec.name, { state: 'passed', message: last.message, details: last.details });
+        return r.spec.watch ? watch(r, passed) : passed;
+      }
+      if (last.final || (!r.spec.retry && !last.notReady)) {
         abort.abort();
         return settle(r.spec.name, {
           state: 'failed',
@@ -120,6 +130,22 @@ export async function runGate(input: GateInput): Promise<GateReport> {
       details: last?.details,
       services: (last && !last.ok && last.services) || r.spec.services,
     });
+  };
+
+  // A passed watcher (containers) keeps looking while other checks are still running: a container that
+  // dies meanwhile ends the gate at once instead of at the deadline.
+  const pending = () => [...results.values()].some((c) => c.state === 'pending');
+  const watch = async (r: Runner, passed: CheckResult): Promise<CheckResult> => {
+    while (!abort.signal.aborted && pending() && clock.now() < deadline) {
+      await clock.sleep(Math.min(intervalMs, Math.max(0, deadline - clock.now())), abort.signal).catch(() => undefined);
+      if (abort.signal.aborted || !pending()) break;
+      const a = await r.attempt(deadline - clock.now()).catch((err: Error): Attempt => ({ ok: false, message: err.message }));
+      if (!a.ok && a.final) {
+        abort.abort();
+        return settle(r.spec.name, { state: 'failed', message: a.message, details: a.details, services: a.services ?? r.spec.services });
+      }
+    }
+    return passed;
   };
 
   // Register every promise before any of them awaits a dependency.
@@ -175,7 +201,7 @@ function makeRunner(spec: GateCheckSpec, input: GateInput, containers: () => Pro
       spec: { name: spec.name, label: spec.label ?? spec.name, dependsOn: spec.dependsOn, retry, services: [service] },
       async attempt(remaining) {
         const c = (await containers()).find((x) => x.service === service && x.state === 'running');
-        if (!c) return { ok: false, message: `service "${service}" has no running container` };
+        if (!c) return { ok: false, notReady: true, message: `service "${service}" has no running container` };
         const res = await input.deps.engine.exec(c.id, command.map((a) => expandTemplate(a, input.vars)), {
           timeoutMs: Math.min(attemptTimeout, remaining),
         });
@@ -221,7 +247,7 @@ function containersRunner(input: GateInput, containers: () => Promise<ContainerI
   const gated = (cfg.gate ?? input.publishing).filter((s) => !cfg.ignore.includes(s));
   const exitedSince = new Map<string, number>();
   return {
-    spec: { name: CONTAINERS_CHECK, label: 'Containers healthy', dependsOn: [], retry: true, services: gated },
+    spec: { name: CONTAINERS_CHECK, label: 'Containers healthy', dependsOn: [], retry: true, services: gated, watch: true },
     async attempt() {
       const list = await containers();
       const now = input.deps.clock.now();

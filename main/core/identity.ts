@@ -12,7 +12,8 @@ export function slugify(input: string): string {
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^a-z0-9_-]+/g, '-')
     .replace(/^[-_]+|[-_]+$/g, '')
-    .slice(0, 63);
+    .slice(0, 63)
+    .replace(/[-_]+$/, '');
 }
 
 export function instanceIdFromPath(dir: string): string {

@@ -46,7 +46,34 @@ export function validateManifest(raw: unknown, source: string): Manifest {
       if (!names.has(d)) throw new SandboxError('MANIFEST_INVALID', `${source}: gate check "${c.name}" depends on unknown check "${d}"`);
     }
   }
+  const cycle = findCycle(m.gate.checks.map((c) => ({ name: c.name, deps: c.dependsOn })));
+  if (cycle) throw new SandboxError('MANIFEST_INVALID', `${source}: gate checks depend on each other in a cycle: ${cycle.join(' → ')}`);
   return m;
+}
+
+/** A dependency cycle among named nodes, as a path that starts and ends with the same name, or null. */
+export function findCycle(nodes: { name: string; deps: string[] }[]): string[] | null {
+  const deps = new Map(nodes.map((n) => [n.name, n.deps]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (n: string): string[] | null => {
+    if (state.get(n) === 'done') return null;
+    if (state.get(n) === 'visiting') return [...path.slice(path.indexOf(n)), n];
+    state.set(n, 'visiting');
+    path.push(n);
+    for (const d of deps.get(n) ?? []) {
+      const c = visit(d);
+      if (c) return c;
+    }
+    path.pop();
+    state.set(n, 'done');
+    return null;
+  };
+  for (const n of deps.keys()) {
+    const c = visit(n);
+    if (c) return c;
+  }
+  return null;
 }
 
 /** The manifest of the repository rooted at dir. */

@@ -105,8 +105,10 @@ export function composeTarget(ctx: InstanceContext, env?: Record<string, string>
     projectDir: ctx.rec.path,
     files: ctx.manifest.compose.files.map((f) => (f.startsWith('/') ? f : join(ctx.rec.path, f))),
     envFile: envFilePath(ctx.rec.path),
+    // Compose lets the shell environment beat --env-file; the instance's own values must win, so they go
+    // into the child environment too (a stale `eval "$(ktrdr-sandbox env)"` of another instance is harmless).
+    env: { ...ctx.vars, ...env },
   };
-  if (env) t.env = env;
   return t;
 }
 

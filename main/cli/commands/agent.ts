@@ -81,7 +81,9 @@ export function registerAgent(program: Command, rt: Runtime): void {
     .passThroughOptions()
     .action((service: string, cmd: string[], o) =>
       runCommand({}, async () => {
-        const r = await runService(rt.deps(), refFrom(rt, o.instance), service, cmd, { inheritStdio: true });
+        // On a terminal the container gets it (interactive); otherwise output is echoed and kept for `evidence`.
+        const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+        const r = await runService(rt.deps(), refFrom(rt, o.instance), service, cmd, tty ? { inheritStdio: true } : { onOutput: (line) => process.stdout.write(`${line}\n`) });
         return r.exitCode;
       }),
     );

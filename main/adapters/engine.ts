@@ -1,0 +1,302 @@
+// Engine (dockerode): queries, logs, exec, events and last-resort cleanup of compose projects.
+import type { Readable } from 'node:stream';
+import Dockerode from 'dockerode';
+import type DockerModem from 'docker-modem';
+import { EngineUnavailableError } from '../core/deps';
+import type { ContainerDetails, Engine, EngineEvent, EngineInfo, ExecResult, LogLine, LogOptions, ProjectResources } from '../core/deps';
+import type { ContainerInfo } from '../core/types';
+import { LABEL_PROJECT, toContainerInfo, toEngineEvent, type RawContainer } from './container-info';
+import { FrameDemuxer, LogLineDemuxer } from './demux';
+import { dockerodeOptions, type DockerEndpoint } from './docker-endpoint';
+import { mapEngineError, timeoutMessage } from './engine-errors';
+import { JsonLineParser } from './json-lines';
+
+export interface EngineOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Inject a client (tests). */
+  docker?: Dockerode;
+  /** Upper bound for list/inspect style calls, so a wedged engine cannot hang the caller. Default 15 s. */
+  queryTimeoutMs?: number;
+}
+
+const DEFAULT_PING_MS = 1500;
+const DEFAULT_EXEC_MS = 60_000;
+
+function statusCode(err: unknown): number | undefined {
+  const s = err !== null && typeof err === 'object' ? (err as { statusCode?: unknown }).statusCode : undefined;
+  return typeof s === 'number' ? s : undefined;
+}
+
+export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = {}): Engine {
+  const env = options.env ?? process.env;
+  const queryTimeoutMs = options.queryTimeoutMs ?? 15_000;
+  let client: Dockerode | undefined = options.docker;
+  const docker = (): Dockerode => (client ??= new Dockerode(dockerodeOptions(endpoint, env)));
+
+  /** Run fn with an abort signal; reject with EngineUnavailableError after ms; map connection errors. */
+  async function call<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ac = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new EngineUnavailableError(timeoutMessage(endpoint, ms), endpoint.display));
+        ac.abort();
+      }, ms);
+    });
+    const work = (async () => fn(ac.signal))();
+    work.catch(() => undefined); // the loser of the race must not become an unhandled rejection
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (err) {
+      throw mapEngineError(err, endpoint);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function dial<T>(opts: DockerModem.DialOptions): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      docker().modem.dial(opts, (err, data) => (err ? reject(err) : resolve(data as T)));
+    });
+  }
+
+  /** GET returning the raw response stream (no JSON guessing on the body). */
+  function dialStream(path: string, query: Record<string, unknown>, signal?: AbortSignal): Promise<Readable> {
+    const opts: DockerModem.DialOptions = {
+      path: `${path}?`,
+      method: 'GET',
+      options: query,
+      isStream: true,
+      statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+    };
+    if (signal) opts.abortSignal = signal;
+    return dial<Readable>(opts);
+  }
+
+  async function isTty(containerId: string, signal: AbortSignal): Promise<boolean> {
+    const info = await docker().getContainer(containerId).inspect({ abortSignal: signal });
+    return info.Config?.Tty === true;
+  }
+
+  function logQuery(opts: LogOptions, follow: boolean): Record<string, unknown> {
+    const q: Record<string, unknown> = { stdout: true, stderr: true, follow, timestamps: opts.timestamps === true };
+    if (opts.tail !== undefined) q.tail = opts.tail;
+    if (opts.since !== undefined) q.since = opts.since;
+    return q;
+  }
+
+  async function listProject(project: string, signal: AbortSignal): Promise<{ containers: string[]; networks: Array<{ id: string; name: string }>; volumes: string[] }> {
+    const filters = { label: [`${LABEL_PROJECT}=${project}`] };
+    const [containers, volumes, networks] = await Promise.all([
+      docker().listContainers({ all: true, filters, abortSignal: signal }),
+      docker().listVolumes({ filters, abortSignal: signal } as Dockerode.VolumeListOptions),
+      docker().listNetworks({ filters, abortSignal: signal } as Dockerode.NetworkListOptions),
+    ]);
+    return {
+      containers: containers.map((c) => c.Id),
+      volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+      networks: (networks ?? []).map((n) => ({ id: n.Id, name: n.Name })),
+    };
+  }
+
+  /** true when fn resolves, false on 404, engine errors otherwise. */
+  async function existsCall(fn: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await call(queryTimeoutMs, fn);
+      return true;
+    } catch (err) {
+      const cause = (err as { cause?: unknown }).cause;
+      if (statusCode(err) === 404 || statusCode(cause) === 404) return false;
+      throw err;
+    }
+  }
+
+  return {
+    async ping(timeoutMs = DEFAULT_PING_MS): Promise<EngineInfo> {
+      return call(timeoutMs, async (signal) => {
+        await dial<unknown>({ path: '/_ping', method: 'GET', abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } });
+        const v = await dial<{ Version?: string; ApiVersion?: string }>({ path: '/version', method: 'GET', abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } });
+        return { endpoint: endpoint.display, version: v.Version ?? '', apiVersion: v.ApiVersion ?? '' };
+      });
+    },
+
+    async listContainers(opts = {}): Promise<ContainerInfo[]> {
+      const projects = opts.projects;
+      if (projects && projects.length === 0) return [];
+      const label = projects && projects.length === 1 ? [`${LABEL_PROJECT}=${projects[0]}`] : [LABEL_PROJECT];
+      const raw = await call(queryTimeoutMs, (signal) =>
+        docker().listContainers({ all: opts.all ?? true, filters: { label }, abortSignal: signal }),
+      );
+      const wanted = projects && projects.length > 1 ? new Set(projects) : null;
+      const list = (raw as unknown as RawContainer[]).map(toContainerInfo);
+      return wanted ? list.filter((c) => wanted.has(c.project)) : list;
+    },
+
+    async logs(containerId: string, opts: LogOptions = {}): Promise<LogLine[]> {
+      return call(queryTimeoutMs * 4, async (signal) => {
+        const tty = await isTty(containerId, signal);
+        const stream = await dialStream(`/containers/${encodeURIComponent(containerId)}/logs`, logQuery(opts, false), signal);
+        const lines: LogLine[] = [];
+        const demux = new LogLineDemuxer((l) => lines.push(l), { tty });
+        await new Promise<void>((resolve, reject) => {
+          stream.on('data', (chunk: Buffer) => demux.push(chunk));
+          stream.on('end', resolve);
+          stream.on('error', reject);
+        });
+        demux.end();
+        return lines;
+      });
+    },
+
+    async followLogs(containerId: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<() => void> {
+      const { tty, stream } = await call(queryTimeoutMs, async (signal) => {
+        const tty = await isTty(containerId, signal);
+        // no abort signal on the stream itself: it must outlive this call
+        const stream = await dialStream(`/containers/${encodeURIComponent(containerId)}/logs`, logQuery(opts, true));
+        return { tty, stream };
+      });
+      const demux = new LogLineDemuxer(onLine, { tty });
+      let stopped = false;
+      stream.on('data', (chunk: Buffer) => {
+        if (!stopped) demux.push(chunk);
+      });
+      const finish = () => {
+        if (stopped) return;
+        stopped = true;
+        demux.end();
+      };
+      stream.on('end', finish);
+      stream.on('close', finish);
+      stream.on('error', finish);
+      return () => {
+        finish();
+        stream.destroy();
+      };
+    },
+
+    async exec(containerId: string, cmd: string[], opts = {}): Promise<ExecResult> {
+      const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_MS;
+      const started = Date.now();
+      const container = docker().getContainer(containerId);
+      const execOpts: Dockerode.ExecCreateOptions = { Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false };
+      if (opts.env) execOpts.Env = opts.env;
+      const handle = await call(queryTimeoutMs, () => container.exec(execOpts));
+      const stream = (await call(queryTimeoutMs, () => handle.start({ hijack: true, stdin: false }))) as unknown as Readable;
+      const chunks: Buffer[] = [];
+      const demux = new FrameDemuxer((_s, data) => chunks.push(Buffer.from(data)));
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          timer = setTimeout(() => {
+            stream.destroy();
+            reject(new Error(`exec ${JSON.stringify(cmd.join(' '))} in container ${containerId.slice(0, 12)} timed out after ${timeoutMs} ms`));
+          }, Math.max(0, timeoutMs - (Date.now() - started)));
+          stream.on('data', (chunk: Buffer) => demux.push(chunk));
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', (err) => reject(mapEngineError(err, endpoint)));
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+      demux.end();
+      // the exit code is set a moment after the output stream closes
+      let exitCode: number | null = null;
+      for (let i = 0; i < 50; i++) {
+        const info = await call(queryTimeoutMs, (signal) => handle.inspect({ abortSignal: signal }));
+        if (!info.Running) {
+          exitCode = info.ExitCode;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return { exitCode: exitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };
+    },
+
+    async projectResources(project: string): Promise<ProjectResources> {
+      const r = await call(queryTimeoutMs, (signal) => listProject(project, signal));
+      return { containers: r.containers, volumes: r.volumes, networks: r.networks.map((n) => n.name) };
+    },
+
+    async removeProjectResources(project: string): Promise<void> {
+      const r = await call(queryTimeoutMs, (signal) => listProject(project, signal));
+      const failures: string[] = [];
+      const attempt = async (what: string, fn: () => Promise<unknown>) => {
+        try {
+          await fn();
+        } catch (err) {
+          const mapped = mapEngineError(err, endpoint);
+          if (mapped instanceof EngineUnavailableError) throw mapped;
+          if (statusCode(err) === 404) return; // already gone
+          failures.push(`${what}: ${err instanceof Error ? err.message.trim() : String(err)}`);
+        }
+      };
+      const d = docker();
+      await Promise.all(r.containers.map((id) => attempt(`container ${id.slice(0, 12)}`, () => d.getContainer(id).remove({ force: true, v: true }))));
+      await Promise.all(r.networks.map((n) => attempt(`network ${n.name}`, () => d.getNetwork(n.id).remove())));
+      await Promise.all(r.volumes.map((v) => attempt(`volume ${v}`, () => d.getVolume(v).remove())));
+      if (failures.length > 0) {
+        throw new Error(`Could not remove all resources of compose project "${project}":\n  ${failures.join('\n  ')}`);
+      }
+    },
+
+    async inspect(containerId: string): Promise<ContainerDetails> {
+      const info = await call(queryTimeoutMs, (signal) => docker().getContainer(containerId).inspect({ abortSignal: signal }));
+      const st = info.State as Dockerode.ContainerInspectInfo['State'] & { Health?: { Status?: string } };
+      const time = (t: string | undefined) => (t && !t.startsWith('0001-01-01') ? t : null);
+      return {
+        exitCode: st.Running ? null : st.ExitCode,
+        restartCount: info.RestartCount ?? 0,
+        startedAt: time(st.StartedAt),
+        finishedAt: time(st.FinishedAt),
+        health: st.Health?.Status ?? 'none',
+        oomKilled: st.OOMKilled === true,
+      };
+    },
+
+    async networkExists(name: string): Promise<boolean> {
+      return existsCall(() => docker().getNetwork(name).inspect());
+    },
+
+    async createNetwork(name: string): Promise<void> {
+      await call(queryTimeoutMs, () => docker().createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { 'ktrdr-sandbox.created-by': 'doctor' } }));
+    },
+
+    async volumeExists(name: string): Promise<boolean> {
+      return existsCall(() => docker().getVolume(name).inspect());
+    },
+
+    async createVolume(name: string): Promise<void> {
+      await call(queryTimeoutMs, () => docker().createVolume({ Name: name, Labels: { 'ktrdr-sandbox.created-by': 'doctor' } }));
+    },
+
+    async events(onEvent: (e: EngineEvent) => void, onError: (err: Error) => void): Promise<() => void> {
+      const stream = (await call(queryTimeoutMs, () =>
+        docker().getEvents({ filters: { type: ['container'], label: [LABEL_PROJECT] } }),
+      )) as unknown as Readable;
+      let stopped = false;
+      const parser = new JsonLineParser((msg) => {
+        if (stopped) return;
+        const e = toEngineEvent(msg);
+        if (e) onEvent(e);
+      });
+      const fail = (err: Error) => {
+        if (stopped) return;
+        stopped = true;
+        onError(err);
+      };
+      stream.on('data', (chunk: Buffer) => parser.push(chunk));
+      stream.on('error', (err: Error) => {
+        const mapped = mapEngineError(err, endpoint);
+        fail(mapped instanceof Error ? mapped : err);
+      });
+      const ended = () => fail(new EngineUnavailableError(`Docker event stream ended (${endpoint.display}): the engine stopped or restarted`, endpoint.display));
+      stream.on('end', ended);
+      stream.on('close', ended);
+      return () => {
+        stopped = true;
+        stream.destroy();
+      };
+    },
+  };
+}

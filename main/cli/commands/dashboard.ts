@@ -1,0 +1,53 @@
+// dashboard: serve the renderer and the contract on 127.0.0.1 until SIGINT/SIGTERM.
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { resolve } from 'node:path';
+import { SandboxError } from '../../core/errors';
+import { canonical } from '../../core/resolve';
+import { startDashboardServer } from '../../server/dashboard-server';
+import { createNodePlatform } from '../../services/node-platform';
+import { SCHEMA_VERSION } from '../render';
+import { addCommon, parseIntOption, runCommand, type Runtime } from '../runtime';
+
+export function registerDashboard(program: Command, rt: Runtime): void {
+  addCommon(
+    program
+      .command('dashboard')
+      .description('serve the dashboard on 127.0.0.1 (token-protected) until Ctrl-C')
+      .option('-p, --port <port>', 'port to listen on (default: any free port)', parseIntOption('--port'), 0)
+      .option('--open', 'open the dashboard in the default browser')
+      .option('--repo <dir>', 'repository to create instances from (default: the checkout holding the current directory)'),
+  ).action((o: { port: number; open?: boolean; repo?: string; json?: boolean; verbose?: boolean }) =>
+    runCommand(o, async (out) => {
+      if (o.port < 0 || o.port > 65535) throw new SandboxError('USAGE', `--port must be 0-65535, got ${o.port}`);
+      const deps = rt.deps();
+      let repository: string | null = null;
+      if (o.repo) {
+        const dir = await canonical(resolve(rt.cwd, o.repo));
+        repository = await deps.git.topLevel(dir);
+        if (!repository) throw new SandboxError('USAGE', `${dir} is not inside a git repository`, { hint: 'Pass your project checkout to --repo.' });
+      } else {
+        repository = await deps.git.topLevel(rt.cwd).catch(() => null);
+      }
+      const platform = createNodePlatform({ home: deps.home });
+      const server = await startDashboardServer({ deps, port: o.port, repository, platform });
+      if (o.json) process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/dashboard@${SCHEMA_VERSION}`, ok: true, url: server.url, port: server.port })}\n`);
+      else {
+        out.line(`Dashboard: ${pc.bold(server.url)}`);
+        out.line(pc.dim(`Serving on 127.0.0.1:${server.port} only${repository ? ` · repository ${repository}` : ''}. Ctrl-C to stop.`));
+      }
+      if (o.open) await platform.openExternal(server.url);
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          done();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await server.close();
+      out.line('Dashboard stopped.');
+    }),
+  );
+}

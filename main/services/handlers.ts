@@ -1,0 +1,375 @@
+// The contract's invoke handlers, shared by the Electron shell (IPC) and the dashboard server (HTTP). They hold
+// no lifecycle logic: every operation is a call to a core use-case, wrapped with busy marking, progress events
+// and a state refresh. createDispatch() turns any outcome into the Result envelope (nothing is ever thrown).
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { CreateInput, InvokeArgs, InvokeChannel, InvokeValue, NameCheck, Result, Settings, SlotInfo } from '../contract';
+import { isInvokeChannel } from '../contract';
+import { envFilePath, parseEnvFile } from '../core/envfile';
+import { SandboxError, toErrorPayload } from '../core/errors';
+import type { EventSink, ProgressEvent } from '../core/events';
+import { instanceIdFromPath, validateInstanceName, worktreeDirName } from '../core/identity';
+import { loadManifest } from '../core/manifest';
+import { slotPorts } from '../core/ports';
+import { ktrdrPreset } from '../core/preset';
+import { holderOfSlot, isBlacklisted } from '../core/registry';
+import { canonical, loadInstance, requireDir, resolveInstance } from '../core/resolve';
+import { MAX_SLOT, MIN_SLOT, type ContainerInfo, type InstanceRecord } from '../core/types';
+import { createInstance } from '../core/use-cases/create';
+import { destroyInstance } from '../core/use-cases/destroy';
+import { downInstance } from '../core/use-cases/down';
+import { gateInstance } from '../core/use-cases/gate';
+import { statusOf } from '../core/use-cases/status';
+import { upInstance } from '../core/use-cases/up';
+import type { Dispatch, HandlerContext, Handlers } from './types';
+
+export const DEFAULT_LOG_TAIL = 200;
+const MAX_LOG_TAIL = 5000;
+
+export type ServiceHandlers = Handlers & {
+  /** Stop every log stream (server shutdown, last client gone). */
+  stopAllLogs(): void;
+  /** Number of open log streams. */
+  openLogStreams(): number;
+};
+
+// ---- argument checks: the HTTP transport hands us whatever a client sent ------------------------------------
+function str(v: unknown, what: string): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 1000) throw new SandboxError('USAGE', `${what} must be a non-empty string`);
+  return v;
+}
+function optObj(v: unknown, what: string): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new SandboxError('USAGE', `${what} must be an object`);
+  return v as Record<string, unknown>;
+}
+function optBool(v: unknown, what: string): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw new SandboxError('USAGE', `${what} must be true or false`);
+  return v;
+}
+function optTail(v: unknown): number {
+  if (v === undefined) return DEFAULT_LOG_TAIL;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new SandboxError('USAGE', 'tail must be a non-negative integer');
+  return Math.min(v, MAX_LOG_TAIL);
+}
+
+/** POSIX shell quoting for `export KEY=VALUE` lines. */
+export function shellQuote(v: string): string {
+  return /^[A-Za-z0-9_./:@%+,=-]*$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+export function exportLines(vars: Record<string, string>): string {
+  return Object.entries(vars)
+    .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
+    .join('\n')
+    .concat('\n');
+}
+
+export function createHandlers(ctx: HandlerContext): ServiceHandlers {
+  const { deps, state, platform } = ctx;
+  const follows = new Map<string, () => void>();
+
+  function repositoryDir(): string | null {
+    return platform.settings.get().repositoryRoot ?? state.current().repository;
+  }
+
+  /** The main repository create would branch from (same rules as the create use-case). */
+  async function mainRepository(dir: string): Promise<string> {
+    const start = await canonical(dir);
+    const top = await deps.git.topLevel(start);
+    if (!top) {
+      throw new SandboxError('USAGE', `${start} is not inside a git repository`, {
+        hint: 'Choose your project checkout as the repository in Settings.',
+      });
+    }
+    return deps.git.mainRepo(top);
+  }
+
+  async function record(id: unknown): Promise<InstanceRecord> {
+    return resolveInstance(deps, { id: str(id, 'instance id') });
+  }
+
+  /** Mark the instance busy, stream progress as `<op>:<id>`, refresh the state afterwards. */
+  async function operation<T>(op: string, busyLabel: string, idArg: unknown, fn: (id: string, emit: EventSink) => Promise<T>): Promise<T> {
+    const id = str(idArg, 'instance id');
+    const already = state.current().busy[id];
+    if (already) throw new SandboxError('STATE', `"${id}" is busy (${already})`, { hint: 'Wait for the running operation to finish.' });
+    state.setBusy(id, busyLabel);
+    const emit: EventSink = (e: ProgressEvent) => ctx.emitProgress(`${op}:${id}`, e);
+    try {
+      return await fn(id, emit);
+    } finally {
+      await state.refresh().catch(() => undefined);
+      state.setBusy(id, null);
+    }
+  }
+
+  async function containerOf(id: string, service: string): Promise<ContainerInfo> {
+    const rec = await record(id);
+    const list = (await deps.engine.listContainers({ projects: [rec.id], all: true })).filter((c) => !c.oneOff && c.service === service);
+    const c = list.find((x) => x.state === 'running') ?? list[0];
+    if (!c) {
+      throw new SandboxError('NOT_FOUND', `"${rec.id}" has no container for service "${service}"`, {
+        hint: `Start the instance first (ktrdr-sandbox up ${rec.id}).`,
+      });
+    }
+    return c;
+  }
+
+  const handlers: ServiceHandlers = {
+    async snapshot() {
+      return state.current();
+    },
+
+    async status(id) {
+      return statusOf(deps, { id: str(id, 'instance id') });
+    },
+
+    async slots() {
+      const reg = await deps.registry.read();
+      const dir = repositoryDir();
+      let manifest = ktrdrPreset;
+      if (dir) {
+        try {
+          manifest = (await loadManifest(await mainRepository(dir))).manifest;
+        } catch {
+          // keep the preset: the slot states still come from the registry
+        }
+      }
+      const out: SlotInfo[] = [];
+      for (let slot = MIN_SLOT; slot <= MAX_SLOT; slot++) {
+        const ports = slotPorts(manifest, slot);
+        const apiPort = (ports.find((p) => p.name === 'api') ?? ports[0])?.port ?? 0;
+        const holder = holderOfSlot(reg, slot);
+        const bl = isBlacklisted(reg, slot);
+        if (holder) out.push({ slot, state: 'taken', holder: holder.id, apiPort });
+        else if (bl) {
+          const info: SlotInfo = { slot, state: 'blacklisted', reason: bl.reason, apiPort };
+          if (bl.holder) info.holder = bl.holder;
+          out.push(info);
+        } else out.push({ slot, state: 'free', apiPort });
+      }
+      return out;
+    },
+
+    async checkName(nameArg) {
+      const name = typeof nameArg === 'string' ? nameArg : '';
+      const res: NameCheck = { name, valid: false };
+      if (!name) return { ...res, message: 'Enter a name' };
+      try {
+        validateInstanceName(name);
+      } catch (err) {
+        const p = toErrorPayload(err);
+        return { ...res, message: p.hint ? `${p.message}. ${p.hint}` : p.message };
+      }
+      const dir = repositoryDir();
+      if (!dir) return { ...res, message: 'Choose a repository first (Settings)' };
+      let repo: string;
+      try {
+        repo = await mainRepository(dir);
+      } catch (err) {
+        return { ...res, message: toErrorPayload(err).message };
+      }
+      const path = join(dirname(repo), worktreeDirName(basename(repo), name));
+      let id: string;
+      try {
+        id = instanceIdFromPath(path);
+      } catch (err) {
+        return { ...res, path, message: toErrorPayload(err).message };
+      }
+      const branchExists = await deps.git.branchExists(repo, name).catch(() => false);
+      const base: NameCheck = { name, valid: false, id, path, branchExists };
+      if (existsSync(path)) return { ...base, message: `${path} already exists` };
+      const reg = await deps.registry.read();
+      const holder = reg.instances[id];
+      if (holder) return { ...base, message: `An instance "${id}" is already registered at ${holder.path}` };
+      return { ...base, valid: true };
+    },
+
+    async create(input: CreateInput) {
+      const o = optObj(input, 'create input');
+      const name = str(o.name, 'name');
+      let branch: string | undefined;
+      if (o.branch !== undefined && o.branch !== null && o.branch !== '') {
+        branch = str(o.branch, 'branch');
+        // the branch becomes a git argument: the same character rules as a name (no leading "-")
+        try {
+          validateInstanceName(branch);
+        } catch {
+          throw new SandboxError('USAGE', `Invalid branch name "${branch}"`, { hint: 'Use letters, digits, ".", "_", "-" and "/", starting with a letter or digit.' });
+        }
+      }
+      let slot: number | undefined;
+      if (o.slot !== undefined && o.slot !== null) {
+        if (typeof o.slot !== 'number' || !Number.isInteger(o.slot)) throw new SandboxError('USAGE', 'slot must be an integer');
+        slot = o.slot;
+      }
+      const cwd = repositoryDir();
+      if (!cwd) {
+        throw new SandboxError('USAGE', 'Choose a repository', {
+          hint: 'Set the repository root in Settings, or start the dashboard inside your checkout (ktrdr-sandbox dashboard --repo DIR).',
+        });
+      }
+      const emit: EventSink = (e) => ctx.emitProgress(`create:${name}`, e);
+      try {
+        return await createInstance(deps, { name, branch, slot, cwd }, emit);
+      } finally {
+        await state.refresh().catch(() => undefined);
+      }
+    },
+
+    async up(id, opts) {
+      const o = optObj(opts, 'options');
+      const build = optBool(o.build, 'build');
+      return operation('up', 'starting', id, (i, emit) => upInstance(deps, { id: i }, build === undefined ? {} : { build }, emit));
+    },
+
+    async down(id, opts) {
+      const o = optObj(opts, 'options');
+      const volumes = optBool(o.volumes, 'volumes');
+      return operation('down', 'stopping', id, async (i, emit) => {
+        const r = await downInstance(deps, { id: i }, { volumes: !!volumes }, emit);
+        return { id: r.id };
+      });
+    },
+
+    async restart(id) {
+      return operation('restart', 'restarting', id, async (i, emit) => {
+        await downInstance(deps, { id: i }, {}, emit);
+        return upInstance(deps, { id: i }, {}, emit);
+      });
+    },
+
+    async destroy(id, opts) {
+      const o = optObj(opts, 'options');
+      const force = optBool(o.force, 'force');
+      return operation('destroy', 'destroying', id, (i, emit) => destroyInstance(deps, { id: i }, { force: !!force }, emit));
+    },
+
+    async gate(id) {
+      return operation('gate', 'gate', id, (i, emit) => gateInstance(deps, { id: i }, {}, emit));
+    },
+
+    async logs(id, service, opts) {
+      const c = await containerOf(str(id, 'instance id'), str(service, 'service'));
+      const lines = await deps.engine.logs(c.id, { tail: optTail(optObj(opts, 'options').tail) });
+      return lines.map((l) => l.text);
+    },
+
+    async followLogs(id, service, opts) {
+      const svc = str(service, 'service');
+      const c = await containerOf(str(id, 'instance id'), svc);
+      const subscription = `logs-${randomUUID()}`;
+      const stop = await deps.engine.followLogs(c.id, { tail: optTail(optObj(opts, 'options').tail) }, (line) =>
+        ctx.emitLog({ subscription, service: svc, stream: line.stream, text: line.text }),
+      );
+      follows.set(subscription, stop);
+      return { subscription };
+    },
+
+    async stopLogs(subscription) {
+      const stop = follows.get(String(subscription));
+      follows.delete(String(subscription));
+      stop?.();
+    },
+
+    async openLink(url) {
+      const u = str(url, 'url');
+      let parsed: URL;
+      try {
+        parsed = new URL(u);
+      } catch {
+        throw new SandboxError('USAGE', `Not a URL: ${u}`);
+      }
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new SandboxError('USAGE', `Only http(s) links can be opened, not ${parsed.protocol}`);
+      await platform.openExternal(parsed.toString());
+    },
+
+    async openFolder(id) {
+      const rec = await record(id);
+      requireDir(rec);
+      await platform.openPath(rec.path);
+    },
+
+    async openTerminal(id) {
+      const rec = await record(id);
+      requireDir(rec);
+      await platform.openTerminal(rec.path);
+    },
+
+    async copyEnv(id) {
+      const rec = await record(id);
+      let vars: Record<string, string>;
+      try {
+        vars = parseEnvFile(await readFile(envFilePath(rec.path), 'utf8'));
+      } catch {
+        vars = (await loadInstance(deps, rec)).vars; // the registry is the source of truth
+      }
+      const text = exportLines(vars);
+      await platform.copyText(text);
+      return text;
+    },
+
+    async getSettings() {
+      return platform.settings.get();
+    },
+
+    async setSettings(patchArg) {
+      const patch = optObj(patchArg, 'settings');
+      const clean: Partial<Settings> = {};
+      for (const key of Object.keys(patch)) {
+        const v = patch[key];
+        switch (key) {
+          case 'repositoryRoot':
+            if (v === null || v === '') clean.repositoryRoot = null;
+            else {
+              const dir = str(v, 'repository root').trim();
+              const top = await deps.git.topLevel(await canonical(dir));
+              if (!top) throw new SandboxError('USAGE', `${dir} is not inside a git repository`, { hint: 'Choose the folder of your project checkout.' });
+              clean.repositoryRoot = top;
+            }
+            break;
+          case 'theme':
+            if (v !== 'system' && v !== 'light' && v !== 'dark') throw new SandboxError('USAGE', 'theme must be system, light or dark');
+            clean.theme = v;
+            break;
+          case 'startAtLogin':
+          case 'notifications':
+            clean[key] = optBool(v, key)!;
+            break;
+          default:
+            throw new SandboxError('USAGE', `Unknown setting "${key}"`);
+        }
+      }
+      const next = platform.settings.set(clean);
+      if (clean.startAtLogin !== undefined) platform.setStartAtLogin?.(clean.startAtLogin);
+      if ('repositoryRoot' in clean) await state.refresh();
+      return next;
+    },
+
+    stopAllLogs() {
+      for (const stop of follows.values()) stop();
+      follows.clear();
+    },
+    openLogStreams: () => follows.size,
+  };
+  return handlers;
+}
+
+/** Every call answered with the Result envelope: unknown channels and thrown errors become `{ ok: false }`. */
+export function createDispatch(handlers: Handlers): Dispatch {
+  return async <C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<Result<InvokeValue<C>>> => {
+    try {
+      if (!isInvokeChannel(channel)) throw new SandboxError('USAGE', `Unknown channel "${String(channel)}"`);
+      if (!Array.isArray(args)) throw new SandboxError('USAGE', `Arguments of "${channel}" must be an array`);
+      const fn = handlers[channel] as (...a: unknown[]) => Promise<InvokeValue<C>>;
+      const value = await fn(...(args as unknown[]));
+      return { ok: true, value };
+    } catch (err) {
+      return { ok: false, error: toErrorPayload(err) };
+    }
+  };
+}

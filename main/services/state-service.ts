@@ -1,0 +1,286 @@
+// The live state service: ONE snapshot of every instance (registry ∪ containers ∪ last gate), kept current by
+// the Docker event stream and a watch on the registry directory — never by polling. Each burst of changes is
+// debounced into one refresh, and each refresh makes exactly one engine request (listContainers). While the
+// engine is down it reconnects with exponential backoff (0.5 s → 10 s) by re-subscribing to the event stream.
+import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { EngineState, Snapshot } from '../contract';
+import type { EngineEvent } from '../core/deps';
+import { instanceVariables } from '../core/envfile';
+import { toErrorPayload } from '../core/errors';
+import { ktrdrPreset } from '../core/preset';
+import { instances as registryInstances } from '../core/registry';
+import type { ContainerInfo, InstanceRecord, RegistryData } from '../core/types';
+import { findOrphans, groupByProject, viewOf } from '../core/use-cases/list';
+import { buildView, type InstanceView } from '../core/views';
+import type { Deps } from '../core/deps';
+import { countingDeps, engineCounter, type CountedDeps } from './engine-counter';
+import type { StateService } from './types';
+
+export interface StateServiceOptions {
+  /** The repository `create` works from: a fixed path, or a function read at every refresh (settings). */
+  repository?: string | null | (() => string | null);
+  /** Quiet time before a burst of changes becomes one refresh (default 60 ms). */
+  debounceMs?: number;
+  /** Upper bound on how long a continuous burst may delay a refresh (default 250 ms). */
+  maxWaitMs?: number;
+  /** Reconnect backoff while the engine is down (default 500 ms doubling to 10 s). */
+  backoffMs?: { initial: number; max: number };
+  /** Watch the registry and gate directories (default true). */
+  watchFiles?: boolean;
+}
+
+/** Engine events that say nothing about a container's state (health-check execs fire every few seconds). */
+const IGNORED_ACTIONS = new Set(['attach', 'detach', 'resize', 'top', 'export', 'commit', 'copy', 'archive-path', 'extract-to-dir']);
+
+export function isStateChangingEvent(e: Pick<EngineEvent, 'action'>): boolean {
+  const action = e.action.split(':')[0]!.trim();
+  if (action.startsWith('exec_')) return false;
+  return !IGNORED_ACTIONS.has(action);
+}
+
+function engineUnavailable(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === 'ENGINE_UNAVAILABLE';
+}
+
+function describe(err: unknown): string {
+  const p = toErrorPayload(err);
+  return p.hint ? `${p.message} (${p.hint})` : p.message;
+}
+
+export type LiveStateService = StateService & { readonly deps: CountedDeps };
+
+export function createStateService(deps: Deps, opts: StateServiceOptions = {}): LiveStateService {
+  const counted = countingDeps(deps);
+  const counter = engineCounter(counted)!;
+  const debounceMs = opts.debounceMs ?? 60;
+  const maxWaitMs = opts.maxWaitMs ?? 250;
+  const backoff = opts.backoffMs ?? { initial: 500, max: 10_000 };
+  const endpointName = (deps as Deps & { endpoint?: { display?: string } }).endpoint?.display ?? 'docker';
+  const repository = (): string | null => (typeof opts.repository === 'function' ? opts.repository() : (opts.repository ?? null));
+
+  const listeners = new Set<(s: Snapshot) => void>();
+  let engine: EngineState = { state: 'connecting', endpoint: endpointName };
+  let engineUp = false;
+  let busy: Record<string, string> = {};
+  let lastGood: InstanceView[] = [];
+  let snapshot: Snapshot = {
+    engine,
+    instances: [],
+    orphans: [],
+    busy,
+    repository: repository(),
+    problems: [],
+    updatedAt: Date.now(),
+  };
+
+  let started = false;
+  let stopped = false;
+  let unsubscribeEvents: (() => void) | null = null;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  let nextBackoff = backoff.initial;
+  let connecting = false;
+  const watchers: FSWatcher[] = [];
+  let debounceTimer: NodeJS.Timeout | null = null;
+  let burstStart: number | null = null;
+
+  function publish(next: Partial<Snapshot>): Snapshot {
+    snapshot = { ...snapshot, ...next, engine, busy, updatedAt: Date.now() };
+    for (const l of [...listeners]) {
+      try {
+        l(snapshot);
+      } catch {
+        // a listener's failure must not stop the others
+      }
+    }
+    return snapshot;
+  }
+
+  // ---- refresh: registry + ONE listContainers + gate files → snapshot ------------------------------------
+  let running: Promise<Snapshot> | null = null;
+  let queued: Promise<Snapshot> | null = null;
+
+  function refresh(): Promise<Snapshot> {
+    if (stopped) return Promise.resolve(snapshot);
+    if (!running) {
+      running = build().finally(() => {
+        running = null;
+      });
+      return running;
+    }
+    // A refresh is under way: coalesce every further request into one more run after it.
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return refresh();
+      });
+    return queued;
+  }
+
+  async function build(): Promise<Snapshot> {
+    const problems: string[] = [];
+    let reg: RegistryData | null = null;
+    try {
+      reg = await counted.registry.read();
+    } catch (err) {
+      problems.push(describe(err));
+    }
+    let containers: ContainerInfo[] = [];
+    if (engineUp) {
+      try {
+        containers = await counted.engine.listContainers({ all: true });
+      } catch (err) {
+        if (engineUnavailable(err)) markDown(err);
+        else problems.push(`Docker: ${describe(err)}`);
+      }
+    }
+    const byProject = groupByProject(containers);
+    let views: InstanceView[];
+    if (reg) {
+      views = await Promise.all(
+        registryInstances(reg).map((rec) =>
+          viewOf(counted, rec, byProject.get(rec.id) ?? []).catch((err: unknown) => {
+            problems.push(`${rec.id}: ${describe(err)}`);
+            return fallbackView(counted, rec, byProject.get(rec.id) ?? []);
+          }),
+        ),
+      );
+      lastGood = views;
+    } else {
+      // Never pretend the registry is empty because it could not be read: keep what we knew.
+      views = lastGood;
+    }
+    const orphans = reg ? findOrphans(byProject, new Set(Object.keys(reg.instances))) : snapshot.orphans;
+    return publish({ instances: views, orphans, problems, repository: repository() });
+  }
+
+  // ---- change detection -----------------------------------------------------------------------------------
+  function scheduleRefresh(): void {
+    if (stopped) return;
+    const now = Date.now();
+    burstStart ??= now;
+    if (debounceTimer) clearTimeout(debounceTimer);
+    const wait = Math.max(0, Math.min(debounceMs, burstStart + maxWaitMs - now));
+    debounceTimer = setTimeout(() => {
+      debounceTimer = null;
+      burstStart = null;
+      void refresh().catch(() => undefined);
+    }, wait);
+  }
+
+  function onEngineEvent(e: EngineEvent): void {
+    if (isStateChangingEvent(e)) scheduleRefresh();
+  }
+
+  function watchDir(dir: string, accept: (file: string | null) => boolean): void {
+    try {
+      mkdirSync(dir, { recursive: true });
+      const w = watch(dir, { persistent: false }, (_ev, file) => {
+        if (accept(file === null ? null : String(file))) scheduleRefresh();
+      });
+      w.on('error', () => w.close());
+      watchers.push(w);
+    } catch {
+      // An unwatchable directory only costs liveness for CLI-made changes; the engine stream still works.
+    }
+  }
+
+  // ---- engine connection with backoff ---------------------------------------------------------------------
+  function markDown(err: unknown): void {
+    engineUp = false;
+    unsubscribeEvents?.();
+    unsubscribeEvents = null;
+    if (stopped) return;
+    const delay = nextBackoff;
+    nextBackoff = Math.min(nextBackoff * 2, backoff.max);
+    const endpoint = (err as { endpoint?: string } | null)?.endpoint ?? engine.endpoint;
+    engine = { state: 'down', endpoint, message: (err as Error)?.message ?? String(err), retryInMs: delay };
+    if (!reconnectTimer) {
+      reconnectTimer = setTimeout(() => {
+        reconnectTimer = null;
+        void connect();
+      }, delay);
+    }
+    publish({});
+  }
+
+  async function connect(): Promise<void> {
+    if (stopped || connecting || engineUp) return;
+    connecting = true;
+    try {
+      const info = await counted.engine.ping(1500);
+      const unsubscribe = await counted.engine.events(onEngineEvent, (err) => {
+        if (unsubscribeEvents === unsubscribe) markDown(err);
+      });
+      if (stopped) {
+        unsubscribe();
+        return;
+      }
+      unsubscribeEvents = unsubscribe;
+      engineUp = true;
+      nextBackoff = backoff.initial;
+      engine = { state: 'up', endpoint: info.endpoint, version: info.version };
+    } catch (err) {
+      connecting = false;
+      markDown(err);
+      void refresh().catch(() => undefined); // the registry side still shows
+      return;
+    }
+    connecting = false;
+    await refresh();
+  }
+
+  return {
+    deps: counted,
+    async start() {
+      if (started) return;
+      started = true;
+      if (opts.watchFiles !== false) {
+        const regDir = dirname(counted.registry.file);
+        const regName = basename(counted.registry.file);
+        watchDir(regDir, (f) => f === null || f === regName);
+        watchDir(join(counted.home, 'gates'), (f) => f === null || f.endsWith('.json'));
+      }
+      await connect();
+      if (running) await running;
+    },
+    async stop() {
+      stopped = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      if (debounceTimer) clearTimeout(debounceTimer);
+      reconnectTimer = debounceTimer = null;
+      unsubscribeEvents?.();
+      unsubscribeEvents = null;
+      for (const w of watchers.splice(0)) w.close();
+      listeners.clear();
+    },
+    current: () => snapshot,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    setBusy(id, operation) {
+      const next = { ...busy };
+      if (operation) next[id] = operation;
+      else delete next[id];
+      busy = next;
+      publish({});
+    },
+    refresh,
+    engineRequests: () => counter.count(),
+  };
+}
+
+/** A view for an instance whose manifest or compose file cannot be read: the preset's shape, flagged by a problem. */
+function fallbackView(deps: Deps, rec: InstanceRecord, containers: ContainerInfo[]): InstanceView {
+  return buildView({
+    rec,
+    manifest: ktrdrPreset,
+    vars: instanceVariables(rec, ktrdrPreset, deps.sharedHome),
+    containers,
+    expectedServices: containers.length,
+    dirExists: existsSync(rec.path),
+    lastGate: null,
+  });
+}

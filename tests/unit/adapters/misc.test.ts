@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { augmentPath, childEnv } from '../../../main/adapters/child-env';
+import { serviceProfiles } from '../../../main/adapters/compose-profiles';
+import { composeGlobalArgs, formatCommand } from '../../../main/adapters/compose';
+import { isConnectionError, mapEngineError, unavailableMessage } from '../../../main/adapters/engine-errors';
+import { parseDockerHost } from '../../../main/adapters/docker-endpoint';
+import { formatCmdline, listenInodes } from '../../../main/adapters/port-probe';
+import { sandboxHome, sharedHome } from '../../../main/adapters/index';
+import { EngineUnavailableError } from '../../../main/core/deps';
+
+describe('engine error mapping', () => {
+  const ep = parseDockerHost('unix:///var/run/docker.sock', 'DOCKER_HOST');
+  const sys = (code: string) => Object.assign(new Error(`connect ${code} /var/run/docker.sock`), { code });
+
+  it('connection failures become EngineUnavailableError', () => {
+    for (const code of ['ECONNREFUSED', 'ENOENT', 'EACCES']) {
+      const e = mapEngineError(sys(code), ep);
+      expect(e).toBeInstanceOf(EngineUnavailableError);
+      expect((e as EngineUnavailableError).endpoint).toBe('/var/run/docker.sock');
+    }
+    expect((mapEngineError(sys('ENOENT'), ep) as Error).message).toBe(
+      'Docker is not running (/var/run/docker.sock): start Docker Desktop or dockerd, or fix/unset DOCKER_HOST',
+    );
+    expect((mapEngineError(sys('EACCES'), ep) as Error).message).toMatch(/Permission denied.*docker" group/);
+  });
+
+  it('API errors pass through unchanged', () => {
+    const apiErr = Object.assign(new Error('(HTTP code 404) no such container'), { statusCode: 404 });
+    expect(mapEngineError(apiErr, ep)).toBe(apiErr);
+    expect(isConnectionError(new Error('x'))).toBe(false);
+    expect(unavailableMessage(parseDockerHost('tcp://127.0.0.1:1', 'DOCKER_HOST'), 'ECONNREFUSED')).toMatch(/not reachable \(tcp:\/\/127\.0\.0\.1:1, ECONNREFUSED\)/);
+  });
+});
+
+describe('compose helpers', () => {
+  it('global args: absolute files, env file, profiles before the subcommand', () => {
+    expect(composeGlobalArgs({ project: 'p', projectDir: '/w', files: ['a.yml', '/abs/b.yml'], envFile: '.env.sandbox' }, ['e2e'])).toEqual([
+      '-p', 'p', '--project-directory', '/w', '-f', '/w/a.yml', '-f', '/abs/b.yml', '--env-file', '/w/.env.sandbox', '--profile', 'e2e',
+    ]);
+    expect(formatCommand(['docker-compose', 'run', 'sh', '-c', 'exit 3'])).toBe(`docker-compose run sh -c 'exit 3'`);
+  });
+
+  it('service profiles across files', () => {
+    const base = 'services:\n  app:\n    image: x\n  tool:\n    image: y\n    profiles: [e2e]\n';
+    const override = 'services:\n  tool:\n    profiles: [e2e, debug]\n';
+    expect(serviceProfiles([base], 'app')).toEqual([]);
+    expect(serviceProfiles([base, override], 'tool')).toEqual(['e2e', 'debug']);
+    expect(serviceProfiles([base, ': : bad yaml ['], 'nope')).toBeNull();
+  });
+});
+
+describe('child env', () => {
+  it('appends missing tool dirs, later extras win', () => {
+    expect(augmentPath('/a:/usr/local/bin', '/h', 'darwin').split(':').slice(0, 3)).toEqual(['/a', '/usr/local/bin', '/usr/bin']);
+    expect(augmentPath('/a', '/h', 'darwin')).toContain('/h/.docker/bin');
+    const env = childEnv({ HOME: '/h', A: '1', B: undefined }, { A: '2' }, { C: '3' });
+    expect(env).toMatchObject({ A: '2', C: '3' });
+    expect('B' in env).toBe(false);
+  });
+});
+
+describe('port owner parsing', () => {
+  const table = [
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    '   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0000000000000000 100 0 0 10 0',
+    '   1: 0100007F:1F90 0100007F:D431 01 00000000:00000000 00:00000000 00000000  1000        0 4343 1 0000000000000000 20 4 30 10 -1',
+    '   2: 00000000:1F91 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5555 1 0000000000000000 100 0 0 10 0',
+  ].join('\n');
+  it('finds LISTEN inodes for a port', () => {
+    expect(listenInodes(table, 8080)).toEqual(['4242']);
+    expect(listenInodes(table, 8081)).toEqual(['5555']);
+    expect(listenInodes(table, 9)).toEqual([]);
+  });
+  it('formats cmdline', () => {
+    expect(formatCmdline(['node', 'server.js', '--port', '8080', ''].join('\0'))).toBe('node server.js --port 8080');
+    expect(formatCmdline('x'.repeat(300)).length).toBe(200);
+  });
+});
+
+describe('homes', () => {
+  it('env overrides, else HOME', () => {
+    expect(sandboxHome({ HOME: '/h' })).toBe('/h/.ktrdr/sandbox');
+    expect(sharedHome({ HOME: '/h' })).toBe('/h/.ktrdr/shared');
+    expect(sandboxHome({ HOME: '/h', KTRDR_SANDBOX_HOME: '/s' })).toBe('/s');
+    expect(sharedHome({ HOME: '/h', KTRDR_SHARED_HOME: '/d' })).toBe('/d');
+  });
+});
