@@ -1,0 +1,4 @@
+// Placeholder replaced below once the dashboard server exists.
+export async function dashboard() {
+  return [];
+}

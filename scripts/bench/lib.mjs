@@ -1,0 +1,70 @@
+// Shared helpers for the benchmark: a temp world (HOME + fixture repo), CLI runs, timing and medians.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = join(ROOT, 'bin', 'ktrdr-sandbox.js');
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function makeWorld(name = 'ktrdr') {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'kts-bench-')));
+  const home = join(root, 'home');
+  const repo = join(root, 'src', name);
+  mkdirSync(home, { recursive: true });
+  cpSync(join(ROOT, 'tests', 'fixtures', 'stack'), repo, { recursive: true });
+  const git = (...a) => execFileSync('git', a, { cwd: repo, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'add', '-A');
+  git('-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'commit', '-qm', 'fixture');
+  const env = { ...process.env, HOME: home, NO_COLOR: '1', KTRDR_SANDBOX_HOME: '', KTRDR_SHARED_HOME: '' };
+  return {
+    root,
+    home,
+    repo,
+    env,
+    cli(args, cwd = repo) {
+      const t0 = performance.now();
+      const r = spawnSync('node', [CLI, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const ms = performance.now() - t0;
+      let json;
+      if (args.includes('--json')) {
+        try {
+          json = JSON.parse(r.stdout);
+        } catch {
+          json = undefined;
+        }
+      }
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms, json };
+    },
+    spawnCli(args, cwd = repo) {
+      return spawn('node', [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    },
+    cleanup() {
+      this.cli(['destroy', '--all', '--force']);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export function time(fn) {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+export function must(r, what) {
+  if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+export function fmt(ms) {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
