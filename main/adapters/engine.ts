@@ -19,7 +19,9 @@ export interface EngineOptions {
   queryTimeoutMs?: number;
 }
 
-const DEFAULT_PING_MS = 1500;
+// A refused or missing socket fails at once (exit 4 well within 2 s); a connected but busy engine gets longer
+// before it is called unavailable, so a loaded machine is not mistaken for a stopped Docker.
+const DEFAULT_PING_MS = 8_000;
 const DEFAULT_EXEC_MS = 60_000;
 
 function statusCode(err: unknown): number | undefined {

@@ -91,7 +91,7 @@ export function validateArgs(channel: InvokeChannel, args: unknown): ErrorPayloa
     const arg: unknown = args[i];
     // An optional trailing argument may be passed as undefined.
     if (i >= spec.required.length && arg === undefined) continue;
-    if (kindOf(arg) !== want) return usage(`${channel}: argument ${i + 1} must be a ${want}`);
+    if (kindOf(arg) !== want) return usage(`${channel}: argument ${i + 1} must be ${want === 'object' ? 'an object' : `a ${want}`}`);
   }
   return null;
 }

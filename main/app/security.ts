@@ -32,9 +32,13 @@ export function isAllowedNavigation(target: string, appUrl: string): boolean {
 
 /**
  * The Content-Security-Policy of the window. Production: nothing but our own files. Dev (Vite server): the React
- * refresh preamble is an inline script and HMR talks over a websocket to the dev server.
+ * refresh preamble is an inline script and HMR talks over a websocket to the dev server. Sent as a response header
+ * (session.webRequest) and, because file:// pages get no response headers, also built into index.html as a
+ * <meta> tag (`meta: true`, electron.vite.config.ts).
  */
-export function contentSecurityPolicy(opts: { devServerUrl?: string } = {}): string {
+export function contentSecurityPolicy(opts: { devServerUrl?: string; meta?: boolean } = {}): string {
+  // frame-ancestors is ignored (with a console warning) in a <meta> policy.
+  const frames = opts.meta ? [] : ["frame-ancestors 'none'"];
   if (opts.devServerUrl) {
     const origin = new URL(opts.devServerUrl);
     const ws = `ws://${origin.host}`;
@@ -46,7 +50,7 @@ export function contentSecurityPolicy(opts: { devServerUrl?: string } = {}): str
       `connect-src 'self' ${ws}`,
       "object-src 'none'",
       "base-uri 'none'",
-      "frame-ancestors 'none'",
+      ...frames,
     ].join('; ');
   }
   return [
@@ -57,7 +61,7 @@ export function contentSecurityPolicy(opts: { devServerUrl?: string } = {}): str
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
-    "frame-ancestors 'none'",
+    ...frames,
     "form-action 'none'",
   ].join('; ');
 }

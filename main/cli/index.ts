@@ -4,6 +4,9 @@ import { registerAgent } from './commands/agent';
 import { registerInspect } from './commands/inspect';
 import { registerDashboard } from './commands/dashboard'; // TEMP(dashboard helper)
 import { registerLifecycle } from './commands/lifecycle';
+import { registerEvidence } from './commands/evidence';
+import { registerShared } from './commands/shared';
+import { registerDoctor } from './commands/doctor';
 import { createRuntime } from './runtime';
 import { version } from './version';
 
@@ -25,6 +28,9 @@ export function buildProgram(): Command {
   registerInspect(program, rt);
   registerDashboard(program, rt); // TEMP(dashboard helper)
   registerAgent(program, rt);
+  registerEvidence(program, rt);
+  registerShared(program, rt);
+  registerDoctor(program, rt);
   return program;
 }
 

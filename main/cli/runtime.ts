@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createDeps } from '../adapters';
 import type { Deps } from '../core/deps';
 import type { InstanceRef } from '../core/resolve';
+import { SandboxError } from '../core/errors';
 import { createOutput, renderError, type Output } from './render';
 
 export interface Runtime {
@@ -14,7 +15,17 @@ export function createRuntime(): Runtime {
   let deps: Deps | undefined;
   return {
     deps: () => (deps ??= createDeps()),
-    cwd: process.cwd(),
+    // Read lazily: after `destroy` the shell may sit in a directory that no longer exists, and commands that
+    // do not need it (list, destroy ID, …) must still work.
+    get cwd(): string {
+      try {
+        return process.cwd();
+      } catch {
+        throw new SandboxError('STATE', 'The current directory no longer exists (was its instance destroyed?)', {
+          hint: 'cd to an existing directory, or pass the instance id.',
+        });
+      }
+    },
   };
 }
 

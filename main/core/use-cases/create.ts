@@ -43,7 +43,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   await readComposeModel(repo, manifest.compose.files);
   const branch = opts.branch ?? name;
   const branchExists = await deps.git.branchExists(repo, branch);
-  await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping(1500));
+  await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   const running = await deps.engine.listContainers({ all: false });
 
   // Act: reserve the directory and the slot under the lock, then build the worktree, rolling back on failure.

@@ -54,7 +54,7 @@ export function dirtyError(risks: WorkAtRisk[]): SandboxError {
 
 export async function destroyInstance(deps: Deps, ref: InstanceRef, opts: DestroyOptions = {}, emit: EventSink = noEvents): Promise<DestroyResult> {
   const rec = await resolveInstance(deps, ref);
-  await deps.engine.ping(1500);
+  await deps.engine.ping();
   if (!opts.force && !opts.keepWorktree) {
     const risk = await workAtRisk(deps, rec);
     if (risk) throw dirtyError([risk]);
@@ -65,7 +65,7 @@ export async function destroyInstance(deps: Deps, ref: InstanceRef, opts: Destro
 export async function destroyAll(deps: Deps, opts: DestroyOptions = {}, emit: EventSink = noEvents): Promise<DestroyResult[]> {
   const reg = await deps.registry.read();
   const all = instances(reg);
-  await deps.engine.ping(1500);
+  await deps.engine.ping();
   if (!opts.force && !opts.keepWorktree) {
     const risks = (await Promise.all(all.map((r) => workAtRisk(deps, r)))).filter((r): r is WorkAtRisk => r !== null);
     if (risks.length) throw dirtyError(risks);

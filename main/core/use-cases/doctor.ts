@@ -14,8 +14,8 @@ import { noEvents, type EventSink } from '../events';
 import { loadManifest } from '../manifest';
 import type { Manifest } from '../manifest-schema';
 import { slotPorts } from '../ports';
-import { canonical, loadInstance, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
-import { MAX_SLOT, MIN_SLOT } from '../types';
+import { canonical, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
+import { MAX_SLOT, MIN_SLOT, type InstanceRecord } from '../types';
 
 export type CheckLevel = 'ok' | 'warning' | 'error';
 
@@ -203,8 +203,8 @@ export function lintCompose(model: ComposeModel, manifest: Manifest, vars: Recor
       const single = refs.length === 1 && refs[0]!.text === p.published.trim() ? refs[0]! : null;
       const effective = substitute(p.published, vars, env);
       const ports = portsOf(effective);
-      for (const port of ports) {
-        const key = String(port);
+      // the same variable, or the same fixed port, published twice
+      for (const key of single ? [`\${${single.name}}`] : refs.length ? [] : ports.map(String)) {
         published.set(key, [...(published.get(key) ?? []), s.name]);
       }
       if (single && slotVars.has(single.name)) {
@@ -322,46 +322,34 @@ export interface DoctorOptions {
 export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOptions = {}, emit: EventSink = noEvents): Promise<DoctorResult> {
   const env = opts.env ?? process.env;
   // What to lint: the instance, or the repository at cwd.
-  let ctx: InstanceContext | null = null;
+  const checks: DoctorCheck[] = [];
+  let rec: InstanceRecord | null = null;
   let root: string;
+  try {
+    rec = await resolveInstance(deps, ref);
+    root = rec.path;
+  } catch (err) {
+    if (!(err instanceof SandboxError) || err.code !== 'NOT_AN_INSTANCE' || !('cwd' in ref)) throw err;
+    const cwd = await canonical(ref.cwd);
+    root = (await deps.git.topLevel(cwd).catch(() => null)) ?? cwd;
+  }
   let manifest: Manifest | null = null;
   let manifestSource: string | null = null;
-  const checks: DoctorCheck[] = [];
   try {
-    const rec = await resolveInstance(deps, ref);
-    ctx = await loadInstance(deps, rec);
-    root = rec.path;
-    manifest = ctx.manifest;
+    const loaded = await loadManifest(existsSync(root) ? root : '/nonexistent');
+    manifest = loaded.manifest;
+    manifestSource = loaded.source;
   } catch (err) {
-    if (!(err instanceof SandboxError) || err.code !== 'NOT_AN_INSTANCE' || !('cwd' in ref)) {
-      if (err instanceof SandboxError && err.code === 'MANIFEST_INVALID') {
-        checks.push({ name: 'manifest', level: 'error', message: err.message, fix: err.hint });
-        root = 'cwd' in ref ? ref.cwd : '';
-      } else throw err;
-    } else {
-      const cwd = await canonical(ref.cwd);
-      root = (await deps.git.topLevel(cwd).catch(() => null)) ?? cwd;
-    }
+    checks.push({ name: 'manifest', level: 'error', message: (err as Error).message, fix: (err as SandboxError).hint });
   }
-  if (!manifest && !checks.length) {
-    try {
-      const loaded = await loadManifest(root);
-      manifest = loaded.manifest;
-      manifestSource = loaded.source;
-    } catch (err) {
-      checks.push({ name: 'manifest', level: 'error', message: (err as Error).message, fix: (err as SandboxError).hint });
-    }
-  } else if (ctx) {
-    manifestSource = existsSync(`${root}/ktrdr-sandbox.yml`) ? `${root}/ktrdr-sandbox.yml` : 'preset';
-  }
+  const ctx: InstanceContext | null = rec && manifest ? { rec, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) } : null;
   const target: DoctorTarget = {
-    kind: ctx ? 'instance' : 'repository',
-    id: ctx?.rec.id ?? null,
+    kind: rec ? 'instance' : 'repository',
+    id: rec?.id ?? null,
     path: root,
     files: manifest ? composeFilePaths(root, manifest.compose.files) : [],
     manifest: manifestSource,
   };
-  emit({ type: 'step', id: 'doctor', label: `checking ${target.kind} ${target.id ?? root}`, state: 'info' });
 
   const [engineCheck, composeCheck, gitCheck, diskChecks, lint] = await Promise.all([
     checkEngine(deps),
@@ -467,7 +455,7 @@ async function checkExternal(deps: Deps, model: ComposeModel, fix: boolean): Pro
 
 async function checkEngine(deps: Deps): Promise<DoctorCheck> {
   try {
-    const info = await deps.engine.ping(1500);
+    const info = await deps.engine.ping();
     const major = Number(/^(\d+)/.exec(info.version)?.[1] ?? '0');
     const msg = `Docker ${info.version || '?'} (API ${info.apiVersion || '?'}) at ${info.endpoint}`;
     if (major > 0 && major < 20) return { name: 'engine', level: 'warning', message: `${msg}: older than 20.10, untested`, fix: 'upgrade Docker' };

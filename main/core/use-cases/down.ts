@@ -7,7 +7,7 @@ export async function downInstance(deps: Deps, ref: InstanceRef, opts: { volumes
   const rec = await resolveInstance(deps, ref);
   requireDir(rec);
   const ctx = await loadInstance(deps, rec);
-  await step(emit, rec.id, 'engine', 'Docker engine reachable', () => deps.engine.ping(1500));
+  await step(emit, rec.id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   await step(emit, rec.id, 'compose-down', `compose down${opts.volumes ? ' -v' : ''} (project ${rec.id})`, async () =>
     deps.compose.down(await secretTarget(deps, ctx), { volumes: !!opts.volumes }),
   );

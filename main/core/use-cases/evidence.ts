@@ -263,7 +263,7 @@ async function collectGit(deps: Deps, dir: string, attempt: Attempt): Promise<Gi
 
 async function collectVersions(deps: Deps, attempt: Attempt): Promise<Record<string, unknown>> {
   const [engine, compose, git] = await Promise.all([
-    attempt('engine version', () => deps.engine.ping(1500), null),
+    attempt('engine version', () => deps.engine.ping(5000), null),
     attempt('compose version', () => deps.compose.info(), null),
     attempt('git version', () => deps.git.version(), null),
   ]);

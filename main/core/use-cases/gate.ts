@@ -26,6 +26,6 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
 export async function gateInstance(deps: Deps, ref: InstanceRef, opts: { timeoutMs?: number }, emit: EventSink = noEvents): Promise<GateReport> {
   const rec = await resolveInstance(deps, ref);
   requireDir(rec);
-  await deps.engine.ping(1500);
+  await deps.engine.ping();
   return gateFor(deps, await loadInstance(deps, rec), opts, emit);
 }

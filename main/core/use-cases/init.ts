@@ -31,7 +31,7 @@ export async function initInstance(deps: Deps, opts: InitOptions, emit: EventSin
   const repo = linked ? await deps.git.mainRepo(path) : path;
   const { manifest } = await loadManifest(path);
   await readComposeModel(path, manifest.compose.files);
-  await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping(1500));
+  await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   const running = await deps.engine.listContainers({ all: false });
   const rec: InstanceRecord = {
     id,

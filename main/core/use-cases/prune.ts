@@ -14,7 +14,7 @@ export interface PruneResult {
 }
 
 export async function prune(deps: Deps, opts: { orphans?: boolean } = {}, emit: EventSink = noEvents): Promise<PruneResult> {
-  await deps.engine.ping(1500);
+  await deps.engine.ping();
   const pruned = await deps.registry.update((reg) => {
     const gone = instances(reg).filter((r) => !existsSync(r.path));
     for (const g of gone) delete reg.instances[g.id];

@@ -24,7 +24,7 @@ export async function runService(
       hint: `Services: ${Object.keys(model.services).sort().join(', ')}`,
     });
   }
-  await deps.engine.ping(1500);
+  await deps.engine.ping();
   emit({ type: 'step', instance: rec.id, id: 'run', label: `compose run --rm ${service}${cmd.length ? ` ${cmd.join(' ')}` : ''}`, state: 'info' });
   const startedAt = new Date(deps.clock.now()).toISOString();
   const res = await deps.compose.run(await secretTarget(deps, ctx), service, cmd, opts);

@@ -46,7 +46,7 @@ export async function unblockSlot(deps: Deps, slot: number): Promise<{ slot: num
   assertSlot(slot);
   const reg = await deps.registry.read();
   if (!isBlacklisted(reg, slot)) return { slot, cleared: false };
-  await deps.engine.ping(1500);
+  await deps.engine.ping();
   const running = await deps.engine.listContainers({ all: false });
   const holder = holderOfSlot(reg, slot);
   const conflicts = await probeSlotPorts({ ports: slotPorts(ktrdrPreset, slot), selfProject: holder?.id ?? null, running, registry: reg, probe: deps.ports });
@@ -63,7 +63,7 @@ export async function moveSlot(deps: Deps, ref: InstanceRef, to: number, emit: E
   const from = rec.slot;
   if (from === to) throw new SandboxError('USAGE', `"${rec.id}" is already on slot ${to}`);
   const ctx = await loadInstance(deps, rec);
-  await deps.engine.ping(1500);
+  await deps.engine.ping();
   const reg = await deps.registry.read();
   assertSlotAvailable(reg, to, rec.id);
   const running = await deps.engine.listContainers({ all: false });

@@ -34,7 +34,7 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   const id = rec.id;
   const ctx = await loadInstance(deps, rec);
   await composeModelOf(ctx); // compose files exist and parse
-  await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping(1500));
+  await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   const healedEnvFile = await ensureEnvFile(ctx);
   if (healedEnvFile) emit({ type: 'step', instance: id, id: 'envfile', label: '.env.sandbox rewritten from the registry', state: 'info' });
 

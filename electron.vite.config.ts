@@ -1,0 +1,54 @@
+// electron-vite: Electron main (ESM, dependencies external), the sandboxed preload (one self-contained CommonJS
+// file: a sandboxed preload can only `require('electron')`), and the React renderer from renderer/.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+import { contentSecurityPolicy } from './main/app/security';
+
+const root = import.meta.dirname;
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
+
+/** Production builds of index.html carry the strict CSP as a <meta> tag: a file:// page has no response headers. */
+function cspMeta(): Plugin {
+  return {
+    name: 'ktrdr-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy({ meta: true }) }, injectTo: 'head-prepend' },
+    ],
+  };
+}
+
+export default defineConfig({
+  main: {
+    define: { __KTRDR_SANDBOX_VERSION__: JSON.stringify(pkg.version) },
+    build: {
+      outDir: resolve(root, 'out/main'),
+      externalizeDeps: true,
+      rollupOptions: {
+        input: { index: resolve(root, 'main/app/index.ts') },
+        output: { format: 'es', entryFileNames: '[name].js' },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: resolve(root, 'out/preload'),
+      externalizeDeps: false, // bundle everything: nothing but 'electron' may be required in the sandbox
+      rollupOptions: {
+        input: { index: resolve(root, 'preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'renderer'),
+    plugins: [react(), cspMeta()],
+    build: {
+      outDir: resolve(root, 'out/renderer'),
+      rollupOptions: { input: { index: resolve(root, 'renderer/index.html') } },
+    },
+  },
+});

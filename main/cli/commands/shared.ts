@@ -1,0 +1,69 @@
+// shared init|pack|status: the shared data folders (~/.ktrdr/shared/{data,strategies,models}) every instance mounts.
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { formatBytes, sharedInit, sharedPack, sharedStatus, type SharedStatus } from '../../core/use-cases/shared-data';
+import { table, type Output } from '../render';
+import { addCommon, runCommand, type Runtime } from '../runtime';
+
+function printStatus(out: Output, s: SharedStatus): void {
+  out.line(`Shared data: ${s.root}`);
+  out.line(
+    table(
+      ['FOLDER', 'FILES', 'SIZE', 'PATH'],
+      s.folders.map((f) => [f.folder, f.exists ? f.files : pc.dim('missing'), f.exists ? formatBytes(f.bytes) : '', f.path]),
+    ),
+  );
+  out.line(pc.dim(`total: ${s.files} files, ${formatBytes(s.bytes)}`));
+}
+
+export function registerShared(program: Command, rt: Runtime): void {
+  const shared = program
+    .command('shared')
+    .description('the shared data folders every instance mounts (data, strategies, models)');
+
+  addCommon(
+    shared
+      .command('init')
+      .description('create the shared folders, or fill them from a directory or a package made by `shared pack`')
+      .option('--from <dir|tarball>', 'directory laid out like ~/.ktrdr/shared, or a .tar.gz from `shared pack`')
+      .option('--minimal', 'only create the empty folders')
+      .option('-f, --force', 'overwrite existing files that differ (files only in the shared folder are never deleted)'),
+  ).action((o) =>
+    runCommand(o, async (out) => {
+      const r = await sharedInit(rt.deps(), { from: o.from, minimal: o.minimal, force: o.force, cwd: rt.cwd }, out.event);
+      out.result('shared-init', r);
+      if (r.source) {
+        out.line(
+          `Imported ${r.source}: ${r.added} file${r.added === 1 ? '' : 's'} added, ${r.overwritten.length} overwritten, ${r.unchanged} unchanged, ${r.kept} kept` +
+            (r.skipped.length ? pc.dim(` (not in the source: ${r.skipped.join(', ')})`) : ''),
+        );
+      } else if (r.created.length) out.line(`Created ${r.created.join(', ')} in ${r.root}`);
+      else out.line(`Shared folders already exist in ${r.root}`);
+      printStatus(out, r.status);
+    }),
+  );
+
+  addCommon(
+    shared
+      .command('pack')
+      .description('write the shared folders into one .tar.gz (the package a new machine is set up from)')
+      .option('-o, --out <file>', 'tarball to write (default: ./ktrdr-shared-<date>.tar.gz; never overwritten)'),
+  ).action((o) =>
+    runCommand(o, async (out) => {
+      const r = await sharedPack(rt.deps(), { out: o.out, cwd: rt.cwd }, out.event);
+      out.result('shared-pack', r);
+      out.line(`Packed ${r.files} files into ${pc.bold(r.file)} (${formatBytes(r.bytes)})`);
+      out.line(pc.dim(`sha256 ${r.sha256}`));
+      out.line(`Set up another machine with: ktrdr-sandbox shared init --from ${r.file}`);
+    }),
+  );
+
+  addCommon(shared.command('status').description('size and file count per shared folder')).action((o) =>
+    runCommand(o, async (out) => {
+      const s = await sharedStatus(rt.deps());
+      out.result('shared-status', s);
+      printStatus(out, s);
+      if (s.folders.some((f) => !f.exists)) out.line(pc.yellow('Some folders are missing: `ktrdr-sandbox shared init` creates them.'));
+    }),
+  );
+}
