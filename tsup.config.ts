@@ -36,6 +36,15 @@ export default defineConfig({
   noExternal: [/.*/],
   external: ['electron'],
   esbuildPlugins: [lazyDeps],
-  banner: { js: "import { createRequire as __ktsCreateRequire } from 'node:module'; const require = __ktsCreateRequire(import.meta.url);" },
+  // CommonJS dependencies expect require/__filename/__dirname (write-file-atomic hashes __filename).
+  banner: {
+    js: [
+      "import { createRequire as __ktsCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __ktsFileURLToPath } from 'node:url';",
+      'const require = __ktsCreateRequire(import.meta.url);',
+      'const __filename = __ktsFileURLToPath(import.meta.url);',
+      "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+    ].join(' '),
+  },
   define: { __KTRDR_SANDBOX_VERSION__: JSON.stringify(pkg.version) },
 });

@@ -18,12 +18,14 @@ afterAll(async () => {
 describe('safety', () => {
   it('exits 4 within 2 s when the engine is down, writing nothing', async () => {
     const down = { DOCKER_HOST: `unix://${w.root}/no-docker.sock` };
+    // what this machine needs just to start the CLI (help), so the 2 s budget is measured above it
+    const base = Math.min(...(await Promise.all([0, 1, 2].map(async () => (await w.cli(['--version'])).ms))));
     for (const args of [['create', 'x'], ['list'], ['up']]) {
       const r = await w.cli(args, { env: down });
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(4);
       expect(r.stderr).toMatch(/Docker/);
       expect(r.stderr).toContain('no-docker.sock');
-      expect(r.ms).toBeLessThan(2000 + 1500); // + node start-up under load
+      expect(r.ms - base).toBeLessThan(2000);
     }
     const j = await w.cli(['list', '--json'], { env: down });
     expect(j.json.error.code).toBe('ENGINE_UNAVAILABLE');
@@ -76,11 +78,12 @@ describe('safety', () => {
   });
 
   it('rejects bad names and slots before doing anything', async () => {
+    const before = await readdir(join(w.root, 'src'));
     for (const args of [['create', '../evil'], ['create', 'ok', '--slot', '11'], ['create', 'ok', '--slot', 'x']]) {
       const r = await w.cli(args);
       expect(r.code, args.join(' ')).toBe(1);
     }
-    expect(await readdir(join(w.root, 'src'))).toEqual(['ktrdr']);
+    expect(await readdir(join(w.root, 'src'))).toEqual(before);
   });
 
   it('init registers an existing clone (detected as such) and self-heals .env.sandbox from the registry', async () => {
