@@ -253,6 +253,7 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
         finishedAt: time(st.FinishedAt),
         health: st.Health?.Status ?? 'none',
         oomKilled: st.OOMKilled === true,
+        labels: info.Config?.Labels ?? {},
       };
     },
 

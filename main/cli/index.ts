@@ -8,7 +8,7 @@ import { registerEvidence } from './commands/evidence';
 import { registerShared } from './commands/shared';
 import { registerDoctor } from './commands/doctor';
 import { createRuntime } from './runtime';
-import { version } from './version';
+import { version } from '../version';
 
 export function buildProgram(): Command {
   const rt = createRuntime();

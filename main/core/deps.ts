@@ -58,6 +58,8 @@ export interface ContainerDetails {
   /** healthy | unhealthy | starting | none */
   health: string;
   oomKilled: boolean;
+  /** The container's labels (e.g. com.docker.compose.version). */
+  labels?: Record<string, string>;
 }
 
 /** Docker engine queries (dockerode). Lifecycle goes through Compose. */

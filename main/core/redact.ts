@@ -97,7 +97,7 @@ export function redactAssignments(text: string, sensitive: (name: string) => boo
   );
   // NAME=value  (env files, shell, `docker inspect` Env entries, command lines, query strings)
   out = out.replace(
-    new RegExp(String.raw`(^|[^A-Za-z0-9_.])(${NAME})(\s*=\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s"',;&]*)`, 'gm'),
+    new RegExp(String.raw`(^|[^A-Za-z0-9_.])(${NAME})([ \t]*=[ \t]*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s"',;&]*)`, 'gm'),
     (m, lead: string, name: string, eq: string, value: string) => {
       if (!sensitive(name) || (name.includes('.') && !sensitive(name.split('.').pop()!))) return m;
       const bare = value.replace(/^(["'])(.*)\1$/s, '$2');

@@ -4,16 +4,19 @@
 // it is written: no secret value of the instance ever reaches the disk. Everything is collected in parallel.
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import * as tar from 'tar';
-import { version as toolVersion } from '../../cli/version';
-import { defaultServices } from '../compose-model';
-import type { ContainerDetails, Deps } from '../deps';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { version as toolVersion } from '../../version';
+import { composeFilePaths, defaultServices } from '../compose-model';
+import type { ComposeInfo, ContainerDetails, Deps } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, type EventSink } from '../events';
 import { createRedactor, isSensitiveName, redactDeep, type Redactor } from '../redact';
 import { composeModelOf, composeTarget, loadInstance, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import type { ContainerInfo, GateReport } from '../types';
+import { substitute } from './doctor';
+import { runLogPath } from './run';
 import { statusOf } from './status';
 
 export const EVIDENCE_DIR = '.sandbox-evidence';
@@ -24,6 +27,13 @@ export interface EvidenceOptions {
   out?: string;
   /** Resolves a relative --out (default: process.cwd()). */
   cwd?: string;
+  /**
+   * Write compose's own `config` output (a compose subprocess: ~1-3 s with Compose v1) instead of our
+   * interpolation of the same inputs (milliseconds).
+   */
+  composeConfig?: boolean;
+  /** Environment compose would see at `up` (default: process.env). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface ContainerEvidence {
@@ -109,22 +119,22 @@ export async function collectEvidence(deps: Deps, ref: InstanceRef, opts: Eviden
   };
   const writeJson = (rel: string, data: unknown) => write(rel, `${JSON.stringify(redactDeep(data, redact, sensitive), null, 2)}\n`);
 
-  const [gate, status, config, containers, gitInfo, versions, runFiles] = await Promise.all([
+  const env = opts.env ?? process.env;
+  const containersP = attempt('containers', () => collectContainers(deps, ctx, write), { containers: [] as ContainerEvidence[], composeVersion: null as string | null });
+  const [gate, status, config, { containers }, gitInfo, versions, runFiles] = await Promise.all([
     attempt('gate report', () => deps.gates.read(rec.id), null as GateReport | null),
     attempt('status', () => statusOf(deps, { id: rec.id }), null),
-    dirExists
-      ? attempt('compose config', () => deps.compose.config(composeTarget(ctx, secrets)), null as string | null)
-      : Promise.resolve(null),
-    attempt('containers', () => collectContainers(deps, ctx, write), [] as ContainerEvidence[]),
+    dirExists ? composeConfigText(deps, ctx, secrets, env, !!opts.composeConfig, attempt) : Promise.resolve(null),
+    containersP,
     dirExists ? collectGit(deps, rec.path, attempt) : Promise.resolve(null),
-    collectVersions(deps, attempt),
+    collectVersions(deps, attempt, opts.composeConfig ? Promise.resolve(null) : containersP.then((c) => c.composeVersion)),
     collectRunOutputs(deps, rec.id, write),
   ]);
 
   await Promise.all([
     writeJson('gate.json', gate ?? { instance: rec.id, passed: null, message: 'No Startability Gate has run for this instance (run `ktrdr-sandbox gate`).' }),
     writeJson('status.json', status ?? { instance: rec.id, error: 'status could not be read' }),
-    write('compose-config.yml', config ?? `# The resolved compose configuration could not be produced.\n# ${problems.find((p) => p.startsWith('compose config')) ?? 'instance directory is gone'}\n`),
+    write('compose-config.yml', config ?? `# The resolved compose configuration could not be produced: ${problems.find((p) => p.startsWith('compose config')) ?? 'the instance directory is gone'}\n`),
     writeJson('containers.json', containers),
     write('git.txt', gitInfo?.text ?? 'The instance directory is gone: no git state.\n'),
     writeJson('versions.json', versions),
@@ -184,7 +194,77 @@ async function excludeEvidenceDir(repo: string): Promise<void> {
 type Attempt = <T>(what: string, fn: () => Promise<T>, fallback: T) => Promise<T>;
 type Write = (rel: string, text: string) => Promise<void>;
 
-async function collectContainers(deps: Deps, ctx: InstanceContext, write: Write): Promise<ContainerEvidence[]> {
+/**
+ * The resolved compose configuration: by default our own interpolation of the compose file(s) with exactly
+ * the inputs `up` gives compose (.env.sandbox < environment < secrets; defaults, `$$`), anchors merged,
+ * x- fields dropped. With useCompose: compose's own `config` output (falls back to ours when it fails).
+ */
+async function composeConfigText(
+  deps: Deps,
+  ctx: InstanceContext,
+  secrets: Record<string, string>,
+  env: Record<string, string | undefined>,
+  useCompose: boolean,
+  attempt: Attempt,
+): Promise<string | null> {
+  let composeError: string | null = null;
+  if (useCompose) {
+    try {
+      const info = await deps.compose.info();
+      const text = await deps.compose.config(composeTarget(ctx, secrets));
+      return `# Resolved compose configuration of ${ctx.rec.id}: output of \`${info.command.join(' ')} config\` (secrets redacted).\n${text}`;
+    } catch (err) {
+      composeError = (err as Error).message.split('\n').slice(0, 6).join('\n# ');
+    }
+  }
+  return attempt('compose config', async () => {
+    const files = composeFilePaths(ctx.rec.path, ctx.manifest.compose.files);
+    const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
+    const defined = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+    const values = { ...ctx.vars, ...defined, ...secrets };
+    const header = [
+      `# Resolved compose configuration of ${ctx.rec.id} (secrets redacted).`,
+      `# ${files.map((f) => relative(ctx.rec.path, f)).join(', ')} interpolated by ktrdr-sandbox with the inputs \`up\` gives compose:`,
+      '# .env.sandbox, then the environment, then the instance secrets. `evidence --compose-config` runs `compose config` instead.',
+      ...(composeError ? [`# \`compose config\` failed: ${composeError}`] : []),
+    ];
+    return `${header.join('\n')}\n${renderResolvedCompose(texts, values)}`;
+  }, null);
+}
+
+/** Parse, merge (later files override earlier ones), interpolate every string value, drop x- extension fields. */
+export function renderResolvedCompose(texts: string[], values: Record<string, string>): string {
+  let merged: unknown = {};
+  for (const text of texts) merged = mergeCompose(merged, parseYaml(text, { merge: true }) ?? {});
+  const interpolate = (v: unknown): unknown => {
+    if (typeof v === 'string') return substitute(v, values, {});
+    if (Array.isArray(v)) return v.map(interpolate);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, interpolate(x)]));
+    return v;
+  };
+  const doc = interpolate(merged) as Record<string, unknown>;
+  for (const k of Object.keys(doc)) if (k.startsWith('x-')) delete doc[k];
+  return stringifyYaml(doc, { lineWidth: 0 });
+}
+
+const OVERRIDE_LISTS = new Set(['command', 'entrypoint', 'test']);
+
+function mergeCompose(a: unknown, b: unknown, key = ''): unknown {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (OVERRIDE_LISTS.has(key)) return b;
+    const seen = new Set(a.map((x) => JSON.stringify(x)));
+    return [...a, ...b.filter((x) => !seen.has(JSON.stringify(x)))];
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = k in out ? mergeCompose(out[k], v, k) : v;
+    return out;
+  }
+  return b;
+}
+
+async function collectContainers(deps: Deps, ctx: InstanceContext, write: Write): Promise<{ containers: ContainerEvidence[]; composeVersion: string | null }> {
+  let composeVersion: string | null = null;
   const [list, model] = await Promise.all([
     deps.engine.listContainers({ projects: [ctx.rec.id], all: true }),
     composeModelOf(ctx).catch(() => null),
@@ -203,6 +283,7 @@ async function collectContainers(deps: Deps, ctx: InstanceContext, write: Write)
           .then((lines) => lines.map((l) => l.text).join('\n'))
           .catch((err: Error) => `(could not read the logs: ${err.message})`),
       ]);
+      composeVersion ??= details?.labels?.['com.docker.compose.version'] ?? null;
       await write(logName, log ? `${log}\n` : '');
       return {
         service: c.service,
@@ -228,7 +309,7 @@ async function collectContainers(deps: Deps, ctx: InstanceContext, write: Write)
       out.push({ service: s.name, name: '', id: '', oneOff: false, state: 'absent', status: 'no container', health: 'none', exitCode: null, restartCount: null, startedAt: null, finishedAt: null, oomKilled: null, ports: [], log: null });
     }
   }
-  return out;
+  return { containers: out, composeVersion };
 }
 
 interface GitInfo {
@@ -261,10 +342,19 @@ async function collectGit(deps: Deps, dir: string, attempt: Attempt): Promise<Gi
   return { branch, head, dirty: status ? status.dirty : null, files: status?.files ?? [], text: lines.join('\n') };
 }
 
-async function collectVersions(deps: Deps, attempt: Attempt): Promise<Record<string, unknown>> {
+/**
+ * Versions. Compose's version comes from the com.docker.compose.version label of the instance's containers
+ * when they exist (what really started them, and no compose subprocess), else from `compose version`.
+ */
+async function collectVersions(deps: Deps, attempt: Attempt, labelVersion: Promise<string | null>): Promise<Record<string, unknown>> {
+  const composeInfo = async (): Promise<ComposeInfo | { variant: string; version: string; command: string[]; source: string }> => {
+    const v = await labelVersion;
+    if (v) return { variant: v.startsWith('1.') ? 'v1' : 'v2', version: v, command: [], source: 'label com.docker.compose.version of the containers' };
+    return deps.compose.info();
+  };
   const [engine, compose, git] = await Promise.all([
-    attempt('engine version', () => deps.engine.ping(5000), null),
-    attempt('compose version', () => deps.compose.info(), null),
+    attempt('engine version', () => deps.engine.ping(), null),
+    attempt('compose version', composeInfo, null),
     attempt('git version', () => deps.git.version(), null),
   ]);
   return {
@@ -272,21 +362,29 @@ async function collectVersions(deps: Deps, attempt: Attempt): Promise<Record<str
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     engine: engine ? { version: engine.version, apiVersion: engine.apiVersion, endpoint: engine.endpoint } : null,
-    compose: compose ? { variant: compose.variant, version: compose.version, command: compose.command.join(' ') } : null,
+    compose: compose
+      ? { variant: compose.variant, version: compose.version, ...('source' in compose ? { source: compose.source } : { command: compose.command.join(' ') }) }
+      : null,
     git,
   };
 }
 
-/** Outputs of `run` kept under <home>/runs/<id>/ (when the run command records them): copied to runs/. */
+/** The last `run` (see run.ts: <home>/runs/<id>.log) as last-run.log, plus any outputs kept under <home>/runs/<id>/. */
 async function collectRunOutputs(deps: Deps, id: string, write: Write): Promise<string[]> {
+  const last = await readFile(runLogPath(deps.home, id), 'utf8').catch(() => null);
+  const lastOut: string[] = [];
+  if (last !== null) {
+    await write('last-run.log', last);
+    lastOut.push('last-run.log');
+  }
   const src = join(deps.home, 'runs', id);
   let names: string[];
   try {
     names = (await readdir(src, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
   } catch {
-    return [];
+    return lastOut;
   }
-  const out: string[] = [];
+  const out: string[] = [...lastOut];
   await Promise.all(
     names.map(async (n) => {
       const text = await readFile(join(src, n), 'utf8').catch(() => null);
