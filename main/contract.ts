@@ -5,11 +5,7 @@ import type { ErrorPayload } from './core/errors';
 import type { ProgressEvent } from './core/events';
 import type { GateReport } from './core/types';
 import type { InstanceView } from './core/views';
-import type { InstanceDetails } from './core/use-cases/describe';
-import type { DestroyResult } from './core/use-cases/destroy';
-import type { OrphanProject } from './core/use-cases/list';
-import type { StatusResult } from './core/use-cases/status';
-import type { UpResult } from './core/use-cases/up';
+import type { DestroyResult, InstanceDetails, OrphanProject, StatusResult, UpResult } from './core/results';
 
 export const CONTRACT_VERSION = 1;
 

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { registerAgent } from './commands/agent';
 import { registerInspect } from './commands/inspect';
-import { registerDashboard } from './commands/dashboard'; // TEMP(dashboard helper)
+import { registerDashboard } from './commands/dashboard';
 import { registerLifecycle } from './commands/lifecycle';
 import { registerEvidence } from './commands/evidence';
 import { registerShared } from './commands/shared';
@@ -26,7 +26,7 @@ export function buildProgram(): Command {
   });
   registerLifecycle(program, rt);
   registerInspect(program, rt);
-  registerDashboard(program, rt); // TEMP(dashboard helper)
+  registerDashboard(program, rt);
   registerAgent(program, rt);
   registerEvidence(program, rt);
   registerShared(program, rt);

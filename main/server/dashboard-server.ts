@@ -153,17 +153,19 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   };
 
   // ---- services --------------------------------------------------------------------------------------------
-  const platform = opts.platform ?? createNodePlatform({ home: opts.deps!.home });
+  let platform: Platform | undefined = opts.platform;
+  const needPlatform = (): Platform => (platform ??= createNodePlatform({ home: opts.deps!.home }));
   const ownState = !opts.state;
   const state: StateService =
     opts.state ??
-    createStateService(opts.deps!, { repository: () => platform.settings.get().repositoryRoot ?? opts.repository ?? null });
+    createStateService(opts.deps!, { repository: () => needPlatform().settings.get().repositoryRoot ?? opts.repository ?? null });
   const handlers: Handlers =
     opts.handlers ??
     createHandlers({
+      // the state service's counted deps, so engineRequests() counts the handlers' requests too
       deps: (state as StateService & { deps?: Deps }).deps ?? opts.deps!,
       state,
-      platform,
+      platform: needPlatform(),
       emitProgress: (operation, e) => broadcast('progress', { ...e, operation }),
       emitLog: (e) => broadcast('log', e),
     });

@@ -3,24 +3,21 @@
 // and a state refresh. createDispatch() turns any outcome into the Result envelope (nothing is ever thrown).
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { CreateInput, InvokeArgs, InvokeChannel, InvokeValue, NameCheck, Result, Settings, SlotInfo } from '../contract';
 import { isInvokeChannel } from '../contract';
-import { envFilePath, parseEnvFile } from '../core/envfile';
 import { SandboxError, toErrorPayload } from '../core/errors';
 import type { EventSink, ProgressEvent } from '../core/events';
 import { instanceIdFromPath, validateInstanceName, worktreeDirName } from '../core/identity';
-import { loadManifest } from '../core/manifest';
-import { slotPorts } from '../core/ports';
-import { ktrdrPreset } from '../core/preset';
-import { holderOfSlot, isBlacklisted } from '../core/registry';
-import { canonical, loadInstance, requireDir, resolveInstance } from '../core/resolve';
-import { MAX_SLOT, MIN_SLOT, type ContainerInfo, type InstanceRecord } from '../core/types';
+import { canonical, requireDir, resolveInstance } from '../core/resolve';
+import type { ContainerInfo, InstanceRecord } from '../core/types';
 import { createInstance } from '../core/use-cases/create';
 import { destroyInstance } from '../core/use-cases/destroy';
 import { downInstance } from '../core/use-cases/down';
 import { gateInstance } from '../core/use-cases/gate';
+import { formatEnv, instanceEnv } from '../core/use-cases/instance-env';
+import { serviceContainers } from '../core/use-cases/logs';
+import { listSlots } from '../core/use-cases/slot-ops';
 import { statusOf } from '../core/use-cases/status';
 import { upInstance } from '../core/use-cases/up';
 import type { Dispatch, HandlerContext, Handlers } from './types';
@@ -54,18 +51,6 @@ function optTail(v: unknown): number {
   if (v === undefined) return DEFAULT_LOG_TAIL;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new SandboxError('USAGE', 'tail must be a non-negative integer');
   return Math.min(v, MAX_LOG_TAIL);
-}
-
-/** POSIX shell quoting for `export KEY=VALUE` lines. */
-export function shellQuote(v: string): string {
-  return /^[A-Za-z0-9_./:@%+,=-]*$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
-}
-
-export function exportLines(vars: Record<string, string>): string {
-  return Object.entries(vars)
-    .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
-    .join('\n')
-    .concat('\n');
 }
 
 export function createHandlers(ctx: HandlerContext): ServiceHandlers {
@@ -107,15 +92,11 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
     }
   }
 
+  /** The container of one service (the same lookup as `ktrdr-sandbox logs SERVICE`). */
   async function containerOf(id: string, service: string): Promise<ContainerInfo> {
-    const rec = await record(id);
-    const list = (await deps.engine.listContainers({ projects: [rec.id], all: true })).filter((c) => !c.oneOff && c.service === service);
-    const c = list.find((x) => x.state === 'running') ?? list[0];
-    if (!c) {
-      throw new SandboxError('NOT_FOUND', `"${rec.id}" has no container for service "${service}"`, {
-        hint: `Start the instance first (ktrdr-sandbox up ${rec.id}).`,
-      });
-    }
+    const { containers } = await serviceContainers(deps, { id }, [service]);
+    const c = containers.find((x) => x.state === 'running') ?? containers[0];
+    if (!c) throw new SandboxError('NOT_FOUND', `"${id}" has no container for service "${service}"`);
     return c;
   }
 
@@ -129,30 +110,20 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
     },
 
     async slots() {
-      const reg = await deps.registry.read();
       const dir = repositoryDir();
-      let manifest = ktrdrPreset;
-      if (dir) {
-        try {
-          manifest = (await loadManifest(await mainRepository(dir))).manifest;
-        } catch {
-          // keep the preset: the slot states still come from the registry
-        }
-      }
-      const out: SlotInfo[] = [];
-      for (let slot = MIN_SLOT; slot <= MAX_SLOT; slot++) {
-        const ports = slotPorts(manifest, slot);
-        const apiPort = (ports.find((p) => p.name === 'api') ?? ports[0])?.port ?? 0;
-        const holder = holderOfSlot(reg, slot);
-        const bl = isBlacklisted(reg, slot);
-        if (holder) out.push({ slot, state: 'taken', holder: holder.id, apiPort });
-        else if (bl) {
-          const info: SlotInfo = { slot, state: 'blacklisted', reason: bl.reason, apiPort };
-          if (bl.holder) info.holder = bl.holder;
-          out.push(info);
-        } else out.push({ slot, state: 'free', apiPort });
-      }
-      return out;
+      let repo: string | undefined;
+      if (dir) repo = await mainRepository(dir).catch(() => undefined); // else the preset's ports
+      const rows = await listSlots(deps, repo).catch((err: unknown) => {
+        if (repo && (err as { code?: string }).code === 'MANIFEST_INVALID') return listSlots(deps);
+        throw err;
+      });
+      return rows.map((r): SlotInfo => {
+        const apiPort = (r.ports.find((p) => p.name === 'api') ?? r.ports[0])?.port ?? 0;
+        const info: SlotInfo = { slot: r.slot, state: r.state, apiPort };
+        if (r.holder) info.holder = r.holder;
+        if (r.reason) info.reason = r.reason;
+        return info;
+      });
     },
 
     async checkName(nameArg) {
@@ -301,14 +272,9 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
     },
 
     async copyEnv(id) {
-      const rec = await record(id);
-      let vars: Record<string, string>;
-      try {
-        vars = parseEnvFile(await readFile(envFilePath(rec.path), 'utf8'));
-      } catch {
-        vars = (await loadInstance(deps, rec)).vars; // the registry is the source of truth
-      }
-      const text = exportLines(vars);
+      // What `ktrdr-sandbox env` prints (no secrets): .env.sandbox variables plus the derived URLs.
+      const env = await instanceEnv(deps, { id: str(id, 'instance id') });
+      const text = `${formatEnv(env.vars, 'sh')}\n`;
       await platform.copyText(text);
       return text;
     },

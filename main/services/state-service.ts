@@ -3,10 +3,13 @@
 // debounced into one refresh, and each refresh makes exactly one engine request (listContainers). While the
 // engine is down it reconnects with exponential backoff (0.5 s → 10 s) by re-subscribing to the event stream.
 import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { EngineState, Snapshot } from '../contract';
 import type { EngineEvent } from '../core/deps';
+import { composeFilePaths } from '../core/compose-model';
 import { instanceVariables } from '../core/envfile';
+import { loadManifest, MANIFEST_FILE } from '../core/manifest';
 import { toErrorPayload } from '../core/errors';
 import { ktrdrPreset } from '../core/preset';
 import { instances as registryInstances } from '../core/registry';
@@ -39,6 +42,15 @@ export function isStateChangingEvent(e: Pick<EngineEvent, 'action'>): boolean {
   return !IGNORED_ACTIONS.has(action);
 }
 
+async function stamp(file: string): Promise<string> {
+  try {
+    const s = await stat(file);
+    return `${s.mtimeMs}:${s.size}`;
+  } catch {
+    return '-';
+  }
+}
+
 function engineUnavailable(err: unknown): boolean {
   return (err as { code?: string } | null)?.code === 'ENGINE_UNAVAILABLE';
 }
@@ -64,6 +76,11 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   let engineUp = false;
   let busy: Record<string, string> = {};
   let lastGood: InstanceView[] = [];
+  let lastReg: RegistryData | null = null;
+  let lastContainers: ContainerInfo[] = [];
+  const viewCache = new Map<string, { key: string; view: InstanceView; composeFiles: string[]; manifestStamp: string; dirExists: boolean }>();
+  /** Bumped by every event patch; a refresh whose listing predates the latest patch does not publish. */
+  let patchGen = 0;
   let snapshot: Snapshot = {
     engine,
     instances: [],
@@ -119,6 +136,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   }
 
   async function build(): Promise<Snapshot> {
+    const gen = patchGen;
     const problems: string[] = [];
     let reg: RegistryData | null = null;
     try {
@@ -135,24 +153,79 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
         else problems.push(`Docker: ${describe(err)}`);
       }
     }
+    // An event patched the snapshot while we listed (our listing may predate it): the refresh it scheduled
+    // publishes instead, so the view never flips back.
+    if (gen !== patchGen) return snapshot;
+    if (reg) lastReg = reg;
+    lastContainers = containers;
+    const next = await assemble(reg, containers, problems);
+    if (gen !== patchGen) return snapshot;
+    return publish(next);
+  }
+
+  async function assemble(reg: RegistryData | null, containers: ContainerInfo[], problems: string[]): Promise<Partial<Snapshot>> {
     const byProject = groupByProject(containers);
     let views: InstanceView[];
     if (reg) {
       views = await Promise.all(
         registryInstances(reg).map((rec) =>
-          viewOf(counted, rec, byProject.get(rec.id) ?? []).catch((err: unknown) => {
+          viewFor(rec, byProject.get(rec.id) ?? []).catch((err: unknown) => {
             problems.push(`${rec.id}: ${describe(err)}`);
             return fallbackView(counted, rec, byProject.get(rec.id) ?? []);
           }),
         ),
       );
+      for (const id of viewCache.keys()) if (!reg.instances[id]) viewCache.delete(id);
       lastGood = views;
     } else {
       // Never pretend the registry is empty because it could not be read: keep what we knew.
       views = lastGood;
     }
     const orphans = reg ? findOrphans(byProject, new Set(Object.keys(reg.instances))) : snapshot.orphans;
-    return publish({ instances: views, orphans, problems, repository: repository() });
+    return { instances: views, orphans, problems, repository: repository() };
+  }
+
+  /**
+   * The core's viewOf, memoised per instance: reading the manifest and parsing the compose file(s) of every
+   * instance on every refresh is the bulk of a refresh's CPU and garbage, and a container event usually
+   * concerns one instance. The key covers everything a view is derived from: the record, the directory, the
+   * manifest and compose files (mtime + size), the last gate report, and each container's state and health.
+   */
+  async function viewFor(rec: InstanceRecord, containers: ContainerInfo[]): Promise<InstanceView> {
+    const prev = viewCache.get(rec.id);
+    const dirExists = existsSync(rec.path);
+    const manifestStamp = await stamp(join(rec.path, MANIFEST_FILE));
+    let composeFiles = prev && prev.manifestStamp === manifestStamp && prev.dirExists === dirExists ? prev.composeFiles : null;
+    composeFiles ??= dirExists ? await loadManifest(rec.path).then((m) => composeFilePaths(rec.path, m.manifest.compose.files), () => []) : [];
+    const [stamps, gate] = await Promise.all([Promise.all(composeFiles.map(stamp)), counted.gates.read(rec.id)]);
+    const key = JSON.stringify([rec, dirExists, manifestStamp, stamps, gate, containers.map((c) => [c.id, c.state, c.health, c.oneOff])]);
+    if (prev && prev.key === key) return prev.view;
+    const view = await viewOf(counted, rec, containers);
+    viewCache.set(rec.id, { key, view, composeFiles, manifestStamp, dirExists });
+    return view;
+  }
+
+  /**
+   * Fast path: a container that died (or was removed) is known from the event itself, so the snapshot is
+   * patched at once, without waiting for the engine to list containers; the debounced refresh confirms it.
+   */
+  function patchFromEvent(e: EngineEvent): void {
+    if (!engineUp || !lastReg || !e.containerId) return;
+    const action = e.action.split(':')[0]!.trim();
+    if (action !== 'die' && action !== 'destroy') return;
+    const i = lastContainers.findIndex((c) => c.id === e.containerId);
+    if (i < 0) return;
+    const cur = lastContainers[i]!;
+    if (action === 'die' && cur.state !== 'running' && cur.state !== 'restarting') return;
+    lastContainers =
+      action === 'destroy'
+        ? lastContainers.filter((_, j) => j !== i)
+        : lastContainers.map((c, j) => (j === i ? { ...c, state: 'exited', status: 'Exited', health: 'none' } : c));
+    const gen = ++patchGen;
+    const reg = lastReg;
+    void assemble(reg, lastContainers, [...snapshot.problems]).then((next) => {
+      if (gen === patchGen && !stopped) publish(next);
+    });
   }
 
   // ---- change detection -----------------------------------------------------------------------------------
@@ -170,7 +243,9 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   }
 
   function onEngineEvent(e: EngineEvent): void {
-    if (isStateChangingEvent(e)) scheduleRefresh();
+    if (!isStateChangingEvent(e)) return;
+    patchFromEvent(e);
+    scheduleRefresh();
   }
 
   function watchDir(dir: string, accept: (file: string | null) => boolean): void {
@@ -209,7 +284,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     if (stopped || connecting || engineUp) return;
     connecting = true;
     try {
-      const info = await counted.engine.ping(1500);
+      const info = await counted.engine.ping();
       const unsubscribe = await counted.engine.events(onEngineEvent, (err) => {
         if (unsubscribeEvents === unsubscribe) markDown(err);
       });

@@ -5,18 +5,9 @@ import type { SlotPort } from '../ports';
 import { slotPorts } from '../ports';
 import { linksFor } from '../views';
 import type { InstanceLink, InstanceRecord } from '../types';
+import type { InstanceDetails } from '../results';
+export type { InstanceDetails } from '../results';
 
-export interface InstanceDetails {
-  id: string;
-  path: string;
-  slot: number;
-  kind: InstanceRecord['kind'];
-  branch: string | null;
-  createdAt: string;
-  ports: SlotPort[];
-  links: InstanceLink[];
-  envFile: string;
-}
 
 export async function describeInstance(deps: Deps, rec: InstanceRecord): Promise<InstanceDetails> {
   const ctx = await loadInstance(deps, rec);

@@ -9,19 +9,14 @@ import { noEvents, step, type EventSink } from '../events';
 import { instances } from '../registry';
 import { loadInstance, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
 import type { InstanceRecord } from '../types';
+import type { DestroyResult } from '../results';
+export type { DestroyResult } from '../results';
 
 export interface DestroyOptions {
   force?: boolean;
   keepWorktree?: boolean;
 }
 
-export interface DestroyResult {
-  id: string;
-  path: string;
-  worktreeRemoved: boolean;
-  keptDirectory: boolean;
-  branchKept: string | null;
-}
 
 export interface WorkAtRisk {
   id: string;

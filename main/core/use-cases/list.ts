@@ -9,22 +9,10 @@ import { instances } from '../registry';
 import { loadInstance } from '../resolve';
 import { buildView, type InstanceView } from '../views';
 import type { ContainerInfo, InstanceRecord } from '../types';
+import type { OrphanProject, ListResult } from '../results';
+export type { OrphanProject, ListResult } from '../results';
 
-export interface OrphanProject {
-  project: string;
-  containers: number;
-  running: number;
-  workingDir: string | null;
-}
 
-export interface ListResult {
-  instances: InstanceView[];
-  /** Entries removed because their directory is gone and nothing of them runs. */
-  pruned: InstanceRecord[];
-  /** Entries whose directory is gone but whose containers still exist (kept: `prune` reclaims them). */
-  stale: string[];
-  orphans: OrphanProject[];
-}
 
 export async function listInstances(deps: Deps, opts: { prune?: boolean } = {}): Promise<ListResult> {
   const [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);

@@ -5,29 +5,11 @@ import { resolveInstance, loadInstance, type InstanceRef } from '../resolve';
 import type { ContainerInfo, GateReport } from '../types';
 import { viewOf } from './list';
 import type { InstanceView } from '../views';
+import type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
+export type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 
-export interface ServiceStatus {
-  service: string;
-  state: ContainerInfo['state'] | 'absent';
-  health: ContainerInfo['health'];
-  status: string;
-  ports: number[];
-}
 
-export interface EndpointStatus {
-  name: string;
-  label: string;
-  url: string;
-  ok: boolean;
-  detail: string;
-}
 
-export interface StatusResult {
-  instance: InstanceView;
-  services: ServiceStatus[];
-  endpoints: EndpointStatus[];
-  lastGate: GateReport | null;
-}
 
 export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResult> {
   const rec = await resolveInstance(deps, ref);

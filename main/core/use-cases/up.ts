@@ -9,6 +9,8 @@ import { blacklistFor, portConflictError } from '../slots';
 import type { GateReport } from '../types';
 import { describeInstance, type InstanceDetails } from './describe';
 import { gateFor } from './gate';
+import type { UpResult } from '../results';
+export type { UpResult } from '../results';
 
 /** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
 async function ensureSharedDirs(vars: Record<string, string>, manifest: InstanceContext['manifest']): Promise<void> {
@@ -22,11 +24,6 @@ export interface UpOptions {
   timeoutMs?: number;
 }
 
-export interface UpResult {
-  instance: InstanceDetails;
-  gate: GateReport | null;
-  healedEnvFile: boolean;
-}
 
 export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions = {}, emit: EventSink = noEvents): Promise<UpResult> {
   const rec = await resolveInstance(deps, ref);

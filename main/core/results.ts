@@ -1,0 +1,70 @@
+// Result shapes of the use-cases, in a module without Node imports so the renderer can type-check against
+// them through main/contract.ts. The use-case modules re-export them.
+import type { SlotPort } from './ports';
+import type { ContainerInfo, GateReport, InstanceLink, InstanceRecord } from './types';
+import type { InstanceView } from './views';
+
+export interface InstanceDetails {
+  id: string;
+  path: string;
+  slot: number;
+  kind: InstanceRecord['kind'];
+  branch: string | null;
+  createdAt: string;
+  ports: SlotPort[];
+  links: InstanceLink[];
+  envFile: string;
+}
+
+export interface DestroyResult {
+  id: string;
+  path: string;
+  worktreeRemoved: boolean;
+  keptDirectory: boolean;
+  branchKept: string | null;
+}
+
+export interface OrphanProject {
+  project: string;
+  containers: number;
+  running: number;
+  workingDir: string | null;
+}
+
+export interface ListResult {
+  instances: InstanceView[];
+  /** Entries removed because their directory is gone and nothing of them runs. */
+  pruned: InstanceRecord[];
+  /** Entries whose directory is gone but whose containers still exist (kept: `prune` reclaims them). */
+  stale: string[];
+  orphans: OrphanProject[];
+}
+
+export interface ServiceStatus {
+  service: string;
+  state: ContainerInfo['state'] | 'absent';
+  health: ContainerInfo['health'];
+  status: string;
+  ports: number[];
+}
+
+export interface EndpointStatus {
+  name: string;
+  label: string;
+  url: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface StatusResult {
+  instance: InstanceView;
+  services: ServiceStatus[];
+  endpoints: EndpointStatus[];
+  lastGate: GateReport | null;
+}
+
+export interface UpResult {
+  instance: InstanceDetails;
+  gate: GateReport | null;
+  healedEnvFile: boolean;
+}

@@ -1,0 +1,216 @@
+// The dashboard: one screen of instance cards, live from the state service; dialogs for create, destroy and
+// settings; a logs drawer; toasts for errors with the core's own message.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Api, Settings } from '../../main/contract';
+import type { ErrorPayload } from '../../main/core/errors';
+import type { InstanceView } from '../../main/core/views';
+import { ApiContext, useConnection, useLogStore, useNow, useProgress, useSettings, useSnapshot } from './api/hooks';
+import { splitOperation } from './api/progress-store';
+import { AppContext, type AppState, type Toast } from './app-context';
+import { ConnectionBanner, EngineBanner, ProblemsBanner } from './components/Banners';
+import { InstanceCard } from './components/InstanceCard';
+import { Toasts } from './components/Toasts';
+import { CreateDialog } from './views/CreateDialog';
+import { DestroyDialog } from './views/DestroyDialog';
+import { EmptyState } from './views/EmptyState';
+import { LogsPanel } from './views/LogsPanel';
+import { SettingsPanel } from './views/SettingsPanel';
+
+type DialogState = { kind: 'create' } | { kind: 'destroy'; view: InstanceView } | { kind: 'settings' } | null;
+
+/** Operations whose finished record stays on the card (it shows the gate's verdict); others fade out. */
+const KEEP_FINISHED = new Set(['up', 'restart', 'gate']);
+
+export function summarise(instances: InstanceView[], busy: Record<string, string>): string {
+  if (!instances.length) return 'no instances';
+  const running = instances.filter((i) => i.status === 'running').length;
+  const failing = instances.filter((i) => i.status === 'partial' || (i.status === 'running' && i.lastGate && !i.lastGate.passed)).length;
+  const stopped = instances.filter((i) => i.status === 'stopped').length;
+  const parts: string[] = [];
+  if (running) parts.push(`${running} running`);
+  if (failing) parts.push(`${failing} failing`);
+  if (stopped) parts.push(`${stopped} stopped`);
+  const nBusy = Object.keys(busy).length;
+  if (nBusy) parts.push(`${nBusy} busy`);
+  return parts.join(' · ') || `${instances.length} instances`;
+}
+
+export function App({ api }: { api: Api }) {
+  const { snapshot, error } = useSnapshot(api);
+  const { progress, dispatch } = useProgress(api);
+  const [settings, setSettings] = useSettings(api);
+  const logs = useLogStore(api);
+  const connection = useConnection(api);
+  const now = useNow(5000);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [dialog, setDialog] = useState<DialogState>(null);
+  const [logsFor, setLogsFor] = useState<{ id: string; service?: string } | null>(null);
+  const nextToast = useRef(1);
+
+  const theme = settings?.theme ?? 'system';
+  useEffect(() => {
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  const dismissToast = useCallback((id: number) => setToasts((ts) => ts.filter((t) => t.id !== id)), []);
+  const toast = useCallback(
+    (t: Omit<Toast, 'id'>) => {
+      const id = nextToast.current++;
+      setToasts((ts) => [...ts.slice(-4), { ...t, id }]);
+      if (t.kind !== 'error') setTimeout(() => dismissToast(id), 5000);
+    },
+    [dismissToast],
+  );
+  const errorToast = useCallback((title: string, e: ErrorPayload) => toast({ kind: 'error', title, message: e.message, hint: e.hint }), [toast]);
+
+  // Inside Electron, links open in the default browser through the main process, never in the app.
+  useEffect(() => {
+    if (api.transport !== 'electron') return;
+    const onClick = (e: MouseEvent) => {
+      const a = (e.target as Element | null)?.closest?.('a[href]') as HTMLAnchorElement | null;
+      if (!a || !/^https?:/i.test(a.href)) return;
+      e.preventDefault();
+      void api.invoke('openLink', a.href).then((r) => {
+        if (!r.ok) errorToast('Could not open the link', r.error);
+      });
+    };
+    document.addEventListener('click', onClick);
+    document.addEventListener('auxclick', onClick);
+    return () => {
+      document.removeEventListener('click', onClick);
+      document.removeEventListener('auxclick', onClick);
+    };
+  }, [api, errorToast]);
+
+  const app = useMemo<AppState | null>(() => {
+    if (!snapshot) return null;
+    return {
+      snapshot,
+      settings,
+      progress,
+      logs,
+      async run(operation, call, opts) {
+        dispatch({ type: 'begin', operation });
+        const r = await call();
+        dispatch({ type: 'finish', operation, error: r.ok ? undefined : r.error });
+        const { kind, target } = splitOperation(operation);
+        if (!r.ok && !opts?.quiet) errorToast(`${kind} ${target} failed`, r.error);
+        if (r.ok && !KEEP_FINISHED.has(kind)) setTimeout(() => dispatch({ type: 'dismiss', target, operation }), 2500);
+        return r;
+      },
+      dismissProgress: (target) => dispatch({ type: 'dismiss', target }),
+      toast,
+      errorToast,
+      openCreate: () => setDialog({ kind: 'create' }),
+      openDestroy: (view) => setDialog({ kind: 'destroy', view }),
+      openLogs: (id, service) => setLogsFor(service ? { id, service } : { id }),
+      openSettings: () => setDialog({ kind: 'settings' }),
+      async saveSettings(patch: Partial<Settings>) {
+        const r = await api.invoke('setSettings', patch);
+        if (!r.ok) {
+          errorToast('Settings not saved', r.error);
+          return false;
+        }
+        setSettings(r.value);
+        return true;
+      },
+    };
+  }, [snapshot, settings, progress, logs, dispatch, toast, errorToast, api, setSettings]);
+
+  if (!app || !snapshot) {
+    return (
+      <div className="loading" data-testid="loading">
+        {error ? (
+          <div className="inline-error">
+            <strong>Cannot reach the dashboard service.</strong> {error.message}
+          </div>
+        ) : (
+          'Loading…'
+        )}
+        <Toasts toasts={toasts} dismiss={dismissToast} />
+      </div>
+    );
+  }
+
+  const closeDialog = () => {
+    setDialog(null);
+    if (window.location.hash === '#create') history.replaceState(null, '', window.location.pathname + window.location.search);
+  };
+
+  // The tray's "Create instance…" opens the window at #create.
+  useEffect(() => {
+    const fromHash = () => {
+      if (window.location.hash === '#create') setDialog({ kind: 'create' });
+    };
+    fromHash();
+    window.addEventListener('hashchange', fromHash);
+    return () => window.removeEventListener('hashchange', fromHash);
+  }, []);
+  const { instances, orphans } = snapshot;
+  return (
+    <ApiContext.Provider value={api}>
+      <AppContext.Provider value={app}>
+        <div className={`app${logsFor ? ' with-logs' : ''}`} data-testid="app" data-engine={snapshot.engine.state} data-transport={api.transport}>
+          <header className="topbar">
+            <div className="brand">
+              <span className="logo" aria-hidden="true" />
+              <span>ktrdr-sandbox</span>
+            </div>
+            <div className="summary" data-testid="summary">
+              {summarise(instances, snapshot.busy)}
+            </div>
+            <span className="spacer" />
+            {snapshot.repository && (
+              <span className="repo mono" title={`Repository: ${snapshot.repository}`}>
+                {snapshot.repository}
+              </span>
+            )}
+            <button type="button" className="primary" data-testid="create-button" onClick={app.openCreate} disabled={!snapshot.repository}>
+              + Create instance
+            </button>
+            <button type="button" data-testid="settings-button" onClick={app.openSettings} disabled={!settings}>
+              Settings
+            </button>
+          </header>
+
+          <main className="content">
+            <ConnectionBanner state={connection} />
+            <EngineBanner engine={snapshot.engine} />
+            <ProblemsBanner problems={snapshot.problems} />
+            {instances.length === 0 && snapshot.problems.length === 0 ? (
+              <EmptyState />
+            ) : (
+              <div className="cards" data-testid="instances">
+                {instances.map((v) => (
+                  <InstanceCard key={v.id} view={v} now={now} />
+                ))}
+              </div>
+            )}
+            {orphans.length > 0 && (
+              <section className="orphans" data-testid="orphans">
+                <h3>Unregistered stacks that look like sandboxes</h3>
+                <ul>
+                  {orphans.map((o) => (
+                    <li key={o.project}>
+                      <span className="mono">{o.project}</span> — {o.running}/{o.containers} running{o.workingDir ? ` · ${o.workingDir}` : ''}
+                    </li>
+                  ))}
+                </ul>
+                <p className="muted small">
+                  Register one with <code>ktrdr-sandbox init</code> in its directory, or remove them with <code>ktrdr-sandbox prune --orphans</code>.
+                </p>
+              </section>
+            )}
+          </main>
+
+          {logsFor && <LogsPanel id={logsFor.id} service={logsFor.service} onClose={() => setLogsFor(null)} />}
+          {dialog?.kind === 'create' && <CreateDialog onClose={closeDialog} />}
+          {dialog?.kind === 'destroy' && <DestroyDialog view={dialog.view} onClose={closeDialog} />}
+          {dialog?.kind === 'settings' && settings && <SettingsPanel settings={settings} onClose={closeDialog} />}
+          <Toasts toasts={toasts} dismiss={dismissToast} />
+        </div>
+      </AppContext.Provider>
+    </ApiContext.Provider>
+  );
+}

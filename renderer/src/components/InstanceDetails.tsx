@@ -1,0 +1,104 @@
+// Expanded part of a card: the last gate report check by check, containers per service, endpoints.
+import { useEffect, useState } from 'react';
+import type { StatusResult } from '../../../main/core/results';
+import type { ErrorPayload } from '../../../main/core/errors';
+import { useApi } from '../api/hooks';
+import { ago, clockTime, seconds } from '../format';
+import { StateIcon } from './Icon';
+
+export function InstanceDetails({ id, revision, now }: { id: string; revision: string; now: number }) {
+  const api = useApi();
+  const [status, setStatus] = useState<StatusResult | null>(null);
+  const [error, setError] = useState<ErrorPayload | null>(null);
+  useEffect(() => {
+    let live = true;
+    void api.invoke('status', id).then((r) => {
+      if (!live) return;
+      if (r.ok) {
+        setStatus(r.value);
+        setError(null);
+      } else setError(r.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [api, id, revision]);
+
+  if (error) return <div className="inline-error" data-testid="details-error">{error.message}</div>;
+  if (!status) return <div className="muted details">Loading…</div>;
+  const g = status.lastGate;
+  return (
+    <div className="details" data-testid="instance-details">
+      <div className="details-col">
+        <h3>
+          Last gate{' '}
+          {g && (
+            <span className={`pill pill-${g.passed ? 'passed' : 'failed'}`}>
+              {g.passed ? 'PASSED' : 'FAILED'} {seconds(g.elapsedMs)}
+            </span>
+          )}
+        </h3>
+        {g ? (
+          <>
+            <p className="muted">
+              {clockTime(g.startedAt)} · {ago(g.startedAt, now)}
+            </p>
+            <ul className="checks" data-testid="last-gate-checks">
+              {g.checks.map((c) => (
+                <li key={c.name} className={`check check-${c.state}`} data-testid={`last-check-${c.name}`} data-state={c.state}>
+                  <StateIcon state={c.state} />
+                  <span className="check-label">{c.label}</span>
+                  <span className="check-time">{c.state === 'pending' ? '' : seconds(c.elapsedMs)}</span>
+                  {c.state === 'failed' && <span className="check-message">{c.message}</span>}
+                </li>
+              ))}
+            </ul>
+            {g.hints?.map((h) => (
+              <p key={h} className="hint">
+                {h}
+              </p>
+            ))}
+          </>
+        ) : (
+          <p className="muted">No gate has run yet.</p>
+        )}
+      </div>
+      <div className="details-col">
+        <h3>Containers</h3>
+        {status.services.length ? (
+          <table className="services">
+            <tbody>
+              {status.services.map((s) => (
+                <tr key={s.service} data-testid={`service-${s.service}`} data-state={s.state}>
+                  <td>{s.service}</td>
+                  <td className={`state-${s.state}`}>{s.state}</td>
+                  <td className="muted">{s.health === 'none' ? '' : s.health}</td>
+                  <td className="muted mono">{s.ports.join(', ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted">No containers.</p>
+        )}
+        {status.endpoints.length > 0 && (
+          <>
+            <h3>Endpoints</h3>
+            <ul className="checks">
+              {status.endpoints.map((e) => (
+                <li key={e.name} className="check">
+                  <StateIcon state={e.ok ? 'passed' : 'failed'} />
+                  <span className="check-label">{e.label}</span>
+                  <span className="muted">{e.detail}</span>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        <p className="muted mono path" title={status.instance.path}>
+          {status.instance.path}
+        </p>
+      </div>
+    </div>
+  );
+}

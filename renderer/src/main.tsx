@@ -1,0 +1,13 @@
+// Entry: pick the transport (preload bridge in Electron, HTTP + SSE in a browser) and render the dashboard.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { selectTransport } from './api/select-transport';
+import './styles.css';
+
+const api = selectTransport(window as { ktrdr?: unknown });
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App api={api} />
+  </StrictMode>,
+);

@@ -1,0 +1,204 @@
+// The dashboard server's guards and routes, on a real 127.0.0.1 socket with a stub state and handlers.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isInvokeChannel, type Snapshot } from '../../../main/contract';
+import { SandboxError } from '../../../main/core/errors';
+import { startDashboardServer, type DashboardServer } from '../../../main/server/dashboard-server';
+import { CONTENT_SECURITY_POLICY, cookieName, parseCookies } from '../../../main/server/security';
+import type { Handlers, StateService } from '../../../main/services/types';
+
+let dir: string;
+let server: DashboardServer;
+let listeners: ((s: Snapshot) => void)[] = [];
+const snap: Snapshot = { engine: { state: 'up', endpoint: 'unix', version: '20' }, instances: [], orphans: [], busy: {}, repository: '/repo', problems: [], updatedAt: 7 };
+
+const state: StateService = {
+  start: async () => undefined,
+  stop: async () => undefined,
+  current: () => snap,
+  onChange: (l) => {
+    listeners.push(l);
+    return () => (listeners = listeners.filter((x) => x !== l));
+  },
+  setBusy: () => undefined,
+  refresh: async () => snap,
+  engineRequests: () => 0,
+};
+
+const handlers = new Proxy({} as Handlers, {
+  get(_t, channel) {
+    if (!isInvokeChannel(channel)) return undefined;
+    if (channel === 'snapshot') return async () => snap;
+    if (channel === 'checkName') return async (name: string) => ({ name, valid: name === 'ok' });
+    if (channel === 'destroy') {
+      return async () => {
+        throw new SandboxError('DIRTY_WORK', 'Refusing to destroy: work would be lost', { hint: 'Commit and push' });
+      };
+    }
+    return async () => {
+      throw new Error(`not stubbed: ${String(channel)}`);
+    };
+  },
+});
+
+interface Res {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function request(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string; port?: number } = {}): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port: opts.port ?? server.port, path, method: opts.method ?? 'GET', headers: opts.headers, setHost: !opts.headers?.host },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+const json = { 'content-type': 'application/json' };
+const auth = () => ({ ...json, 'x-ktrdr-token': server.token });
+const invoke = (channel: string, args: unknown[], headers: Record<string, string> = auth()) => request(`/api/invoke/${channel}`, { method: 'POST', headers, body: JSON.stringify(args) });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kts-server-'));
+  await mkdir(join(dir, 'assets'));
+  await writeFile(join(dir, 'index.html'), '<!doctype html><div id="root"></div>');
+  await writeFile(join(dir, 'assets', 'index-AbCdEf12.js'), 'console.log(1)');
+  server = await startDashboardServer({ state, handlers, staticDir: dir, heartbeatMs: 100 });
+});
+
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('dashboard server', () => {
+  it('listens on 127.0.0.1 with a 32-byte base64url token in its URL', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+    expect(server.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('refuses to bind anything but loopback', async () => {
+    await expect(startDashboardServer({ state, handlers, host: '0.0.0.0' })).rejects.toMatchObject({ code: 'USAGE' });
+  });
+
+  it('answers 401 without the token (pages, API and events)', async () => {
+    expect((await request('/')).status).toBe(401);
+    expect((await request('/assets/index-AbCdEf12.js')).status).toBe(401);
+    const api = await invoke('snapshot', [], json);
+    expect(api.status).toBe(401);
+    expect(JSON.parse(api.body)).toMatchObject({ ok: false });
+    expect((await request('/api/events')).status).toBe(401);
+    expect((await invoke('snapshot', [], { ...json, 'x-ktrdr-token': 'x'.repeat(43) })).status).toBe(401);
+    expect((await request('/?token=nope')).status).toBe(401);
+    expect((await request('/', { headers: { cookie: `${cookieName(server.port)}=wrong` } })).status).toBe(401);
+  });
+
+  it('answers 403 to a foreign Host (DNS rebinding) or Origin, token or not', async () => {
+    expect((await request('/', { headers: { host: `evil.example:${server.port}` } })).status).toBe(403);
+    expect((await invoke('snapshot', [], { ...auth(), host: `evil.example:${server.port}` })).status).toBe(403);
+    expect((await invoke('snapshot', [], { ...auth(), host: `127.0.0.1:${server.port + 1}` })).status).toBe(403);
+    expect((await invoke('snapshot', [], { ...auth(), host: '127.0.0.1' })).status).toBe(403);
+    expect((await invoke('snapshot', [], { ...auth(), origin: 'http://evil.example' })).status).toBe(403);
+    expect((await invoke('snapshot', [], { ...auth(), origin: `http://127.0.0.1:${server.port}.evil.example` })).status).toBe(403);
+    expect((await invoke('snapshot', [], { ...auth(), origin: 'null' })).status).toBe(403);
+    expect((await invoke('snapshot', [], { ...auth(), origin: `https://127.0.0.1:${server.port}` })).status).toBe(403);
+  });
+
+  it('accepts its own origins and both loopback host names', async () => {
+    expect((await invoke('snapshot', [], { ...auth(), origin: `http://127.0.0.1:${server.port}` })).status).toBe(200);
+    expect((await invoke('snapshot', [], { ...auth(), origin: `http://localhost:${server.port}`, host: `localhost:${server.port}` })).status).toBe(200);
+  });
+
+  it('turns ?token= into an HttpOnly SameSite=Strict cookie and redirects to the clean URL', async () => {
+    const login = await request(`/?token=${server.token}&x=1`);
+    expect(login.status).toBe(302);
+    expect(login.headers.location).toBe('/?x=1');
+    const set = login.headers['set-cookie']![0]!;
+    expect(set).toContain('HttpOnly');
+    expect(set).toContain('SameSite=Strict');
+    expect(set).toContain('Path=/');
+    const cookie = set.split(';')[0]!;
+    expect(parseCookies(cookie)[cookieName(server.port)]).toBe(server.token);
+    const page = await request('/', { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<div id="root">');
+    const api = await invoke('snapshot', [], { ...json, cookie });
+    expect(JSON.parse(api.body)).toEqual({ ok: true, value: snap });
+  });
+
+  it('sends strict security headers on every answer', async () => {
+    for (const res of [await request('/'), await request('/', { headers: auth() }), await invoke('snapshot', [])]) {
+      expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+    }
+    expect(CONTENT_SECURITY_POLICY).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    );
+  });
+
+  it('serves the renderer build with an SPA fallback, never outside its directory', async () => {
+    const js = await request('/assets/index-AbCdEf12.js', { headers: auth() });
+    expect(js.status).toBe(200);
+    expect(js.headers['content-type']).toContain('text/javascript');
+    expect(js.headers['cache-control']).toContain('immutable');
+    expect((await request('/some/route', { headers: auth() })).body).toContain('id="root"');
+    expect((await request('/assets/missing.js', { headers: auth() })).status).toBe(404);
+    expect((await request('/../../etc/passwd', { headers: auth() })).body).not.toContain('root:');
+    expect((await request('/%2e%2e/%2e%2e/etc/passwd', { headers: auth() })).body).toContain('id="root"'); // URL parsing drops the dots
+    expect((await request('/assets/..%2f..%2f..%2f..%2fetc%2fpasswd', { headers: auth() })).status).toBe(403);
+  });
+
+  it('dispatches invoke channels into Result envelopes', async () => {
+    expect(JSON.parse((await invoke('checkName', ['ok'])).body)).toEqual({ ok: true, value: { name: 'ok', valid: true } });
+    expect(JSON.parse((await invoke('destroy', ['x'])).body)).toEqual({
+      ok: false,
+      error: { code: 'DIRTY_WORK', message: 'Refusing to destroy: work would be lost', hint: 'Commit and push', exitCode: 1 },
+    });
+    expect((await invoke('rm-rf', [])).status).toBe(404);
+    expect((await request('/api/invoke/snapshot', { headers: auth() })).status).toBe(405);
+    expect((await request('/api/invoke/snapshot', { method: 'POST', headers: { 'x-ktrdr-token': server.token, 'content-type': 'text/plain' }, body: '[]' })).status).toBe(415);
+    expect((await request('/api/invoke/snapshot', { method: 'POST', headers: auth(), body: '{"a":1}' })).status).toBe(400);
+    expect((await request('/api/invoke/snapshot', { method: 'POST', headers: auth(), body: 'nope' })).status).toBe(400);
+    expect((await request('/api/nothing', { headers: auth() })).status).toBe(404);
+  });
+
+  it('streams events over SSE: the current state at once, then every change, with heartbeats', async () => {
+    const chunks: string[] = [];
+    const req = http.request({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: { 'x-ktrdr-token': server.token } });
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      req.on('response', resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/event-stream');
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => chunks.push(c));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.clients()).toBe(1);
+    for (const l of listeners) l({ ...snap, updatedAt: 8 });
+    await new Promise((r) => setTimeout(r, 250));
+    const text = chunks.join('');
+    const frames = text.split('\n\n').filter((f) => f.startsWith('event: state'));
+    expect(frames.length).toBe(2);
+    expect(JSON.parse(frames[0]!.split('\ndata: ')[1]!)).toEqual(snap);
+    expect(JSON.parse(frames[1]!.split('\ndata: ')[1]!).updatedAt).toBe(8);
+    expect(text).toContain(': ping');
+    req.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.clients()).toBe(0);
+  });
+});
