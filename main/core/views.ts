@@ -85,9 +85,11 @@ export function buildView(opts: {
   };
 }
 
-/** "2h ago", "3d ago" — relative time for tables. */
-export function relativeTime(iso: string, now: number): string {
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+/** "12s ago", "3m ago", "2h ago", "4d ago" — relative time for tables and the dashboard ("" when unreadable). */
+export function relativeTime(iso: string | number, now: number): string {
+  const t = typeof iso === 'number' ? iso : Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const s = Math.max(0, Math.round((now - t) / 1000));
   if (s < 60) return `${s}s ago`;
   const m = Math.round(s / 60);
   if (m < 60) return `${m}m ago`;

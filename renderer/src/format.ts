@@ -1,21 +1,12 @@
-// Small display helpers (the renderer imports only types from the core, so these few live here).
+// Small display helpers. Relative time comes from the core's pure views module (no Node code in it).
+import { relativeTime } from '../../main/core/views';
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
 /** "12s ago", "3m ago", "2h ago", "4d ago". */
-export function ago(iso: string | number, now: number): string {
-  const t = typeof iso === 'number' ? iso : Date.parse(iso);
-  if (Number.isNaN(t)) return '';
-  const s = Math.max(0, Math.round((now - t) / 1000));
-  if (s < 60) return `${s}s ago`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m}m ago`;
-  const h = Math.round(m / 60);
-  if (h < 48) return `${h}h ago`;
-  return `${Math.round(h / 24)}d ago`;
-}
+export const ago = relativeTime;
 
 export function clockTime(iso: string | number): string {
   const d = new Date(iso);
