@@ -9,6 +9,7 @@ import { blacklistFor, portConflictError } from '../slots';
 import type { GateReport } from '../types';
 import { describeInstance, type InstanceDetails } from './describe';
 import { gateFor } from './gate';
+import { lintInstance } from './doctor';
 import type { UpResult } from '../results';
 export type { UpResult } from '../results';
 
@@ -45,6 +46,10 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     throw portConflictError(rec.slot, conflicts, reg);
   });
 
+  // doctor, briefly: the compose lint (no subprocess). Findings are shown, they do not block the start.
+  for (const f of await lintInstance(deps, ctx).catch(() => [])) {
+    if (f.level !== 'ok') emit({ type: 'step', instance: id, id: `doctor-${f.name}`, label: `doctor: ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`, state: 'warning' });
+  }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
   const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx));
   await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id})`, () =>
