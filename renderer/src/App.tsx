@@ -83,6 +83,16 @@ export function App({ api }: { api: Api }) {
     };
   }, [api, errorToast]);
 
+  // The tray's "Create instance…" opens the window at #create.
+  useEffect(() => {
+    const fromHash = () => {
+      if (window.location.hash === '#create') setDialog({ kind: 'create' });
+    };
+    fromHash();
+    window.addEventListener('hashchange', fromHash);
+    return () => window.removeEventListener('hashchange', fromHash);
+  }, []);
+
   const app = useMemo<AppState | null>(() => {
     if (!snapshot) return null;
     return {
@@ -138,15 +148,6 @@ export function App({ api }: { api: Api }) {
     if (window.location.hash === '#create') history.replaceState(null, '', window.location.pathname + window.location.search);
   };
 
-  // The tray's "Create instance…" opens the window at #create.
-  useEffect(() => {
-    const fromHash = () => {
-      if (window.location.hash === '#create') setDialog({ kind: 'create' });
-    };
-    fromHash();
-    window.addEventListener('hashchange', fromHash);
-    return () => window.removeEventListener('hashchange', fromHash);
-  }, []);
   const { instances, orphans } = snapshot;
   return (
     <ApiContext.Provider value={api}>
@@ -163,7 +164,8 @@ export function App({ api }: { api: Api }) {
             <span className="spacer" />
             {snapshot.repository && (
               <span className="repo mono" title={`Repository: ${snapshot.repository}`}>
-                {snapshot.repository}
+                {/* the box is right-to-left so a long path keeps its end; the isolate keeps the path itself left-to-right */}
+                <bdi dir="ltr">{snapshot.repository}</bdi>
               </span>
             )}
             <button type="button" className="primary" data-testid="create-button" onClick={app.openCreate} disabled={!snapshot.repository}>
