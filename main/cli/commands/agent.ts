@@ -180,7 +180,8 @@ export function registerAgent(program: Command, rt: Runtime): void {
   );
   addCommon(slot.command('unblock <n>').description('re-probe a blacklisted slot and clear it when its ports are free')).action((n: string, o) =>
     runCommand(o, async (out) => {
-      const r = await unblockSlot(rt.deps(), parseIntOption('slot')(n));
+      const top = (await rt.deps().git.topLevel(rt.cwd).catch(() => null)) ?? undefined;
+      const r = await unblockSlot(rt.deps(), parseIntOption('slot')(n), top);
       out.result('slot-unblock', r);
       out.line(r.cleared ? `Slot ${r.slot} is free again.` : `Slot ${r.slot} was not blacklisted.`);
     }),

@@ -42,14 +42,15 @@ export async function listSlots(deps: Deps, repoDir?: string): Promise<SlotRow[]
 }
 
 /** Re-probe a blacklisted slot; clear it when its ports are free again. */
-export async function unblockSlot(deps: Deps, slot: number): Promise<{ slot: number; cleared: boolean }> {
+export async function unblockSlot(deps: Deps, slot: number, repoDir?: string): Promise<{ slot: number; cleared: boolean }> {
   assertSlot(slot);
+  const manifest = repoDir ? (await loadManifest(repoDir)).manifest : ktrdrPreset;
   const reg = await deps.registry.read();
   if (!isBlacklisted(reg, slot)) return { slot, cleared: false };
   await deps.engine.ping();
   const running = await deps.engine.listContainers({ all: false });
   const holder = holderOfSlot(reg, slot);
-  const conflicts = await probeSlotPorts({ ports: slotPorts(ktrdrPreset, slot), selfProject: holder?.id ?? null, running, registry: reg, probe: deps.ports });
+  const conflicts = await probeSlotPorts({ ports: slotPorts(manifest, slot), selfProject: holder?.id ?? null, running, registry: reg, probe: deps.ports });
   if (conflicts.length) throw portConflictError(slot, conflicts, reg);
   await deps.registry.update((r) => void delete r.blacklist[String(slot)]);
   return { slot, cleared: true };
