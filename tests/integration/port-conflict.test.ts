@@ -40,6 +40,37 @@ describe('port conflicts', () => {
     expect(r.json.instance.slot).toBe(2);
   });
 
+  it('slots lists holders and blacklist reasons; slot move rewrites registry and .env.sandbox', async () => {
+    const s = await w.cli(['slots', '--json']);
+    expect(s.code).toBe(0);
+    const rows = s.json.slots;
+    expect(rows).toHaveLength(11);
+    expect(rows[1]).toMatchObject({ slot: 1, state: 'blacklisted' });
+    expect(rows[1].reason).toContain('3001');
+    expect(rows[2]).toMatchObject({ slot: 2, state: 'taken', holder: 'ktrdr--free' });
+    const inst = (await w.cli(['list', '--json'])).json.instances.find((i: any) => i.id === 'ktrdr--free');
+    const mv = await w.cli(['slot', 'move', '5', '--json'], { cwd: inst.path });
+    expect(mv.code, mv.stdout + mv.stderr).toBe(0);
+    expect(mv.json).toMatchObject({ id: 'ktrdr--free', from: 2, to: 5, restarted: null });
+    expect(await readFile(`${inst.path}/.env.sandbox`, 'utf8')).toMatch(/^KTRDR_API_PORT=8005$/m);
+    const taken = await w.cli(['slot', 'move', '1'], { cwd: inst.path });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('blacklisted');
+  });
+
+  it('slot unblock refuses while the port is still held, and clears the slot once it is free', async () => {
+    const still = await w.cli(['slot', 'unblock', '1']);
+    expect(still.code).toBe(3);
+    expect(still.stderr).toContain(`process ${squatter.pid}`);
+    squatter.kill();
+    await new Promise((r) => setTimeout(r, 300));
+    const ok = await w.cli(['slot', 'unblock', '1', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json).toMatchObject({ slot: 1, cleared: true });
+    const reg = JSON.parse(await readFile(w.registryFile, 'utf8'));
+    expect(reg.blacklist['1']).toBeUndefined();
+  });
+
   it('up refuses when its own slot is taken by a foreign process after creation (exit 3)', async () => {
     const r = await w.cli(['create', 'late', '--json']);
     expect(r.code).toBe(0);
