@@ -63,7 +63,7 @@ const MIME: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** The directory holding this package's package.json (works from the sources and from dist/cli.js). */
+/** The directory holding this package's package.json (works from the sources and from dist/cli.cjs). */
 export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
   let dir = from;
   for (;;) {
