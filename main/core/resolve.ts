@@ -1,6 +1,6 @@
 // Finding the instance a command is about, loading what it needs, and self-healing .env.sandbox.
 import { existsSync } from 'node:fs';
-import { readFile, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readComposeModel, type ComposeModel } from './compose-model';
 import type { ComposeTarget, Deps } from './deps';
@@ -132,7 +132,6 @@ export async function excludeEnvFile(commonGitDir: string): Promise<void> {
     text = '';
   }
   if (text.split('\n').some((l) => l.trim() === `/${ENV_FILE}` || l.trim() === ENV_FILE)) return;
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox instance file\n/${ENV_FILE}\n`);
 }
