@@ -1,5 +1,5 @@
 // Pure operations on the registry document. The store (main/adapters/registry-store.ts) does the I/O.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SandboxError } from './errors';
 import { MAX_SLOT } from './types';
 import type { BlacklistEntry, InstanceRecord, RegistryData } from './types';
@@ -9,10 +9,10 @@ export const REGISTRY_VERSION = 1;
 const instanceSchema = z.object({
   id: z.string(),
   path: z.string(),
-  slot: z.number().int().min(0).max(MAX_SLOT),
+  slot: z.int().check(z.gte(0), z.lte(MAX_SLOT)),
   kind: z.enum(['worktree', 'clone']),
   repo: z.string(),
-  branch: z.string().nullable(),
+  branch: z.nullable(z.string()),
   createdAt: z.string(),
 });
 
@@ -21,7 +21,7 @@ export const registrySchema = z.object({
   instances: z.record(z.string(), instanceSchema),
   blacklist: z.record(
     z.string(),
-    z.object({ reason: z.string(), at: z.string(), port: z.number().optional(), holder: z.string().optional() }),
+    z.object({ reason: z.string(), at: z.string(), port: z.optional(z.number()), holder: z.optional(z.string()) }),
   ),
 });
 
