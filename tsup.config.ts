@@ -1,43 +1,84 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 import type { Plugin } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
-// Some dependencies of dockerode are only needed for features we never use at start-up (ssh:// hosts:
-// ssh2; BuildKit sessions: gRPC + protobuf) yet cost ~0.3 s to load, and ssh2 cannot be bundled (it looks
-// for a wasm file beside itself). They are required from node_modules on first real use instead.
-const LAZY = ['ssh2', '@grpc/grpc-js', '@grpc/proto-loader'];
+// How the CLI is built, and why (every command pays node's own ~120 ms start-up here; `exec`/`env` have a
+// 150 ms budget, `list`/`status` 200 ms):
+// • Two CLI bundles from the same sources: dist/cli-light.cjs (env, exec, url, open, list, status — what
+//   agents run in loops; main/cli/light.ts) and dist/cli.cjs (every command). bin/ktrdr-sandbox.cjs runs the
+//   light one when it knows the command. Both are CommonJS (no ESM loader cost; v8-compile-cache can reuse
+//   the full bundle's compiled code).
+// • Heavy libraries are NOT in those bundles: each is pre-bundled once into dist/vendor/<name>.cjs and
+//   required from there on first use (the code imports them lazily: main/adapters/lazy.ts,
+//   `await import(...)`). Compiling code costs ~70 ms per MB here, so a command only pays for what it runs.
+// • Resolving hundreds of node_modules files cost ~0.5 s per command, hence bundling at all.
+const VENDOR = ['dockerode', 'execa', 'yaml', 'tar', 'proper-lockfile', 'write-file-atomic'];
+
+const vendored: Plugin = {
+  name: 'vendored',
+  setup(build) {
+    const filter = new RegExp(`^(${VENDOR.join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: `./vendor/${args.path}.cjs`, external: true }));
+  },
+};
+
+// Some dependencies of dockerode serve features we never use at start-up (ssh:// hosts: ssh2; BuildKit
+// sessions: gRPC + protobuf; build contexts: tar-fs) yet cost ~0.3 s to load, and ssh2 cannot be bundled
+// (it looks for a wasm file beside itself). They are required from node_modules on first real use instead.
+const LAZY = ['ssh2', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'tar-fs'];
 const lazyDeps: Plugin = {
   name: 'lazy-deps',
   setup(build) {
     const filter = new RegExp(`^(${LAZY.map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
     build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-deps' }));
+    // Members are proxies too: docker-modem runs `require('ssh2').Client` at load time and only calls
+    // `new Client()` for ssh:// hosts, so touching a member must not load ssh2 (~75 ms) either.
     build.onLoad({ filter: /.*/, namespace: 'lazy-deps' }, (args) => ({
       contents: `const name = ${JSON.stringify(args.path)}; let real; const load = () => (real ??= require(name));
-module.exports = new Proxy({}, { get: (_t, k) => load()[k], has: (_t, k) => k in load() });`,
+const member = (k) => new Proxy(function () {}, {
+  construct: (_t, a) => Reflect.construct(load()[k], a),
+  apply: (_t, self, a) => Reflect.apply(load()[k], self, a),
+  get: (_t, p) => load()[k][p],
+});
+module.exports = new Proxy({}, { get: (_t, k) => member(k), has: (_t, k) => k in load() });`,
       loader: 'js',
     }));
   },
 };
 
-// The CLI (and the dashboard server it hosts) is bundled into ONE file with its dependencies: resolving
-// hundreds of node_modules files cost ~0.5 s per command; one file loads in tens of ms. `exec`/`env` must
-// stay under 150 ms of overhead.
-export default defineConfig({
-  entry: { cli: 'main/cli/index.ts' },
-  outDir: 'dist',
-  // CommonJS so that v8-compile-cache (bin/ktrdr-sandbox.js) can reuse V8's compiled code between runs:
-  // compiling the 2 MB bundle cost ~170 ms of every command.
+const common: Options = {
   format: ['cjs'],
-  shims: true,
+  // `await import('yaml')` must become a lazy require of dist/vendor/yaml.cjs, not a real import(): that
+  // would go through node's ESM loader (slower) and fails outright under v8-compile-cache (vm.Script).
+  esbuildOptions(options) {
+    options.supported = { ...options.supported, 'dynamic-import': false };
+  },
   platform: 'node',
   target: 'node20',
-  sourcemap: true,
-  clean: true,
   splitting: false,
   noExternal: [/.*/],
   external: ['electron'],
-  esbuildPlugins: [lazyDeps],
-  define: { __KTRDR_SANDBOX_VERSION__: JSON.stringify(pkg.version) },
-});
+};
+
+export default defineConfig([
+  {
+    ...common,
+    entry: { cli: 'main/cli/index.ts', 'cli-light': 'main/cli/light.ts' },
+    outDir: 'dist',
+    shims: true,
+    sourcemap: true,
+    clean: false, // dist/ is emptied by `npm run build:cli` (both configs write into it concurrently)
+    esbuildPlugins: [vendored],
+    define: { __KTRDR_SANDBOX_VERSION__: JSON.stringify(pkg.version) },
+  },
+  {
+    ...common,
+    // build/vendor/<name>.cjs is `module.exports = require(name)` (ESM-only libraries become their namespace).
+    entry: Object.fromEntries(VENDOR.map((n) => [n, `build/vendor/${n}.cjs`])),
+    outDir: 'dist/vendor',
+    clean: false,
+    esbuildPlugins: [lazyDeps],
+  },
+]);

@@ -1,10 +1,8 @@
 // Last gate report per instance, kept beside the registry (one small file each, written atomically).
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { GateStore } from '../core/deps';
 import type { GateReport } from '../core/types';
-
 
 export function createGateStore(home: string): GateStore {
   const dir = join(home, 'gates');
@@ -19,6 +17,7 @@ export function createGateStore(home: string): GateStore {
     },
     async write(report) {
       await mkdir(dir, { recursive: true });
+      const { default: writeFileAtomic } = await import('write-file-atomic'); // only writers pay for it
       await writeFileAtomic(file(report.instance), `${JSON.stringify(report, null, 2)}\n`);
     },
     async remove(id) {

@@ -1,16 +1,15 @@
-// The real outside world, assembled. Cheap: besides resolving the Docker endpoint (a few stat/reads)
-// nothing touches the system until a method is called.
+// The real outside world, assembled. Cheap: nothing touches the system, and no heavy library (dockerode,
+// execa, proper-lockfile, ...) is even loaded, until a method needing it is called — `env` must not pay
+// for dockerode, nor `list` for execa.
 import os from 'node:os';
 import path from 'node:path';
 import type { Deps } from '../core/deps';
 import { systemClock } from './clock';
-import { createCompose } from './compose';
+import { createComposeModelCache } from './compose-model-cache';
 import { dockerChildEnv, resolveDockerEndpointFromSystem, type DockerEndpoint } from './docker-endpoint';
-import { createEngine } from './engine';
 import { createGateStore } from './gate-store';
-import { createGit } from './git';
 import { createHttp } from './http';
-import { createPortProbe } from './port-probe';
+import { lazyAdapter } from './lazy';
 import { createRegistryStore } from './registry-store';
 import { createSecretStore } from './secret-store';
 
@@ -28,25 +27,27 @@ export function sharedHome(env: NodeJS.ProcessEnv): string {
 
 export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: DockerEndpoint } {
   const env = opts.env ?? process.env;
-  const endpoint = resolveDockerEndpointFromSystem(env);
   const home = sandboxHome(env);
+  let endpoint: DockerEndpoint | undefined;
+  const resolveEndpoint = () => (endpoint ??= resolveDockerEndpointFromSystem(env));
   return {
-    endpoint,
-    engine: createEngine(endpoint, { env }),
-    compose: createCompose({ dockerEnv: dockerChildEnv(endpoint), env }),
-    git: createGit({ env }),
-    ports: createPortProbe(),
+    get endpoint() {
+      return resolveEndpoint();
+    },
+    engine: lazyAdapter(async () => (await import('./engine')).createEngine(resolveEndpoint(), { env })),
+    compose: lazyAdapter(async () => (await import('./compose')).createCompose({ dockerEnv: dockerChildEnv(resolveEndpoint()), env })),
+    git: lazyAdapter(async () => (await import('./git')).createGit({ env })),
+    ports: lazyAdapter(async () => (await import('./port-probe')).createPortProbe()),
     http: createHttp(),
     clock: systemClock,
     registry: createRegistryStore(home),
     gates: createGateStore(home),
     secrets: createSecretStore(home),
+    composeModels: createComposeModelCache(home),
     home,
     sharedHome: sharedHome(env),
   };
 }
 
 export { EngineUnavailableError } from '../core/deps';
-export { ComposeCommandError, ComposeNotFoundError } from './compose';
-export { GitCommandError } from './git';
 export type { DockerEndpoint } from './docker-endpoint';

@@ -1,8 +1,6 @@
 // The registry file: every read-modify-write under a lock, written atomically, never overwritten when unreadable.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import type { RegistryStore } from '../core/deps';
 import { SandboxError } from '../core/errors';
 import { emptyRegistry, registrySchema } from '../core/registry';
@@ -40,6 +38,8 @@ export function createRegistryStore(home: string): RegistryStore {
     read: load,
     async update(fn) {
       await mkdir(home, { recursive: true });
+      // Loaded here, not at the top: reading the registry (every command) needs neither library.
+      const [{ default: lockfile }, { default: writeFileAtomic }] = await Promise.all([import('proper-lockfile'), import('write-file-atomic')]);
       let release: () => Promise<void>;
       try {
         release = await lockfile.lock(file, {

@@ -2,8 +2,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import writeFileAtomic from 'write-file-atomic';
 import type { SecretStore } from '../core/deps';
 import { parseEnvFile } from '../core/envfile';
 import { SandboxError } from '../core/errors';
@@ -14,6 +12,7 @@ export function createSecretStore(home: string): SecretStore {
   return {
     async get(id, spec) {
       if (spec.command) {
+        const { execa } = await import('execa'); // loaded only when a command provides the secrets
         const res = await execa('sh', ['-c', spec.command], { cwd: spec.cwd, reject: false, timeout: 30_000 });
         if (res.exitCode !== 0) {
           throw new SandboxError('SECRETS_FAILED', `The secrets command failed (exit ${res.exitCode ?? 'timeout'}): ${spec.command}`, {
@@ -38,6 +37,7 @@ export function createSecretStore(home: string): SecretStore {
       if (missing.length) {
         for (const n of missing) stored[n] = randomBytes(18).toString('base64url');
         await mkdir(dir, { recursive: true, mode: 0o700 });
+        const { default: writeFileAtomic } = await import('write-file-atomic');
         const text = Object.entries(stored).map(([k, v]) => `${k}=${v}`).join('\n');
         await writeFileAtomic(file(id), `${text}\n`, { mode: 0o600 });
         await chmod(file(id), 0o600);

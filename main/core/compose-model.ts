@@ -1,27 +1,17 @@
 // A light reading of the compose file(s): which services exist, which are behind profiles, which publish
 // host ports. Enough for the gate, `list` and the lint — no compose subprocess (those cost ~0.5 s each).
-import { readFile } from 'node:fs/promises';
+// Parsed models are cached by the files' identity (path, size, mtime): `list` reads one per instance, and
+// YAML parsing ten of them cost ~0.3 s. The YAML library itself is loaded only on a cache miss.
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import type { ComposeModelCache } from './deps';
+import type { ComposeModel, ComposeService } from './types';
 import { SandboxError } from './errors';
 
-export interface ComposeService {
-  name: string;
-  profiles: string[];
-  /** Raw `ports:` entries (short syntax strings, or long syntax rendered as "published:target"). */
-  ports: string[];
-  containerName?: string;
-  hasHealthcheck: boolean;
-}
+/** A YAML parser (yaml's `parse`), passed in so that reading a cached model never loads it. */
+export type YamlParse = (text: string, options: { merge: boolean }) => unknown;
 
-export interface ComposeModel {
-  files: string[];
-  services: Record<string, ComposeService>;
-  externalNetworks: string[];
-  externalVolumes: string[];
-  /** Every ${VAR} referenced anywhere in the files. */
-  variables: string[];
-}
+export type { ComposeModel, ComposeService } from './types';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -30,25 +20,40 @@ export function composeFilePaths(dir: string, files: string[]): string[] {
   return files.map((f) => (isAbsolute(f) ? f : join(dir, f)));
 }
 
-export async function readComposeModel(dir: string, files: string[]): Promise<ComposeModel> {
+/** Bumped when ComposeModel changes shape, so that cached models of an older version are not used. */
+export const COMPOSE_MODEL_VERSION = 1;
+
+export async function readComposeModel(dir: string, files: string[], cache?: ComposeModelCache): Promise<ComposeModel> {
   const paths = composeFilePaths(dir, files);
+  const notFound = (p: string) =>
+    new SandboxError('STATE', `Compose file not found: ${p}`, {
+      hint: 'Add it to the repository, or name your compose file(s) in ktrdr-sandbox.yml (compose.files).',
+    });
+  let signature: string | undefined;
+  if (cache) {
+    const stats = await Promise.all(paths.map((p) => stat(p).catch(() => null)));
+    const missing = stats.findIndex((s) => !s);
+    if (missing >= 0) throw notFound(paths[missing]!);
+    signature = [`v${COMPOSE_MODEL_VERSION}`, ...paths.map((p, i) => `${p}:${stats[i]!.size}:${stats[i]!.mtimeMs}:${stats[i]!.ino}`)].join('|');
+    const hit = cache.get(signature);
+    if (hit) return hit;
+  }
   const texts: string[] = [];
   for (const p of paths) {
     try {
       texts.push(await readFile(p, 'utf8'));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new SandboxError('STATE', `Compose file not found: ${p}`, {
-          hint: 'Add it to the repository, or name your compose file(s) in ktrdr-sandbox.yml (compose.files).',
-        });
-      }
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(p);
       throw err;
     }
   }
-  return composeModelFromTexts(paths, texts);
+  const { parse } = await import('yaml');
+  const model = composeModelFromTexts(paths, texts, parse);
+  if (cache && signature) cache.set(signature, model);
+  return model;
 }
 
-export function composeModelFromTexts(paths: string[], texts: string[]): ComposeModel {
+export function composeModelFromTexts(paths: string[], texts: string[], parseYaml: YamlParse): ComposeModel {
   const services: Record<string, ComposeService> = {};
   const nets = new Set<string>();
   const vols = new Set<string>();

@@ -1,6 +1,6 @@
 // The outside world as the core sees it. Each interface is implemented once in main/adapters/
 // (dockerode, compose CLI, git CLI, sockets, files) and faked in unit tests.
-import type { ContainerInfo, GateReport, RegistryData } from './types';
+import type { ComposeModel, ContainerInfo, GateReport, RegistryData } from './types';
 
 /** Raised by any adapter when the Docker engine cannot be reached. */
 export class EngineUnavailableError extends Error {
@@ -200,6 +200,12 @@ export interface SecretStore {
   remove(id: string): Promise<void>;
 }
 
+/** Parsed compose models, keyed by a signature of the files (paths, sizes, mtimes). Best effort: a cache. */
+export interface ComposeModelCache {
+  get(signature: string): ComposeModel | undefined;
+  set(signature: string, model: ComposeModel): void;
+}
+
 export interface Deps {
   engine: Engine;
   compose: Compose;
@@ -210,6 +216,8 @@ export interface Deps {
   registry: RegistryStore;
   gates: GateStore;
   secrets: SecretStore;
+  /** Optional: without it every read parses the YAML again. */
+  composeModels?: ComposeModelCache;
   /** Root of our state: ~/.ktrdr/sandbox (or $KTRDR_SANDBOX_HOME). */
   home: string;
   /** Shared data root: ~/.ktrdr/shared. */

@@ -1,7 +1,6 @@
 // Loading the project manifest (ktrdr-sandbox.yml) or falling back to the KTRDR preset.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { SandboxError } from './errors';
 import { manifestSchema, type Manifest } from './manifest-schema';
 import { findOutOfRange, findPortCollisions } from './ports';
@@ -86,6 +85,7 @@ export async function loadManifest(dir: string): Promise<LoadedManifest> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { manifest: ktrdrPreset, source: 'preset' };
     throw err;
   }
+  const { parse: parseYaml } = await import('yaml'); // only repositories with a manifest pay for the YAML library
   let raw: unknown;
   try {
     raw = parseYaml(text);

@@ -118,8 +118,8 @@ export async function secretTarget(deps: Deps, ctx: InstanceContext): Promise<Co
   return composeTarget(ctx, env);
 }
 
-export function composeModelOf(ctx: InstanceContext): Promise<ComposeModel> {
-  return readComposeModel(ctx.rec.path, ctx.manifest.compose.files);
+export function composeModelOf(ctx: InstanceContext, deps?: Pick<Deps, 'composeModels'>): Promise<ComposeModel> {
+  return readComposeModel(ctx.rec.path, ctx.manifest.compose.files, deps?.composeModels);
 }
 
 /** Make git ignore .env.sandbox in this repository (info/exclude is shared by all worktrees). */

@@ -103,3 +103,22 @@ export interface GateReport {
   /** Suggested fixes for recognised failures (e.g. a database volume with another password). */
   hints?: string[];
 }
+
+/** A light reading of an instance's compose file(s) (main/core/compose-model.ts). */
+export interface ComposeService {
+  name: string;
+  profiles: string[];
+  /** Raw `ports:` entries (short syntax strings, or long syntax rendered as "published:target"). */
+  ports: string[];
+  containerName?: string;
+  hasHealthcheck: boolean;
+}
+
+export interface ComposeModel {
+  files: string[];
+  services: Record<string, ComposeService>;
+  externalNetworks: string[];
+  externalVolumes: string[];
+  /** Every ${VAR} referenced anywhere in the files. */
+  variables: string[];
+}

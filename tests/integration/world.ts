@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'bin', 'ktrdr-sandbox.js');
+export const CLI = join(ROOT, 'bin', 'ktrdr-sandbox.cjs');
 export const FIXTURE = join(ROOT, 'tests', 'fixtures', 'stack');
 
 export interface CliResult {

@@ -1,10 +1,9 @@
 // What create/init/up print about an instance: where it is, its slot, every port and link.
 import type { Deps } from '../deps';
 import { loadInstance } from '../resolve';
-import type { SlotPort } from '../ports';
 import { slotPorts } from '../ports';
 import { linksFor } from '../views';
-import type { InstanceLink, InstanceRecord } from '../types';
+import type { InstanceRecord } from '../types';
 import type { InstanceDetails } from '../results';
 export type { InstanceDetails } from '../results';
 

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { composeFilePaths, composeModelFromTexts, type ComposeModel } from '../compose-model';
 import type { Deps } from '../deps';
 import { instanceVariables } from '../envfile';
@@ -378,7 +379,7 @@ async function lintTarget(
   let model: ComposeModel;
   try {
     texts = await Promise.all(paths.map((p) => readFile(p, 'utf8')));
-    model = composeModelFromTexts(paths, texts);
+    model = composeModelFromTexts(paths, texts, parseYaml);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     return [

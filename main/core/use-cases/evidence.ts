@@ -12,7 +12,7 @@ import { composeFilePaths, defaultServices } from '../compose-model';
 import type { ComposeInfo, ContainerDetails, Deps } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, type EventSink } from '../events';
-import { createRedactor, isSensitiveName, redactDeep, type Redactor } from '../redact';
+import { createRedactor, isSensitiveName, redactDeep } from '../redact';
 import { composeModelOf, composeTarget, loadInstance, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import type { ContainerInfo, GateReport } from '../types';
 import { substitute } from './doctor';
@@ -267,7 +267,7 @@ async function collectContainers(deps: Deps, ctx: InstanceContext, write: Write)
   let composeVersion: string | null = null;
   const [list, model] = await Promise.all([
     deps.engine.listContainers({ projects: [ctx.rec.id], all: true }),
-    composeModelOf(ctx).catch(() => null),
+    composeModelOf(ctx, deps).catch(() => null),
   ]);
   const sorted = [...list].sort((a, b) => Number(a.oneOff) - Number(b.oneOff) || a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
   const seen = new Map<string, number>();

@@ -12,8 +12,6 @@ import type { ContainerInfo, InstanceRecord } from '../types';
 import type { OrphanProject, ListResult } from '../results';
 export type { OrphanProject, ListResult } from '../results';
 
-
-
 export async function listInstances(deps: Deps, opts: { prune?: boolean } = {}): Promise<ListResult> {
   const [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);
   const byProject = groupByProject(containers);
@@ -46,7 +44,7 @@ export async function viewOf(deps: Deps, rec: InstanceRecord, containers: Contai
   let expected = 0;
   if (dirExists) {
     try {
-      expected = defaultServices(await readComposeModel(rec.path, ctx.manifest.compose.files)).length;
+      expected = defaultServices(await readComposeModel(rec.path, ctx.manifest.compose.files, deps.composeModels)).length;
     } catch {
       expected = 0;
     }

@@ -18,7 +18,7 @@ export async function runService(
   const rec = await resolveInstance(deps, ref);
   requireDir(rec);
   const ctx = await loadInstance(deps, rec);
-  const model = await composeModelOf(ctx);
+  const model = await composeModelOf(ctx, deps);
   if (!model.services[service]) {
     throw new SandboxError('USAGE', `No service "${service}" in ${ctx.manifest.compose.files.join(', ')}`, {
       hint: `Services: ${Object.keys(model.services).sort().join(', ')}`,

@@ -2,13 +2,9 @@
 import type { Deps } from '../deps';
 import { expandTemplate } from '../ports';
 import { resolveInstance, loadInstance, type InstanceRef } from '../resolve';
-import type { ContainerInfo, GateReport } from '../types';
 import { viewOf } from './list';
-import type { InstanceView } from '../views';
 import type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 export type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
-
-
 
 
 export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResult> {

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { composeFilePaths, composeModelFromTexts, defaultServices, publishingServices, readComposeModel } from '../../../main/core/compose-model';
 import { SandboxError } from '../../../main/core/errors';
 
@@ -65,7 +66,7 @@ services:
 `;
 
 describe('composeModelFromTexts', () => {
-  const model = composeModelFromTexts(['/p/a.yml'], [main]);
+  const model = composeModelFromTexts(['/p/a.yml'], [main], parse);
 
   it('reads services, profiles, container_name and healthcheck', () => {
     expect(Object.keys(model.services).sort()).toEqual(['backend', 'db', 'e2e', 'legacy', 'worker-1', 'worker-2']);
@@ -103,7 +104,7 @@ describe('composeModelFromTexts', () => {
   });
 
   it('merges several files: later ports add up, later profiles replace', () => {
-    const m = composeModelFromTexts(['/p/a.yml', '/p/b.yml'], [main, override]);
+    const m = composeModelFromTexts(['/p/a.yml', '/p/b.yml'], [main, override], parse);
     expect(m.files).toEqual(['/p/a.yml', '/p/b.yml']);
     expect(m.services['worker-2']!.ports).toEqual(['${KTRDR_WORKER_PORT_2}:5004']);
     expect(m.services.backend!.profiles).toEqual(['full']);
@@ -116,12 +117,12 @@ describe('composeModelFromTexts', () => {
   // short form "5003") renders as ":5003", which contains ":" and so counts as publishing a host port.
   // Expected: a service whose only port is `- target: 5003` is not in publishingServices. Actual: it is.
   it('long syntax without `published` is container-only, like "5003"', () => {
-    const m = composeModelFromTexts(['/p/c.yml'], ['services:\n  w:\n    ports:\n      - target: 5003\n        protocol: tcp\n']);
+    const m = composeModelFromTexts(['/p/c.yml'], ['services:\n  w:\n    ports:\n      - target: 5003\n        protocol: tcp\n'], parse);
     expect(publishingServices(m)).toEqual([]);
   });
 
   it('tolerates empty documents and services without a body', () => {
-    const m = composeModelFromTexts(['/p/e.yml', '/p/f.yml'], ['', 'services:\n  empty:\n']);
+    const m = composeModelFromTexts(['/p/e.yml', '/p/f.yml'], ['', 'services:\n  empty:\n'], parse);
     expect(m.services).toEqual({});
     expect(m.externalNetworks).toEqual([]);
   });
@@ -129,7 +130,7 @@ describe('composeModelFromTexts', () => {
   it('invalid YAML → STATE error naming the file', () => {
     let err: unknown;
     try {
-      composeModelFromTexts(['/p/bad.yml'], ['services:\n  a: [unclosed\n']);
+      composeModelFromTexts(['/p/bad.yml'], ['services:\n  a: [unclosed\n'], parse);
     } catch (e) {
       err = e;
     }

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { composeModelFromTexts } from '../../../main/core/compose-model';
 import type { Deps, Engine } from '../../../main/core/deps';
 import { instanceVariables } from '../../../main/core/envfile';
@@ -24,7 +25,7 @@ const SHARED = '/home/u/.ktrdr/shared';
 const VARS = instanceVariables(record('ktrdr--a', 1), ktrdrPreset, SHARED);
 
 function lint(yaml: string, opts: { vars?: Record<string, string>; env?: Record<string, string>; manifest?: typeof ktrdrPreset } = {}): DoctorCheck[] {
-  const model = composeModelFromTexts(['/r/docker-compose.sandbox.yml'], [yaml]);
+  const model = composeModelFromTexts(['/r/docker-compose.sandbox.yml'], [yaml], parse);
   return lintCompose(model, opts.manifest ?? ktrdrPreset, opts.vars ?? VARS, opts.env ?? {}, { texts: [yaml] });
 }
 
