@@ -14,7 +14,7 @@ export interface LoadedManifest {
 }
 
 export function validateManifest(raw: unknown, source: string): Manifest {
-  const parsed = manifestSchema.safeParse(raw);
+  const parsed = manifestSchema().safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new SandboxError('MANIFEST_INVALID', `${source} is not a valid manifest:\n${lines.join('\n')}`, {

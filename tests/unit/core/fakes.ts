@@ -193,7 +193,7 @@ export function fakeDeps(over: Partial<Deps>): Deps {
 }
 
 export function makeManifest(over: Partial<ManifestInput> = {}): Manifest {
-  return manifestSchema.parse({
+  return manifestSchema().parse({
     version: 1,
     compose: { files: ['docker-compose.yml'] },
     ports: [{ name: 'api', env: 'API_PORT', slot0: 8000, base: 8000 }],
