@@ -1,26 +1,46 @@
 // HTTP GET for readiness checks: status and (truncated) text body; rejects on network errors and timeouts.
+// node:http rather than fetch: the first fetch() loads undici, ~45 ms of `status` and of every gate here,
+// and a readiness probe needs none of it. Redirects are followed (up to 5), https is loaded only when used.
+import http from 'node:http';
 import type { Http } from '../core/deps';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_REDIRECTS = 5;
 
-async function readCapped(res: Response, max: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    if (size >= max) await reader.cancel().catch(() => undefined);
-    else reader.releaseLock();
-  }
-  const buf = Buffer.concat(chunks);
-  return new TextDecoder('utf-8', { fatal: false }).decode(buf.subarray(0, Math.min(buf.length, max)));
+interface Reply {
+  status: number;
+  body: string;
+  location?: string;
+}
+
+async function getOnce(url: URL, signal: AbortSignal): Promise<Reply> {
+  const mod = url.protocol === 'https:' ? await import('node:https') : url.protocol === 'http:' ? http : null;
+  if (!mod) throw new Error(`unsupported protocol ${url.protocol}`);
+  return new Promise<Reply>((resolve, reject) => {
+    const req = mod.get(url, { signal, headers: { accept: '*/*', connection: 'close' } }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const done = () => {
+        const buf = Buffer.concat(chunks);
+        resolve({
+          status: res.statusCode ?? 0,
+          body: new TextDecoder('utf-8', { fatal: false }).decode(buf.subarray(0, Math.min(buf.length, MAX_BODY_BYTES))),
+          location: typeof res.headers.location === 'string' ? res.headers.location : undefined,
+        });
+      };
+      res.on('data', (c: Buffer) => {
+        chunks.push(c);
+        size += c.length;
+        if (size >= MAX_BODY_BYTES) {
+          res.destroy();
+          done();
+        }
+      });
+      res.on('end', done);
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
 }
 
 export function createHttp(): Http {
@@ -28,12 +48,18 @@ export function createHttp(): Http {
     async get(url: string, timeoutMs: number) {
       const signal = AbortSignal.timeout(timeoutMs);
       try {
-        const res = await fetch(url, { signal, redirect: 'follow', headers: { accept: '*/*' } });
-        return { status: res.status, body: await readCapped(res, MAX_BODY_BYTES) };
+        let target = new URL(url);
+        for (let hop = 0; ; hop++) {
+          const r = await getOnce(target, signal);
+          if (r.status >= 300 && r.status < 400 && r.location && hop < MAX_REDIRECTS) {
+            target = new URL(r.location, target);
+            continue;
+          }
+          return { status: r.status, body: r.body };
+        }
       } catch (err) {
         if (signal.aborted) throw new Error(`GET ${url} timed out after ${timeoutMs} ms`);
-        const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : err instanceof Error ? `: ${err.message}` : '';
-        throw new Error(`GET ${url} failed${cause}`);
+        throw new Error(`GET ${url} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     },
   };

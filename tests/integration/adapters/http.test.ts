@@ -12,6 +12,7 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     if (req.url === '/ok') return void res.end('fine');
     if (req.url === '/redirect') return void res.writeHead(302, { location: '/ok' }).end();
+    if (req.url === '/loop') return void res.writeHead(302, { location: '/loop' }).end();
     if (req.url === '/big') return void res.end('x'.repeat(MAX_BODY_BYTES * 3));
     if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2000);
     res.writeHead(503).end('down');
@@ -32,6 +33,8 @@ describe('Http', () => {
     expect(await h.get(`${base}/ok`, 2000)).toEqual({ status: 200, body: 'fine' });
     expect(await h.get(`${base}/nope`, 2000)).toEqual({ status: 503, body: 'down' });
     expect(await h.get(`${base}/redirect`, 2000)).toEqual({ status: 200, body: 'fine' });
+    // A redirect loop ends after 5 hops with the last answer, not a hang.
+    expect((await h.get(`${base}/loop`, 2000)).status).toBe(302);
   });
   it('truncates big bodies', async () => {
     const r = await h.get(`${base}/big`, 2000);
