@@ -3,10 +3,10 @@
 // must be able to read (failing E2E, failing migration, a database volume with another password).
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git, makeWorld, projectResources, type World } from './world';
+import { filesUnder, git, makeWorld, projectResources, type World } from './world';
 
 let w: World;
 beforeAll(async () => {
@@ -15,16 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await w?.cleanup();
 });
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 async function agent(name: string) {
   const log: string[] = [];

@@ -3,27 +3,17 @@
 // appears in none of them, not even after we write it into a container's log on purpose.
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvFile } from '../../main/core/envfile';
-import { git, makeWorld, type World } from './world';
+import { filesUnder, git, makeWorld, type World } from './world';
 
 const SERVICES = ['backend', 'backtest-worker-1', 'backtest-worker-2', 'db', 'grafana', 'jaeger', 'prometheus', 'training-worker-1', 'training-worker-2'];
 
 let w: World;
 let inst: any;
 let password: string;
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
-}
 
 async function assertNoSecret(dir: string): Promise<number> {
   const files = await filesUnder(dir);

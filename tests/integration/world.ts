@@ -1,7 +1,7 @@
 // A throwaway world for one test file: temp HOME, a git repository made from the fixture template, and the
 // real CLI run as a subprocess. cleanup() removes every container/volume/network, worktree and file it made.
 import { execa, type Result } from 'execa';
-import { cp, mkdtemp, realpath, rm, mkdir } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,4 +112,15 @@ export async function projectResources(project: string): Promise<{ containers: s
 export async function httpGet(url: string): Promise<{ status: number; body: string }> {
   const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
   return { status: r.status, body: await r.text() };
+}
+
+/** Every file below dir, recursively. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await filesUnder(p)));
+    else out.push(p);
+  }
+  return out;
 }
