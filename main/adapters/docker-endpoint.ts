@@ -1,6 +1,5 @@
 // Which Docker engine to talk to: DOCKER_HOST, else the current docker context, else the first
 // known socket that exists. Pure (file access is injected) so the order is unit-testable.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,7 +117,8 @@ export function resolveDockerEndpoint(input: EndpointResolveInput): DockerEndpoi
 
   const ctx = currentContextName(input, home);
   if (ctx) {
-    const digest = createHash('sha256').update(ctx).digest('hex');
+    // node:crypto is loaded here, not at start-up (~5 ms every command would pay for a rare path)
+    const digest = process.getBuiltinModule('node:crypto').createHash('sha256').update(ctx).digest('hex');
     const meta = readJson(input, path.join(dockerConfigDir(env, home), 'contexts', 'meta', digest, 'meta.json'));
     const host = field(field(field(meta, 'Endpoints'), 'docker'), 'Host');
     if (typeof host === 'string' && host !== '') {

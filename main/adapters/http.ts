@@ -1,7 +1,7 @@
 // HTTP GET for readiness checks: status and (truncated) text body; rejects on network errors and timeouts.
 // node:http rather than fetch: the first fetch() loads undici, ~45 ms of `status` and of every gate here,
-// and a readiness probe needs none of it. Redirects are followed (up to 5), https is loaded only when used.
-import http from 'node:http';
+// and a readiness probe needs none of it. Redirects are followed (up to 5). node:http(s) are loaded on the
+// first request, not at start-up (commands like `env` never make one).
 import type { Http } from '../core/deps';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -14,7 +14,8 @@ interface Reply {
 }
 
 async function getOnce(url: URL, signal: AbortSignal): Promise<Reply> {
-  const mod = url.protocol === 'https:' ? await import('node:https') : url.protocol === 'http:' ? http : null;
+  const mod =
+    url.protocol === 'https:' ? process.getBuiltinModule('node:https') : url.protocol === 'http:' ? process.getBuiltinModule('node:http') : null;
   if (!mod) throw new Error(`unsupported protocol ${url.protocol}`);
   return new Promise<Reply>((resolve, reject) => {
     const req = mod.get(url, { signal, headers: { accept: '*/*', connection: 'close' } }, (res) => {

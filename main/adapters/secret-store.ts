@@ -1,5 +1,4 @@
 // Per-instance secrets in ~/.ktrdr/sandbox/secrets/<id>.env (0600). Generated once; or provided by a command.
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretStore } from '../core/deps';
@@ -35,6 +34,7 @@ export function createSecretStore(home: string): SecretStore {
       }
       const missing = spec.generate.filter((n) => !stored[n]);
       if (missing.length) {
+        const { randomBytes } = process.getBuiltinModule('node:crypto'); // not at start-up: only generating needs it
         for (const n of missing) stored[n] = randomBytes(18).toString('base64url');
         await mkdir(dir, { recursive: true, mode: 0o700 });
         const { default: writeFileAtomic } = await import('write-file-atomic');

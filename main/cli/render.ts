@@ -1,11 +1,25 @@
 // Terminal rendering: step lines (✓/✗), tables, URLs, and the --json envelope. No logic lives here.
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableType from 'cli-table3';
 import pc from 'picocolors';
 import type { ProgressEvent } from '../core/events';
 import type { CheckResult, GateReport } from '../core/types';
 import { toErrorPayload } from '../core/errors';
 
 export const SCHEMA_VERSION = 1;
+
+/**
+ * cli-table3 is loaded on the first table, not at start-up: with its colour and string-width helpers it cost
+ * ~5 ms of every command, `env`/`exec` and every --json run included, which print no table. In the CLI bundle
+ * `require` is the bundle's (cli-table3 comes from dist/vendor); under the test runner (ES modules) it is
+ * node_modules'.
+ */
+let Table: typeof TableType | undefined;
+function loadTable(): typeof TableType {
+  // A literal require('cli-table3'): the bundler rewrites it to the vendored file.
+  Table ??= (typeof require === 'function' ? require('cli-table3') : createRequire(import.meta.url)('cli-table3')) as typeof TableType;
+  return Table;
+}
 
 export interface Output {
   json: boolean;
@@ -94,7 +108,7 @@ export function gateVerdict(r: GateReport): string[] {
 }
 
 export function table(head: string[], rows: (string | number)[][]): string {
-  const t = new Table({
+  const t = new (loadTable())({
     head: head.map((h) => pc.bold(h)),
     style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
     chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' },

@@ -1,6 +1,5 @@
 // exec · env · url · open: an instance's environment and links for host commands. Part of the light CLI
 // bundle (main/cli/light.ts): `exec` and `env` have a budget of 150 ms, so every import must stay cheap.
-import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { SandboxError } from '../../core/errors';
 import { formatEnv, instanceEnv, instanceUrl, type EnvFormat } from '../../core/use-cases/instance-env';
@@ -10,6 +9,8 @@ import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 /** Spawn a host command with stdio inherited; resolve with its exit code (signals forwarded). */
 function spawnInherit(cmd: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
+    // node:child_process (and the net/stream modules under it) only when a command is really run
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const child = spawn(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env });
     const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
     const onInt = forward('SIGINT');
@@ -74,7 +75,7 @@ export function registerEnv(program: Command, rt: Runtime): void {
       runCommand({}, async () => {
         const [link] = await instanceUrl(rt.deps(), refFrom(rt, o.instance), name);
         const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-        const child = spawn(opener, [link!.url], { stdio: 'ignore', detached: true });
+        const child = process.getBuiltinModule('node:child_process').spawn(opener, [link!.url], { stdio: 'ignore', detached: true });
         child.on('error', () => process.stderr.write(`Could not start ${opener}; open ${link!.url} yourself.\n`));
         child.unref();
         process.stdout.write(`${link!.url}\n`);

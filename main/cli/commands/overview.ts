@@ -20,6 +20,7 @@ export function registerOverview(program: Command, rt: Runtime): void {
       const deps = rt.deps();
       const r = await listInstances(deps, { prune: o.prune });
       out.result('list', r);
+      if (o.json) return; // the human rendering below would only be thrown away
       const now = deps.clock.now();
       if (!r.instances.length) out.line('No instances. Create one with `ktrdr-sandbox create NAME` or register a checkout with `ktrdr-sandbox init`.');
       else {
@@ -48,6 +49,7 @@ export function registerOverview(program: Command, rt: Runtime): void {
     runCommand(o, async (out) => {
       const s = await statusOf(rt.deps(), refFrom(rt, id));
       out.result('status', s);
+      if (o.json) return;
       const v = s.instance;
       out.line(`Instance: ${pc.bold(v.id)} (slot ${v.slot})`);
       out.line(`Path:     ${v.path}${v.branch ? pc.dim(`  [${v.branch}]`) : ''}`);

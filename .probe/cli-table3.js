@@ -1,0 +1,1 @@
+require('cli-table3')
