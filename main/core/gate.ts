@@ -1,6 +1,7 @@
 // The Startability Gate: every check runs concurrently under ONE deadline, each retried on a short interval
 // with its own per-attempt timeout. The first definitive failure ends the gate (nothing waits for a verdict
-// that is already known). Time and I/O are injected, so the whole thing is unit-testable with fakes.
+// that is already known), and so does the last check passing (nothing waits for a sleeper to wake up).
+// Time and I/O are injected, so the whole thing is unit-testable with fakes.
 import type { Clock, Engine, Http } from './deps';
 import type { GateCheckSpec, Manifest } from './manifest-schema';
 import { expandTemplate } from './ports';
@@ -77,12 +78,18 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   }
   emit({ type: 'gate-start', checks: [...results.values()].map((c) => ({ ...c })), timeoutMs });
 
+  // abort: the gate failed, every check stops. done: additionally fired once no check is pending any more,
+  // which wakes a passed watcher at once instead of at the end of its sleep.
   const abort = new AbortController();
+  const done = new AbortController();
+  abort.signal.addEventListener('abort', () => done.abort(), { once: true });
+  const pending = () => [...results.values()].some((c) => c.state === 'pending');
   const settled = new Map<string, Promise<CheckResult>>();
   const settle = (name: string, patch: Partial<CheckResult>): CheckResult => {
     const cur = results.get(name)!;
     Object.assign(cur, patch, { elapsedMs: clock.now() - t0 });
     emit({ type: 'gate-check', check: { ...cur } });
+    if (!pending()) done.abort();
     return cur;
   };
 
@@ -133,14 +140,19 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   };
 
   // A passed watcher (containers) keeps looking while other checks are still running: a container that
-  // dies meanwhile ends the gate at once instead of at the deadline.
-  const pending = () => [...results.values()].some((c) => c.state === 'pending');
+  // dies meanwhile ends the gate at once instead of at the deadline. It stops the moment the last other check
+  // settles, mid-sleep or mid-attempt: waiting for a listing still in flight would only let a death observed
+  // a few ms after the verdict count, the same race as that check passing a few ms earlier.
+  const finished = new Promise<null>((resolve) => done.signal.addEventListener('abort', () => resolve(null), { once: true }));
   const watch = async (r: Runner, passed: CheckResult): Promise<CheckResult> => {
-    while (!abort.signal.aborted && pending() && clock.now() < deadline) {
-      await clock.sleep(Math.min(intervalMs, Math.max(0, deadline - clock.now())), abort.signal).catch(() => undefined);
-      if (abort.signal.aborted || !pending()) break;
-      const a = await r.attempt(deadline - clock.now()).catch((err: Error): Attempt => ({ ok: false, message: err.message }));
-      if (!a.ok && a.final) {
+    while (!done.signal.aborted && clock.now() < deadline) {
+      await clock.sleep(Math.min(intervalMs, Math.max(0, deadline - clock.now())), done.signal).catch(() => undefined);
+      if (done.signal.aborted) break;
+      const a = await Promise.race([
+        r.attempt(deadline - clock.now()).catch((err: Error): Attempt => ({ ok: false, message: err.message })),
+        finished,
+      ]);
+      if (a && !a.ok && a.final) {
         abort.abort();
         return settle(r.spec.name, { state: 'failed', message: a.message, details: a.details, services: a.services ?? r.spec.services });
       }

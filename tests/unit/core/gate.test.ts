@@ -112,6 +112,37 @@ describe('runGate: retries under one deadline', () => {
     expect(r.elapsedMs).toBe(c.elapsedMs);
   });
 
+  it('ends the moment the last check passes, not when the sleeping containers watcher wakes up', async () => {
+    // Each exec takes 100 ms: attempts at t = 0, 350, 700, …; the first to pass ends at 2900. The watcher
+    // (250 ms interval) is asleep from 2750 to 3000.
+    const g = gateHarness({
+      checks: [dbReady],
+      exec: async (_id, _cmd, clock) => {
+        await clock.sleep(100);
+        return { exitCode: clock.elapsed() < 2_850 ? 2 : 0, output: '' };
+      },
+    });
+    const r = await g.run();
+    expect(r.passed).toBe(true);
+    expect(check(r, 'database').elapsedMs).toBe(2_900);
+    expect(r.elapsedMs).toBe(2_900);
+    expect(check(r, CONTAINERS_CHECK).state).toBe('passed');
+  });
+
+  it('does not wait for a container listing still in flight when the last check passes', async () => {
+    // Each listing takes 80 ms: the watcher looks at t = 0, 330, 660, …, 2970 (until 3050).
+    const g = gateHarness({ checks: [health], http: (_u, clock) => ({ status: clock.elapsed() < 3_000 ? 503 : 200 }) });
+    const list = g.engine.listContainers.bind(g.engine);
+    g.engine.listContainers = async (o) => {
+      await g.clock.sleep(80);
+      return list(o);
+    };
+    const r = await g.run();
+    expect(r.passed).toBe(true);
+    expect(check(r, 'backend').elapsedMs).toBe(3_000);
+    expect(r.elapsedMs).toBe(3_000);
+  });
+
   it('an exec check whose container is not up yet, or whose exec throws, is retried', async () => {
     const g = gateHarness({
       checks: [dbReady],
