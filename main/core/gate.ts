@@ -10,6 +10,13 @@ import type { CheckResult, ContainerInfo, GateReport } from './types';
 export const CONTAINERS_CHECK = 'containers';
 const EXITED_GRACE_MS = 3_000;
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 3_000;
+/**
+ * HTTP checks are retried at this fraction of the manifest interval (100 ms at the default 0.25 s): a GET on
+ * loopback costs next to nothing, while an exec check is a `docker exec` (~50-80 ms of CPU) and keeps the
+ * full interval. The retry interval bounds how late a check notices it can pass.
+ */
+export const HTTP_INTERVAL_FACTOR = 0.4;
+const MIN_INTERVAL_MS = 50;
 const LOG_TAIL = 30;
 
 export type GateEvent = { type: 'gate-start'; checks: CheckResult[]; timeoutMs: number } | { type: 'gate-check'; check: CheckResult };
@@ -34,6 +41,8 @@ type Attempt =
 
 interface Runner {
   spec: { name: string; label: string; dependsOn: string[]; retry: boolean; services: string[]; watch?: boolean };
+  /** Pause between the end of one attempt and the start of the next. */
+  intervalMs: number;
   attempt(signalMs: number): Promise<Attempt>;
 }
 
@@ -41,7 +50,8 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   const { deps, manifest } = input;
   const clock = deps.clock;
   const timeoutMs = input.timeoutMs ?? manifest.gate.timeout * 1000;
-  const intervalMs = Math.max(50, manifest.gate.interval * 1000);
+  const intervalMs = Math.max(MIN_INTERVAL_MS, manifest.gate.interval * 1000);
+  const httpIntervalMs = Math.max(MIN_INTERVAL_MS, Math.round(intervalMs * HTTP_INTERVAL_FACTOR));
   const t0 = clock.now();
   const deadline = t0 + timeoutMs;
   const emit = input.onEvent ?? (() => undefined);
@@ -60,8 +70,8 @@ export async function runGate(input: GateInput): Promise<GateReport> {
     return (await cached.list).filter((c) => !c.oneOff);
   };
 
-  const runners: Runner[] = manifest.gate.checks.map((spec) => makeRunner(spec, input, containers));
-  runners.push(containersRunner(input, containers));
+  const runners: Runner[] = manifest.gate.checks.map((spec) => makeRunner(spec, input, containers, 'exec' in spec ? intervalMs : httpIntervalMs));
+  runners.push(containersRunner(input, containers, intervalMs));
 
   const results = new Map<string, CheckResult>();
   for (const r of runners) {
@@ -121,7 +131,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
           services: last.services ?? r.spec.services,
         });
       }
-      await clock.sleep(Math.min(intervalMs, Math.max(0, deadline - clock.now())), abort.signal).catch(() => undefined);
+      await clock.sleep(Math.min(r.intervalMs, Math.max(0, deadline - clock.now())), abort.signal).catch(() => undefined);
     }
     if (abort.signal.aborted && clock.now() < deadline) {
       return settle(r.spec.name, {
@@ -146,7 +156,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   const finished = new Promise<null>((resolve) => done.signal.addEventListener('abort', () => resolve(null), { once: true }));
   const watch = async (r: Runner, passed: CheckResult): Promise<CheckResult> => {
     while (!done.signal.aborted && clock.now() < deadline) {
-      await clock.sleep(Math.min(intervalMs, Math.max(0, deadline - clock.now())), done.signal).catch(() => undefined);
+      await clock.sleep(Math.min(r.intervalMs, Math.max(0, deadline - clock.now())), done.signal).catch(() => undefined);
       if (done.signal.aborted) break;
       const a = await Promise.race([
         r.attempt(deadline - clock.now()).catch((err: Error): Attempt => ({ ok: false, message: err.message })),
@@ -204,13 +214,14 @@ export function diagnose(r: GateReport): string[] {
   return hints;
 }
 
-function makeRunner(spec: GateCheckSpec, input: GateInput, containers: () => Promise<ContainerInfo[]>): Runner {
+function makeRunner(spec: GateCheckSpec, input: GateInput, containers: () => Promise<ContainerInfo[]>, intervalMs: number): Runner {
   const attemptTimeout = spec.timeout ? spec.timeout * 1000 : DEFAULT_ATTEMPT_TIMEOUT_MS;
   if ('exec' in spec) {
     const { service, command } = spec.exec;
     const retry = spec.retry;
     return {
       spec: { name: spec.name, label: spec.label ?? spec.name, dependsOn: spec.dependsOn, retry, services: [service] },
+      intervalMs,
       async attempt(remaining) {
         const c = (await containers()).find((x) => x.service === service && x.state === 'running');
         if (!c) return { ok: false, notReady: true, message: `service "${service}" has no running container` };
@@ -234,6 +245,7 @@ function makeRunner(spec: GateCheckSpec, input: GateInput, containers: () => Pro
       retry: true,
       services: spec.service ? [spec.service] : [],
     },
+    intervalMs,
     async attempt(remaining) {
       let res: { status: number; body: string };
       try {
@@ -254,12 +266,13 @@ function makeRunner(spec: GateCheckSpec, input: GateInput, containers: () => Pro
 }
 
 /** (e) Docker healthchecks: gated services must be running and healthy (or have no healthcheck). */
-function containersRunner(input: GateInput, containers: () => Promise<ContainerInfo[]>): Runner {
+function containersRunner(input: GateInput, containers: () => Promise<ContainerInfo[]>, intervalMs: number): Runner {
   const cfg = input.manifest.gate.containers;
   const gated = (cfg.gate ?? input.publishing).filter((s) => !cfg.ignore.includes(s));
   const exitedSince = new Map<string, number>();
   return {
     spec: { name: CONTAINERS_CHECK, label: 'Containers healthy', dependsOn: [], retry: true, services: gated, watch: true },
+    intervalMs,
     async attempt() {
       const list = await containers();
       const now = input.deps.clock.now();

@@ -94,7 +94,7 @@ describe('runGate: every check passes', () => {
 });
 
 describe('runGate: retries under one deadline', () => {
-  it('a check failing until t=3 s then passing → passes after several attempts, detected within one interval', async () => {
+  it('an HTTP check failing until t=3 s then passing → passes after several attempts, detected within 100 ms', async () => {
     const g = gateHarness({
       checks: [health],
       http: (_url, clock) => {
@@ -106,10 +106,28 @@ describe('runGate: retries under one deadline', () => {
     expect(r.passed).toBe(true);
     const c = check(r, 'backend');
     expect(c.attempts).toBeGreaterThan(1);
-    expect(c.attempts).toBe(13);
+    expect(c.attempts).toBe(31); // t = 0, 100, …, 3000
     expect(c.elapsedMs).toBeGreaterThanOrEqual(3_000);
-    expect(c.elapsedMs).toBeLessThanOrEqual(3_250);
+    expect(c.elapsedMs).toBeLessThanOrEqual(3_100);
     expect(r.elapsedMs).toBe(c.elapsedMs);
+  });
+
+  it('retries HTTP checks at 0.4 × the interval (never under 50 ms) and exec checks at the full interval', async () => {
+    const failUntil2s = (clock: { elapsed(): number }) => clock.elapsed() < 2_000;
+    const run = async (interval: number) => {
+      const g = gateHarness({
+        interval,
+        checks: [health, dbReady],
+        http: (_u, clock) => ({ status: failUntil2s(clock) ? 503 : 200 }),
+        exec: (_id, _cmd, clock) => ({ exitCode: failUntil2s(clock) ? 2 : 0, output: '' }),
+      });
+      const r = await g.run();
+      expect(r.passed).toBe(true);
+      return [check(r, 'backend').attempts, check(r, 'database').attempts];
+    };
+    expect(await run(0.25)).toEqual([21, 9]); // 100 ms vs 250 ms
+    expect(await run(1)).toEqual([6, 3]); // 400 ms vs 1 s
+    expect(await run(0.1)).toEqual([41, 21]); // 50 ms (the floor) vs 100 ms
   });
 
   it('ends the moment the last check passes, not when the sleeping containers watcher wakes up', async () => {
