@@ -17,6 +17,8 @@ const DEFAULT_ATTEMPT_TIMEOUT_MS = 3_000;
  */
 export const HTTP_INTERVAL_FACTOR = 0.4;
 const MIN_INTERVAL_MS = 50;
+/** The containers check shares a listing only with callers of the same moment (a pending call, in practice). */
+const FRESH_LISTING_MS = 20;
 const LOG_TAIL = 30;
 
 export type GateEvent = { type: 'gate-start'; checks: CheckResult[]; timeoutMs: number } | { type: 'gate-check'; check: CheckResult };
@@ -46,6 +48,9 @@ interface Runner {
   attempt(signalMs: number): Promise<Attempt>;
 }
 
+/** A container listing no older than maxAgeMs (the pending call counts: concurrent callers share it). */
+type Containers = (maxAgeMs?: number) => Promise<ContainerInfo[]>;
+
 export async function runGate(input: GateInput): Promise<GateReport> {
   const { deps, manifest } = input;
   const clock = deps.clock;
@@ -57,10 +62,12 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   const emit = input.onEvent ?? (() => undefined);
 
   // One container listing per tick, shared by every check that needs it (the pending call is shared too).
+  // Exec checks only look up a container id and accept a listing up to half an interval old; the containers
+  // check judges health from it and asks for a fresh one, else it would see a state up to that much late.
   let cached: { at: number; list: Promise<ContainerInfo[]> } | undefined;
-  const containers = async (): Promise<ContainerInfo[]> => {
+  const containers: Containers = async (maxAgeMs = intervalMs / 2) => {
     const now = clock.now();
-    if (!cached || now - cached.at >= intervalMs / 2) {
+    if (!cached || now - cached.at >= maxAgeMs) {
       const list = deps.engine.listContainers({ projects: [input.project], all: true });
       cached = { at: now, list };
       list.catch(() => {
@@ -214,7 +221,7 @@ export function diagnose(r: GateReport): string[] {
   return hints;
 }
 
-function makeRunner(spec: GateCheckSpec, input: GateInput, containers: () => Promise<ContainerInfo[]>, intervalMs: number): Runner {
+function makeRunner(spec: GateCheckSpec, input: GateInput, containers: Containers, intervalMs: number): Runner {
   const attemptTimeout = spec.timeout ? spec.timeout * 1000 : DEFAULT_ATTEMPT_TIMEOUT_MS;
   if ('exec' in spec) {
     const { service, command } = spec.exec;
@@ -266,7 +273,7 @@ function makeRunner(spec: GateCheckSpec, input: GateInput, containers: () => Pro
 }
 
 /** (e) Docker healthchecks: gated services must be running and healthy (or have no healthcheck). */
-function containersRunner(input: GateInput, containers: () => Promise<ContainerInfo[]>, intervalMs: number): Runner {
+function containersRunner(input: GateInput, containers: Containers, intervalMs: number): Runner {
   const cfg = input.manifest.gate.containers;
   const gated = (cfg.gate ?? input.publishing).filter((s) => !cfg.ignore.includes(s));
   const exitedSince = new Map<string, number>();
@@ -274,7 +281,7 @@ function containersRunner(input: GateInput, containers: () => Promise<ContainerI
     spec: { name: CONTAINERS_CHECK, label: 'Containers healthy', dependsOn: [], retry: true, services: gated, watch: true },
     intervalMs,
     async attempt() {
-      const list = await containers();
+      const list = await containers(FRESH_LISTING_MS);
       const now = input.deps.clock.now();
       const problems: string[] = [];
       const finalProblems: string[] = [];

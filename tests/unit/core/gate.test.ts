@@ -80,9 +80,8 @@ describe('runGate: every check passes', () => {
     );
   });
 
-  // BUG (main/core/gate.ts:45-53): the container listing is cached only AFTER listContainers resolves, so checks
-  // that ask in the same tick all miss the cache: N concurrent checks → N engine calls per tick instead of the one
-  // the comment promises. Expected: 1 call at t=0 here. Actual: 4 (3 exec checks + the containers check).
+  // The pending listing is cached, not only its result: checks asking in the same tick share one engine call
+  // (3 exec checks + the containers check → 1 call at t=0).
   it('shares one container listing per tick between the checks', async () => {
     const g = gateHarness({
       checks: [dbReady, { name: 'db2', exec: { service: 'db', command: ['true'] } }, { name: 'be', exec: { service: 'backend', command: ['true'] } }],
