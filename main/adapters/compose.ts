@@ -1,6 +1,7 @@
 // Compose (the CLI): `docker compose` (v2) when present, else `docker-compose` (v1). Every command gets
 // the same global options, so v1 (1.29) and v2 behave alike: -p, --project-directory, -f…, --env-file.
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { Compose, ComposeInfo, ComposeRunOptions, ComposeTarget } from '../core/deps';
@@ -68,10 +69,28 @@ export function composeGlobalArgs(t: ComposeTarget, profiles: string[] = []): st
   return args;
 }
 
+/** The first executable regular file called `name` in PATH (POSIX). Null when none, or on Windows (PATHEXT). */
+export async function findOnPath(name: string, pathValue: string | undefined, platform: NodeJS.Platform = process.platform): Promise<string | null> {
+  if (platform === 'win32') return null;
+  for (const dir of (pathValue ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, name);
+    try {
+      await access(file, constants.X_OK);
+      if ((await stat(file)).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
 export function createCompose(opts: ComposeOptions = {}): Compose {
   const baseEnv = opts.env ?? process.env;
   const toolEnv = childEnv(baseEnv, opts.dockerEnv);
   let detected: Promise<ComposeInfo> | undefined;
+  let v2Probe: Promise<string | null> | undefined;
+  let resolved: Promise<string[]> | undefined;
 
   async function tryVersion(file: string, args: string[]): Promise<string | null> {
     try {
@@ -84,8 +103,13 @@ export function createCompose(opts: ComposeOptions = {}): Compose {
     }
   }
 
+  /** `docker compose version` (a Go plugin: ~50 ms), asked once and shared by info() and command(). */
+  function probeV2(): Promise<string | null> {
+    return (v2Probe ??= tryVersion('docker', ['compose', 'version', '--short']));
+  }
+
   async function detect(): Promise<ComposeInfo> {
-    const v2 = await tryVersion('docker', ['compose', 'version', '--short']);
+    const v2 = await probeV2();
     if (v2) return { variant: v2.startsWith('1.') ? 'v1' : 'v2', command: ['docker', 'compose'], version: v2 };
     const v1 = await tryVersion('docker-compose', ['version', '--short']);
     if (v1) return { variant: v1.startsWith('1.') ? 'v1' : 'v2', command: ['docker-compose'], version: v1 };
@@ -97,9 +121,33 @@ export function createCompose(opts: ComposeOptions = {}): Compose {
       detected = detect();
       detected.catch(() => {
         detected = undefined; // try again next time (compose may get installed meanwhile)
+        v2Probe = undefined;
       });
     }
     return detected;
+  }
+
+  /**
+   * Which binary to launch. Running a command does not need compose's version, and asking `docker-compose`
+   * v1 for it costs a whole Python start (~1 s, as much as the command itself): without the v2 plugin, the
+   * first `docker-compose` on PATH is used as is. The version stays info()'s business (doctor, evidence).
+   */
+  async function findCommand(): Promise<string[]> {
+    if (detected) return (await detected).command;
+    if (await probeV2()) return ['docker', 'compose'];
+    if (await findOnPath('docker-compose', toolEnv.PATH)) return ['docker-compose'];
+    return (await info()).command; // not found by looking (Windows): ask, which also names what is missing
+  }
+
+  function command(): Promise<string[]> {
+    if (!resolved) {
+      resolved = findCommand();
+      resolved.catch(() => {
+        resolved = undefined;
+        v2Probe = undefined;
+      });
+    }
+    return resolved;
   }
 
   interface Invocation {
@@ -111,8 +159,7 @@ export function createCompose(opts: ComposeOptions = {}): Compose {
   }
 
   async function invoke(t: ComposeTarget, args: string[], inv: Invocation = {}) {
-    const ci = await info();
-    const [file, ...pre] = ci.command as [string, ...string[]];
+    const [file, ...pre] = (await command()) as [string, ...string[]];
     const argv = [...pre, ...composeGlobalArgs(t, inv.profiles), ...args];
     const cmdline = formatCommand([file, ...argv]);
     try {

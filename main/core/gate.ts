@@ -1,6 +1,7 @@
 // The Startability Gate: every check runs concurrently under ONE deadline, each retried on a short interval
 // with its own per-attempt timeout. The first definitive failure ends the gate (nothing waits for a verdict
-// that is already known). Time and I/O are injected, so the whole thing is unit-testable with fakes.
+// that is already known), and so does the last check passing (nothing waits for a sleeper to wake up).
+// Time and I/O are injected, so the whole thing is unit-testable with fakes.
 import type { Clock, Engine, Http } from './deps';
 import type { GateCheckSpec, Manifest } from './manifest-schema';
 import { expandTemplate } from './ports';
@@ -9,6 +10,15 @@ import type { CheckResult, ContainerInfo, GateReport } from './types';
 export const CONTAINERS_CHECK = 'containers';
 const EXITED_GRACE_MS = 3_000;
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 3_000;
+/**
+ * HTTP checks are retried at this fraction of the manifest interval (100 ms at the default 0.25 s): a GET on
+ * loopback costs next to nothing, while an exec check is a `docker exec` (~50-80 ms of CPU) and keeps the
+ * full interval. The retry interval bounds how late a check notices it can pass.
+ */
+export const HTTP_INTERVAL_FACTOR = 0.4;
+const MIN_INTERVAL_MS = 50;
+/** The containers check shares a listing only with callers of the same moment (a pending call, in practice). */
+const FRESH_LISTING_MS = 20;
 const LOG_TAIL = 30;
 
 export type GateEvent = { type: 'gate-start'; checks: CheckResult[]; timeoutMs: number } | { type: 'gate-check'; check: CheckResult };
@@ -33,23 +43,31 @@ type Attempt =
 
 interface Runner {
   spec: { name: string; label: string; dependsOn: string[]; retry: boolean; services: string[]; watch?: boolean };
+  /** Pause between the end of one attempt and the start of the next. */
+  intervalMs: number;
   attempt(signalMs: number): Promise<Attempt>;
 }
+
+/** A container listing no older than maxAgeMs (the pending call counts: concurrent callers share it). */
+type Containers = (maxAgeMs?: number) => Promise<ContainerInfo[]>;
 
 export async function runGate(input: GateInput): Promise<GateReport> {
   const { deps, manifest } = input;
   const clock = deps.clock;
   const timeoutMs = input.timeoutMs ?? manifest.gate.timeout * 1000;
-  const intervalMs = Math.max(50, manifest.gate.interval * 1000);
+  const intervalMs = Math.max(MIN_INTERVAL_MS, manifest.gate.interval * 1000);
+  const httpIntervalMs = Math.max(MIN_INTERVAL_MS, Math.round(intervalMs * HTTP_INTERVAL_FACTOR));
   const t0 = clock.now();
   const deadline = t0 + timeoutMs;
   const emit = input.onEvent ?? (() => undefined);
 
   // One container listing per tick, shared by every check that needs it (the pending call is shared too).
+  // Exec checks only look up a container id and accept a listing up to half an interval old; the containers
+  // check judges health from it and asks for a fresh one, else it would see a state up to that much late.
   let cached: { at: number; list: Promise<ContainerInfo[]> } | undefined;
-  const containers = async (): Promise<ContainerInfo[]> => {
+  const containers: Containers = async (maxAgeMs = intervalMs / 2) => {
     const now = clock.now();
-    if (!cached || now - cached.at >= intervalMs / 2) {
+    if (!cached || now - cached.at >= maxAgeMs) {
       const list = deps.engine.listContainers({ projects: [input.project], all: true });
       cached = { at: now, list };
       list.catch(() => {
@@ -59,8 +77,8 @@ export async function runGate(input: GateInput): Promise<GateReport> {
     return (await cached.list).filter((c) => !c.oneOff);
   };
 
-  const runners: Runner[] = manifest.gate.checks.map((spec) => makeRunner(spec, input, containers));
-  runners.push(containersRunner(input, containers));
+  const runners: Runner[] = manifest.gate.checks.map((spec) => makeRunner(spec, input, containers, 'exec' in spec ? intervalMs : httpIntervalMs));
+  runners.push(containersRunner(input, containers, intervalMs));
 
   const results = new Map<string, CheckResult>();
   for (const r of runners) {
@@ -77,12 +95,18 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   }
   emit({ type: 'gate-start', checks: [...results.values()].map((c) => ({ ...c })), timeoutMs });
 
+  // abort: the gate failed, every check stops. done: additionally fired once no check is pending any more,
+  // which wakes a passed watcher at once instead of at the end of its sleep.
   const abort = new AbortController();
+  const done = new AbortController();
+  abort.signal.addEventListener('abort', () => done.abort(), { once: true });
+  const pending = () => [...results.values()].some((c) => c.state === 'pending');
   const settled = new Map<string, Promise<CheckResult>>();
   const settle = (name: string, patch: Partial<CheckResult>): CheckResult => {
     const cur = results.get(name)!;
     Object.assign(cur, patch, { elapsedMs: clock.now() - t0 });
     emit({ type: 'gate-check', check: { ...cur } });
+    if (!pending()) done.abort();
     return cur;
   };
 
@@ -114,7 +138,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
           services: last.services ?? r.spec.services,
         });
       }
-      await clock.sleep(Math.min(intervalMs, Math.max(0, deadline - clock.now())), abort.signal).catch(() => undefined);
+      await clock.sleep(Math.min(r.intervalMs, Math.max(0, deadline - clock.now())), abort.signal).catch(() => undefined);
     }
     if (abort.signal.aborted && clock.now() < deadline) {
       return settle(r.spec.name, {
@@ -133,14 +157,19 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   };
 
   // A passed watcher (containers) keeps looking while other checks are still running: a container that
-  // dies meanwhile ends the gate at once instead of at the deadline.
-  const pending = () => [...results.values()].some((c) => c.state === 'pending');
+  // dies meanwhile ends the gate at once instead of at the deadline. It stops the moment the last other check
+  // settles, mid-sleep or mid-attempt: waiting for a listing still in flight would only let a death observed
+  // a few ms after the verdict count, the same race as that check passing a few ms earlier.
+  const finished = new Promise<null>((resolve) => done.signal.addEventListener('abort', () => resolve(null), { once: true }));
   const watch = async (r: Runner, passed: CheckResult): Promise<CheckResult> => {
-    while (!abort.signal.aborted && pending() && clock.now() < deadline) {
-      await clock.sleep(Math.min(intervalMs, Math.max(0, deadline - clock.now())), abort.signal).catch(() => undefined);
-      if (abort.signal.aborted || !pending()) break;
-      const a = await r.attempt(deadline - clock.now()).catch((err: Error): Attempt => ({ ok: false, message: err.message }));
-      if (!a.ok && a.final) {
+    while (!done.signal.aborted && clock.now() < deadline) {
+      await clock.sleep(Math.min(r.intervalMs, Math.max(0, deadline - clock.now())), done.signal).catch(() => undefined);
+      if (done.signal.aborted) break;
+      const a = await Promise.race([
+        r.attempt(deadline - clock.now()).catch((err: Error): Attempt => ({ ok: false, message: err.message })),
+        finished,
+      ]);
+      if (a && !a.ok && a.final) {
         abort.abort();
         return settle(r.spec.name, { state: 'failed', message: a.message, details: a.details, services: a.services ?? r.spec.services });
       }
@@ -192,13 +221,14 @@ export function diagnose(r: GateReport): string[] {
   return hints;
 }
 
-function makeRunner(spec: GateCheckSpec, input: GateInput, containers: () => Promise<ContainerInfo[]>): Runner {
+function makeRunner(spec: GateCheckSpec, input: GateInput, containers: Containers, intervalMs: number): Runner {
   const attemptTimeout = spec.timeout ? spec.timeout * 1000 : DEFAULT_ATTEMPT_TIMEOUT_MS;
   if ('exec' in spec) {
     const { service, command } = spec.exec;
     const retry = spec.retry;
     return {
       spec: { name: spec.name, label: spec.label ?? spec.name, dependsOn: spec.dependsOn, retry, services: [service] },
+      intervalMs,
       async attempt(remaining) {
         const c = (await containers()).find((x) => x.service === service && x.state === 'running');
         if (!c) return { ok: false, notReady: true, message: `service "${service}" has no running container` };
@@ -222,6 +252,7 @@ function makeRunner(spec: GateCheckSpec, input: GateInput, containers: () => Pro
       retry: true,
       services: spec.service ? [spec.service] : [],
     },
+    intervalMs,
     async attempt(remaining) {
       let res: { status: number; body: string };
       try {
@@ -242,14 +273,15 @@ function makeRunner(spec: GateCheckSpec, input: GateInput, containers: () => Pro
 }
 
 /** (e) Docker healthchecks: gated services must be running and healthy (or have no healthcheck). */
-function containersRunner(input: GateInput, containers: () => Promise<ContainerInfo[]>): Runner {
+function containersRunner(input: GateInput, containers: Containers, intervalMs: number): Runner {
   const cfg = input.manifest.gate.containers;
   const gated = (cfg.gate ?? input.publishing).filter((s) => !cfg.ignore.includes(s));
   const exitedSince = new Map<string, number>();
   return {
     spec: { name: CONTAINERS_CHECK, label: 'Containers healthy', dependsOn: [], retry: true, services: gated, watch: true },
+    intervalMs,
     async attempt() {
-      const list = await containers();
+      const list = await containers(FRESH_LISTING_MS);
       const now = input.deps.clock.now();
       const problems: string[] = [];
       const finalProblems: string[] = [];

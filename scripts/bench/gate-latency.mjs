@@ -38,11 +38,15 @@ export async function gateLatency() {
       ready = false;
       const child = w.spawnCli(['gate', '--timeout', '30'], repo);
       let flippedAt = 0;
+      let flipScheduled = false;
       const passedAt = await new Promise((resolve, reject) => {
         let out = '';
         child.stdout.on('data', (d) => {
           out += d;
-          if (out.includes('Startability Gate:') && !flippedAt) {
+          // Once only: every later chunk (a check line) would otherwise arm another timer, and the last one
+          // to fire would move flippedAt forward — up to past the real flip — under-reporting the latency.
+          if (out.includes('Startability Gate:') && !flipScheduled) {
+            flipScheduled = true;
             // header printed: the gate is polling; flip after a random phase of its interval
             setTimeout(() => {
               ready = true;

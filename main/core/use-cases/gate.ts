@@ -3,11 +3,12 @@ import type { Deps } from '../deps';
 import { noEvents, type EventSink } from '../events';
 import { runGate } from '../gate';
 import { composeModelOf, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
-import { defaultServices, publishingServices } from '../compose-model';
+import { defaultServices, publishingServices, type ComposeModel } from '../compose-model';
 import type { GateReport } from '../types';
 
-export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number }, emit: EventSink): Promise<GateReport> {
-  const model = await composeModelOf(ctx);
+/** opts.model: the compose model when the caller (up) has just read it. */
+export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number; model?: ComposeModel }, emit: EventSink): Promise<GateReport> {
+  const model = opts.model ?? (await composeModelOf(ctx));
   const report = await runGate({
     instanceId: ctx.rec.id,
     project: ctx.rec.id,

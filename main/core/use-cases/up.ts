@@ -26,16 +26,22 @@ export interface UpOptions {
 }
 
 
+// Independent work overlaps (parsing while the engine answers, the lint while ports are probed, the instance
+// description while the gate waits); what is reported, and what is written when, stays in the order below.
 export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions = {}, emit: EventSink = noEvents): Promise<UpResult> {
   const rec = await resolveInstance(deps, ref);
   requireDir(rec);
   const id = rec.id;
   const ctx = await loadInstance(deps, rec);
-  await composeModelOf(ctx); // compose files exist and parse
-  await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
+  const pinging = deps.engine.ping();
+  pinging.catch(() => undefined); // awaited below, after the compose files (their error comes first)
+  const model = await composeModelOf(ctx); // compose files exist and parse
+  await step(emit, id, 'engine', 'Docker engine reachable', () => pinging);
   const healedEnvFile = await ensureEnvFile(ctx);
   if (healedEnvFile) emit({ type: 'step', instance: id, id: 'envfile', label: '.env.sandbox rewritten from the registry', state: 'info' });
 
+  // doctor, briefly: the compose lint (no subprocess). Findings are shown, they do not block the start.
+  const linting = lintInstance(deps, ctx).catch(() => []);
   await step(emit, id, 'ports', `Ports of slot ${rec.slot} available`, async () => {
     const [reg, running] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: false })]);
     const conflicts = await probeSlotPorts({ ports: slotPorts(ctx.manifest, rec.slot), selfProject: id, running, registry: reg, probe: deps.ports });
@@ -46,8 +52,7 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     throw portConflictError(rec.slot, conflicts, reg);
   });
 
-  // doctor, briefly: the compose lint (no subprocess). Findings are shown, they do not block the start.
-  for (const f of await lintInstance(deps, ctx).catch(() => [])) {
+  for (const f of await linting) {
     if (f.level !== 'ok') emit({ type: 'step', instance: id, id: `doctor-${f.name}`, label: `doctor: ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`, state: 'warning' });
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
@@ -59,6 +64,8 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     }),
   );
 
-  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: opts.timeoutMs }, emit);
-  return { instance: await describeInstance(deps, rec), gate, healedEnvFile };
+  const describing = describeInstance(deps, rec);
+  describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running
+  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: opts.timeoutMs, model }, emit);
+  return { instance: await describing, gate, healedEnvFile };
 }

@@ -46,10 +46,9 @@ describe('runGate: containers check', () => {
     expect(r2.elapsedMs).toBeLessThan(9_000);
   });
 
-  // BUG (main/core/gate.ts:97 + 196-241): the containers check stops watching once it has passed. A gated
-  // container without a healthcheck is "running" at t=0, so the check passes at once; if it then crashes while
-  // other checks are still waiting, nothing notices and the gate waits for its full deadline (180 s here) instead
-  // of failing ~3 s after the exit. Expected: failed within a few seconds naming backend. Actual: timed out at 180 s.
+  // The containers check keeps watching once it has passed: a gated container without a healthcheck is
+  // "running" at t=0, so the check passes at once; if it then crashes while other checks are still waiting, the
+  // gate fails ~3 s after the exit instead of waiting for its full deadline (180 s here).
   it('a gated container that exits after the containers check first passed still ends the gate early', async () => {
     const g = gateHarness({
       checks: [never],
@@ -92,6 +91,23 @@ describe('runGate: containers check', () => {
     expect(c.state).toBe('failed');
     expect(c.message).toBe('timed out after 2s: 0/2 healthy; db unhealthy, backend no container');
     expect(c.services).toEqual(['db', 'backend']);
+  });
+
+  it('judges health from a fresh listing, not one an exec check took up to half an interval earlier', async () => {
+    // The exec check (100 ms per exec, failing until 2 s) lists at t = 0, 350, 700, …; the containers check
+    // looks at 0, 250, 500, 750, … Backend turns healthy at 720: seen at 750 (a 700 listing would say unhealthy).
+    const g = gateHarness({
+      checks: [{ name: 'be', exec: { service: 'backend', command: ['true'] } }],
+      containers: (clock) => [container('db'), container('backend', { health: clock.elapsed() < 720 ? 'starting' : 'healthy' })],
+      exec: async (_id, _cmd, clock) => {
+        await clock.sleep(100);
+        return { exitCode: clock.elapsed() < 2_000 ? 1 : 0, output: '' };
+      },
+    });
+    const r = await g.run();
+    expect(r.passed).toBe(true);
+    expect(check(r, CONTAINERS_CHECK).elapsedMs).toBe(750);
+    expect(g.engine.listCalls).toBeLessThanOrEqual(12); // still about one listing per exec attempt and per look
   });
 
   it('a non-gated unhealthy or exited service is reported but does not fail the gate', async () => {

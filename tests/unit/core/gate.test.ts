@@ -80,9 +80,8 @@ describe('runGate: every check passes', () => {
     );
   });
 
-  // BUG (main/core/gate.ts:45-53): the container listing is cached only AFTER listContainers resolves, so checks
-  // that ask in the same tick all miss the cache: N concurrent checks → N engine calls per tick instead of the one
-  // the comment promises. Expected: 1 call at t=0 here. Actual: 4 (3 exec checks + the containers check).
+  // The pending listing is cached, not only its result: checks asking in the same tick share one engine call
+  // (3 exec checks + the containers check → 1 call at t=0).
   it('shares one container listing per tick between the checks', async () => {
     const g = gateHarness({
       checks: [dbReady, { name: 'db2', exec: { service: 'db', command: ['true'] } }, { name: 'be', exec: { service: 'backend', command: ['true'] } }],
@@ -94,7 +93,7 @@ describe('runGate: every check passes', () => {
 });
 
 describe('runGate: retries under one deadline', () => {
-  it('a check failing until t=3 s then passing → passes after several attempts, detected within one interval', async () => {
+  it('an HTTP check failing until t=3 s then passing → passes after several attempts, detected within 100 ms', async () => {
     const g = gateHarness({
       checks: [health],
       http: (_url, clock) => {
@@ -106,10 +105,59 @@ describe('runGate: retries under one deadline', () => {
     expect(r.passed).toBe(true);
     const c = check(r, 'backend');
     expect(c.attempts).toBeGreaterThan(1);
-    expect(c.attempts).toBe(13);
+    expect(c.attempts).toBe(31); // t = 0, 100, …, 3000
     expect(c.elapsedMs).toBeGreaterThanOrEqual(3_000);
-    expect(c.elapsedMs).toBeLessThanOrEqual(3_250);
+    expect(c.elapsedMs).toBeLessThanOrEqual(3_100);
     expect(r.elapsedMs).toBe(c.elapsedMs);
+  });
+
+  it('retries HTTP checks at 0.4 × the interval (never under 50 ms) and exec checks at the full interval', async () => {
+    const failUntil2s = (clock: { elapsed(): number }) => clock.elapsed() < 2_000;
+    const run = async (interval: number) => {
+      const g = gateHarness({
+        interval,
+        checks: [health, dbReady],
+        http: (_u, clock) => ({ status: failUntil2s(clock) ? 503 : 200 }),
+        exec: (_id, _cmd, clock) => ({ exitCode: failUntil2s(clock) ? 2 : 0, output: '' }),
+      });
+      const r = await g.run();
+      expect(r.passed).toBe(true);
+      return [check(r, 'backend').attempts, check(r, 'database').attempts];
+    };
+    expect(await run(0.25)).toEqual([21, 9]); // 100 ms vs 250 ms
+    expect(await run(1)).toEqual([6, 3]); // 400 ms vs 1 s
+    expect(await run(0.1)).toEqual([41, 21]); // 50 ms (the floor) vs 100 ms
+  });
+
+  it('ends the moment the last check passes, not when the sleeping containers watcher wakes up', async () => {
+    // Each exec takes 100 ms: attempts at t = 0, 350, 700, …; the first to pass ends at 2900. The watcher
+    // (250 ms interval) is asleep from 2750 to 3000.
+    const g = gateHarness({
+      checks: [dbReady],
+      exec: async (_id, _cmd, clock) => {
+        await clock.sleep(100);
+        return { exitCode: clock.elapsed() < 2_850 ? 2 : 0, output: '' };
+      },
+    });
+    const r = await g.run();
+    expect(r.passed).toBe(true);
+    expect(check(r, 'database').elapsedMs).toBe(2_900);
+    expect(r.elapsedMs).toBe(2_900);
+    expect(check(r, CONTAINERS_CHECK).state).toBe('passed');
+  });
+
+  it('does not wait for a container listing still in flight when the last check passes', async () => {
+    // Each listing takes 80 ms: the watcher looks at t = 0, 330, 660, …, 2970 (until 3050).
+    const g = gateHarness({ checks: [health], http: (_u, clock) => ({ status: clock.elapsed() < 3_000 ? 503 : 200 }) });
+    const list = g.engine.listContainers.bind(g.engine);
+    g.engine.listContainers = async (o) => {
+      await g.clock.sleep(80);
+      return list(o);
+    };
+    const r = await g.run();
+    expect(r.passed).toBe(true);
+    expect(check(r, 'backend').elapsedMs).toBe(3_000);
+    expect(r.elapsedMs).toBe(3_000);
   });
 
   it('an exec check whose container is not up yet, or whose exec throws, is retried', async () => {

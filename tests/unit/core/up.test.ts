@@ -1,0 +1,142 @@
+// up: what runs, in which order, and what is (not) touched when a step fails — with a real instance directory
+// (compose file, .env.sandbox) and fakes for the engine, compose, ports, secrets and stores.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EngineUnavailableError, type Compose, type ComposeTarget, type Deps, type GateStore, type RegistryStore } from '../../../main/core/deps';
+import type { ProgressEvent } from '../../../main/core/events';
+import type { GateReport, RegistryData } from '../../../main/core/types';
+import { upInstance } from '../../../main/core/use-cases/up';
+import { container, FakeClock, FakeEngine, FakeHttp, FakePortProbe, fakeDeps, record, registryWith } from './fakes';
+
+const ID = 'ktrdr--up';
+const COMPOSE = `services:
+  db:
+    image: x
+    ports: ["127.0.0.1:\${KTRDR_DB_PORT:-5432}:5432"]
+  backend:
+    image: x
+    ports: ["127.0.0.1:\${KTRDR_API_PORT:-8000}:8000"]
+`;
+
+let dir: string;
+let reg: RegistryData;
+let calls: string[];
+let events: ProgressEvent[];
+let gates: GateReport[];
+let engine: FakeEngine;
+let ports: FakePortProbe;
+
+function deps(over: Partial<Deps> = {}): Deps {
+  const registry: RegistryStore = {
+    file: path.join(dir, 'instances.json'),
+    read: async () => reg,
+    update: async (fn) => fn(reg),
+  };
+  const compose = {
+    up: async (t: ComposeTarget) => {
+      calls.push(`compose up ${t.project} ${t.env?.KTRDR_DB_PASSWORD ? 'with secrets' : 'without secrets'}`);
+    },
+  } as unknown as Compose;
+  const store: GateStore = { read: async () => null, write: async (r) => void gates.push(r), remove: async () => undefined };
+  return fakeDeps({
+    engine,
+    compose,
+    ports,
+    registry,
+    gates: store,
+    http: new FakeHttp((url) => ({ status: 200, body: url.endsWith('/workers') ? '{"workers":[1,2,3,4]}' : 'ok' })),
+    clock: new FakeClock(),
+    secrets: {
+      get: async () => {
+        calls.push('secrets');
+        return { KTRDR_DB_PASSWORD: 'pw' };
+      },
+      remove: async () => undefined,
+    },
+    sharedHome: path.join(dir, 'shared'),
+    ...over,
+  });
+}
+
+const steps = () => events.flatMap((e) => (e.type === 'step' ? [`${e.id}:${e.state}`] : []));
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'kts-up-'));
+  await writeFile(path.join(dir, 'docker-compose.sandbox.yml'), COMPOSE);
+  reg = registryWith(record(ID, 2, { path: dir }));
+  calls = [];
+  events = [];
+  gates = [];
+  engine = new FakeEngine([container('db', { project: ID, health: 'healthy' }), container('backend', { project: ID, health: 'healthy' })]);
+  engine.ping = async () => {
+    calls.push('ping');
+    return { endpoint: 'fake', version: '20.10', apiVersion: '1.41' };
+  };
+  ports = new FakePortProbe();
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('upInstance', () => {
+  it('checks, prepares, starts compose once, then runs the gate and keeps its report', async () => {
+    const r = await upInstance(deps(), { id: ID }, {}, (e) => events.push(e));
+    expect(steps()).toEqual([
+      'engine:running',
+      'engine:passed',
+      'envfile:info',
+      'ports:running',
+      'ports:passed',
+      'shared:running',
+      'shared:passed',
+      'secrets:running',
+      'secrets:passed',
+      'compose-up:running',
+      'compose-up:passed',
+    ]);
+    expect(calls).toEqual(['ping', 'secrets', `compose up ${ID} with secrets`]);
+    expect(events.findIndex((e) => e.type === 'gate-start')).toBeGreaterThan(events.findIndex((e) => e.type === 'step' && e.id === 'compose-up' && e.state === 'passed'));
+    expect(r.gate?.passed).toBe(true);
+    expect(r.gate?.checks.find((c) => c.name === 'containers')?.message).toBe('2/2 healthy'); // services from the compose file
+    expect(gates).toHaveLength(1);
+    expect(r.instance).toMatchObject({ id: ID, path: dir, slot: 2 });
+    expect(await readFile(path.join(dir, '.env.sandbox'), 'utf8')).toContain(`INSTANCE_ID=${ID}`);
+  });
+
+  it('--no-wait: no gate, no report', async () => {
+    const r = await upInstance(deps(), { id: ID }, { wait: false }, (e) => events.push(e));
+    expect(r.gate).toBeNull();
+    expect(gates).toEqual([]);
+    expect(events.some((e) => e.type === 'gate-start')).toBe(false);
+  });
+
+  it('engine unavailable → fails before writing anything', async () => {
+    engine.ping = async () => {
+      throw new EngineUnavailableError('Docker is not running', 'fake');
+    };
+    await expect(upInstance(deps(), { id: ID }, {}, (e) => events.push(e))).rejects.toThrow('Docker is not running');
+    expect(existsSync(path.join(dir, '.env.sandbox'))).toBe(false);
+    expect(steps()).toEqual(['engine:running', 'engine:failed']);
+    expect(calls).toEqual([]);
+  });
+
+  it('a broken compose file is reported before an unavailable engine', async () => {
+    await writeFile(path.join(dir, 'docker-compose.sandbox.yml'), 'services: [not, a, map\n');
+    engine.ping = async () => {
+      throw new EngineUnavailableError('Docker is not running', 'fake');
+    };
+    await expect(upInstance(deps(), { id: ID }, {}, (e) => events.push(e))).rejects.toThrow(/docker-compose\.sandbox\.yml is not valid YAML/);
+    expect(steps()).toEqual([]);
+  });
+
+  it('a port held by a foreign process → port conflict; secrets are not fetched and compose is not started', async () => {
+    ports.held.set(8002, { pid: 4242, command: 'python3 -m http.server' });
+    await expect(upInstance(deps(), { id: ID }, {}, (e) => events.push(e))).rejects.toMatchObject({ code: 'PORT_CONFLICT' });
+    expect(calls).toEqual(['ping']);
+    expect(steps().slice(-2)).toEqual(['ports:running', 'ports:failed']);
+  });
+});
