@@ -177,52 +177,76 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   let port = 0;
 
   // ---- routes ----------------------------------------------------------------------------------------------
-  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+  /** What a page path stands for: a file of the build, the application document (SPA fallback), or an error. */
+  function resolveStatic(pathname: string): { kind: 'file'; file: string } | { kind: 'document' } | { kind: 'error'; status: number; text: string } {
     let rel: string;
     try {
       rel = decodeURIComponent(pathname);
     } catch {
-      sendText(res, 400, 'Bad path');
-      return;
+      return { kind: 'error', status: 400, text: 'Bad path' };
     }
     const file = normalize(join(staticDir, rel));
-    if (file !== staticDir && !file.startsWith(staticDir + sep)) {
-      sendText(res, 403, 'Forbidden');
-      return;
-    }
-    let target = file;
+    if (file !== staticDir && !file.startsWith(staticDir + sep)) return { kind: 'error', status: 403, text: 'Forbidden' };
     let isFile = false;
     try {
-      isFile = statSync(target).isFile();
+      isFile = statSync(file).isFile();
     } catch {
       isFile = false;
     }
-    if (!isFile) {
-      if (extname(rel) && rel !== '/') {
-        sendText(res, 404, 'Not found');
-        return;
-      }
-      target = join(staticDir, 'index.html'); // SPA fallback
-    }
+    if (isFile && file !== join(staticDir, 'index.html')) return { kind: 'file', file };
+    if (!isFile && extname(rel) && rel !== '/') return { kind: 'error', status: 404, text: 'Not found' };
+    return { kind: 'document' };
+  }
+
+  function notBuilt(res: ServerResponse): void {
+    sendText(
+      res,
+      503,
+      page('Dashboard not built', `<p>The renderer build is missing at <code>${staticDir.replace(/</g, '&lt;')}</code>.</p><p>Run <code>npm run build</code> (or <code>npm run build:web</code>) and reload.</p>`),
+      true,
+    );
+  }
+
+  async function serveFile(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
     let body: Buffer;
     try {
-      body = await readFile(target);
+      body = await readFile(file);
     } catch {
-      sendText(
-        res,
-        503,
-        page('Dashboard not built', `<p>The renderer build is missing at <code>${staticDir.replace(/</g, '&lt;')}</code>.</p><p>Run <code>npm run build</code> (or <code>npm run build:web</code>) and reload.</p>`),
-        true,
-      );
+      sendText(res, 404, 'Not found');
       return;
     }
-    const immutable = /\/assets\/[^/]+-[A-Za-z0-9_-]{6,}\.[a-z0-9]+$/.test(target);
+    const immutable = /\/assets\/[^/]+-[A-Za-z0-9_-]{6,}\.[a-z0-9]+$/.test(file);
     res.writeHead(200, {
-      'Content-Type': MIME[extname(target)] ?? 'application/octet-stream',
+      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
       'Content-Length': body.length,
       'Cache-Control': immutable ? 'private, max-age=31536000, immutable' : 'no-store',
     });
     res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  /** The application document (index.html). Never cached: it is only served to an authorised request. */
+  async function serveDocument(req: IncomingMessage, res: ServerResponse, extraHeaders: Record<string, string> = {}): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readFile(join(staticDir, 'index.html'));
+    } catch {
+      notBuilt(res);
+      return;
+    }
+    res.writeHead(200, {
+      ...extraHeaders,
+      'Content-Type': MIME['.html']!,
+      'Content-Length': body.length,
+      'Cache-Control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const target = resolveStatic(pathname);
+    if (target.kind === 'error') sendText(res, target.status, target.text);
+    else if (target.kind === 'file') await serveFile(req, res, target.file);
+    else await serveDocument(req, res);
   }
 
   async function invoke(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
@@ -294,16 +318,21 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const isApi = url.pathname.startsWith('/api/');
 
-    // First page load: ?token=… becomes a cookie, then the clean URL.
+    // First page load: ?token=… becomes an HttpOnly cookie. The application document is served in the same
+    // answer (a redirect would cost a round trip before anything can paint) and the page drops the token from
+    // the address bar at once (history.replaceState, see renderer/src/api/url-token.ts); the Referrer-Policy
+    // keeps it out of every request the page makes. Anything else is redirected to its clean URL.
     const qtoken = url.searchParams.get('token');
     if (qtoken !== null && !isApi && (req.method === 'GET' || req.method === 'HEAD')) {
       if (!tokenMatches(qtoken, token)) {
         sendText(res, 401, page('Wrong token', '<p>This link carries an outdated token. Open the URL printed by <code>ktrdr-sandbox dashboard</code> again.</p>'), true);
         return;
       }
+      const cookie = sessionCookie(token, port);
+      if (resolveStatic(url.pathname).kind === 'document') return serveDocument(req, res, { 'Set-Cookie': cookie });
       url.searchParams.delete('token');
       const rest = url.searchParams.toString();
-      res.writeHead(302, { 'Set-Cookie': sessionCookie(token, port), Location: `${url.pathname}${rest ? `?${rest}` : ''}`, 'Cache-Control': 'no-store' });
+      res.writeHead(302, { 'Set-Cookie': cookie, Location: `${url.pathname}${rest ? `?${rest}` : ''}`, 'Cache-Control': 'no-store' });
       res.end();
       return;
     }

@@ -1,10 +1,13 @@
-// Entry: pick the transport (preload bridge in Electron, HTTP + SSE in a browser) and render the dashboard.
+// Entry: drop the access token from the address bar, pick the transport (preload bridge in Electron, HTTP + SSE
+// in a browser), and render the dashboard.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { selectTransport } from './api/select-transport';
+import { scrubToken } from './api/url-token';
 import './styles.css';
 
+scrubToken(window.location, window.history);
 const api = selectTransport(window as { ktrdr?: unknown });
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -15,6 +15,7 @@ let server: DashboardServer;
 let listeners: ((s: Snapshot) => void)[] = [];
 const snap: Snapshot = { engine: { state: 'up', endpoint: 'unix', version: '20' }, instances: [], orphans: [], busy: {}, repository: '/repo', problems: [], updatedAt: 7 };
 
+
 const state: StateService = {
   start: async () => undefined,
   stop: async () => undefined,
@@ -48,6 +49,7 @@ interface Res {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  raw: Buffer;
 }
 
 function request(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string; port?: number } = {}): Promise<Res> {
@@ -55,10 +57,12 @@ function request(path: string, opts: { method?: string; headers?: Record<string,
     const req = http.request(
       { host: '127.0.0.1', port: opts.port ?? server.port, path, method: opts.method ?? 'GET', headers: opts.headers, setHost: !opts.headers?.host },
       (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8'), raw });
+        });
       },
     );
     req.on('error', reject);
@@ -121,10 +125,13 @@ describe('dashboard server', () => {
     expect((await invoke('snapshot', [], { ...auth(), origin: `http://localhost:${server.port}`, host: `localhost:${server.port}` })).status).toBe(200);
   });
 
-  it('turns ?token= into an HttpOnly SameSite=Strict cookie and redirects to the clean URL', async () => {
+  it('answers ?token= with the page itself and an HttpOnly SameSite=Strict cookie (no redirect round trip)', async () => {
     const login = await request(`/?token=${server.token}&x=1`);
-    expect(login.status).toBe(302);
-    expect(login.headers.location).toBe('/?x=1');
+    expect(login.status).toBe(200);
+    expect(login.headers['cache-control']).toBe('no-store');
+    expect(login.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(login.headers['referrer-policy']).toBe('no-referrer'); // the token never leaves in a Referer
+    expect(login.body).toContain('<div id="root">');
     const set = login.headers['set-cookie']![0]!;
     expect(set).toContain('HttpOnly');
     expect(set).toContain('SameSite=Strict');
@@ -136,6 +143,14 @@ describe('dashboard server', () => {
     expect(page.body).toContain('<div id="root">');
     const api = await invoke('snapshot', [], { ...json, cookie });
     expect(JSON.parse(api.body)).toEqual({ ok: true, value: snap });
+    expect((await request(`/?token=${server.token}`, { method: 'HEAD' })).headers['set-cookie']).toBeDefined();
+  });
+
+  it('still redirects a tokenised URL of anything but the page to its clean URL', async () => {
+    const login = await request(`/assets/index-AbCdEf12.js?token=${server.token}&v=2`);
+    expect(login.status).toBe(302);
+    expect(login.headers.location).toBe('/assets/index-AbCdEf12.js?v=2');
+    expect(login.headers['set-cookie']![0]).toContain('HttpOnly');
   });
 
   it('sends strict security headers on every answer', async () => {
