@@ -15,6 +15,7 @@ import { createDispatch, createHandlers, type ServiceHandlers } from '../service
 import { createNodePlatform } from '../services/node-platform';
 import { createStateService } from '../services/state-service';
 import type { EventSender, Handlers, Platform, StateService } from '../services/types';
+import { injectInitialData, type InitialData } from './initial-data';
 import { applySecurityHeaders, hostAllowed, newToken, originAllowed, requestAuthorised, sessionCookie, tokenMatches } from './security';
 
 export interface DashboardServerOptions {
@@ -224,15 +225,26 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
-  /** The application document (index.html). Never cached: it is only served to an authorised request. */
+  /**
+   * The application document: index.html with the current snapshot and settings inlined as a JSON data block,
+   * so the first paint shows the instances instead of waiting for an API round trip. Never cached (it carries
+   * live state and is only served to an authorised request).
+   */
   async function serveDocument(req: IncomingMessage, res: ServerResponse, extraHeaders: Record<string, string> = {}): Promise<void> {
-    let body: Buffer;
+    let template: Buffer;
     try {
-      body = await readFile(join(staticDir, 'index.html'));
+      template = await readFile(join(staticDir, 'index.html'));
     } catch {
       notBuilt(res);
       return;
     }
+    const initial: InitialData = { snapshot: state.current() };
+    try {
+      initial.settings = await handlers.getSettings();
+    } catch {
+      // the page asks for them itself
+    }
+    const body = Buffer.from(injectInitialData(template.toString('utf8'), initial));
     res.writeHead(200, {
       ...extraHeaders,
       'Content-Type': MIME['.html']!,

@@ -1,9 +1,10 @@
 // The dashboard: one screen of instance cards, live from the state service; dialogs for create, destroy and
 // settings; a logs drawer; toasts for errors with the core's own message.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Api, Settings } from '../../main/contract';
 import type { ErrorPayload } from '../../main/core/errors';
 import type { InstanceView } from '../../main/core/views';
+import type { InitialData } from './api/initial-data';
 import { ApiContext, useConnection, useLogStore, useNow, useProgress, useSettings, useSnapshot } from './api/hooks';
 import { splitOperation } from './api/progress-store';
 import { AppContext, type AppState, type Toast } from './app-context';
@@ -35,10 +36,10 @@ export function summarise(instances: InstanceView[], busy: Record<string, string
   return parts.join(' · ') || `${instances.length} instances`;
 }
 
-export function App({ api }: { api: Api }) {
-  const { snapshot, error } = useSnapshot(api);
+export function App({ api, initial = null }: { api: Api; initial?: InitialData | null }) {
+  const { snapshot, error } = useSnapshot(api, initial?.snapshot);
   const { progress, dispatch } = useProgress(api);
-  const [settings, setSettings] = useSettings(api);
+  const [settings, setSettings] = useSettings(api, initial?.settings);
   const logs = useLogStore(api);
   const connection = useConnection(api);
   const now = useNow(5000);
@@ -48,7 +49,8 @@ export function App({ api }: { api: Api }) {
   const nextToast = useRef(1);
 
   const theme = settings?.theme ?? 'system';
-  useEffect(() => {
+  // before the browser paints: with the settings inlined into the page, the first paint has the right theme
+  useLayoutEffect(() => {
     if (theme === 'system') delete document.documentElement.dataset.theme;
     else document.documentElement.dataset.theme = theme;
   }, [theme]);

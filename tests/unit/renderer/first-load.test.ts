@@ -1,7 +1,11 @@
-// The page's first moments: the token leaves the address bar.
+// The page's first moments: the token leaves the address bar, and the state the server inlined is read back.
 import { describe, expect, it } from 'vitest';
+import type { Snapshot } from '../../../main/contract';
+import { INITIAL_DATA_ELEMENT_ID, injectInitialData, scriptSafeJson } from '../../../main/server/initial-data';
+import { parseInitialData, takeInitialData } from '../../../renderer/src/api/initial-data';
 import { scrubToken, withoutToken } from '../../../renderer/src/api/url-token';
 
+const snap: Snapshot = { engine: { state: 'up', endpoint: 'unix', version: '20' }, instances: [], orphans: [], busy: {}, repository: '/repo', problems: [], updatedAt: 7 };
 
 describe('token scrubbing', () => {
   it('removes only the token, keeping path, other parameters and hash', () => {
@@ -20,5 +24,35 @@ describe('token scrubbing', () => {
     expect(calls).toHaveLength(1);
     const throwing = { state: null, replaceState: () => { throw new Error('SecurityError'); } };
     expect(scrubToken({ href: 'http://localhost:1/?token=t' }, throwing)).toBe(false);
+  });
+});
+
+describe('inlined initial data', () => {
+  const settings = { repositoryRoot: '/repo', theme: 'dark' as const, startAtLogin: false, notifications: true };
+
+  it('round-trips through the data block, hostile strings included', () => {
+    const evil = { ...snap, repository: '</script><script>alert(1)</script>', problems: ['<!-- \u2028 \u2029 &amp;'] };
+    const html = injectInitialData('<!doctype html><html><body><div id="root"></div></body></html>', { snapshot: evil, settings });
+    expect(html).toMatch(new RegExp(`<script type="application/json" id="${INITIAL_DATA_ELEMENT_ID}">[^<]*</script></body>`));
+    expect(scriptSafeJson(evil)).not.toMatch(/[<\u2028\u2029]/);
+    const text = /<script type="application\/json"[^>]*>([^<]*)<\/script>/.exec(html)![1]!;
+    expect(parseInitialData(text)).toEqual({ snapshot: evil, settings });
+  });
+
+  it('is ignored when missing or malformed (the page then asks for the snapshot)', () => {
+    expect(parseInitialData(null)).toBeNull();
+    expect(parseInitialData('')).toBeNull();
+    expect(parseInitialData('{nope')).toBeNull();
+    expect(parseInitialData('{"snapshot":{"instances":[]}}')).toBeNull();
+    expect(parseInitialData(JSON.stringify({ snapshot: snap, settings: { theme: 3 } }))).toEqual({ snapshot: snap });
+  });
+
+  it('is taken out of the document once read', () => {
+    let removed = false;
+    const el = { textContent: JSON.stringify({ snapshot: snap }), remove: () => void (removed = true) };
+    const doc = { getElementById: (id: string) => (id === INITIAL_DATA_ELEMENT_ID && !removed ? el : null) };
+    expect(takeInitialData(doc)).toEqual({ snapshot: snap });
+    expect(removed).toBe(true);
+    expect(takeInitialData(doc)).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInvokeChannel, type Snapshot } from '../../../main/contract';
 import { SandboxError } from '../../../main/core/errors';
 import { startDashboardServer, type DashboardServer } from '../../../main/server/dashboard-server';
+import { INITIAL_DATA_ELEMENT_ID } from '../../../main/server/initial-data';
 import { CONTENT_SECURITY_POLICY, cookieName, parseCookies } from '../../../main/server/security';
 import type { Handlers, StateService } from '../../../main/services/types';
 
@@ -14,6 +15,7 @@ let dir: string;
 let server: DashboardServer;
 let listeners: ((s: Snapshot) => void)[] = [];
 const snap: Snapshot = { engine: { state: 'up', endpoint: 'unix', version: '20' }, instances: [], orphans: [], busy: {}, repository: '/repo', problems: [], updatedAt: 7 };
+const settings = { repositoryRoot: null, theme: 'dark' as const, startAtLogin: false, notifications: true };
 
 
 const state: StateService = {
@@ -33,6 +35,7 @@ const handlers = new Proxy({} as Handlers, {
   get(_t, channel) {
     if (!isInvokeChannel(channel)) return undefined;
     if (channel === 'snapshot') return async () => snap;
+    if (channel === 'getSettings') return async () => settings;
     if (channel === 'checkName') return async (name: string) => ({ name, valid: name === 'ok' });
     if (channel === 'destroy') {
       return async () => {
@@ -125,6 +128,12 @@ describe('dashboard server', () => {
     expect((await invoke('snapshot', [], { ...auth(), origin: `http://localhost:${server.port}`, host: `localhost:${server.port}` })).status).toBe(200);
   });
 
+  /** The JSON data block the server inlined into a page. */
+  const inlined = (html: string): unknown => {
+    const m = new RegExp(`<script type="application/json" id="${INITIAL_DATA_ELEMENT_ID}">([^<]*)</script>`).exec(html);
+    return m ? JSON.parse(m[1]!) : undefined;
+  };
+
   it('answers ?token= with the page itself and an HttpOnly SameSite=Strict cookie (no redirect round trip)', async () => {
     const login = await request(`/?token=${server.token}&x=1`);
     expect(login.status).toBe(200);
@@ -151,6 +160,28 @@ describe('dashboard server', () => {
     expect(login.status).toBe(302);
     expect(login.headers.location).toBe('/assets/index-AbCdEf12.js?v=2');
     expect(login.headers['set-cookie']![0]).toContain('HttpOnly');
+  });
+
+  it('inlines the current snapshot and settings into the page, so the first paint needs no API call', async () => {
+    const page = await request('/', { headers: auth() });
+    expect(inlined(page.body)).toEqual({ snapshot: snap, settings });
+    expect(page.body.indexOf(INITIAL_DATA_ELEMENT_ID)).toBeLessThan(page.body.indexOf('</body>') >= 0 ? page.body.indexOf('</body>') : Infinity);
+    const login = await request(`/?token=${server.token}`);
+    expect(inlined(login.body)).toEqual({ snapshot: snap, settings });
+  });
+
+  it('inlines state that cannot break out of its data block (names, paths and messages are not trusted)', async () => {
+    const evil: Snapshot = { ...snap, repository: '/r/</script><script>alert(1)</script><!--', problems: ['a\u2028b </SCRIPT> & "q"'] };
+    const other = await startDashboardServer({ state: { ...state, current: () => evil }, handlers, staticDir: dir });
+    try {
+      const page = await request('/', { port: other.port, headers: { host: `127.0.0.1:${other.port}`, 'x-ktrdr-token': other.token } });
+      expect(page.body).not.toMatch(/<\/script><script>alert/i);
+      expect(page.body).not.toContain('<!--');
+      expect(page.body.match(/<\/script>/gi)).toHaveLength(1); // the data block's own end tag
+      expect((inlined(page.body) as { snapshot: Snapshot }).snapshot).toEqual(evil);
+    } finally {
+      await other.close();
+    }
   });
 
   it('sends strict security headers on every answer', async () => {

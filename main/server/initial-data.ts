@@ -1,0 +1,28 @@
+// The state a page needs for its first paint, inlined into index.html as a JSON data block
+// (<script type="application/json">: never executed, so the strict CSP — script-src 'self' — still holds).
+// The renderer reads it in renderer/src/api/initial-data.ts. No Node imports here: the renderer imports this file.
+import type { Settings, Snapshot } from '../contract';
+
+/** The id of the data block. */
+export const INITIAL_DATA_ELEMENT_ID = 'ktrdr-initial-data';
+
+export interface InitialData {
+  snapshot: Snapshot;
+  /** Absent when the settings could not be read (the page asks for them itself). */
+  settings?: Settings;
+}
+
+/**
+ * JSON that is safe inside a <script> element: no `<` at all (so neither `</script>` nor `<!--` can end or
+ * change the element) and no U+2028/U+2029. JSON.parse reads the escapes back to the same characters.
+ */
+export function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** index.html with the data block placed at the end of its body (the module script is deferred, so it reads it). */
+export function injectInitialData(html: string, data: InitialData): string {
+  const block = `<script type="application/json" id="${INITIAL_DATA_ELEMENT_ID}">${scriptSafeJson(data)}</script>`;
+  const at = html.lastIndexOf('</body>');
+  return at < 0 ? `${html}${block}` : `${html.slice(0, at)}${block}${html.slice(at)}`;
+}
