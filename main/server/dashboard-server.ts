@@ -2,11 +2,11 @@
 // 127.0.0.1 only, behind a random token. node:http only; the handlers and the state service are the same ones
 // the Electron shell uses, so the browser and the window behave identically.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { EventChannel, EventMap } from '../contract';
 import { isInvokeChannel } from '../contract';
 import type { Deps } from '../core/deps';
@@ -16,6 +16,7 @@ import { createNodePlatform } from '../services/node-platform';
 import { createStateService } from '../services/state-service';
 import type { EventSender, Handlers, Platform, StateService } from '../services/types';
 import { injectInitialData, type InitialData } from './initial-data';
+import { createAssetCache, MIME, pickEncoding, type StaticAsset } from './static-assets';
 import { applySecurityHeaders, hostAllowed, newToken, originAllowed, requestAuthorised, sessionCookie, tokenMatches } from './security';
 
 export interface DashboardServerOptions {
@@ -50,19 +51,6 @@ export interface DashboardServer {
 
 const MAX_BODY = 1024 * 1024;
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** The directory holding this package's package.json (works from the sources and from dist/cli.cjs). */
 export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
@@ -176,6 +164,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   if (ownState) await state.start();
 
   let port = 0;
+  const assets = createAssetCache();
 
   // ---- routes ----------------------------------------------------------------------------------------------
   /** What a page path stands for: a file of the build, the application document (SPA fallback), or an error. */
@@ -209,18 +198,22 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   }
 
   async function serveFile(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
-    let body: Buffer;
+    let asset: StaticAsset;
     try {
-      body = await readFile(file);
+      asset = await assets.get(file);
     } catch {
       sendText(res, 404, 'Not found');
       return;
     }
     const immutable = /\/assets\/[^/]+-[A-Za-z0-9_-]{6,}\.[a-z0-9]+$/.test(file);
+    const encoded = assets.encoded(asset, req.headers['accept-encoding']);
+    const body = encoded?.body ?? asset.body;
     res.writeHead(200, {
-      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+      'Content-Type': asset.type,
       'Content-Length': body.length,
       'Cache-Control': immutable ? 'private, max-age=31536000, immutable' : 'no-store',
+      ...(asset.compressible ? { Vary: 'Accept-Encoding' } : {}),
+      ...(encoded ? { 'Content-Encoding': encoded.encoding } : {}),
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   }
@@ -231,9 +224,9 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
    * live state and is only served to an authorised request).
    */
   async function serveDocument(req: IncomingMessage, res: ServerResponse, extraHeaders: Record<string, string> = {}): Promise<void> {
-    let template: Buffer;
+    let template: StaticAsset;
     try {
-      template = await readFile(join(staticDir, 'index.html'));
+      template = await assets.get(join(staticDir, 'index.html'));
     } catch {
       notBuilt(res);
       return;
@@ -244,12 +237,16 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     } catch {
       // the page asks for them itself
     }
-    const body = Buffer.from(injectInitialData(template.toString('utf8'), initial));
+    const html = Buffer.from(injectInitialData(template.body.toString('utf8'), initial));
+    const encoding = pickEncoding(req.headers['accept-encoding'], ['gzip']);
+    const body = encoding === 'gzip' && html.length > 1024 ? gzipSync(html, { level: 6 }) : html;
     res.writeHead(200, {
       ...extraHeaders,
       'Content-Type': MIME['.html']!,
       'Content-Length': body.length,
       'Cache-Control': 'no-store',
+      Vary: 'Accept-Encoding',
+      ...(body !== html ? { 'Content-Encoding': 'gzip' } : {}),
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   }
@@ -396,6 +393,9 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     throw err;
   }
   port = (server.address() as AddressInfo).port;
+  // Read and compress the build now, off the event loop, rather than on the first visit.
+  void assets.warm(join(staticDir, 'assets'));
+  void assets.get(join(staticDir, 'index.html')).catch(() => undefined);
 
   const heartbeat = setInterval(() => {
     for (const c of clients) c.res.write(': ping\n\n');

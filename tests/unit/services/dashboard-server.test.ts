@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInvokeChannel, type Snapshot } from '../../../main/contract';
 import { SandboxError } from '../../../main/core/errors';
@@ -16,7 +17,7 @@ let server: DashboardServer;
 let listeners: ((s: Snapshot) => void)[] = [];
 const snap: Snapshot = { engine: { state: 'up', endpoint: 'unix', version: '20' }, instances: [], orphans: [], busy: {}, repository: '/repo', problems: [], updatedAt: 7 };
 const settings = { repositoryRoot: null, theme: 'dark' as const, startAtLogin: false, notifications: true };
-
+const BIG_JS = `${'export const x = "ktrdr";\n'.repeat(800)}`;
 
 const state: StateService = {
   start: async () => undefined,
@@ -82,6 +83,7 @@ beforeAll(async () => {
   await mkdir(join(dir, 'assets'));
   await writeFile(join(dir, 'index.html'), '<!doctype html><div id="root"></div>');
   await writeFile(join(dir, 'assets', 'index-AbCdEf12.js'), 'console.log(1)');
+  await writeFile(join(dir, 'assets', 'big-XyZ98765.js'), BIG_JS);
   server = await startDashboardServer({ state, handlers, staticDir: dir, heartbeatMs: 100 });
 });
 
@@ -182,6 +184,31 @@ describe('dashboard server', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('compresses the build (once, off the request path) for clients that accept it', async () => {
+    const path = '/assets/big-XyZ98765.js';
+    let gz: Res | undefined;
+    for (let i = 0; i < 100 && gz?.headers['content-encoding'] !== 'gzip'; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 20));
+      gz = await request(path, { headers: { ...auth(), 'accept-encoding': 'gzip, deflate' } });
+    }
+    expect(gz!.headers['content-encoding']).toBe('gzip');
+    expect(gz!.headers.vary).toBe('Accept-Encoding');
+    expect(gz!.headers['cache-control']).toContain('immutable');
+    expect(Number(gz!.headers['content-length'])).toBe(gz!.raw.length);
+    expect(gz!.raw.length).toBeLessThan(BIG_JS.length / 10);
+    expect(gunzipSync(gz!.raw).toString()).toBe(BIG_JS);
+    const br = await request(path, { headers: { ...auth(), 'accept-encoding': 'gzip, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(br.raw).toString()).toBe(BIG_JS);
+    const plain = await request(path, { headers: auth() });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(BIG_JS);
+    const refused = await request(path, { headers: { ...auth(), 'accept-encoding': 'gzip;q=0, br;q=0' } });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    const page = await request('/', { headers: { ...auth(), 'accept-encoding': 'gzip' } });
+    expect(page.headers['content-encoding']).toBeUndefined(); // a tiny page is not worth it
   });
 
   it('sends strict security headers on every answer', async () => {
