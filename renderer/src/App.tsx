@@ -7,6 +7,7 @@ import type { InstanceView } from '../../main/core/views';
 import type { InitialData } from './api/initial-data';
 import { ApiContext, useConnection, useLogStore, useNow, useProgress, useSettings, useSnapshot } from './api/hooks';
 import { splitOperation } from './api/progress-store';
+import { summarise } from './format';
 import { AppContext, type AppState, type Toast } from './app-context';
 import { ConnectionBanner, EngineBanner, ProblemsBanner } from './components/Banners';
 import { InstanceCard } from './components/InstanceCard';
@@ -21,20 +22,6 @@ type DialogState = { kind: 'create' } | { kind: 'destroy'; view: InstanceView } 
 
 /** Operations whose finished record stays on the card (it shows the gate's verdict); others fade out. */
 const KEEP_FINISHED = new Set(['up', 'restart', 'gate']);
-
-export function summarise(instances: InstanceView[], busy: Record<string, string>): string {
-  if (!instances.length) return 'no instances';
-  const running = instances.filter((i) => i.status === 'running').length;
-  const failing = instances.filter((i) => i.status === 'partial' || (i.status === 'running' && i.lastGate && !i.lastGate.passed)).length;
-  const stopped = instances.filter((i) => i.status === 'stopped').length;
-  const parts: string[] = [];
-  if (running) parts.push(`${running} running`);
-  if (failing) parts.push(`${failing} failing`);
-  if (stopped) parts.push(`${stopped} stopped`);
-  const nBusy = Object.keys(busy).length;
-  if (nBusy) parts.push(`${nBusy} busy`);
-  return parts.join(' · ') || `${instances.length} instances`;
-}
 
 export function App({ api, initial = null }: { api: Api; initial?: InitialData | null }) {
   const { snapshot, error } = useSnapshot(api, initial?.snapshot);

@@ -4,6 +4,8 @@ import type { Snapshot } from '../../../main/contract';
 import { INITIAL_DATA_ELEMENT_ID, injectInitialData, scriptSafeJson } from '../../../main/server/initial-data';
 import { parseInitialData, takeInitialData } from '../../../renderer/src/api/initial-data';
 import { scrubToken, withoutToken } from '../../../renderer/src/api/url-token';
+import { escapeHtml, shellHtml } from '../../../renderer/src/shell';
+import type { InstanceView } from '../../../main/core/views';
 
 const snap: Snapshot = { engine: { state: 'up', endpoint: 'unix', version: '20' }, instances: [], orphans: [], busy: {}, repository: '/repo', problems: [], updatedAt: 7 };
 
@@ -54,5 +56,32 @@ describe('inlined initial data', () => {
     expect(takeInitialData(doc)).toEqual({ snapshot: snap });
     expect(removed).toBe(true);
     expect(takeInitialData(doc)).toBeNull();
+  });
+});
+
+describe('first frame (the static top bar the server puts into #root)', () => {
+  const view = (id: string, status: InstanceView['status']): InstanceView =>
+    ({ id, path: `/p/${id}`, slot: 1, kind: 'worktree', branch: id, createdAt: '', status, dirExists: true, containers: { running: 0, healthy: 0, total: 9 }, ports: [], links: [], lastGate: null }) as InstanceView;
+
+  it('shows the live summary and the repository, escaped', () => {
+    const html = shellHtml({ ...snap, instances: [view('a', 'running'), view('b', 'partial'), view('c', 'stopped')], repository: '/r/<b>&"x"' });
+    expect(html).toContain('<div class="summary">1 running · 1 failing · 1 stopped</div>');
+    expect(html).toContain('<bdi dir="ltr">/r/&lt;b&gt;&amp;&quot;x&quot;</bdi>');
+    expect(html).toContain('title="Repository: /r/&lt;b&gt;&amp;&quot;x&quot;"');
+    expect(html).not.toContain('data-testid'); // the tests (and users) wait for the real app
+    expect(html.match(/<button[^>]*disabled>/g)).toHaveLength(2);
+    expect(shellHtml({ ...snap, repository: null })).not.toContain('class="repo');
+    expect(shellHtml(snap)).toContain('>no instances<');
+    expect(escapeHtml(`<>&"'`)).toBe('&lt;&gt;&amp;&quot;&#39;');
+  });
+
+  it('goes into the empty #root, with the chosen theme on <html>', () => {
+    const page = '<!doctype html><html lang="en"><head></head><body><div id="root"></div></body></html>';
+    const settings = { repositoryRoot: null, theme: 'dark' as const, startAtLogin: false, notifications: true };
+    const dark = injectInitialData(page, { snapshot: snap, settings });
+    expect(dark).toContain('<html data-theme="dark" lang="en">');
+    expect(dark).toContain(`<div id="root">${shellHtml(snap)}</div>`);
+    expect(injectInitialData(page, { snapshot: snap, settings: { ...settings, theme: 'system' } })).toContain('<html lang="en">');
+    expect(injectInitialData(page, { snapshot: { ...snap, repository: '$& $1' } })).toContain('<bdi dir="ltr">$&amp; $1</bdi>');
   });
 });
