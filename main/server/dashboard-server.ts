@@ -16,7 +16,7 @@ import { createNodePlatform } from '../services/node-platform';
 import { createStateService } from '../services/state-service';
 import type { EventSender, Handlers, Platform, StateService } from '../services/types';
 import { injectInitialData, type InitialData } from './initial-data';
-import { createAssetCache, MIME, pickEncoding, type StaticAsset } from './static-assets';
+import { createAssetCache, inlineStylesheets, MIME, pickEncoding, type StaticAsset } from './static-assets';
 import { applySecurityHeaders, hostAllowed, newToken, originAllowed, requestAuthorised, sessionCookie, tokenMatches } from './security';
 
 export interface DashboardServerOptions {
@@ -237,7 +237,11 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     } catch {
       // the page asks for them itself
     }
-    const html = Buffer.from(injectInitialData(template.body.toString('utf8'), initial));
+    const page = await inlineStylesheets(template.body.toString('utf8'), async (href) => {
+      const target = resolveStatic(new URL(href, 'http://x/').pathname);
+      return target.kind === 'file' && extname(target.file) === '.css' ? (await assets.get(target.file)).body.toString('utf8') : null;
+    });
+    const html = Buffer.from(injectInitialData(page, initial));
     const encoding = pickEncoding(req.headers['accept-encoding'], ['gzip']);
     const body = encoding === 'gzip' && html.length > 1024 ? gzipSync(html, { level: 6 }) : html;
     res.writeHead(200, {

@@ -130,3 +130,21 @@ export function createAssetCache(opts: { brotliQuality?: number } = {}): AssetCa
     },
   };
 }
+
+/**
+ * The page with its stylesheets inlined (<link rel="stylesheet" href="…"> → <style>…</style>), so nothing
+ * blocks the first paint but the page itself. `read` gives a stylesheet's text by its href, or null to keep
+ * that link as it is (unknown file, or a text that could end the <style> element early).
+ */
+export async function inlineStylesheets(html: string, read: (href: string) => Promise<string | null>): Promise<string> {
+  const links = [...html.matchAll(/<link\b[^>]*\brel=["']?stylesheet["']?[^>]*>/gi)];
+  let out = html;
+  for (const [tag] of links) {
+    const href = /\bhref=["']?([^"'\s>]+)/i.exec(tag)?.[1];
+    if (!href) continue;
+    const css = await read(href).catch(() => null);
+    if (css === null || /<\/style/i.test(css)) continue;
+    out = out.replace(tag, () => `<style>${css}</style>`);
+  }
+  return out;
+}

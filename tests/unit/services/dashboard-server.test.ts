@@ -186,6 +186,25 @@ describe('dashboard server', () => {
     }
   });
 
+  it('inlines the stylesheet into the page, so only the page itself blocks the first paint', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'kts-server-css-'));
+    await mkdir(join(other, 'assets'));
+    await writeFile(join(other, 'index.html'), '<html><head><link rel="stylesheet" crossorigin href="./assets/index-Css12345.css"></head><body><div id="root"></div></body></html>');
+    await writeFile(join(other, 'assets', 'index-Css12345.css'), '.topbar{display:flex}');
+    const s2 = await startDashboardServer({ state, handlers, staticDir: other });
+    try {
+      const page = await request('/', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });
+      expect(page.body).toContain('<head><style>.topbar{display:flex}</style></head>');
+      expect(page.body).not.toContain('<link rel="stylesheet"');
+      // the file itself is still served (Electron and older pages link it)
+      const css = await request('/assets/index-Css12345.css', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });
+      expect(css.body).toBe('.topbar{display:flex}');
+    } finally {
+      await s2.close();
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
   it('compresses the build (once, off the request path) for clients that accept it', async () => {
     const path = '/assets/big-XyZ98765.js';
     let gz: Res | undefined;

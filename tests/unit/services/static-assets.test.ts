@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAssetCache, pickEncoding } from '../../../main/server/static-assets';
+import { createAssetCache, inlineStylesheets, pickEncoding } from '../../../main/server/static-assets';
 
 let dir: string;
 beforeEach(async () => {
@@ -76,5 +76,21 @@ describe('asset cache', () => {
     const a = await cache.get(join(dir, 'x.js'));
     expect(cache.encoded(a, 'gzip')).not.toBeNull();
     await cache.warm(join(dir, 'missing')); // no throw
+  });
+});
+
+describe('inlineStylesheets', () => {
+  const page = '<head><link rel="icon" href="./favicon.svg"><link rel="stylesheet" crossorigin href="./assets/a.css"><link rel=stylesheet href=./assets/b.css></head>';
+
+  it('replaces each stylesheet link by its text, leaving other links alone', async () => {
+    const css: Record<string, string> = { './assets/a.css': 'a{color:red}', './assets/b.css': 'b{x:$&}' };
+    const out = await inlineStylesheets(page, async (href) => css[href] ?? null);
+    expect(out).toBe('<head><link rel="icon" href="./favicon.svg"><style>a{color:red}</style><style>b{x:$&}</style></head>');
+  });
+
+  it('keeps the link when the file is unknown, unreadable, or could end the <style> early', async () => {
+    expect(await inlineStylesheets(page, async () => null)).toBe(page);
+    expect(await inlineStylesheets(page, async () => Promise.reject(new Error('EACCES')))).toBe(page);
+    expect(await inlineStylesheets(page, async () => 'a{}</STYLE><script>x</script>')).toBe(page);
   });
 });
