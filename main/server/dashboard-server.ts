@@ -219,9 +219,10 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   }
 
   /**
-   * The application document: index.html with the current snapshot and settings inlined as a JSON data block,
-   * so the first paint shows the instances instead of waiting for an API round trip. Never cached (it carries
-   * live state and is only served to an authorised request).
+   * The application document: index.html with its stylesheet inlined, the first frame (the top bar with the live
+   * summary) in #root, and the current snapshot and settings as a JSON data block — so the first paint needs
+   * nothing but this answer, and the app's first render shows the instances without an API round trip. Never
+   * cached (it carries live state and is only served to an authorised request).
    */
   async function serveDocument(req: IncomingMessage, res: ServerResponse, extraHeaders: Record<string, string> = {}): Promise<void> {
     let template: StaticAsset;
@@ -238,7 +239,9 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       // the page asks for them itself
     }
     const page = await inlineStylesheets(template.body.toString('utf8'), async (href) => {
-      const target = resolveStatic(new URL(href, 'http://x/').pathname);
+      const ref = new URL(href, 'http://build.invalid/');
+      if (ref.origin !== 'http://build.invalid') return null; // only the build's own files
+      const target = resolveStatic(ref.pathname);
       return target.kind === 'file' && extname(target.file) === '.css' ? (await assets.get(target.file)).body.toString('utf8') : null;
     });
     const html = Buffer.from(injectInitialData(page, initial));
