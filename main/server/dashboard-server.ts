@@ -16,7 +16,7 @@ import { createNodePlatform } from '../services/node-platform';
 import { createStateService } from '../services/state-service';
 import type { EventSender, Handlers, Platform, StateService } from '../services/types';
 import { injectInitialData, type InitialData } from './initial-data';
-import { createAssetCache, inlineStylesheets, MIME, pickEncoding, type StaticAsset } from './static-assets';
+import { createAssetCache, inlineStylesheets, MIME, pickEncoding, preloadDynamicImports, type StaticAsset } from './static-assets';
 import { applySecurityHeaders, hostAllowed, newToken, originAllowed, requestAuthorised, sessionCookie, tokenMatches } from './security';
 
 export interface DashboardServerOptions {
@@ -220,9 +220,9 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
 
   /**
    * The application document: index.html with its stylesheet inlined, the first frame (the top bar with the live
-   * summary) in #root, and the current snapshot and settings as a JSON data block — so the first paint needs
-   * nothing but this answer, and the app's first render shows the instances without an API round trip. Never
-   * cached (it carries live state and is only served to an authorised request).
+   * summary) in #root, the app's chunk preloaded, and the current snapshot and settings as a JSON data block — so
+   * the first paint needs nothing but this answer, and the app's first render shows the instances without an API
+   * round trip. Never cached (it carries live state and is only served to an authorised request).
    */
   async function serveDocument(req: IncomingMessage, res: ServerResponse, extraHeaders: Record<string, string> = {}): Promise<void> {
     let template: StaticAsset;
@@ -238,12 +238,15 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     } catch {
       // the page asks for them itself
     }
-    const page = await inlineStylesheets(template.body.toString('utf8'), async (href) => {
-      const ref = new URL(href, 'http://build.invalid/');
-      if (ref.origin !== 'http://build.invalid') return null; // only the build's own files
-      const target = resolveStatic(ref.pathname);
-      return target.kind === 'file' && extname(target.file) === '.css' ? (await assets.get(target.file)).body.toString('utf8') : null;
-    });
+    /** The text of one of the build's own files named by a page reference, or null. */
+    const buildFile = async (ref: string, ext: string): Promise<string | null> => {
+      const url = new URL(ref, 'http://build.invalid/');
+      if (url.origin !== 'http://build.invalid') return null;
+      const target = resolveStatic(url.pathname);
+      return target.kind === 'file' && extname(target.file) === ext ? (await assets.get(target.file)).body.toString('utf8') : null;
+    };
+    const withCss = await inlineStylesheets(template.body.toString('utf8'), (href) => buildFile(href, '.css'));
+    const page = await preloadDynamicImports(withCss, (src) => buildFile(src, '.js'));
     const html = Buffer.from(injectInitialData(page, initial));
     const encoding = pickEncoding(req.headers['accept-encoding'], ['gzip']);
     const body = encoding === 'gzip' && html.length > 1024 ? gzipSync(html, { level: 6 }) : html;

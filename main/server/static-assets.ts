@@ -148,3 +148,28 @@ export async function inlineStylesheets(html: string, read: (href: string) => Pr
   }
   return out;
 }
+
+/**
+ * The page with a <link rel="modulepreload"> for every chunk its module scripts import dynamically
+ * (`import("./start-….js")`), placed right after the script: the entry defers evaluating the app's chunk until
+ * the first frame is painted (renderer/src/main.tsx), and this lets the browser fetch and compile that chunk
+ * meanwhile instead of only then. `read` gives a script's text by its src, or null.
+ */
+export async function preloadDynamicImports(html: string, read: (src: string) => Promise<string | null>): Promise<string> {
+  const scripts = [...html.matchAll(/<script\b[^>]*\btype=["']?module["']?[^>]*\bsrc=["']?([^"'\s>]+)["']?[^>]*><\/script>/gi)];
+  let out = html;
+  for (const [tag, src] of scripts) {
+    const code = await read(src!).catch(() => null);
+    if (!code) continue;
+    const base = new URL(src!, 'http://build.invalid/');
+    const hrefs = new Set<string>();
+    for (const m of code.matchAll(/\bimport\(\s*(["'])(\.{1,2}\/[^"'\s]+?\.m?js)\1\s*\)/g)) {
+      const url = new URL(m[2]!, base);
+      hrefs.add(src!.startsWith('/') ? url.pathname : `.${url.pathname}`);
+    }
+    if (!hrefs.size) continue;
+    const links = [...hrefs].map((h) => `<link rel="modulepreload" crossorigin href="${h}">`).join('');
+    out = out.replace(tag, () => `${tag}${links}`);
+  }
+  return out;
+}

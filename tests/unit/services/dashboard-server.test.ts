@@ -186,15 +186,21 @@ describe('dashboard server', () => {
     }
   });
 
-  it('inlines the stylesheet into the page, so only the page itself blocks the first paint', async () => {
+  it('inlines the stylesheet and preloads the app chunk, so only the page itself blocks the first paint', async () => {
     const other = await mkdtemp(join(tmpdir(), 'kts-server-css-'));
     await mkdir(join(other, 'assets'));
-    await writeFile(join(other, 'index.html'), '<html><head><link rel="stylesheet" crossorigin href="./assets/index-Css12345.css"></head><body><div id="root"></div></body></html>');
+    await writeFile(
+      join(other, 'index.html'),
+      '<html><head><script type="module" crossorigin src="./assets/index-Ent12345.js"></script><link rel="stylesheet" crossorigin href="./assets/index-Css12345.css"></head><body><div id="root"></div></body></html>',
+    );
     await writeFile(join(other, 'assets', 'index-Css12345.css'), '.topbar{display:flex}');
+    await writeFile(join(other, 'assets', 'index-Ent12345.js'), 'requestAnimationFrame(()=>import("./start-App12345.js"))');
     const s2 = await startDashboardServer({ state, handlers, staticDir: other });
     try {
       const page = await request('/', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });
-      expect(page.body).toContain('<head><style>.topbar{display:flex}</style></head>');
+      expect(page.body).toContain('<style>.topbar{display:flex}</style></head>');
+      // the app's chunk, which the entry imports after the first frame, is fetched meanwhile
+      expect(page.body).toContain('<script type="module" crossorigin src="./assets/index-Ent12345.js"></script><link rel="modulepreload" crossorigin href="./assets/start-App12345.js">');
       expect(page.body).not.toContain('<link rel="stylesheet"');
       // the file itself is still served (Electron and older pages link it)
       const css = await request('/assets/index-Css12345.css', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });

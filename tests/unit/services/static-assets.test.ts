@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAssetCache, inlineStylesheets, pickEncoding } from '../../../main/server/static-assets';
+import { createAssetCache, inlineStylesheets, pickEncoding, preloadDynamicImports } from '../../../main/server/static-assets';
 
 let dir: string;
 beforeEach(async () => {
@@ -92,5 +92,27 @@ describe('inlineStylesheets', () => {
     expect(await inlineStylesheets(page, async () => null)).toBe(page);
     expect(await inlineStylesheets(page, async () => Promise.reject(new Error('EACCES')))).toBe(page);
     expect(await inlineStylesheets(page, async () => 'a{}</STYLE><script>x</script>')).toBe(page);
+  });
+});
+
+describe('preloadDynamicImports', () => {
+  const tag = '<script type="module" crossorigin src="./assets/index-AAAA1111.js"></script>';
+  const page = `<head>${tag}<link rel="stylesheet" href="./assets/x.css"></head>`;
+
+  it('preloads the chunks a module script imports dynamically, next to the script', async () => {
+    const code = 'const a=()=>import("./start-BbBb2222.js");const b=import( \'./x/lazy-C3.mjs\' );import("./start-BbBb2222.js");import(dynamicName);import("https://cdn.example/x.js")';
+    const out = await preloadDynamicImports(page, async (src) => (src === './assets/index-AAAA1111.js' ? code : null));
+    expect(out).toBe(
+      `<head>${tag}<link rel="modulepreload" crossorigin href="./assets/start-BbBb2222.js"><link rel="modulepreload" crossorigin href="./assets/x/lazy-C3.mjs"><link rel="stylesheet" href="./assets/x.css"></head>`,
+    );
+    const rooted = '<script type="module" src="/assets/i.js"></script>';
+    expect(await preloadDynamicImports(rooted, async () => 'import("../s.js")')).toBe(`${rooted}<link rel="modulepreload" crossorigin href="/s.js">`);
+  });
+
+  it('leaves the page alone when there is nothing to preload or the script cannot be read', async () => {
+    expect(await preloadDynamicImports(page, async () => 'console.log(1)')).toBe(page);
+    expect(await preloadDynamicImports(page, async () => null)).toBe(page);
+    expect(await preloadDynamicImports(page, async () => Promise.reject(new Error('gone')))).toBe(page);
+    expect(await preloadDynamicImports('<script src="./classic.js"></script>', async () => 'import("./x.js")')).toBe('<script src="./classic.js"></script>');
   });
 });
