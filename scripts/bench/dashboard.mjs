@@ -4,8 +4,9 @@
 //    `docker kill` is spawned (so it includes the docker CLI's start-up and the kill itself), and also from the
 //    engine's own timestamp of the `die` event (the part the dashboard is responsible for);
 //  • dashboard server RSS (target ≤ 150 MB); first contentful paint in Chromium (target ≤ 1 s), each visit in a
-//    fresh browser context (no cache, no cookie) through the tokenised URL, timed from navigation start; the
-//    largest contentful paint (the instance cards) is reported beside it.
+//    fresh browser context (no cache, no cookie) through the tokenised URL, timed from navigation start; beside
+//    it, when the instance cards are painted (Element Timing on the cards' names — LCP would name the top bar's
+//    repository path, the largest text on the page, and say nothing about the cards).
 //
 // Nothing here may block the event loop while a measurement runs: the counting proxy lives in this process, so a
 // synchronous `docker kill` would hold the dashboard's Docker event stream (and its SSE answer) back until the
@@ -153,7 +154,7 @@ export async function dashboard() {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
     });
     const paints = [];
-    const largest = [];
+    const cardPaints = [];
     try {
       for (let i = 0; i < 5; i++) {
         const ctx = await browser.newContext();
@@ -161,16 +162,19 @@ export async function dashboard() {
         await page.goto(url, { waitUntil: 'load' });
         await page.getByTestId('instances').waitFor();
         await page.waitForTimeout(300);
-        const { fcp, lcp } = await page.evaluate(
+        const { fcp, cards } = await page.evaluate(
           () =>
             new Promise((resolve) => {
               const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1;
-              new PerformanceObserver((list) => resolve({ fcp, lcp: list.getEntries().at(-1)?.startTime ?? -1 })).observe({ type: 'largest-contentful-paint', buffered: true });
-              setTimeout(() => resolve({ fcp, lcp: -1 }), 1000);
+              new PerformanceObserver((list) => {
+                const names = list.getEntries().filter((e) => e.identifier === 'instance-name');
+                resolve({ fcp, cards: names.length ? Math.min(...names.map((e) => e.startTime)) : -1 });
+              }).observe({ type: 'element', buffered: true });
+              setTimeout(() => resolve({ fcp, cards: -1 }), 1000);
             }),
         );
         paints.push(fcp);
-        largest.push(lcp);
+        cardPaints.push(cards);
         await ctx.close();
       }
     } finally {
@@ -179,16 +183,16 @@ export async function dashboard() {
     const death = median(deaths);
     const dieToState = fromDie.length ? median(fromDie) : NaN;
     const paint = median(paints);
-    const lcp = median(largest);
+    const cardsAt = median(cardPaints);
     const ms = (xs) => xs.map((x) => Math.round(x));
-    process.stderr.write(`[bench]   samples (ms): death ${ms(deaths)} · die→state ${ms(fromDie)} · FCP ${ms(paints)} · LCP ${ms(largest)}\n`);
+    process.stderr.write(`[bench]   samples (ms): death ${ms(deaths)} · die→state ${ms(fromDie)} · FCP ${ms(paints)} · cards painted ${ms(cardPaints)}\n`);
     return [
       { metric: 'Docker API requests while idle for 30 s (3 running, 10 registered)', value: String(idle), target: '0', ok: idle === 0 },
       { metric: 'container death → pushed state, median of 5 (from spawning `docker kill`)', value: fmt(death), target: '≤ 1 s', ok: death <= 1000, samples: ms(deaths) },
       { metric: "engine's die event → pushed state, median of 5 (engine timestamp)", value: Number.isNaN(dieToState) ? 'n/a' : fmt(dieToState), target: '(diagnostic)', ok: true, samples: ms(fromDie) },
       { metric: 'dashboard server RSS, 10 instances', value: `${Math.round(rssKb / 1024)} MB`, target: '≤ 150 MB', ok: rssKb / 1024 <= 150 },
       { metric: 'first contentful paint (Chromium, fresh context, tokenised URL), median of 5', value: fmt(paint), target: '≤ 1 s', ok: paint >= 0 && paint <= 1000, samples: ms(paints) },
-      { metric: 'largest contentful paint (the instance cards), median of 5', value: lcp >= 0 ? fmt(lcp) : 'n/a', target: '(diagnostic)', ok: true, samples: ms(largest) },
+      { metric: 'instance cards painted (Element Timing), median of 5', value: cardsAt >= 0 ? fmt(cardsAt) : 'n/a', target: '(diagnostic)', ok: true, samples: ms(cardPaints) },
     ];
   } finally {
     server?.kill();
