@@ -2,11 +2,11 @@
 // 127.0.0.1 only, behind a random token. node:http only; the handlers and the state service are the same ones
 // the Electron shell uses, so the browser and the window behave identically.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { EventChannel, EventMap } from '../contract';
 import { isInvokeChannel } from '../contract';
 import type { Deps } from '../core/deps';
@@ -15,6 +15,8 @@ import { createDispatch, createHandlers, type ServiceHandlers } from '../service
 import { createNodePlatform } from '../services/node-platform';
 import { createStateService } from '../services/state-service';
 import type { EventSender, Handlers, Platform, StateService } from '../services/types';
+import { injectInitialData, type InitialData } from './initial-data';
+import { createAssetCache, inlineStylesheets, MIME, pickEncoding, preloadDynamicImports, type StaticAsset } from './static-assets';
 import { applySecurityHeaders, hostAllowed, newToken, originAllowed, requestAuthorised, sessionCookie, tokenMatches } from './security';
 
 export interface DashboardServerOptions {
@@ -49,19 +51,6 @@ export interface DashboardServer {
 
 const MAX_BODY = 1024 * 1024;
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** The directory holding this package's package.json (works from the sources and from dist/cli.cjs). */
 export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
@@ -175,54 +164,108 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   if (ownState) await state.start();
 
   let port = 0;
+  const assets = createAssetCache();
 
   // ---- routes ----------------------------------------------------------------------------------------------
-  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+  /** What a page path stands for: a file of the build, the application document (SPA fallback), or an error. */
+  function resolveStatic(pathname: string): { kind: 'file'; file: string } | { kind: 'document' } | { kind: 'error'; status: number; text: string } {
     let rel: string;
     try {
       rel = decodeURIComponent(pathname);
     } catch {
-      sendText(res, 400, 'Bad path');
-      return;
+      return { kind: 'error', status: 400, text: 'Bad path' };
     }
     const file = normalize(join(staticDir, rel));
-    if (file !== staticDir && !file.startsWith(staticDir + sep)) {
-      sendText(res, 403, 'Forbidden');
-      return;
-    }
-    let target = file;
+    if (file !== staticDir && !file.startsWith(staticDir + sep)) return { kind: 'error', status: 403, text: 'Forbidden' };
     let isFile = false;
     try {
-      isFile = statSync(target).isFile();
+      isFile = statSync(file).isFile();
     } catch {
       isFile = false;
     }
-    if (!isFile) {
-      if (extname(rel) && rel !== '/') {
-        sendText(res, 404, 'Not found');
-        return;
-      }
-      target = join(staticDir, 'index.html'); // SPA fallback
-    }
-    let body: Buffer;
+    if (isFile && file !== join(staticDir, 'index.html')) return { kind: 'file', file };
+    if (!isFile && extname(rel) && rel !== '/') return { kind: 'error', status: 404, text: 'Not found' };
+    return { kind: 'document' };
+  }
+
+  function notBuilt(res: ServerResponse): void {
+    sendText(
+      res,
+      503,
+      page('Dashboard not built', `<p>The renderer build is missing at <code>${staticDir.replace(/</g, '&lt;')}</code>.</p><p>Run <code>npm run build</code> (or <code>npm run build:web</code>) and reload.</p>`),
+      true,
+    );
+  }
+
+  async function serveFile(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
+    let asset: StaticAsset;
     try {
-      body = await readFile(target);
+      asset = await assets.get(file);
     } catch {
-      sendText(
-        res,
-        503,
-        page('Dashboard not built', `<p>The renderer build is missing at <code>${staticDir.replace(/</g, '&lt;')}</code>.</p><p>Run <code>npm run build</code> (or <code>npm run build:web</code>) and reload.</p>`),
-        true,
-      );
+      sendText(res, 404, 'Not found');
       return;
     }
-    const immutable = /\/assets\/[^/]+-[A-Za-z0-9_-]{6,}\.[a-z0-9]+$/.test(target);
+    const immutable = /\/assets\/[^/]+-[A-Za-z0-9_-]{6,}\.[a-z0-9]+$/.test(file);
+    const encoded = assets.encoded(asset, req.headers['accept-encoding']);
+    const body = encoded?.body ?? asset.body;
     res.writeHead(200, {
-      'Content-Type': MIME[extname(target)] ?? 'application/octet-stream',
+      'Content-Type': asset.type,
       'Content-Length': body.length,
       'Cache-Control': immutable ? 'private, max-age=31536000, immutable' : 'no-store',
+      ...(asset.compressible ? { Vary: 'Accept-Encoding' } : {}),
+      ...(encoded ? { 'Content-Encoding': encoded.encoding } : {}),
     });
     res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  /**
+   * The application document: index.html with its stylesheet inlined, the first frame (the top bar with the live
+   * summary) in #root, the app's chunk preloaded, and the current snapshot and settings as a JSON data block — so
+   * the first paint needs nothing but this answer, and the app's first render shows the instances without an API
+   * round trip. Never cached (it carries live state and is only served to an authorised request).
+   */
+  async function serveDocument(req: IncomingMessage, res: ServerResponse, extraHeaders: Record<string, string> = {}): Promise<void> {
+    let template: StaticAsset;
+    try {
+      template = await assets.get(join(staticDir, 'index.html'));
+    } catch {
+      notBuilt(res);
+      return;
+    }
+    const initial: InitialData = { snapshot: state.current() };
+    try {
+      initial.settings = await handlers.getSettings();
+    } catch {
+      // the page asks for them itself
+    }
+    /** The text of one of the build's own files named by a page reference, or null. */
+    const buildFile = async (ref: string, ext: string): Promise<string | null> => {
+      const url = new URL(ref, 'http://build.invalid/');
+      if (url.origin !== 'http://build.invalid') return null;
+      const target = resolveStatic(url.pathname);
+      return target.kind === 'file' && extname(target.file) === ext ? (await assets.get(target.file)).body.toString('utf8') : null;
+    };
+    const withCss = await inlineStylesheets(template.body.toString('utf8'), (href) => buildFile(href, '.css'));
+    const page = await preloadDynamicImports(withCss, (src) => buildFile(src, '.js'));
+    const html = Buffer.from(injectInitialData(page, initial));
+    const encoding = pickEncoding(req.headers['accept-encoding'], ['gzip']);
+    const body = encoding === 'gzip' && html.length > 1024 ? gzipSync(html, { level: 6 }) : html;
+    res.writeHead(200, {
+      ...extraHeaders,
+      'Content-Type': MIME['.html']!,
+      'Content-Length': body.length,
+      'Cache-Control': 'no-store',
+      Vary: 'Accept-Encoding',
+      ...(body !== html ? { 'Content-Encoding': 'gzip' } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const target = resolveStatic(pathname);
+    if (target.kind === 'error') sendText(res, target.status, target.text);
+    else if (target.kind === 'file') await serveFile(req, res, target.file);
+    else await serveDocument(req, res);
   }
 
   async function invoke(req: IncomingMessage, res: ServerResponse, channel: string): Promise<void> {
@@ -294,16 +337,21 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const isApi = url.pathname.startsWith('/api/');
 
-    // First page load: ?token=… becomes a cookie, then the clean URL.
+    // First page load: ?token=… becomes an HttpOnly cookie. The application document is served in the same
+    // answer (a redirect would cost a round trip before anything can paint) and the page drops the token from
+    // the address bar at once (history.replaceState, see renderer/src/api/url-token.ts); the Referrer-Policy
+    // keeps it out of every request the page makes. Anything else is redirected to its clean URL.
     const qtoken = url.searchParams.get('token');
     if (qtoken !== null && !isApi && (req.method === 'GET' || req.method === 'HEAD')) {
       if (!tokenMatches(qtoken, token)) {
         sendText(res, 401, page('Wrong token', '<p>This link carries an outdated token. Open the URL printed by <code>ktrdr-sandbox dashboard</code> again.</p>'), true);
         return;
       }
+      const cookie = sessionCookie(token, port);
+      if (resolveStatic(url.pathname).kind === 'document') return serveDocument(req, res, { 'Set-Cookie': cookie });
       url.searchParams.delete('token');
       const rest = url.searchParams.toString();
-      res.writeHead(302, { 'Set-Cookie': sessionCookie(token, port), Location: `${url.pathname}${rest ? `?${rest}` : ''}`, 'Cache-Control': 'no-store' });
+      res.writeHead(302, { 'Set-Cookie': cookie, Location: `${url.pathname}${rest ? `?${rest}` : ''}`, 'Cache-Control': 'no-store' });
       res.end();
       return;
     }
@@ -355,6 +403,9 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     throw err;
   }
   port = (server.address() as AddressInfo).port;
+  // Read and compress the build now, off the event loop, rather than on the first visit.
+  void assets.warm(join(staticDir, 'assets'));
+  void assets.get(join(staticDir, 'index.html')).catch(() => undefined);
 
   const heartbeat = setInterval(() => {
     for (const c of clients) c.res.write(': ping\n\n');

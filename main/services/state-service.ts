@@ -1,20 +1,24 @@
 // The live state service: ONE snapshot of every instance (registry ∪ containers ∪ last gate), kept current by
 // the Docker event stream and a watch on the registry directory — never by polling. Each burst of changes is
-// debounced into one refresh, and each refresh makes exactly one engine request (listContainers). While the
-// engine is down it reconnects with exponential backoff (0.5 s → 10 s) by re-subscribing to the event stream.
+// debounced into one refresh, and each refresh makes exactly one engine request (listContainers). A container
+// that dies (or is removed) is patched into the snapshot straight from its event, synchronously, before that
+// refresh confirms it. While the engine is down it reconnects with exponential backoff (0.5 s → 10 s) by
+// re-subscribing to the event stream.
 import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { EngineState, Snapshot } from '../contract';
 import type { EngineEvent } from '../core/deps';
-import { composeFilePaths } from '../core/compose-model';
+import { composeFilePaths, defaultServices, readComposeModel } from '../core/compose-model';
 import { instanceVariables } from '../core/envfile';
-import { loadManifest, MANIFEST_FILE } from '../core/manifest';
+import { MANIFEST_FILE } from '../core/manifest';
+import type { Manifest } from '../core/manifest-schema';
 import { toErrorPayload } from '../core/errors';
 import { ktrdrPreset } from '../core/preset';
 import { instances as registryInstances } from '../core/registry';
-import type { ContainerInfo, InstanceRecord, RegistryData } from '../core/types';
-import { findOrphans, groupByProject, viewOf } from '../core/use-cases/list';
+import { loadInstance } from '../core/resolve';
+import type { ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../core/types';
+import { findOrphans, groupByProject } from '../core/use-cases/list';
 import { buildView, type InstanceView } from '../core/views';
 import type { Deps } from '../core/deps';
 import { countingDeps, engineCounter, type CountedDeps } from './engine-counter';
@@ -33,8 +37,12 @@ export interface StateServiceOptions {
   watchFiles?: boolean;
 }
 
-/** Engine events that say nothing about a container's state (health-check execs fire every few seconds). */
-const IGNORED_ACTIONS = new Set(['attach', 'detach', 'resize', 'top', 'export', 'commit', 'copy', 'archive-path', 'extract-to-dir']);
+/**
+ * Engine events that say nothing about a container's state (health-check execs fire every few seconds). `kill`
+ * only says a signal was sent: if the container exits, its `die` follows (and is patched at once); a refresh on
+ * `kill` itself would list containers that are still running, in the middle of the death it announces.
+ */
+const IGNORED_ACTIONS = new Set(['attach', 'detach', 'resize', 'top', 'export', 'commit', 'copy', 'archive-path', 'extract-to-dir', 'kill']);
 
 export function isStateChangingEvent(e: Pick<EngineEvent, 'action'>): boolean {
   const action = e.action.split(':')[0]!.trim();
@@ -42,13 +50,31 @@ export function isStateChangingEvent(e: Pick<EngineEvent, 'action'>): boolean {
   return !IGNORED_ACTIONS.has(action);
 }
 
+/** What identifies a file's content without reading it (an atomic rewrite changes the inode). '-' = absent. */
 async function stamp(file: string): Promise<string> {
   try {
     const s = await stat(file);
-    return `${s.mtimeMs}:${s.size}`;
+    return `${s.ino}:${s.mtimeMs}:${s.size}`;
   } catch {
     return '-';
   }
+}
+
+/**
+ * Everything an instance's view is derived from except its containers — the core's viewOf, split so that the
+ * expensive part (reading the manifest, parsing the compose file(s), reading the last gate report) is done once
+ * per change of those files rather than on every refresh, and a container event costs one pure buildView.
+ */
+interface ViewBasis {
+  recKey: string;
+  dirExists: boolean;
+  manifestStamp: string;
+  manifest: Manifest;
+  vars: Record<string, string>;
+  composeStamps: string;
+  expected: number;
+  gateStamp: string;
+  lastGate: GateReport | null;
 }
 
 function engineUnavailable(err: unknown): boolean {
@@ -78,7 +104,9 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   let lastGood: InstanceView[] = [];
   let lastReg: RegistryData | null = null;
   let lastContainers: ContainerInfo[] = [];
-  const viewCache = new Map<string, { key: string; view: InstanceView; composeFiles: string[]; manifestStamp: string; dirExists: boolean }>();
+  const bases = new Map<string, ViewBasis>();
+  /** Where the gate store keeps a report (only a change hint: the report itself is read through the store). */
+  const gateFile = (id: string): string => join(counted.home, 'gates', `${id}.json`);
   /** Bumped by every event patch; a refresh whose listing predates the latest patch does not publish. */
   let patchGen = 0;
   let snapshot: Snapshot = {
@@ -175,7 +203,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
           }),
         ),
       );
-      for (const id of viewCache.keys()) if (!reg.instances[id]) viewCache.delete(id);
+      for (const id of bases.keys()) if (!reg.instances[id]) bases.delete(id);
       lastGood = views;
     } else {
       // Never pretend the registry is empty because it could not be read: keep what we knew.
@@ -185,29 +213,45 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     return { instances: views, orphans, problems, repository: repository() };
   }
 
-  /**
-   * The core's viewOf, memoised per instance: reading the manifest and parsing the compose file(s) of every
-   * instance on every refresh is the bulk of a refresh's CPU and garbage, and a container event usually
-   * concerns one instance. The key covers everything a view is derived from: the record, the directory, the
-   * manifest and compose files (mtime + size), the last gate report, and each container's state and health.
-   */
   async function viewFor(rec: InstanceRecord, containers: ContainerInfo[]): Promise<InstanceView> {
-    const prev = viewCache.get(rec.id);
+    return viewFromBasis(rec, await basisFor(rec), containers);
+  }
+
+  function viewFromBasis(rec: InstanceRecord, b: ViewBasis, containers: ContainerInfo[]): InstanceView {
+    return buildView({ rec, manifest: b.manifest, vars: b.vars, containers, expectedServices: b.expected, dirExists: b.dirExists, lastGate: b.lastGate });
+  }
+
+  /**
+   * The instance's view basis, re-derived only from what changed: a few stats per refresh, the manifest read
+   * again when it (or the record, or the directory's existence) changed, the compose file(s) parsed again when
+   * they changed, the gate report read again when its file changed. Same results as the core's viewOf.
+   */
+  async function basisFor(rec: InstanceRecord): Promise<ViewBasis> {
+    const prev = bases.get(rec.id);
+    const recKey = JSON.stringify(rec);
     const dirExists = existsSync(rec.path);
-    const manifestStamp = await stamp(join(rec.path, MANIFEST_FILE));
-    let composeFiles = prev && prev.manifestStamp === manifestStamp && prev.dirExists === dirExists ? prev.composeFiles : null;
-    composeFiles ??= dirExists ? await loadManifest(rec.path).then((m) => composeFilePaths(rec.path, m.manifest.compose.files), () => []) : [];
-    const [stamps, gate] = await Promise.all([Promise.all(composeFiles.map(stamp)), counted.gates.read(rec.id)]);
-    const key = JSON.stringify([rec, dirExists, manifestStamp, stamps, gate, containers.map((c) => [c.id, c.state, c.health, c.oneOff])]);
-    if (prev && prev.key === key) return prev.view;
-    const view = await viewOf(counted, rec, containers);
-    viewCache.set(rec.id, { key, view, composeFiles, manifestStamp, dirExists });
-    return view;
+    const [manifestStamp, gateStamp] = await Promise.all([stamp(join(rec.path, MANIFEST_FILE)), stamp(gateFile(rec.id))]);
+    const sameManifest = prev !== undefined && prev.recKey === recKey && prev.dirExists === dirExists && prev.manifestStamp === manifestStamp;
+    let manifest: Manifest;
+    let vars: Record<string, string>;
+    if (sameManifest) ({ manifest, vars } = prev);
+    else ({ manifest, vars } = await loadInstance(counted, rec));
+    const composeFiles = dirExists ? composeFilePaths(rec.path, manifest.compose.files) : [];
+    const composeStamps = JSON.stringify(await Promise.all(composeFiles.map(stamp)));
+    let expected: number;
+    if (sameManifest && prev.composeStamps === composeStamps) expected = prev.expected;
+    else expected = dirExists ? await readComposeModel(rec.path, manifest.compose.files).then((m) => defaultServices(m).length, () => 0) : 0;
+    // an absent file is read anyway (cheap): the stamp is only a hint, the store decides
+    const lastGate = prev !== undefined && gateStamp !== '-' && prev.gateStamp === gateStamp ? prev.lastGate : await counted.gates.read(rec.id);
+    const basis: ViewBasis = { recKey, dirExists, manifestStamp, manifest, vars, composeStamps, expected, gateStamp, lastGate };
+    bases.set(rec.id, basis);
+    return basis;
   }
 
   /**
    * Fast path: a container that died (or was removed) is known from the event itself, so the snapshot is
-   * patched at once, without waiting for the engine to list containers; the debounced refresh confirms it.
+   * patched and pushed at once — synchronously, from what the last refresh derived — without waiting for the
+   * engine to list containers; the debounced refresh confirms it.
    */
   function patchFromEvent(e: EngineEvent): void {
     if (!engineUp || !lastReg || !e.containerId) return;
@@ -223,6 +267,17 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
         : lastContainers.map((c, j) => (j === i ? { ...c, state: 'exited', status: 'Exited', health: 'none' } : c));
     const gen = ++patchGen;
     const reg = lastReg;
+    const byProject = groupByProject(lastContainers);
+    const rec = reg.instances[cur.project];
+    const basis = rec ? bases.get(rec.id) : undefined;
+    const at = rec ? snapshot.instances.findIndex((v) => v.id === rec.id) : -1;
+    if (!rec || (basis && basis.recKey === JSON.stringify(rec) && at >= 0)) {
+      const instances = rec && basis ? snapshot.instances.map((v, j) => (j === at ? viewFromBasis(rec, basis, byProject.get(rec.id) ?? []) : v)) : snapshot.instances;
+      if (rec && basis) lastGood = instances;
+      publish({ instances, orphans: findOrphans(byProject, new Set(Object.keys(reg.instances))) });
+      return;
+    }
+    // nothing derived for this instance yet: assemble it (asynchronously)
     void assemble(reg, lastContainers, [...snapshot.problems]).then((next) => {
       if (gen === patchGen && !stopped) publish(next);
     });

@@ -1,11 +1,13 @@
 // The dashboard: one screen of instance cards, live from the state service; dialogs for create, destroy and
 // settings; a logs drawer; toasts for errors with the core's own message.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Api, Settings } from '../../main/contract';
 import type { ErrorPayload } from '../../main/core/errors';
 import type { InstanceView } from '../../main/core/views';
+import type { InitialData } from './api/initial-data';
 import { ApiContext, useConnection, useLogStore, useNow, useProgress, useSettings, useSnapshot } from './api/hooks';
 import { splitOperation } from './api/progress-store';
+import { summarise } from './format';
 import { AppContext, type AppState, type Toast } from './app-context';
 import { ConnectionBanner, EngineBanner, ProblemsBanner } from './components/Banners';
 import { InstanceCard } from './components/InstanceCard';
@@ -21,24 +23,10 @@ type DialogState = { kind: 'create' } | { kind: 'destroy'; view: InstanceView } 
 /** Operations whose finished record stays on the card (it shows the gate's verdict); others fade out. */
 const KEEP_FINISHED = new Set(['up', 'restart', 'gate']);
 
-export function summarise(instances: InstanceView[], busy: Record<string, string>): string {
-  if (!instances.length) return 'no instances';
-  const running = instances.filter((i) => i.status === 'running').length;
-  const failing = instances.filter((i) => i.status === 'partial' || (i.status === 'running' && i.lastGate && !i.lastGate.passed)).length;
-  const stopped = instances.filter((i) => i.status === 'stopped').length;
-  const parts: string[] = [];
-  if (running) parts.push(`${running} running`);
-  if (failing) parts.push(`${failing} failing`);
-  if (stopped) parts.push(`${stopped} stopped`);
-  const nBusy = Object.keys(busy).length;
-  if (nBusy) parts.push(`${nBusy} busy`);
-  return parts.join(' · ') || `${instances.length} instances`;
-}
-
-export function App({ api }: { api: Api }) {
-  const { snapshot, error } = useSnapshot(api);
+export function App({ api, initial = null }: { api: Api; initial?: InitialData | null }) {
+  const { snapshot, error } = useSnapshot(api, initial?.snapshot);
   const { progress, dispatch } = useProgress(api);
-  const [settings, setSettings] = useSettings(api);
+  const [settings, setSettings] = useSettings(api, initial?.settings);
   const logs = useLogStore(api);
   const connection = useConnection(api);
   const now = useNow(5000);
@@ -48,7 +36,8 @@ export function App({ api }: { api: Api }) {
   const nextToast = useRef(1);
 
   const theme = settings?.theme ?? 'system';
-  useEffect(() => {
+  // before the browser paints: with the settings inlined into the page, the first paint has the right theme
+  useLayoutEffect(() => {
     if (theme === 'system') delete document.documentElement.dataset.theme;
     else document.documentElement.dataset.theme = theme;
   }, [theme]);

@@ -1,8 +1,18 @@
 // The live dashboard (issue 4): with 10 registered instances, 3 of them running —
 //  • Docker API requests over 30 s of idleness, counted by a proxy in front of the engine socket (target 0);
-//  • a container dying → reflected in the pushed state (SSE), median of 5 (target ≤ 1 s);
-//  • dashboard server RSS (target ≤ 150 MB); first contentful paint in Chromium (target ≤ 1 s).
-import { execFileSync } from 'node:child_process';
+//  • a container dying → reflected in the pushed state (SSE), median of 5 (target ≤ 1 s), timed from the moment
+//    `docker kill` is spawned (so it includes the docker CLI's start-up and the kill itself), and also from the
+//    engine's own timestamp of the `die` event (the part the dashboard is responsible for);
+//  • dashboard server RSS (target ≤ 150 MB); first contentful paint in Chromium (target ≤ 1 s), each visit in a
+//    fresh browser context (no cache, no cookie) through the tokenised URL, timed from navigation start; beside
+//    it, when the instance cards are painted (Element Timing on the cards' names — LCP would name the top bar's
+//    repository path, the largest text on the page, and say nothing about the cards).
+//
+// Nothing here may block the event loop while a measurement runs: the counting proxy lives in this process, so a
+// synchronous `docker kill` would hold the dashboard's Docker event stream (and its SSE answer) back until the
+// docker CLI exits, and the figure would be the CLI's run time rather than the dashboard's latency.
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
@@ -50,6 +60,30 @@ function sse(url, token, onEvent) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const docker = promisify(execFile).bind(null, 'docker');
+
+/** Engine events of one container, as the engine stamps them (timeNano, epoch). */
+function engineEvents(containerId) {
+  const seen = [];
+  const ac = new AbortController();
+  const child = execFile('docker', ['events', '--format', '{{json .}}', '--filter', `container=${containerId}`], { signal: ac.signal, maxBuffer: 64 << 20 }, () => undefined);
+  let buf = '';
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        const e = JSON.parse(line);
+        seen.push({ action: e.Action ?? e.status, epochMs: Number(BigInt(e.timeNano) / 1000000n) });
+      } catch {
+        /* not an event */
+      }
+    }
+  });
+  return { seen, stop: () => ac.abort() };
+}
 
 export async function dashboard() {
   const w = makeWorld();
@@ -64,9 +98,26 @@ export async function dashboard() {
     const { url, port } = await readInfo(server);
     const token = new URL(url).searchParams.get('token');
     let latest = null;
+    let waiter = null;
     const stop = sse(`http://127.0.0.1:${port}/api/events`, token, (ev, data) => {
-      if (ev === 'state') latest = { at: performance.now(), data };
+      if (ev !== 'state') return;
+      latest = { at: performance.now(), epochMs: Date.now(), data };
+      if (waiter?.pred(latest)) waiter.resolve(latest);
     });
+    /** The first pushed state satisfying pred (the current one if it already does), stamped on arrival. */
+    const stateWhere = (pred, ms) =>
+      new Promise((resolve, reject) => {
+        if (latest && pred(latest)) return resolve(latest);
+        const t = setTimeout(() => reject(new Error(`no such state within ${ms} ms`)), ms);
+        waiter = {
+          pred,
+          resolve: (s) => {
+            clearTimeout(t);
+            waiter = null;
+            resolve(s);
+          },
+        };
+      });
     await sleep(5000);
     const before = proxy.stats.requests;
     await sleep(30_000);
@@ -75,17 +126,26 @@ export async function dashboard() {
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]);
 
     const victim = insts[1];
-    const running = () => latest?.data.instances.find((i) => i.id === victim.id)?.containers.running ?? -1;
-    const container = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${victim.id}`, '--filter', 'label=com.docker.compose.service=training-worker-2'], { encoding: 'utf8' }).trim();
+    const running = (s) => s.data.instances.find((i) => i.id === victim.id)?.containers.running ?? -1;
+    const container = execFileSync('docker', ['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${victim.id}`, '--filter', 'label=com.docker.compose.service=training-worker-2'], { encoding: 'utf8' }).trim();
+    const watch = engineEvents(container);
+    await sleep(500);
     const deaths = [];
+    const fromDie = [];
     for (let i = 0; i < 5; i++) {
-      while (running() !== 9) await sleep(50);
+      await stateWhere((s) => running(s) === 9, 60_000);
+      watch.seen.length = 0;
       const t0 = performance.now();
-      execFileSync('docker', ['kill', container], { stdio: 'ignore' });
-      while (running() !== 8 && performance.now() - t0 < 10_000) await sleep(5);
-      deaths.push(latest.at - t0);
-      execFileSync('docker', ['start', container], { stdio: 'ignore' });
+      const killed = docker(['kill', container]);
+      const shown = await stateWhere((s) => running(s) === 8, 10_000);
+      deaths.push(shown.at - t0);
+      await killed;
+      await sleep(200);
+      const die = watch.seen.find((e) => e.action === 'die');
+      if (die) fromDie.push(shown.epochMs - die.epochMs);
+      await docker(['start', container]);
     }
+    watch.stop();
     stop();
 
     const { chromium } = await import('playwright-core');
@@ -94,26 +154,45 @@ export async function dashboard() {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
     });
     const paints = [];
+    const cardPaints = [];
     try {
       for (let i = 0; i < 5; i++) {
         const ctx = await browser.newContext();
         const page = await ctx.newPage();
         await page.goto(url, { waitUntil: 'load' });
+        await page.getByTestId('instances').waitFor();
         await page.waitForTimeout(300);
-        const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1);
+        const { fcp, cards } = await page.evaluate(
+          () =>
+            new Promise((resolve) => {
+              const fcp = performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1;
+              new PerformanceObserver((list) => {
+                const names = list.getEntries().filter((e) => e.identifier === 'instance-name');
+                resolve({ fcp, cards: names.length ? Math.min(...names.map((e) => e.startTime)) : -1 });
+              }).observe({ type: 'element', buffered: true });
+              setTimeout(() => resolve({ fcp, cards: -1 }), 1000);
+            }),
+        );
         paints.push(fcp);
+        cardPaints.push(cards);
         await ctx.close();
       }
     } finally {
       await browser.close();
     }
     const death = median(deaths);
+    const dieToState = fromDie.length ? median(fromDie) : NaN;
     const paint = median(paints);
+    const cardsAt = median(cardPaints);
+    const ms = (xs) => xs.map((x) => Math.round(x));
+    process.stderr.write(`[bench]   samples (ms): death ${ms(deaths)} · die→state ${ms(fromDie)} · FCP ${ms(paints)} · cards painted ${ms(cardPaints)}\n`);
     return [
       { metric: 'Docker API requests while idle for 30 s (3 running, 10 registered)', value: String(idle), target: '0', ok: idle === 0 },
-      { metric: 'container death → pushed state, median of 5', value: fmt(death), target: '≤ 1 s', ok: death <= 1000 },
+      { metric: 'container death → pushed state, median of 5 (from spawning `docker kill`)', value: fmt(death), target: '≤ 1 s', ok: death <= 1000, samples: ms(deaths) },
+      { metric: "engine's die event → pushed state, median of 5 (engine timestamp)", value: Number.isNaN(dieToState) ? 'n/a' : fmt(dieToState), target: '(diagnostic)', ok: true, samples: ms(fromDie) },
       { metric: 'dashboard server RSS, 10 instances', value: `${Math.round(rssKb / 1024)} MB`, target: '≤ 150 MB', ok: rssKb / 1024 <= 150 },
-      { metric: 'first contentful paint (Chromium), median of 5', value: fmt(paint), target: '≤ 1 s', ok: paint >= 0 && paint <= 1000 },
+      { metric: 'first contentful paint (Chromium, fresh context, tokenised URL), median of 5', value: fmt(paint), target: '≤ 1 s', ok: paint >= 0 && paint <= 1000, samples: ms(paints) },
+      { metric: 'instance cards painted (Element Timing), median of 5', value: cardsAt >= 0 ? fmt(cardsAt) : 'n/a', target: '(diagnostic)', ok: true, samples: ms(cardPaints) },
     ];
   } finally {
     server?.kill();

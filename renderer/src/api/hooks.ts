@@ -14,10 +14,15 @@ export function useApi(): Api {
   return api;
 }
 
-/** The live snapshot: fetched once, then pushed by `state` events. null until the first one arrives. */
-export function useSnapshot(api: Api): { snapshot: Snapshot | null; error: ErrorPayload | null } {
-  const [snapshot, setSnapshot] = useState<Snapshot | null>(null);
+/**
+ * The live snapshot: the one inlined into the page (if any), else fetched once; then pushed by `state` events
+ * (the event stream starts with the current state, so an inlined snapshot is confirmed at once). null until the
+ * first one arrives.
+ */
+export function useSnapshot(api: Api, initial?: Snapshot | null): { snapshot: Snapshot | null; error: ErrorPayload | null } {
+  const [snapshot, setSnapshot] = useState<Snapshot | null>(initial ?? null);
   const [error, setError] = useState<ErrorPayload | null>(null);
+  const hadInitial = useRef(initial != null).current;
   useEffect(() => {
     let live = true;
     const accept = (s: Snapshot) => {
@@ -27,15 +32,17 @@ export function useSnapshot(api: Api): { snapshot: Snapshot | null; error: Error
       setError(null);
     };
     const off = api.on('state', accept);
-    void api.invoke('snapshot').then((r) => {
-      if (r.ok) accept(r.value);
-      else if (live) setError(r.error);
-    });
+    if (!hadInitial) {
+      void api.invoke('snapshot').then((r) => {
+        if (r.ok) accept(r.value);
+        else if (live) setError(r.error);
+      });
+    }
     return () => {
       live = false;
       off();
     };
-  }, [api]);
+  }, [api, hadInitial]);
   return { snapshot, error };
 }
 
@@ -64,13 +71,20 @@ export function useProgress(api: Api) {
   return { progress, dispatch };
 }
 
-export function useSettings(api: Api): [Settings | null, (s: Settings) => void] {
-  const [settings, setSettings] = useState<Settings | null>(null);
+/** The settings: the ones inlined into the page (if any), else fetched once. */
+export function useSettings(api: Api, initial?: Settings | null): [Settings | null, (s: Settings) => void] {
+  const [settings, setSettings] = useState<Settings | null>(initial ?? null);
+  const hadInitial = useRef(initial != null).current;
   useEffect(() => {
+    if (hadInitial) return;
+    let live = true;
     void api.invoke('getSettings').then((r) => {
-      if (r.ok) setSettings(r.value);
+      if (r.ok && live) setSettings(r.value);
     });
-  }, [api]);
+    return () => {
+      live = false;
+    };
+  }, [api, hadInitial]);
   return [settings, setSettings];
 }
 

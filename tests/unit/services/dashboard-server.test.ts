@@ -3,10 +3,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInvokeChannel, type Snapshot } from '../../../main/contract';
 import { SandboxError } from '../../../main/core/errors';
 import { startDashboardServer, type DashboardServer } from '../../../main/server/dashboard-server';
+import { INITIAL_DATA_ELEMENT_ID } from '../../../main/server/initial-data';
 import { CONTENT_SECURITY_POLICY, cookieName, parseCookies } from '../../../main/server/security';
 import type { Handlers, StateService } from '../../../main/services/types';
 
@@ -14,6 +16,8 @@ let dir: string;
 let server: DashboardServer;
 let listeners: ((s: Snapshot) => void)[] = [];
 const snap: Snapshot = { engine: { state: 'up', endpoint: 'unix', version: '20' }, instances: [], orphans: [], busy: {}, repository: '/repo', problems: [], updatedAt: 7 };
+const settings = { repositoryRoot: null, theme: 'dark' as const, startAtLogin: false, notifications: true };
+const BIG_JS = `${'export const x = "ktrdr";\n'.repeat(800)}`;
 
 const state: StateService = {
   start: async () => undefined,
@@ -32,6 +36,7 @@ const handlers = new Proxy({} as Handlers, {
   get(_t, channel) {
     if (!isInvokeChannel(channel)) return undefined;
     if (channel === 'snapshot') return async () => snap;
+    if (channel === 'getSettings') return async () => settings;
     if (channel === 'checkName') return async (name: string) => ({ name, valid: name === 'ok' });
     if (channel === 'destroy') {
       return async () => {
@@ -48,6 +53,7 @@ interface Res {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  raw: Buffer;
 }
 
 function request(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string; port?: number } = {}): Promise<Res> {
@@ -55,10 +61,12 @@ function request(path: string, opts: { method?: string; headers?: Record<string,
     const req = http.request(
       { host: '127.0.0.1', port: opts.port ?? server.port, path, method: opts.method ?? 'GET', headers: opts.headers, setHost: !opts.headers?.host },
       (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8'), raw });
+        });
       },
     );
     req.on('error', reject);
@@ -75,6 +83,7 @@ beforeAll(async () => {
   await mkdir(join(dir, 'assets'));
   await writeFile(join(dir, 'index.html'), '<!doctype html><div id="root"></div>');
   await writeFile(join(dir, 'assets', 'index-AbCdEf12.js'), 'console.log(1)');
+  await writeFile(join(dir, 'assets', 'big-XyZ98765.js'), BIG_JS);
   server = await startDashboardServer({ state, handlers, staticDir: dir, heartbeatMs: 100 });
 });
 
@@ -121,10 +130,19 @@ describe('dashboard server', () => {
     expect((await invoke('snapshot', [], { ...auth(), origin: `http://localhost:${server.port}`, host: `localhost:${server.port}` })).status).toBe(200);
   });
 
-  it('turns ?token= into an HttpOnly SameSite=Strict cookie and redirects to the clean URL', async () => {
+  /** The JSON data block the server inlined into a page. */
+  const inlined = (html: string): unknown => {
+    const m = new RegExp(`<script type="application/json" id="${INITIAL_DATA_ELEMENT_ID}">([^<]*)</script>`).exec(html);
+    return m ? JSON.parse(m[1]!) : undefined;
+  };
+
+  it('answers ?token= with the page itself and an HttpOnly SameSite=Strict cookie (no redirect round trip)', async () => {
     const login = await request(`/?token=${server.token}&x=1`);
-    expect(login.status).toBe(302);
-    expect(login.headers.location).toBe('/?x=1');
+    expect(login.status).toBe(200);
+    expect(login.headers['cache-control']).toBe('no-store');
+    expect(login.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(login.headers['referrer-policy']).toBe('no-referrer'); // the token never leaves in a Referer
+    expect(login.body).toContain('<div id="root">');
     const set = login.headers['set-cookie']![0]!;
     expect(set).toContain('HttpOnly');
     expect(set).toContain('SameSite=Strict');
@@ -136,6 +154,86 @@ describe('dashboard server', () => {
     expect(page.body).toContain('<div id="root">');
     const api = await invoke('snapshot', [], { ...json, cookie });
     expect(JSON.parse(api.body)).toEqual({ ok: true, value: snap });
+    expect((await request(`/?token=${server.token}`, { method: 'HEAD' })).headers['set-cookie']).toBeDefined();
+  });
+
+  it('still redirects a tokenised URL of anything but the page to its clean URL', async () => {
+    const login = await request(`/assets/index-AbCdEf12.js?token=${server.token}&v=2`);
+    expect(login.status).toBe(302);
+    expect(login.headers.location).toBe('/assets/index-AbCdEf12.js?v=2');
+    expect(login.headers['set-cookie']![0]).toContain('HttpOnly');
+  });
+
+  it('inlines the current snapshot and settings into the page, so the first paint needs no API call', async () => {
+    const page = await request('/', { headers: auth() });
+    expect(inlined(page.body)).toEqual({ snapshot: snap, settings });
+    expect(page.body.indexOf(INITIAL_DATA_ELEMENT_ID)).toBeLessThan(page.body.indexOf('</body>') >= 0 ? page.body.indexOf('</body>') : Infinity);
+    const login = await request(`/?token=${server.token}`);
+    expect(inlined(login.body)).toEqual({ snapshot: snap, settings });
+  });
+
+  it('inlines state that cannot break out of its data block (names, paths and messages are not trusted)', async () => {
+    const evil: Snapshot = { ...snap, repository: '/r/</script><script>alert(1)</script><!--', problems: ['a\u2028b </SCRIPT> & "q"'] };
+    const other = await startDashboardServer({ state: { ...state, current: () => evil }, handlers, staticDir: dir });
+    try {
+      const page = await request('/', { port: other.port, headers: { host: `127.0.0.1:${other.port}`, 'x-ktrdr-token': other.token } });
+      expect(page.body).not.toMatch(/<\/script><script>alert/i);
+      expect(page.body).not.toContain('<!--');
+      expect(page.body.match(/<\/script>/gi)).toHaveLength(1); // the data block's own end tag
+      expect((inlined(page.body) as { snapshot: Snapshot }).snapshot).toEqual(evil);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('inlines the stylesheet and preloads the app chunk, so only the page itself blocks the first paint', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'kts-server-css-'));
+    await mkdir(join(other, 'assets'));
+    await writeFile(
+      join(other, 'index.html'),
+      '<html><head><script type="module" crossorigin src="./assets/index-Ent12345.js"></script><link rel="stylesheet" crossorigin href="./assets/index-Css12345.css"></head><body><div id="root"></div></body></html>',
+    );
+    await writeFile(join(other, 'assets', 'index-Css12345.css'), '.topbar{display:flex}');
+    await writeFile(join(other, 'assets', 'index-Ent12345.js'), 'requestAnimationFrame(()=>import("./start-App12345.js"))');
+    const s2 = await startDashboardServer({ state, handlers, staticDir: other });
+    try {
+      const page = await request('/', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });
+      expect(page.body).toContain('<style>.topbar{display:flex}</style></head>');
+      // the app's chunk, which the entry imports after the first frame, is fetched meanwhile
+      expect(page.body).toContain('<script type="module" crossorigin src="./assets/index-Ent12345.js"></script><link rel="modulepreload" crossorigin href="./assets/start-App12345.js">');
+      expect(page.body).not.toContain('<link rel="stylesheet"');
+      // the file itself is still served (Electron and older pages link it)
+      const css = await request('/assets/index-Css12345.css', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });
+      expect(css.body).toBe('.topbar{display:flex}');
+    } finally {
+      await s2.close();
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
+  it('compresses the build (once, off the request path) for clients that accept it', async () => {
+    const path = '/assets/big-XyZ98765.js';
+    let gz: Res | undefined;
+    for (let i = 0; i < 100 && gz?.headers['content-encoding'] !== 'gzip'; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 20));
+      gz = await request(path, { headers: { ...auth(), 'accept-encoding': 'gzip, deflate' } });
+    }
+    expect(gz!.headers['content-encoding']).toBe('gzip');
+    expect(gz!.headers.vary).toBe('Accept-Encoding');
+    expect(gz!.headers['cache-control']).toContain('immutable');
+    expect(Number(gz!.headers['content-length'])).toBe(gz!.raw.length);
+    expect(gz!.raw.length).toBeLessThan(BIG_JS.length / 10);
+    expect(gunzipSync(gz!.raw).toString()).toBe(BIG_JS);
+    const br = await request(path, { headers: { ...auth(), 'accept-encoding': 'gzip, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(br.raw).toString()).toBe(BIG_JS);
+    const plain = await request(path, { headers: auth() });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(BIG_JS);
+    const refused = await request(path, { headers: { ...auth(), 'accept-encoding': 'gzip;q=0, br;q=0' } });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    const page = await request('/', { headers: { ...auth(), 'accept-encoding': 'gzip' } });
+    expect(page.headers['content-encoding']).toBeUndefined(); // a tiny page is not worth it
   });
 
   it('sends strict security headers on every answer', async () => {

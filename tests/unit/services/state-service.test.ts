@@ -9,6 +9,7 @@ import { createGateStore } from '../../../main/adapters/gate-store';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { EngineUnavailableError, type Deps, type Engine, type EngineEvent } from '../../../main/core/deps';
 import type { ContainerInfo, InstanceRecord } from '../../../main/core/types';
+import { viewOf } from '../../../main/core/use-cases/list';
 import { createStateService, isStateChangingEvent, type LiveStateService } from '../../../main/services/state-service';
 import { container } from '../core/fakes';
 
@@ -162,6 +163,70 @@ describe('state service', () => {
     expect(svc.current().instances[0]!.containers.running).toBe(8);
   });
 
+  it('pushes a death synchronously from its event, touching nothing but that instance', async () => {
+    const other = await registerInstance('ktrdr--feat-b', 2);
+    svc = createStateService(deps);
+    await svc.start();
+    const before = svc.current();
+    const pushed: Snapshot[] = [];
+    svc.onChange((snap) => pushed.push(snap));
+    const reads = { gates: 0 };
+    const read = deps.gates.read.bind(deps.gates);
+    deps.gates.read = async (id) => (reads.gates++, read(id));
+    engine.emit({ action: 'die', project: rec.id, service: 'training-worker-2', containerId: 'id-training-worker-2' });
+    // no await: the pushed state already has it
+    expect(pushed).toHaveLength(1);
+    const a = pushed[0]!.instances.find((i) => i.id === rec.id)!;
+    expect(a.containers).toEqual({ running: 8, healthy: 8, total: 9 });
+    expect(a.status).toBe('partial');
+    expect(pushed[0]!.instances.find((i) => i.id === other.id)).toBe(before.instances.find((i) => i.id === other.id));
+    expect(reads.gates).toBe(0);
+    // a second die of the same container (or of one already down) changes nothing
+    engine.emit({ action: 'die', project: rec.id, service: 'training-worker-2', containerId: 'id-training-worker-2' });
+    expect(pushed).toHaveLength(1);
+  });
+
+  const manifest = (base: number) =>
+    [
+      'version: 1',
+      'compose:',
+      '  files: [docker-compose.sandbox.yml]',
+      'ports:',
+      `  - { name: api, env: KTRDR_API_PORT, slot0: 8000, base: ${base}, step: 1, service: backend }`,
+      'links:',
+      '  - { name: api, label: API, url: "http://localhost:${KTRDR_API_PORT}/docs" }',
+      '',
+    ].join('\n');
+
+  it('derives the same views as the core (manifest, compose file, gate report), re-reading only what changed', async () => {
+    await writeFile(
+      join(rec.path, 'ktrdr-sandbox.yml'),
+      manifest(8100),
+    );
+    await deps.gates.write({ instance: rec.id, passed: true, startedAt: '2025-01-01T00:00:00.000Z', elapsedMs: 900, timeoutMs: 180000, checks: [], logTails: {} });
+    engine.containers = engine.containers.map((c) => (c.service === 'grafana' ? { ...c, health: 'starting' } : c));
+    const counts = { gates: 0 };
+    const read = deps.gates.read.bind(deps.gates);
+    deps.gates.read = async (id) => (counts.gates++, read(id));
+    svc = createStateService(deps);
+    await svc.start();
+    const expected = await viewOf(deps, rec, engine.containers);
+    expect(svc.current().instances[0]).toEqual(expected);
+    expect(expected.links).toEqual([{ name: 'api', label: 'API', url: 'http://localhost:8101/docs' }]);
+    expect(expected.lastGate).toMatchObject({ passed: true, elapsedMs: 900 });
+    counts.gates = 0;
+    for (let i = 0; i < 3; i++) await svc.refresh();
+    expect(counts.gates).toBe(0); // the report's file did not change
+    await deps.gates.write({ instance: rec.id, passed: false, startedAt: '2025-01-02T00:00:00.000Z', elapsedMs: 5, timeoutMs: 180000, checks: [], logTails: {} });
+    await svc.refresh();
+    expect(svc.current().instances[0]!.lastGate).toMatchObject({ passed: false, at: '2025-01-02T00:00:00.000Z' });
+    expect(svc.current().instances[0]).toEqual(await viewOf(deps, rec, engine.containers));
+    await writeFile(join(rec.path, 'ktrdr-sandbox.yml'), manifest(8200));
+    await svc.refresh();
+    expect(svc.current().instances[0]!.links[0]!.url).toBe('http://localhost:8201/docs');
+    expect(svc.current().instances[0]).toEqual(await viewOf(deps, rec, engine.containers));
+  });
+
   it('follows the registry file (atomic renames) and the gate files', async () => {
     svc = createStateService(deps);
     await svc.start();
@@ -259,7 +324,9 @@ describe('isStateChangingEvent', () => {
     expect(isStateChangingEvent({ action: 'exec_start: pg_isready' })).toBe(false);
     expect(isStateChangingEvent({ action: 'exec_die' })).toBe(false);
     expect(isStateChangingEvent({ action: 'attach' })).toBe(false);
-    for (const a of ['create', 'start', 'die', 'stop', 'kill', 'destroy', 'pause', 'unpause', 'restart', 'oom', 'health_status: unhealthy', 'health_status: healthy']) {
+    // a signal changes nothing by itself: the `die` that follows when the container exits does
+    expect(isStateChangingEvent({ action: 'kill' })).toBe(false);
+    for (const a of ['create', 'start', 'die', 'stop', 'destroy', 'pause', 'unpause', 'restart', 'oom', 'health_status: unhealthy', 'health_status: healthy']) {
       expect(isStateChangingEvent({ action: a }), a).toBe(true);
     }
   });
