@@ -25,9 +25,10 @@ const vendored: Plugin = {
 };
 
 // Some dependencies of dockerode serve features we never use at start-up (ssh:// hosts: ssh2; BuildKit
-// sessions: gRPC + protobuf; build contexts: tar-fs + zlib) yet cost ~0.3 s to load, and ssh2 cannot be
-// bundled (it looks for a wasm file beside itself). They are required on first real use instead.
-const LAZY = ['ssh2', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'tar-fs', 'zlib'];
+// sessions: gRPC + protobuf; build contexts: tar-fs) yet cost ~0.3 s to load, and ssh2 cannot be bundled
+// (it looks for a wasm file beside itself). They are required on first real use instead. Not node's zlib:
+// the plugin applies to every vendor bundle, and tar reads zlib's members at load time.
+const LAZY = ['ssh2', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'tar-fs'];
 const lazyDeps: Plugin = {
   name: 'lazy-deps',
   setup(build) {
