@@ -44,11 +44,15 @@ export function registerAgent(program: Command, rt: Runtime): void {
       }
       const stop = await followLogs(deps, ref, { services, tail: o.tail, since }, print);
       await new Promise<void>((resolve) => {
+        let ended = false;
         const end = () => {
+          if (ended) return;
+          ended = true;
           stop();
           resolve();
         };
-        process.once('SIGINT', end).once('SIGTERM', end);
+        // `on`, not `once`: a listener that removes itself lets signal-exit re-raise the signal (see dashboard).
+        process.on('SIGINT', end).on('SIGTERM', end);
       });
     }),
   );

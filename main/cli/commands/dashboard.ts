@@ -37,14 +37,12 @@ export function registerDashboard(program: Command, rt: Runtime): void {
         out.line(pc.dim(`Serving on 127.0.0.1:${server.port} only${repository ? ` · repository ${repository}` : ''}. Ctrl-C to stop.`));
       }
       if (o.open) await platform.openExternal(server.url);
+      // The handlers stay registered until the process ends: signal-exit (used by libraries loaded on first
+      // use, e.g. the registry lock) re-raises a signal when it believes it is the only listener left, so
+      // removing ours inside the handler turned SIGTERM into a kill in the middle of the shutdown.
       await new Promise<void>((done) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          done();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+        process.on('SIGINT', () => done());
+        process.on('SIGTERM', () => done());
       });
       await server.close();
       out.line('Dashboard stopped.');

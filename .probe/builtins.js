@@ -1,1 +1,0 @@
-require('fs');require('fs/promises');require('path');require('os');require('crypto');require('child_process');require('util');require('string_decoder');require('net');require('http');require('https');require('events');
