@@ -4,12 +4,12 @@ import type { Plugin } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
-// How the CLI is built, and why (every command pays node's own ~120 ms start-up here; `exec`/`env` have a
+// How the CLI is built, and why (every command pays node's own ~90 ms start-up here; `exec`/`env` have a
 // 150 ms budget, `list`/`status` 200 ms):
 // • Two CLI bundles from the same sources: dist/cli-light.cjs (env, exec, url, open, list, status — what
 //   agents run in loops; main/cli/light.ts) and dist/cli.cjs (every command). bin/ktrdr-sandbox.cjs runs the
-//   light one when it knows the command. Both are CommonJS (no ESM loader cost; v8-compile-cache can reuse
-//   the full bundle's compiled code).
+//   light one when it knows the command. Both are CommonJS (no ESM loader cost), compiled through V8's code
+//   cache (bin/compile-cache.cjs) like the vendored libraries.
 // • Heavy libraries are NOT in those bundles: each is pre-bundled once into dist/vendor/<name>.cjs and
 //   required from there on first use (the code imports them lazily: main/adapters/lazy.ts,
 //   `await import(...)`). Compiling code costs ~70 ms per MB here, so a command only pays for what it runs.
@@ -52,7 +52,7 @@ module.exports = new Proxy({}, { get: (_t, k) => member(k), has: (_t, k) => k in
 const common: Options = {
   format: ['cjs'],
   // `await import('yaml')` must become a lazy require of dist/vendor/yaml.cjs, not a real import(): that
-  // would go through node's ESM loader (slower) and fails outright under v8-compile-cache (vm.Script).
+  // would go through node's ESM loader (slower) and is not what the code cache's vm.Script expects.
   esbuildOptions(options) {
     options.supported = { ...options.supported, 'dynamic-import': false };
     // Less to read and parse on every start; names are kept so stack traces stay readable (+ source maps).

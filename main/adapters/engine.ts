@@ -1,20 +1,20 @@
-// Engine (dockerode): queries, logs, exec, events and last-resort cleanup of compose projects.
+// Engine: queries, logs, exec, events and last-resort cleanup of compose projects. The read path (ping,
+// container listing) is a plain GET (docker-api.ts); dockerode is loaded on the first call that needs more.
 import type { Readable } from 'node:stream';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import type DockerModem from 'docker-modem';
 import { EngineUnavailableError } from '../core/deps';
 import type { ContainerDetails, Engine, EngineEvent, EngineInfo, ExecResult, LogLine, LogOptions, ProjectResources } from '../core/deps';
 import type { ContainerInfo } from '../core/types';
 import { LABEL_PROJECT, toContainerInfo, toEngineEvent, type RawContainer } from './container-info';
 import { FrameDemuxer, LogLineDemuxer } from './demux';
+import { directGetSupported, dockerGetJson, dockerQuery } from './docker-api';
 import { dockerodeOptions, type DockerEndpoint } from './docker-endpoint';
 import { mapEngineError, timeoutMessage } from './engine-errors';
 import { JsonLineParser } from './json-lines';
 
 export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
-  /** Inject a client (tests). */
-  docker?: Dockerode;
   /** Upper bound for list/inspect style calls, so a wedged engine cannot hang the caller. Default 15 s. */
   queryTimeoutMs?: number;
 }
@@ -32,8 +32,9 @@ function statusCode(err: unknown): number | undefined {
 export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = {}): Engine {
   const env = options.env ?? process.env;
   const queryTimeoutMs = options.queryTimeoutMs ?? 15_000;
-  let client: Dockerode | undefined = options.docker;
-  const docker = (): Dockerode => (client ??= new Dockerode(dockerodeOptions(endpoint, env)));
+  let client: Promise<Dockerode> | undefined;
+  const docker = (): Promise<Dockerode> => (client ??= import('dockerode').then((m) => new m.default(dockerodeOptions(endpoint, env))));
+  const direct = directGetSupported(endpoint);
 
   /** Run fn with an abort signal; reject with EngineUnavailableError after ms; map connection errors. */
   async function call<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -56,10 +57,17 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     }
   }
 
-  function dial<T>(opts: DockerModem.DialOptions): Promise<T> {
+  async function dial<T>(opts: DockerModem.DialOptions): Promise<T> {
+    const d = await docker();
     return new Promise<T>((resolve, reject) => {
-      docker().modem.dial(opts, (err, data) => (err ? reject(err) : resolve(data as T)));
+      d.modem.dial(opts, (err, data) => (err ? reject(err) : resolve(data as T)));
     });
+  }
+
+  /** GET returning parsed JSON: directly over node:http(s), through dockerode's modem for ssh endpoints. */
+  function getJson<T>(path: string, query: Record<string, string | boolean | object>, signal: AbortSignal): Promise<T> {
+    if (direct) return dockerGetJson<T>(endpoint, `${path}${dockerQuery(query)}`, signal, env);
+    return dial<T>({ path: `${path}?`, method: 'GET', options: query, abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } });
   }
 
   /** GET returning the raw response stream (no JSON guessing on the body). */
@@ -76,7 +84,7 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
   }
 
   async function isTty(containerId: string, signal: AbortSignal): Promise<boolean> {
-    const info = await docker().getContainer(containerId).inspect({ abortSignal: signal });
+    const info = await (await docker()).getContainer(containerId).inspect({ abortSignal: signal });
     return info.Config?.Tty === true;
   }
 
@@ -89,10 +97,11 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
 
   async function listProject(project: string, signal: AbortSignal): Promise<{ containers: string[]; networks: Array<{ id: string; name: string }>; volumes: string[] }> {
     const filters = { label: [`${LABEL_PROJECT}=${project}`] };
+    const d = await docker();
     const [containers, volumes, networks] = await Promise.all([
-      docker().listContainers({ all: true, filters, abortSignal: signal }),
-      docker().listVolumes({ filters, abortSignal: signal } as Dockerode.VolumeListOptions),
-      docker().listNetworks({ filters, abortSignal: signal } as Dockerode.NetworkListOptions),
+      d.listContainers({ all: true, filters, abortSignal: signal }),
+      d.listVolumes({ filters, abortSignal: signal } as Dockerode.VolumeListOptions),
+      d.listNetworks({ filters, abortSignal: signal } as Dockerode.NetworkListOptions),
     ]);
     return {
       containers: containers.map((c) => c.Id),
@@ -116,8 +125,8 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
   return {
     async ping(timeoutMs = DEFAULT_PING_MS): Promise<EngineInfo> {
       return call(timeoutMs, async (signal) => {
-        await dial<unknown>({ path: '/_ping', method: 'GET', abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } });
-        const v = await dial<{ Version?: string; ApiVersion?: string }>({ path: '/version', method: 'GET', abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } });
+        await getJson<unknown>('/_ping', {}, signal);
+        const v = await getJson<{ Version?: string; ApiVersion?: string }>('/version', {}, signal);
         return { endpoint: endpoint.display, version: v.Version ?? '', apiVersion: v.ApiVersion ?? '' };
       });
     },
@@ -126,11 +135,9 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       const projects = opts.projects;
       if (projects && projects.length === 0) return [];
       const label = projects && projects.length === 1 ? [`${LABEL_PROJECT}=${projects[0]}`] : [LABEL_PROJECT];
-      const raw = await call(queryTimeoutMs, (signal) =>
-        docker().listContainers({ all: opts.all ?? true, filters: { label }, abortSignal: signal }),
-      );
+      const raw = await call(queryTimeoutMs, (signal) => getJson<RawContainer[]>('/containers/json', { all: opts.all ?? true, filters: { label } }, signal));
       const wanted = projects && projects.length > 1 ? new Set(projects) : null;
-      const list = (raw as unknown as RawContainer[]).map(toContainerInfo);
+      const list = raw.map(toContainerInfo);
       return wanted ? list.filter((c) => wanted.has(c.project)) : list;
     },
 
@@ -179,7 +186,7 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     async exec(containerId: string, cmd: string[], opts = {}): Promise<ExecResult> {
       const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_MS;
       const started = Date.now();
-      const container = docker().getContainer(containerId);
+      const container = (await docker()).getContainer(containerId);
       const execOpts: Dockerode.ExecCreateOptions = { Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false };
       if (opts.env) execOpts.Env = opts.env;
       const handle = await call(queryTimeoutMs, () => container.exec(execOpts));
@@ -233,7 +240,7 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
           failures.push(`${what}: ${err instanceof Error ? err.message.trim() : String(err)}`);
         }
       };
-      const d = docker();
+      const d = await docker();
       await Promise.all(r.containers.map((id) => attempt(`container ${id.slice(0, 12)}`, () => d.getContainer(id).remove({ force: true, v: true }))));
       await Promise.all(r.networks.map((n) => attempt(`network ${n.name}`, () => d.getNetwork(n.id).remove())));
       await Promise.all(r.volumes.map((v) => attempt(`volume ${v}`, () => d.getVolume(v).remove())));
@@ -243,7 +250,7 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     },
 
     async inspect(containerId: string): Promise<ContainerDetails> {
-      const info = await call(queryTimeoutMs, (signal) => docker().getContainer(containerId).inspect({ abortSignal: signal }));
+      const info = await call(queryTimeoutMs, async (signal) => (await docker()).getContainer(containerId).inspect({ abortSignal: signal }));
       const st = info.State as Dockerode.ContainerInspectInfo['State'] & { Health?: { Status?: string } };
       const time = (t: string | undefined) => (t && !t.startsWith('0001-01-01') ? t : null);
       return {
@@ -258,24 +265,24 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     },
 
     async networkExists(name: string): Promise<boolean> {
-      return existsCall(() => docker().getNetwork(name).inspect());
+      return existsCall(async () => (await docker()).getNetwork(name).inspect());
     },
 
     async createNetwork(name: string): Promise<void> {
-      await call(queryTimeoutMs, () => docker().createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { 'ktrdr-sandbox.created-by': 'doctor' } }));
+      await call(queryTimeoutMs, async () => (await docker()).createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { 'ktrdr-sandbox.created-by': 'doctor' } }));
     },
 
     async volumeExists(name: string): Promise<boolean> {
-      return existsCall(() => docker().getVolume(name).inspect());
+      return existsCall(async () => (await docker()).getVolume(name).inspect());
     },
 
     async createVolume(name: string): Promise<void> {
-      await call(queryTimeoutMs, () => docker().createVolume({ Name: name, Labels: { 'ktrdr-sandbox.created-by': 'doctor' } }));
+      await call(queryTimeoutMs, async () => (await docker()).createVolume({ Name: name, Labels: { 'ktrdr-sandbox.created-by': 'doctor' } }));
     },
 
     async events(onEvent: (e: EngineEvent) => void, onError: (err: Error) => void): Promise<() => void> {
-      const stream = (await call(queryTimeoutMs, () =>
-        docker().getEvents({ filters: { type: ['container'], label: [LABEL_PROJECT] } }),
+      const stream = (await call(queryTimeoutMs, async () =>
+        (await docker()).getEvents({ filters: { type: ['container'], label: [LABEL_PROJECT] } }),
       )) as unknown as Readable;
       let stopped = false;
       const parser = new JsonLineParser((msg) => {

@@ -1,5 +1,5 @@
 // The light CLI: the commands agents run in tight loops (env, exec, url, open, list, status) in a small
-// bundle of their own (dist/cli-light.cjs), because node itself takes ~120 ms to start here and `exec`/`env`
+// bundle of their own (dist/cli-light.cjs), because node itself takes ~90 ms to start here and `exec`/`env`
 // have a 150 ms budget. The same register functions are part of the full CLI (main/cli/index.ts), so
 // behaviour and help are identical whichever bundle runs a command. bin/ktrdr-sandbox.cjs tries this one first.
 import { registerEnv } from './commands/env';

@@ -55,7 +55,8 @@ export async function makeWorld(name = 'ktrdr'): Promise<World> {
     registryFile: join(home, '.ktrdr', 'sandbox', 'instances.json'),
     async cli(args, opts = {}) {
       const t0 = Date.now();
-      const r: Result = await execa('node', [CLI, ...args], {
+      // the command itself, as npm links it: its shell part (bin/ktrdr-sandbox.cjs) is on the tested path
+      const r: Result = await execa(CLI, args, {
         cwd: opts.cwd ?? repo,
         env: { ...env, ...opts.env },
         reject: false,

@@ -1,8 +1,7 @@
 // exec · env · url · open: an instance's environment and links for host commands. Part of the light CLI
 // bundle (main/cli/light.ts): `exec` and `env` have a budget of 150 ms, so every import must stay cheap.
 import type { Command } from 'commander';
-import { SandboxError } from '../../core/errors';
-import { formatEnv, instanceEnv, instanceUrl, type EnvFormat } from '../../core/use-cases/instance-env';
+import { commandNotFound, execHandoffScript, formatEnv, instanceEnv, instanceUrl, type EnvFormat } from '../../core/use-cases/instance-env';
 import { table } from '../render';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 
@@ -16,14 +15,36 @@ function spawnInherit(cmd: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
     process.on('SIGINT', onInt).on('SIGTERM', onTerm);
-    child.on('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'ENOENT' ? new SandboxError('USAGE', `Command not found: ${cmd[0]}`) : err),
-    );
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      process.off('SIGINT', onInt).off('SIGTERM', onTerm);
+      if (err.code !== 'ENOENT') return reject(err);
+      process.stderr.write(`${commandNotFound(cmd[0]!)}\n`);
+      resolve(127); // as env(1) and the launcher's in-place exec do
+    });
     child.on('exit', (code, signal) => {
       process.off('SIGINT', onInt).off('SIGTERM', onTerm);
       resolve(code ?? (signal ? 128 + (({ SIGINT: 2, SIGTERM: 15, SIGKILL: 9 } as Record<string, number>)[signal] ?? 1) : 1));
     });
   });
+}
+
+/** The fd the command launcher reads an exec hand-off from (bin/ktrdr-sandbox.cjs); never passed on to children. */
+function takeHandoffFd(): number | undefined {
+  const v = process.env.KTRDR_SANDBOX_EXEC_HANDOFF;
+  delete process.env.KTRDR_SANDBOX_EXEC_HANDOFF;
+  return v !== undefined && /^[3-9]$/.test(v) ? Number(v) : undefined;
+}
+
+/** Write the script for the launcher to run in place; false when that fd is not the launcher's pipe. */
+function handOff(fd: number, script: string): boolean {
+  const fs = process.getBuiltinModule('node:fs');
+  try {
+    if (!fs.fstatSync(fd).isFIFO()) return false;
+    fs.writeSync(fd, script);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function registerEnv(program: Command, rt: Runtime): void {
@@ -34,7 +55,9 @@ export function registerEnv(program: Command, rt: Runtime): void {
     .passThroughOptions()
     .action((cmd: string[], o) =>
       runCommand({}, async () => {
+        const handoffFd = takeHandoffFd();
         const env = await instanceEnv(rt.deps(), refFrom(rt, o.instance), { secrets: true });
+        if (handoffFd !== undefined && handOff(handoffFd, execHandoffScript(env.vars, cmd))) return 0;
         return spawnInherit(cmd, { ...process.env, ...env.vars });
       }),
     );
