@@ -24,28 +24,45 @@ const vendored: Plugin = {
   },
 };
 
+/** An expression for a module whose every member is a proxy: the real module is required when a member is first used. */
+function lazyModule(name: string): string {
+  return `(() => { const name = ${JSON.stringify(name)}; let real; const load = () => (real ??= require(name));
+const member = (k) => new Proxy(function () {}, {
+  construct: (_t, a) => Reflect.construct(load()[k], a),
+  apply: (_t, self, a) => Reflect.apply(load()[k], self, a),
+  get: (_t, p) => load()[k][p],
+});
+return new Proxy({}, { get: (_t, k) => member(k), has: (_t, k) => k in load() }); })()`;
+}
+
 // Some dependencies of dockerode serve features we never use at start-up (ssh:// hosts: ssh2; BuildKit
 // sessions: gRPC + protobuf; build contexts: tar-fs) yet cost ~0.3 s to load, and ssh2 cannot be bundled
 // (it looks for a wasm file beside itself). They are required on first real use instead. Not node's zlib:
 // the plugin applies to every vendor bundle, and tar reads zlib's members at load time.
+// Members are proxies too: docker-modem runs `require('ssh2').Client` at load time and only calls
+// `new Client()` for ssh:// hosts, so touching a member must not load ssh2 (~75 ms) either.
 const LAZY = ['ssh2', '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs', 'tar-fs'];
 const lazyDeps: Plugin = {
   name: 'lazy-deps',
   setup(build) {
     const filter = new RegExp(`^(${LAZY.map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
     build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-deps' }));
-    // Members are proxies too: docker-modem runs `require('ssh2').Client` at load time and only calls
-    // `new Client()` for ssh:// hosts, so touching a member must not load ssh2 (~75 ms) either.
-    build.onLoad({ filter: /.*/, namespace: 'lazy-deps' }, (args) => ({
-      contents: `const name = ${JSON.stringify(args.path)}; let real; const load = () => (real ??= require(name));
-const member = (k) => new Proxy(function () {}, {
-  construct: (_t, a) => Reflect.construct(load()[k], a),
-  apply: (_t, self, a) => Reflect.apply(load()[k], self, a),
-  get: (_t, p) => load()[k][p],
-});
-module.exports = new Proxy({}, { get: (_t, k) => member(k), has: (_t, k) => k in load() });`,
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-deps' }, (args) => ({ contents: `module.exports = ${lazyModule(args.path)};`, loader: 'js' }));
+  },
+};
+
+// commander requires node:child_process at load time for executable sub-commands, which we do not have;
+// loading it (and net, dgram, … under it) cost ~9 ms of every command. Our own code loads it on first use.
+// (A rewrite on load: node builtins are resolved as external before an onResolve plugin would see them.)
+const lazyChildProcess: Plugin = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onLoad({ filter: /node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const eager = "require('node:child_process')";
+      if (!source.includes(eager)) throw new Error(`${args.path}: expected ${eager} (commander changed: update tsup.config.ts)`);
+      return { contents: source.replace(eager, lazyModule('node:child_process')), loader: 'js' };
+    });
   },
 };
 
@@ -74,7 +91,7 @@ export default defineConfig([
     shims: true,
     sourcemap: true,
     clean: false, // dist/ is emptied by `npm run build:cli` (both configs write into it concurrently)
-    esbuildPlugins: [vendored],
+    esbuildPlugins: [vendored, lazyChildProcess],
     define: { __KTRDR_SANDBOX_VERSION__: JSON.stringify(pkg.version) },
   },
   {

@@ -1,5 +1,5 @@
 // Last gate report per instance, kept beside the registry (one small file each, written atomically).
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GateStore } from '../core/deps';
 import type { GateReport } from '../core/types';
@@ -10,18 +10,18 @@ export function createGateStore(home: string): GateStore {
   return {
     async read(id) {
       try {
-        return JSON.parse(await readFile(file(id), 'utf8')) as GateReport;
+        return JSON.parse(readFileSync(file(id), 'utf8')) as GateReport; // small: see core/small-file.ts
       } catch {
         return null;
       }
     },
     async write(report) {
-      await mkdir(dir, { recursive: true });
+      await fsp.mkdir(dir, { recursive: true });
       const { default: writeFileAtomic } = await import('write-file-atomic'); // only writers pay for it
       await writeFileAtomic(file(report.instance), `${JSON.stringify(report, null, 2)}\n`);
     },
     async remove(id) {
-      await rm(file(id), { force: true });
+      await fsp.rm(file(id), { force: true });
     },
   };
 }

@@ -1,9 +1,10 @@
 // The registry file: every read-modify-write under a lock, written atomically, never overwritten when unreadable.
-import { mkdir, readFile } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { RegistryStore } from '../core/deps';
 import { SandboxError } from '../core/errors';
 import { emptyRegistry, registrySchema } from '../core/registry';
+import { readTextIfExists } from '../core/small-file';
 import type { RegistryData } from '../core/types';
 
 export const REGISTRY_FILE = 'instances.json';
@@ -12,13 +13,8 @@ export function createRegistryStore(home: string): RegistryStore {
   const file = join(home, REGISTRY_FILE);
 
   async function load(): Promise<RegistryData> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyRegistry();
-      throw err;
-    }
+    const text = readTextIfExists(file);
+    if (text === undefined) return emptyRegistry();
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -37,7 +33,7 @@ export function createRegistryStore(home: string): RegistryStore {
     file,
     read: load,
     async update(fn) {
-      await mkdir(home, { recursive: true });
+      await fsp.mkdir(home, { recursive: true });
       // Loaded here, not at the top: reading the registry (every command) needs neither library.
       const [{ default: lockfile }, { default: writeFileAtomic }] = await Promise.all([import('proper-lockfile'), import('write-file-atomic')]);
       let release: () => Promise<void>;

@@ -1,5 +1,5 @@
 // Per-instance secrets in ~/.ktrdr/sandbox/secrets/<id>.env (0600). Generated once; or provided by a command.
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretStore } from '../core/deps';
 import { parseEnvFile } from '../core/envfile';
@@ -28,7 +28,7 @@ export function createSecretStore(home: string): SecretStore {
       if (!spec.generate.length) return {};
       let stored: Record<string, string> = {};
       try {
-        stored = parseEnvFile(await readFile(file(id), 'utf8'));
+        stored = parseEnvFile(readFileSync(file(id), 'utf8')); // small: see core/small-file.ts
       } catch {
         stored = {};
       }
@@ -36,16 +36,16 @@ export function createSecretStore(home: string): SecretStore {
       if (missing.length) {
         const { randomBytes } = process.getBuiltinModule('node:crypto'); // not at start-up: only generating needs it
         for (const n of missing) stored[n] = randomBytes(18).toString('base64url');
-        await mkdir(dir, { recursive: true, mode: 0o700 });
+        await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
         const { default: writeFileAtomic } = await import('write-file-atomic');
         const text = Object.entries(stored).map(([k, v]) => `${k}=${v}`).join('\n');
         await writeFileAtomic(file(id), `${text}\n`, { mode: 0o600 });
-        await chmod(file(id), 0o600);
+        await fsp.chmod(file(id), 0o600);
       }
       return Object.fromEntries(spec.generate.map((n) => [n, stored[n]!]));
     },
     async remove(id) {
-      await rm(file(id), { force: true });
+      await fsp.rm(file(id), { force: true });
     },
   };
 }

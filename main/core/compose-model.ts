@@ -2,11 +2,11 @@
 // host ports. Enough for the gate, `list` and the lint — no compose subprocess (those cost ~0.5 s each).
 // Parsed models are cached by the files' identity (path, size, mtime): `list` reads one per instance, and
 // YAML parsing ten of them cost ~0.3 s. The YAML library itself is loaded only on a cache miss.
-import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { ComposeModelCache } from './deps';
 import type { ComposeModel, ComposeService } from './types';
 import { SandboxError } from './errors';
+import { readTextIfExists, statIfExists } from './small-file';
 
 /** A YAML parser (yaml's `parse`), passed in so that reading a cached model never loads it. */
 export type YamlParse = (text: string, options: { merge: boolean }) => unknown;
@@ -31,7 +31,7 @@ export async function readComposeModel(dir: string, files: string[], cache?: Com
     });
   let signature: string | undefined;
   if (cache) {
-    const stats = await Promise.all(paths.map((p) => stat(p).catch(() => null)));
+    const stats = paths.map((p) => statIfExists(p));
     const missing = stats.findIndex((s) => !s);
     if (missing >= 0) throw notFound(paths[missing]!);
     signature = [`v${COMPOSE_MODEL_VERSION}`, ...paths.map((p, i) => `${p}:${stats[i]!.size}:${stats[i]!.mtimeMs}:${stats[i]!.ino}`)].join('|');
@@ -40,12 +40,9 @@ export async function readComposeModel(dir: string, files: string[], cache?: Com
   }
   const texts: string[] = [];
   for (const p of paths) {
-    try {
-      texts.push(await readFile(p, 'utf8'));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(p);
-      throw err;
-    }
+    const text = readTextIfExists(p);
+    if (text === undefined) throw notFound(p);
+    texts.push(text);
   }
   const { parse } = await import('yaml');
   const model = composeModelFromTexts(paths, texts, parse);

@@ -1,10 +1,10 @@
 // Loading the project manifest (ktrdr-sandbox.yml) or falling back to the KTRDR preset.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SandboxError } from './errors';
 import { manifestSchema, type Manifest } from './manifest-schema';
 import { findOutOfRange, findPortCollisions } from './ports';
 import { ktrdrPreset } from './preset';
+import { readTextIfExists } from './small-file';
 
 export const MANIFEST_FILE = 'ktrdr-sandbox.yml';
 
@@ -78,13 +78,8 @@ export function findCycle(nodes: { name: string; deps: string[] }[]): string[] |
 /** The manifest of the repository rooted at dir. */
 export async function loadManifest(dir: string): Promise<LoadedManifest> {
   const file = join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { manifest: ktrdrPreset, source: 'preset' };
-    throw err;
-  }
+  const text = readTextIfExists(file);
+  if (text === undefined) return { manifest: ktrdrPreset, source: 'preset' };
   const { parse: parseYaml } = await import('yaml'); // only repositories with a manifest pay for the YAML library
   let raw: unknown;
   try {

@@ -1,6 +1,5 @@
 // Finding the instance a command is about, loading what it needs, and self-healing .env.sandbox.
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { existsSync, promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readComposeModel, type ComposeModel } from './compose-model';
 import type { ComposeTarget, Deps } from './deps';
@@ -9,17 +8,14 @@ import { SandboxError } from './errors';
 import { loadManifest } from './manifest';
 import type { Manifest } from './manifest-schema';
 import { instanceContaining, instances } from './registry';
+import { canonicalPath, readTextIfExists } from './small-file';
 import type { InstanceRecord, RegistryData } from './types';
 
 /** An instance named by id, or "the instance holding this directory". */
 export type InstanceRef = { id: string } | { cwd: string };
 
 export async function canonical(dir: string): Promise<string> {
-  try {
-    return await realpath(dir);
-  } catch {
-    return dir;
-  }
+  return canonicalPath(dir);
 }
 
 /** Walk up from dir to the first directory holding .env.sandbox. */
@@ -48,7 +44,7 @@ export async function resolveInstance(deps: Deps, ref: InstanceRef, reg?: Regist
   const cwd = await canonical(ref.cwd);
   const envDir = findEnvFileUp(cwd);
   if (envDir) {
-    const env = parseEnvFile(await readFile(join(envDir, ENV_FILE), 'utf8'));
+    const env = parseEnvFile(readTextIfExists(join(envDir, ENV_FILE)) ?? '');
     const id = env.INSTANCE_ID;
     const rec = id ? registry.instances[id] : undefined;
     if (rec && (await canonical(rec.path)) === envDir) return rec;
@@ -88,14 +84,8 @@ export function requireDir(rec: InstanceRecord): void {
 export async function ensureEnvFile(ctx: InstanceContext): Promise<boolean> {
   const file = envFilePath(ctx.rec.path);
   const want = renderEnvFile(ctx.vars);
-  let have: string | null = null;
-  try {
-    have = await readFile(file, 'utf8');
-  } catch {
-    have = null;
-  }
-  if (have === want) return false;
-  await writeFile(file, want, { mode: 0o644 });
+  if (readTextIfExists(file) === want) return false;
+  await fsp.writeFile(file, want, { mode: 0o644 });
   return true;
 }
 
@@ -125,13 +115,8 @@ export function composeModelOf(ctx: InstanceContext, deps?: Pick<Deps, 'composeM
 /** Make git ignore .env.sandbox in this repository (info/exclude is shared by all worktrees). */
 export async function excludeEnvFile(commonGitDir: string): Promise<void> {
   const file = join(commonGitDir, 'info', 'exclude');
-  let text = '';
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    text = '';
-  }
+  const text = readTextIfExists(file) ?? '';
   if (text.split('\n').some((l) => l.trim() === `/${ENV_FILE}` || l.trim() === ENV_FILE)) return;
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox instance file\n/${ENV_FILE}\n`);
+  await fsp.mkdir(dirname(file), { recursive: true });
+  await fsp.writeFile(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox instance file\n/${ENV_FILE}\n`);
 }

@@ -32,7 +32,8 @@ export function makeWorld(name = 'ktrdr') {
     env,
     cli(args, cwd = repo) {
       const t0 = performance.now();
-      const r = spawnSync('node', [CLI, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+      // the command as npm links it (its shell part included), which is what users and agents run
+      const r = spawnSync(CLI, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
       const ms = performance.now() - t0;
       let json;
       if (args.includes('--json')) {
@@ -45,13 +46,20 @@ export function makeWorld(name = 'ktrdr') {
       return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms, json };
     },
     spawnCli(args, cwd = repo) {
-      return spawn('node', [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      return spawn(CLI, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     },
     cleanup() {
       this.cli(['destroy', '--all', '--force']);
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Run each named measurement n times, interleaved (a load swing hits all of them alike); medians. */
+export function interleaved(n, named) {
+  const samples = Object.fromEntries(Object.keys(named).map((k) => [k, []]));
+  for (let i = 0; i < n; i++) for (const [k, fn] of Object.entries(named)) samples[k].push(fn());
+  return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
 }
 
 export function time(fn) {
