@@ -107,6 +107,12 @@ export function gateVerdict(r: GateReport): string[] {
   return lines;
 }
 
+/** "  Label:  value" lines, the values aligned after the longest label (links named in a manifest can be long). */
+export function labelled(rows: Array<[label: string, value: string]>, indent = '  '): string[] {
+  const width = Math.max(0, ...rows.map(([l]) => l.length)) + 2;
+  return rows.map(([l, v]) => `${indent}${`${l}:`.padEnd(width)}${v}`);
+}
+
 export function table(head: string[], rows: (string | number)[][]): string {
   const t = new (loadTable())({
     head: head.map((h) => pc.bold(h)),

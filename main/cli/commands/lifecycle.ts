@@ -9,13 +9,13 @@ import { downInstance } from '../../core/use-cases/down';
 import { destroyAll, destroyInstance } from '../../core/use-cases/destroy';
 import type { InstanceDetails } from '../../core/use-cases/describe';
 import { EXIT, SandboxError } from '../../core/errors';
-import { gateVerdict, type Output } from '../render';
+import { gateVerdict, labelled, type Output } from '../render';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 
 export function printDetails(out: Output, d: InstanceDetails): void {
-  out.line(`  Location:  ${d.path}`);
-  out.line(`  Port slot: ${d.slot}`);
-  for (const l of d.links) out.line(`  ${`${l.label}:`.padEnd(11)}${l.url}`);
+  for (const line of labelled([['Location', d.path], ['Port slot', String(d.slot)], ...d.links.map((l): [string, string] => [l.label, l.url])])) {
+    out.line(line);
+  }
 }
 
 export function registerLifecycle(program: Command, rt: Runtime): void {
@@ -68,7 +68,7 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       if (r.gate) for (const l of gateVerdict(r.gate)) out.line(l);
       if (!r.gate || r.gate.passed) {
         out.line(`\nInstance ready: ${pc.bold(r.instance.id)} (slot ${r.instance.slot})`);
-        for (const l of r.instance.links) out.line(`  ${`${l.label}:`.padEnd(11)}${l.url}`);
+        for (const line of labelled(r.instance.links.map((l) => [l.label, l.url]))) out.line(line);
       }
       return r.gate && !r.gate.passed ? EXIT.gate : EXIT.ok;
     }),

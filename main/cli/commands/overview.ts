@@ -5,7 +5,7 @@ import pc from 'picocolors';
 import { listInstances } from '../../core/use-cases/list';
 import { statusOf } from '../../core/use-cases/status';
 import { relativeTime } from '../../core/views';
-import { statusColour, table } from '../render';
+import { labelled, statusColour, table } from '../render';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 
 export function registerOverview(program: Command, rt: Runtime): void {
@@ -61,7 +61,7 @@ export function registerOverview(program: Command, rt: Runtime): void {
       for (const e of s.endpoints) out.line(`${e.ok ? pc.green('✓') : pc.red('✗')} ${e.label}: ${e.url} (${e.detail})`);
       if (s.lastGate) out.line(`Last gate: ${s.lastGate.passed ? pc.green('PASSED') : pc.red('FAILED')} ${pc.dim(relativeTime(s.lastGate.startedAt, Date.now()))}`);
       out.line('URLs:');
-      for (const l of v.links) out.line(`  ${`${l.label}:`.padEnd(12)}${l.url}`);
+      for (const line of labelled(v.links.map((l) => [l.label, l.url]))) out.line(line);
     }),
   );
 }
