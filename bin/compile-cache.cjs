@@ -2,8 +2,9 @@
 // on every run (module.enableCompileCache() only arrived in node 22). Compiling the light bundle and the
 // vendored libraries cost ~10–25 ms of each `env` / `list`; with V8's cache they are deserialised instead.
 //
-// One cache file per bundle file, keyed by node version, path, size and mtime, under
-// <sandbox home>/cache/v8/. Written (temp file + rename) at exit when missing or rejected by V8, after the
+// One cache file per bundle file, keyed by node version, path, size and mtime, in the user's cache directory
+// ($XDG_CACHE_HOME or ~/.cache, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows)/ktrdr-sandbox/v8: it
+// belongs to the installed CLI, not to the sandbox state, and can be deleted at any time. Written (temp file + rename) at exit when missing or rejected by V8, after the
 // command ran, so it also holds the functions the command compiled lazily. Any failure falls back to a plain
 // compile; KTRDR_SANDBOX_NO_COMPILE_CACHE=1 turns it off.
 'use strict';
@@ -12,9 +13,15 @@ const path = require('node:path');
 const Module = require('node:module');
 const vm = require('node:vm');
 
-function cacheDirFor(env) {
-  const home = env.KTRDR_SANDBOX_HOME || path.join(env.HOME || require('node:os').homedir(), '.ktrdr', 'sandbox');
-  return path.join(home, 'cache', 'v8');
+function cacheDirFor(env, platform = process.platform) {
+  const home = env.HOME || require('node:os').homedir();
+  const base =
+    platform === 'darwin'
+      ? path.join(home, 'Library', 'Caches')
+      : platform === 'win32'
+        ? env.LOCALAPPDATA || path.join(home, 'AppData', 'Local')
+        : env.XDG_CACHE_HOME || path.join(home, '.cache');
+  return path.join(base, 'ktrdr-sandbox', 'v8');
 }
 
 function makeRequire(mod) {

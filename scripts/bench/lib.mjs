@@ -24,7 +24,7 @@ export function makeWorld(name = 'ktrdr') {
   git('init', '-q', '-b', 'main');
   git('-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'add', '-A');
   git('-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'commit', '-qm', 'fixture');
-  const env = { ...process.env, HOME: home, NO_COLOR: '1', KTRDR_SANDBOX_HOME: '', KTRDR_SHARED_HOME: '' };
+  const env = { ...process.env, HOME: home, NO_COLOR: '1', KTRDR_SANDBOX_HOME: '', KTRDR_SHARED_HOME: '', XDG_CACHE_HOME: '' };
   return {
     root,
     home,

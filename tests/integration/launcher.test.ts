@@ -92,7 +92,7 @@ describe('command launcher', () => {
 });
 
 describe('V8 code cache', () => {
-  const dir = () => join(w.home, '.ktrdr', 'sandbox', 'cache', 'v8');
+  const dir = () => join(w.home, '.cache', 'ktrdr-sandbox', 'v8');
 
   it('is written on the first run, reused unchanged, and rewritten when corrupt', async () => {
     expect((await run(['env'])).exitCode).toBe(0);
@@ -120,7 +120,7 @@ describe('V8 code cache', () => {
     try {
       const r = await execa(CLI, ['list', '--json'], { cwd: other.repo, env: { ...other.env, KTRDR_SANDBOX_NO_COMPILE_CACHE: '1' }, reject: false });
       expect(r.exitCode, r.stderr).toBe(0);
-      await expect(readdir(join(other.home, '.ktrdr', 'sandbox', 'cache', 'v8'))).rejects.toThrow();
+      await expect(readdir(join(other.home, '.cache', 'ktrdr-sandbox'))).rejects.toThrow();
     } finally {
       await other.cleanup();
     }

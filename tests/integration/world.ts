@@ -46,7 +46,7 @@ export async function makeWorld(name = 'ktrdr'): Promise<World> {
   await git(repo, 'config', 'user.name', 'Test');
   await git(repo, 'add', '-A');
   await git(repo, 'commit', '-q', '-m', 'fixture');
-  const env: Record<string, string> = { HOME: home, NO_COLOR: '1', KTRDR_SANDBOX_HOME: '', KTRDR_SHARED_HOME: '' };
+  const env: Record<string, string> = { HOME: home, NO_COLOR: '1', KTRDR_SANDBOX_HOME: '', KTRDR_SHARED_HOME: '', XDG_CACHE_HOME: '' };
   const world: World = {
     root,
     home,
