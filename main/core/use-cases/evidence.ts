@@ -15,7 +15,7 @@ import { noEvents, type EventSink } from '../events';
 import { createRedactor, isSensitiveName, redactDeep } from '../redact';
 import { composeModelOf, composeTarget, loadInstance, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import type { ContainerInfo, GateReport } from '../types';
-import { substitute } from './doctor';
+import { substitute } from '../compose-lint';
 import { runLogPath } from './run';
 import { statusOf } from './status';
 

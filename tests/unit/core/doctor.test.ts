@@ -8,17 +8,8 @@ import type { Deps, Engine } from '../../../main/core/deps';
 import { instanceVariables } from '../../../main/core/envfile';
 import { ktrdrPreset } from '../../../main/core/preset';
 import { emptyRegistry } from '../../../main/core/registry';
-import {
-  diskCheck,
-  GB,
-  lintCompose,
-  parsePortEntry,
-  runDoctor,
-  slotCollisions,
-  substitute,
-  varRefs,
-  type DoctorCheck,
-} from '../../../main/core/use-cases/doctor';
+import { lintCompose, parsePortEntry, slotCollisions, substitute, varRefs, type DoctorCheck } from '../../../main/core/compose-lint';
+import { diskCheck, GB, runDoctor } from '../../../main/core/use-cases/doctor';
 import { fakeDeps, makeManifest, record } from './fakes';
 
 const SHARED = '/home/u/.ktrdr/shared';
