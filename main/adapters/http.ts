@@ -74,8 +74,9 @@ function getFrom(url: URL, host: string, signal: AbortSignal): Promise<Reply> {
 
 export function createHttp(): Http {
   return {
-    async get(url: string, timeoutMs: number) {
-      const signal = AbortSignal.timeout(timeoutMs);
+    async get(url: string, timeoutMs: number, cancel?: AbortSignal) {
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
       try {
         let target = new URL(url);
         for (let hop = 0; ; hop++) {
@@ -87,7 +88,8 @@ export function createHttp(): Http {
           return { status: r.status, body: r.body };
         }
       } catch (err) {
-        if (signal.aborted) throw new Error(`GET ${url} timed out after ${timeoutMs} ms`);
+        if (timeout.aborted) throw new Error(`GET ${url} timed out after ${timeoutMs} ms`);
+        if (cancel?.aborted) throw new Error(`GET ${url} cancelled`);
         throw new Error(`GET ${url} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     },

@@ -176,7 +176,8 @@ export interface Clock {
 
 /** HTTP GET with a per-attempt timeout (gate checks). */
 export interface Http {
-  get(url: string, timeoutMs: number): Promise<{ status: number; body: string }>;
+  /** Rejects on network errors, on timeout and when `signal` aborts. */
+  get(url: string, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; body: string }>;
 }
 
 export interface RegistryStore {

@@ -1,7 +1,7 @@
 // status: one instance in detail — containers per service with health, each HTTP endpoint probed once, URLs.
 import type { Deps } from '../deps';
 import { expandTemplate } from '../ports';
-import { resolveInstance, loadInstance, type InstanceRef } from '../resolve';
+import { resolveInstance, loadInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import { viewOf } from './list';
 import type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 export type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
@@ -9,34 +9,48 @@ export type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 
 export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResult> {
   const rec = await resolveInstance(deps, ref);
-  const [containers, ctx] = await Promise.all([deps.engine.listContainers({ projects: [rec.id], all: true }), loadInstance(deps, rec)]);
+  const ctx = await loadInstance(deps, rec);
+  // The endpoints are probed while the engine lists the containers; when the instance turns out not to run,
+  // the probes are cut short and their answers dropped.
+  const cancel = new AbortController();
+  const probing = probeEndpoints(deps, ctx, cancel.signal);
+  let containers;
+  try {
+    containers = await deps.engine.listContainers({ projects: [rec.id], all: true });
+  } catch (err) {
+    cancel.abort();
+    throw err;
+  }
   const own = containers.filter((c) => !c.oneOff);
   const view = await viewOf(deps, rec, own);
   const services: ServiceStatus[] = own
     .map((c) => ({ service: c.service, state: c.state, health: c.health, status: c.status, ports: c.ports.map((p) => p.hostPort) }))
     .sort((a, b) => a.service.localeCompare(b.service));
-  const httpChecks = ctx.manifest.gate.checks.filter((c): c is Extract<typeof c, { http: unknown }> => 'http' in c);
-  const endpoints = view.status === 'stopped' || view.status === 'missing'
-    ? []
-    : await Promise.all(
-        httpChecks.map(async (c): Promise<EndpointStatus> => {
-          const url = expandTemplate(c.http.url, ctx.vars);
-          try {
-            const res = await deps.http.get(url, 1000);
-            const ok = c.http.status.includes(res.status);
-            let detail = `HTTP ${res.status}`;
-            if (ok && c.http.minItems !== undefined) {
-              const n = countList(res.body, c.http.itemsKey);
-              detail = `${n ?? '?'} registered`;
-              return { name: c.name, label: c.label ?? c.name, url, ok: n !== null && n >= c.http.minItems, detail };
-            }
-            return { name: c.name, label: c.label ?? c.name, url, ok, detail };
-          } catch (err) {
-            return { name: c.name, label: c.label ?? c.name, url, ok: false, detail: (err as Error).name === 'TimeoutError' ? 'no answer' : 'not responding' };
-          }
-        }),
-      );
+  const running = view.status !== 'stopped' && view.status !== 'missing';
+  if (!running) cancel.abort();
+  const endpoints = running ? await probing : [];
   return { instance: view, services, endpoints, lastGate: await deps.gates.read(rec.id) };
+}
+
+/** Each HTTP check of the gate, probed once (1 s each, all at once); never rejects. */
+function probeEndpoints(deps: Deps, ctx: InstanceContext, signal: AbortSignal): Promise<EndpointStatus[]> {
+  const httpChecks = ctx.manifest.gate.checks.filter((c): c is Extract<typeof c, { http: unknown }> => 'http' in c);
+  return Promise.all(
+    httpChecks.map(async (c): Promise<EndpointStatus> => {
+      const url = expandTemplate(c.http.url, ctx.vars);
+      try {
+        const res = await deps.http.get(url, 1000, signal);
+        const ok = c.http.status.includes(res.status);
+        if (ok && c.http.minItems !== undefined) {
+          const n = countList(res.body, c.http.itemsKey);
+          return { name: c.name, label: c.label ?? c.name, url, ok: n !== null && n >= c.http.minItems, detail: `${n ?? '?'} registered` };
+        }
+        return { name: c.name, label: c.label ?? c.name, url, ok, detail: `HTTP ${res.status}` };
+      } catch (err) {
+        return { name: c.name, label: c.label ?? c.name, url, ok: false, detail: /timed out/.test((err as Error).message) ? 'no answer' : 'not responding' };
+      }
+    }),
+  );
 }
 
 function countList(body: string, key?: string): number | null {

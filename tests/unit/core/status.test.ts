@@ -1,0 +1,85 @@
+// status: the endpoints are probed while the engine lists the containers; a stopped instance's probes are
+// cancelled and dropped, a probe that times out reads "no answer".
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Deps, Http } from '../../../main/core/deps';
+import { statusOf } from '../../../main/core/use-cases/status';
+import { container, FakeEngine, fakeDeps, record, registryWith } from './fakes';
+
+const dir = mkdtempSync(join(tmpdir(), 'kts-status-'));
+cpSync(join(__dirname, '..', '..', 'fixtures', 'stack', 'docker-compose.sandbox.yml'), join(dir, 'docker-compose.sandbox.yml'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const rec = record('ktrdr--s', 1, { path: dir });
+const SERVICES = ['db', 'backend', 'backtest-worker-1', 'backtest-worker-2', 'training-worker-1', 'training-worker-2', 'grafana', 'jaeger', 'prometheus'];
+
+function deps(engine: FakeEngine, http: Http): Deps {
+  return fakeDeps({
+    engine,
+    http,
+    registry: { file: '/x', read: async () => registryWith(rec), update: async () => undefined as never },
+    gates: { read: async () => null, write: async () => undefined, remove: async () => undefined },
+  });
+}
+
+/** Records each probe with its signal; answers after `delayMs` unless aborted. */
+function recordingHttp(answer: (url: string) => { status: number; body: string } | 'hang', delayMs = 5) {
+  const seen: { url: string; signal?: AbortSignal; startedBeforeListing: boolean }[] = [];
+  let listed = false;
+  const http: Http = {
+    get: (url, timeoutMs, signal) => {
+      seen.push({ url, signal, startedBeforeListing: !listed });
+      return new Promise((resolve, reject) => {
+        const a = answer(url);
+        const t = setTimeout(() => (a === 'hang' ? reject(new Error(`GET ${url} timed out after ${timeoutMs} ms`)) : resolve(a)), a === 'hang' ? 20 : delayMs);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(t);
+          reject(new Error(`GET ${url} cancelled`));
+        });
+      });
+    },
+  };
+  return { http, seen, markListed: () => (listed = true) };
+}
+
+describe('status', () => {
+  it('probes every HTTP check of a running instance, concurrently with the container listing', async () => {
+    const h = recordingHttp((url) => (url.includes('/workers') ? { status: 200, body: '{"workers":[1,2,3,4]}' } : url.includes('9091') ? 'hang' : { status: 200, body: '{}' }));
+    const engine = new FakeEngine(() => {
+      h.markListed();
+      return SERVICES.map((s) => container(s, { project: rec.id, health: 'healthy' }));
+    });
+    const r = await statusOf(deps(engine, h.http), { id: rec.id });
+    expect(r.instance.status).toBe('running');
+    expect(r.endpoints.map((e) => [e.name, e.ok, e.detail])).toEqual([
+      ['backend', true, 'HTTP 200'],
+      ['workers', true, '4 registered'],
+      ['grafana', true, 'HTTP 200'],
+      ['jaeger', true, 'HTTP 200'],
+      ['prometheus', false, 'no answer'],
+    ]);
+    expect(h.seen.every((s) => s.startedBeforeListing)).toBe(true);
+    expect(r.services).toHaveLength(9);
+  });
+
+  it('a stopped instance: no endpoints, and the probes already started are cancelled', async () => {
+    const h = recordingHttp(() => ({ status: 200, body: '{}' }), 10_000);
+    const engine = new FakeEngine(() => SERVICES.map((s) => container(s, { project: rec.id, state: 'exited' })));
+    const r = await statusOf(deps(engine, h.http), { id: rec.id });
+    expect(r.instance.status).toBe('stopped');
+    expect(r.endpoints).toEqual([]);
+    expect(h.seen.length).toBeGreaterThan(0);
+    expect(h.seen.every((s) => s.signal?.aborted)).toBe(true);
+  });
+
+  it('an engine failure cancels the probes and is reported', async () => {
+    const h = recordingHttp(() => ({ status: 200, body: '{}' }), 10_000);
+    const engine = new FakeEngine(() => {
+      throw new Error('engine down');
+    });
+    await expect(statusOf(deps(engine, h.http), { id: rec.id })).rejects.toThrow('engine down');
+    expect(h.seen.every((s) => s.signal?.aborted)).toBe(true);
+  });
+});
