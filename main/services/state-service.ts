@@ -4,25 +4,22 @@
 // that dies (or is removed) is patched into the snapshot straight from its event, synchronously, before that
 // refresh confirms it. While the engine is down it reconnects with exponential backoff (0.5 s → 10 s) by
 // re-subscribing to the event stream.
-import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// Views are derived in state-views.ts; events, debounce and directory watches are read in state-triggers.ts.
+import type { FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { EngineState, Snapshot } from '../contract';
-import type { EngineEvent } from '../core/deps';
-import { composeFilePaths, defaultServices, readComposeModel } from '../core/compose-model';
-import { instanceVariables } from '../core/envfile';
-import { MANIFEST_FILE } from '../core/manifest';
-import type { Manifest } from '../core/manifest-schema';
+import type { Deps, EngineEvent } from '../core/deps';
 import { toErrorPayload } from '../core/errors';
-import { ktrdrPreset } from '../core/preset';
 import { instances as registryInstances } from '../core/registry';
-import { loadInstance } from '../core/resolve';
-import type { ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../core/types';
+import type { ContainerInfo, RegistryData } from '../core/types';
 import { findOrphans, groupByProject } from '../core/use-cases/list';
-import { buildView, type InstanceView } from '../core/views';
-import type { Deps } from '../core/deps';
+import type { InstanceView } from '../core/views';
 import { countingDeps, engineCounter, type CountedDeps } from './engine-counter';
+import { createViewCache, fallbackView } from './state-views';
+import { containersAfterEvent, createDebouncer, isStateChangingEvent, watchDir } from './state-triggers';
 import type { StateService } from './types';
+
+export { isStateChangingEvent } from './state-triggers';
 
 export interface StateServiceOptions {
   /** The repository `create` works from: a fixed path, or a function read at every refresh (settings). */
@@ -35,46 +32,6 @@ export interface StateServiceOptions {
   backoffMs?: { initial: number; max: number };
   /** Watch the registry and gate directories (default true). */
   watchFiles?: boolean;
-}
-
-/**
- * Engine events that say nothing about a container's state (health-check execs fire every few seconds). `kill`
- * only says a signal was sent: if the container exits, its `die` follows (and is patched at once); a refresh on
- * `kill` itself would list containers that are still running, in the middle of the death it announces.
- */
-const IGNORED_ACTIONS = new Set(['attach', 'detach', 'resize', 'top', 'export', 'commit', 'copy', 'archive-path', 'extract-to-dir', 'kill']);
-
-export function isStateChangingEvent(e: Pick<EngineEvent, 'action'>): boolean {
-  const action = e.action.split(':')[0]!.trim();
-  if (action.startsWith('exec_')) return false;
-  return !IGNORED_ACTIONS.has(action);
-}
-
-/** What identifies a file's content without reading it (an atomic rewrite changes the inode). '-' = absent. */
-async function stamp(file: string): Promise<string> {
-  try {
-    const s = await stat(file);
-    return `${s.ino}:${s.mtimeMs}:${s.size}`;
-  } catch {
-    return '-';
-  }
-}
-
-/**
- * Everything an instance's view is derived from except its containers — the core's viewOf, split so that the
- * expensive part (reading the manifest, parsing the compose file(s), reading the last gate report) is done once
- * per change of those files rather than on every refresh, and a container event costs one pure buildView.
- */
-interface ViewBasis {
-  recKey: string;
-  dirExists: boolean;
-  manifestStamp: string;
-  manifest: Manifest;
-  vars: Record<string, string>;
-  composeStamps: string;
-  expected: number;
-  gateStamp: string;
-  lastGate: GateReport | null;
 }
 
 function engineUnavailable(err: unknown): boolean {
@@ -104,9 +61,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   let lastGood: InstanceView[] = [];
   let lastReg: RegistryData | null = null;
   let lastContainers: ContainerInfo[] = [];
-  const bases = new Map<string, ViewBasis>();
-  /** Where the gate store keeps a report (only a change hint: the report itself is read through the store). */
-  const gateFile = (id: string): string => join(counted.home, 'gates', `${id}.json`);
+  const views = createViewCache(counted);
   /** Bumped by every event patch; a refresh whose listing predates the latest patch does not publish. */
   let patchGen = 0;
   let snapshot: Snapshot = {
@@ -126,8 +81,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   let nextBackoff = backoff.initial;
   let connecting = false;
   const watchers: FSWatcher[] = [];
-  let debounceTimer: NodeJS.Timeout | null = null;
-  let burstStart: number | null = null;
+  const debounce = createDebouncer(() => void refresh().catch(() => undefined), debounceMs, maxWaitMs);
 
   function publish(next: Partial<Snapshot>): Snapshot {
     snapshot = { ...snapshot, ...next, engine, busy, updatedAt: Date.now() };
@@ -193,59 +147,24 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
 
   async function assemble(reg: RegistryData | null, containers: ContainerInfo[], problems: string[]): Promise<Partial<Snapshot>> {
     const byProject = groupByProject(containers);
-    let views: InstanceView[];
+    let list: InstanceView[];
     if (reg) {
-      views = await Promise.all(
+      list = await Promise.all(
         registryInstances(reg).map((rec) =>
-          viewFor(rec, byProject.get(rec.id) ?? []).catch((err: unknown) => {
+          views.viewFor(rec, byProject.get(rec.id) ?? []).catch((err: unknown) => {
             problems.push(`${rec.id}: ${describe(err)}`);
             return fallbackView(counted, rec, byProject.get(rec.id) ?? []);
           }),
         ),
       );
-      for (const id of bases.keys()) if (!reg.instances[id]) bases.delete(id);
-      lastGood = views;
+      views.prune(reg);
+      lastGood = list;
     } else {
       // Never pretend the registry is empty because it could not be read: keep what we knew.
-      views = lastGood;
+      list = lastGood;
     }
     const orphans = reg ? findOrphans(byProject, new Set(Object.keys(reg.instances))) : snapshot.orphans;
-    return { instances: views, orphans, problems, repository: repository() };
-  }
-
-  async function viewFor(rec: InstanceRecord, containers: ContainerInfo[]): Promise<InstanceView> {
-    return viewFromBasis(rec, await basisFor(rec), containers);
-  }
-
-  function viewFromBasis(rec: InstanceRecord, b: ViewBasis, containers: ContainerInfo[]): InstanceView {
-    return buildView({ rec, manifest: b.manifest, vars: b.vars, containers, expectedServices: b.expected, dirExists: b.dirExists, lastGate: b.lastGate });
-  }
-
-  /**
-   * The instance's view basis, re-derived only from what changed: a few stats per refresh, the manifest read
-   * again when it (or the record, or the directory's existence) changed, the compose file(s) parsed again when
-   * they changed, the gate report read again when its file changed. Same results as the core's viewOf.
-   */
-  async function basisFor(rec: InstanceRecord): Promise<ViewBasis> {
-    const prev = bases.get(rec.id);
-    const recKey = JSON.stringify(rec);
-    const dirExists = existsSync(rec.path);
-    const [manifestStamp, gateStamp] = await Promise.all([stamp(join(rec.path, MANIFEST_FILE)), stamp(gateFile(rec.id))]);
-    const sameManifest = prev !== undefined && prev.recKey === recKey && prev.dirExists === dirExists && prev.manifestStamp === manifestStamp;
-    let manifest: Manifest;
-    let vars: Record<string, string>;
-    if (sameManifest) ({ manifest, vars } = prev);
-    else ({ manifest, vars } = await loadInstance(counted, rec));
-    const composeFiles = dirExists ? composeFilePaths(rec.path, manifest.compose.files) : [];
-    const composeStamps = JSON.stringify(await Promise.all(composeFiles.map(stamp)));
-    let expected: number;
-    if (sameManifest && prev.composeStamps === composeStamps) expected = prev.expected;
-    else expected = dirExists ? await readComposeModel(rec.path, manifest.compose.files).then((m) => defaultServices(m).length, () => 0) : 0;
-    // an absent file is read anyway (cheap): the stamp is only a hint, the store decides
-    const lastGate = prev !== undefined && gateStamp !== '-' && prev.gateStamp === gateStamp ? prev.lastGate : await counted.gates.read(rec.id);
-    const basis: ViewBasis = { recKey, dirExists, manifestStamp, manifest, vars, composeStamps, expected, gateStamp, lastGate };
-    bases.set(rec.id, basis);
-    return basis;
+    return { instances: list, orphans, problems, repository: repository() };
   }
 
   /**
@@ -254,25 +173,19 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
    * engine to list containers; the debounced refresh confirms it.
    */
   function patchFromEvent(e: EngineEvent): void {
-    if (!engineUp || !lastReg || !e.containerId) return;
-    const action = e.action.split(':')[0]!.trim();
-    if (action !== 'die' && action !== 'destroy') return;
-    const i = lastContainers.findIndex((c) => c.id === e.containerId);
-    if (i < 0) return;
-    const cur = lastContainers[i]!;
-    if (action === 'die' && cur.state !== 'running' && cur.state !== 'restarting') return;
-    lastContainers =
-      action === 'destroy'
-        ? lastContainers.filter((_, j) => j !== i)
-        : lastContainers.map((c, j) => (j === i ? { ...c, state: 'exited', status: 'Exited', health: 'none' } : c));
+    if (!engineUp || !lastReg) return;
+    const patched = containersAfterEvent(lastContainers, e);
+    if (!patched) return;
+    const cur = patched.container;
+    lastContainers = patched.containers;
     const gen = ++patchGen;
     const reg = lastReg;
     const byProject = groupByProject(lastContainers);
     const rec = reg.instances[cur.project];
-    const basis = rec ? bases.get(rec.id) : undefined;
+    const basis = rec ? views.basis(rec.id) : undefined;
     const at = rec ? snapshot.instances.findIndex((v) => v.id === rec.id) : -1;
     if (!rec || (basis && basis.recKey === JSON.stringify(rec) && at >= 0)) {
-      const instances = rec && basis ? snapshot.instances.map((v, j) => (j === at ? viewFromBasis(rec, basis, byProject.get(rec.id) ?? []) : v)) : snapshot.instances;
+      const instances = rec && basis ? snapshot.instances.map((v, j) => (j === at ? views.fromBasis(rec, basis, byProject.get(rec.id) ?? []) : v)) : snapshot.instances;
       if (rec && basis) lastGood = instances;
       publish({ instances, orphans: findOrphans(byProject, new Set(Object.keys(reg.instances))) });
       return;
@@ -286,15 +199,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   // ---- change detection -----------------------------------------------------------------------------------
   function scheduleRefresh(): void {
     if (stopped) return;
-    const now = Date.now();
-    burstStart ??= now;
-    if (debounceTimer) clearTimeout(debounceTimer);
-    const wait = Math.max(0, Math.min(debounceMs, burstStart + maxWaitMs - now));
-    debounceTimer = setTimeout(() => {
-      debounceTimer = null;
-      burstStart = null;
-      void refresh().catch(() => undefined);
-    }, wait);
+    debounce.schedule();
   }
 
   function onEngineEvent(e: EngineEvent): void {
@@ -303,17 +208,9 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     scheduleRefresh();
   }
 
-  function watchDir(dir: string, accept: (file: string | null) => boolean): void {
-    try {
-      mkdirSync(dir, { recursive: true });
-      const w = watch(dir, { persistent: false }, (_ev, file) => {
-        if (accept(file === null ? null : String(file))) scheduleRefresh();
-      });
-      w.on('error', () => w.close());
-      watchers.push(w);
-    } catch {
-      // An unwatchable directory only costs liveness for CLI-made changes; the engine stream still works.
-    }
+  function watchForChanges(dir: string, accept: (file: string | null) => boolean): void {
+    const w = watchDir(dir, accept, scheduleRefresh);
+    if (w) watchers.push(w);
   }
 
   // ---- engine connection with backoff ---------------------------------------------------------------------
@@ -369,8 +266,8 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
       if (opts.watchFiles !== false) {
         const regDir = dirname(counted.registry.file);
         const regName = basename(counted.registry.file);
-        watchDir(regDir, (f) => f === null || f === regName);
-        watchDir(join(counted.home, 'gates'), (f) => f === null || f.endsWith('.json'));
+        watchForChanges(regDir, (f) => f === null || f === regName);
+        watchForChanges(join(counted.home, 'gates'), (f) => f === null || f.endsWith('.json'));
       }
       await connect();
       if (running) await running;
@@ -378,8 +275,8 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     async stop() {
       stopped = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);
-      if (debounceTimer) clearTimeout(debounceTimer);
-      reconnectTimer = debounceTimer = null;
+      debounce.cancel();
+      reconnectTimer = null;
       unsubscribeEvents?.();
       unsubscribeEvents = null;
       for (const w of watchers.splice(0)) w.close();
@@ -400,17 +297,4 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     refresh,
     engineRequests: () => counter.count(),
   };
-}
-
-/** A view for an instance whose manifest or compose file cannot be read: the preset's shape, flagged by a problem. */
-function fallbackView(deps: Deps, rec: InstanceRecord, containers: ContainerInfo[]): InstanceView {
-  return buildView({
-    rec,
-    manifest: ktrdrPreset,
-    vars: instanceVariables(rec, ktrdrPreset, deps.sharedHome),
-    containers,
-    expectedServices: containers.length,
-    dirExists: existsSync(rec.path),
-    lastGate: null,
-  });
 }
