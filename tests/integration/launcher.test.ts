@@ -67,6 +67,16 @@ describe('command launcher', () => {
     }
   });
 
+  it('a command that is not executable exits 126, on both paths', async () => {
+    const script = join(w.root, 'not-executable.sh');
+    await writeFile(script, '#!/bin/sh\necho RAN\n', { mode: 0o644 });
+    for (const viaNode of [false, true]) {
+      const r = await run(['exec', '--', script], { viaNode });
+      expect(r.exitCode, r.stderr).toBe(126);
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('an unknown instance fails before anything runs; --help prints help', async () => {
     const r = await run(['exec', '-i', 'nope', '--', 'sh', '-c', 'echo RAN']);
     expect(r.exitCode).toBe(1);

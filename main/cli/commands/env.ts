@@ -17,9 +17,16 @@ function spawnInherit(cmd: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.on('SIGINT', onInt).on('SIGTERM', onTerm);
     child.on('error', (err: NodeJS.ErrnoException) => {
       process.off('SIGINT', onInt).off('SIGTERM', onTerm);
-      if (err.code !== 'ENOENT') return reject(err);
-      process.stderr.write(`${commandNotFound(cmd[0]!)}\n`);
-      resolve(127); // as env(1) and the launcher's in-place exec do
+      // the exit codes of env(1) and of the launcher's in-place exec: 127 not found, 126 not executable
+      if (err.code === 'ENOENT') {
+        process.stderr.write(`${commandNotFound(cmd[0]!)}\n`);
+        return resolve(127);
+      }
+      if (err.code === 'EACCES') {
+        process.stderr.write(`ktrdr-sandbox exec: permission denied: ${cmd[0]}\n`);
+        return resolve(126);
+      }
+      reject(err);
     });
     child.on('exit', (code, signal) => {
       process.off('SIGINT', onInt).off('SIGTERM', onTerm);

@@ -1,4 +1,5 @@
 // Terminal rendering helpers: aligned label/value lines (long link labels included), and tables.
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { labelled, table } from '../../../main/cli/render';
 
@@ -13,7 +14,7 @@ describe('labelled lines', () => {
   });
 
   it('tables keep their header and rows', () => {
-    const t = table(['NAME', 'URL'], [['api', 'http://localhost:8000']]);
+    const t = stripVTControlCharacters(table(['NAME', 'URL'], [['api', 'http://localhost:8000']])); // bold headers when colours are on (CI=true)
     expect(t).toMatch(/NAME\s+URL/);
     expect(t).toMatch(/api\s+http:\/\/localhost:8000/);
   });
