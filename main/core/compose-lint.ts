@@ -5,6 +5,7 @@ import type { ComposeModel } from './compose-model';
 import type { Manifest } from './manifest-schema';
 import { slotPorts } from './ports';
 import { MAX_SLOT, MIN_SLOT } from './types';
+import { byText } from './order';
 
 export type CheckLevel = 'ok' | 'warning' | 'error';
 
@@ -153,7 +154,7 @@ export interface LintOptions {
 export function lintCompose(model: ComposeModel, manifest: Manifest, vars: Record<string, string>, env: Env, opts: LintOptions = {}): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
   const slotVars = new Set(manifest.ports.map((p) => p.env));
-  const services = Object.values(model.services).sort((a, b) => a.name.localeCompare(b.name));
+  const services = Object.values(model.services).sort((a, b) => byText(a.name, b.name));
 
   for (const s of services) {
     if (s.containerName !== undefined) {
@@ -262,7 +263,7 @@ export function lintCompose(model: ComposeModel, manifest: Manifest, vars: Recor
   } else {
     for (const n of model.variables) usages.set(n, { refs: [{ name: n, op: '', arg: '', text: `\${${n}}` }], line: null });
   }
-  for (const [name, u] of [...usages].sort((a, b) => a[0].localeCompare(b[0]))) {
+  for (const [name, u] of [...usages].sort((a, b) => byText(a[0], b[0]))) {
     if (isSet(name)) continue;
     const bad = u.refs.filter((r) => r.op === '' || r.op === ':?' || r.op === '?');
     if (!bad.length) continue; // every use has a default (or is an alternative value)

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { SandboxError } from './errors';
 import { MAX_SLOT } from './types';
 import type { BlacklistEntry, InstanceRecord, RegistryData } from './types';
+import { byText } from './order';
 
 export const REGISTRY_VERSION = 1;
 
@@ -30,7 +31,7 @@ export function emptyRegistry(): RegistryData {
 }
 
 export function instances(reg: RegistryData): InstanceRecord[] {
-  return Object.values(reg.instances).sort((a, b) => a.slot - b.slot || a.id.localeCompare(b.id));
+  return Object.values(reg.instances).sort((a, b) => a.slot - b.slot || byText(a.id, b.id));
 }
 
 export function holderOfSlot(reg: RegistryData, slot: number): InstanceRecord | undefined {

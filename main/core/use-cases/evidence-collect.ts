@@ -10,6 +10,7 @@ import { LOG_LINES, type ContainerEvidence, type GitInfo } from '../evidence-bun
 import { composeModelOf, composeTarget, type InstanceContext } from '../resolve';
 import { renderResolvedCompose } from '../resolved-compose';
 import { runLogPath } from './run';
+import { byText } from '../order';
 
 export type Attempt = <T>(what: string, fn: () => Promise<T>, fallback: T) => Promise<T>;
 export type Write = (rel: string, text: string) => Promise<void>;
@@ -58,7 +59,7 @@ export async function collectContainers(deps: Deps, ctx: InstanceContext, write:
     deps.engine.listContainers({ projects: [ctx.rec.id], all: true }),
     composeModelOf(ctx, deps).catch(() => null),
   ]);
-  const sorted = [...list].sort((a, b) => Number(a.oneOff) - Number(b.oneOff) || a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
+  const sorted = [...list].sort((a, b) => Number(a.oneOff) - Number(b.oneOff) || byText(a.service, b.service) || byText(a.name, b.name));
   const seen = new Map<string, number>();
   const out = await Promise.all(
     sorted.map(async (c): Promise<ContainerEvidence> => {

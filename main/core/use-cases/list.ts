@@ -10,6 +10,7 @@ import { loadInstance } from '../resolve';
 import { buildView, type InstanceView } from '../views';
 import type { ContainerInfo, InstanceRecord } from '../types';
 import type { OrphanProject, ListResult } from '../results';
+import { byText } from '../order';
 export type { OrphanProject, ListResult } from '../results';
 
 export async function listInstances(deps: Deps, opts: { prune?: boolean } = {}): Promise<ListResult> {
@@ -74,5 +75,5 @@ export function findOrphans(byProject: Map<string, ContainerInfo[]>, registered:
     if (!looksLike) continue;
     out.push({ project, containers: list.length, running: list.filter((c) => c.state === 'running').length, workingDir });
   }
-  return out.sort((a, b) => a.project.localeCompare(b.project));
+  return out.sort((a, b) => byText(a.project, b.project));
 }

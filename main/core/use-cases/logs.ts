@@ -3,6 +3,7 @@ import type { Deps, LogLine } from '../deps';
 import { SandboxError } from '../errors';
 import { resolveInstance, type InstanceRef } from '../resolve';
 import type { ContainerInfo } from '../types';
+import { byText } from '../order';
 
 export interface ServiceLogLine {
   service: string;
@@ -40,7 +41,7 @@ export async function serviceContainers(deps: Deps, ref: InstanceRef, services: 
     if (!known.includes(s)) throw new SandboxError('USAGE', `No service "${s}" in "${rec.id}"`, { hint: `Services: ${known.join(', ')}` });
   }
   const chosen = services.length ? all.filter((c) => services.includes(c.service)) : all;
-  return { id: rec.id, containers: chosen.sort((a, b) => a.service.localeCompare(b.service)) };
+  return { id: rec.id, containers: chosen.sort((a, b) => byText(a.service, b.service)) };
 }
 
 export async function readLogs(deps: Deps, ref: InstanceRef, opts: { services: string[]; tail?: number; since?: number }): Promise<ServiceLogLine[]> {
@@ -51,7 +52,7 @@ export async function readLogs(deps: Deps, ref: InstanceRef, opts: { services: s
       return lines.map((l) => ({ service: c.service, stream: l.stream, ...splitTimestamp(l.text) }));
     }),
   );
-  return per.flat().sort((a, b) => (a.time ?? '').localeCompare(b.time ?? ''));
+  return per.flat().sort((a, b) => byText(a.time ?? '', b.time ?? ''));
 }
 
 export async function followLogs(

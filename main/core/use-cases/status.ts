@@ -4,6 +4,7 @@ import { expandTemplate } from '../ports';
 import { resolveInstance, loadInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import { viewOf } from './list';
 import type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
+import { byText } from '../order';
 export type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 
 
@@ -25,7 +26,7 @@ export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResu
   const view = await viewOf(deps, rec, own);
   const services: ServiceStatus[] = own
     .map((c) => ({ service: c.service, state: c.state, health: c.health, status: c.status, ports: c.ports.map((p) => p.hostPort) }))
-    .sort((a, b) => a.service.localeCompare(b.service));
+    .sort((a, b) => byText(a.service, b.service));
   const running = view.status !== 'stopped' && view.status !== 'missing';
   if (!running) cancel.abort();
   const endpoints = running ? await probing : [];
