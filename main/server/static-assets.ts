@@ -184,3 +184,12 @@ export async function preloadDynamicImports(html: string, read: (src: string) =>
   }
   return out;
 }
+
+/**
+ * The page with its `./` references made root-relative (`./assets/x.js` → `/assets/x.js`). The build uses
+ * relative paths for Electron's file:// window, but the server answers every page path with this document:
+ * at /some/path they would resolve to /some/assets/… and the page would load nothing.
+ */
+export function rootRelativeRefs(html: string): string {
+  return html.replace(/(\s(?:src|href)=["'])\.\//gi, '$1/');
+}

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import type { Handlers, StateService } from '../services/types';
 import { page, sendText } from './http-responses';
 import { injectInitialData, type InitialData } from './initial-data';
-import { createAssetCache, inlineStylesheets, MIME, pickEncoding, preloadDynamicImports, type StaticAsset } from './static-assets';
+import { createAssetCache, inlineStylesheets, MIME, pickEncoding, preloadDynamicImports, rootRelativeRefs, type StaticAsset } from './static-assets';
 
 /** The directory holding this package's package.json (works from the sources and from dist/cli.cjs). */
 export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
@@ -125,7 +125,7 @@ export function createStaticSite(staticDir: string, state: StateService, handler
       return target.kind === 'file' && extname(target.file) === ext ? (await assets.get(target.file)).body.toString('utf8') : null;
     };
     const withCss = await inlineStylesheets(template.body.toString('utf8'), (href) => buildFile(href, '.css'));
-    const page = await preloadDynamicImports(withCss, (src) => buildFile(src, '.js'));
+    const page = rootRelativeRefs(await preloadDynamicImports(withCss, (src) => buildFile(src, '.js')));
     const html = Buffer.from(injectInitialData(page, initial));
     const encoding = pickEncoding(req.headers['accept-encoding'], ['gzip']);
     const body = encoding === 'gzip' && html.length > 1024 ? gzipSync(html, { level: 6 }) : html;

@@ -200,7 +200,11 @@ describe('dashboard server', () => {
       const page = await request('/', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });
       expect(page.body).toContain('<style>.topbar{display:flex}</style></head>');
       // the app's chunk, which the entry imports after the first frame, is fetched meanwhile
-      expect(page.body).toContain('<script type="module" crossorigin src="./assets/index-Ent12345.js"></script><link rel="modulepreload" crossorigin href="./assets/start-App12345.js">');
+      expect(page.body).toContain('<script type="module" crossorigin src="/assets/index-Ent12345.js"></script><link rel="modulepreload" crossorigin href="/assets/start-App12345.js">');
+      // every page path gets this document: its references are root-relative, so /some/route loads the app too
+      const nested = await request('/some/route', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });
+      expect(nested.body).toContain('src="/assets/index-Ent12345.js"');
+      expect(nested.body).not.toMatch(/(src|href)="\.\//);
       expect(page.body).not.toContain('<link rel="stylesheet"');
       // the file itself is still served (Electron and older pages link it)
       const css = await request('/assets/index-Css12345.css', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });
