@@ -1,5 +1,5 @@
 // Finding the instance a command is about, loading what it needs, and self-healing .env.sandbox.
-import { existsSync, promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readComposeModel, type ComposeModel } from './compose-model';
 import type { ComposeTarget, Deps } from './deps';
@@ -8,14 +8,19 @@ import { SandboxError } from './errors';
 import { loadManifest } from './manifest';
 import type { Manifest } from './manifest-schema';
 import { instanceContaining, instances } from './registry';
-import { canonicalPath, readTextIfExists } from './small-file';
+import { readTextIfExists } from './small-file';
 import type { InstanceRecord, RegistryData } from './types';
 
 /** An instance named by id, or "the instance holding this directory". */
 export type InstanceRef = { id: string } | { cwd: string };
 
-export async function canonical(dir: string): Promise<string> {
-  return canonicalPath(dir);
+/** The canonical path (symlinks resolved), or the path itself when it cannot be resolved. */
+export function canonical(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
 }
 
 /** Walk up from dir to the first directory holding .env.sandbox. */
@@ -41,13 +46,13 @@ export async function resolveInstance(deps: Deps, ref: InstanceRef, reg?: Regist
     }
     return rec;
   }
-  const cwd = await canonical(ref.cwd);
+  const cwd = canonical(ref.cwd);
   const envDir = findEnvFileUp(cwd);
   if (envDir) {
     const env = parseEnvFile(readTextIfExists(join(envDir, ENV_FILE)) ?? '');
     const id = env.INSTANCE_ID;
     const rec = id ? registry.instances[id] : undefined;
-    if (rec && (await canonical(rec.path)) === envDir) return rec;
+    if (rec && canonical(rec.path) === envDir) return rec;
     const byPath = instanceContaining(registry, envDir);
     if (byPath) return byPath;
     throw new SandboxError('NOT_AN_INSTANCE', `${envDir} has a ${ENV_FILE} for "${id ?? '?'}", but the registry has no instance there`, {

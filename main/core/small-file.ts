@@ -2,7 +2,7 @@
 // reports. Synchronously, on purpose: a CLI command reads a handful of them, and node's promise API costs a
 // thread-pool start (~4 ms) on first use plus a round trip per call (~0.7 ms) where a sync read takes
 // ~0.1 ms; fs/promises itself costs ~3 ms to load. The long-running dashboard reads them rarely.
-import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 
 function missing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
@@ -29,11 +29,3 @@ export function statIfExists(file: string): Stats | undefined {
   }
 }
 
-/** The canonical path (symlinks resolved), or the path itself when it cannot be resolved. */
-export function canonicalPath(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return p;
-  }
-}

@@ -63,7 +63,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
 
   /** The main repository create would branch from (same rules as the create use-case). */
   async function mainRepository(dir: string): Promise<string> {
-    const start = await canonical(dir);
+    const start = canonical(dir);
     const top = await deps.git.topLevel(start);
     if (!top) {
       throw new SandboxError('USAGE', `${start} is not inside a git repository`, {
@@ -293,7 +293,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
             if (v === null || v === '') clean.repositoryRoot = null;
             else {
               const dir = str(v, 'repository root').trim();
-              const top = await deps.git.topLevel(await canonical(dir));
+              const top = await deps.git.topLevel(canonical(dir));
               if (!top) throw new SandboxError('USAGE', `${dir} is not inside a git repository`, { hint: 'Choose the folder of your project checkout.' });
               clean.repositoryRoot = top;
             }

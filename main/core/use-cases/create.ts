@@ -26,7 +26,7 @@ export interface CreateOptions {
 export async function createInstance(deps: Deps, opts: CreateOptions, emit: EventSink = noEvents): Promise<InstanceDetails> {
   // Validate first.
   const name = validateInstanceName(opts.name);
-  const start = await canonical(opts.from ?? opts.cwd);
+  const start = canonical(opts.from ?? opts.cwd);
   const top = await deps.git.topLevel(start);
   if (!top) {
     throw new SandboxError('USAGE', `${start} is not inside a git repository`, {

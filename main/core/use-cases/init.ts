@@ -19,10 +19,10 @@ export interface InitOptions {
 }
 
 export async function initInstance(deps: Deps, opts: InitOptions, emit: EventSink = noEvents): Promise<InstanceDetails> {
-  const cwd = await canonical(opts.cwd);
+  const cwd = canonical(opts.cwd);
   const top = await deps.git.topLevel(cwd);
   if (!top) throw new SandboxError('USAGE', `${cwd} is not inside a git repository`, { hint: 'Run init inside your clone or worktree.' });
-  const path = await canonical(top);
+  const path = canonical(top);
   const id = opts.name ?? instanceIdFromPath(path);
   if (!isValidInstanceId(id)) {
     throw new SandboxError('USAGE', `Invalid instance id "${id}"`, { hint: 'Use lowercase letters, digits, "-" and "_", starting with a letter or digit.' });

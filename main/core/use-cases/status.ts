@@ -15,13 +15,10 @@ export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResu
   // the probes are cut short and their answers dropped.
   const cancel = new AbortController();
   const probing = probeEndpoints(deps, ctx, cancel.signal);
-  let containers;
-  try {
-    containers = await deps.engine.listContainers({ projects: [rec.id], all: true });
-  } catch (err) {
+  const containers = await deps.engine.listContainers({ projects: [rec.id], all: true }).catch((err: unknown) => {
     cancel.abort();
     throw err;
-  }
+  });
   const own = containers.filter((c) => !c.oneOff);
   const view = await viewOf(deps, rec, own);
   const services: ServiceStatus[] = own
