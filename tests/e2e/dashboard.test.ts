@@ -5,14 +5,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, makeWorld, projectResources, type World } from '../integration/world';
+import { portFree, rawRequest, rssMb, slotPortList, type RawRequest } from './harness';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'tests', 'e2e', 'screenshots');
@@ -34,32 +33,8 @@ function shot(name: string): Promise<Buffer> {
   return page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
 }
 
-/** Raw request with full control over Host/Origin headers (fetch would not let us forge Host). */
-function request(opts: { path: string; method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: opts.path, method: opts.method ?? 'GET', headers: opts.headers, setHost: !opts.headers?.host }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
-
-function portFree(p: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen({ port: p, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
-  });
-}
-
-/** Ports of slot n in the KTRDR preset (the fixture has no manifest). */
-function slotPortList(n: number): number[] {
-  return [8000 + n, 5432 + n, 3000 + n, 16686 + n, 9090 + n, 4317 + 10 * n, 4318 + 10 * n, 5000 + 10 * n, 5001 + 10 * n, 5002 + 10 * n, 5003 + 10 * n];
-}
+/** A raw request to the dashboard under test (see harness.ts). */
+const request = (opts: RawRequest) => rawRequest(port, opts);
 
 async function startServer(): Promise<void> {
   server = spawn('node', [CLI, 'dashboard', '--port', '0', '--repo', w.repo, '--json'], {
@@ -95,12 +70,6 @@ async function stopServer(): Promise<number | null> {
   const code = await exited;
   clearTimeout(t);
   return code;
-}
-
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
 }
 
 const card = () => page.getByTestId(`instance-${id}`);
