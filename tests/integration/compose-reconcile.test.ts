@@ -17,7 +17,7 @@ const VOL = `cmp-shared-models-${tag}`;
 const SKIPPED = ['grafana', 'jaeger', 'prometheus'];
 
 let w: World;
-let inst: { id: string; path: string; slot: number };
+let inst: { id: string; path: string; slot: number; links: { name: string }[] };
 
 const docker = (...args: string[]) => execa('docker', args, { reject: false });
 const exists = async (kind: 'network' | 'volume', name: string) => (await docker(kind, 'inspect', name)).exitCode === 0;
@@ -50,6 +50,7 @@ afterAll(async () => {
 
 describe('the current KTRDR shape with zero configuration', () => {
   it('create prints no links of absent services; ports keeps every column and marks the unused ones', async () => {
+    expect(inst.links.map((l) => l.name)).toEqual(['api']);
     const again = await w.cli(['status', inst.id, '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.json.instance.links.map((l: any) => l.name)).toEqual(['api']);
