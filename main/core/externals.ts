@@ -37,7 +37,7 @@ export function describeExternals(refs: ExternalRef[]): string {
 
 export function missingExternalsError(refs: ExternalRef[]): SandboxError {
   const what = refs.length === 1 ? `External ${describeExternals(refs)} does not exist` : `External ${describeExternals(refs)} do not exist`;
-  return new SandboxError('STATE', `${what}: compose would fail on it, so nothing was started`, {
+  return new SandboxError('STATE', `${what}: compose would fail on ${refs.length === 1 ? 'it' : 'them'}, so nothing was started`, {
     hint:
       'Start the stack that owns it, or create it: `ktrdr-sandbox up --create-externals` (or `ktrdr-sandbox doctor --fix`). ' +
       'What is created is yours to keep: `down` and `destroy` never remove it.',

@@ -179,7 +179,7 @@ describe('upInstance', () => {
     );
     const err = await upInstance(deps(), { id: ID }, {}, (e) => events.push(e)).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'STATE', exitCode: 1 });
-    expect((err as Error).message).toBe('External network "shared-observability", volume "models" do not exist: compose would fail on it, so nothing was started');
+    expect((err as Error).message).toBe('External network "shared-observability", volume "models" do not exist: compose would fail on them, so nothing was started');
     expect((err as { hint?: string }).hint).toContain('up --create-externals');
     expect(calls).toEqual(['ping']); // no secrets, no compose
     expect(steps().slice(-2)).toEqual(['externals:running', 'externals:failed']);
