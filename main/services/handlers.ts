@@ -195,7 +195,9 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
     async up(id, opts) {
       const o = optObj(opts, 'options');
       const build = optBool(o.build, 'build');
-      return operation('up', 'starting', id, (i, emit) => upInstance(deps, { id: i }, build === undefined ? {} : { build }, emit));
+      const createExternals = optBool(o.createExternals, 'createExternals');
+      const upOpts = { ...(build === undefined ? {} : { build }), ...(createExternals === undefined ? {} : { createExternals }) };
+      return operation('up', 'starting', id, (i, emit) => upInstance(deps, { id: i }, upOpts, emit));
     },
 
     async down(id, opts) {
