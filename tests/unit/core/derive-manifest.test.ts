@@ -8,6 +8,7 @@ import { composeModelFromTexts } from '../../../main/core/compose-model';
 import { lintCompose } from '../../../main/core/compose-lint';
 import { chooseStrides, deriveManifest, isHttpPort, rewriteFixedPort } from '../../../main/core/derive-manifest';
 import { loadManifest, validateManifest } from '../../../main/core/manifest';
+import { manifestInit } from '../../../main/core/use-cases/manifest-init';
 import { findOutOfRange, findPortCollisions, portFor } from '../../../main/core/ports';
 import { MAX_SLOT } from '../../../main/core/types';
 
@@ -149,7 +150,7 @@ describe('findComposeFiles (as docker compose does)', () => {
   });
 
   it('COMPOSE_FILE (environment before .env) with the path separator', () => {
-    expect(findComposeFiles(has('compose.yaml'), { COMPOSE_FILE: 'a.yml:b.yml' }).files).toEqual(['a.yml', 'b.yml']);
+    expect(findComposeFiles(has('compose.yaml'), { COMPOSE_FILE: 'a.yml:b.yml' })?.files).toEqual(['a.yml', 'b.yml']);
     expect(findComposeFiles(has(), {}, { COMPOSE_FILE: 'a.yml;b.yml', COMPOSE_PATH_SEPARATOR: ';' })?.files).toEqual(['a.yml', 'b.yml']);
     expect(findComposeFiles(has(), { COMPOSE_FILE: 'env.yml' }, { COMPOSE_FILE: 'dotenv.yml' })?.files).toEqual(['env.yml']);
     expect(findComposeFiles(has(), {}, { COMPOSE_FILE: 'a.yml;b.yml' }, 'win32')?.files).toEqual(['a.yml', 'b.yml']);
@@ -195,5 +196,35 @@ describe('loadManifest without ktrdr-sandbox.yml', () => {
 
   it('nothing at all → the preset (its missing file is reported by whoever reads it)', async () => {
     expect((await loadManifest(dir, {})).kind).toBe('preset');
+  });
+});
+
+describe('manifest init: the written ktrdr-sandbox.yml', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kts-write-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is commented, valid against the schema, and loads back as exactly the derived manifest (same ports and checks)', async () => {
+    await writeFile(join(dir, 'compose.yaml'), webapp);
+    const derived = await loadManifest(dir, {});
+    const r = await manifestInit(dir, { env: {} });
+    expect(r.written).toBe(true);
+    expect(r.text).toMatch(/^# ktrdr-sandbox\.yml — derived from compose\.yaml/);
+    expect(r.text).toContain('"8081:80" → "${LEGACY_PORT_80:-8081}:80"');
+    const loaded = await loadManifest(dir, {});
+    expect(loaded.kind).toBe('file');
+    expect(loaded.manifest).toEqual(derived.manifest);
+    await expect(manifestInit(dir, { env: {} })).rejects.toMatchObject({ code: 'STATE' }); // never over an existing file
+    expect((await manifestInit(dir, { env: {}, force: true })).written).toBe(true);
+  });
+
+  it('refuses a KTRDR-preset repository and a directory without compose file', async () => {
+    await expect(manifestInit(dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE' });
+    await writeFile(join(dir, 'docker-compose.sandbox.yml'), 'services: {}\n');
+    await expect(manifestInit(dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/preset/) });
   });
 });
