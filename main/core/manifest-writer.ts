@@ -5,7 +5,16 @@ import type { DerivedFor } from './manifest';
 import type { Manifest } from './manifest-schema';
 import { MAX_SLOT } from './types';
 
-const j = (v: unknown) => JSON.stringify(v);
+/** YAML flow style: { key: value, … } and [a, b], strings JSON-quoted (JSON strings are YAML strings). */
+export function flow(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(flow).join(', ')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    return entries.length ? `{ ${entries.map(([k, x]) => `${/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k)}: ${flow(x)}`).join(', ')} }` : '{}';
+  }
+  return JSON.stringify(v);
+}
+const j = flow;
 
 export function renderManifestYaml(d: Pick<DerivedFor, 'manifest' | 'ports' | 'notes' | 'found'>): string {
   const m: Manifest = d.manifest;
