@@ -90,9 +90,11 @@ const derivedMemo = new Map<string, DerivedFor>();
 
 /**
  * Zero configuration: the manifest derived from the compose file(s) `docker compose` would use in dir, or
- * null when it finds none. env: where COMPOSE_FILE / COMPOSE_PATH_SEPARATOR are read (then dir/.env).
+ * null when it finds none. COMPOSE_FILE / COMPOSE_PATH_SEPARATOR are read from dir/.env (as compose reads
+ * them), and from env when given — by default nothing from the process environment: the CLI, the tray app
+ * and the dashboard must derive the same slot map whatever shell they were started from.
  */
-export async function deriveForDir(dir: string, env: ComposeFileEnv = process.env): Promise<DerivedFor | null> {
+export async function deriveForDir(dir: string, env: ComposeFileEnv = {}): Promise<DerivedFor | null> {
   const dotenv = parseEnvFile(readTextIfExists(join(dir, '.env')) ?? '');
   const found = findComposeFiles((name) => statIfExists(join(dir, name))?.isFile() === true, env, dotenv);
   if (!found) return null;
@@ -117,11 +119,11 @@ export async function deriveForDir(dir: string, env: ComposeFileEnv = process.en
  * docker-compose.sandbox.yml is there; else derived from the compose file compose itself would use; else the
  * preset (whose missing compose file is then reported by whoever reads it).
  */
-export async function loadManifest(dir: string, env: ComposeFileEnv = process.env): Promise<LoadedManifest> {
+export async function loadManifest(dir: string, env: ComposeFileEnv = {}): Promise<LoadedManifest> {
   const file = join(dir, MANIFEST_FILE);
   const text = readTextIfExists(file);
   if (text === undefined) {
-    if (statIfExists(join(dir, ktrdrPreset.compose.files[0]!))) return { manifest: ktrdrPreset, source: 'preset', kind: 'preset' };
+    if (!statIfExists(dir) || statIfExists(join(dir, ktrdrPreset.compose.files[0]!))) return { manifest: ktrdrPreset, source: 'preset', kind: 'preset' };
     const derived = await deriveForDir(dir, env);
     if (derived) return { manifest: derived.manifest, source: `derived from ${derived.found.files.join(' + ')}`, kind: 'derived' };
     return { manifest: ktrdrPreset, source: 'preset', kind: 'preset' };

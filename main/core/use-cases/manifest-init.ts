@@ -25,7 +25,7 @@ export async function manifestInit(dir: string, opts: { force?: boolean; dryRun?
       hint: 'Write a ktrdr-sandbox.yml by hand to change the preset (README: "Project manifest").',
     });
   }
-  const derived = await deriveForDir(dir, opts.env ?? process.env);
+  const derived = await deriveForDir(dir, opts.env ?? {});
   if (!derived) {
     throw new SandboxError('USAGE', `No compose file in ${dir} (compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml, or COMPOSE_FILE)`, {
       hint: 'Run it at the root of a Compose repository.',

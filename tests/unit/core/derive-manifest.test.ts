@@ -192,6 +192,13 @@ describe('loadManifest without ktrdr-sandbox.yml', () => {
     const b = await loadManifest(dir, {});
     expect(b.manifest.compose.files).toEqual(['docker-compose.yml']);
     await expect(loadManifest(dir, { COMPOSE_FILE: 'missing.yml' })).rejects.toMatchObject({ code: 'STATE' });
+    // a COMPOSE_FILE exported in the shell is not read by default: every surface derives the same map
+    process.env.COMPOSE_FILE = 'missing.yml';
+    try {
+      expect((await loadManifest(dir)).manifest.compose.files).toEqual(['docker-compose.yml']);
+    } finally {
+      delete process.env.COMPOSE_FILE;
+    }
   });
 
   it('nothing at all → the preset (its missing file is reported by whoever reads it)', async () => {
