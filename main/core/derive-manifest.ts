@@ -4,8 +4,8 @@
 // Rules (README "Zero configuration"):
 // - every host port written ${VAR:-default} or ${VAR-default} is a slot port: slot 0 = the default, slot N =
 //   default + N·stride. Strides are chosen so that every port of slots 0–10 is pairwise distinct and < 65536
-//   (the defaults are reserved first; each port then takes the first stride of 1, 10, 100, 1000, 2, 3, …
-//   whose ten slot ports are all free) — `ports --check` proves it. A fixed host port is not in the slot map:
+//   (the defaults and the fixed host ports are reserved first; each port then takes the first stride of 1, 10,
+//   100, 1000, 2, 3, … whose ten slot ports are all free) — `ports --check` proves it. A fixed host port is not in the slot map:
 //   the compose lint reports it with the exact rewrite.
 // - gate: the containers check gates every service (of a plain `up`, no profile) that has a healthcheck or
 //   publishes a port; each slot port of a service WITHOUT a healthcheck gets a probe: HTTP when the port
@@ -68,9 +68,12 @@ export function rewriteFixedPort(raw: string, variable: string): string | null {
   return `${ip}\${${variable}:-${p.published.trim()}}:${p.target}${p.protocol ? `/${p.protocol}` : ''}`;
 }
 
-/** Strides for ports whose slot-0 values are given: every port of slots 0..MAX_SLOT distinct and ≤ 65535. */
-export function chooseStrides(defaults: number[]): (number | null)[] {
-  const taken = new Set(defaults);
+/**
+ * Strides for ports whose slot-0 values are given: every port of slots 0..MAX_SLOT distinct, ≤ 65535, and off
+ * the reserved ports (the file's fixed host ports).
+ */
+export function chooseStrides(defaults: number[], reserved: number[] = []): (number | null)[] {
+  const taken = new Set([...defaults, ...reserved]);
   return defaults.map((d) => {
     const fits = (s: number) => {
       if (d + MAX_SLOT * s > 65535) return false;
@@ -93,6 +96,7 @@ export function deriveManifest(files: string[], texts: string[], parseYaml: Yaml
   const notes: DerivationNote[] = [];
   type Candidate = { env: string; slot0: number; service: string; target: string };
   const candidates: Candidate[] = [];
+  const fixedHostPorts: number[] = [];
   const byEnv = new Map<string, Candidate>();
   const services = Object.values(model.services);
 
@@ -103,6 +107,7 @@ export function deriveManifest(files: string[], texts: string[], parseYaml: Yaml
       if (p.published === null) continue; // container port only: compose picks a free host port
       const refs = varRefs(p.published);
       if (refs.length === 0) {
+        if (/^\d+$/.test(p.published.trim())) fixedHostPorts.push(Number(p.published.trim()));
         const variable = suggestedPortVar(s.name, p.target, fixed.length > 1);
         const to = rewriteFixedPort(raw, variable);
         notes.push({
@@ -147,7 +152,7 @@ export function deriveManifest(files: string[], texts: string[], parseYaml: Yaml
     seenDefault.set(c.slot0, c);
     return true;
   });
-  const strides = chooseStrides(kept.map((c) => c.slot0));
+  const strides = chooseStrides(kept.map((c) => c.slot0), fixedHostPorts);
 
   const perService = new Map<string, number>();
   for (const c of kept) perService.set(c.service, (perService.get(c.service) ?? 0) + 1);

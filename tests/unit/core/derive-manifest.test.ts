@@ -127,6 +127,13 @@ describe('chooseStrides', () => {
     expect(chooseStrides([8000, 8001, 8002])).toEqual([10, 10, 10]);
   });
 
+  it('keeps slot ports off the fixed host ports of the file', () => {
+    expect(chooseStrides([8000], [8005])).toEqual([10]);
+    const d = derive([`services:\n  a: { image: x, ports: ["\${A:-8000}:80", "8080:81"] }\n  b: { image: x, ports: ["\${B:-8001}:80"] }\n`]);
+    const all = Array.from({ length: 11 }, (_, n) => d.manifest.ports.map((p) => portFor(p, n))).flat();
+    expect(all).not.toContain(8080);
+  });
+
   it('keeps every port of slots 0–10 distinct and below 65536 for a 20-service file of clustered defaults', () => {
     const services = Array.from({ length: 20 }, (_, i) => `  s${i}:\n    image: x\n    ports: ["\${S${i}_PORT:-${8000 + (i % 7) * 3 + Math.floor(i / 7)}}:80", "\${S${i}_ADMIN:-${65520 + i}}:81"]\n`);
     const d = derive([`services:\n${services.join('')}`]);
