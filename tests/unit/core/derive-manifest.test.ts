@@ -50,9 +50,10 @@ describe('deriveManifest', () => {
       ['cache', 'REDIS_PORT', 6379, 6379, 'cache'],
       ['admin', 'ADMIN_PORT', 9000, 9000, 'admin'],
     ]);
-    expect(d.manifest.ports.every((p) => p.step === 1)).toBe(true);
-    // slot N = default + N·stride
-    expect(portFor(d.manifest.ports[0]!, 3)).toBe(8083);
+    // slot N = default + N·stride; web's stride is 10, not 1: 8081 is legacy's fixed host port
+    expect(d.manifest.ports.map((p) => p.step)).toEqual([10, 1, 1, 1]);
+    expect(portFor(d.manifest.ports[0]!, 3)).toBe(8110);
+    expect(portFor(d.manifest.ports[1]!, 3)).toBe(5435);
   });
 
   it('reports fixed host ports with the exact rewrite, keeping host IP and protocol', () => {
