@@ -112,6 +112,21 @@ export interface ComposeService {
   ports: string[];
   containerName?: string;
   hasHealthcheck: boolean;
+  /** The service's own healthcheck as written (durations in ms; absent when none or `disable: true`). */
+  healthcheck?: ComposeHealthcheck;
+  /** `depends_on`, long or short syntax: dependency → condition (short syntax: service_started). */
+  dependsOn?: Record<string, DependsOnCondition>;
+}
+
+export type DependsOnCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+/** A compose healthcheck. `test` as written: ["CMD", …], ["CMD-SHELL", "…"], a string (shell form) or ["NONE"]. */
+export interface ComposeHealthcheck {
+  test: string[] | string;
+  intervalMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  startPeriodMs?: number;
 }
 
 export interface ComposeModel {
