@@ -60,6 +60,17 @@ export interface ContainerDetails {
   oomKilled: boolean;
   /** The container's labels (e.g. com.docker.compose.version). */
   labels?: Record<string, string>;
+  /** The healthcheck Docker runs for it (Config.Healthcheck, interpolated by compose), when it has one. */
+  healthcheck?: ContainerHealthcheck;
+}
+
+/** A container's own healthcheck, as the engine reports it (durations in ms; 0 = Docker's default). */
+export interface ContainerHealthcheck {
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
 }
 
 /** Docker engine queries (dockerode). Lifecycle goes through Compose. */
