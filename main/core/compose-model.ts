@@ -163,3 +163,8 @@ export function publishingServices(model: ComposeModel): string[] {
     .filter((s) => s.ports.some((p) => p.includes(':')))
     .map((s) => s.name);
 }
+
+/** The declared healthchecks of the services a plain `up` starts (the gate's fallback when the engine cannot say). */
+export function healthchecksOf(model: ComposeModel): Record<string, ComposeHealthcheck> {
+  return Object.fromEntries(defaultServices(model).flatMap((s) => (s.healthcheck ? [[s.name, s.healthcheck] as const] : [])));
+}

@@ -8,6 +8,8 @@ import { composeModelOf, ensureEnvFile, secretTarget, loadInstance, requireDir, 
 import { blacklistFor, portConflictError } from '../slots';
 import { describeInstance } from './describe';
 import { gateFor } from './gate';
+import { composeUpStaged, STAGED_UP_ENV, startStages } from './staged-up';
+import { defaultServices } from '../compose-model';
 import { lintInstance } from './doctor';
 import type { UpResult } from '../results';
 export type { UpResult } from '../results';
@@ -56,11 +58,15 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
   const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx));
-  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id})`, () =>
-    deps.compose.up(target, {
-      build: opts.build,
-      onOutput: (line) => emit({ type: 'output', instance: id, source: 'compose', line }),
-    }),
+  const onOutput = (line: string) => emit({ type: 'output', instance: id, source: 'compose', line });
+  // Dependency levels (service_healthy) are started one `up -d --no-deps` each, readiness decided by the
+  // services' own healthchecks (staged-up.ts); one level, --no-wait or KTRDR_SANDBOX_STAGED_UP=0: one plain `up -d`.
+  const services = defaultServices(model).map((s) => s.name);
+  const staged = opts.wait !== false && process.env[STAGED_UP_ENV] !== '0' && startStages(model, services).length > 1;
+  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id}${staged ? ', by dependency level' : ''})`, () =>
+    staged
+      ? composeUpStaged(deps, target, model, { services, build: opts.build, timeoutMs: opts.timeoutMs ?? ctx.manifest.gate.timeout * 1000, vars: ctx.vars, onOutput }, emit, id).then(() => undefined)
+      : deps.compose.up(target, { build: opts.build, onOutput }),
   );
 
   const describing = describeInstance(deps, rec);
