@@ -63,14 +63,18 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   // services' own healthchecks (staged-up.ts); one level, --no-wait or KTRDR_SANDBOX_STAGED_UP=0: one plain `up -d`.
   const services = defaultServices(model).map((s) => s.name);
   const staged = opts.wait !== false && process.env[STAGED_UP_ENV] !== '0' && startStages(model, services).length > 1;
-  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id}${staged ? ', by dependency level' : ''})`, () =>
-    staged
-      ? composeUpStaged(deps, target, model, { services, build: opts.build, timeoutMs: opts.timeoutMs ?? ctx.manifest.gate.timeout * 1000, vars: ctx.vars, onOutput }, emit, id).then(() => undefined)
-      : deps.compose.up(target, { build: opts.build, onOutput }),
-  );
+  const budgetMs = opts.timeoutMs ?? ctx.manifest.gate.timeout * 1000;
+  const stagedAt = deps.clock.now();
+  let gateTimeoutMs = opts.timeoutMs;
+  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id}${staged ? ', by dependency level' : ''})`, async () => {
+    if (!staged) return deps.compose.up(target, { build: opts.build, onOutput });
+    const r = await composeUpStaged(deps, target, model, { services, build: opts.build, timeoutMs: budgetMs, vars: ctx.vars, onOutput }, emit, id);
+    // a dependency that never got ready used the budget already: the gate only says why, it does not wait it out again
+    if (!r.complete) gateTimeoutMs = Math.max(5_000, budgetMs - (deps.clock.now() - stagedAt));
+  });
 
   const describing = describeInstance(deps, rec);
   describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running
-  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: opts.timeoutMs, model }, emit);
+  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, model }, emit);
   return { instance: await describing, gate, healedEnvFile };
 }
