@@ -234,7 +234,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
     if (c.state !== 'failed' || !c.failure) continue;
     const own = diagnose({ ...report, checks: [c], logTails: c.failure.service ? { [c.failure.service]: logTails[c.failure.service] ?? [] } : {} });
     if (own[0]) c.failure.hint = own[0];
-    else c.failure.hint ??= faultHint({ service: c.failure.service ?? c.label, reason: c.failure.reason, exitCode: c.failure.exitCode });
+    else if (c.failure.service) c.failure.hint ??= faultHint({ service: c.failure.service, reason: c.failure.reason, exitCode: c.failure.exitCode });
   }
   return report;
 }

@@ -42,3 +42,30 @@ describe('gate faults', () => {
     expect(c.failure!.hint).toMatch(/lack of memory/);
   });
 });
+
+describe('failure fields of a check\'s own verdict', () => {
+  it('an exec check failing: the service, the command\'s exit code, the log tail; a recognised signature is the hint', async () => {
+    const g = gateHarness({
+      checks: [{ name: 'migrations', exec: { service: 'backend', command: ['alembic', 'upgrade', 'head'] }, retry: false }],
+      exec: () => ({ exitCode: 1, output: 'ERROR: relation "ops" does not exist' }),
+      logs: { 'id-proj-backend': ['boot', 'ERROR: relation "ops" does not exist'] },
+    });
+    const r = await g.run();
+    expect(check(r, 'migrations').failure).toEqual({
+      service: 'backend',
+      reason: 'check-failed',
+      exitCode: 1,
+      logTail: ['boot', 'ERROR: relation "ops" does not exist'],
+      hint: expect.stringMatching(/migrations did not run or failed/),
+    });
+  });
+
+  it('an HTTP check naming no service that times out: no service, a timed-out hint', async () => {
+    const g = gateHarness({ timeoutMs: 1_000, checks: [{ name: 'ext', http: { url: 'http://127.0.0.1:1/x' } }], http: () => ({ status: 500 }) });
+    const r = await g.run();
+    const f = check(r, 'ext').failure!;
+    expect(f.service).toBeUndefined();
+    expect(f.reason).toBe('timed-out');
+    expect(f.hint).toMatch(/never passed in 1s.*--timeout/);
+  });
+});
