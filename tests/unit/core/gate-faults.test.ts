@@ -16,7 +16,7 @@ describe('gate faults', () => {
     expect(h(137, true)).toMatch(/out of memory|lack of memory/);
     expect(h(137)).toMatch(/SIGKILL/);
     expect(h(127)).toMatch(/not found/);
-    expect(h(0)).toMatch(/finished/);
+    expect(h(0)).toMatch(/stopped .* or its command finished.*ktrdr-sandbox up/);
     expect(h(2)).toMatch(/crashed with exit code 2/);
     expect(faultHint({ service: 'api', reason: 'not-started' })).toMatch(/never started/);
   });
