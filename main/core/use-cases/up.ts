@@ -8,6 +8,8 @@ import { composeModelOf, ensureEnvFile, secretTarget, loadInstance, requireDir, 
 import { blacklistFor, portConflictError } from '../slots';
 import { describeInstance } from './describe';
 import { gateFor } from './gate';
+import { composeUpStaged, STAGED_UP_ENV, startStages } from './staged-up';
+import { defaultServices } from '../compose-model';
 import { lintInstance } from './doctor';
 import type { DoctorCheck } from '../compose-lint';
 import { createExternals, describeExternals, externalsOf, missingExternals, missingExternalsError } from '../externals';
@@ -79,15 +81,23 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
   const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx));
-  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id})`, () =>
-    deps.compose.up(target, {
-      build: opts.build,
-      onOutput: (line) => emit({ type: 'output', instance: id, source: 'compose', line }),
-    }),
-  );
+  const onOutput = (line: string) => emit({ type: 'output', instance: id, source: 'compose', line });
+  // Dependency levels (service_healthy) are started one `up -d --no-deps` each, readiness decided by the
+  // services' own healthchecks (staged-up.ts); one level, --no-wait or KTRDR_SANDBOX_STAGED_UP=0: one plain `up -d`.
+  const services = defaultServices(model).map((s) => s.name);
+  const staged = opts.wait !== false && process.env[STAGED_UP_ENV] !== '0' && startStages(model, services).length > 1;
+  const budgetMs = opts.timeoutMs ?? ctx.manifest.gate.timeout * 1000;
+  const stagedAt = deps.clock.now();
+  let gateTimeoutMs = opts.timeoutMs;
+  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id}${staged ? ', by dependency level' : ''})`, async () => {
+    if (!staged) return deps.compose.up(target, { build: opts.build, onOutput });
+    const r = await composeUpStaged(deps, target, model, { services, build: opts.build, timeoutMs: budgetMs, vars: ctx.vars, onOutput }, emit, id);
+    // a dependency that never got ready used the budget already: the gate only says why, it does not wait it out again
+    if (!r.complete) gateTimeoutMs = Math.max(5_000, budgetMs - (deps.clock.now() - stagedAt));
+  });
 
   const describing = describeInstance(deps, rec);
   describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running
-  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: opts.timeoutMs, model }, emit);
+  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, model }, emit);
   return { instance: await describing, gate, healedEnvFile, lint };
 }
