@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { registerAgent } from './commands/agent';
 import { registerDashboard } from './commands/dashboard';
 import { registerDoctor } from './commands/doctor';
+import { registerEngines } from './commands/engines';
 import { registerEnv } from './commands/env';
 import { registerEvidence } from './commands/evidence';
 import { registerInspect } from './commands/inspect';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerEvidence(program, rt);
   registerShared(program, rt);
   registerDoctor(program, rt);
+  registerEngines(program, rt);
   return program;
 }
 
