@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { engineTargetsFromSystem } from '../../adapters/docker-contexts';
 import { createEngineProbe } from '../../adapters/engine-probe';
+import { createStatsStore } from '../../adapters/stats-store';
 import { ENGINE_PROBE_TIMEOUT_MS, formatBytes, probeEngines, type EngineRow } from '../../core/engines';
 import { table } from '../render';
 import { addCommon, runCommand, type Runtime } from '../runtime';
@@ -32,6 +33,14 @@ export function registerEngines(program: Command, rt: Runtime): void {
       const [targets, registry] = [engineTargetsFromSystem(process.env), await deps.registry.read()];
       const ids = new Set(Object.keys(registry.instances));
       const report = await probeEngines(targets, createEngineProbe(process.env), deps.clock, ids);
+      // last-seen memory of our sandboxes: the first source of the capacity estimate before `up` (core/capacity.ts)
+      const stats = createStatsStore(deps.home);
+      const at = new Date(deps.clock.now()).toISOString();
+      for (const e of report.engines) {
+        for (const s of e.sandboxes) {
+          if (s.registered && s.memoryUsed !== null) stats.write(s.id, { at, engine: e.name, memoryBytes: s.memoryUsed, containers: s.containers });
+        }
+      }
       out.result('engines', report);
       if (o.json) return;
       out.line(
