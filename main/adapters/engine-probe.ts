@@ -17,8 +17,10 @@ type Get = <T>(path: string, signal: AbortSignal) => Promise<T>;
 
 /** Parallel stats calls per engine: enough to finish a few dozen containers in the budget, not a flood. */
 const STATS_CONCURRENCY = 6;
-/** Stats stop this long before the deadline, so the answer (partial if need be) still arrives in time. */
+/** Stats stop this long before the deadline, so the answer (partial if need be) still arrives in time, */
 const STATS_MARGIN_MS = 150;
+/** and at most this long after they start: `engines` should answer well within 2 s when every engine is up. */
+const STATS_BUDGET_MS = 800;
 
 /** A socket-like stream over `ssh HOST docker system dial-stdio`; stderr is kept for the error message. */
 function sshDialStdio(
@@ -113,9 +115,9 @@ export function memoryInUse(s: RawStats): number | undefined {
   return cache < m.usage ? m.usage - cache : m.usage;
 }
 
-async function statsWithin(get: Get, ids: string[], signal: AbortSignal, deadline: number): Promise<Record<string, number>> {
+async function statsWithin(get: Get, ids: string[], signal: AbortSignal, end: number): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  const budget = deadline - Date.now() - STATS_MARGIN_MS;
+  const budget = end - Date.now();
   if (budget <= 0 || !ids.length) return out;
   const stop = AbortSignal.any([signal, AbortSignal.timeout(budget)]);
   const queue = [...ids];
@@ -145,7 +147,7 @@ export function createEngineProbe(env: NodeJS.ProcessEnv = process.env): EngineP
         get<Array<{ Id: string; Labels?: Record<string, string> | null }>>('/containers/json', signal),
       ]);
       const running: RunningContainer[] = containers.map((c) => ({ id: c.Id, labels: c.Labels ?? {} }));
-      const memUsage = await statsWithin(get, running.map((c) => c.id), signal, deadline);
+      const memUsage = await statsWithin(get, running.map((c) => c.id), signal, Math.min(deadline - STATS_MARGIN_MS, Date.now() + STATS_BUDGET_MS));
       const facts: EngineFacts = {
         version: info.ServerVersion ?? '?',
         cpus: info.NCPU ?? 0,
