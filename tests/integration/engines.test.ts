@@ -100,6 +100,21 @@ describe('engines', () => {
     expect(back.by[remote.context], back.by[remote.context]!.error).toMatchObject({ reachable: true });
   });
 
+  it('a hung remote host (paused: the port accepts, nothing answers) is cut off at the 2 s deadline and the command ends', async () => {
+    await execa('docker', ['pause', remote.container]);
+    try {
+      const r = await engines();
+      process.stdout.write(`[engines] with the remote host hung: answered in ${r.ms} ms (remote row ${r.by[remote.context]!.latencyMs} ms)\n`);
+      expect(r.by[remote.context]).toMatchObject({ reachable: false, error: 'no answer within 2000 ms' });
+      expect(r.by[remote.context]!.latencyMs).toBeGreaterThanOrEqual(2000);
+      expect(r.by[remote.context]!.latencyMs).toBeLessThan(2500);
+      expect(r.by.default!.reachable).toBe(true);
+      expect(r.ms).toBeLessThan(3500); // the process does not linger on the hung connection
+    } finally {
+      await execa('docker', ['unpause', remote.container]);
+    }
+  });
+
   it('a context whose meta.json is broken is listed with the reason; the others still answer', async () => {
     const bad = join(world.home, '.docker', 'contexts', 'meta', 'f'.repeat(64));
     await mkdir(bad, { recursive: true });

@@ -101,6 +101,7 @@ export async function startRemoteHost(opts: { root: string; home: string; name: 
       await waitReady();
     },
     async cleanup() {
+      await execa('docker', ['unpause', container], { reject: false }); // a paused container cannot be removed
       await execa('docker', ['rm', '-f', '-v', container], { reject: false }); // -v: its anonymous volumes too
       await execa('docker', ['context', 'rm', '-f', context], { env: { ...process.env, ...env }, reject: false });
     },
