@@ -189,3 +189,25 @@ export function checkFit(instanceId: string, estimate: MemoryEstimate, engine: s
     hint: 'Stop another instance (`ktrdr-sandbox down ID`), or start it anyway with --force.',
   };
 }
+
+/**
+ * The check `up` is meant to run before compose (after the port pre-check): estimate, compare, and whether to
+ * refuse (a refusal is overridden by --force). `engines` are core/engines.ts EngineRows (they fit EngineCapacity).
+ */
+export function capacityBeforeUp(input: {
+  instanceId: string;
+  /** the engine the instance runs on (today: the current one; later: its registry entry's engine) */
+  engine: string;
+  lastSeen: LastSeenStats | null;
+  /** the parsed compose files, in order */
+  composeDocs: unknown[];
+  /** the instance environment (.env.sandbox + process env) for ${VAR} in limits */
+  env: Record<string, string | undefined>;
+  engines: EngineCapacity[];
+  now: number;
+  force: boolean;
+}): { verdict: FitVerdict; refuse: boolean } {
+  const estimate = estimateStackMemory({ lastSeen: input.lastSeen, services: composeMemoryLimits(input.composeDocs, input.env), now: input.now });
+  const verdict = checkFit(input.instanceId, estimate, input.engine, input.engines);
+  return { verdict, refuse: verdict.fits === false && !input.force };
+}

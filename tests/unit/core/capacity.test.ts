@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { EngineRow } from '../../../main/core/engines';
 import {
+  capacityBeforeUp,
   CAPACITY_RESERVE,
   checkFit,
   composeMemoryLimits,
@@ -131,5 +133,39 @@ describe('checkFit', () => {
   });
   it('no engine has room: says so', () => {
     expect(checkFit('i', { bytes: 100 * GiB, source: 'default', services: [] }, 'default', engines).message).toMatch(/No other reachable engine has room/);
+  });
+});
+
+describe('capacityBeforeUp', () => {
+  // engines as `engines` reports them (core/engines.ts EngineRow), used as they are
+  const row = (name: string, free: number | null, sandboxes: EngineRow['sandboxes'] = []): EngineRow => ({
+    name,
+    kind: name === 'default' ? 'default' : 'context',
+    endpoint: `ssh://${name}`,
+    current: name === 'default',
+    reachable: true,
+    latencyMs: 10,
+    version: '27.0.0',
+    apiVersion: '1.47',
+    os: 'Linux',
+    cpus: 4,
+    memory: { total: 16 * GiB, used: null, free, measured: 0, running: 0 },
+    sandboxes,
+  });
+  const docs = [parse('services:\n  api: {image: x, mem_limit: 3g}\n  db: {image: y, mem_limit: 2g}\n')];
+  const base = { instanceId: 'ktrdr--a', engine: 'default', lastSeen: null, composeDocs: docs, env: {}, now: NOW, force: false };
+
+  it('refuses a stack whose compose limits exceed the free memory, naming where it fits; --force lets it start', () => {
+    const engines = [row('default', 4 * GiB), row('lab', 12 * GiB)];
+    const r = capacityBeforeUp({ ...base, engines });
+    expect(r.refuse).toBe(true);
+    expect(r.verdict).toMatchObject({ fits: false, needBytes: 5 * GiB, alternatives: ['lab'] });
+    expect(r.verdict.estimate.source).toBe('compose-limits');
+    expect(capacityBeforeUp({ ...base, engines, force: true })).toMatchObject({ refuse: false, verdict: { fits: false } });
+  });
+  it('last-seen memory beats the limits; an unknown free figure never refuses', () => {
+    const lastSeen = { at: '2026-12-06T11:00:00Z', engine: 'default', memoryBytes: 1 * GiB, containers: 2 };
+    expect(capacityBeforeUp({ ...base, lastSeen, engines: [row('default', 4 * GiB)] })).toMatchObject({ refuse: false, verdict: { fits: true, needBytes: GiB } });
+    expect(capacityBeforeUp({ ...base, engines: [row('default', null)] })).toMatchObject({ refuse: false, verdict: { fits: null } });
   });
 });
