@@ -131,7 +131,8 @@ export function estimateStackMemory(input: {
 export interface EngineCapacity {
   name: string;
   reachable: boolean;
-  memory: { total: number | null; free: number | null };
+  /** free: null when not every container was measured; freeAtMost: an upper bound even then (core/engines.ts) */
+  memory: { total: number | null; free: number | null; freeAtMost?: number | null };
   /** memory already used by THIS instance's running containers there (an `up` of a running stack is a restart) */
   sandboxes?: Array<{ id: string; memoryUsed: number | null }>;
 }
@@ -165,7 +166,14 @@ function describe(e: MemoryEstimate): string {
 
 /** Does the stack fit on `engine`, and where else would it? */
 export function checkFit(instanceId: string, estimate: MemoryEstimate, engine: string, engines: EngineCapacity[], reserve = CAPACITY_RESERVE): FitVerdict {
-  const fitsOn = (e: EngineCapacity): boolean | null => (e.reachable && e.memory.free !== null ? need(estimate, e, instanceId) + reserve <= e.memory.free : null);
+  // free known: compare. Free unknown but even its upper bound too small: certainly does not fit. Else unknown.
+  const fitsOn = (e: EngineCapacity): boolean | null => {
+    if (!e.reachable) return null;
+    const n = need(estimate, e, instanceId) + reserve;
+    if (e.memory.free !== null) return n <= e.memory.free;
+    if (e.memory.freeAtMost !== undefined && e.memory.freeAtMost !== null && n > e.memory.freeAtMost) return false;
+    return null;
+  };
   const target = engines.find((e) => e.name === engine);
   const alternatives = engines
     .filter((e) => e.name !== engine && fitsOn(e) === true)
@@ -173,6 +181,7 @@ export function checkFit(instanceId: string, estimate: MemoryEstimate, engine: s
     .map((e) => e.name);
   const needBytes = target ? need(estimate, target, instanceId) : estimate.bytes;
   const freeBytes = target?.memory.free ?? null;
+  const atMost = freeBytes === null ? (target?.memory.freeAtMost ?? null) : null;
   const fits = target ? fitsOn(target) : null;
   const base = { engine, needBytes, freeBytes, estimate, alternatives };
   if (fits === null) {
@@ -185,7 +194,7 @@ export function checkFit(instanceId: string, estimate: MemoryEstimate, engine: s
   return {
     ...base,
     fits,
-    message: `${instanceId} does not fit on engine "${engine}": it needs ${describe(estimate)} + ${fmt(reserve)} reserve, and ${fmt(freeBytes!)} is free. ${where}`,
+    message: `${instanceId} does not fit on engine "${engine}": it needs ${describe(estimate)} + ${fmt(reserve)} reserve, and ${atMost !== null ? `at most ${fmt(atMost)}` : fmt(freeBytes!)} is free. ${where}`,
     hint: 'Stop another instance (`ktrdr-sandbox down ID`), or start it anyway with --force.',
   };
 }

@@ -59,6 +59,8 @@ export interface EngineMemory {
    * Processes outside containers (the host's own, Docker Desktop's VM) are not counted: an upper bound.
    */
   free: number | null;
+  /** total − Σ used by the containers measured: free can be no more than this (= free when all were measured) */
+  freeAtMost: number | null;
   measured: number;
   running: number;
 }
@@ -116,12 +118,13 @@ export function memoryOf(facts: EngineFacts): EngineMemory {
     total,
     used: measured ? used : facts.running.length ? null : 0,
     free: total !== null && all ? Math.max(0, total - used) : null,
+    freeAtMost: total !== null ? Math.max(0, total - used) : null,
     measured,
     running: facts.running.length,
   };
 }
 
-const NO_MEMORY: EngineMemory = { total: null, used: null, free: null, measured: 0, running: 0 };
+const NO_MEMORY: EngineMemory = { total: null, used: null, free: null, freeAtMost: null, measured: 0, running: 0 };
 
 function baseRow(t: EngineTarget): Omit<EngineRow, 'reachable' | 'latencyMs'> {
   const row: Omit<EngineRow, 'reachable' | 'latencyMs'> = {

@@ -12,7 +12,8 @@ import { addCommon, runCommand, type Runtime } from '../runtime';
 function memoryCell(r: EngineRow): string {
   if (!r.reachable) return '';
   const m = r.memory;
-  const free = m.free === null ? '?' : formatBytes(m.free);
+  // not every container measured in time: what is free is at most total − what was measured
+  const free = m.free !== null ? formatBytes(m.free) : m.freeAtMost !== null ? `≤ ${formatBytes(m.freeAtMost)}` : '?';
   return `${free} free / ${formatBytes(m.total)}`;
 }
 
@@ -59,7 +60,7 @@ export function registerEngines(program: Command, rt: Runtime): void {
       );
       for (const r of report.engines.filter((x) => !x.reachable)) out.line(pc.dim(`  ${r.name}: ${r.error ?? 'unreachable'}`));
       const partial = report.engines.filter((x) => x.reachable && x.memory.free === null && x.memory.running > 0);
-      for (const r of partial) out.line(pc.dim(`  ${r.name}: memory of ${r.memory.measured}/${r.memory.running} running containers measured in time; free unknown`));
+      for (const r of partial) out.line(pc.dim(`  ${r.name}: memory of ${r.memory.measured}/${r.memory.running} running containers measured in time: free is an upper bound`));
       out.line(pc.dim('* = the engine this tool uses now (DOCKER_HOST, DOCKER_CONTEXT or `docker context use`). Free = total − memory used by running containers.'));
     }),
   );

@@ -131,6 +131,16 @@ describe('checkFit', () => {
     expect(checkFit('i', est, 'nowhere', engines).fits).toBeNull();
     expect(checkFit('i', est, 'away', engines).message).toMatch(/unknown/);
   });
+  it('free unknown but its upper bound already too small: certainly does not fit', () => {
+    const partial: EngineCapacity[] = [
+      { name: 'busy', reachable: true, memory: { total: 16 * GiB, free: null, freeAtMost: 2 * GiB } },
+      { name: 'maybe', reachable: true, memory: { total: 16 * GiB, free: null, freeAtMost: 10 * GiB } },
+    ];
+    const v = checkFit('i', est, 'busy', partial);
+    expect(v).toMatchObject({ fits: false, alternatives: [] });
+    expect(v.message).toMatch(/at most 2\.0 GiB is free/);
+    expect(checkFit('i', est, 'maybe', partial).fits).toBeNull(); // could fit: not refused on a guess
+  });
   it('no engine has room: says so', () => {
     expect(checkFit('i', { bytes: 100 * GiB, source: 'default', services: [] }, 'default', engines).message).toMatch(/No other reachable engine has room/);
   });
@@ -149,7 +159,7 @@ describe('capacityBeforeUp', () => {
     apiVersion: '1.47',
     os: 'Linux',
     cpus: 4,
-    memory: { total: 16 * GiB, used: null, free, measured: 0, running: 0 },
+    memory: { total: 16 * GiB, used: null, free, freeAtMost: free ?? 16 * GiB, measured: 0, running: 0 },
     sandboxes,
   });
   const docs = [parse('services:\n  api: {image: x, mem_limit: 3g}\n  db: {image: y, mem_limit: 2g}\n')];

@@ -37,14 +37,14 @@ describe('sandboxesOn', () => {
 
 describe('memoryOf', () => {
   it('free = total − Σ used when every running container was measured', () => {
-    expect(memoryOf(facts())).toEqual({ total: 16 * GiB, used: 4 * GiB, free: 12 * GiB, measured: 5, running: 5 });
+    expect(memoryOf(facts())).toEqual({ total: 16 * GiB, used: 4 * GiB, free: 12 * GiB, freeAtMost: 12 * GiB, measured: 5, running: 5 });
   });
-  it('free is unknown (null) when some were not measured in time', () => {
+  it('free is unknown (null) when some were not measured in time; its upper bound is still known', () => {
     const m = memoryOf(facts({ memUsage: { a1: GiB } }));
-    expect(m).toMatchObject({ used: GiB, free: null, measured: 1, running: 5 });
+    expect(m).toMatchObject({ used: GiB, free: null, freeAtMost: 15 * GiB, measured: 1, running: 5 });
   });
   it('an idle engine: all of it free', () => {
-    expect(memoryOf(facts({ running: [], memUsage: {} }))).toEqual({ total: 16 * GiB, used: 0, free: 16 * GiB, measured: 0, running: 0 });
+    expect(memoryOf(facts({ running: [], memUsage: {} }))).toEqual({ total: 16 * GiB, used: 0, free: 16 * GiB, freeAtMost: 16 * GiB, measured: 0, running: 0 });
   });
   it('never negative', () => {
     expect(memoryOf(facts({ memTotal: GiB })).free).toBe(0);
