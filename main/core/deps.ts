@@ -114,7 +114,8 @@ export interface ComposeRunOptions {
 /** The compose binary: `docker compose` (v2) when present, else `docker-compose` (v1). */
 export interface Compose {
   info(): Promise<ComposeInfo>;
-  up(target: ComposeTarget, opts?: { build?: boolean; onOutput?: (line: string) => void }): Promise<void>;
+  /** `signal` aborting stops compose (the start is cancelled). */
+  up(target: ComposeTarget, opts?: { build?: boolean; onOutput?: (line: string) => void; signal?: AbortSignal }): Promise<void>;
   down(target: ComposeTarget, opts?: { volumes?: boolean }): Promise<void>;
   stop(target: ComposeTarget): Promise<void>;
   /** The resolved configuration (YAML text). */

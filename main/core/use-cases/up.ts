@@ -10,6 +10,8 @@ import { describeInstance } from './describe';
 import { gateFor } from './gate';
 import { lintInstance } from './doctor';
 import type { UpResult } from '../results';
+import { SandboxError } from '../errors';
+import { composeProgress } from '../compose-progress';
 export type { UpResult } from '../results';
 
 /** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
@@ -22,6 +24,23 @@ export interface UpOptions {
   build?: boolean;
   wait?: boolean;
   timeoutMs?: number;
+  /** Aborts the start: compose is stopped where it is, the gate no longer awaited (`cancel` in the dashboard). */
+  signal?: AbortSignal;
+}
+
+function cancelled(id: string): SandboxError {
+  return new SandboxError('STATE', `Start of "${id}" cancelled`, { hint: 'Containers already started keep running: `ktrdr-sandbox down` stops them.' });
+}
+
+/** Resolve with p, or reject as soon as `signal` aborts. */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, id: string): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(cancelled(id));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled(id));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 
@@ -56,15 +75,32 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
   const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx));
+  if (opts.signal?.aborted) throw cancelled(id);
+  // compose's own progress (build steps, containers created / started, waits on healthchecks) as sub-steps
+  const progress = composeProgress(id, 'compose-up', emit, () => deps.clock.now());
   await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id})`, () =>
-    deps.compose.up(target, {
-      build: opts.build,
-      onOutput: (line) => emit({ type: 'output', instance: id, source: 'compose', line }),
-    }),
+    unlessAborted(
+      deps.compose.up(target, {
+        build: opts.build,
+        onOutput: (line) => {
+          emit({ type: 'output', instance: id, source: 'compose', line });
+          progress.line(line);
+        },
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      }),
+      opts.signal,
+      id,
+    ).then(
+      () => progress.end(true),
+      (err: unknown) => {
+        progress.end(false);
+        throw err;
+      },
+    ),
   );
 
   const describing = describeInstance(deps, rec);
   describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running
-  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: opts.timeoutMs, model }, emit);
+  const gate = opts.wait === false ? null : await unlessAborted(gateFor(deps, ctx, { timeoutMs: opts.timeoutMs, model }, emit), opts.signal, id);
   return { instance: await describing, gate, healedEnvFile };
 }
