@@ -167,7 +167,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       const branchExists = await deps.git.branchExists(repo, name).catch(() => false);
       const base: NameCheck = { name, valid: false, id, path, branchExists };
       // the main checkout's own branch (e.g. "main") cannot get a second worktree: say so before git does
-      if (branchExists && (await deps.git.currentBranch(repo).catch(() => null)) === name) base.branchCheckedOutAt = repo;
+      if (branchExists && (await Promise.resolve().then(() => deps.git.currentBranch(repo)).catch(() => null)) === name) base.branchCheckedOutAt = repo;
       if (existsSync(path)) return { ...base, message: `${path} already exists` };
       const reg = await deps.registry.read();
       const holder = reg.instances[id];
