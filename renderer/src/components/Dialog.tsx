@@ -1,6 +1,6 @@
 // A modal dialog: overlay, focus in the first field on open, Tab kept inside, Escape and backdrop click close
 // it, and focus goes back to whatever opened it. The title is the dialog's accessible name (aria-labelledby).
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { focusables, trapTab } from './focus';
 
 export function Dialog({ title, onClose, children, testId, wide }: { title: string; onClose: () => void; children: ReactNode; testId: string; wide?: boolean }) {
@@ -8,10 +8,11 @@ export function Dialog({ title, onClose, children, testId, wide }: { title: stri
   const titleId = useId();
   const close = useRef(onClose);
   close.current = onClose;
+  // the opener, read while rendering: by the time effects run, an autoFocus field has already taken the focus
+  const [opener] = useState(() => document.activeElement as HTMLElement | null);
 
   // once per opening: remember the opener, focus the first field (else the first action that is not "×")
   useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
     const box = ref.current;
     const first =
       box?.querySelector<HTMLElement>('[autofocus], input:not([disabled]), select:not([disabled]), textarea:not([disabled])') ??
@@ -22,7 +23,7 @@ export function Dialog({ title, onClose, children, testId, wide }: { title: stri
       if (opener && opener.isConnected && opener !== document.body) opener.focus();
       else document.querySelector<HTMLElement>('h1')?.focus();
     };
-  }, []);
+  }, [opener]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

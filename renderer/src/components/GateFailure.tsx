@@ -1,8 +1,22 @@
 // Why a gate failed, as the CLI prints it: each failed check with its message (and, when the report has them,
 // the failing service, its exit code and its own hint), the last log lines of the services involved with a
 // link to the full logs panel, and the named fixes.
+import { useLayoutEffect, useRef } from 'react';
 import type { CheckResult, GateReport } from '../../../main/core/types';
 import { useApp } from '../app-context';
+
+/** A log tail, scrolled to its end: the crash is at the bottom. */
+function Tail({ service, lines }: { service: string; lines: string[] }) {
+  const ref = useRef<HTMLPreElement>(null);
+  useLayoutEffect(() => {
+    if (ref.current) ref.current.scrollTop = ref.current.scrollHeight;
+  }, [lines]);
+  return (
+    <pre className="log-tail-lines" tabIndex={0} aria-label={`Last log lines of ${service}`} ref={ref}>
+      {lines.join('\n')}
+    </pre>
+  );
+}
 
 /** Fields a richer gate report may carry per failed check (rendered when present). */
 type FailedCheck = CheckResult & { service?: string; exitCode?: number | null; logTail?: string[]; hint?: string };
@@ -42,9 +56,7 @@ export function GateFailure({ report, id }: { report: GateReport; id: string }) 
               Full logs of {service} →
             </button>
           </div>
-          <pre className="log-tail-lines" tabIndex={0} aria-label={`Last log lines of ${service}`}>
-            {lines.join('\n')}
-          </pre>
+          <Tail service={service} lines={lines} />
         </div>
       ))}
       {hints.map((h) => (

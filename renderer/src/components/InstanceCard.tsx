@@ -28,7 +28,10 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
     stop: !disabled && active,
     logs: active || view.containers.total > 0,
   };
-  const gateShown = !!op?.gate;
+  // one gate at a time: with the details open, a finished run's gate is shown there (with why it failed);
+  // while a gate runs, the live one stays and the details leave out the previous one
+  const showOp = !!op && !(expanded && op.finished && (op.gate || op.report));
+  const liveGate = !!op?.gate && !op.finished;
 
   return (
     <article className={`card status-${view.status}${busy ? ' is-busy' : ''}`} data-testid={`instance-${view.id}`} data-status={view.status} aria-labelledby={`name-${view.id}`}>
@@ -119,9 +122,9 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
         </button>
       </div>
 
-      {op && <GateView op={op} id={view.id} onDismiss={() => app.dismissProgress(view.id)} onCancel={busy === 'starting' || busy === 'restarting' ? a.cancel : undefined} />}
+      {op && showOp && <GateView op={op} id={view.id} onDismiss={() => app.dismissProgress(view.id)} onCancel={busy === 'starting' || busy === 'restarting' ? a.cancel : undefined} />}
       {expanded && (
-        <InstanceDetails id={view.id} now={now} hideGate={gateShown} revision={`${view.status}|${view.containers.healthy}|${view.containers.running}|${g?.at ?? ''}|${busy ?? ''}`} />
+        <InstanceDetails id={view.id} now={now} hideGate={liveGate} revision={`${view.status}|${view.containers.healthy}|${view.containers.running}|${g?.at ?? ''}|${busy ?? ''}`} />
       )}
     </article>
   );

@@ -29,11 +29,21 @@ export function LinkChips({ view }: { view: InstanceView }) {
               {isDown && <span className="sr-only"> (down: {service} is not running)</span>}
             </a>
             <button type="button" className="chip-copy" aria-label={`Copy the ${l.label} URL of ${view.id}`} title="Copy URL" data-testid={`copy-${l.name}`} onClick={() => void copy(l.label, l.url)}>
-              ⧉
+              <CopyIcon />
             </button>
           </li>
         );
       })}
     </ul>
+  );
+}
+
+/** Two overlapping sheets (an inline SVG: every font has it). */
+export function CopyIcon() {
+  return (
+    <svg width="12" height="12" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <rect x="5" y="5" width="9" height="9" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M3 11V3.5C3 2.7 3.7 2 4.5 2H11" fill="none" stroke="currentColor" strokeWidth="1.6" />
+    </svg>
   );
 }

@@ -100,12 +100,14 @@ export function LogsPanel({ id, service: only, onClose }: { id: string; service?
     const el = box.current;
     if (el) setFollow(el.scrollHeight - el.scrollTop - el.clientHeight < 24);
   };
+  // from "All", a service chip shows that service alone; then chips add and remove services
   const toggle = (s: string) =>
     setChosen((cur) => {
-      const next = new Set(cur ?? all);
+      if (!cur) return new Set([s]);
+      const next = new Set(cur);
       if (next.has(s)) next.delete(s);
       else next.add(s);
-      return next.size === all.length ? null : next;
+      return next.size === 0 || next.size === all.length ? null : next;
     });
   const text = () => shown.map((l) => `${l.service.padEnd(width)} | ${l.text}`).join('\n');
   const copy = async () => {
@@ -166,7 +168,7 @@ export function LogsPanel({ id, service: only, onClose }: { id: string; service?
           All
         </button>
         {all.map((s, i) => (
-          <button key={s} type="button" className={`svc-chip svc-${i % 6}${!chosen || chosen.has(s) ? ' on' : ''}`} aria-pressed={!chosen || chosen.has(s)} data-testid={`logs-service-${s}`} onClick={() => toggle(s)}>
+          <button key={s} type="button" className={`svc-chip svc-${i % 6}${chosen?.has(s) ? ' on' : ''}`} aria-pressed={!!chosen?.has(s)} data-testid={`logs-service-${s}`} onClick={() => toggle(s)}>
             {s}
           </button>
         ))}
