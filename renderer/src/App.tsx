@@ -10,6 +10,7 @@ import { splitOperation } from './api/progress-store';
 import { useGateNotifications } from './api/notify';
 import { summarise } from './summary';
 import { BulkActions } from './components/BulkActions';
+import { openerFailed } from './components/card-actions';
 import { AppContext, type AppState, type Toast } from './app-context';
 import { ConnectionBanner, EngineBanner, ProblemsBanner } from './components/Banners';
 import { InstanceCard } from './components/InstanceCard';
@@ -37,6 +38,7 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
   const [logsFor, setLogsFor] = useState<{ id: string; service?: string } | null>(null);
   const nextToast = useRef(1);
   const logsOpener = useRef<HTMLElement | null>(null);
+  const appRef = useRef<AppState | null>(null);
   useGateNotifications(api, progress, settings?.notifications ?? false);
 
   const theme = settings?.theme ?? 'system';
@@ -65,7 +67,8 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
       if (!a || !/^https?:/i.test(a.href)) return;
       e.preventDefault();
       void api.invoke('openLink', a.href).then((r) => {
-        if (!r.ok) errorToast('Could not open the link', r.error);
+        if (!r.ok && appRef.current) openerFailed(appRef.current, 'Could not open the link', r.error, { label: 'Copy the URL', text: a.href });
+        else if (!r.ok) errorToast('Could not open the link', r.error);
       });
     };
     document.addEventListener('click', onClick);
@@ -126,6 +129,7 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
     };
   }, [snapshot, settings, progress, logs, dispatch, toast, errorToast, api, setSettings]);
 
+  appRef.current = app;
   if (!app || !snapshot) {
     return (
       <div className="loading" data-testid="loading">
