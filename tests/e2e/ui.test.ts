@@ -35,7 +35,7 @@ const active = () => page.evaluate<string>(`(() => { const a = document.activeEl
 const inDialog = () => page.evaluate<boolean>(`!!document.activeElement && !!document.activeElement.closest('[role=dialog]')`);
 
 /** Light and dark (the theme follows the system): contrast, landmarks, axe; a screenshot of each. */
-async function checkView(name: string, opts: { docs?: boolean } = {}): Promise<void> {
+async function checkView(name: string, opts: { docs?: boolean; readme?: string } = {}): Promise<void> {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForTimeout(50);
@@ -43,6 +43,7 @@ async function checkView(name: string, opts: { docs?: boolean } = {}): Promise<v
     const file = `${name}-${size.width}x${size.height}-${scheme}.png`;
     await page.screenshot({ path: join(SHOTS, file) });
     if (DOCS && opts.docs) await page.screenshot({ path: join(DOCS, file) });
+    if (DOCS && opts.readme && scheme === 'light') await page.screenshot({ path: join(ROOT, 'docs', opts.readme) });
     expect(await contrastFailures(page), `${name} ${scheme}: texts below 4.5:1`).toEqual([]);
     const s = await structure(page);
     expect(s.h1, `${name}: one h1`).toBe(1);
@@ -185,7 +186,12 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     await atSize(WIDE, async () => {
       expect(await card().getByTestId('btn-restart').isVisible()).toBe(true);
       expect(await card().getByTestId('btn-more').isVisible()).toBe(false);
-      await checkView('running', { docs: true });
+      // the README's picture: the last gate check by check, containers and endpoints
+      await card().getByTestId('btn-details').click();
+      await card().getByTestId('last-gate-checks').waitFor({ timeout: 15_000 });
+      await card().getByTestId('service-backend').waitFor();
+      await checkView('running', { docs: true, readme: 'dashboard.png' });
+      await card().getByTestId('btn-details').click();
     });
   });
 

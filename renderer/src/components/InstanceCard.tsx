@@ -117,8 +117,8 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
             Copy env
           </button>
         </span>
-        <button type="button" className="link-button" data-testid="btn-details" aria-expanded={expanded} aria-label={`Details of ${name}`} onClick={() => setExpanded((x) => !x)}>
-          {expanded ? 'Hide details ▴' : 'Details ▾'}
+        <button type="button" className="link-button" data-testid="btn-details" aria-expanded={expanded} aria-label={`${expanded ? 'Hide details' : 'Details'} of ${name}`} onClick={() => setExpanded((x) => !x)}>
+          {expanded ? 'Hide details' : 'Details'} <span aria-hidden="true">{expanded ? '▴' : '▾'}</span>
         </button>
       </div>
 
