@@ -80,6 +80,8 @@ beforeAll(async () => {
   });
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${dash.port}` });
   page = ctx.pages()[0] ?? (await ctx.newPage());
+  // the browser's notifications, recorded (the setting is on by default; the permission granted)
+  await page.addInitScript(`window.__notes = []; window.Notification = class { static permission = 'granted'; static requestPermission() { return Promise.resolve('granted'); } constructor(title, o) { window.__notes.push(title + ' | ' + ((o && o.body) || '')); } };`);
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(m.text());
@@ -133,6 +135,7 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     await page.keyboard.press('Enter');
     await page.getByTestId('settings-panel').waitFor();
     expect(await active()).toBe('settings-repo');
+    await checkView('settings-dialog');
     await page.keyboard.press('Escape');
     await page.getByTestId('settings-panel').waitFor({ state: 'detached' });
     expect(await active()).toBe('settings-button');
@@ -159,6 +162,8 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     const r = await up;
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(await view.getAttribute('data-verdict')).toBe('passed');
+    // a notification for the verdict, though the CLI ran the gate
+    await expect.poll(() => page.evaluate<string[]>('window.__notes')).toEqual([`${id}: gate passed | Every check passed.`]);
     expect(await card().getByTestId('sub-steps-compose-up').locator('li').count()).toBeGreaterThanOrEqual(9);
     // the JSON progress on stderr carries the same sub-steps
     expect(r.stderr).toMatch(/"parent":"compose-up"/);
@@ -220,7 +225,13 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     expect(Number(await lines.getAttribute('data-count'))).toBeLessThan(Number(await lines.getAttribute('data-total')));
     await page.screenshot({ path: join(SHOTS, 'logs-400.png') });
     await page.getByTestId('logs-search').fill('');
+    await checkView('logs');
+    // the lines scroll by keyboard
     await lines.focus();
+    await expect.poll(() => lines.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+    const bottom = await lines.evaluate((el) => el.scrollTop);
+    await page.keyboard.press('PageUp');
+    await expect.poll(() => lines.evaluate((el) => el.scrollTop)).toBeLessThan(bottom);
     await page.keyboard.press('Escape');
     await page.getByTestId('logs-panel').waitFor({ state: 'detached' });
     expect(await active()).toBe('btn-logs');
@@ -236,6 +247,7 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     const failure = card().getByTestId('gate-failure');
     await failure.waitFor({ timeout: 15_000 });
     expect(await card().getByTestId('gate-view').getAttribute('data-verdict')).toBe('failed');
+    await expect.poll(async () => (await page.evaluate<string[]>('window.__notes')).filter((n) => n.startsWith(`${id}: gate FAILED | Failed: `)).length).toBe(1);
     const tail = card().getByTestId('log-tail-backend');
     expect(await tail.innerText()).toContain('module_missing_for_the_ui_test');
     // the CLI printed the same tail
