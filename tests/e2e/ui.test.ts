@@ -280,6 +280,35 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     expect(await card().getByTestId('step-compose-up').getAttribute('data-state')).toBe('failed');
   });
 
+  it('creates and starts a second instance from the dialog, then stops both with "Stop all"', async () => {
+    const first = id;
+    await page.getByTestId('create-button').click();
+    await page.getByTestId('create-name').fill('feat-two');
+    await expect.poll(() => page.getByTestId('create-name-status').getAttribute('data-valid')).toBe('true');
+    let slot = 0;
+    for (let s = 9; s >= 1 && !slot; s--) {
+      if ((await page.getByTestId(`slot-option-${s}`).getAttribute('data-state')) !== 'free') continue;
+      if ((await Promise.all(slotPortList(s).map(portFree))).every(Boolean)) slot = s;
+    }
+    expect(slot, 'no second free slot on this host').toBeGreaterThan(0);
+    await page.getByTestId(`slot-option-${slot}`).click();
+    await page.getByTestId('create-start').check();
+    await page.getByTestId('create-submit').click();
+    await page.getByTestId('create-dialog').waitFor({ state: 'detached', timeout: 60_000 });
+    const two = page.getByTestId('instance-uiw--feat-two');
+    await two.getByTestId('gate-view').waitFor({ timeout: 30_000 });
+    expect(await two.getByTestId('gate-view').getAttribute('data-operation')).toBe('up:uiw--feat-two');
+    await expect.poll(() => two.getByTestId('gate-view').getAttribute('data-verdict'), { timeout: 230_000, interval: 250 }).not.toBe('running');
+    expect(await two.getByTestId('gate-view').innerText()).toContain('PASSED');
+    await expect.poll(() => two.getAttribute('data-status'), { timeout: 60_000 }).toBe('running');
+    expect(await overflow(page)).toEqual([]);
+    await page.getByTestId('stop-all').click();
+    for (const c of [two, page.getByTestId(`instance-${first}`)]) {
+      await expect.poll(() => c.getAttribute('data-status'), { timeout: 120_000, interval: 250 }).toBe('stopped');
+    }
+    expect(await page.getByTestId('summary').innerText()).toMatch(/^(2 stopped|\d+ busy · \d+ stopped|2 busy)$/);
+  });
+
   it('logged no page error', () => {
     expect(pageErrors).toEqual([]);
   });
