@@ -26,7 +26,8 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
   const can = {
     start: !disabled && view.dirExists && view.status !== 'running',
     stop: !disabled && active,
-    logs: active || view.containers.total > 0,
+    // containers exist (running, or exited ones whose logs say why)
+    logs: active || (view.servicesDown?.length ?? 0) > 0,
   };
   // one gate at a time: with the details open, a finished run's gate is shown there (with why it failed);
   // while a gate runs, the live one stays and the details leave out the previous one

@@ -2,6 +2,8 @@
 // openers, which say so when this machine has no desktop and offer to copy the path / `cd` command instead.
 import type { InstanceView } from '../../../main/core/views';
 import type { ErrorPayload } from '../../../main/core/errors';
+import type { GateReport } from '../../../main/core/types';
+import type { Result } from '../../../main/contract';
 import { useApi } from '../api/hooks';
 import { useApp, type AppState } from '../app-context';
 import { copyText, shellQuote } from '../clipboard';
@@ -27,15 +29,17 @@ export function useInstanceActions(view: InstanceView) {
   const api = useApi();
   const app = useApp();
   const id = view.id;
-  const report = (operation: string) => (r: { ok: boolean; value?: unknown }) => {
-    const gate = r.ok ? (r.value as { gate?: unknown } | null)?.gate : undefined;
-    if (gate !== undefined || operation.startsWith('gate:')) app.attachReport(operation, (operation.startsWith('gate:') ? r.value : gate) as never);
-  };
+  /** Keep the gate report an operation answered with (the card shows why it failed). */
+  const keep =
+    <T>(operation: string, pick: (v: T) => GateReport | null) =>
+    (r: Result<T>) => {
+      if (r.ok) app.attachReport(operation, pick(r.value));
+    };
   return {
-    up: () => void app.run(`up:${id}`, () => api.invoke('up', id)).then(report(`up:${id}`)),
+    up: () => void app.run(`up:${id}`, () => api.invoke('up', id)).then(keep(`up:${id}`, (v) => v.gate)),
     down: () => void app.run(`down:${id}`, () => api.invoke('down', id)),
-    restart: () => void app.run(`restart:${id}`, () => api.invoke('restart', id)).then(report(`restart:${id}`)),
-    gate: () => void app.run(`gate:${id}`, () => api.invoke('gate', id)).then(report(`gate:${id}`)),
+    restart: () => void app.run(`restart:${id}`, () => api.invoke('restart', id)).then(keep(`restart:${id}`, (v) => v.gate)),
+    gate: () => void app.run(`gate:${id}`, () => api.invoke('gate', id)).then(keep(`gate:${id}`, (v) => v)),
     cancel: async () => {
       const r = await api.invoke('cancel', id);
       if (!r.ok) app.errorToast(`Could not cancel ${id}`, r.error);

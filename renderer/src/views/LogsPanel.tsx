@@ -1,7 +1,7 @@
 // Logs of an instance: every service in one stream (followLogs "*"), merged by time with a colour per service,
 // or a chosen set; search, pause/resume, follow, copy and download. Escape closes it (focus goes back to the
 // opener), the lines scroll by keyboard (the box takes focus).
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { LogLineEvent } from '../../../main/contract';
 import type { ErrorPayload } from '../../../main/core/errors';
 import { useApi, useLogVersion } from '../api/hooks';
@@ -82,12 +82,8 @@ export function LogsPanel({ id, service: only, onClose }: { id: string; service?
 
   const source = paused ?? buffer.lines;
   const needle = query.trim().toLowerCase();
-  const shown = useMemo(
-    () => source.filter((l) => (!chosen || chosen.has(l.service)) && (!needle || l.text.toLowerCase().includes(needle) || l.service.toLowerCase().includes(needle))),
-    // buffer.lines is mutated in place: the store's version (re-render) is what changes
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [source, source.length, app.logs.version, chosen, needle],
-  );
+  // the store's buffers change in place: filtered on every render (at most one per animation frame)
+  const shown = source.filter((l) => (!chosen || chosen.has(l.service)) && (!needle || l.text.toLowerCase().includes(needle) || l.service.toLowerCase().includes(needle)));
   const all = [...new Set([...services, ...buffer.lines.map((l) => l.service)])].sort();
   const width = Math.max(0, ...all.map((s) => s.length));
 
