@@ -125,8 +125,11 @@ export interface ComposeRunOptions {
 /** The compose binary: `docker compose` (v2) when present, else `docker-compose` (v1). */
 export interface Compose {
   info(): Promise<ComposeInfo>;
-  /** services: only these (with noDeps: `--no-deps`, compose then neither starts nor waits for their dependencies). */
-  up(target: ComposeTarget, opts?: { build?: boolean; onOutput?: (line: string) => void; services?: string[]; noDeps?: boolean }): Promise<void>;
+  /**
+   * services: only these (with noDeps: `--no-deps`, compose then neither starts nor waits for their dependencies).
+   * `signal` aborting stops compose (the start is cancelled).
+   */
+  up(target: ComposeTarget, opts?: { build?: boolean; onOutput?: (line: string) => void; services?: string[]; noDeps?: boolean; signal?: AbortSignal }): Promise<void>;
   down(target: ComposeTarget, opts?: { volumes?: boolean }): Promise<void>;
   stop(target: ComposeTarget): Promise<void>;
   /** The resolved configuration (YAML text). */

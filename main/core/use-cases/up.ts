@@ -14,6 +14,8 @@ import { lintInstance } from './doctor';
 import type { DoctorCheck } from '../compose-lint';
 import { createExternals, describeExternals, externalsOf, missingExternals, missingExternalsError } from '../externals';
 import type { UpResult } from '../results';
+import { SandboxError } from '../errors';
+import { composeProgress } from '../compose-progress';
 export type { UpResult } from '../results';
 
 /** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
@@ -28,14 +30,23 @@ export interface UpOptions {
   timeoutMs?: number;
   /** Create missing external networks/volumes (labelled, never removed by us) instead of stopping. */
   createExternals?: boolean;
+  /** Aborts the start: compose is stopped where it is, the gate no longer awaited (`cancel` in the dashboard). */
+  signal?: AbortSignal;
 }
 
-/** "compose lint: 3 warnings — `ktrdr-sandbox doctor` for details" (errors counted first). */
-export function lintSummary(findings: Pick<DoctorCheck, 'level'>[]): string {
-  const n = (level: string) => findings.filter((f) => f.level === level).length;
-  const part = (k: number, word: string) => (k ? [`${k} ${word}${k === 1 ? '' : 's'}`] : []);
-  const counts = [...part(n('error'), 'error'), ...part(n('warning'), 'warning')].join(', ');
-  return `compose lint: ${counts} — \`ktrdr-sandbox doctor\` for details`;
+function cancelled(id: string): SandboxError {
+  return new SandboxError('STATE', `Start of "${id}" cancelled`, { hint: 'Containers already started keep running: `ktrdr-sandbox down` stops them.' });
+}
+
+/** Resolve with p, or reject as soon as `signal` aborts. */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, id: string): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(cancelled(id));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled(id));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 
@@ -81,7 +92,13 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
   const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx));
-  const onOutput = (line: string) => emit({ type: 'output', instance: id, source: 'compose', line });
+  if (opts.signal?.aborted) throw cancelled(id);
+  // compose's own progress (build steps, containers created / started, waits on healthchecks) as sub-steps
+  const progress = composeProgress(id, 'compose-up', emit, () => deps.clock.now());
+  const onOutput = (line: string) => {
+    emit({ type: 'output', instance: id, source: 'compose', line });
+    progress.line(line);
+  };
   // Dependency levels (service_healthy) are started one `up -d --no-deps` each, readiness decided by the
   // services' own healthchecks (staged-up.ts); one level, --no-wait or KTRDR_SANDBOX_STAGED_UP=0: one plain `up -d`.
   const services = defaultServices(model).map((s) => s.name);
@@ -89,15 +106,36 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   const budgetMs = opts.timeoutMs ?? ctx.manifest.gate.timeout * 1000;
   const stagedAt = deps.clock.now();
   let gateTimeoutMs = opts.timeoutMs;
-  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id}${staged ? ', by dependency level' : ''})`, async () => {
-    if (!staged) return deps.compose.up(target, { build: opts.build, onOutput });
-    const r = await composeUpStaged(deps, target, model, { services, build: opts.build, timeoutMs: budgetMs, vars: ctx.vars, onOutput }, emit, id);
-    // a dependency that never got ready used the budget already: the gate only says why, it does not wait it out again
-    if (!r.complete) gateTimeoutMs = Math.max(5_000, budgetMs - (deps.clock.now() - stagedAt));
-  });
+  const signal = opts.signal ? { signal: opts.signal } : {};
+  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id}${staged ? ', by dependency level' : ''})`, () =>
+    unlessAborted(
+      (async () => {
+        if (!staged) return deps.compose.up(target, { build: opts.build, onOutput, ...signal });
+        const r = await composeUpStaged(deps, target, model, { services, build: opts.build, timeoutMs: budgetMs, vars: ctx.vars, onOutput }, emit, id);
+        // a dependency that never got ready used the budget already: the gate only says why, it does not wait it out again
+        if (!r.complete) gateTimeoutMs = Math.max(5_000, budgetMs - (deps.clock.now() - stagedAt));
+      })(),
+      opts.signal,
+      id,
+    ).then(
+      () => progress.end(true),
+      (err: unknown) => {
+        progress.end(false);
+        throw err;
+      },
+    ),
+  );
 
   const describing = describeInstance(deps, rec);
   describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running
-  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, model }, emit);
+  const gate = opts.wait === false ? null : await unlessAborted(gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, model }, emit), opts.signal, id);
   return { instance: await describing, gate, healedEnvFile, lint };
+}
+
+/** "compose lint: 3 warnings — `ktrdr-sandbox doctor` for details" (errors counted first). */
+export function lintSummary(findings: Pick<DoctorCheck, 'level'>[]): string {
+  const n = (level: string) => findings.filter((f) => f.level === level).length;
+  const part = (k: number, word: string) => (k ? [`${k} ${word}${k === 1 ? '' : 's'}`] : []);
+  const counts = [...part(n('error'), 'error'), ...part(n('warning'), 'warning')].join(', ');
+  return `compose lint: ${counts} — \`ktrdr-sandbox doctor\` for details`;
 }
