@@ -44,6 +44,7 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     gates: createGateStore(home),
     secrets: createSecretStore(home),
     composeModels: createComposeModelCache(home),
+    locks: lazyAdapter(async () => (await import('./instance-lock')).createInstanceLocks(home)),
     home,
     sharedHome: sharedHome(env),
   };

@@ -20,6 +20,8 @@ import { serviceContainers } from '../core/use-cases/logs';
 import { listSlots } from '../core/use-cases/slot-ops';
 import { statusOf } from '../core/use-cases/status';
 import { upInstance } from '../core/use-cases/up';
+import { exclusive } from '../core/use-cases/exclusive';
+import { optional, parseSlot, parseTail, validateBranchName } from '../core/validate';
 import type { Dispatch, HandlerContext, Handlers } from './types';
 
 export const DEFAULT_LOG_TAIL = 200;
@@ -49,8 +51,7 @@ function optBool(v: unknown, what: string): boolean | undefined {
 }
 function optTail(v: unknown): number {
   if (v === undefined) return DEFAULT_LOG_TAIL;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new SandboxError('USAGE', 'tail must be a non-negative integer');
-  return Math.min(v, MAX_LOG_TAIL);
+  return Math.min(parseTail(v, 'tail'), MAX_LOG_TAIL);
 }
 
 export function createHandlers(ctx: HandlerContext): ServiceHandlers {
@@ -85,7 +86,8 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
     state.setBusy(id, busyLabel);
     const emit: EventSink = (e: ProgressEvent) => ctx.emitProgress(`${op}:${id}`, e);
     try {
-      return await fn(id, emit);
+      // the same per-instance lock as the CLI: a CLI command on this instance makes this wait, and vice versa
+      return await exclusive(deps, { id }, op, { wait: true }, emit, () => fn(id, emit));
     } finally {
       await state.refresh().catch(() => undefined);
       state.setBusy(id, null);
@@ -165,19 +167,12 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       const name = str(o.name, 'name');
       let branch: string | undefined;
       if (o.branch !== undefined && o.branch !== null && o.branch !== '') {
-        branch = str(o.branch, 'branch');
-        // the branch becomes a git argument: the same character rules as a name (no leading "-")
-        try {
-          validateInstanceName(branch);
-        } catch {
-          throw new SandboxError('USAGE', `Invalid branch name "${branch}"`, { hint: 'Use letters, digits, ".", "_", "-" and "/", starting with a letter or digit.' });
-        }
+        // the branch becomes a git argument: git's ref rules (no leading "-"), checked by the shared validator
+        branch = validateBranchName(o.branch);
       }
-      let slot: number | undefined;
-      if (o.slot !== undefined && o.slot !== null) {
-        if (typeof o.slot !== 'number' || !Number.isInteger(o.slot)) throw new SandboxError('USAGE', 'slot must be an integer');
-        slot = o.slot;
-      }
+      const newBranch = optBool(o.newBranch, 'newBranch');
+      validateInstanceName(name);
+      const slot = optional(o.slot, (v) => parseSlot(v, 'slot'));
       const cwd = repositoryDir();
       if (!cwd) {
         throw new SandboxError('USAGE', 'Choose a repository', {
@@ -186,7 +181,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       }
       const emit: EventSink = (e) => ctx.emitProgress(`create:${name}`, e);
       try {
-        return await createInstance(deps, { name, branch, slot, cwd }, emit);
+        return await createInstance(deps, { name, branch, slot, cwd, ...(newBranch === undefined ? {} : { newBranch }) }, emit);
       } finally {
         await state.refresh().catch(() => undefined);
       }
