@@ -168,9 +168,10 @@ export function createCompose(opts: ComposeOptions = {}): Compose {
       throw new Error(`Cannot run \`${cmdline}\`: project directory ${t.projectDir} does not exist`);
     }
     const env = childEnv(baseEnv, opts.dockerEnv, t.env);
+    const cancel = t.signal ? { cancelSignal: t.signal, forceKillAfterDelay: 2000 } : {};
     const sub = inv.inheritStdio
-      ? execa(file, argv, { cwd: t.projectDir, env, extendEnv: false, reject: false, stdio: 'inherit' })
-      : execa(file, argv, { cwd: t.projectDir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore' });
+      ? execa(file, argv, { cwd: t.projectDir, env, extendEnv: false, reject: false, stdio: 'inherit', ...cancel })
+      : execa(file, argv, { cwd: t.projectDir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore', ...cancel });
     if (inv.onLine && !inv.inheritStdio) {
       const out = new LineSplitter(inv.onLine);
       const err = new LineSplitter(inv.onLine);

@@ -17,7 +17,9 @@ export function watchCompose(compose: Compose, engine: Pick<Engine, 'ping'>, eve
     }
   }
 
-  function guarded<T>(run: () => Promise<T>): Promise<T> {
+  /** run(signal): the compose command, stopped through signal when the engine is found gone meanwhile. */
+  function guarded<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ac = new AbortController();
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
@@ -30,12 +32,15 @@ export function watchCompose(compose: Compose, engine: Pick<Engine, 'ping'>, eve
       const tick = () => {
         void engineGone().then((gone) => {
           if (settled) return;
-          if (gone) done(() => reject(gone));
+          if (gone) {
+            done(() => reject(gone));
+            ac.abort(); // compose would otherwise keep waiting on the engine (v1: 60 s per request)
+          }
           else timer = setTimeout(tick, everyMs);
         });
       };
       timer = setTimeout(tick, everyMs);
-      run().then(
+      run(ac.signal).then(
         (v) => done(() => resolve(v)),
         (err: unknown) => {
           clearTimeout(timer);
@@ -48,9 +53,9 @@ export function watchCompose(compose: Compose, engine: Pick<Engine, 'ping'>, eve
   return {
     info: () => compose.info(),
     config: (t: ComposeTarget) => compose.config(t),
-    up: (t, o) => guarded(() => compose.up(t, o)),
-    down: (t, o) => guarded(() => compose.down(t, o)),
-    stop: (t) => guarded(() => compose.stop(t)),
-    run: (t, service, cmd, o) => guarded(() => compose.run(t, service, cmd, o)),
+    up: (t, o) => guarded((signal) => compose.up({ ...t, signal }, o)),
+    down: (t, o) => guarded((signal) => compose.down({ ...t, signal }, o)),
+    stop: (t) => guarded((signal) => compose.stop({ ...t, signal })),
+    run: (t, service, cmd, o) => guarded((signal) => compose.run({ ...t, signal }, service, cmd, o)),
   };
 }

@@ -97,6 +97,8 @@ export interface ComposeTarget {
   envFile: string;
   /** Extra environment (e.g. secrets), never written to disk by the adapter. */
   env?: Record<string, string>;
+  /** Stops the compose process (the engine was found gone while it ran). */
+  signal?: AbortSignal;
 }
 
 export interface ComposeInfo {
