@@ -220,16 +220,18 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
     },
 
     async logs(id, service, opts) {
+      const tail = optTail(optObj(opts, 'options').tail); // arguments first, then the engine
       const c = await containerOf(str(id, 'instance id'), str(service, 'service'));
-      const lines = await deps.engine.logs(c.id, { tail: optTail(optObj(opts, 'options').tail) });
+      const lines = await deps.engine.logs(c.id, { tail });
       return lines.map((l) => l.text);
     },
 
     async followLogs(id, service, opts) {
       const svc = str(service, 'service');
+      const tail = optTail(optObj(opts, 'options').tail);
       const c = await containerOf(str(id, 'instance id'), svc);
       const subscription = `logs-${randomUUID()}`;
-      const stop = await deps.engine.followLogs(c.id, { tail: optTail(optObj(opts, 'options').tail) }, (line) =>
+      const stop = await deps.engine.followLogs(c.id, { tail }, (line) =>
         ctx.emitLog({ subscription, service: svc, stream: line.stream, text: line.text }),
       );
       follows.set(subscription, stop);
