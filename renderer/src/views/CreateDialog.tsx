@@ -126,7 +126,7 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
         </label>
         <div className={`validation ${!name ? '' : checking ? 'checking' : valid ? 'ok' : 'bad'}`} data-testid="create-name-status" data-valid={name && !checking && check ? String(check.valid) : ''}>
           {!name ? (
-            <span className="muted">Letters, digits, “.”, “_”, “-” (and “/” for branch-like names).</span>
+            <span className="muted">Lowercase letters, digits, “_”, “-” (and “/” for branch-like names).</span>
           ) : checking || !check ? (
             <span className="muted">Checking…</span>
           ) : check.valid ? (
