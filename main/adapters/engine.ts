@@ -283,7 +283,7 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       const failures: string[] = [];
       const attempt = async (what: string, fn: () => Promise<unknown>) => {
         try {
-          await fn();
+          await call(queryTimeoutMs * 2, () => fn()); // bounded, and watched: a hung engine is not waited for
         } catch (err) {
           const mapped = mapEngineError(err, endpoint);
           if (mapped instanceof EngineUnavailableError) throw mapped;

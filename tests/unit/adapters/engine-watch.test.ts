@@ -10,7 +10,7 @@ const gone = () => new EngineUnavailableError('Docker is not running (sock)', 's
 
 function fakeCompose(up: (t: ComposeTarget) => Promise<void>): Compose {
   const no = () => Promise.reject(new Error('not faked'));
-  return { info: no, up: (t) => up(t), down: no, stop: no, config: no, run: no } as unknown as Compose;
+  return { info: no, up: (t: ComposeTarget) => up(t), down: no, stop: no, config: no, run: no } as unknown as Compose;
 }
 
 describe('watchCompose', () => {
