@@ -75,6 +75,7 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     const ac = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     let watcher: NodeJS.Timeout | undefined;
+    let finished = false;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         reject(new EngineUnavailableError(timeoutMessage(endpoint, ms), endpoint.display));
@@ -84,9 +85,10 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       const check = () => {
         alive(pingMs).then(
           () => {
-            if (!ac.signal.aborted) watcher = setTimeout(check, WATCH_EVERY_MS);
+            if (!finished) watcher = setTimeout(check, WATCH_EVERY_MS);
           },
           (err: unknown) => {
+            if (finished) return;
             reject(err);
             ac.abort();
           },
@@ -102,9 +104,9 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     } catch (err) {
       throw mapEngineError(err, endpoint);
     } finally {
+      finished = true;
       clearTimeout(timer);
       clearTimeout(watcher);
-      if (!ac.signal.aborted) ac.abort();
     }
   }
 
