@@ -63,7 +63,8 @@ describe('concurrent up of one instance', () => {
     // 3 waiting callers per round: at least two of them found the lock taken every round
     expect(waited).toBeGreaterThanOrEqual(ROUNDS);
     expect(refused).toBeGreaterThanOrEqual(ROUNDS);
-    expect(Date.now() - t0).toBeLessThan(170_000);
+    // bounded in time too: ~110-140 s on a busy 2-core machine (each round: up from scratch, idempotent ups, down)
+    expect(Date.now() - t0).toBeLessThan(200_000);
   });
 
   it('a lock left by a killed process is broken at once, and a live one names its holder', async () => {
