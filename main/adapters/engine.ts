@@ -27,7 +27,7 @@ export interface EngineOptions {
 // exec is slow); no answer within the ping timeout → EngineUnavailableError, so every command says "Docker
 // unavailable" (exit 4) within ~2 s, while a slow call on a live engine keeps its own, longer timeout.
 // KTRDR_SANDBOX_PING_TIMEOUT_MS raises the ping timeout on a machine where the engine answers more slowly.
-export const DEFAULT_PING_MS = 1_500;
+export const DEFAULT_PING_MS = 1_200;
 const WATCH_AFTER_MS = 100;
 const WATCH_EVERY_MS = 2_000;
 const DEFAULT_EXEC_MS = 60_000;
