@@ -8,7 +8,7 @@ import type { CreateInput, InvokeArgs, InvokeChannel, InvokeValue, NameCheck, Re
 import { isInvokeChannel } from '../contract';
 import { SandboxError, toErrorPayload } from '../core/errors';
 import type { EventSink, ProgressEvent } from '../core/events';
-import { instanceIdFromPath, validateInstanceName, worktreeDirName } from '../core/identity';
+import { instanceIdForNewDir, validateInstanceName, worktreeDirName } from '../core/identity';
 import { canonical, requireDir, resolveInstance } from '../core/resolve';
 import type { ContainerInfo, InstanceRecord } from '../core/types';
 import { createInstance } from '../core/use-cases/create';
@@ -149,7 +149,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       const path = join(dirname(repo), worktreeDirName(basename(repo), name));
       let id: string;
       try {
-        id = instanceIdFromPath(path);
+        id = instanceIdForNewDir(path); // as create decides: a too-long id is refused, never cut
       } catch (err) {
         return { ...res, path, message: toErrorPayload(err).message };
       }
