@@ -41,7 +41,10 @@ export function usageErrorOf(err: CommanderError, argv: string[]): SandboxError 
   const command = ownArgs(argv).find((a) => !a.startsWith('-'));
   const hint = err.code === 'commander.help' || err.code === 'commander.helpDisplayed' ? undefined : `Run \`ktrdr-sandbox ${command && !/\s/.test(command) ? `${command} ` : ''}--help\` for usage.`;
   if (err.code === 'commander.help') {
-    return new SandboxError('USAGE', 'No command given', { hint: 'Run `ktrdr-sandbox --help` for the list of commands.' });
+    // the help text is already on stderr: `ktrdr-sandbox` alone, or `ktrdr-sandbox help NOSUCH`
+    const words = ownArgs(argv).filter((a) => !a.startsWith('-'));
+    const what = words[0] === 'help' && words[1] ? `Unknown command ${JSON.stringify(words[1])}` : 'No command given';
+    return new SandboxError('USAGE', what, { hint: 'Run `ktrdr-sandbox --help` for the list of commands.' });
   }
   return new SandboxError('USAGE', message.charAt(0).toUpperCase() + message.slice(1), hint ? { hint } : {});
 }
