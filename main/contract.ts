@@ -62,6 +62,8 @@ export interface Settings {
 export interface CreateInput {
   name: string;
   branch?: string;
+  /** Create `branch` from HEAD (it must not exist); without it a given branch must exist. */
+  newBranch?: boolean;
   slot?: number;
 }
 

@@ -108,6 +108,8 @@ export interface ComposeTarget {
   envFile: string;
   /** Extra environment (e.g. secrets), never written to disk by the adapter. */
   env?: Record<string, string>;
+  /** Stops the compose process (the engine was found gone while it ran). */
+  signal?: AbortSignal;
 }
 
 export interface ComposeInfo {
@@ -231,6 +233,24 @@ export interface ComposeModelCache {
   set(signature: string, model: ComposeModel): void;
 }
 
+/** Who holds an instance's operation lock. */
+export interface LockHolder {
+  pid: number;
+  /** The operation: up, down, destroy, gate, slot-move, restart, … */
+  op: string;
+  /** ISO time the lock was taken. */
+  since: string;
+}
+
+/** One operation per instance at a time, across processes (CLI, dashboard, tray). */
+export interface InstanceLocks {
+  /**
+   * Take the lock of instance `id` for `op`, or say who holds it. A lock whose holder process is gone is
+   * broken at once. release() is idempotent and only removes this holder's lock.
+   */
+  tryAcquire(id: string, op: string): Promise<{ release(): Promise<void> } | { holder: LockHolder }>;
+}
+
 export interface Deps {
   engine: Engine;
   compose: Compose;
@@ -243,6 +263,8 @@ export interface Deps {
   registry: RegistryStore;
   gates: GateStore;
   secrets: SecretStore;
+  /** Per-instance operation locks (main/adapters/instance-lock.ts). Optional for fakes: without it nothing is locked. */
+  locks?: InstanceLocks;
   /** Optional: without it every read parses the YAML again. */
   composeModels?: ComposeModelCache;
   /** Root of our state: ~/.ktrdr/sandbox (or $KTRDR_SANDBOX_HOME). */

@@ -7,7 +7,8 @@ import { instanceVariables } from '../envfile';
 import { canonical, ensureEnvFile, excludeEnvFile } from '../resolve';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
-import { instanceIdFromPath, validateInstanceName, worktreeDirName } from '../identity';
+import { instanceIdForNewDir, validateInstanceName, worktreeDirName } from '../identity';
+import { parseSlot, validateBranchName } from '../validate';
 import { loadManifest } from '../manifest';
 import { readComposeModel } from '../compose-model';
 import { allocateSlot, allocationError, type Allocation } from '../slots';
@@ -17,6 +18,8 @@ import { describeInstance, type InstanceDetails } from './describe';
 export interface CreateOptions {
   name: string;
   branch?: string;
+  /** Create `branch` (from HEAD) instead of checking out an existing one. */
+  newBranch?: boolean;
   slot?: number;
   /** The repository to branch from (default: the repository holding cwd). */
   from?: string;
@@ -26,6 +29,8 @@ export interface CreateOptions {
 export async function createInstance(deps: Deps, opts: CreateOptions, emit: EventSink = noEvents): Promise<InstanceDetails> {
   // Validate first.
   const name = validateInstanceName(opts.name);
+  if (opts.branch !== undefined) validateBranchName(opts.branch);
+  if (opts.slot !== undefined) parseSlot(opts.slot);
   const start = canonical(opts.from ?? opts.cwd);
   const top = await deps.git.topLevel(start);
   if (!top) {
@@ -35,7 +40,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   }
   const repo = await deps.git.mainRepo(top);
   const path = join(dirname(repo), worktreeDirName(basename(repo), name));
-  const id = instanceIdFromPath(path);
+  const id = instanceIdForNewDir(path);
   if (existsSync(path)) {
     throw new SandboxError('STATE', `${path} already exists`, { hint: 'Choose another name, or `ktrdr-sandbox init` inside it.' });
   }
@@ -43,6 +48,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   await readComposeModel(repo, manifest.compose.files);
   const branch = opts.branch ?? name;
   const branchExists = await deps.git.branchExists(repo, branch);
+  requireBranchState(branch, branchExists, opts, repo);
   await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   const running = await deps.engine.listContainers({ all: false });
 
@@ -99,4 +105,14 @@ async function rollback(deps: Deps, rec: InstanceRecord, createdDir: boolean): P
       if (reg.instances[rec.id]?.path === rec.path) delete reg.instances[rec.id];
     })
     .catch(() => undefined);
+}
+
+/** --branch B names an existing branch unless --new-branch; --new-branch never takes over an existing one. */
+function requireBranchState(branch: string, exists: boolean, opts: CreateOptions, repo: string): void {
+  if (opts.newBranch && exists) {
+    throw new SandboxError('USAGE', `Branch "${branch}" already exists in ${repo}`, { hint: 'Drop --new-branch to check it out, or choose another branch name.' });
+  }
+  if (opts.branch !== undefined && !opts.newBranch && !exists) {
+    throw new SandboxError('USAGE', `Branch "${branch}" does not exist in ${repo}`, { hint: 'Pass --new-branch to create it from HEAD (`git branch --list` shows the existing ones).' });
+  }
 }

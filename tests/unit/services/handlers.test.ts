@@ -121,7 +121,7 @@ describe('create', () => {
 
   it('refuses a branch that could be read as a git option', async () => {
     state.snap = { ...state.snap, repository: join(root, 'repo') };
-    await expect(h.create({ name: 'feat-a', branch: '--orphan' })).rejects.toMatchObject({ code: 'USAGE', message: 'Invalid branch name "--orphan"' });
+    await expect(h.create({ name: 'feat-a', branch: '--orphan' })).rejects.toMatchObject({ code: 'USAGE', message: 'Invalid branch name "--orphan": it starts with "-"' });
   });
 });
 
