@@ -124,7 +124,9 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
   // 2. Docker state.
   const dirExists = existsSync(rec.path);
   await step(emit, id, 'containers', 'Containers, volumes and networks removed', async () => {
-    if (dirExists) {
+    const before = await deps.engine.projectResources(id);
+    const anything = before.containers.length + before.volumes.length + before.networks.length > 0;
+    if (dirExists && anything) {
       try {
         const ctx = await loadInstance(deps, rec);
         await deps.compose.down(await secretTarget(deps, ctx), { volumes: true });
