@@ -120,6 +120,9 @@ export function isProductPath(path: string): boolean {
   return PRODUCT_PATHS.some((pp) => (pp.endsWith('/') ? path === pp || path === pp.slice(0, -1) || path.startsWith(pp) : path === pp));
 }
 
+/** Deleted in the work tree, in the index, or both — with the index otherwise as committed. */
+const PURE_DELETION = new Set([' D', 'D ', 'DD']);
+
 /** Sort porcelain lines into what would be lost and what is not counted. Tracked changes are never disposable. */
 export function classifyRisk(lines: string[], disposable: string[]): RiskSummary {
   const atRisk: RiskFile[] = [];
@@ -128,6 +131,8 @@ export function classifyRisk(lines: string[], disposable: string[]): RiskSummary
     const f = parsePorcelainLine(line);
     if (!f) continue;
     if (isProductPath(f.path)) continue;
+    // a deleted tracked file loses nothing (its content is committed) — nor does a half-removed worktree
+    if (PURE_DELETION.has(line.slice(0, 2))) continue;
     if (f.kind !== 'changed' && disposable.some((d) => globMatch(d, f.path))) {
       free.push(f.path);
       continue;

@@ -84,6 +84,11 @@ describe('classifyRisk', () => {
     expect(r.disposable).toEqual(['node_modules/', 'backend/__pycache__/', '.venv/', 'dist/']);
   });
 
+  it('a deleted tracked file loses nothing (a half-removed worktree is all deletions)', () => {
+    expect(classifyRisk([' D a.py', 'D  b.py', 'DD c.py'], []).atRisk).toEqual([]);
+    expect(classifyRisk(['MD staged-then-deleted.py', 'AD added.py'], []).atRisk).toHaveLength(2);
+  });
+
   it('a tracked change is never disposable, whatever the patterns say', () => {
     expect(classifyRisk([' M node_modules/patched.js'], ['node_modules']).atRisk).toEqual([{ kind: 'changed', path: 'node_modules/patched.js' }]);
   });
