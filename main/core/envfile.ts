@@ -80,11 +80,10 @@ export function envFileChanges(have: string, want: string): string[] {
   const a = parseEnvFile(have);
   const b = parseEnvFile(want);
   const out: string[] = [];
-  for (const [k, v] of Object.entries(b)) {
-    if (!(k in a)) out.push(`${k} missing`);
-    else if (a[k] !== v) out.push(`${k}: ${a[k]} → ${v}`);
-  }
+  // lines only a person adds or removes first: they matter most
   for (const [k, v] of Object.entries(a)) if (!(k in b)) out.push(`${k}=${v} (not from the registry)`);
+  for (const k of Object.keys(b)) if (!(k in a)) out.push(`${k} missing`);
+  for (const [k, v] of Object.entries(b)) if (k in a && a[k] !== v) out.push(`${k}: ${a[k]} → ${v}`);
   if (!out.length) out.push('comments or formatting');
   return out;
 }

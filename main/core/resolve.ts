@@ -102,7 +102,7 @@ export async function ensureEnvFile(ctx: InstanceContext, emit?: EventSink): Pro
       type: 'step',
       instance: ctx.rec.id,
       id: 'envfile-backup',
-      label: `${ENV_FILE} was edited by hand (${changes.slice(0, 6).join('; ')}${changes.length > 6 ? '; …' : ''}): the old file is kept in ${ENV_FILE}.bak, the registry's values written`,
+      label: `${ENV_FILE} was edited by hand (${changes.slice(0, 8).join('; ')}${changes.length > 8 ? '; …' : ''}): the old file is kept in ${ENV_FILE}.bak, the registry's values written`,
       state: 'warning',
     });
   }

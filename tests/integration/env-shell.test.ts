@@ -5,7 +5,7 @@
 // `set -a; . file` ran the $(…).
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorld, type World } from './world';
@@ -92,5 +92,32 @@ describe('env output through real shells', () => {
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout)).toContain(expected.KTRDR_API_URL!);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('.env.sandbox edited by hand: kept in .env.sandbox.bak, the changed lines named, before it is rewritten', async () => {
+    const envFile = join(w.root, 'src', id, '.env.sandbox');
+    const ours = await readFile(envFile, 'utf8');
+    const edited = `${ours.replace(/^KTRDR_API_PORT=.*$/m, 'KTRDR_API_PORT=9999')}MY_TOKEN=keep-me\n`;
+    await writeFile(envFile, edited);
+    const slots = await w.cli(['slots', '--json']);
+    const to = slots.json.slots.find((s: any) => s.state === 'free' && s.slot !== 0 && s.slot !== 1)?.slot;
+    expect(to, JSON.stringify(slots.json)).toBeDefined();
+    const r = await w.cli(['slot', 'move', String(to), '-i', id, '--json']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const warning = String(r.stderr).split('\n').find((l) => l.includes('edited by hand')) ?? '';
+    expect(warning, r.stderr).toContain('"state":"warning"');
+    expect(warning).toContain('MY_TOKEN=keep-me (not from the registry)');
+    expect(warning).toMatch(/KTRDR_API_PORT: 9999 → \d+/);
+    expect(warning).toContain('.env.sandbox.bak');
+    expect(await readFile(`${envFile}.bak`, 'utf8')).toBe(edited);
+    const now = await readFile(envFile, 'utf8');
+    expect(now).not.toContain('MY_TOKEN');
+    expect(now).toContain(`SLOT_NUMBER=${to}`);
+    // our own file, rewritten for the next move: no backup, no warning
+    const back = await w.cli(['slot', 'move', '1', '-i', id, '--json']);
+    if (back.code === 0) {
+      expect(back.stderr).not.toContain('edited by hand');
+      expect(await readFile(`${envFile}.bak`, 'utf8')).toBe(edited);
+    }
   });
 });
