@@ -18,11 +18,16 @@ import { canonical } from './resolve';
 import type { InstanceRecord } from './types';
 import { destroyResolved, previewDestroy, worktreeLinkOk } from './use-cases/destroy-steps';
 
-/** Where `create` checks a worktree out before moving it into place (hidden, beside the final directory). */
-export const STAGING_DIR = '.ktrdr-sandbox-creating';
+/** Prefix of the hidden folder beside the final directory where `create` checks a worktree out first. */
+export const STAGING_PREFIX = '.ktrdr-sandbox-creating--';
 
+/**
+ * Where `create` checks the worktree out before moving it into place: a folder of its own per name (reserved by
+ * the intent record, so no two creates share it), holding a directory of the final name (git names the
+ * worktree's metadata after it).
+ */
 export function stagingPath(path: string): string {
-  return join(dirname(path), STAGING_DIR, basename(path));
+  return join(dirname(path), `${STAGING_PREFIX}${basename(path)}`, basename(path));
 }
 
 /** Entries left half-done by a process that is gone. */
@@ -84,7 +89,7 @@ async function rollBackCreate(deps: Deps, rec: InstanceRecord, emit: EventSink):
     await deps.git.worktreeRemove(rec.repo, staging, { force: true }).catch(() => undefined);
     await rm(staging, { recursive: true, force: true });
   }
-  await rmdir(dirname(staging)).catch(() => undefined); // only when empty
+  await rmdir(dirname(staging)).catch(() => undefined); // ours alone; only when empty
   if (existsSync(rec.path)) {
     const ours = worktreeLinkOk(rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '') === canonical(rec.path);
     if (!ours) {

@@ -72,7 +72,7 @@ describe('kill -9 of create', () => {
     const dead = spawnSync('true').pid!;
     const id = 'safety2--again';
     const path = join(w.root, 'src', id);
-    const staging = join(w.root, 'src', '.ktrdr-sandbox-creating', id);
+    const staging = join(w.root, 'src', `.ktrdr-sandbox-creating--${id}`, id);
     await mkdir(join(staging, 'backend'), { recursive: true });
     await writeFile(join(staging, 'backend', 'main.py'), 'half-writ');
     const reg = registry(w);
@@ -81,7 +81,7 @@ describe('kill -9 of create', () => {
     const r = await w.cli(['create', 'again', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stderr).toContain('Rolled back the interrupted create');
-    expect(existsSync(join(w.root, 'src', '.ktrdr-sandbox-creating'))).toBe(false);
+    expect(existsSync(join(w.root, 'src', `.ktrdr-sandbox-creating--${id}`))).toBe(false);
     expect(registry(w).instances[id].state).toBeUndefined();
     await assertNoOrphans(w, [id], 'create again');
   });

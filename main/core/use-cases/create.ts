@@ -87,7 +87,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
       await excludeEnvFile(join(repo, '.git')).catch(() => undefined);
       await deps.git.worktreeMove(repo, staging, path);
     });
-    await rmdir(dirname(staging)).catch(() => undefined); // the staging parent, when no other create uses it
+    await rmdir(dirname(staging)).catch(() => undefined); // the staging folder of this name, now empty
     await deps.registry.update((reg) => {
       const cur = reg.instances[id];
       if (cur?.path !== path) throw new SandboxError('STATE', `The registry entry of "${id}" vanished while it was created`);
