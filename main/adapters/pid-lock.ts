@@ -4,9 +4,10 @@
 // cure (permissions, a read-only or immutable directory) fail at once.
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive } from '../core/liveness';
+import { processAlive, thisHost } from '../core/liveness';
 
 export interface LockHolder {
+  /** null: unknown, or on another host (then only the lock's age tells it is stale) */
   pid: number | null;
 }
 
@@ -31,7 +32,9 @@ const PID_FILE = 'pid';
 
 function readHolder(dir: string): LockHolder | undefined {
   try {
-    const pid = Number(readFileSync(join(dir, PID_FILE), 'utf8').trim());
+    const [p, host] = readFileSync(join(dir, PID_FILE), 'utf8').trim().split(/\s+/);
+    const pid = Number(p);
+    if (host !== undefined && host !== thisHost()) return { pid: null };
     return { pid: Number.isInteger(pid) && pid > 0 ? pid : null };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -89,7 +92,7 @@ export async function acquirePidLock(dir: string, opts: PidLockOptions): Promise
     try {
       mkdirSync(dir);
       try {
-        writeFileSync(join(dir, PID_FILE), `${process.pid}\n`);
+        writeFileSync(join(dir, PID_FILE), `${process.pid} ${thisHost()}\n`);
       } catch (err) {
         rmSync(dir, { recursive: true, force: true });
         throw err;

@@ -13,7 +13,7 @@ import type { Deps } from './deps';
 import { classifyRisk, describeRiskFiles } from './destroy-risk';
 import type { EventSink } from './events';
 import { noEvents } from './events';
-import { processAlive } from './liveness';
+import { ownerAlive, thisHost } from './liveness';
 import { canonical } from './resolve';
 import type { InstanceRecord } from './types';
 import { destroyResolved, previewDestroy, worktreeLinkOk } from './use-cases/destroy-steps';
@@ -32,7 +32,7 @@ export function stagingPath(path: string): string {
 
 /** Entries left half-done by a process that is gone. */
 export function interrupted(recs: InstanceRecord[]): InstanceRecord[] {
-  return recs.filter((r) => r.state !== undefined && !processAlive(r.pid));
+  return recs.filter((r) => r.state !== undefined && !ownerAlive(r.pid, r.host));
 }
 
 /**
@@ -60,8 +60,9 @@ export async function repairInterrupted(deps: Deps, emit: EventSink = noEvents):
 async function claim(deps: Deps, rec: InstanceRecord): Promise<InstanceRecord | null> {
   return deps.registry.update((reg) => {
     const cur = reg.instances[rec.id];
-    if (!cur || cur.path !== rec.path || cur.state !== rec.state || cur.pid !== rec.pid || processAlive(cur.pid)) return null;
+    if (!cur || cur.path !== rec.path || cur.state !== rec.state || cur.pid !== rec.pid || ownerAlive(cur.pid, cur.host)) return null;
     cur.pid = process.pid;
+    cur.host = thisHost();
     return { ...cur };
   });
 }
@@ -78,6 +79,7 @@ async function settle(deps: Deps, rec: InstanceRecord): Promise<void> {
     if (cur?.path !== rec.path) return;
     delete cur.state;
     delete cur.pid;
+    delete cur.host;
     delete cur.force;
   });
 }

@@ -21,6 +21,7 @@ const instanceSchema = z.looseObject({
   origin: z.optional(z.enum(['created', 'init'])),
   state: z.optional(z.enum(['creating', 'destroying'])),
   pid: z.optional(z.int().check(z.gte(1))),
+  host: z.optional(z.string()),
   force: z.optional(z.boolean()),
 });
 

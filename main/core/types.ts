@@ -28,8 +28,9 @@ export interface InstanceRecord {
    * next command repairs it once `pid` is dead (main/core/recovery.ts). Absent on a settled entry.
    */
   state?: InstanceState;
-  /** The process doing `state` (with `state` only). */
+  /** The process doing `state` (with `state` only), and the host it runs on. */
   pid?: number;
+  host?: string;
   /** `destroying`: the destroy was forced (the next command finishes it without a new risk check). */
   force?: boolean;
 }

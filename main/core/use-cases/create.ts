@@ -14,6 +14,7 @@ import { allocateSlot, allocationError, type Allocation } from '../slots';
 import type { InstanceRecord } from '../types';
 import { describeInstance, type InstanceDetails } from './describe';
 import { repairInterrupted, stagingPath } from '../recovery';
+import { thisHost } from '../liveness';
 
 export interface CreateOptions {
   name: string;
@@ -73,7 +74,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
     const a = await allocateSlot({ deps, reg, manifest, id, requested: opts.slot, running });
     if (a.kind !== 'ok') return a;
     rec.slot = a.slot;
-    reg.instances[id] = { ...rec, state: 'creating', pid: process.pid };
+    reg.instances[id] = { ...rec, state: 'creating', pid: process.pid, host: thisHost() };
     return a;
   });
   if (alloc.kind !== 'ok') throw allocationError(alloc, await deps.registry.read());
@@ -93,6 +94,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
       if (cur?.path !== path) throw new SandboxError('STATE', `The registry entry of "${id}" vanished while it was created`);
       delete cur.state;
       delete cur.pid;
+      delete cur.host;
     });
   } catch (err) {
     await rollback(deps, rec, staging);

@@ -11,6 +11,7 @@ import { envFilePath } from '../envfile';
 import { SandboxError } from '../errors';
 import { step, type EventSink } from '../events';
 import { loadManifest } from '../manifest';
+import { thisHost } from '../liveness';
 import { originOf } from '../registry';
 import { canonical, loadInstance, secretTarget } from '../resolve';
 import type { DestroyPreview, DestroyResult } from '../results';
@@ -117,6 +118,7 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
     }
     cur.state = 'destroying';
     cur.pid = process.pid;
+    cur.host = thisHost();
     if (opts.force) cur.force = true;
     else delete cur.force;
   });

@@ -4,7 +4,7 @@
 import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, type EventSink } from '../events';
-import { processAlive } from '../liveness';
+import { ownerAlive } from '../liveness';
 import { repairInterrupted } from '../recovery';
 import { instances } from '../registry';
 import { resolveInstance, type InstanceRef } from '../resolve';
@@ -15,9 +15,9 @@ export type { DestroyPreview, DestroyResult } from '../results';
 export { dirtyError, previewDestroy, type DestroyOptions } from './destroy-steps';
 
 function assertNotInProgress(rec: InstanceRecord): void {
-  if (rec.state && processAlive(rec.pid)) {
+  if (rec.state && ownerAlive(rec.pid, rec.host)) {
     const what = rec.state === 'creating' ? 'being created' : 'being destroyed';
-    throw new SandboxError('STATE', `"${rec.id}" is ${what} by process ${rec.pid}`, { hint: 'Wait for that command to finish, then try again.' });
+    throw new SandboxError('STATE', `"${rec.id}" is ${what} by process ${rec.pid}${rec.host ? ` on ${rec.host}` : ''}`, { hint: 'Wait for that command to finish, then try again.' });
   }
 }
 

@@ -2,12 +2,14 @@
 // file mode kept, read-only/immutable/directory files refused before anything changes, stale locks broken.
 import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquirePidLock, LockBusyError } from '../../../main/adapters/pid-lock';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { originOf, registryInconsistency } from '../../../main/core/registry';
+import { ownerAlive } from '../../../main/core/liveness';
+import { interrupted } from '../../../main/core/recovery';
 import { record, registryWith } from './fakes';
 
 const deadPid = () => spawnSync('true').pid!;
@@ -23,6 +25,22 @@ describe('registryInconsistency', () => {
     const reg = registryWith(record('a', 1));
     reg.instances.a!.id = 'other';
     expect(registryInconsistency(reg)).toMatch(/the entry "a" has id "other"/);
+  });
+});
+
+describe('interrupted intent records', () => {
+  it('are those whose process is gone on this host; another host\'s are left alone', () => {
+    const dead = deadPid();
+    const recs = [
+      record('a', 1, { state: 'creating', pid: dead }),
+      record('b', 2, { state: 'destroying', pid: dead, host: hostname() }),
+      record('c', 3, { state: 'creating', pid: dead, host: 'elsewhere' }),
+      record('d', 4, { state: 'creating', pid: process.pid }),
+      record('e', 5),
+    ];
+    expect(interrupted(recs).map((r) => r.id)).toEqual(['a', 'b']);
+    expect(ownerAlive(dead, 'elsewhere')).toBe(true);
+    expect(ownerAlive(dead, undefined)).toBe(false);
   });
 });
 
@@ -140,8 +158,16 @@ describe('acquirePidLock', () => {
     await mkdir(dir);
     await expect(acquirePidLock(dir, { waitMs: 100, staleMs: 60_000 })).rejects.toBeInstanceOf(LockBusyError);
     const release = await acquirePidLock(dir, { waitMs: 100, staleMs: 0 });
-    expect((await readFile(join(dir, 'pid'), 'utf8')).trim()).toBe(String(process.pid));
+    expect((await readFile(join(dir, 'pid'), 'utf8')).trim()).toBe(`${process.pid} ${hostname()}`);
     release();
+  });
+
+  it('a lock of a pid on another host is never taken for dead: only its age breaks it', async () => {
+    const dir = join(home, 'y.lock');
+    await mkdir(dir);
+    await writeFile(join(dir, 'pid'), `${deadPid()} some-other-host\n`);
+    await expect(acquirePidLock(dir, { waitMs: 100, staleMs: 60_000 })).rejects.toBeInstanceOf(LockBusyError);
+    (await acquirePidLock(dir, { waitMs: 100, staleMs: 0 }))();
   });
 
   it('fails at once when the directory cannot be written (no waiting)', async () => {
