@@ -150,7 +150,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     let list: InstanceView[];
     if (reg) {
       list = await Promise.all(
-        registryInstances(reg).map((rec) =>
+        registryInstances(reg).filter((rec) => rec.state !== 'creating').map((rec) => // a create under way is not an instance yet
           views.viewFor(rec, byProject.get(rec.id) ?? []).catch((err: unknown) => {
             problems.push(`${rec.id}: ${describe(err)}`);
             return fallbackView(counted, rec, byProject.get(rec.id) ?? []);
