@@ -80,6 +80,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   if (alloc.kind !== 'ok') throw allocationError(alloc, await deps.registry.read());
   emit({ type: 'step', instance: id, id: 'slot', label: `Slot ${rec.slot} reserved`, state: 'passed' });
 
+  let moved = false;
   try {
     if (existsSync(staging)) await rm(staging, { recursive: true, force: true }); // ours: an earlier crash's leftover
     await step(emit, id, 'worktree', `Worktree ${path} (${branchExists ? 'branch' : 'new branch'} ${branch})`, async () => {
@@ -87,6 +88,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
       await ensureEnvFile({ rec: { ...rec, path: staging }, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) });
       await excludeEnvFile(join(repo, '.git')).catch(() => undefined);
       await deps.git.worktreeMove(repo, staging, path);
+      moved = true;
     });
     await rmdir(dirname(staging)).catch(() => undefined); // the staging folder of this name, now empty
     await deps.registry.update((reg) => {
@@ -97,7 +99,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
       delete cur.host;
     });
   } catch (err) {
-    await rollback(deps, rec, staging);
+    await rollback(deps, rec, staging, moved);
     throw err instanceof SandboxError
       ? err
       : new SandboxError('GIT_FAILED', `Could not create the worktree: ${(err as Error).message}`, { cause: err });
@@ -105,9 +107,10 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   return describeInstance(deps, rec);
 }
 
-async function rollback(deps: Deps, rec: InstanceRecord, staging: string): Promise<void> {
-  // Both places are ours: the staging folder is private, and the final path did not exist before the move.
-  for (const dir of [staging, rec.path]) {
+async function rollback(deps: Deps, rec: InstanceRecord, staging: string, moved: boolean): Promise<void> {
+  // The staging folder is private; the final path is ours only once our move succeeded (before it, a directory
+  // there was made by someone else — and made the move fail).
+  for (const dir of moved ? [staging, rec.path] : [staging]) {
     if (!existsSync(dir)) continue;
     await deps.git.worktreeRemove(rec.repo, dir, { force: true }).catch(() => undefined);
     if (existsSync(dir)) await rm(dir, { recursive: true, force: true });
