@@ -39,7 +39,9 @@ describe('kill -9 of destroy', () => {
         outcomes.stackRounds++;
       }
       const force = round % 2 === 1;
-      const delay = Math.floor(random() * (stack ? 6000 : span));
+      // half anywhere, half in the later part, past the checks (the mark, the removals, the forget happen there)
+      const full = stack ? 6000 : span;
+      const delay = Math.floor(random() < 0.5 ? random() * full : full * (0.4 + 0.6 * random()));
       const t0 = Date.now();
       const k = await runAndKill(w, ['destroy', id, ...(force ? ['--force'] : [])], delay, round % 3 !== 2);
       if (k.finished) {
