@@ -165,8 +165,20 @@ export interface Git {
   worktreeAdd(repo: string, path: string, opts: { branch: string; newBranch: boolean; from?: string }): Promise<void>;
   worktreeRemove(repo: string, path: string, opts?: { force?: boolean }): Promise<void>;
   worktreePrune(repo: string): Promise<void>;
+  /** `git worktree move from to` (a rename plus git's own bookkeeping). */
+  worktreeMove(repo: string, from: string, to: string): Promise<void>;
   deleteBranch(repo: string, branch: string): Promise<void>;
   status(dir: string): Promise<GitStatus>;
+  /**
+   * Everything deleting the work tree would lose, as porcelain v1 lines: tracked changes, untracked files and
+   * IGNORED files (`!! path`; a wholly ignored folder is one `dir/` line). Paths unquoted. Never truncated.
+   */
+  statusAll(dir: string): Promise<string[]>;
+  /**
+   * The same for a worktree whose metadata (`.git/worktrees/<id>`) is gone: the directory compared with `ref`
+   * of the main repository through a temporary index (every file counts as untracked when ref is null or unknown).
+   */
+  statusAgainst(repo: string, dir: string, ref: string | null): Promise<string[]>;
   unpushed(dir: string): Promise<Unpushed>;
   head(dir: string): Promise<string | null>;
   /** `git diff --stat HEAD` (staged and unstaged changes against HEAD), for evidence bundles. */

@@ -12,7 +12,7 @@ import { instanceIdForNewDir, validateInstanceName, worktreeDirName } from '../c
 import { canonical, requireDir, resolveInstance } from '../core/resolve';
 import type { ContainerInfo, InstanceRecord } from '../core/types';
 import { createInstance } from '../core/use-cases/create';
-import { destroyInstance } from '../core/use-cases/destroy';
+import { destroyInstance, destroyPreview } from '../core/use-cases/destroy';
 import { downInstance } from '../core/use-cases/down';
 import { gateInstance } from '../core/use-cases/gate';
 import { formatEnv, instanceEnv } from '../core/use-cases/instance-env';
@@ -230,6 +230,10 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       const o = optObj(opts, 'options');
       const force = optBool(o.force, 'force');
       return operation('destroy', 'destroying', id, (i, emit) => destroyInstance(deps, { id: i }, { force: !!force }, emit));
+    },
+
+    async destroyPreview(id) {
+      return destroyPreview(deps, { id: str(id, 'instance id') });
     },
 
     async gate(id) {

@@ -129,7 +129,7 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
     program
       .command('destroy [id]')
       .description('remove containers, volumes, networks, the worktree (through git) and the slot')
-      .option('-f, --force', 'destroy even with uncommitted or unpushed work')
+      .option('-f, --force', 'destroy even when files would be lost (changes, untracked or ignored files)')
       .option('--keep-worktree', 'keep the directory (only Docker state and the registry entry go)')
       .option('--all', 'destroy every registered instance (all-or-nothing check first)')
       .option('--no-wait', 'fail at once (INSTANCE_BUSY) when another operation holds the instance'),
@@ -143,7 +143,8 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
         : [await exclusive(rt.deps(), refFrom(rt, id), 'destroy', lock, out.event, (ref) => destroyInstance(rt.deps(), ref, opts, out.event))];
       out.result('destroy', { destroyed: results });
       for (const r of results) {
-        out.line(`Destroyed ${pc.bold(r.id)} (${r.path})${r.branchKept ? pc.dim(` — branch ${r.branchKept} kept`) : ''}`);
+        const kept = r.keptDirectory ? `; directory kept: ${r.path}` : ` (${r.path})`;
+        out.line(`Destroyed ${pc.bold(r.id)}${kept}${r.branchKept ? pc.dim(` — branch ${r.branchKept} kept${r.keptCommits ? ` with ${r.keptCommits} unpushed commit(s)` : ''}`) : ''}`);
       }
       if (!results.length) out.line('No instance registered.');
     }),

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { Deps } from '../deps';
 import { noEvents, type EventSink } from '../events';
 import { instances } from '../registry';
+import { repairInterrupted } from '../recovery';
 import type { InstanceRecord } from '../types';
 import { findOrphans, groupByProject, type OrphanProject } from './list';
 
@@ -15,8 +16,9 @@ export interface PruneResult {
 
 export async function prune(deps: Deps, opts: { orphans?: boolean } = {}, emit: EventSink = noEvents): Promise<PruneResult> {
   await deps.engine.ping();
+  await repairInterrupted(deps, emit);
   const pruned = await deps.registry.update((reg) => {
-    const gone = instances(reg).filter((r) => !existsSync(r.path));
+    const gone = instances(reg).filter((r) => !r.state && !existsSync(r.path));
     for (const g of gone) delete reg.instances[g.id];
     return gone;
   });
