@@ -12,6 +12,7 @@ import { createHttp } from './http';
 import { lazyAdapter } from './lazy';
 import { createRegistryStore } from './registry-store';
 import { createSecretStore } from './secret-store';
+import { createSnapshotStore } from './snapshot-store';
 
 export interface CreateDepsOptions {
   env?: NodeJS.ProcessEnv;
@@ -44,6 +45,8 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     gates: createGateStore(home),
     secrets: createSecretStore(home),
     composeModels: createComposeModelCache(home),
+    snapshots: createSnapshotStore(home),
+    volumeIo: lazyAdapter(async () => (await import('./volume-io')).createVolumeIo(resolveEndpoint(), { env })),
     home,
     sharedHome: sharedHome(env),
   };

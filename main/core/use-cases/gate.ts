@@ -2,6 +2,7 @@
 import type { Deps } from '../deps';
 import { noEvents, type EventSink } from '../events';
 import { runGate } from '../gate';
+import { withSeedCheck } from '../seed';
 import { composeModelOf, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import { defaultServices, publishingServices, type ComposeModel } from '../compose-model';
 import type { GateReport } from '../types';
@@ -12,7 +13,7 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
   const report = await runGate({
     instanceId: ctx.rec.id,
     project: ctx.rec.id,
-    manifest: ctx.manifest,
+    manifest: withSeedCheck(ctx.manifest), // gate.seed as one more check (main/core/seed.ts)
     vars: ctx.vars,
     services: defaultServices(model).map((s) => s.name),
     publishing: publishingServices(model),
