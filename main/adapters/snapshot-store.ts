@@ -1,7 +1,6 @@
 // Snapshots on disk: <home>/snapshots/<name>/{meta.json, secrets.env (0600), <volume>.tar.gz}. A snapshot is
 // written into a staging directory (<home>/snapshots/.staging-<name>-<random>) and renamed into place, so a
 // failed or interrupted save leaves no half snapshot behind. Defaults per repository: defaults.json.
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvFile } from '../core/envfile';
@@ -68,6 +67,7 @@ export function createSnapshotStore(home: string): SnapshotStore {
     async begin(name) {
       const final = dirOf(name);
       await fsp.mkdir(root, { recursive: true, mode: 0o700 });
+      const { randomBytes } = process.getBuiltinModule('node:crypto'); // not at start-up: every command builds the store
       const dir = join(root, `.staging-${name}-${randomBytes(4).toString('hex')}`);
       await fsp.mkdir(dir, { mode: 0o700 });
       const draft: SnapshotDraft = {

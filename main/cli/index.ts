@@ -11,6 +11,7 @@ import { registerInspect } from './commands/inspect';
 import { registerLifecycle } from './commands/lifecycle';
 import { registerOverview } from './commands/overview';
 import { registerShared } from './commands/shared';
+import { registerSnapshot } from './commands/snapshot';
 import { createProgram, runProgram } from './program';
 import { createRuntime } from './runtime';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerEvidence(program, rt);
   registerShared(program, rt);
   registerDoctor(program, rt);
+  registerSnapshot(program, rt);
   return program;
 }
 

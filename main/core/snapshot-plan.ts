@@ -1,5 +1,4 @@
 // Pure planning for snapshots: names, compatibility, which Docker volumes and services a snapshot touches.
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { SandboxError } from './errors';
 import type { SnapshotMeta } from './snapshot-types';
@@ -18,6 +17,7 @@ export function validateSnapshotName(name: string): string {
 
 /** sha256 over the compose files' content, in manifest order, with their base names. */
 export function composeHash(files: { path: string; text: string }[]): string {
+  const { createHash } = process.getBuiltinModule('node:crypto'); // loaded only when hashing
   const h = createHash('sha256');
   for (const f of files) h.update(`${basename(f.path)}\0${f.text}\0`);
   return `sha256:${h.digest('hex')}`;

@@ -1,7 +1,8 @@
 // create · init · up · gate · down · destroy
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { createInstance } from '../../core/use-cases/create';
+import { createFromSnapshot, upFromSnapshot } from '../../core/use-cases/snapshot-reset';
+import { printRestore } from './snapshot';
 import { initInstance } from '../../core/use-cases/init';
 import { upInstance } from '../../core/use-cases/up';
 import { gateInstance } from '../../core/use-cases/gate';
@@ -25,11 +26,16 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .description('create a git worktree at ../<repo>--NAME with its own port slot and .env.sandbox')
       .option('-b, --branch <branch>', 'check out this branch (created from HEAD if it does not exist; default: NAME)')
       .option('-s, --slot <n>', 'port slot 1-10 (default: lowest free)', parseIntOption('--slot'))
-      .option('--from <dir>', 'repository to create the worktree from (default: the one holding the current directory)'),
+      .option('--from <dir>', 'repository to create the worktree from (default: the one holding the current directory)')
+      .option('--snapshot <name>', 'fill the volumes from this snapshot (default: the repository\'s default snapshot)')
+      .option('--no-snapshot', 'start empty even when the repository has a default snapshot')
+      .option('-f, --force', 'with --snapshot: restore even when the compose files differ'),
   ).action((name: string, o) =>
     runCommand(o, async (out) => {
-      const d = await createInstance(rt.deps(), { name, branch: o.branch, slot: o.slot, from: o.from, cwd: rt.cwd }, out.event);
-      out.result('create', { instance: d });
+      const snapshot = o.snapshot === false ? null : (o.snapshot as string | undefined);
+      const { instance: d, restore } = await createFromSnapshot(rt.deps(), { name, branch: o.branch, slot: o.slot, from: o.from, cwd: rt.cwd, snapshot, force: o.force }, out.event);
+      out.result('create', { instance: d, restore });
+      if (restore) printRestore(out, restore);
       out.line(`\nCreated instance: ${pc.bold(d.id)}`);
       printDetails(out, d);
       out.line(`\nRun 'cd ${d.path} && ktrdr-sandbox up' to start`);
@@ -58,13 +64,16 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .description('start the instance (compose up -d) and run the Startability Gate')
       .option('--build', 'build images before starting')
       .option('--no-wait', 'do not run the Startability Gate')
-      .option('-t, --timeout <seconds>', 'gate deadline in seconds (default: manifest, 180)', parseIntOption('--timeout')),
+      .option('-t, --timeout <seconds>', 'gate deadline in seconds (default: manifest, 180)', parseIntOption('--timeout'))
+      .option('--snapshot <name>', 'first fill the volumes from this snapshot (only when they do not exist yet)')
+      .option('-f, --force', 'with --snapshot: restore even when the compose files differ'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const ref = refFrom(rt, id);
       out.line(`Starting instance${id ? ` ${id}` : ''}…`);
-      const r = await upInstance(rt.deps(), ref, { build: o.build, wait: o.wait, timeoutMs: o.timeout ? o.timeout * 1000 : undefined }, out.event);
-      out.result('up', { instance: r.instance, gate: r.gate });
+      const upOpts = { build: o.build, wait: o.wait, timeoutMs: o.timeout ? o.timeout * 1000 : undefined };
+      const r = o.snapshot ? await upFromSnapshot(rt.deps(), ref, o.snapshot, { ...upOpts, force: o.force }, out.event) : await upInstance(rt.deps(), ref, upOpts, out.event);
+      out.result('up', { instance: r.instance, gate: r.gate, ...('restore' in r ? { restore: r.restore } : {}) });
       if (r.gate) for (const l of gateVerdict(r.gate)) out.line(l);
       if (!r.gate || r.gate.passed) {
         out.line(`\nInstance ready: ${pc.bold(r.instance.id)} (slot ${r.instance.slot})`);
