@@ -6,6 +6,7 @@ import { useApp } from '../app-context';
 import { ago, portOf, seconds } from '../format';
 import { GateView } from './GateView';
 import { InstanceDetails } from './InstanceDetails';
+import { ResetButton } from './SnapshotControls';
 import { StatusBadge } from './StatusBadge';
 
 export function InstanceCard({ view, now }: { view: InstanceView; now: number }) {
@@ -81,6 +82,7 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
           <button type="button" data-testid="btn-logs" disabled={!active} onClick={() => app.openLogs(view.id)}>
             Logs
           </button>
+          <ResetButton view={view} disabled={disabled || !view.dirExists} />
           <button type="button" className="danger" data-testid="btn-destroy" disabled={!!busy} onClick={() => app.openDestroy(view)}>
             Destroy
           </button>
