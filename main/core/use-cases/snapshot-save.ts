@@ -58,16 +58,16 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
   const draft = await store.begin(name);
   const volumes: SnapshotVolume[] = [];
   try {
-    if (running.length) {
-      const stopped = await step(emit, id, 'stop', `Stopped ${running.map((c) => c.service).join(', ')} for a consistent copy`, () => io.stop(running.map((c) => c.id), STOP_TIMEOUT_S));
-      const killed = stopped.filter((s) => s.exitCode === KILLED);
-      if (killed.length) {
-        throw new SandboxError('STATE', `${killed.length} service(s) did not stop cleanly within ${STOP_TIMEOUT_S}s (killed): a copy now would be torn`, {
-          hint: 'Nothing was saved. Find out why the service does not shut down (ktrdr-sandbox logs), then try again.',
-        });
-      }
-    }
     try {
+      if (running.length) {
+        const stopped = await step(emit, id, 'stop', `Stopped ${running.map((c) => c.service).join(', ')} for a consistent copy`, () => io.stop(running.map((c) => c.id), STOP_TIMEOUT_S));
+        const killed = stopped.filter((s) => s.exitCode === KILLED);
+        if (killed.length) {
+          throw new SandboxError('STATE', `${killed.length} service(s) did not stop cleanly within ${STOP_TIMEOUT_S}s (killed): a copy now would be torn`, {
+            hint: 'Nothing was saved. Find out why the service does not shut down (ktrdr-sandbox logs), then try again.',
+          });
+        }
+      }
       for (const p of plans) {
         const file = `${p.key}.tar.gz`;
         const r = await step(emit, id, `copy-${p.key}`, `Copied volume ${p.name}`, () =>
@@ -77,6 +77,7 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
         volumes.push({ key: p.key, source: p.name, file, bytes: r.bytes, stored: r.stored, services: p.services });
       }
     } finally {
+      // Whatever happened (a kill, a failed copy), what was running runs again.
       if (running.length) {
         await step(emit, id, 'start', `Started ${running.map((c) => c.service).join(', ')} again`, () => io.start(running.map((c) => c.id)));
       }
