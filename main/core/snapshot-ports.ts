@@ -55,8 +55,8 @@ export interface VolumeIo {
   start(containerIds: string[]): Promise<void>;
   volumeExists(name: string): Promise<boolean>;
   createVolume(name: string, labels: Record<string, string>): Promise<void>;
-  /** tar of the volume's content → gzip → file. Resolves with the tar bytes and the bytes written. */
+  /** tar of the volume's content → file (gzipped when it ends in .gz). Resolves with the tar bytes and the bytes written. */
   exportVolume(spec: HelperSpec, file: string, onProgress?: CopyProgress): Promise<{ bytes: number; stored: number }>;
-  /** file → gunzip → the volume (emptied first when clear). Resolves with the tar bytes read. */
+  /** file (gunzipped when it ends in .gz) → the volume (emptied first when clear). Resolves with the tar bytes read. */
   importVolume(spec: HelperSpec, file: string, opts: { clear: boolean }, onProgress?: CopyProgress): Promise<{ bytes: number }>;
 }

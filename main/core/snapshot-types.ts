@@ -7,7 +7,7 @@ export interface SnapshotVolume {
   key: string;
   /** The Docker volume it was copied from. */
   source: string;
-  /** Archive file inside the snapshot directory (e.g. postgres_data.tar.gz). */
+  /** Archive file inside the snapshot directory: postgres_data.tar, or postgres_data.tar.gz when compressed. */
   file: string;
   /** Bytes of the uncompressed tar stream (≈ the volume's content). */
   bytes: number;

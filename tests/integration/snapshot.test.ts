@@ -60,7 +60,7 @@ describe('volume snapshots', () => {
     expect(seedA.message).toMatch(/^seeded reference_data/);
     await sql(a.id, "CREATE TABLE marker (v text); INSERT INTO marker VALUES ('marker-1')");
 
-    const save = await w.cli(['snapshot', 'save', 's1', '-i', a.id, '--json']);
+    const save = await w.cli(['snapshot', 'save', 's1', '-i', a.id, '--compress', '--json']);
     expect(save.code, save.stdout + save.stderr).toBe(0);
     const s1 = save.json.snapshot;
     expect(s1).toMatchObject({ name: 's1', method: 'stopped', migrationHead: '001_create_operations.sql', source: { instance: a.id } });
@@ -132,6 +132,7 @@ describe('volume snapshots', () => {
     const save = await w.cli(['snapshot', 'save', 's2', '-i', a.id, '--json']);
     expect(save.code, save.stdout + save.stderr).toBe(0);
     expect(save.json.snapshot.method).toBe('stopped');
+    expect(existsSync(join(snapshotsDir(), 's2', 'postgres_data.tar'))).toBe(true); // uncompressed by default
     const since = Math.floor(Date.now() / 1000) - 1;
     const reset = await w.cli(['reset', b.id, '--snapshot', 's2', '--json']);
     expect(reset.code, reset.stdout + reset.stderr).toBe(0);

@@ -33,10 +33,11 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
       .description('copy the instance\'s volumes (default: manifest snapshot.volumes) into a snapshot, consistently')
       .option('-i, --instance <id>', 'instance (default: the one holding the current directory)')
       .option('--volumes <keys...>', 'compose volume keys to capture (comma or space separated)', collect)
-      .option('-f, --force', 'replace an existing snapshot of that name'),
+      .option('-f, --force', 'replace an existing snapshot of that name')
+      .option('-z, --compress', 'gzip the archives (smaller on disk, slower to save and restore)'),
   ).action((name: string, o) =>
     runCommand(o, async (out) => {
-      const s = await saveSnapshot(rt.deps(), refFrom(rt, o.instance), { name, volumes: o.volumes, force: o.force }, out.event);
+      const s = await saveSnapshot(rt.deps(), refFrom(rt, o.instance), { name, volumes: o.volumes, force: o.force, compress: o.compress }, out.event);
       out.result('snapshot-save', { snapshot: s });
       printSnapshot(out, s);
     }),
