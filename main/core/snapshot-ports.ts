@@ -57,6 +57,9 @@ export interface VolumeIo {
   createVolume(name: string, labels: Record<string, string>): Promise<void>;
   /** tar of the volume's content → file (gzipped when it ends in .gz). Resolves with the tar bytes and the bytes written. */
   exportVolume(spec: HelperSpec, file: string, onProgress?: CopyProgress): Promise<{ bytes: number; stored: number }>;
-  /** file (gunzipped when it ends in .gz) → the volume (emptied first when clear). Resolves with the tar bytes read. */
-  importVolume(spec: HelperSpec, file: string, opts: { clear: boolean }, onProgress?: CopyProgress): Promise<{ bytes: number }>;
+  /**
+   * file (gunzipped when it ends in .gz) → the volume (emptied first when clear). Resolves with the tar bytes
+   * read (0 when unknown) and the path taken: the helper untarring a bind-mounted file (a local engine), or the API.
+   */
+  importVolume(spec: HelperSpec, file: string, opts: { clear: boolean; via?: 'auto' | 'api' }, onProgress?: CopyProgress): Promise<{ bytes: number; via: 'local' | 'api' }>;
 }

@@ -67,7 +67,7 @@ export async function applyRestore(deps: Deps, ctx: InstanceContext, plan: Resto
     const r = await step(emit, id, `restore-${p.key}`, `${exists ? 'Replaced' : 'Filled'} volume ${p.name} from snapshot ${meta.name}`, () =>
       io.importVolume({ volume: p.name, image, labels: helperLabels(id) }, store.archive(meta.name, v.file), { clear: exists }, progressLines(emit, id, p.key)),
     );
-    volumes.push({ key: p.key, volume: p.name, bytes: r.bytes });
+    volumes.push({ key: p.key, volume: p.name, bytes: r.bytes || v.bytes });
   }
   return { summary: { snapshot: meta.name, instance: id, volumes, forced: plan.forced, elapsedMs: deps.clock.now() - t0 }, secretsChanged };
 }

@@ -45,7 +45,7 @@ beforeEach(async () => {
       await writeFile(file, 'x');
       return { bytes: 100, stored: 1 };
     },
-    importVolume: async () => ({ bytes: 0 }),
+    importVolume: async () => ({ bytes: 0, via: 'api' as const }),
   };
   deps = {
     registry,
