@@ -187,13 +187,15 @@ export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.Pr
       // A local engine sees our files: the helper extracts the archive itself from a read-only bind mount (about
       // twice as fast as streaming it through the API). Any failure (no tar or sh in the image, a file the
       // engine cannot see) falls back to the archive API below, which empties the volume again first.
-      if (o.via !== 'api' && endpoint.kind === 'socket' && (await localExtract(spec, file))) {
+      const tryLocal = o.via !== 'api' && endpoint.kind === 'socket';
+      if (tryLocal && (await localExtract(spec, file))) {
         return { bytes: file.endsWith('.gz') ? 0 : (await fsp.stat(file)).size, via: 'local' };
       }
+      const clear = o.clear || tryLocal; // a failed local attempt may have left part of the archive behind
       const total = { bytes: 0 };
       const c = await mapped(() => helper(spec, false, [`find ${MOUNT} -mindepth 1 -delete`]));
       try {
-        if (o.clear) {
+        if (clear) {
           await mapped(() => c.start());
           const res = (await mapped(() => c.wait())) as { StatusCode: number };
           if (res.StatusCode !== 0) {
