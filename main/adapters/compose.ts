@@ -221,6 +221,7 @@ export function createCompose(opts: ComposeOptions = {}): Compose {
       const args = ['up', '-d'];
       if (o.build) args.push('--build');
       args.push('--remove-orphans');
+      if (o.services?.length) args.push(...(o.noDeps ? ['--no-deps'] : []), '--', ...o.services);
       await invoke(t, args, o.onOutput ? { onLine: o.onOutput } : {});
     },
 

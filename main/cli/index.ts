@@ -9,6 +9,8 @@ import { registerEnv } from './commands/env';
 import { registerEvidence } from './commands/evidence';
 import { registerInspect } from './commands/inspect';
 import { registerLifecycle } from './commands/lifecycle';
+import { registerManifest } from './commands/manifest';
+import { registerDemo } from './commands/demo';
 import { registerOverview } from './commands/overview';
 import { registerShared } from './commands/shared';
 import { registerSnapshot } from './commands/snapshot';
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerEvidence(program, rt);
   registerShared(program, rt);
   registerDoctor(program, rt);
+  registerManifest(program, rt);
+  registerDemo(program, rt);
   registerSnapshot(program, rt);
   return program;
 }

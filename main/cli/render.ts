@@ -96,13 +96,16 @@ export function gateVerdict(r: GateReport): string[] {
   lines.push('', `${pc.bold('Startability Gate:')} ${pc.red(pc.bold('FAILED'))} ${pc.dim(`after ${(r.elapsedMs / 1000).toFixed(1)}s`)}`);
   for (const c of r.checks.filter((x) => x.state === 'failed')) {
     lines.push(`  ${pc.red('✗')} ${c.label}: ${c.message}`);
+    if (c.failure?.exitCode !== undefined && !c.message.includes(`code ${c.failure.exitCode}`)) lines.push(pc.dim(`      exit code ${c.failure.exitCode}`));
     for (const d of c.details ?? []) lines.push(pc.dim(`      ${d}`));
   }
   for (const [svc, tail] of Object.entries(r.logTails)) {
     lines.push('', pc.bold(`Last ${tail.length} log lines of ${svc}:`));
     for (const l of tail) lines.push(pc.dim(`  ${svc} | `) + l);
   }
-  for (const h of r.hints ?? []) lines.push('', `${pc.yellow('Fix:')} ${h}`);
+  // per failed check (its service's exit code, hint), then the report's recognised signatures, each once
+  const fixes = [...r.checks.flatMap((c) => (c.state === 'failed' && c.failure?.hint ? [c.failure.hint] : [])), ...(r.hints ?? [])];
+  for (const h of [...new Set(fixes)]) lines.push('', `${pc.yellow('Fix:')} ${h}`);
   lines.push('', pc.dim('Containers are left running for inspection: `ktrdr-sandbox status`, `ktrdr-sandbox logs SERVICE`.'));
   return lines;
 }

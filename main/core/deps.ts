@@ -61,6 +61,17 @@ export interface ContainerDetails {
   oomKilled: boolean;
   /** The container's labels (e.g. com.docker.compose.version). */
   labels?: Record<string, string>;
+  /** The healthcheck Docker runs for it (Config.Healthcheck, interpolated by compose), when it has one. */
+  healthcheck?: ContainerHealthcheck;
+}
+
+/** A container's own healthcheck, as the engine reports it (durations in ms; 0 = Docker's default). */
+export interface ContainerHealthcheck {
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
 }
 
 /** Docker engine queries (dockerode). Lifecycle goes through Compose. */
@@ -84,11 +95,11 @@ export interface Engine {
   events(onEvent: (e: EngineEvent) => void, onError: (err: Error) => void): Promise<() => void>;
   /** Exit code, restarts, start/finish times, health of one container (evidence). */
   inspect?(containerId: string): Promise<ContainerDetails>;
-  /** External networks/volumes a compose file expects (doctor, doctor --fix). */
-  networkExists?(name: string): Promise<boolean>;
-  createNetwork?(name: string): Promise<void>;
-  volumeExists?(name: string): Promise<boolean>;
-  createVolume?(name: string): Promise<void>;
+  /** External networks/volumes a compose file expects (checked before `up`; created by `up --create-externals`, `doctor --fix`). */
+  networkExists(name: string): Promise<boolean>;
+  createNetwork(name: string, labels?: Record<string, string>): Promise<void>;
+  volumeExists(name: string): Promise<boolean>;
+  createVolume(name: string, labels?: Record<string, string>): Promise<void>;
 }
 
 export interface ComposeTarget {
@@ -115,7 +126,8 @@ export interface ComposeRunOptions {
 /** The compose binary: `docker compose` (v2) when present, else `docker-compose` (v1). */
 export interface Compose {
   info(): Promise<ComposeInfo>;
-  up(target: ComposeTarget, opts?: { build?: boolean; onOutput?: (line: string) => void }): Promise<void>;
+  /** services: only these (with noDeps: `--no-deps`, compose then neither starts nor waits for their dependencies). */
+  up(target: ComposeTarget, opts?: { build?: boolean; onOutput?: (line: string) => void; services?: string[]; noDeps?: boolean }): Promise<void>;
   down(target: ComposeTarget, opts?: { volumes?: boolean }): Promise<void>;
   stop(target: ComposeTarget): Promise<void>;
   /** The resolved configuration (YAML text). */
@@ -181,6 +193,15 @@ export interface Http {
   get(url: string, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; body: string }>;
 }
 
+/** A TCP readiness probe (gate checks of kind tcp). */
+export interface Tcp {
+  /**
+   * Connect to host:port. ok when the peer sends data, or keeps the accepted connection open for holdMs
+   * (Docker's proxy accepts every connection and closes it at once when nothing listens behind it).
+   */
+  probe(host: string, port: number, timeoutMs: number, holdMs?: number): Promise<{ ok: boolean; message: string }>;
+}
+
 export interface RegistryStore {
   readonly file: string;
   /** A consistent snapshot (writes are atomic renames, so no lock is needed to read). */
@@ -216,6 +237,8 @@ export interface Deps {
   git: Git;
   ports: PortProbe;
   http: Http;
+  /** Optional (tcp gate checks): fakes of older tests need not provide it. */
+  tcp?: Tcp;
   clock: Clock;
   registry: RegistryStore;
   gates: GateStore;

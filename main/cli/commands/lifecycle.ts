@@ -12,6 +12,8 @@ import type { InstanceDetails } from '../../core/use-cases/describe';
 import { EXIT, SandboxError } from '../../core/errors';
 import { gateVerdict, labelled, type Output } from '../render';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
+import { manifestInit } from '../../core/use-cases/manifest-init';
+import { printManifestInit } from './manifest';
 
 export function printDetails(out: Output, d: InstanceDetails): void {
   for (const line of labelled([['Location', d.path], ['Port slot', String(d.slot)], ...d.links.map((l): [string, string] => [l.label, l.url])])) {
@@ -47,9 +49,11 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .command('init')
       .description('register the current clone or worktree as an instance')
       .option('-s, --slot <n>', 'port slot 0-10 (default: lowest free of 1-10)', parseIntOption('--slot'))
-      .option('-n, --name <id>', 'instance id (default: slugified directory name)'),
+      .option('-n, --name <id>', 'instance id (default: slugified directory name)')
+      .option('--write-manifest', 'first write the manifest derived from the compose file as ktrdr-sandbox.yml (see `manifest init`)'),
   ).action((o) =>
     runCommand(o, async (out) => {
+      if (o.writeManifest) printManifestInit(out, await manifestInit((await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd, {}));
       const d = await initInstance(rt.deps(), { cwd: rt.cwd, slot: o.slot, name: o.name }, out.event);
       out.result('init', { instance: d });
       out.line(`\nInitialised instance: ${pc.bold(d.id)} (${d.kind})`);
@@ -65,15 +69,16 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('--build', 'build images before starting')
       .option('--no-wait', 'do not run the Startability Gate')
       .option('-t, --timeout <seconds>', 'gate deadline in seconds (default: manifest, 180)', parseIntOption('--timeout'))
+      .option('--create-externals', 'create missing external networks/volumes of the compose file (yours to keep) instead of stopping')
       .option('--snapshot <name>', 'first fill the volumes from this snapshot (only when they do not exist yet)')
       .option('-f, --force', 'with --snapshot: restore even when the compose files differ'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const ref = refFrom(rt, id);
       out.line(`Starting instance${id ? ` ${id}` : ''}…`);
-      const upOpts = { build: o.build, wait: o.wait, timeoutMs: o.timeout ? o.timeout * 1000 : undefined };
+      const upOpts = { build: o.build, wait: o.wait, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, createExternals: o.createExternals };
       const r = o.snapshot ? await upFromSnapshot(rt.deps(), ref, o.snapshot, { ...upOpts, force: o.force }, out.event) : await upInstance(rt.deps(), ref, upOpts, out.event);
-      out.result('up', { instance: r.instance, gate: r.gate, ...('restore' in r ? { restore: r.restore } : {}) });
+      out.result('up', { instance: r.instance, gate: r.gate, lint: r.lint ?? [], ...('restore' in r ? { restore: r.restore } : {}) });
       if (r.gate) for (const l of gateVerdict(r.gate)) out.line(l);
       if (!r.gate || r.gate.passed) {
         out.line(`\nInstance ready: ${pc.bold(r.instance.id)} (slot ${r.instance.slot})`);

@@ -4,23 +4,37 @@ import { noEvents, type EventSink } from '../events';
 import { runGate } from '../gate';
 import { withSeedCheck } from '../seed';
 import { composeModelOf, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
-import { defaultServices, publishingServices, type ComposeModel } from '../compose-model';
+import { defaultServices, healthchecksOf, publishingServices, type ComposeModel } from '../compose-model';
+import { activeProfiles, reconcileChecks, skippedResult, withSkipped } from '../reconcile';
 import type { GateReport } from '../types';
 
 /** opts.model: the compose model when the caller (up) has just read it. */
 export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number; model?: ComposeModel }, emit: EventSink): Promise<GateReport> {
   const model = opts.model ?? (await composeModelOf(ctx));
+  // Checks of services the compose file does not start are not run: reported skipped, with the reason.
+  const seeded = withSeedCheck(ctx.manifest); // gate.seed as one more check (main/core/seed.ts)
+  const { run, skipped } = reconcileChecks(seeded.gate.checks, model, activeProfiles(process.env));
+  const skippedResults = skipped.map(skippedResult);
+  const order = seeded.gate.checks.map((c) => c.name);
+  const manifest = skipped.length ? { ...seeded, gate: { ...seeded.gate, checks: run } } : seeded;
   const report = await runGate({
     instanceId: ctx.rec.id,
     project: ctx.rec.id,
-    manifest: withSeedCheck(ctx.manifest), // gate.seed as one more check (main/core/seed.ts)
+    manifest,
     vars: ctx.vars,
     services: defaultServices(model).map((s) => s.name),
     publishing: publishingServices(model),
+    healthchecks: healthchecksOf(model),
     timeoutMs: opts.timeoutMs,
     deps,
-    onEvent: (e) => emit({ ...e, instance: ctx.rec.id }),
+    onEvent: (e) => {
+      if (e.type === 'gate-start' && skipped.length) {
+        emit({ ...e, checks: withSkipped(e.checks, skippedResults, order), instance: ctx.rec.id });
+        for (const check of skippedResults) emit({ type: 'gate-check', check, instance: ctx.rec.id });
+      } else emit({ ...e, instance: ctx.rec.id });
+    },
   });
+  if (skipped.length) report.checks = withSkipped(report.checks, skippedResults, order);
   await deps.gates.write(report);
   return report;
 }

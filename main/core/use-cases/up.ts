@@ -8,7 +8,11 @@ import { composeModelOf, ensureEnvFile, secretTarget, loadInstance, requireDir, 
 import { blacklistFor, portConflictError } from '../slots';
 import { describeInstance } from './describe';
 import { gateFor } from './gate';
+import { composeUpStaged, STAGED_UP_ENV, startStages } from './staged-up';
+import { defaultServices } from '../compose-model';
 import { lintInstance } from './doctor';
+import type { DoctorCheck } from '../compose-lint';
+import { createExternals, describeExternals, externalsOf, missingExternals, missingExternalsError } from '../externals';
 import type { UpResult } from '../results';
 export type { UpResult } from '../results';
 
@@ -22,6 +26,16 @@ export interface UpOptions {
   build?: boolean;
   wait?: boolean;
   timeoutMs?: number;
+  /** Create missing external networks/volumes (labelled, never removed by us) instead of stopping. */
+  createExternals?: boolean;
+}
+
+/** "compose lint: 3 warnings — `ktrdr-sandbox doctor` for details" (errors counted first). */
+export function lintSummary(findings: Pick<DoctorCheck, 'level'>[]): string {
+  const n = (level: string) => findings.filter((f) => f.level === level).length;
+  const part = (k: number, word: string) => (k ? [`${k} ${word}${k === 1 ? '' : 's'}`] : []);
+  const counts = [...part(n('error'), 'error'), ...part(n('warning'), 'warning')].join(', ');
+  return `compose lint: ${counts} — \`ktrdr-sandbox doctor\` for details`;
 }
 
 
@@ -39,8 +53,9 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   const healedEnvFile = await ensureEnvFile(ctx);
   if (healedEnvFile) emit({ type: 'step', instance: id, id: 'envfile', label: '.env.sandbox rewritten from the registry', state: 'info' });
 
-  // doctor, briefly: the compose lint (no subprocess). Findings are shown, they do not block the start.
-  const linting = lintInstance(deps, ctx).catch(() => []);
+  // doctor, briefly: the compose lint (no subprocess). Findings do not block the start: one line says how many
+  // (`doctor` lists them, --json carries them in full). External networks/volumes are checked below, and do block.
+  const linting = lintInstance(deps, ctx, { externals: false }).catch(() => [] as DoctorCheck[]);
   await step(emit, id, 'ports', `Ports of slot ${rec.slot} available`, async () => {
     const [reg, running] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: false })]);
     const conflicts = await probeSlotPorts({ ports: slotPorts(ctx.manifest, rec.slot), selfProject: id, running, registry: reg, probe: deps.ports });
@@ -51,20 +66,38 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     throw portConflictError(rec.slot, conflicts, reg);
   });
 
-  for (const f of await linting) {
-    if (f.level !== 'ok') emit({ type: 'step', instance: id, id: `doctor-${f.name}`, label: `doctor: ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`, state: 'warning' });
+  const lint = (await linting).filter((f) => f.level !== 'ok');
+  if (lint.length) emit({ type: 'step', instance: id, id: 'doctor', label: lintSummary(lint), state: 'warning' });
+  // External networks/volumes: compose fails on a missing one after creating the project network, so stop first.
+  const externals = externalsOf(model);
+  if (externals.length) {
+    await step(emit, id, 'externals', `External ${describeExternals(externals)} present`, async () => {
+      const missing = await missingExternals(deps.engine, model);
+      if (!missing.length) return;
+      if (!opts.createExternals) throw missingExternalsError(missing);
+      await createExternals(deps.engine, missing);
+      emit({ type: 'step', instance: id, id: 'externals-created', label: `Created external ${describeExternals(missing)} (yours to keep: destroy never removes it)`, state: 'info' });
+    });
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
   const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx));
-  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id})`, () =>
-    deps.compose.up(target, {
-      build: opts.build,
-      onOutput: (line) => emit({ type: 'output', instance: id, source: 'compose', line }),
-    }),
-  );
+  const onOutput = (line: string) => emit({ type: 'output', instance: id, source: 'compose', line });
+  // Dependency levels (service_healthy) are started one `up -d --no-deps` each, readiness decided by the
+  // services' own healthchecks (staged-up.ts); one level, --no-wait or KTRDR_SANDBOX_STAGED_UP=0: one plain `up -d`.
+  const services = defaultServices(model).map((s) => s.name);
+  const staged = opts.wait !== false && process.env[STAGED_UP_ENV] !== '0' && startStages(model, services).length > 1;
+  const budgetMs = opts.timeoutMs ?? ctx.manifest.gate.timeout * 1000;
+  const stagedAt = deps.clock.now();
+  let gateTimeoutMs = opts.timeoutMs;
+  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id}${staged ? ', by dependency level' : ''})`, async () => {
+    if (!staged) return deps.compose.up(target, { build: opts.build, onOutput });
+    const r = await composeUpStaged(deps, target, model, { services, build: opts.build, timeoutMs: budgetMs, vars: ctx.vars, onOutput }, emit, id);
+    // a dependency that never got ready used the budget already: the gate only says why, it does not wait it out again
+    if (!r.complete) gateTimeoutMs = Math.max(5_000, budgetMs - (deps.clock.now() - stagedAt));
+  });
 
   const describing = describeInstance(deps, rec);
   describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running
-  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: opts.timeoutMs, model }, emit);
-  return { instance: await describing, gate, healedEnvFile };
+  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, model }, emit);
+  return { instance: await describing, gate, healedEnvFile, lint };
 }

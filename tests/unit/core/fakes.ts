@@ -3,7 +3,7 @@ import type { Clock, Deps, Engine, ExecResult, Http, LogLine, PortOwner, PortPro
 import { manifestSchema, type Manifest, type ManifestInput } from '../../../main/core/manifest-schema';
 import { emptyRegistry } from '../../../main/core/registry';
 import { runGate, type GateEvent } from '../../../main/core/gate';
-import type { CheckResult, ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../../../main/core/types';
+import type { CheckResult, ComposeHealthcheck, ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../../../main/core/types';
 
 export const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 
@@ -123,6 +123,14 @@ export class FakeEngine implements Engine {
   projectResources = notFaked('engine.projectResources') as unknown as Engine['projectResources'];
   removeProjectResources = notFaked('engine.removeProjectResources') as unknown as Engine['removeProjectResources'];
   events = notFaked('engine.events') as unknown as Engine['events'];
+  /** External networks/volumes that exist, as "network:NAME" / "volume:NAME" → their labels. */
+  externals = new Map<string, Record<string, string>>();
+  networkExists = async (name: string): Promise<boolean> => this.externals.has(`network:${name}`);
+  volumeExists = async (name: string): Promise<boolean> => this.externals.has(`volume:${name}`);
+  createNetwork = async (name: string, labels: Record<string, string> = {}): Promise<void> => void this.externals.set(`network:${name}`, labels);
+  createVolume = async (name: string, labels: Record<string, string> = {}): Promise<void> => void this.externals.set(`volume:${name}`, labels);
+  /** Absent unless a test sets it (the gate then reads healthchecks from the compose model). */
+  inspect?: Engine['inspect'];
 
   async listContainers(opts?: { projects?: string[]; all?: boolean }): Promise<ContainerInfo[]> {
     this.listCalls++;
@@ -182,7 +190,8 @@ export class FakePortProbe implements PortProbe {
 
 /** Deps with only what the slot logic touches; anything else throws. */
 export function fakeDeps(over: Partial<Deps>): Deps {
-  const base = { home: '/tmp/fake-home', sharedHome: '/tmp/fake-home/shared' } as Partial<Deps>;
+  // composeModels is optional (no cache: every read parses the file): absent, not "not faked"
+  const base = { home: '/tmp/fake-home', sharedHome: '/tmp/fake-home/shared', composeModels: undefined } as Partial<Deps>;
   return new Proxy({ ...base, ...over } as Deps, {
     get(target, prop, recv) {
       if (prop in target) return Reflect.get(target, prop, recv);
@@ -246,6 +255,7 @@ export function gateHarness(opts: {
   timeoutMs?: number;
   timeout?: number;
   interval?: number;
+  healthchecks?: Record<string, ComposeHealthcheck>;
 }): GateHarness {
   const clock = new FakeClock();
   const containers = opts.containers ?? [container('db', { health: 'healthy' }), container('backend', { health: 'healthy' })];
@@ -273,6 +283,7 @@ export function gateHarness(opts: {
       services: opts.services ?? ['db', 'backend'],
       publishing: opts.publishing ?? ['db', 'backend'],
       timeoutMs: opts.timeoutMs,
+      healthchecks: opts.healthchecks,
       deps: { engine, http, clock },
       onEvent: (e) => events.push(e),
     });
