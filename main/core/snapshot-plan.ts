@@ -66,6 +66,14 @@ export interface VolumePlan {
   image: string | null;
 }
 
+/** The named volumes a compose document declares for itself (external ones are shared, not the instance's). */
+export function ownVolumeKeys(doc: unknown): string[] {
+  const volumes = isObj(doc) && isObj(doc.volumes) ? doc.volumes : {};
+  return Object.entries(volumes)
+    .filter(([, def]) => !(isObj(def) && def.external))
+    .map(([key]) => key);
+}
+
 /** Where the named volume keys live for one instance, from the resolved (merged, interpolated) compose document. */
 export function planVolumes(doc: unknown, project: string, keys: string[]): VolumePlan[] {
   const d = isObj(doc) ? doc : {};

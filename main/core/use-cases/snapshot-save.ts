@@ -5,7 +5,7 @@ import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
 import { loadInstance, requireDir, resolveInstance, type InstanceRef } from '../resolve';
-import { formatBytes, planVolumes, validateSnapshotName } from '../snapshot-plan';
+import { formatBytes, ownVolumeKeys, planVolumes, validateSnapshotName } from '../snapshot-plan';
 import type { SnapshotMeta, SnapshotSummary, SnapshotVolume } from '../snapshot-types';
 import { STOP_TIMEOUT_S, helperImage, helperLabels, instanceCompose, migrationHeadOf, progressLines, snapshotPorts } from './snapshot-common';
 
@@ -35,11 +35,13 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
   if (!opts.force && (await store.get(name))) {
     throw new SandboxError('STATE', `A snapshot "${name}" already exists`, { hint: 'Choose another name, or pass --force to replace it.' });
   }
-  const keys = opts.volumes?.length ? opts.volumes : (ctx.manifest.snapshot?.volumes ?? []);
-  if (!keys.length) {
-    throw new SandboxError('USAGE', 'No volumes to snapshot', { hint: 'Pass --volumes NAME…, or list them in ktrdr-sandbox.yml under snapshot.volumes.' });
-  }
   const compose = instanceCompose(ctx);
+  // --volumes, else the manifest's snapshot.volumes, else (no manifest entry) every named volume of the stack.
+  const configured = opts.volumes?.length ? opts.volumes : (ctx.manifest.snapshot?.volumes ?? []);
+  const keys = configured.length ? configured : ownVolumeKeys(compose.doc);
+  if (!keys.length) {
+    throw new SandboxError('USAGE', 'No volumes to snapshot: the compose files declare no named volume', { hint: 'Pass --volumes NAME…, or list them in ktrdr-sandbox.yml under snapshot.volumes.' });
+  }
   const plans = planVolumes(compose.doc, id, [...new Set(keys)]);
   await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   for (const p of plans) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { validateManifest } from '../../../main/core/manifest';
 import { ktrdrPreset } from '../../../main/core/preset';
 import { SEED_SKIPPED, seedCommand, shellQuote, withSeedCheck } from '../../../main/core/seed';
-import { composeHash, composeProjectName, formatBytes, incompatibilities, planVolumes, validateSnapshotName } from '../../../main/core/snapshot-plan';
+import { composeHash, composeProjectName, formatBytes, incompatibilities, ownVolumeKeys, planVolumes, validateSnapshotName } from '../../../main/core/snapshot-plan';
 import type { SnapshotMeta } from '../../../main/core/snapshot-types';
 
 describe('snapshot names', () => {
@@ -60,6 +60,10 @@ describe('planVolumes', () => {
   it('refuses undeclared and external volumes with the declared ones in the hint', () => {
     expect(() => planVolumes(doc, 'p', ['nope'])).toThrow(/no named volume "nope"/);
     expect(() => planVolumes(doc, 'p', ['shared'])).toThrow(/external/);
+  });
+  it('lists the stack\'s own named volumes (what a manifest without snapshot.volumes captures)', () => {
+    expect(ownVolumeKeys(doc)).toEqual(['postgres_data', 'cache']);
+    expect(ownVolumeKeys({ services: {} })).toEqual([]);
   });
   it('normalises project names like compose v1', () => {
     expect(composeProjectName('ktrdr--feat-a')).toBe('ktrdr--feat-a');
