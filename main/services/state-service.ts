@@ -16,7 +16,7 @@ import { findOrphans, groupByProject } from '../core/use-cases/list';
 import type { InstanceView } from '../core/views';
 import { countingDeps, engineCounter, type CountedDeps } from './engine-counter';
 import { createViewCache, fallbackView } from './state-views';
-import { containersAfterEvent, createDebouncer, isStateChangingEvent, watchDir } from './state-triggers';
+import { containersAfterEvent, createDebouncer, DEATH_WINDOW_MS, isStateChangingEvent, trustRecentDeaths, watchDir } from './state-triggers';
 import type { StateService } from './types';
 
 export { isStateChangingEvent } from './state-triggers';
@@ -66,6 +66,9 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   const views = createViewCache(counted);
   /** Bumped by every event patch; a refresh whose listing predates the latest patch does not publish. */
   let patchGen = 0;
+  /** Containers whose `die` event came in the last seconds (state-triggers.ts trustRecentDeaths). */
+  const recentDeaths = new Map<string, number>();
+  let recheck: NodeJS.Timeout | null = null;
   let snapshot: Snapshot = {
     engine,
     instances: [],
@@ -140,6 +143,16 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     // An event patched the snapshot while we listed (our listing may predate it): the refresh it scheduled
     // publishes instead, so the view never flips back.
     if (gen !== patchGen) return snapshot;
+    // A listing made just after a `die` event can still say "running": the event wins, and we list again later.
+    const trusted = trustRecentDeaths(containers, recentDeaths, Date.now());
+    containers = trusted.containers;
+    if (trusted.stale && !recheck) {
+      recheck = setTimeout(() => {
+        recheck = null;
+        scheduleRefresh();
+      }, DEATH_WINDOW_MS + 100);
+      recheck.unref?.();
+    }
     if (reg) lastReg = reg;
     lastContainers = containers;
     const next = await assemble(reg, containers, problems);
@@ -207,6 +220,9 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
 
   function onEngineEvent(e: EngineEvent): void {
     if (!isStateChangingEvent(e)) return;
+    const action = e.action.split(':')[0]!.trim();
+    if (e.containerId && action === 'die') recentDeaths.set(e.containerId, Date.now());
+    else if (e.containerId && (action === 'start' || action === 'restart' || action === 'unpause')) recentDeaths.delete(e.containerId);
     patchFromEvent(e);
     scheduleRefresh();
   }
@@ -280,6 +296,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     async stop() {
       stopped = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);
+      if (recheck) clearTimeout(recheck);
       debounce.cancel();
       reconnectTimer = null;
       unsubscribeEvents?.();

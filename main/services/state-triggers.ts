@@ -81,3 +81,24 @@ export function watchDir(dir: string, accept: (file: string | null) => boolean, 
     return null;
   }
 }
+
+/** How long a `die` event outranks a listing that still says "running" (Docker updates its listing view shortly after the event). */
+export const DEATH_WINDOW_MS = 2_000;
+
+/**
+ * Docker emits `die` before the container listing reflects it: a listing made right after the event can still say
+ * "running", and publishing it would flip the view back for a moment. Containers with a `die` event in the last
+ * DEATH_WINDOW_MS (and no start since) are taken as exited; `stale` says whether the listing was contradicted,
+ * so the caller lists once more after the window.
+ */
+export function trustRecentDeaths(containers: ContainerInfo[], deaths: Map<string, number>, now: number): { containers: ContainerInfo[]; stale: boolean } {
+  let stale = false;
+  const out = containers.map((c) => {
+    const at = deaths.get(c.id);
+    if (at === undefined || now - at > DEATH_WINDOW_MS || c.state !== 'running') return c;
+    stale = true;
+    return { ...c, state: 'exited' as const, status: 'Exited', health: 'none' as const };
+  });
+  for (const [id, at] of deaths) if (now - at > DEATH_WINDOW_MS) deaths.delete(id);
+  return { containers: out, stale };
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, makeWorld, projectResources, type World } from '../integration/world';
+import { CLI, ROOT, makeWorld, projectResources, waitDockerHealthy, type World } from '../integration/world';
 import { portFree, rawRequest, rssMb, slotPortList, type RawRequest } from './harness';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -311,6 +311,9 @@ describe('dashboard in Chromium against the real engine', () => {
   });
 
   it('shows a worker stopped with `docker stop` from outside within 1 s', async () => {
+    // the gate ran the healthchecks itself; Docker's own health (which the card counts) catches up at its interval
+    await waitDockerHealthy(id, 9);
+    await expect.poll(async () => card().getByTestId('containers-count').innerText(), { timeout: 5_000 }).toBe('9/9 healthy');
     const ps = await execa('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${id}`, '--filter', 'label=com.docker.compose.service=backtest-worker-1']);
     const cid = ps.stdout.trim();
     expect(cid).toMatch(/^[0-9a-f]{12}$/);
