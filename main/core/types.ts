@@ -64,6 +64,9 @@ export interface ContainerInfo {
   oneOff: boolean;
   /** compose working dir label, when present. */
   workingDir?: string;
+  /** Our ownership labels (main/core/labels.ts), when the container carries them. */
+  instance?: string;
+  owner?: string;
 }
 
 export type InstanceStatus = 'running' | 'partial' | 'stopped' | 'missing';
@@ -112,6 +115,22 @@ export interface ComposeService {
   ports: string[];
   containerName?: string;
   hasHealthcheck: boolean;
+  /** Networks the service joins (keys of the top-level `networks:`; `default` when it names none). */
+  networks?: string[];
+  /** Extra DNS aliases the service declares on its networks (its name is always one). */
+  aliases?: string[];
+  /** OTEL_* variables of its `environment:` (raw values, null when given without a value). */
+  otelEnv?: Record<string, string | null>;
+}
+
+/** A top-level network or volume of the compose file(s). */
+export interface ComposeResource {
+  key: string;
+  external: boolean;
+  /** The engine name when fixed by `name:` (or the external name); absent: compose names it <project>_<key>. */
+  name?: string;
+  /** The definition as written (later files replace earlier ones), for a faithful copy in the override. */
+  raw: Record<string, unknown>;
 }
 
 export interface ComposeModel {
@@ -121,4 +140,9 @@ export interface ComposeModel {
   externalVolumes: string[];
   /** Every ${VAR} referenced anywhere in the files. */
   variables: string[];
+  /** The top-level `version:` of the file(s), when one declares it. */
+  version?: string;
+  /** Top-level networks and volumes by key. */
+  networks?: Record<string, ComposeResource>;
+  volumes?: Record<string, ComposeResource>;
 }

@@ -7,7 +7,10 @@ import { ENV_FILE, envFilePath } from '../envfile';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
 import { instances } from '../registry';
-import { loadInstance, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
+import { composeModelOf, loadInstance, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
+import { ownerId } from '../owner';
+import { removeOverrideState } from '../override/state';
+import { unlinkSharedServices } from './isolation-links';
 import type { InstanceRecord } from '../types';
 import type { DestroyResult } from '../results';
 export type { DestroyResult } from '../results';
@@ -79,16 +82,25 @@ async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: DestroyOpt
     if (dirExists) {
       const ctx = await loadInstance(deps, rec);
       try {
-        await deps.compose.down(await secretTarget(deps, ctx), { volumes: true });
+        const target = await secretTarget(deps, ctx);
+        await unlinkSharedServices(deps, id, await composeModelOf(ctx, deps)).catch(() => 0);
+        await deps.compose.down(target, { volumes: true });
       } catch (err) {
         emit({ type: 'step', instance: id, id: 'compose-down', label: `compose down failed, removing by label: ${(err as Error).message.split('\n')[0]}`, state: 'warning' });
       }
     }
-    const left = await deps.engine.projectResources(id);
-    if (left.containers.length || left.volumes.length || left.networks.length) await deps.engine.removeProjectResources(id);
-    const still = await deps.engine.projectResources(id);
+    // the fallback removes only what is provably ours: labelled with this instance and this registry's identity
+    const scope = { owner: ownerId(deps.home) };
+    const left = await deps.engine.projectResources(id, scope);
+    if (left.containers.length || left.volumes.length || left.networks.length) await deps.engine.removeProjectResources(id, scope);
+    const still = await deps.engine.projectResources(id, scope);
     if (still.containers.length || still.volumes.length || still.networks.length) {
       throw new SandboxError('STATE', `Could not remove everything of project "${id}": ${JSON.stringify(still)}`);
+    }
+    const unlabelled = await deps.engine.projectResources(id);
+    const count = unlabelled.containers.length + unlabelled.volumes.length + unlabelled.networks.length;
+    if (count) {
+      emit({ type: 'step', instance: id, id: 'unlabelled', label: `${count} object(s) of compose project "${id}" without our labels left alone (not provably ours): ${[...unlabelled.containers.map((c) => c.slice(0, 12)), ...unlabelled.networks, ...unlabelled.volumes].join(', ')}`, state: 'warning' });
     }
   });
 
@@ -114,6 +126,7 @@ async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: DestroyOpt
     if (reg.instances[id]?.path === rec.path) delete reg.instances[id];
   });
   await Promise.all([deps.gates.remove(id), deps.secrets.remove(id)]);
+  removeOverrideState(deps.home, id);
   emit({ type: 'step', instance: id, id: 'released', label: `Slot ${rec.slot} released`, state: 'passed' });
   return { id, path: rec.path, worktreeRemoved, keptDirectory, branchKept: rec.kind === 'worktree' ? rec.branch : null };
 }

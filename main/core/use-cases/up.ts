@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Deps } from '../deps';
 import { noEvents, step, type EventSink } from '../events';
-import { isForeign, probeSlotPorts } from '../conflicts';
+import { blacklists, probeSlotPorts } from '../conflicts';
 import { slotPorts } from '../ports';
 import { composeModelOf, ensureEnvFile, secretTarget, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import { blacklistFor, portConflictError } from '../slots';
@@ -10,6 +10,9 @@ import { describeInstance } from './describe';
 import { gateFor } from './gate';
 import { lintInstance } from './doctor';
 import type { UpResult } from '../results';
+import { sharedNetworks } from '../override/isolation';
+import { isolationFor } from '../override/state';
+import { linkSharedServices } from './isolation-links';
 export type { UpResult } from '../results';
 
 /** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
@@ -22,6 +25,8 @@ export interface UpOptions {
   build?: boolean;
   wait?: boolean;
   timeoutMs?: number;
+  /** false: `--no-isolate` (shared networks stay shared); remembered for the instance's later commands. */
+  isolate?: boolean;
 }
 
 
@@ -45,7 +50,7 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     const [reg, running] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: false })]);
     const conflicts = await probeSlotPorts({ ports: slotPorts(ctx.manifest, rec.slot), selfProject: id, running, registry: reg, probe: deps.ports });
     if (!conflicts.length) return;
-    if (conflicts.some(isForeign)) {
+    if (conflicts.some(blacklists)) {
       await deps.registry.update((r) => blacklistFor(r, rec.slot, conflicts, deps.clock.now()));
     }
     throw portConflictError(rec.slot, conflicts, reg);
@@ -55,13 +60,24 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     if (f.level !== 'ok') emit({ type: 'step', instance: id, id: `doctor-${f.name}`, label: `doctor: ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`, state: 'warning' });
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
-  const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx));
+  const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx, { isolate: opts.isolate ?? true }));
   await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id})`, () =>
     deps.compose.up(target, {
       build: opts.build,
       onOutput: (line) => emit({ type: 'output', instance: id, source: 'compose', line }),
     }),
   );
+
+  const shared = sharedNetworks(model);
+  if (shared.length) {
+    if (isolationFor(deps.home, id, ctx.manifest, opts.isolate ?? true)) {
+      await step(emit, id, 'isolation', `Shared network(s) ${shared.map((n) => n.name).join(', ')} isolated for this instance`, async () => {
+        await linkSharedServices(deps, id, model);
+      });
+    } else {
+      emit({ type: 'step', instance: id, id: 'isolation', label: `Isolation off: ${shared.map((n) => n.name).join(', ')} shared with other stacks (the gate's isolation check still runs)`, state: 'warning' });
+    }
+  }
 
   const describing = describeInstance(deps, rec);
   describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running
