@@ -6,6 +6,7 @@ import type { Clock, Engine, Http } from './deps';
 import type { GateCheckSpec, Manifest } from './manifest-schema';
 import { expandTemplate } from './ports';
 import type { CheckResult, ContainerInfo, GateReport } from './types';
+import { isolationRunner } from './gate-isolation-runner';
 
 export const CONTAINERS_CHECK = 'containers';
 const EXITED_GRACE_MS = 3_000;
@@ -31,17 +32,19 @@ export interface GateInput {
   /** Services a plain `up` starts, and which of them publish host ports (from the compose model). */
   services: string[];
   publishing: string[];
+  /** Names this project's services answer to (service names, aliases): the isolation check. */
+  names?: string[];
   timeoutMs?: number;
   deps: { engine: Engine; http: Http; clock: Clock };
   onEvent?: (e: GateEvent) => void;
 }
 
-type Attempt =
+export type Attempt =
   | { ok: true; message: string; details?: string[] }
   /** notReady: the check could not even be tried (no container yet): retried even when retry is false. */
   | { ok: false; message: string; final?: boolean; notReady?: boolean; details?: string[]; services?: string[] };
 
-interface Runner {
+export interface Runner {
   spec: { name: string; label: string; dependsOn: string[]; retry: boolean; services: string[]; watch?: boolean };
   /** Pause between the end of one attempt and the start of the next. */
   intervalMs: number;
@@ -79,6 +82,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
 
   const runners: Runner[] = manifest.gate.checks.map((spec) => makeRunner(spec, input, containers, 'exec' in spec ? intervalMs : httpIntervalMs));
   runners.push(containersRunner(input, containers, intervalMs));
+  if (input.names) runners.push(isolationRunner(input.deps.engine, input.project, input.names));
 
   const results = new Map<string, CheckResult>();
   for (const r of runners) {

@@ -5,6 +5,7 @@ import { runGate } from '../gate';
 import { composeModelOf, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import { defaultServices, publishingServices, type ComposeModel } from '../compose-model';
 import type { GateReport } from '../types';
+import { projectNames } from './isolation-links';
 
 /** opts.model: the compose model when the caller (up) has just read it. */
 export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number; model?: ComposeModel }, emit: EventSink): Promise<GateReport> {
@@ -16,6 +17,7 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
     vars: ctx.vars,
     services: defaultServices(model).map((s) => s.name),
     publishing: publishingServices(model),
+    names: [...projectNames(model)],
     timeoutMs: opts.timeoutMs,
     deps,
     onEvent: (e) => emit({ ...e, instance: ctx.rec.id }),

@@ -25,7 +25,8 @@ export interface UpOptions {
   build?: boolean;
   wait?: boolean;
   timeoutMs?: number;
-  /** false: `--no-isolate` (shared networks stay shared); remembered for the instance's later commands. */
+  /** false: `--no-isolate` (shared networks stay shared); remembered for the instance's later commands.
+   *  Undefined: what the instance's last `up` decided (on at first). */
   isolate?: boolean;
 }
 
@@ -60,7 +61,7 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     if (f.level !== 'ok') emit({ type: 'step', instance: id, id: `doctor-${f.name}`, label: `doctor: ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`, state: 'warning' });
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
-  const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx, { isolate: opts.isolate ?? true }));
+  const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx, opts.isolate === undefined ? {} : { isolate: opts.isolate }));
   await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id})`, () =>
     deps.compose.up(target, {
       build: opts.build,
@@ -70,7 +71,7 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
 
   const shared = sharedNetworks(model);
   if (shared.length) {
-    if (isolationFor(deps.home, id, ctx.manifest, opts.isolate ?? true)) {
+    if (isolationFor(deps.home, id, ctx.manifest, opts.isolate)) {
       await step(emit, id, 'isolation', `Shared network(s) ${shared.map((n) => n.name).join(', ')} isolated for this instance`, async () => {
         await linkSharedServices(deps, id, model);
       });
