@@ -27,7 +27,9 @@ export async function listSlots(deps: Deps, repoDir?: string): Promise<SlotRow[]
   const reg = await deps.registry.read();
   const manifest = repoDir ? (await loadManifest(repoDir)).manifest : ktrdrPreset;
   const rows: SlotRow[] = [];
-  const running = await deps.engine.listContainers({ all: false }).catch(() => []);
+  const running = await Promise.resolve()
+    .then(() => deps.engine.listContainers({ all: false }))
+    .catch(() => []); // no engine: nothing is known to be held
   const foreign = new Map<number, string>();
   for (const c of running) {
     if (c.state !== 'running' || reg.instances[c.project]) continue;

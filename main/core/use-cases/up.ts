@@ -61,7 +61,7 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     if (f.level !== 'ok') emit({ type: 'step', instance: id, id: `doctor-${f.name}`, label: `doctor: ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`, state: 'warning' });
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
-  const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx, opts.isolate === undefined ? {} : { isolate: opts.isolate }));
+  const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx, opts.isolate === undefined ? { model } : { model, isolate: opts.isolate }));
   await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id})`, () =>
     deps.compose.up(target, {
       build: opts.build,
