@@ -43,12 +43,13 @@ export async function isolationCost() {
       { metric: `isolation check verdict, ms from gate start (gate total ${fmt(median(totals))}), median of 7`, value: fmt(med), target: '≤ 100 ms', ok: med <= 100 },
     ];
   } finally {
-    w.cleanup();
+    w.cli(['destroy', '--all', '--force']);
     try {
-      obs('down', '-v');
+      obs('down', '-v'); // before the world (and the shared stack's compose file with it) is removed
     } catch {
       // already gone
     }
+    w.cleanup();
     execFileSync('docker', ['volume', 'rm', vol], { stdio: 'ignore' });
   }
 }
