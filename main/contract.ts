@@ -77,7 +77,7 @@ export interface InvokeMap {
   slots: [[], SlotInfo[]];
   checkName: [[name: string], NameCheck];
   create: [[input: CreateInput], InstanceDetails];
-  up: [[id: string, opts?: { build?: boolean }], UpResult];
+  up: [[id: string, opts?: { build?: boolean; createExternals?: boolean }], UpResult];
   down: [[id: string, opts?: { volumes?: boolean }], { id: string }];
   restart: [[id: string], UpResult];
   destroy: [[id: string, opts?: { force?: boolean }], DestroyResult];

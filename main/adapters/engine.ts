@@ -284,16 +284,16 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       return existsCall(async () => (await docker()).getNetwork(name).inspect());
     },
 
-    async createNetwork(name: string): Promise<void> {
-      await call(queryTimeoutMs, async () => (await docker()).createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: { 'ktrdr-sandbox.created-by': 'doctor' } }));
+    async createNetwork(name: string, labels: Record<string, string> = {}): Promise<void> {
+      await call(queryTimeoutMs, async () => (await docker()).createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }));
     },
 
     async volumeExists(name: string): Promise<boolean> {
       return existsCall(async () => (await docker()).getVolume(name).inspect());
     },
 
-    async createVolume(name: string): Promise<void> {
-      await call(queryTimeoutMs, async () => (await docker()).createVolume({ Name: name, Labels: { 'ktrdr-sandbox.created-by': 'doctor' } }));
+    async createVolume(name: string, labels: Record<string, string> = {}): Promise<void> {
+      await call(queryTimeoutMs, async () => (await docker()).createVolume({ Name: name, Labels: labels }));
     },
 
     async events(onEvent: (e: EngineEvent) => void, onError: (err: Error) => void): Promise<() => void> {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, ipcMain, nativeTheme, Notification, session, shell } from 'electron';
 import { createDeps } from '../adapters/index';
+import { createSurfaceLog, defaultLogDir } from '../adapters/surface-log';
 import type { Snapshot } from '../contract';
 import { createDispatch, createHandlers } from '../services/handlers';
 import { createStateService } from '../services/state-service';
@@ -48,8 +49,12 @@ async function main(): Promise<void> {
   });
   nativeTheme.themeSource = platform.settings.get().theme;
 
+  const log = createSurfaceLog({ dir: defaultLogDir(), name: 'tray' });
+  log.info(`tray app started (Electron ${process.versions.electron})`);
+  process.on('uncaughtException', (err) => log.error('uncaught exception', err));
+  process.on('unhandledRejection', (err) => log.error('unhandled rejection', err));
   const deps = createDeps();
-  const state = createStateService(deps, { repository: () => platform.settings.get().repositoryRoot });
+  const state = createStateService(deps, { repository: () => platform.settings.get().repositoryRoot, log });
   const windows = createWindowController({
     preload: path.join(here, '../preload/index.cjs'),
     appUrl,
@@ -65,7 +70,7 @@ async function main(): Promise<void> {
     emitProgress: (operation, e) => send('progress', { ...e, operation }),
     emitLog: (e) => send('log', e),
   });
-  const dispatch = createDispatch(handlers);
+  const dispatch = createDispatch(handlers, log);
   const disposeIpc = registerIpc(ipcMain, dispatch, { isTrustedSender: (url) => isAllowedNavigation(url, appUrl) });
 
   const runAction = async (a: TrayAction): Promise<void> => {

@@ -114,11 +114,11 @@ export interface Engine {
   events(onEvent: (e: EngineEvent) => void, onError: (err: Error) => void): Promise<() => void>;
   /** Exit code, restarts, start/finish times, health of one container (evidence). */
   inspect?(containerId: string): Promise<ContainerDetails>;
-  /** External networks/volumes a compose file expects (doctor, doctor --fix). */
-  networkExists?(name: string): Promise<boolean>;
-  createNetwork?(name: string): Promise<void>;
-  volumeExists?(name: string): Promise<boolean>;
-  createVolume?(name: string): Promise<void>;
+  /** External networks/volumes a compose file expects (checked before `up`; created by `up --create-externals`, `doctor --fix`). */
+  networkExists(name: string): Promise<boolean>;
+  createNetwork(name: string, labels?: Record<string, string>): Promise<void>;
+  volumeExists(name: string): Promise<boolean>;
+  createVolume(name: string, labels?: Record<string, string>): Promise<void>;
 }
 
 export interface ComposeTarget {

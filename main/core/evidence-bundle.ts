@@ -86,6 +86,8 @@ export function summarise(o: {
   if (verdict === 'NO GATE') lines.push('**Verdict: NO GATE RUN** — no Startability Gate report exists for this instance.');
   else lines.push(`**Verdict: ${verdict}** — Startability Gate of ${gate!.startedAt}, ${(gate!.elapsedMs / 1000).toFixed(1)}s`);
   for (const c of failed) lines.push(`- ✗ ${c.label} (${c.name}): ${c.message.split('\n')[0]}`);
+  // checks that were not run, with why (a service the compose file does not start: core/reconcile.ts)
+  for (const c of gate?.checks.filter((x) => x.state === 'skipped' && x.attempts === 0) ?? []) lines.push(`- ○ ${c.label} (${c.name}): ${c.message.split('\n')[0]}`);
   lines.push('');
   lines.push(
     `- **Containers:** ${own.length - unhealthy.length}/${own.length} healthy${unhealthy.length ? ` — not healthy: ${unhealthy.map(describe).join('; ')}` : ''}`,

@@ -8,6 +8,8 @@ export interface SlotPort {
   env: string;
   port: number;
   service?: string;
+  /** false: no compose file reads this variable (the port keeps its place; see core/reconcile.ts). */
+  used?: boolean;
 }
 
 export function assertSlot(slot: number): number {

@@ -70,4 +70,6 @@ export interface UpResult {
   instance: InstanceDetails;
   gate: GateReport | null;
   healedEnvFile: boolean;
+  /** The compose lint's findings in full (the CLI prints one line; `doctor` lists them). */
+  lint?: { name: string; level: 'ok' | 'warning' | 'error'; message: string; fix?: string; service?: string }[];
 }

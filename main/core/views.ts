@@ -1,7 +1,8 @@
 // Pure derivations from registry records + containers: the shapes every surface shows.
 import type { Manifest } from './manifest-schema';
+import { markPortUsage, visibleLinks } from './reconcile';
 import { expandTemplate, slotPorts, type SlotPort } from './ports';
-import type { ContainerInfo, GateReport, InstanceLink, InstanceRecord, InstanceStatus } from './types';
+import type { ComposeModel, ContainerInfo, GateReport, InstanceLink, InstanceRecord, InstanceStatus } from './types';
 
 export interface ContainerCounts {
   running: number;
@@ -45,8 +46,9 @@ export function statusOf(dirExists: boolean, counts: ContainerCounts): InstanceS
   return 'partial';
 }
 
-export function linksFor(manifest: Manifest, vars: Record<string, string>): InstanceLink[] {
-  return manifest.links.map((l) => ({ name: l.name, label: l.label, url: expandTemplate(l.url, vars) }));
+/** The instance's links; with the compose model, only those of services it starts (core/reconcile.ts). */
+export function linksFor(manifest: Manifest, vars: Record<string, string>, model?: ComposeModel | null): InstanceLink[] {
+  return (model ? visibleLinks(manifest, model) : manifest.links).map((l) => ({ name: l.name, label: l.label, url: expandTemplate(l.url, vars) }));
 }
 
 export function summariseGate(r: GateReport | null): GateSummary | null {
@@ -67,6 +69,8 @@ export function buildView(opts: {
   expectedServices: number;
   dirExists: boolean;
   lastGate: GateReport | null;
+  /** The compose model, when readable: links of absent services hidden, unread port variables marked. */
+  model?: ComposeModel | null;
 }): InstanceView {
   const counts = countContainers(opts.containers, opts.expectedServices);
   return {
@@ -79,8 +83,8 @@ export function buildView(opts: {
     status: statusOf(opts.dirExists, counts),
     dirExists: opts.dirExists,
     containers: counts,
-    ports: slotPorts(opts.manifest, opts.rec.slot),
-    links: linksFor(opts.manifest, opts.vars),
+    ports: opts.model ? markPortUsage(slotPorts(opts.manifest, opts.rec.slot), opts.model) : slotPorts(opts.manifest, opts.rec.slot),
+    links: linksFor(opts.manifest, opts.vars, opts.model),
     lastGate: summariseGate(opts.lastGate),
   };
 }

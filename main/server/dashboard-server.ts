@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Deps } from '../core/deps';
 import { SandboxError, toErrorPayload } from '../core/errors';
-import { createDispatch, createHandlers, type ServiceHandlers } from '../services/handlers';
+import { createDispatch, createHandlers, type CallLog, type ServiceHandlers } from '../services/handlers';
 import { createNodePlatform } from '../services/node-platform';
 import { createStateService } from '../services/state-service';
 import type { Handlers, Platform, StateService } from '../services/types';
@@ -35,6 +35,8 @@ export interface DashboardServerOptions {
   handlers?: Handlers;
   token?: string;
   heartbeatMs?: number;
+  /** The rotating log of this surface (main/adapters/surface-log.ts): handler calls, engine reconnects, errors. */
+  log?: CallLog;
 }
 
 export interface DashboardServer {
@@ -69,7 +71,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   const ownState = !opts.state;
   const state: StateService =
     opts.state ??
-    createStateService(opts.deps!, { repository: () => needPlatform().settings.get().repositoryRoot ?? opts.repository ?? null });
+    createStateService(opts.deps!, { repository: () => needPlatform().settings.get().repositoryRoot ?? opts.repository ?? null, log: opts.log });
   const handlers: Handlers =
     opts.handlers ??
     createHandlers({
@@ -80,7 +82,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       emitProgress: (operation, e) => broadcast('progress', { ...e, operation }),
       emitLog: (e) => broadcast('log', e),
     });
-  const dispatch = createDispatch(handlers);
+  const dispatch = createDispatch(handlers, opts.log);
   const stopAllLogs = (): void => (handlers as Partial<ServiceHandlers>).stopAllLogs?.();
   const unsubscribeState = state.onChange((s) => broadcast('state', s));
   if (ownState) await state.start();
@@ -91,6 +93,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
+      opts.log?.error(`request ${req.method} ${(req.url ?? '').split('?')[0]} failed`, err);
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: toErrorPayload(err) });
       else res.destroy();
     });

@@ -195,7 +195,9 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
     async up(id, opts) {
       const o = optObj(opts, 'options');
       const build = optBool(o.build, 'build');
-      return operation('up', 'starting', id, (i, emit) => upInstance(deps, { id: i }, build === undefined ? {} : { build }, emit));
+      const createExternals = optBool(o.createExternals, 'createExternals');
+      const upOpts = { ...(build === undefined ? {} : { build }), ...(createExternals === undefined ? {} : { createExternals }) };
+      return operation('up', 'starting', id, (i, emit) => upInstance(deps, { id: i }, upOpts, emit));
     },
 
     async down(id, opts) {
@@ -326,16 +328,30 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
 }
 
 /** Every call answered with the Result envelope: unknown channels and thrown errors become `{ ok: false }`. */
-export function createDispatch(handlers: Handlers): Dispatch {
+/** Where the long-running surfaces record every handler call (main/adapters/surface-log.ts). */
+export interface CallLog {
+  info(message: string): void;
+  error(message: string, err?: unknown): void;
+}
+
+export function createDispatch(handlers: Handlers, log?: CallLog, now: () => number = Date.now): Dispatch {
   return async <C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<Result<InvokeValue<C>>> => {
+    const t0 = now();
+    // Only an instance id (the first argument when it is a short string) is named: inputs may hold anything.
+    const first = Array.isArray(args) && typeof args[0] === 'string' && args[0].length <= 80 ? ` ${args[0]}` : '';
+    const call = `${String(channel)}${first}`;
     try {
       if (!isInvokeChannel(channel)) throw new SandboxError('USAGE', `Unknown channel "${String(channel)}"`);
       if (!Array.isArray(args)) throw new SandboxError('USAGE', `Arguments of "${channel}" must be an array`);
       const fn = handlers[channel] as (...a: unknown[]) => Promise<InvokeValue<C>>;
       const value = await fn(...(args as unknown[]));
+      log?.info(`call ${call} ok ${now() - t0}ms`);
       return { ok: true, value };
     } catch (err) {
-      return { ok: false, error: toErrorPayload(err) };
+      const payload = toErrorPayload(err);
+      if (err instanceof SandboxError) log?.info(`call ${call} failed ${payload.code} ${now() - t0}ms: ${payload.message.split('\n')[0]}`);
+      else log?.error(`call ${call} failed ${payload.code} ${now() - t0}ms`, err);
+      return { ok: false, error: payload };
     }
   };
 }

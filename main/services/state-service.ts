@@ -33,6 +33,8 @@ export interface StateServiceOptions {
   backoffMs?: { initial: number; max: number };
   /** Watch the registry and gate directories (default true). */
   watchFiles?: boolean;
+  /** Records engine connects and losses (the surfaces' rotating log). */
+  log?: { info(message: string): void };
 }
 
 function engineUnavailable(err: unknown): boolean {
@@ -223,6 +225,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     const delay = nextBackoff;
     nextBackoff = Math.min(nextBackoff * 2, backoff.max);
     const endpoint = (err as { endpoint?: string } | null)?.endpoint ?? engine.endpoint;
+    if (engine.state !== 'down') opts.log?.info(`engine ${endpoint} unavailable, retrying in ${delay}ms: ${(err as Error)?.message ?? String(err)}`);
     engine = { state: 'down', endpoint, message: (err as Error)?.message ?? String(err), retryInMs: delay };
     if (!reconnectTimer) {
       reconnectTimer = setTimeout(() => {
@@ -249,6 +252,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
       engineUp = true;
       nextBackoff = backoff.initial;
       engine = { state: 'up', endpoint: info.endpoint, version: info.version };
+      opts.log?.info(`engine ${info.endpoint} connected (Docker ${info.version})`);
     } catch (err) {
       connecting = false;
       markDown(err);

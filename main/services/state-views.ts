@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { composeFilePaths, defaultServices, readComposeModel } from '../core/compose-model';
+import { composeFilePaths, defaultServices, readComposeModel, type ComposeModel } from '../core/compose-model';
 import type { Deps } from '../core/deps';
 import { instanceVariables } from '../core/envfile';
 import { MANIFEST_FILE } from '../core/manifest';
@@ -37,6 +37,8 @@ export interface ViewBasis {
   vars: Record<string, string>;
   composeStamps: string;
   expected: number;
+  /** The parsed compose model (null: unreadable): links of absent services hidden, unused ports marked. */
+  model?: ComposeModel | null;
   gateStamp: string;
   lastGate: GateReport | null;
 }
@@ -62,7 +64,7 @@ export function createViewCache(deps: Deps): ViewCache {
   }
 
   function viewFromBasis(rec: InstanceRecord, b: ViewBasis, containers: ContainerInfo[]): InstanceView {
-    return buildView({ rec, manifest: b.manifest, vars: b.vars, containers, expectedServices: b.expected, dirExists: b.dirExists, lastGate: b.lastGate });
+    return buildView({ rec, manifest: b.manifest, vars: b.vars, containers, expectedServices: b.expected, dirExists: b.dirExists, lastGate: b.lastGate, model: b.model });
   }
 
   /**
@@ -83,11 +85,15 @@ export function createViewCache(deps: Deps): ViewCache {
     const composeFiles = dirExists ? composeFilePaths(rec.path, manifest.compose.files) : [];
     const composeStamps = JSON.stringify(await Promise.all(composeFiles.map(stamp)));
     let expected: number;
-    if (sameManifest && prev.composeStamps === composeStamps) expected = prev.expected;
-    else expected = dirExists ? await readComposeModel(rec.path, manifest.compose.files).then((m) => defaultServices(m).length, () => 0) : 0;
+    let model: ComposeModel | null = null;
+    if (sameManifest && prev.composeStamps === composeStamps) ({ expected, model = null } = prev);
+    else {
+      model = dirExists ? await readComposeModel(rec.path, manifest.compose.files).catch(() => null) : null;
+      expected = model ? defaultServices(model).length : 0;
+    }
     // an absent file is read anyway (cheap): the stamp is only a hint, the store decides
     const lastGate = prev !== undefined && gateStamp !== '-' && prev.gateStamp === gateStamp ? prev.lastGate : await deps.gates.read(rec.id);
-    const basis: ViewBasis = { recKey, dirExists, manifestStamp, manifest, vars, composeStamps, expected, gateStamp, lastGate };
+    const basis: ViewBasis = { recKey, dirExists, manifestStamp, manifest, vars, composeStamps, expected, model, gateStamp, lastGate };
     bases.set(rec.id, basis);
     return basis;
   }

@@ -6,6 +6,7 @@ import { SandboxError } from '../../core/errors';
 import { canonical } from '../../core/resolve';
 import { startDashboardServer } from '../../server/dashboard-server';
 import { createNodePlatform } from '../../services/node-platform';
+import { createSurfaceLog, defaultLogDir } from '../../adapters/surface-log';
 import { SCHEMA_VERSION } from '../render';
 import { addCommon, parseIntOption, runCommand, type Runtime } from '../runtime';
 
@@ -30,11 +31,15 @@ export function registerDashboard(program: Command, rt: Runtime): void {
         repository = await deps.git.topLevel(rt.cwd).catch(() => null);
       }
       const platform = createNodePlatform({ home: deps.home });
-      const server = await startDashboardServer({ deps, port: o.port, repository, platform });
+      // --verbose prints the log's lines to stderr as they are written
+      const log = createSurfaceLog({ dir: defaultLogDir(), name: 'dashboard', echo: o.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined });
+      const server = await startDashboardServer({ deps, port: o.port, repository, platform, log });
+      log.info(`dashboard listening on 127.0.0.1:${server.port}${repository ? ` for ${repository}` : ''}`);
       if (o.json) process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/dashboard@${SCHEMA_VERSION}`, ok: true, url: server.url, port: server.port })}\n`);
       else {
         out.line(`Dashboard: ${pc.bold(server.url)}`);
         out.line(pc.dim(`Serving on 127.0.0.1:${server.port} only${repository ? ` · repository ${repository}` : ''}. Ctrl-C to stop.`));
+        out.line(pc.dim(`Log: ${log.file}`));
       }
       if (o.open) await platform.openExternal(server.url);
       // The handlers stay registered until the process ends: signal-exit (used by libraries loaded on first
@@ -45,6 +50,7 @@ export function registerDashboard(program: Command, rt: Runtime): void {
         process.on('SIGTERM', () => done());
       });
       await server.close();
+      log.info('dashboard stopped');
       out.line('Dashboard stopped.');
     }),
   );

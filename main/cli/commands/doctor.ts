@@ -1,6 +1,7 @@
 // doctor [ID] [--fix]: engine, compose, git, disk, and a multi-instance safety lint of the compose file(s).
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { defaultLogDir } from '../../adapters/surface-log';
 import { EXIT } from '../../core/errors';
 import { runDoctor, type DoctorCheck } from '../../core/use-cases/doctor';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
@@ -21,7 +22,9 @@ export function registerDoctor(program: Command, rt: Runtime): void {
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const r = await runDoctor(rt.deps(), refFrom(rt, id), { fix: o.fix }, out.event);
-      out.result('doctor', r);
+      // where the tray app and `dashboard` keep their rotating logs (main/adapters/surface-log.ts)
+      const logDir = defaultLogDir();
+      out.result('doctor', { ...r, logDir });
       const t = r.target;
       out.line(`Doctor: ${t.kind} ${pc.bold(t.id ?? t.path)}${t.id ? pc.dim(` (${t.path})`) : ''}`);
       for (const c of r.checks.filter((x) => x.level === 'ok')) for (const l of line(c)) out.line(l);
@@ -39,6 +42,7 @@ export function registerDoctor(program: Command, rt: Runtime): void {
       }
       out.line('');
       const fixed = r.checks.filter((c) => c.fixed).length;
+      out.line(pc.dim(`Logs of the tray app and the dashboard: ${logDir}`));
       if (fixed) out.line(pc.green(`Fixed ${fixed} problem${fixed === 1 ? '' : 's'}.`));
       if (!errors.length && !warnings.length) out.line(pc.green('No problems found.'));
       else out.line(`${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}${errors.length ? ' — fix the errors before `up`.' : '.'}`);

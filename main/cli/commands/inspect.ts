@@ -2,7 +2,9 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { applyPrune, describePlan, planPrune } from '../../core/use-cases/prune';
-import { findPortCollisions, slotPorts } from '../../core/ports';
+import { findPortCollisions, slotPorts, type SlotPort } from '../../core/ports';
+import { readComposeModel } from '../../core/compose-model';
+import { markPortUsage } from '../../core/reconcile';
 import { loadManifest } from '../../core/manifest';
 import { manifestJsonSchema } from '../../core/manifest-schema';
 import { MAX_SLOT, MIN_SLOT } from '../../core/types';
@@ -20,15 +22,21 @@ export function registerInspect(program: Command, rt: Runtime): void {
       .option('--check', 'prove every port of every slot 0-10 is distinct (exit 1 if not)'),
   ).action((o) =>
     runCommand(o, async (out) => {
-      const { manifest, source } = await loadManifest((await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd);
+      const root = (await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd;
+      const { manifest, source } = await loadManifest(root);
       if (o.slot !== undefined) assertSlot(o.slot);
+      // Ports whose variable no compose file reads keep their column (bookmarks stay stable), marked unused.
+      const model = await readComposeModel(root, manifest.compose.files, rt.deps().composeModels).catch(() => null);
+      const mark = (ports: SlotPort[]) => (model ? markPortUsage(ports, model) : ports);
       const slots = o.slot !== undefined ? [o.slot as number] : Array.from({ length: MAX_SLOT - MIN_SLOT + 1 }, (_, i) => i + MIN_SLOT);
-      const rows = slots.map((s) => ({ slot: s, ports: slotPorts(manifest, s) }));
+      const rows = slots.map((s) => ({ slot: s, ports: mark(slotPorts(manifest, s)) }));
       const collisions = o.check ? findPortCollisions(manifest) : [];
       out.result('ports', { source, slots: rows, ...(o.check ? { check: { ok: collisions.length === 0, collisions } } : {}) });
-      const names = manifest.ports.map((p) => p.name);
+      const unused = mark(slotPorts(manifest, MIN_SLOT)).filter((p) => p.used === false);
+      const names = manifest.ports.map((p) => (unused.some((u) => u.name === p.name) ? `${p.name}*` : p.name));
       out.line(table(['SLOT', ...names.map((n) => n.toUpperCase())], rows.map((r) => [r.slot, ...r.ports.map((p) => p.port)])));
       out.line(pc.dim(`port map: ${source === 'preset' ? 'built-in KTRDR preset' : source}`));
+      if (unused.length) out.line(pc.dim(`* unused: no compose file reads ${unused.map((p) => p.env).join(', ')} (kept in the table so the other ports stay put)`));
       if (o.check) {
         const total = (MAX_SLOT - MIN_SLOT + 1) * manifest.ports.length;
         if (collisions.length) {

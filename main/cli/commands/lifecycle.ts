@@ -58,14 +58,20 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .description('start the instance (compose up -d) and run the Startability Gate')
       .option('--build', 'build images before starting')
       .option('--no-wait', 'do not run the Startability Gate')
-      .option('--no-isolate', 'let services share external networks with other stacks (remembered; see README: isolation)')
-      .option('-t, --timeout <seconds>', 'gate deadline in seconds (default: manifest, 180)', parseIntOption('--timeout')),
+      .option('-t, --timeout <seconds>', 'gate deadline in seconds (default: manifest, 180)', parseIntOption('--timeout'))
+      .option('--create-externals', 'create missing external networks/volumes of the compose file (yours to keep) instead of stopping')
+      .option('--no-isolate', 'let services share external networks with other stacks (remembered; see README: isolation)'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const ref = refFrom(rt, id);
       out.line(`Starting instance${id ? ` ${id}` : ''}…`);
-      const r = await upInstance(rt.deps(), ref, { build: o.build, wait: o.wait, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, isolate: o.isolate !== false }, out.event);
-      out.result('up', { instance: r.instance, gate: r.gate });
+      const r = await upInstance(
+        rt.deps(),
+        ref,
+        { build: o.build, wait: o.wait, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, createExternals: o.createExternals, isolate: o.isolate !== false },
+        out.event,
+      );
+      out.result('up', { instance: r.instance, gate: r.gate, lint: r.lint ?? [] });
       if (r.gate) for (const l of gateVerdict(r.gate)) out.line(l);
       if (!r.gate || r.gate.passed) {
         out.line(`\nInstance ready: ${pc.bold(r.instance.id)} (slot ${r.instance.slot})`);

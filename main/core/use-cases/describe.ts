@@ -1,6 +1,7 @@
 // What create/init/up print about an instance: where it is, its slot, every port and link.
 import type { Deps } from '../deps';
-import { loadInstance } from '../resolve';
+import { composeModelOf, loadInstance } from '../resolve';
+import { markPortUsage } from '../reconcile';
 import { slotPorts } from '../ports';
 import { linksFor } from '../views';
 import type { InstanceRecord } from '../types';
@@ -10,6 +11,8 @@ export type { InstanceDetails } from '../results';
 
 export async function describeInstance(deps: Deps, rec: InstanceRecord): Promise<InstanceDetails> {
   const ctx = await loadInstance(deps, rec);
+  const model = await composeModelOf(ctx, deps).catch(() => null); // links of absent services hidden
+  const ports = slotPorts(ctx.manifest, rec.slot);
   return {
     id: rec.id,
     path: rec.path,
@@ -17,8 +20,8 @@ export async function describeInstance(deps: Deps, rec: InstanceRecord): Promise
     kind: rec.kind,
     branch: rec.branch,
     createdAt: rec.createdAt,
-    ports: slotPorts(ctx.manifest, rec.slot),
-    links: linksFor(ctx.manifest, ctx.vars),
+    ports: model ? markPortUsage(ports, model) : ports,
+    links: linksFor(ctx.manifest, ctx.vars, model),
     envFile: `${rec.path}/.env.sandbox`,
   };
 }

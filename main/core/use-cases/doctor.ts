@@ -17,6 +17,7 @@ import { canonical, resolveInstance, type InstanceContext, type InstanceRef } fr
 import type { InstanceRecord } from '../types';
 import { lintCompose, type DoctorCheck, type Env } from '../compose-lint';
 import { isolationDoctor } from '../override/doctor';
+import { EXTERNAL_LABELS } from '../externals';
 
 export type { CheckLevel, DoctorCheck } from '../compose-lint';
 
@@ -91,14 +92,17 @@ export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOption
   return { target, checks, errors, warnings, passed: errors === 0 };
 }
 
-/** The compose lint plus external resources of an instance (what `up` may run briefly before starting). */
-export async function lintInstance(deps: Deps, ctx: InstanceContext, opts: { fix?: boolean; env?: Env } = {}): Promise<DoctorCheck[]> {
-  return lintTarget(deps, { ctx, root: ctx.rec.path, manifest: ctx.manifest, env: opts.env ?? process.env, fix: !!opts.fix });
+/**
+ * The compose lint plus external resources of an instance (what `up` runs briefly before starting).
+ * externals: false leaves out the external networks/volumes (`up` checks those itself, and stops on them).
+ */
+export async function lintInstance(deps: Deps, ctx: InstanceContext, opts: { fix?: boolean; env?: Env; externals?: boolean } = {}): Promise<DoctorCheck[]> {
+  return lintTarget(deps, { ctx, root: ctx.rec.path, manifest: ctx.manifest, env: opts.env ?? process.env, fix: !!opts.fix, externals: opts.externals !== false });
 }
 
 async function lintTarget(
   deps: Deps,
-  o: { ctx: InstanceContext | null; root: string; manifest: Manifest; env: Env; fix: boolean },
+  o: { ctx: InstanceContext | null; root: string; manifest: Manifest; env: Env; fix: boolean; externals?: boolean },
 ): Promise<DoctorCheck[]> {
   const paths = composeFilePaths(o.root, o.manifest.compose.files);
   let texts: string[];
@@ -122,7 +126,7 @@ async function lintTarget(
     ? o.ctx.vars
     : instanceVariables({ id: 'doctor-preview', path: o.root, slot: 1, kind: 'clone', repo: o.root, branch: null, createdAt: new Date(0).toISOString() }, o.manifest, deps.sharedHome);
   const findings = lintCompose(model, o.manifest, vars, o.env, { texts });
-  const external = await checkExternal(deps, model, o.fix);
+  const external = o.externals === false ? [] : await checkExternal(deps, model, o.fix);
   const all = [...findings, ...external, ...isolationDoctor(model, o.manifest, deps.home, o.ctx?.rec.id ?? null)];
   const nServices = Object.keys(model.services).length;
   if (!findings.length) {
@@ -144,10 +148,6 @@ async function checkExternal(deps: Deps, model: ComposeModel, fix: boolean): Pro
   for (const k of kinds) {
     for (const name of k.names) {
       const check = `external-${k.kind}`;
-      if (!k.exists) {
-        out.push({ name: check, level: 'warning', message: `cannot check external ${k.kind} "${name}" (engine adapter lacks the call)` });
-        continue;
-      }
       let exists: boolean;
       try {
         exists = await k.exists.call(deps.engine, name);
@@ -159,10 +159,10 @@ async function checkExternal(deps: Deps, model: ComposeModel, fix: boolean): Pro
         out.push({ name: check, level: 'ok', message: `external ${k.kind} "${name}" exists` });
         continue;
       }
-      if (fix && k.create) {
+      if (fix) {
         try {
-          await k.create.call(deps.engine, name);
-          out.push({ name: check, level: 'ok', message: `external ${k.kind} "${name}" was missing: created it`, fixed: true });
+          await k.create.call(deps.engine, name, EXTERNAL_LABELS);
+          out.push({ name: check, level: 'ok', message: `external ${k.kind} "${name}" was missing: created it (yours to keep: \`destroy\` never removes it)`, fixed: true });
           continue;
         } catch (err) {
           out.push({ name: check, level: 'error', message: `external ${k.kind} "${name}" does not exist and could not be created: ${(err as Error).message.split('\n')[0]}`, fix: `docker ${k.kind} create ${name}` });
@@ -172,8 +172,8 @@ async function checkExternal(deps: Deps, model: ComposeModel, fix: boolean): Pro
       out.push({
         name: check,
         level: 'error',
-        message: `external ${k.kind} "${name}" does not exist: \`up\` would fail`,
-        fix: `ktrdr-sandbox doctor --fix (or \`docker ${k.kind} create ${name}\`)`,
+        message: `external ${k.kind} "${name}" does not exist: \`up\` stops before compose until it does`,
+        fix: `start the stack that owns it, or \`ktrdr-sandbox doctor --fix\` / \`ktrdr-sandbox up --create-externals\` (or \`docker ${k.kind} create ${name}\`)`,
       });
     }
   }

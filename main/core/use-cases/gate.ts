@@ -4,24 +4,36 @@ import { noEvents, type EventSink } from '../events';
 import { runGate } from '../gate';
 import { composeModelOf, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import { defaultServices, publishingServices, type ComposeModel } from '../compose-model';
+import { activeProfiles, reconcileChecks, skippedResult, withSkipped } from '../reconcile';
 import type { GateReport } from '../types';
 import { projectNames } from './isolation-links';
 
 /** opts.model: the compose model when the caller (up) has just read it. */
 export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number; model?: ComposeModel }, emit: EventSink): Promise<GateReport> {
   const model = opts.model ?? (await composeModelOf(ctx));
+  // Checks of services the compose file does not start are not run: reported skipped, with the reason.
+  const { run, skipped } = reconcileChecks(ctx.manifest.gate.checks, model, activeProfiles(process.env));
+  const skippedResults = skipped.map(skippedResult);
+  const order = ctx.manifest.gate.checks.map((c) => c.name);
+  const manifest = skipped.length ? { ...ctx.manifest, gate: { ...ctx.manifest.gate, checks: run } } : ctx.manifest;
   const report = await runGate({
     instanceId: ctx.rec.id,
     project: ctx.rec.id,
-    manifest: ctx.manifest,
+    manifest,
     vars: ctx.vars,
     services: defaultServices(model).map((s) => s.name),
     publishing: publishingServices(model),
     names: [...projectNames(model)],
     timeoutMs: opts.timeoutMs,
     deps,
-    onEvent: (e) => emit({ ...e, instance: ctx.rec.id }),
+    onEvent: (e) => {
+      if (e.type === 'gate-start' && skipped.length) {
+        emit({ ...e, checks: withSkipped(e.checks, skippedResults, order), instance: ctx.rec.id });
+        for (const check of skippedResults) emit({ type: 'gate-check', check, instance: ctx.rec.id });
+      } else emit({ ...e, instance: ctx.rec.id });
+    },
   });
+  if (skipped.length) report.checks = withSkipped(report.checks, skippedResults, order);
   await deps.gates.write(report);
   return report;
 }

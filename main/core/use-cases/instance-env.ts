@@ -2,8 +2,9 @@
 // derived URLs. Secrets are added for `exec` only and are never printed.
 import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
-import { loadInstance, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
+import { composeModelOf, loadInstance, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import { linksFor } from '../views';
+import { linkServices, serviceAbsence } from '../reconcile';
 
 export interface InstanceEnv {
   id: string;
@@ -81,9 +82,15 @@ export function formatEnv(vars: Record<string, string>, format: EnvFormat): stri
 export async function instanceUrl(deps: Deps, ref: InstanceRef, name: string | undefined): Promise<{ name: string; label: string; url: string }[]> {
   const rec = await resolveInstance(deps, ref);
   const ctx = await loadInstance(deps, rec);
-  const links = linksFor(ctx.manifest, ctx.vars);
+  const model = await composeModelOf(ctx, deps).catch(() => null); // links of absent services are not shown
+  const links = linksFor(ctx.manifest, ctx.vars, model);
   if (!name) return links;
   const l = links.find((x) => x.name === name.toLowerCase());
-  if (!l) throw new SandboxError('USAGE', `No link named "${name}"`, { hint: `Links: ${links.map((x) => x.name).join(', ')}` });
+  if (!l) {
+    const hidden = ctx.manifest.links.find((x) => x.name === name.toLowerCase());
+    const absent = hidden && model ? linkServices(ctx.manifest, hidden.url).map((s) => serviceAbsence(model, s)).find(Boolean) : undefined;
+    if (absent) throw new SandboxError('USAGE', `No link "${hidden!.name}" for this instance: ${absent}`, { hint: `Links: ${links.map((x) => x.name).join(', ') || '(none)'}` });
+    throw new SandboxError('USAGE', `No link named "${name}"`, { hint: `Links: ${links.map((x) => x.name).join(', ')}` });
+  }
   return [l];
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deps } from '../deps';
 import { ENV_FILE } from '../envfile';
-import { defaultServices, readComposeModel } from '../compose-model';
+import { defaultServices, readComposeModel, type ComposeModel } from '../compose-model';
 import { instances } from '../registry';
 import { loadInstance } from '../resolve';
 import { buildView, type InstanceView } from '../views';
@@ -52,14 +52,16 @@ export async function viewOf(deps: Deps, rec: InstanceRecord, containers: Contai
   const dirExists = existsSync(rec.path);
   const ctx = await loadInstance(deps, rec);
   let expected = 0;
+  let model: ComposeModel | null = null;
   if (dirExists) {
     try {
-      expected = defaultServices(await readComposeModel(rec.path, ctx.manifest.compose.files, deps.composeModels)).length;
+      model = await readComposeModel(rec.path, ctx.manifest.compose.files, deps.composeModels);
+      expected = defaultServices(model).length;
     } catch {
       expected = 0;
     }
   }
-  return buildView({ rec, manifest: ctx.manifest, vars: ctx.vars, containers, expectedServices: expected, dirExists, lastGate: await deps.gates.read(rec.id) });
+  return buildView({ rec, manifest: ctx.manifest, vars: ctx.vars, containers, expectedServices: expected, dirExists, lastGate: await deps.gates.read(rec.id), model });
 }
 
 export function groupByProject(containers: ContainerInfo[]): Map<string, ContainerInfo[]> {

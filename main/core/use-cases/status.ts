@@ -1,7 +1,8 @@
 // status: one instance in detail — containers per service with health, each HTTP endpoint probed once, URLs.
 import type { Deps } from '../deps';
 import { expandTemplate } from '../ports';
-import { resolveInstance, loadInstance, type InstanceContext, type InstanceRef } from '../resolve';
+import { composeModelOf, resolveInstance, loadInstance, type InstanceContext, type InstanceRef } from '../resolve';
+import { activeProfiles, reconcileChecks } from '../reconcile';
 import { viewOf } from './list';
 import type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 import { byText } from '../order';
@@ -30,9 +31,11 @@ export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResu
   return { instance: view, services, endpoints, lastGate: await deps.gates.read(rec.id) };
 }
 
-/** Each HTTP check of the gate, probed once (1 s each, all at once); never rejects. */
-function probeEndpoints(deps: Deps, ctx: InstanceContext, signal: AbortSignal): Promise<EndpointStatus[]> {
-  const httpChecks = ctx.manifest.gate.checks.filter((c): c is Extract<typeof c, { http: unknown }> => 'http' in c);
+/** Each HTTP check of the gate whose service the compose file starts, probed once (1 s each, all at once); never rejects. */
+async function probeEndpoints(deps: Deps, ctx: InstanceContext, signal: AbortSignal): Promise<EndpointStatus[]> {
+  const model = await composeModelOf(ctx, deps).catch(() => null);
+  const checks = model ? reconcileChecks(ctx.manifest.gate.checks, model, activeProfiles(process.env)).run : ctx.manifest.gate.checks;
+  const httpChecks = checks.filter((c): c is Extract<typeof c, { http: unknown }> => 'http' in c);
   return Promise.all(
     httpChecks.map(async (c): Promise<EndpointStatus> => {
       const url = expandTemplate(c.http.url, ctx.vars);

@@ -9,6 +9,8 @@ import { blacklistFor, portConflictError } from '../slots';
 import { describeInstance } from './describe';
 import { gateFor } from './gate';
 import { lintInstance } from './doctor';
+import type { DoctorCheck } from '../compose-lint';
+import { createExternals, describeExternals, externalsOf, missingExternals, missingExternalsError } from '../externals';
 import type { UpResult } from '../results';
 import { sharedNetworks } from '../override/isolation';
 import { isolationFor } from '../override/state';
@@ -28,6 +30,16 @@ export interface UpOptions {
   /** false: `--no-isolate` (shared networks stay shared); remembered for the instance's later commands.
    *  Undefined: what the instance's last `up` decided (on at first). */
   isolate?: boolean;
+  /** Create missing external networks/volumes (labelled, never removed by us) instead of stopping. */
+  createExternals?: boolean;
+}
+
+/** "compose lint: 3 warnings — `ktrdr-sandbox doctor` for details" (errors counted first). */
+export function lintSummary(findings: Pick<DoctorCheck, 'level'>[]): string {
+  const n = (level: string) => findings.filter((f) => f.level === level).length;
+  const part = (k: number, word: string) => (k ? [`${k} ${word}${k === 1 ? '' : 's'}`] : []);
+  const counts = [...part(n('error'), 'error'), ...part(n('warning'), 'warning')].join(', ');
+  return `compose lint: ${counts} — \`ktrdr-sandbox doctor\` for details`;
 }
 
 
@@ -45,8 +57,9 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   const healedEnvFile = await ensureEnvFile(ctx);
   if (healedEnvFile) emit({ type: 'step', instance: id, id: 'envfile', label: '.env.sandbox rewritten from the registry', state: 'info' });
 
-  // doctor, briefly: the compose lint (no subprocess). Findings are shown, they do not block the start.
-  const linting = lintInstance(deps, ctx).catch(() => []);
+  // doctor, briefly: the compose lint (no subprocess). Findings do not block the start: one line says how many
+  // (`doctor` lists them, --json carries them in full). External networks/volumes are checked below, and do block.
+  const linting = lintInstance(deps, ctx, { externals: false }).catch(() => [] as DoctorCheck[]);
   await step(emit, id, 'ports', `Ports of slot ${rec.slot} available`, async () => {
     const [reg, running] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: false })]);
     const conflicts = await probeSlotPorts({ ports: slotPorts(ctx.manifest, rec.slot), selfProject: id, running, registry: reg, probe: deps.ports });
@@ -57,8 +70,18 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     throw portConflictError(rec.slot, conflicts, reg);
   });
 
-  for (const f of await linting) {
-    if (f.level !== 'ok') emit({ type: 'step', instance: id, id: `doctor-${f.name}`, label: `doctor: ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`, state: 'warning' });
+  const lint = (await linting).filter((f) => f.level !== 'ok');
+  if (lint.length) emit({ type: 'step', instance: id, id: 'doctor', label: lintSummary(lint), state: 'warning' });
+  // External networks/volumes: compose fails on a missing one after creating the project network, so stop first.
+  const externals = externalsOf(model);
+  if (externals.length) {
+    await step(emit, id, 'externals', `External ${describeExternals(externals)} present`, async () => {
+      const missing = await missingExternals(deps.engine, model);
+      if (!missing.length) return;
+      if (!opts.createExternals) throw missingExternalsError(missing);
+      await createExternals(deps.engine, missing);
+      emit({ type: 'step', instance: id, id: 'externals-created', label: `Created external ${describeExternals(missing)} (yours to keep: destroy never removes it)`, state: 'info' });
+    });
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
   const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx, opts.isolate === undefined ? { model } : { model, isolate: opts.isolate }));
@@ -83,5 +106,5 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   const describing = describeInstance(deps, rec);
   describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running
   const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: opts.timeoutMs, model }, emit);
-  return { instance: await describing, gate, healedEnvFile };
+  return { instance: await describing, gate, healedEnvFile, lint };
 }

@@ -51,6 +51,7 @@ export function GateView({ op, onDismiss }: { op: OperationView; onDismiss?: () 
               <span className="check-label">{c.label}</span>
               <span className="check-time">{c.state === 'pending' ? '' : seconds(c.elapsedMs)}</span>
               {c.state === 'failed' && <span className="check-message">{c.message}</span>}
+              {c.state === 'skipped' && c.message && <span className="check-message muted">{c.message}</span>}
             </li>
           ))}
         </ul>

@@ -50,6 +50,7 @@ export function InstanceDetails({ id, revision, now }: { id: string; revision: s
                   <span className="check-label">{c.label}</span>
                   <span className="check-time">{c.state === 'pending' ? '' : seconds(c.elapsedMs)}</span>
                   {c.state === 'failed' && <span className="check-message">{c.message}</span>}
+                  {c.state === 'skipped' && c.message && <span className="check-message muted">{c.message}</span>}
                 </li>
               ))}
             </ul>

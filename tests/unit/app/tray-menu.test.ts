@@ -194,3 +194,17 @@ describe('tray menu: edge cases', () => {
     expect(aggregateLabel(s)).toBe('2 busy');
   });
 });
+
+describe('tray menu: links reconciled with the compose file', () => {
+  it('offers no link of a service the compose file does not define (KTRDR with shared observability)', async () => {
+    const { parse } = await import('yaml');
+    const { composeModelFromTexts } = await import('../../../main/core/compose-model');
+    const { buildView } = await import('../../../main/core/views');
+    const { ktrdrPreset } = await import('../../../main/core/preset');
+    const model = composeModelFromTexts(['/r/docker-compose.sandbox.yml'], ['services:\n  db: {image: x}\n  backend: {image: x}\n'], parse);
+    const base = view('cur', { slot: 4 });
+    const v = buildView({ rec: { ...base, repo: '/work/ktrdr' }, manifest: ktrdrPreset, vars: { KTRDR_API_PORT: '8004' }, containers: [], expectedServices: 2, dirExists: true, lastGate: null, model });
+    const sub = submenuOf(menuFor(snapshot({ instances: [{ ...v, status: 'running', containers: { running: 2, healthy: 2, total: 2 } }] }), opts), 'cur');
+    expect(sub.filter((i) => i.action?.kind === 'openLink').map((i) => i.label)).toEqual(['Open API docs']);
+  });
+});

@@ -123,6 +123,12 @@ export class FakeEngine implements Engine {
   projectResources = notFaked('engine.projectResources') as unknown as Engine['projectResources'];
   removeProjectResources = notFaked('engine.removeProjectResources') as unknown as Engine['removeProjectResources'];
   events = notFaked('engine.events') as unknown as Engine['events'];
+  /** External networks/volumes that exist, as "network:NAME" / "volume:NAME" → their labels. */
+  externals = new Map<string, Record<string, string>>();
+  networkExists = async (name: string): Promise<boolean> => this.externals.has(`network:${name}`);
+  volumeExists = async (name: string): Promise<boolean> => this.externals.has(`volume:${name}`);
+  createNetwork = async (name: string, labels: Record<string, string> = {}): Promise<void> => void this.externals.set(`network:${name}`, labels);
+  createVolume = async (name: string, labels: Record<string, string> = {}): Promise<void> => void this.externals.set(`volume:${name}`, labels);
 
   async listContainers(opts?: { projects?: string[]; all?: boolean }): Promise<ContainerInfo[]> {
     this.listCalls++;
@@ -182,7 +188,8 @@ export class FakePortProbe implements PortProbe {
 
 /** Deps with only what the slot logic touches; anything else throws. */
 export function fakeDeps(over: Partial<Deps>): Deps {
-  const base = { home: '/tmp/fake-home', sharedHome: '/tmp/fake-home/shared' } as Partial<Deps>;
+  // composeModels is optional (no cache: every read parses the file): absent, not "not faked"
+  const base = { home: '/tmp/fake-home', sharedHome: '/tmp/fake-home/shared', composeModels: undefined } as Partial<Deps>;
   return new Proxy({ ...base, ...over } as Deps, {
     get(target, prop, recv) {
       if (prop in target) return Reflect.get(target, prop, recv);

@@ -1,6 +1,6 @@
 // status: the endpoints are probed while the engine lists the containers; a stopped instance's probes are
 // cancelled and dropped, a probe that times out reads "no answer".
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,13 @@ describe('status', () => {
       h.markListed();
       return SERVICES.map((s) => container(s, { project: rec.id, health: 'healthy' }));
     });
+    // the probes wait for the compose model (which says which services exist: a cache read, a few ms), never
+    // for the listing: an engine answering in 50 ms sees every probe already started
+    const list = engine.listContainers.bind(engine);
+    engine.listContainers = async (o) => {
+      await new Promise((r) => setTimeout(r, 50));
+      return list(o);
+    };
     const r = await statusOf(deps(engine, h.http), { id: rec.id });
     expect(r.instance.status).toBe('running');
     expect(r.endpoints.map((e) => [e.name, e.ok, e.detail])).toEqual([
@@ -62,6 +69,32 @@ describe('status', () => {
     ]);
     expect(h.seen.every((s) => s.startedBeforeListing)).toBe(true);
     expect(r.services).toHaveLength(9);
+  });
+
+  it('does not probe the endpoints of services the compose file does not define', async () => {
+    const cur = mkdtempSync(join(tmpdir(), 'kts-status-'));
+    try {
+      const { parse, stringify } = await import('yaml');
+      const doc = parse(readFileSync(join(dir, 'docker-compose.sandbox.yml'), 'utf8'), { merge: true }) as { services: Record<string, unknown> };
+      for (const x of ['grafana', 'jaeger', 'prometheus']) delete doc.services[x];
+      writeFileSync(join(cur, 'docker-compose.sandbox.yml'), stringify(doc));
+      const rec2 = record('ktrdr--cur', 2, { path: cur });
+      const h = recordingHttp((url) => (url.includes('/workers') ? { status: 200, body: '{"workers":[1,2,3,4]}' } : { status: 200, body: '{}' }));
+      const engine = new FakeEngine(() => SERVICES.slice(0, 6).map((s) => container(s, { project: rec2.id, health: 'healthy' })));
+      const d = fakeDeps({
+        engine,
+        http: h.http,
+        registry: { file: '/x', read: async () => registryWith(rec2), update: async () => undefined as never },
+        gates: { read: async () => null, write: async () => undefined, remove: async () => undefined },
+      });
+      const r = await statusOf(d, { id: rec2.id });
+      expect(r.endpoints.map((e) => e.name)).toEqual(['backend', 'workers']);
+      expect(h.seen.map((x) => x.url)).toEqual(['http://127.0.0.1:8002/api/v1/health', 'http://127.0.0.1:8002/api/v1/workers']);
+      expect(r.instance.links.map((l) => l.name)).toEqual(['api']);
+      expect(r.instance.ports.find((p) => p.name === 'jaeger')?.used).toBe(false);
+    } finally {
+      rmSync(cur, { recursive: true, force: true });
+    }
   });
 
   it('a stopped instance: no endpoints, and the probes already started are cancelled', async () => {

@@ -139,4 +139,67 @@ describe('upInstance', () => {
     expect(calls).toEqual(['ping']);
     expect(steps().slice(-2)).toEqual(['ports:running', 'ports:failed']);
   });
+
+  it('checks of services the compose file does not define are skipped with the reason, never run', async () => {
+    const http = new FakeHttp((url) => ({ status: 200, body: url.endsWith('/workers') ? '{"workers":[1,2,3,4]}' : 'ok' }));
+    const r = await upInstance(deps({ http }), { id: ID }, {}, (e) => events.push(e));
+    expect(r.gate?.passed).toBe(true);
+    const byName = Object.fromEntries(r.gate!.checks.map((c) => [c.name, c]));
+    for (const n of ['grafana', 'jaeger', 'prometheus']) {
+      expect(byName[n]).toMatchObject({ state: 'skipped', message: `skipped: service ${n} is not in docker-compose.sandbox.yml`, attempts: 0 });
+    }
+    expect(r.gate!.checks.map((c) => c.name)).toEqual(['database', 'migrations', 'backend', 'workers', 'grafana', 'jaeger', 'prometheus', 'containers']);
+    expect(http.callsTo(':3002') + http.callsTo(':16688') + http.callsTo(':9092')).toBe(0);
+    // the live progress lists them from the start and reports them settled
+    const start = events.find((e) => e.type === 'gate-start');
+    expect(start?.type === 'gate-start' && start.checks.map((c) => c.name)).toContain('grafana');
+    expect(events.some((e) => e.type === 'gate-check' && e.check.name === 'jaeger' && e.check.state === 'skipped')).toBe(true);
+    expect(gates[0]!.checks.find((c) => c.name === 'prometheus')?.state).toBe('skipped');
+    // links and ports of the result
+    expect(r.instance.links.map((l) => l.name)).toEqual(['api']);
+    expect(r.instance.ports.find((p) => p.name === 'grafana')).toMatchObject({ port: 3002, used: false });
+  });
+
+  it('lint findings are ONE step line, carried in full in the result', async () => {
+    await writeFile(
+      path.join(dir, 'docker-compose.sandbox.yml'),
+      COMPOSE.replace('"127.0.0.1:${KTRDR_DB_PORT:-5432}:5432"', '"${KTRDR_DB_PORT:-5432}:5432"').replace('"127.0.0.1:${KTRDR_API_PORT:-8000}:8000"', '"${KTRDR_API_PORT:-8000}:8000"'),
+    );
+    const r = await upInstance(deps(), { id: ID }, {}, (e) => events.push(e));
+    const lintSteps = events.filter((e) => e.type === 'step' && e.id.startsWith('doctor'));
+    expect(lintSteps).toHaveLength(1);
+    expect(lintSteps[0]).toMatchObject({ state: 'warning', label: 'compose lint: 2 warnings — `ktrdr-sandbox doctor` for details' });
+    expect(r.lint?.map((f) => f.name)).toEqual(['port-binding', 'port-binding']);
+  });
+
+  it('a missing external network/volume stops up before compose, naming each; --create-externals creates them labelled', async () => {
+    await writeFile(
+      path.join(dir, 'docker-compose.sandbox.yml'),
+      `${COMPOSE}networks:\n  obs:\n    external: true\n    name: shared-observability\nvolumes:\n  models:\n    external: true\n`,
+    );
+    const err = await upInstance(deps(), { id: ID }, {}, (e) => events.push(e)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'STATE', exitCode: 1 });
+    expect((err as Error).message).toBe('External network "shared-observability", volume "models" do not exist: compose would fail on them, so nothing was started');
+    expect((err as { hint?: string }).hint).toContain('up --create-externals');
+    expect(calls).toEqual(['ping']); // no secrets, no compose
+    expect(steps().slice(-2)).toEqual(['externals:running', 'externals:failed']);
+    expect(engine.externals.size).toBe(0);
+
+    events = [];
+    const r = await upInstance(deps(), { id: ID }, { createExternals: true }, (e) => events.push(e));
+    expect(r.gate?.passed).toBe(true);
+    expect([...engine.externals]).toEqual([
+      ['network:shared-observability', { 'dev.ktrdr-sandbox.role': 'external' }],
+      ['volume:models', { 'dev.ktrdr-sandbox.role': 'external' }],
+    ]);
+    expect(steps()).toContain('externals-created:info');
+    expect(calls).toEqual(['ping', 'ping', 'secrets', `compose up ${ID} with secrets`]);
+
+    // present now: a plain up passes the check without creating anything
+    engine.createNetwork = async () => {
+      throw new Error('must not create');
+    };
+    await upInstance(deps(), { id: ID }, {}, () => undefined);
+  });
 });
+

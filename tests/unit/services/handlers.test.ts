@@ -107,6 +107,7 @@ describe('operations', () => {
   it('check their arguments (the HTTP transport passes anything)', async () => {
     await expect(h.up(42 as never)).rejects.toMatchObject({ code: 'USAGE' });
     await expect(h.up('x', { build: 'yes' } as never)).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(h.up('x', { createExternals: 'yes' } as never)).rejects.toMatchObject({ code: 'USAGE' });
     await expect(h.destroy('x', [] as never)).rejects.toMatchObject({ code: 'USAGE' });
     expect(state.busyLog).toEqual([]);
   });
