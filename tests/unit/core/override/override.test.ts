@@ -146,3 +146,18 @@ describe('isolation: links and clashes', () => {
     expect(isolationClashes([{ network: 'n', members: [member({ project: '', service: '', name: 'x', aliases: ['worker-pool'] })] }], ours)[0]!.project).toBe('(no compose project)');
   });
 });
+
+describe('Jaeger link filtered to the instance', () => {
+  const m = model(CURRENT);
+  const link = (url: string) => ({ name: 'jaeger', url });
+  it('a shared Jaeger (no slot port in its URL) opens on the instance tag when services are tagged', async () => {
+    const { instanceLinkUrl } = await import('../../../../main/core/override/telemetry');
+    expect(instanceLinkUrl(link('http://localhost:16686/'), 'http://localhost:16686/', ['KTRDR_API_PORT'], m, 'r--a')).toBe(
+      `http://localhost:16686/search?service=backend&tags=${encodeURIComponent('{"sandbox.instance":"r--a"}')}`,
+    );
+    // the instance's own Jaeger (a slot port) and untagged stacks keep the plain link
+    expect(instanceLinkUrl(link('http://localhost:${KTRDR_JAEGER_UI_PORT}'), 'http://localhost:16687', ['KTRDR_JAEGER_UI_PORT'], m, 'r--a')).toBe('http://localhost:16687');
+    expect(instanceLinkUrl(link('http://j:16686'), 'http://j:16686', [], model('services:\n  a:\n    image: x\n'), 'r--a')).toBe('http://j:16686');
+    expect(instanceLinkUrl({ name: 'grafana', url: 'http://g' }, 'http://g', [], m, 'r--a')).toBe('http://g');
+  });
+});
