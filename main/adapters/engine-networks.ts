@@ -95,3 +95,10 @@ export function networkOps(h: NetworkOpsHost) {
     },
   };
 }
+
+/** Remove a network, first letting go of containers of other stacks connected to it by isolation (a collector). */
+export async function removeNetworkForce(d: Dockerode, id: string): Promise<void> {
+  const info = (await d.getNetwork(id).inspect()) as { Containers?: Record<string, unknown> | null };
+  for (const c of Object.keys(info.Containers ?? {})) await d.getNetwork(id).disconnect({ Container: c, Force: true }).catch(() => undefined);
+  await d.getNetwork(id).remove();
+}

@@ -6,7 +6,7 @@ import type DockerModem from 'docker-modem';
 import { EngineUnavailableError } from '../core/deps';
 import type { ContainerDetails, Engine, EngineEvent, EngineInfo, ExecResult, LogLine, LogOptions, ProjectResources, ProjectScope } from '../core/deps';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../core/labels';
-import { networkOps } from './engine-networks';
+import { networkOps, removeNetworkForce } from './engine-networks';
 import type { ContainerInfo } from '../core/types';
 import { LABEL_PROJECT, toContainerInfo, toEngineEvent, type RawContainer } from './container-info';
 import { FrameDemuxer, LogLineDemuxer } from './demux';
@@ -249,16 +249,7 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       };
       const d = await docker();
       await Promise.all(r.containers.map((id) => attempt(`container ${id.slice(0, 12)}`, () => d.getContainer(id).remove({ force: true, v: true }))));
-      await Promise.all(
-        r.networks.map((n) =>
-          attempt(`network ${n.name}`, async () => {
-            // containers of other stacks connected by isolation (a shared collector) are let go first
-            const info = (await d.getNetwork(n.id).inspect()) as { Containers?: Record<string, unknown> };
-            for (const c of Object.keys(info.Containers ?? {})) await d.getNetwork(n.id).disconnect({ Container: c, Force: true }).catch(() => undefined);
-            await d.getNetwork(n.id).remove();
-          }),
-        ),
-      );
+      await Promise.all(r.networks.map((n) => attempt(`network ${n.name}`, () => removeNetworkForce(d, n.id))));
       await Promise.all(r.volumes.map((v) => attempt(`volume ${v}`, () => d.getVolume(v).remove())));
       if (failures.length > 0) {
         throw new Error(`Could not remove all resources of compose project "${project}":\n  ${failures.join('\n  ')}`);

@@ -45,7 +45,11 @@ export function ownerId(home: string): string {
 
 /** The owner id when the file exists, without creating it (read-only views: list, dashboard). */
 export function existingOwnerId(home: string): string | null {
-  return known.get(home) ?? readOwner(join(home, OWNER_FILE));
+  const hit = known.get(home);
+  if (hit) return hit;
+  const id = readOwner(join(home, OWNER_FILE));
+  if (id) known.set(home, id);
+  return id;
 }
 
 /** Is this container provably ours: labelled with its project as instance AND this registry's identity? */
