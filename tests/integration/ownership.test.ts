@@ -4,7 +4,7 @@
 // container of another compose project holding a slot port makes the slot "held", never blacklisted.
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, git, makeWorld, removeProject, type World } from './world';
@@ -53,12 +53,13 @@ let b: World;
 let idA: string;
 let idB: string;
 const foreign = `ovrforeign-${process.pid}`;
+const intruder = `ovr-intruder-${process.pid}`;
 
 beforeAll(async () => {
   [a, b] = await Promise.all([tinyWorld('ovr-a'), tinyWorld('ovr-b')]);
 });
 afterAll(async () => {
-  await execa('docker', ['rm', '-f', foreign], { reject: false });
+  await execa('docker', ['rm', '-f', foreign, intruder], { reject: false });
   await Promise.all([a?.cleanup(), b?.cleanup()]);
   for (const p of [idA, idB]) if (p) await removeProject(p);
 });
@@ -174,6 +175,24 @@ describe('ownership: two registries on one engine', () => {
     expect((await labels('volume', `label=com.docker.compose.project=${idA}`)).length).toBe(1);
     await removeProject(idA);
   }, 180_000);
+
+  it("destroy's removal by label takes only what carries our labels, and says what it left", async () => {
+    const c = await a.cli(['create', 'gone', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    const id = c.json.instance.id;
+    expect((await a.cli(['up', id, '--no-wait', '--json'])).code).toBe(0);
+    // an object of the same compose project name that we did not start (another tool, another user)
+    await execa('docker', ['run', '-d', '--name', intruder, '--label', `com.docker.compose.project=${id}`, 'ktrdr-sandbox-fixture:1', 'sleep', '300']);
+    await rm(c.json.instance.path, { recursive: true, force: true }); // by hand: no compose down possible now
+    const d = await a.cli(['destroy', id, '--force', '--json']);
+    expect(d.code, d.stdout + d.stderr).toBe(0);
+    expect(d.stderr).toContain('left alone');
+    const left = String((await execa('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${id}`])).stdout).split('\n').filter(Boolean);
+    expect(left).toHaveLength(1);
+    expect(String((await execa('docker', ['inspect', '-f', '{{.Name}}', left[0]!])).stdout).trim()).toBe(`/${intruder}`);
+    expect((await labels('volume', `label=com.docker.compose.project=${id}`)).length).toBe(0);
+    await execa('docker', ['rm', '-f', intruder]);
+  }, 120_000);
 
   it('a container of another compose project on a slot port makes the slot held, never blacklisted', async () => {
     await execa('docker', ['run', '-d', '--name', foreign, '--label', `com.docker.compose.project=${foreign}`, '-p', `127.0.0.1:${BASE + 3}:8080`, 'ktrdr-sandbox-fixture:1', 'python3', '-m', 'http.server', '8080']);
