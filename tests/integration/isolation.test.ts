@@ -88,6 +88,11 @@ describe('isolation on a shared external network', () => {
       const iso = r.json.gate.checks.find((c: { name: string }) => c.name === 'isolation');
       expect(iso.state, iso.message).toBe('passed');
     }
+    // doctor explains the shared network and that isolation prevents the risk
+    const doc = await w.cli(['doctor', ids[0]!, '--json']);
+    const isoCheck = doc.json.checks.find((c: { name: string }) => c.name === 'isolation-observability');
+    expect(isoCheck, doc.stdout).toMatchObject({ level: 'ok' });
+    expect(isoCheck.message).toContain(NET);
     const projects = await Promise.all(ids.map(containersOf));
     for (const [i, id] of ids.entries()) {
       const mine = projects[i]!;
@@ -144,6 +149,8 @@ describe('isolation on a shared external network', () => {
     expect(iso.state).toBe('failed');
     expect(iso.message).toContain(`"${NET}"`);
     expect(iso.message).toContain(`"${b}"`);
+    const doc = await w.cli(['doctor', a, '--json']);
+    expect(doc.json.checks.find((c: { name: string }) => c.name === 'isolation-observability')).toMatchObject({ level: 'warning' });
     const gb = await w.cli(['gate', b, '--json']);
     expect(gb.code).toBe(2);
     expect(gb.json.gate.checks.find((c: { name: string }) => c.name === 'isolation').message).toContain(NET);
