@@ -12,6 +12,7 @@ import { createHttp } from './http';
 import { lazyAdapter } from './lazy';
 import { createRegistryStore } from './registry-store';
 import { createSecretStore } from './secret-store';
+import { createTcp } from './tcp';
 
 export interface CreateDepsOptions {
   env?: NodeJS.ProcessEnv;
@@ -39,6 +40,7 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     git: lazyAdapter(async () => (await import('./git')).createGit({ env })),
     ports: lazyAdapter(async () => (await import('./port-probe')).createPortProbe()),
     http: createHttp(),
+    tcp: createTcp(),
     clock: systemClock,
     registry: createRegistryStore(home),
     gates: createGateStore(home),

@@ -9,6 +9,8 @@ import { registerEnv } from './commands/env';
 import { registerEvidence } from './commands/evidence';
 import { registerInspect } from './commands/inspect';
 import { registerLifecycle } from './commands/lifecycle';
+import { registerManifest } from './commands/manifest';
+import { registerDemo } from './commands/demo';
 import { registerOverview } from './commands/overview';
 import { registerShared } from './commands/shared';
 import { createProgram, runProgram } from './program';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerEvidence(program, rt);
   registerShared(program, rt);
   registerDoctor(program, rt);
+  registerManifest(program, rt);
+  registerDemo(program, rt);
   return program;
 }
 

@@ -6,6 +6,19 @@ import type { Manifest } from './manifest-schema';
 import { slotPorts } from './ports';
 import { MAX_SLOT, MIN_SLOT } from './types';
 import { byText } from './order';
+import { rewriteFixedPort, suggestedPortVar } from './derive-manifest';
+
+/** The exact rewrite of a fixed host port: "8080:80" → "${WEB_PORT:-8080}:80" (null when the port is not a plain number). */
+function fixedPortFix(service: string, entries: string[], raw: string, target: string): string | null {
+  const fixedCount = entries.filter((e) => {
+    const q = parsePortEntry(e);
+    return q.published !== null && /^\d+$/.test(q.published.trim());
+  }).length;
+  const variable = suggestedPortVar(service, target, fixedCount > 1);
+  const to = rewriteFixedPort(raw, variable);
+  if (!to) return null;
+  return `write "${to}" instead of "${raw}": without a ktrdr-sandbox.yml it becomes a slot port (zero config); with one, also add ${variable} to ports:`;
+}
 
 export type CheckLevel = 'ok' | 'warning' | 'error';
 
@@ -209,7 +222,7 @@ export function lintCompose(model: ComposeModel, manifest: Manifest, vars: Recor
           level: 'error',
           service: s.name,
           message: `service "${s.name}" publishes ${what} ("${raw}")${clash}`,
-          fix: `publish "127.0.0.1:\${SOME_PORT_VAR}:${p.target}" and add SOME_PORT_VAR to the slot map (ports: in ktrdr-sandbox.yml)`,
+          fix: (refs.length ? null : fixedPortFix(s.name, s.ports, raw, p.target)) ?? `publish "127.0.0.1:\${SOME_PORT_VAR}:${p.target}" and add SOME_PORT_VAR to the slot map (ports: in ktrdr-sandbox.yml)`,
         });
       }
       if (allInterfaces) {

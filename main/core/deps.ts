@@ -211,6 +211,15 @@ export interface Http {
   get(url: string, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; body: string }>;
 }
 
+/** A TCP readiness probe (gate checks of kind tcp). */
+export interface Tcp {
+  /**
+   * Connect to host:port. ok when the peer sends data, or keeps the accepted connection open for holdMs
+   * (Docker's proxy accepts every connection and closes it at once when nothing listens behind it).
+   */
+  probe(host: string, port: number, timeoutMs: number, holdMs?: number): Promise<{ ok: boolean; message: string }>;
+}
+
 export interface RegistryStore {
   readonly file: string;
   /** A consistent snapshot (writes are atomic renames, so no lock is needed to read). */
@@ -244,6 +253,8 @@ export interface Deps {
   git: Git;
   ports: PortProbe;
   http: Http;
+  /** Optional (tcp gate checks): fakes of older tests need not provide it. */
+  tcp?: Tcp;
   clock: Clock;
   registry: RegistryStore;
   gates: GateStore;

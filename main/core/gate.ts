@@ -2,7 +2,8 @@
 // with its own per-attempt timeout. The first definitive failure ends the gate (nothing waits for a verdict
 // that is already known), and so does the last check passing (nothing waits for a sleeper to wake up).
 // Time and I/O are injected, so the whole thing is unit-testable with fakes.
-import type { Clock, Engine, Http } from './deps';
+import type { Clock, Engine, Http, Tcp } from './deps';
+import { tcpRunner } from './gate-tcp';
 import type { GateCheckSpec, Manifest } from './manifest-schema';
 import { expandTemplate } from './ports';
 import type { CheckResult, ContainerInfo, GateReport } from './types';
@@ -35,7 +36,7 @@ export interface GateInput {
   /** Names this project's services answer to (service names, aliases): the isolation check. */
   names?: string[];
   timeoutMs?: number;
-  deps: { engine: Engine; http: Http; clock: Clock };
+  deps: { engine: Engine; http: Http; clock: Clock; tcp?: Tcp };
   onEvent?: (e: GateEvent) => void;
 }
 
@@ -246,6 +247,7 @@ function makeRunner(spec: GateCheckSpec, input: GateInput, containers: Container
       },
     };
   }
+  if ('tcp' in spec) return tcpRunner(spec, input, intervalMs, attemptTimeout);
   const { url, status, minItems, itemsKey } = spec.http;
   const target = expandTemplate(url, input.vars);
   return {

@@ -42,12 +42,24 @@ function buildManifestSchema() {
     timeout: z.optional(z.number().check(z.positive())),
   });
 
-  const gateCheckSchema = z.union([execCheck, httpCheck]);
+  const tcpCheck = z.strictObject({
+    name: z.string().check(z.minLength(1)),
+    label: z.optional(z.string()),
+    tcp: z.strictObject({
+      host: z._default(z.string(), '127.0.0.1'),
+      port: describe(z.union([port, z.string()]), 'A port, or ${VAR} from .env.sandbox. Passes when the connection is accepted and not closed at once (Docker\'s proxy accepts, then closes when nothing listens)'),
+    }),
+    service: describe(z.optional(z.string()), 'Service whose logs are shown when this check fails'),
+    dependsOn: z._default(strings, []),
+    timeout: z.optional(z.number().check(z.positive())),
+  });
+
+  const gateCheckSchema = z.union([execCheck, httpCheck, tcpCheck]);
 
   const manifestSchema = z.strictObject({
     version: z.literal(1),
     compose: z.strictObject({ files: z.array(z.string()).check(z.minLength(1)) }),
-    ports: z.array(portSpecSchema).check(z.minLength(1)),
+    ports: describe(z.array(portSpecSchema), 'The slot map (may be empty: a stack that publishes no host port)'),
     links: z._default(z.array(z.strictObject({ name: z.string(), label: z.string(), url: z.string() })), []),
     gate: z._default(
       z.strictObject({

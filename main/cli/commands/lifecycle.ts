@@ -11,6 +11,8 @@ import type { InstanceDetails } from '../../core/use-cases/describe';
 import { EXIT, SandboxError } from '../../core/errors';
 import { gateVerdict, labelled, type Output } from '../render';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
+import { manifestInit } from '../../core/use-cases/manifest-init';
+import { printManifestInit } from './manifest';
 
 export function printDetails(out: Output, d: InstanceDetails): void {
   for (const line of labelled([['Location', d.path], ['Port slot', String(d.slot)], ...d.links.map((l): [string, string] => [l.label, l.url])])) {
@@ -41,9 +43,11 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .command('init')
       .description('register the current clone or worktree as an instance')
       .option('-s, --slot <n>', 'port slot 0-10 (default: lowest free of 1-10)', parseIntOption('--slot'))
-      .option('-n, --name <id>', 'instance id (default: slugified directory name)'),
+      .option('-n, --name <id>', 'instance id (default: slugified directory name)')
+      .option('--write-manifest', 'first write the manifest derived from the compose file as ktrdr-sandbox.yml (see `manifest init`)'),
   ).action((o) =>
     runCommand(o, async (out) => {
+      if (o.writeManifest) printManifestInit(out, await manifestInit((await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd, {}));
       const d = await initInstance(rt.deps(), { cwd: rt.cwd, slot: o.slot, name: o.name }, out.event);
       out.result('init', { instance: d });
       out.line(`\nInitialised instance: ${pc.bold(d.id)} (${d.kind})`);

@@ -49,7 +49,7 @@ describe('validateManifest', () => {
   it('rejects wrong types and missing required fields', () => {
     expect(invalid({ ...base, version: 2 }).message).toMatch(/version/);
     expect(invalid({ version: 1, ports: base.ports }).message).toMatch(/compose/);
-    expect(invalid({ ...base, ports: [] }).message).toMatch(/ports/);
+    expect(invalid({ ...base, ports: 'none' }).message).toMatch(/ports/);
     expect(invalid({ ...base, ports: [{ ...base.ports[0], slot0: 70000 }] }).message).toMatch(/slot0/);
     expect(invalid(null).message).toMatch(/\(root\)/);
   });
@@ -152,7 +152,7 @@ describe('loadManifest', () => {
   });
 
   it('valid YAML with a bad shape (or an empty file) → MANIFEST_INVALID', async () => {
-    await writeFile(join(dir, MANIFEST_FILE), 'version: 1\ncompose: { files: [a.yml] }\nports: []\n');
+    await writeFile(join(dir, MANIFEST_FILE), 'version: 1\ncompose: { files: [a.yml] }\nports: 3\n');
     await expect(loadManifest(dir)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
     await writeFile(join(dir, MANIFEST_FILE), '');
     await expect(loadManifest(dir)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });

@@ -1,0 +1,39 @@
+// manifest init: write the derived manifest of a Compose repository as ktrdr-sandbox.yml (never over an
+// existing one without force), validated before it is written.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SandboxError } from '../errors';
+import { deriveForDir, MANIFEST_FILE, validateManifest, type DerivedFor } from '../manifest';
+import { renderManifestYaml } from '../manifest-writer';
+import { ktrdrPreset } from '../preset';
+import { statIfExists } from '../small-file';
+
+export interface ManifestInitResult {
+  path: string;
+  written: boolean;
+  text: string;
+  derived: Pick<DerivedFor, 'manifest' | 'notes' | 'found'>;
+}
+
+export async function manifestInit(dir: string, opts: { force?: boolean; dryRun?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ManifestInitResult> {
+  const path = join(dir, MANIFEST_FILE);
+  if (statIfExists(path) && !opts.force && !opts.dryRun) {
+    throw new SandboxError('STATE', `${path} already exists: it was left as it is`, { hint: 'Pass --force to replace it with the derived one, or --stdout to print it.' });
+  }
+  if (statIfExists(join(dir, ktrdrPreset.compose.files[0]!))) {
+    throw new SandboxError('USAGE', `${dir} has ${ktrdrPreset.compose.files[0]}: it uses the built-in KTRDR preset, nothing to derive`, {
+      hint: 'Write a ktrdr-sandbox.yml by hand to change the preset (README: "Project manifest").',
+    });
+  }
+  const derived = await deriveForDir(dir, opts.env ?? {});
+  if (!derived) {
+    throw new SandboxError('USAGE', `No compose file in ${dir} (compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml, or COMPOSE_FILE)`, {
+      hint: 'Run it at the root of a Compose repository.',
+    });
+  }
+  const text = renderManifestYaml(derived);
+  const { parse } = await import('yaml');
+  validateManifest(parse(text), `${path} (as derived)`); // never write what would not load
+  if (!opts.dryRun) writeFileSync(path, text, { mode: 0o644 });
+  return { path, written: !opts.dryRun, text, derived: { manifest: derived.manifest, notes: derived.notes, found: derived.found } };
+}
