@@ -88,7 +88,7 @@ export function composeModelFromTexts(paths: string[], texts: string[], parseYam
     collectResources(doc.networks, networks);
     collectResources(doc.volumes, volumes);
   });
-  for (const svc of Object.values(services)) if (!svc.networks?.length) svc.networks = ['default'];
+  for (const svc of Object.values(services)) if (svc.networks === undefined) svc.networks = ['default'];
   const model: ComposeModel = { files: paths, services, externalNetworks: [...nets], externalVolumes: [...vols], variables: [...vars].sort(), networks, volumes };
   if (version !== undefined) model.version = version;
   return model;
@@ -105,7 +105,10 @@ function readServiceNetworks(raw: Obj, svc: ComposeService): void {
       if (isObj(cfg) && Array.isArray(cfg.aliases)) for (const a of cfg.aliases) aliases.add(String(a));
     }
   }
-  if (typeof raw.network_mode === 'string') nets.clear();
+  if (typeof raw.network_mode === 'string') {
+    svc.networks = []; // host, none, service:x, container:x: no network of its own
+    return;
+  }
   if (nets.size) svc.networks = [...nets];
   if (aliases.size) svc.aliases = [...aliases];
 }

@@ -95,7 +95,7 @@ export async function ensureEnvFile(ctx: InstanceContext): Promise<boolean> {
   return true;
 }
 
-/** overrideFile: the generated per-instance override (overrideTarget writes it), always the LAST -f. */
+/** overrideFile: the generated per-instance override (overrideFileFor writes it), always the LAST -f. */
 export function composeTarget(ctx: InstanceContext, env?: Record<string, string>, overrideFile?: string): ComposeTarget {
   const files = ctx.manifest.compose.files.map((f) => (f.startsWith('/') ? f : join(ctx.rec.path, f)));
   if (overrideFile) files.push(overrideFile);

@@ -100,6 +100,12 @@ describe('the override', () => {
     expect(parse(renderOverride(buildOverride(noVersion), noVersion)).version).toBeUndefined();
   });
 
+  it('a service with network_mode joins no network', () => {
+    const m = model('services:\n  a:\n    image: x\n    network_mode: host\n');
+    expect(m.services.a!.networks).toEqual([]);
+    expect(buildOverride({ ...input, model: m }).networks.default).toBeUndefined();
+  });
+
   it('a default network only when some service joins it', () => {
     const m = model('services:\n  a:\n    image: x\n    networks: [n]\nnetworks:\n  n: {}\n');
     const doc = buildOverride({ ...input, model: m });
