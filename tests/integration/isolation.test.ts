@@ -14,7 +14,6 @@ const tag = `${process.pid}`;
 const NET = `ovr-obs-${tag}`;
 const VOL = `ovr-cache-${tag}`;
 const OBS = `ovrobs${tag}`;
-const SLOTS = [6, 9];
 
 let w: World;
 let ids: string[] = [];
@@ -77,8 +76,9 @@ afterAll(async () => {
 
 describe('isolation on a shared external network', () => {
   it('two isolated instances: gates pass, own workers only, names resolve to the own project, telemetry tagged', async () => {
-    for (const [i, name] of ['iso-a', 'iso-b'].entries()) {
-      const c = await w.cli(['create', name, '--slot', String(SLOTS[i]), '--json']);
+    for (const name of ['iso-a', 'iso-b']) {
+      // the lowest slot whose ports are free right now (the engine is shared: other stacks come and go)
+      const c = await w.cli(['create', name, '--json']);
       expect(c.code, c.stderr).toBe(0);
       ids.push(c.json.instance.id);
     }
