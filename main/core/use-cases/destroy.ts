@@ -7,10 +7,10 @@ import { ENV_FILE, envFilePath } from '../envfile';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
 import { instances } from '../registry';
-import { composeModelOf, loadInstance, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
+import { loadInstance, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
 import { ownerId } from '../owner';
 import { removeOverrideState } from '../override/state';
-import { unlinkSharedServices } from './isolation-links';
+import { releaseSharedLinks } from './isolation-links';
 import type { InstanceRecord } from '../types';
 import type { DestroyResult } from '../results';
 export type { DestroyResult } from '../results';
@@ -83,7 +83,7 @@ async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: DestroyOpt
       const ctx = await loadInstance(deps, rec);
       try {
         const target = await secretTarget(deps, ctx);
-        await unlinkSharedServices(deps, id, await composeModelOf(ctx, deps)).catch(() => 0);
+        await releaseSharedLinks(deps, ctx);
         await deps.compose.down(target, { volumes: true });
       } catch (err) {
         emit({ type: 'step', instance: id, id: 'compose-down', label: `compose down failed, removing by label: ${(err as Error).message.split('\n')[0]}`, state: 'warning' });

@@ -5,6 +5,7 @@
 import type { Deps, NetworkMember } from '../deps';
 import { isolatedNetworkName, sharedNetworks } from '../override/isolation';
 import type { ComposeModel } from '../types';
+import { composeModelOf, type InstanceContext } from '../resolve';
 
 export interface IsolationLink {
   shared: string;
@@ -65,4 +66,13 @@ export async function unlinkSharedServices(deps: Deps, id: string, model: Compos
     }
   }
   return n;
+}
+
+/** Before compose down: let go of isolation's connections; best effort (compose reports what really fails). */
+export async function releaseSharedLinks(deps: Deps, ctx: InstanceContext): Promise<void> {
+  try {
+    await unlinkSharedServices(deps, ctx.rec.id, await composeModelOf(ctx, 'composeModels' in deps ? deps : undefined));
+  } catch {
+    // no compose model (a broken file) or no engine answer: compose down will say what is wrong
+  }
 }

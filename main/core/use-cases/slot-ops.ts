@@ -8,8 +8,8 @@ import { loadManifest } from '../manifest';
 import { ktrdrPreset } from '../preset';
 import { assertSlot, slotPorts, type SlotPort } from '../ports';
 import { assertSlotAvailable, holderOfSlot, isBlacklisted } from '../registry';
-import { composeModelOf, ensureEnvFile, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
-import { unlinkSharedServices } from './isolation-links';
+import { ensureEnvFile, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
+import { releaseSharedLinks } from './isolation-links';
 import { portConflictError } from '../slots';
 import { MAX_SLOT, MIN_SLOT } from '../types';
 import { upInstance, type UpResult } from './up';
@@ -86,7 +86,7 @@ export async function moveSlot(deps: Deps, ref: InstanceRef, to: number, emit: E
   if (wasRunning) {
     await step(emit, rec.id, 'stop', `Stopped "${rec.id}" (volumes kept)`, async () => {
       const target = await secretTarget(deps, ctx);
-      await unlinkSharedServices(deps, rec.id, await composeModelOf(ctx, deps)).catch(() => 0); // isolation's connections first
+      await releaseSharedLinks(deps, ctx); // isolation's connections first
       await deps.compose.down(target, { volumes: false });
     });
   }
