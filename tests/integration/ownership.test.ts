@@ -168,9 +168,17 @@ describe('ownership: two registries on one engine', () => {
     expect((await labels('volume', `label=com.docker.compose.project=${idB}`)).length).toBe(0);
     expect((await labels('container', `label=com.docker.compose.project=${idA}`)).length).toBe(1);
     expect((await labels('volume', `label=com.docker.compose.project=${idA}`)).length).toBe(1);
-    // A without --volumes: containers and network go, the volume stays
-    const ra = await a.cli(['prune', '--orphans', '--yes', '--json']);
-    expect(ra.json.removedProjects).toEqual([idA]);
+    // at a terminal it shows the plan and asks: "n" keeps everything, "y" removes (without --volumes: not the volume)
+    const tty = (answer: string) =>
+      execa('script', ['-qec', `${CLI} prune --orphans`, '/dev/null'], { cwd: a.repo, env: { ...a.env }, input: answer, reject: false, timeout: 60_000 });
+    const no = await tty('n\n');
+    expect(no.stdout).toContain('prune would remove:');
+    expect(no.stdout).toContain(`unregistered project "${idA}": 1 container(s), 1 network(s) — 1 volume(s) kept`);
+    expect(no.stdout).toContain('Remove these? [y/N]');
+    expect(no.stdout).toContain('Nothing removed.');
+    expect((await labels('container', `label=com.docker.compose.project=${idA}`)).length).toBe(1);
+    const yes = await tty('y\n');
+    expect(yes.stdout, yes.stdout).toContain(`Removed unregistered project "${idA}"`);
     expect((await labels('container', `label=com.docker.compose.project=${idA}`)).length).toBe(0);
     expect((await labels('volume', `label=com.docker.compose.project=${idA}`)).length).toBe(1);
     await removeProject(idA);
