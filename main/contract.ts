@@ -48,6 +48,8 @@ export interface NameCheck {
   id?: string;
   path?: string;
   branchExists?: boolean;
+  /** The branch named like the instance is checked out there (git refuses a second worktree of it). */
+  branchCheckedOutAt?: string;
 }
 
 export interface Settings {
@@ -68,6 +70,8 @@ export interface LogLineEvent {
   service: string;
   stream: 'stdout' | 'stderr';
   text: string;
+  /** Docker's RFC 3339 timestamp of the line, when known (the panel merges services by it). */
+  time?: string;
 }
 
 /** Invoke channels: name → [arguments tuple, result value]. */
@@ -82,7 +86,10 @@ export interface InvokeMap {
   restart: [[id: string], UpResult];
   destroy: [[id: string, opts?: { force?: boolean }], DestroyResult];
   gate: [[id: string], GateReport];
+  /** Cancel a running Start/Restart of the instance (true when one was running). */
+  cancel: [[id: string], boolean];
   logs: [[id: string, service: string, opts?: { tail?: number }], string[]];
+  /** service "*": every service of the instance in one subscription (each line names its service). */
   followLogs: [[id: string, service: string, opts?: { tail?: number }], { subscription: string }];
   stopLogs: [[subscription: string], void];
   openLink: [[url: string], void];
@@ -108,6 +115,7 @@ export const INVOKE_CHANNELS = [
   'restart',
   'destroy',
   'gate',
+  'cancel',
   'logs',
   'followLogs',
   'stopLogs',

@@ -156,6 +156,8 @@ export function createCompose(opts: ComposeOptions = {}): Compose {
     /** Resolve with the exit code instead of throwing on a non-zero exit. */
     allowFailure?: boolean;
     profiles?: string[];
+    /** Kills compose when it aborts. */
+    signal?: AbortSignal;
   }
 
   async function invoke(t: ComposeTarget, args: string[], inv: Invocation = {}) {
@@ -170,7 +172,7 @@ export function createCompose(opts: ComposeOptions = {}): Compose {
     const env = childEnv(baseEnv, opts.dockerEnv, t.env);
     const sub = inv.inheritStdio
       ? execa(file, argv, { cwd: t.projectDir, env, extendEnv: false, reject: false, stdio: 'inherit' })
-      : execa(file, argv, { cwd: t.projectDir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore' });
+      : execa(file, argv, { cwd: t.projectDir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore', ...(inv.signal ? { cancelSignal: inv.signal } : {}) });
     if (inv.onLine && !inv.inheritStdio) {
       const out = new LineSplitter(inv.onLine);
       const err = new LineSplitter(inv.onLine);
@@ -221,7 +223,8 @@ export function createCompose(opts: ComposeOptions = {}): Compose {
       const args = ['up', '-d'];
       if (o.build) args.push('--build');
       args.push('--remove-orphans');
-      await invoke(t, args, o.onOutput ? { onLine: o.onOutput } : {});
+      if (o.services?.length) args.push(...(o.noDeps ? ['--no-deps'] : []), '--', ...o.services);
+      await invoke(t, args, { ...(o.onOutput ? { onLine: o.onOutput } : {}), ...(o.signal ? { signal: o.signal } : {}) });
     },
 
     async down(t, o = {}) {

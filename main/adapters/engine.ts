@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type DockerModem from 'docker-modem';
 import { EngineUnavailableError } from '../core/deps';
-import type { ContainerDetails, Engine, EngineEvent, EngineInfo, ExecResult, LogLine, LogOptions, ProjectResources, ProjectScope } from '../core/deps';
+import type { ContainerDetails, ContainerHealthcheck, Engine, EngineEvent, EngineInfo, ExecResult, LogLine, LogOptions, ProjectResources, ProjectScope } from '../core/deps';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../core/labels';
 import { networkOps, removeNetworkForce } from './engine-networks';
 import type { ContainerInfo } from '../core/types';
@@ -25,6 +25,22 @@ export interface EngineOptions {
 // before it is called unavailable, so a loaded machine is not mistaken for a stopped Docker.
 const DEFAULT_PING_MS = 8_000;
 const DEFAULT_EXEC_MS = 60_000;
+
+interface RawHealthcheck {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  Retries?: number;
+  StartPeriod?: number;
+}
+
+/** Config.Healthcheck (durations in ns) → ContainerDetails.healthcheck; nothing for none or ["NONE"]. */
+function healthcheckOf(config: { Healthcheck?: RawHealthcheck } | undefined): { healthcheck?: ContainerHealthcheck } {
+  const h = config?.Healthcheck;
+  if (!h?.Test?.length || h.Test[0] === 'NONE') return {};
+  const ms = (ns?: number) => Math.round((ns ?? 0) / 1e6);
+  return { healthcheck: { test: h.Test, intervalMs: ms(h.Interval), timeoutMs: ms(h.Timeout), retries: h.Retries ?? 0, startPeriodMs: ms(h.StartPeriod) } };
+}
 
 function statusCode(err: unknown): number | undefined {
   const s = err !== null && typeof err === 'object' ? (err as { statusCode?: unknown }).statusCode : undefined;
@@ -268,6 +284,7 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
         health: st.Health?.Status ?? 'none',
         oomKilled: st.OOMKilled === true,
         labels: info.Config?.Labels ?? {},
+        ...healthcheckOf(info.Config as { Healthcheck?: RawHealthcheck } | undefined),
       };
     },
 

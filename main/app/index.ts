@@ -8,6 +8,7 @@ import { createSurfaceLog, defaultLogDir } from '../adapters/surface-log';
 import type { Snapshot } from '../contract';
 import { createDispatch, createHandlers } from '../services/handlers';
 import { createStateService } from '../services/state-service';
+import { relayProgress } from '../services/progress-relay';
 import { createIpcEventSender, registerIpc } from './ipc';
 import { createNotifier, type DesktopNotification } from './notifications';
 import { createElectronPlatform, launchedAtLogin } from './platform';
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
     emitLog: (e) => send('log', e),
   });
   const dispatch = createDispatch(handlers, log);
+  // a CLI `up` / `gate` elsewhere: its progress file, shown live in the window like our own operations
+  const stopRelay = relayProgress(deps.home, (operation, e) => send('progress', { ...e, operation }));
   const disposeIpc = registerIpc(ipcMain, dispatch, { isTrustedSender: (url) => isAllowedNavigation(url, appUrl) });
 
   const runAction = async (a: TrayAction): Promise<void> => {
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
   app.on('before-quit', () => {
     windows.allowClose();
     disposeIpc();
+    stopRelay();
     handlers.stopAllLogs();
     tray?.destroy();
     tray = null;

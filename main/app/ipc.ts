@@ -50,6 +50,7 @@ export const ARG_SPECS: { readonly [C in InvokeChannel]: ArgSpec } = {
   restart: { required: ['string'], optional: [] },
   destroy: { required: ['string'], optional: ['object'] },
   gate: { required: ['string'], optional: [] },
+  cancel: { required: ['string'], optional: [] },
   logs: { required: ['string', 'string'], optional: ['object'] },
   followLogs: { required: ['string', 'string'], optional: ['object'] },
   stopLogs: { required: ['string'], optional: [] },

@@ -83,10 +83,13 @@ export function createElectronPlatform(opts: ElectronPlatformOptions = {}): Plat
     },
     async openPath(p) {
       const error = await shell.openPath(p);
-      if (error) throw new SandboxError('STATE', `Could not open ${p}: ${error}`);
+      if (error) throw new SandboxError('STATE', `Could not open ${p}: ${error}`, { hint: `Copy it instead: ${p}`, details: { copy: p } });
     },
     async openTerminal(dir) {
-      await launchFirst(terminalCandidates(process.platform, dir, process.env));
+      const cd = `cd '${dir.replace(/'/g, `'\\''`)}'`;
+      await launchFirst(terminalCandidates(process.platform, dir, process.env)).catch((err: unknown) => {
+        throw new SandboxError('STATE', (err as Error).message, { hint: `Set $TERMINAL to your terminal program, or copy: ${cd}`, details: { copy: cd } });
+      });
     },
     async copyText(text) {
       clipboard.writeText(text);

@@ -43,10 +43,11 @@ export function createWindowController(opts: WindowControllerOptions): WindowCon
 
   function create(hash?: string): BrowserWindow {
     const w = new BrowserWindow({
-      width: 1200,
-      height: 820,
-      minWidth: 760,
-      minHeight: 480,
+      // a tray popover first (the layout is built for 400 px and up); wider when the user makes it so
+      width: 420,
+      height: 720,
+      minWidth: 360,
+      minHeight: 420,
       show: false,
       title: 'KTRDR Sandbox',
       backgroundColor: nativeTheme.shouldUseDarkColors ? '#0d1117' : '#ffffff',

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { registerAgent } from './commands/agent';
 import { registerDashboard } from './commands/dashboard';
 import { registerDoctor } from './commands/doctor';
+import { registerEngines } from './commands/engines';
 import { registerEnv } from './commands/env';
 import { registerEvidence } from './commands/evidence';
 import { registerInspect } from './commands/inspect';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerDoctor(program, rt);
   registerManifest(program, rt);
   registerDemo(program, rt);
+  registerEngines(program, rt);
   return program;
 }
 

@@ -5,6 +5,7 @@ import pc from 'picocolors';
 import type { ProgressEvent } from '../core/events';
 import type { CheckResult, GateReport } from '../core/types';
 import { toErrorPayload } from '../core/errors';
+import { createLiveProgress } from './live-progress';
 
 export const SCHEMA_VERSION = 1;
 
@@ -30,7 +31,8 @@ export interface Output {
   result(kind: string, data: object): void;
 }
 
-export function createOutput(opts: { json: boolean; verbose?: boolean }): Output {
+export function createOutput(opts: { json: boolean; verbose?: boolean; tty?: boolean }): Output {
+  const live = opts.json ? null : createLiveProgress({ tty: opts.tty ?? process.stdout.isTTY === true, verbose: !!opts.verbose, write: (s) => process.stdout.write(s) });
   const out: Output = {
     json: opts.json,
     verbose: !!opts.verbose,
@@ -39,11 +41,12 @@ export function createOutput(opts: { json: boolean; verbose?: boolean }): Output
         process.stderr.write(`${JSON.stringify({ event: e.type, ...e })}\n`);
         return;
       }
+      live?.event(e);
       const l = renderEvent(e, !!opts.verbose);
-      if (l !== null) process.stdout.write(`${l}\n`);
+      if (l !== null) live!.print(l);
     },
     line(text = '') {
-      if (!opts.json) process.stdout.write(`${text}\n`);
+      if (!opts.json) live!.print(text);
     },
     result(kind, data) {
       if (opts.json) process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/${kind}@${SCHEMA_VERSION}`, ok: true, ...data }, null, 2)}\n`);
@@ -54,7 +57,10 @@ export function createOutput(opts: { json: boolean; verbose?: boolean }): Output
 
 export function renderEvent(e: ProgressEvent, verbose: boolean): string | null {
   switch (e.type) {
-    case 'step':
+    case 'end':
+      return null;
+    case 'step': {
+      if (e.parent) return e.state === 'running' ? null : `    ${e.state === 'failed' ? pc.red('✗') : pc.green('✓')} ${e.label}${e.elapsedMs !== undefined && e.elapsedMs >= 1000 ? pc.dim(` (${(e.elapsedMs / 1000).toFixed(1)}s)`) : ''}`;
       switch (e.state) {
         case 'running':
           return null;
@@ -70,6 +76,7 @@ export function renderEvent(e: ProgressEvent, verbose: boolean): string | null {
           return `  ${pc.cyan('•')} ${e.label}`;
       }
       return null;
+    }
     case 'output':
       return verbose ? pc.dim(`    ${e.source}| ${e.line}`) : null;
     case 'gate-start':
@@ -96,13 +103,16 @@ export function gateVerdict(r: GateReport): string[] {
   lines.push('', `${pc.bold('Startability Gate:')} ${pc.red(pc.bold('FAILED'))} ${pc.dim(`after ${(r.elapsedMs / 1000).toFixed(1)}s`)}`);
   for (const c of r.checks.filter((x) => x.state === 'failed')) {
     lines.push(`  ${pc.red('✗')} ${c.label}: ${c.message}`);
+    if (c.failure?.exitCode !== undefined && !c.message.includes(`code ${c.failure.exitCode}`)) lines.push(pc.dim(`      exit code ${c.failure.exitCode}`));
     for (const d of c.details ?? []) lines.push(pc.dim(`      ${d}`));
   }
   for (const [svc, tail] of Object.entries(r.logTails)) {
     lines.push('', pc.bold(`Last ${tail.length} log lines of ${svc}:`));
     for (const l of tail) lines.push(pc.dim(`  ${svc} | `) + l);
   }
-  for (const h of r.hints ?? []) lines.push('', `${pc.yellow('Fix:')} ${h}`);
+  // per failed check (its service's exit code, hint), then the report's recognised signatures, each once
+  const fixes = [...r.checks.flatMap((c) => (c.state === 'failed' && c.failure?.hint ? [c.failure.hint] : [])), ...(r.hints ?? [])];
+  for (const h of [...new Set(fixes)]) lines.push('', `${pc.yellow('Fix:')} ${h}`);
   lines.push('', pc.dim('Containers are left running for inspection: `ktrdr-sandbox status`, `ktrdr-sandbox logs SERVICE`.'));
   return lines;
 }

@@ -4,7 +4,7 @@
 // YAML parsing ten of them cost ~0.3 s. The YAML library itself is loaded only on a cache miss.
 import { isAbsolute, join } from 'node:path';
 import type { ComposeModelCache } from './deps';
-import type { ComposeModel, ComposeResource, ComposeService } from './types';
+import type { ComposeHealthcheck, ComposeModel, ComposeResource, ComposeService, DependsOnCondition } from './types';
 import { SandboxError } from './errors';
 import { readTextIfExists, statIfExists } from './small-file';
 
@@ -21,7 +21,7 @@ export function composeFilePaths(dir: string, files: string[]): string[] {
 }
 
 /** Bumped when ComposeModel changes shape, so that cached models of an older version are not used. */
-export const COMPOSE_MODEL_VERSION = 2;
+export const COMPOSE_MODEL_VERSION = 3;
 
 export async function readComposeModel(dir: string, files: string[], cache?: ComposeModelCache): Promise<ComposeModel> {
   const paths = composeFilePaths(dir, files);
@@ -76,7 +76,15 @@ export function composeModelFromTexts(paths: string[], texts: string[], parseYam
         if (Array.isArray(raw.profiles)) svc.profiles = raw.profiles.map(String);
         if (Array.isArray(raw.ports)) svc.ports = svc.ports.concat(raw.ports.map(portText));
         if (typeof raw.container_name === 'string') svc.containerName = raw.container_name;
-        if (isObj(raw.healthcheck) && raw.healthcheck.disable !== true) svc.hasHealthcheck = true;
+        if (isObj(raw.healthcheck)) {
+          const hc = healthcheckOf(raw.healthcheck, svc.healthcheck);
+          const none = Array.isArray(raw.healthcheck.test) && raw.healthcheck.test[0] === 'NONE';
+          svc.hasHealthcheck = raw.healthcheck.disable !== true && !none;
+          if (hc) svc.healthcheck = hc;
+          else delete svc.healthcheck;
+        }
+        const deps = dependsOnOf(raw.depends_on);
+        if (deps) svc.dependsOn = { ...svc.dependsOn, ...deps };
         readServiceNetworks(raw, svc);
         const otel = otelVariables(raw.environment);
         if (otel) svc.otelEnv = { ...svc.otelEnv, ...otel };
@@ -141,6 +149,51 @@ function collectResources(section: unknown, into: Record<string, ComposeResource
   }
 }
 
+/** A compose duration ("1m30s", "10s", "500ms", "1h") in ms; undefined when absent or unreadable. */
+export function parseDuration(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v * 1000; // a bare number: seconds
+  if (typeof v !== 'string' || !v.trim()) return undefined;
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+  let total = 0;
+  let rest = v.trim();
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/.exec(rest);
+    if (!m) return undefined;
+    total += Number(m[1]) * units[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return Math.round(total);
+}
+
+/** The healthcheck of one file merged over the previous files' (compose merges field by field). */
+function healthcheckOf(raw: Obj, prev: ComposeHealthcheck | undefined): ComposeHealthcheck | undefined {
+  if (raw.disable === true) return undefined;
+  const test = Array.isArray(raw.test) ? raw.test.map(String) : typeof raw.test === 'string' ? raw.test : prev?.test;
+  if (test === undefined) return undefined; // no test of its own: the image's HEALTHCHECK (not known here)
+  if (Array.isArray(test) && (test[0] === 'NONE' || test.length === 0)) return undefined;
+  const hc: ComposeHealthcheck = { test };
+  const interval = parseDuration(raw.interval) ?? prev?.intervalMs;
+  const timeout = parseDuration(raw.timeout) ?? prev?.timeoutMs;
+  const startPeriod = parseDuration(raw.start_period) ?? prev?.startPeriodMs;
+  const retries = typeof raw.retries === 'number' ? raw.retries : prev?.retries;
+  if (interval !== undefined) hc.intervalMs = interval;
+  if (timeout !== undefined) hc.timeoutMs = timeout;
+  if (retries !== undefined) hc.retries = retries;
+  if (startPeriod !== undefined) hc.startPeriodMs = startPeriod;
+  return hc;
+}
+
+function dependsOnOf(raw: unknown): Record<string, DependsOnCondition> | undefined {
+  if (Array.isArray(raw)) return Object.fromEntries(raw.map((d) => [String(d), 'service_started' as const]));
+  if (!isObj(raw)) return undefined;
+  const out: Record<string, DependsOnCondition> = {};
+  for (const [name, v] of Object.entries(raw)) {
+    const c = isObj(v) ? v.condition : undefined;
+    out[name] = c === 'service_healthy' || c === 'service_completed_successfully' ? c : 'service_started';
+  }
+  return out;
+}
+
 function portText(p: unknown): string {
   if (isObj(p)) {
     if (p.published === undefined || p.published === null || p.published === '') return String(p.target ?? '');
@@ -168,4 +221,9 @@ export function publishingServices(model: ComposeModel): string[] {
   return defaultServices(model)
     .filter((s) => s.ports.some((p) => p.includes(':')))
     .map((s) => s.name);
+}
+
+/** The declared healthchecks of the services a plain `up` starts (the gate's fallback when the engine cannot say). */
+export function healthchecksOf(model: ComposeModel): Record<string, ComposeHealthcheck> {
+  return Object.fromEntries(defaultServices(model).flatMap((s) => (s.healthcheck ? [[s.name, s.healthcheck] as const] : [])));
 }

@@ -85,6 +85,17 @@ export interface ContainerDetails {
   oomKilled: boolean;
   /** The container's labels (e.g. com.docker.compose.version). */
   labels?: Record<string, string>;
+  /** The healthcheck Docker runs for it (Config.Healthcheck, interpolated by compose), when it has one. */
+  healthcheck?: ContainerHealthcheck;
+}
+
+/** A container's own healthcheck, as the engine reports it (durations in ms; 0 = Docker's default). */
+export interface ContainerHealthcheck {
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
 }
 
 /** Docker engine queries (dockerode). Lifecycle goes through Compose. */
@@ -145,7 +156,11 @@ export interface ComposeRunOptions {
 /** The compose binary: `docker compose` (v2) when present, else `docker-compose` (v1). */
 export interface Compose {
   info(): Promise<ComposeInfo>;
-  up(target: ComposeTarget, opts?: { build?: boolean; onOutput?: (line: string) => void }): Promise<void>;
+  /**
+   * services: only these (with noDeps: `--no-deps`, compose then neither starts nor waits for their dependencies).
+   * `signal` aborting stops compose (the start is cancelled).
+   */
+  up(target: ComposeTarget, opts?: { build?: boolean; onOutput?: (line: string) => void; services?: string[]; noDeps?: boolean; signal?: AbortSignal }): Promise<void>;
   down(target: ComposeTarget, opts?: { volumes?: boolean }): Promise<void>;
   stop(target: ComposeTarget): Promise<void>;
   /** The resolved configuration (YAML text). */

@@ -1,6 +1,6 @@
 // The isolation check as a gate runner (kept out of gate.ts: one import and one line there).
 import type { Engine } from './deps';
-import type { Runner } from './gate';
+import type { Runner } from './gate-runner';
 import { checkIsolation, ISOLATION_CHECK, ISOLATION_WATCH_MS } from './gate-isolation';
 
 export function isolationRunner(engine: Engine, project: string, names: string[]): Runner {

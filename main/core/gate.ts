@@ -1,17 +1,20 @@
 // The Startability Gate: every check runs concurrently under ONE deadline, each retried on a short interval
 // with its own per-attempt timeout. The first definitive failure ends the gate (nothing waits for a verdict
 // that is already known), and so does the last check passing (nothing waits for a sleeper to wake up).
+// A service that is down for good (exited, restart loop, never started: gate-faults.ts) fails the check that
+// OWNS it — the first check in manifest order naming the service, else the containers check — whichever
+// check happened to notice, so the same crash is always reported the same way.
 // Time and I/O are injected, so the whole thing is unit-testable with fakes.
 import type { Clock, Engine, Http, Tcp } from './deps';
-import { tcpRunner } from './gate-tcp';
-import type { GateCheckSpec, Manifest } from './manifest-schema';
-import { expandTemplate } from './ports';
-import type { CheckResult, ContainerInfo, GateReport } from './types';
+import type { Manifest } from './manifest-schema';
+import { makeRunner } from './gate-checks';
+import { CONTAINERS_CHECK, containersRunner } from './gate-containers';
+import { faultHint, type Fault } from './gate-faults';
+import type { Attempt, Containers, Runner } from './gate-runner';
+import type { CheckResult, ComposeHealthcheck, ContainerInfo, GateReport } from './types';
 import { isolationRunner } from './gate-isolation-runner';
 
-export const CONTAINERS_CHECK = 'containers';
-const EXITED_GRACE_MS = 3_000;
-const DEFAULT_ATTEMPT_TIMEOUT_MS = 3_000;
+export { CONTAINERS_CHECK } from './gate-containers';
 /**
  * HTTP checks are retried at this fraction of the manifest interval (100 ms at the default 0.25 s): a GET on
  * loopback costs next to nothing, while an exec check is a `docker exec` (~50-80 ms of CPU) and keeps the
@@ -19,8 +22,6 @@ const DEFAULT_ATTEMPT_TIMEOUT_MS = 3_000;
  */
 export const HTTP_INTERVAL_FACTOR = 0.4;
 const MIN_INTERVAL_MS = 50;
-/** The containers check shares a listing only with callers of the same moment (a pending call, in practice). */
-const FRESH_LISTING_MS = 20;
 const LOG_TAIL = 30;
 
 export type GateEvent = { type: 'gate-start'; checks: CheckResult[]; timeoutMs: number } | { type: 'gate-check'; check: CheckResult };
@@ -35,25 +36,16 @@ export interface GateInput {
   publishing: string[];
   /** Names this project's services answer to (service names, aliases): the isolation check. */
   names?: string[];
+  /**
+   * The services' compose healthchecks (compose model). The gate runs a service's own healthcheck to know it
+   * is ready before Docker's next interval; it asks the engine for the container's real one first, and uses
+   * these (interpolated with `vars`) when the engine cannot say.
+   */
+  healthchecks?: Record<string, ComposeHealthcheck>;
   timeoutMs?: number;
   deps: { engine: Engine; http: Http; clock: Clock; tcp?: Tcp };
   onEvent?: (e: GateEvent) => void;
 }
-
-export type Attempt =
-  | { ok: true; message: string; details?: string[] }
-  /** notReady: the check could not even be tried (no container yet): retried even when retry is false. */
-  | { ok: false; message: string; final?: boolean; notReady?: boolean; details?: string[]; services?: string[] };
-
-export interface Runner {
-  spec: { name: string; label: string; dependsOn: string[]; retry: boolean; services: string[]; watch?: boolean };
-  /** Pause between the end of one attempt and the start of the next. */
-  intervalMs: number;
-  attempt(signalMs: number): Promise<Attempt>;
-}
-
-/** A container listing no older than maxAgeMs (the pending call counts: concurrent callers share it). */
-type Containers = (maxAgeMs?: number) => Promise<ContainerInfo[]>;
 
 export async function runGate(input: GateInput): Promise<GateReport> {
   const { deps, manifest } = input;
@@ -82,7 +74,15 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   };
 
   const runners: Runner[] = manifest.gate.checks.map((spec) => makeRunner(spec, input, containers, 'exec' in spec ? intervalMs : httpIntervalMs));
-  runners.push(containersRunner(input, containers, intervalMs));
+  // Who owns a service's faults: the first check naming it, else the containers check. Watched: those
+  // services plus the gated ones (a one-shot job nobody names may exit, that is its job).
+  const owner = new Map<string, string>();
+  for (const r of runners) for (const svc of r.spec.services) if (!owner.has(svc)) owner.set(svc, r.spec.name);
+  const cfg = manifest.gate.containers;
+  const gated = (cfg.gate ?? input.publishing).filter((s) => !cfg.ignore.includes(s));
+  const watched = input.services.filter((s) => owner.has(s) || gated.includes(s));
+  const ctr = containersRunner(input, containers, intervalMs, t0, watched);
+  runners.push(ctr.runner);
   if (input.names) runners.push(isolationRunner(input.deps.engine, input.project, input.names));
 
   const results = new Map<string, CheckResult>();
@@ -109,15 +109,30 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   const settled = new Map<string, Promise<CheckResult>>();
   const settle = (name: string, patch: Partial<CheckResult>): CheckResult => {
     const cur = results.get(name)!;
+    if (cur.state === 'failed') return cur; // a fault already blamed this check: its verdict stands
     Object.assign(cur, patch, { elapsedMs: clock.now() - t0 });
     emit({ type: 'gate-check', check: { ...cur } });
     if (!pending()) done.abort();
     return cur;
   };
 
+  /** A fault fails the check owning its service, whatever that check is doing (waiting, retrying, passed). */
+  const failOwner = (fault: Fault): CheckResult => {
+    const name = owner.get(fault.service!) ?? CONTAINERS_CHECK;
+    const { message, ...failure } = fault;
+    abort.abort();
+    return settle(name, { state: 'failed', message, services: [fault.service!], failure });
+  };
+  const verdictOf = (r: Runner, fault: Fault): CheckResult => {
+    failOwner(fault);
+    const own = results.get(r.spec.name)!;
+    return own.state === 'pending' ? settle(r.spec.name, { state: 'skipped', message: `stopped: the gate already failed (${fault.message})` }) : own;
+  };
+
   const run = async (r: Runner): Promise<CheckResult> => {
     for (const dep of r.spec.dependsOn) {
       const d = await settled.get(dep);
+      if (results.get(r.spec.name)!.state === 'failed') return results.get(r.spec.name)!;
       if (!d || d.state !== 'passed') {
         return settle(r.spec.name, { state: 'skipped', message: `skipped: "${dep}" did not pass` });
       }
@@ -130,21 +145,26 @@ export async function runGate(input: GateInput): Promise<GateReport> {
       if (remaining <= 0) break;
       res.attempts++;
       last = await r.attempt(remaining).catch((err: Error): Attempt => ({ ok: false, message: err.message }));
+      if (results.get(r.spec.name)!.state === 'failed') return results.get(r.spec.name)!;
+      if (!last.ok && last.fault) return verdictOf(r, last.fault);
       if (last.ok) {
         const passed = settle(r.spec.name, { state: 'passed', message: last.message, details: last.details });
         return r.spec.watch ? watch(r, passed) : passed;
       }
       if (last.final || (!r.spec.retry && !last.notReady)) {
         abort.abort();
+        const services = last.services ?? r.spec.services;
         return settle(r.spec.name, {
           state: 'failed',
           message: last.message,
           details: last.details,
-          services: last.services ?? r.spec.services,
+          services,
+          failure: { ...(services[0] ? { service: services[0] } : {}), reason: 'check-failed', ...(last.exitCode !== undefined ? { exitCode: last.exitCode } : {}) },
         });
       }
       await clock.sleep(Math.min(r.intervalMs, Math.max(0, deadline - clock.now())), abort.signal).catch(() => undefined);
     }
+    if (results.get(r.spec.name)!.state === 'failed') return results.get(r.spec.name)!;
     if (abort.signal.aborted && clock.now() < deadline) {
       return settle(r.spec.name, {
         state: 'skipped',
@@ -153,11 +173,18 @@ export async function runGate(input: GateInput): Promise<GateReport> {
     }
     abort.abort();
     const secs = Math.round(timeoutMs / 1000);
+    const services = (last && !last.ok && last.services) || r.spec.services;
     return settle(r.spec.name, {
       state: 'failed',
       message: `timed out after ${secs}s${last ? `: ${last.message}` : ''}`,
       details: last?.details,
-      services: (last && !last.ok && last.services) || r.spec.services,
+      services,
+      failure: {
+        ...(services[0] ? { service: services[0] } : {}),
+        reason: 'timed-out',
+        ...(last && !last.ok && last.exitCode !== undefined ? { exitCode: last.exitCode } : {}),
+        hint: `"${r.spec.label}" never passed in ${secs}s: the last attempt said why${services[0] ? `; see ${services[0]}'s log tail` : ''}. A slow machine or a first build may need \`--timeout\`.`,
+      },
     });
   };
 
@@ -174,6 +201,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
         r.attempt(deadline - clock.now()).catch((err: Error): Attempt => ({ ok: false, message: err.message })),
         finished,
       ]);
+      if (a && !a.ok && a.fault) return verdictOf(r, a.fault);
       if (a && !a.ok && a.final) {
         abort.abort();
         return settle(r.spec.name, { state: 'failed', message: a.message, details: a.details, services: a.services ?? r.spec.services });
@@ -192,6 +220,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   const passed = checks.every((c) => c.state === 'passed');
   const failedServices = [...new Set(checks.filter((c) => c.state === 'failed').flatMap((c) => c.services))];
   const logTails = passed ? {} : await tailLogs(deps.engine, await containers().catch(() => []), failedServices);
+  for (const c of checks) if (c.state === 'failed' && c.failure?.service && logTails[c.failure.service]) c.failure.logTail = logTails[c.failure.service];
   const report: GateReport = {
     instance: input.instanceId,
     passed,
@@ -200,9 +229,17 @@ export async function runGate(input: GateInput): Promise<GateReport> {
     timeoutMs,
     checks,
     logTails,
+    readiness: ctr.readiness(),
   };
   const hints = diagnose(report);
   if (hints.length) report.hints = hints;
+  // a recognised signature is the better hint for the check it is about
+  for (const c of checks) {
+    if (c.state !== 'failed' || !c.failure) continue;
+    const own = diagnose({ ...report, checks: [c], logTails: c.failure.service ? { [c.failure.service]: logTails[c.failure.service] ?? [] } : {} });
+    if (own[0]) c.failure.hint = own[0];
+    else if (c.failure.service) c.failure.hint ??= faultHint({ service: c.failure.service, reason: c.failure.reason, exitCode: c.failure.exitCode });
+  }
   return report;
 }
 
@@ -224,136 +261,6 @@ export function diagnose(r: GateReport): string[] {
     hints.push('A table is missing: migrations did not run or failed. Check the "migrations" check output above.');
   }
   return hints;
-}
-
-function makeRunner(spec: GateCheckSpec, input: GateInput, containers: Containers, intervalMs: number): Runner {
-  const attemptTimeout = spec.timeout ? spec.timeout * 1000 : DEFAULT_ATTEMPT_TIMEOUT_MS;
-  if ('exec' in spec) {
-    const { service, command } = spec.exec;
-    const retry = spec.retry;
-    return {
-      spec: { name: spec.name, label: spec.label ?? spec.name, dependsOn: spec.dependsOn, retry, services: [service] },
-      intervalMs,
-      async attempt(remaining) {
-        const c = (await containers()).find((x) => x.service === service && x.state === 'running');
-        if (!c) return { ok: false, notReady: true, message: `service "${service}" has no running container` };
-        const res = await input.deps.engine.exec(c.id, command.map((a) => expandTemplate(a, input.vars)), {
-          timeoutMs: Math.min(attemptTimeout, remaining),
-        });
-        const out = res.output.trim();
-        const lines = out ? out.split('\n').slice(-40) : [];
-        if (res.exitCode === 0) return { ok: true, message: lastLine(out) || `${command[0]} succeeded`, details: retry ? undefined : lines };
-        return { ok: false, message: `${command.join(' ')} exited ${res.exitCode}${out ? `: ${lastLine(out)}` : ''}`, details: lines };
-      },
-    };
-  }
-  if ('tcp' in spec) return tcpRunner(spec, input, intervalMs, attemptTimeout);
-  const { url, status, minItems, itemsKey } = spec.http;
-  const target = expandTemplate(url, input.vars);
-  return {
-    spec: {
-      name: spec.name,
-      label: spec.label ?? spec.name,
-      dependsOn: spec.dependsOn,
-      retry: true,
-      services: spec.service ? [spec.service] : [],
-    },
-    intervalMs,
-    async attempt(remaining) {
-      let res: { status: number; body: string };
-      try {
-        res = await input.deps.http.get(target, Math.min(attemptTimeout, remaining));
-      } catch (err) {
-        return { ok: false, message: `GET ${target}: ${describeFetchError(err)}` };
-      }
-      if (!status.includes(res.status)) {
-        return { ok: false, message: `GET ${target} → ${res.status}${res.body ? `: ${res.body.slice(0, 200).trim()}` : ''}` };
-      }
-      if (minItems === undefined) return { ok: true, message: `GET ${target} → ${res.status}` };
-      const n = countItems(res.body, itemsKey);
-      if (n === null) return { ok: false, message: `GET ${target}: body is not a JSON list` };
-      if (n < minItems) return { ok: false, message: `${n} of ${minItems} expected items` };
-      return { ok: true, message: `${n} registered (≥ ${minItems})` };
-    },
-  };
-}
-
-/** (e) Docker healthchecks: gated services must be running and healthy (or have no healthcheck). */
-function containersRunner(input: GateInput, containers: Containers, intervalMs: number): Runner {
-  const cfg = input.manifest.gate.containers;
-  const gated = (cfg.gate ?? input.publishing).filter((s) => !cfg.ignore.includes(s));
-  const exitedSince = new Map<string, number>();
-  return {
-    spec: { name: CONTAINERS_CHECK, label: 'Containers healthy', dependsOn: [], retry: true, services: gated, watch: true },
-    intervalMs,
-    async attempt() {
-      const list = await containers(FRESH_LISTING_MS);
-      const now = input.deps.clock.now();
-      const problems: string[] = [];
-      const finalProblems: string[] = [];
-      const details: string[] = [];
-      let healthy = 0;
-      for (const svc of input.services) {
-        const cs = list.filter((c) => c.service === svc);
-        const isGated = gated.includes(svc);
-        const c = cs.find((x) => x.state === 'running') ?? cs[0];
-        const desc = !c ? 'no container' : c.state !== 'running' ? `${c.state} (${c.status})` : c.health === 'none' ? 'running' : c.health;
-        const ok = !!c && c.state === 'running' && (c.health === 'healthy' || c.health === 'none');
-        if (ok) healthy++;
-        details.push(`${ok ? '✓' : isGated ? '✗' : '·'} ${svc}: ${desc}${isGated ? '' : ' (not gated)'}`);
-        if (!isGated || ok) {
-          exitedSince.delete(svc);
-          continue;
-        }
-        problems.push(`${svc} ${desc}`);
-        if (c && (c.state === 'exited' || c.state === 'dead')) {
-          const since = exitedSince.get(svc) ?? now;
-          exitedSince.set(svc, since);
-          if (now - since >= EXITED_GRACE_MS) finalProblems.push(svc);
-        } else if (c && c.health === 'unhealthy') {
-          const since = exitedSince.get(svc) ?? now;
-          exitedSince.set(svc, since);
-        } else exitedSince.delete(svc);
-      }
-      const total = input.services.length;
-      if (problems.length === 0) return { ok: true, message: `${healthy}/${total} healthy`, details };
-      return {
-        ok: false,
-        message: `${healthy}/${total} healthy; ${problems.join(', ')}`,
-        details,
-        final: finalProblems.length > 0,
-        services: problems.map((p) => p.split(' ')[0]!),
-      };
-    },
-  };
-}
-
-function countItems(body: string, key?: string): number | null {
-  let data: unknown;
-  try {
-    data = JSON.parse(body);
-  } catch {
-    return null;
-  }
-  if (Array.isArray(data)) return data.length;
-  if (data && typeof data === 'object') {
-    const obj = data as Record<string, unknown>;
-    const v = key ? obj[key] : Object.values(obj).find(Array.isArray);
-    if (Array.isArray(v)) return v.length;
-  }
-  return null;
-}
-
-function describeFetchError(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'no answer in time';
-  if (e?.cause?.code) return e.cause.code === 'ECONNREFUSED' ? 'connection refused' : e.cause.code;
-  return e?.cause?.message ?? e?.message ?? String(err);
-}
-
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return (lines[lines.length - 1] ?? '').slice(0, 200);
 }
 
 async function tailLogs(engine: Engine, list: ContainerInfo[], services: string[]): Promise<Record<string, string[]>> {

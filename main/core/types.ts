@@ -92,6 +92,40 @@ export interface CheckResult {
   /** services this check is about (for log tails on failure). */
   services: string[];
   details?: string[];
+  /** Failed checks only: what failed, where, and what to do (the same content in CLI, JSON and dashboard). */
+  failure?: GateFailure;
+}
+
+/**
+ * Why a check failed. reason: `exited` (the service's container exited; exitCode is the container's),
+ * `restarting` (restart loop), `not-started` (no container, or created and never started), `unhealthy`
+ * (Docker says unhealthy and its own healthcheck still fails), `check-failed` (the check's own verdict;
+ * exitCode is the exec command's, when it is an exec check), `timed-out` (the deadline came first).
+ */
+export interface GateFailure {
+  /** the service the failure is about (absent for a check that names no service) */
+  service?: string;
+  reason: 'exited' | 'restarting' | 'not-started' | 'unhealthy' | 'check-failed' | 'timed-out';
+  exitCode?: number;
+  /** last log lines of that service (the same lines as GateReport.logTails[service]) */
+  logTail?: string[];
+  hint?: string;
+}
+
+/** Where a service's readiness came from: its healthcheck run by the gate, Docker's health, or no healthcheck. */
+export type ReadinessSource = 'probe' | 'docker' | 'running';
+
+export interface ServiceReadiness {
+  ready: boolean;
+  /** what decided it (absent while not ready) */
+  source?: ReadinessSource;
+  /** ms from gate start to when it was first seen ready */
+  atMs?: number;
+  /** Docker's own health at the verdict ("starting" while Docker has not run its check yet) */
+  dockerHealth: ContainerHealth | 'no container';
+  /** the gate's healthcheck probe: attempts made, and the last failure */
+  probeAttempts?: number;
+  probeFailure?: string;
 }
 
 export interface GateReport {
@@ -105,6 +139,8 @@ export interface GateReport {
   logTails: Record<string, string[]>;
   /** Suggested fixes for recognised failures (e.g. a database volume with another password). */
   hints?: string[];
+  /** Per service (every service a plain `up` starts): ready or not, and which source decided. */
+  readiness?: Record<string, ServiceReadiness>;
 }
 
 /** A light reading of an instance's compose file(s) (main/core/compose-model.ts). */
@@ -121,6 +157,21 @@ export interface ComposeService {
   aliases?: string[];
   /** OTEL_* variables of its `environment:` (raw values, null when given without a value). */
   otelEnv?: Record<string, string | null>;
+  /** The service's own healthcheck as written (durations in ms; absent when none or `disable: true`). */
+  healthcheck?: ComposeHealthcheck;
+  /** `depends_on`, long or short syntax: dependency → condition (short syntax: service_started). */
+  dependsOn?: Record<string, DependsOnCondition>;
+}
+
+export type DependsOnCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+/** A compose healthcheck. `test` as written: ["CMD", …], ["CMD-SHELL", "…"], a string (shell form) or ["NONE"]. */
+export interface ComposeHealthcheck {
+  test: string[] | string;
+  intervalMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  startPeriodMs?: number;
 }
 
 /** A top-level network or volume of the compose file(s). */

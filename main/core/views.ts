@@ -31,6 +31,8 @@ export interface InstanceView {
   ports: SlotPort[];
   links: InstanceLink[];
   lastGate: GateSummary | null;
+  /** Services whose containers exist but none of them runs (their links look down). */
+  servicesDown?: string[];
 }
 
 export function countContainers(containers: ContainerInfo[], expected: number): ContainerCounts {
@@ -88,7 +90,15 @@ export function buildView(opts: {
     ports: opts.model ? markPortUsage(slotPorts(opts.manifest, opts.rec.slot), opts.model) : slotPorts(opts.manifest, opts.rec.slot),
     links: linksFor(opts.manifest, opts.vars, opts.model),
     lastGate: summariseGate(opts.lastGate),
+    servicesDown: servicesDown(opts.containers),
   };
+}
+
+/** Services with containers of which none is running (one-off `run` containers aside). */
+export function servicesDown(containers: ContainerInfo[]): string[] {
+  const own = containers.filter((c) => !c.oneOff);
+  const up = new Set(own.filter((c) => c.state === 'running').map((c) => c.service));
+  return [...new Set(own.map((c) => c.service).filter((s) => !up.has(s)))].sort();
 }
 
 /** "12s ago", "3m ago", "2h ago", "4d ago" — relative time for tables and the dashboard ("" when unreadable). */

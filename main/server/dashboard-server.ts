@@ -9,6 +9,7 @@ import { SandboxError, toErrorPayload } from '../core/errors';
 import { createDispatch, createHandlers, type CallLog, type ServiceHandlers } from '../services/handlers';
 import { createNodePlatform } from '../services/node-platform';
 import { createStateService } from '../services/state-service';
+import { relayProgress } from '../services/progress-relay';
 import type { Handlers, Platform, StateService } from '../services/types';
 import { createEventStream } from './event-stream';
 import { sendJson } from './http-responses';
@@ -85,6 +86,8 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   const dispatch = createDispatch(handlers, opts.log);
   const stopAllLogs = (): void => (handlers as Partial<ServiceHandlers>).stopAllLogs?.();
   const unsubscribeState = state.onChange((s) => broadcast('state', s));
+  // operations other processes run (a CLI `up`): their progress files, relayed as progress events
+  const stopRelay = opts.deps ? relayProgress(opts.deps.home, (operation, e) => broadcast('progress', { ...e, operation })) : () => undefined;
   if (ownState) await state.start();
 
   let port = 0;
@@ -114,6 +117,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     });
   } catch (err) {
     unsubscribeState();
+    stopRelay();
     if (ownState) await state.stop();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new SandboxError('USAGE', `Port ${opts.port} is already in use on ${host}`, { hint: 'Pick another with --port, or --port 0 for any free port.' });
@@ -136,6 +140,7 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     close() {
       closed ??= (async () => {
         clearInterval(heartbeat);
+        stopRelay();
         unsubscribeState();
         stopAllLogs();
         events.endAll();

@@ -16,7 +16,7 @@ import { destroyInstance } from '../core/use-cases/destroy';
 import { downInstance } from '../core/use-cases/down';
 import { gateInstance } from '../core/use-cases/gate';
 import { formatEnv, instanceEnv } from '../core/use-cases/instance-env';
-import { serviceContainers } from '../core/use-cases/logs';
+import { followLogs as followServiceLogs, serviceContainers, splitTimestamp } from '../core/use-cases/logs';
 import { listSlots } from '../core/use-cases/slot-ops';
 import { statusOf } from '../core/use-cases/status';
 import { upInstance } from '../core/use-cases/up';
@@ -56,6 +56,19 @@ function optTail(v: unknown): number {
 export function createHandlers(ctx: HandlerContext): ServiceHandlers {
   const { deps, state, platform } = ctx;
   const follows = new Map<string, () => void>();
+  /** Running starts, by instance id: `cancel` aborts them. */
+  const cancels = new Map<string, AbortController>();
+
+  /** Run a start with an abort signal the `cancel` channel can fire. */
+  async function cancellable<T>(id: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ac = new AbortController();
+    cancels.set(id, ac);
+    try {
+      return await fn(ac.signal);
+    } finally {
+      if (cancels.get(id) === ac) cancels.delete(id);
+    }
+  }
 
   function repositoryDir(): string | null {
     return platform.settings.get().repositoryRoot ?? state.current().repository;
@@ -153,6 +166,8 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       }
       const branchExists = await deps.git.branchExists(repo, name).catch(() => false);
       const base: NameCheck = { name, valid: false, id, path, branchExists };
+      // the main checkout's own branch (e.g. "main") cannot get a second worktree: say so before git does
+      if (branchExists && (await Promise.resolve().then(() => deps.git.currentBranch(repo)).catch(() => null)) === name) base.branchCheckedOutAt = repo;
       if (existsSync(path)) return { ...base, message: `${path} already exists` };
       const reg = await deps.registry.read();
       const holder = reg.instances[id];
@@ -197,7 +212,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       const build = optBool(o.build, 'build');
       const createExternals = optBool(o.createExternals, 'createExternals');
       const upOpts = { ...(build === undefined ? {} : { build }), ...(createExternals === undefined ? {} : { createExternals }) };
-      return operation('up', 'starting', id, (i, emit) => upInstance(deps, { id: i }, upOpts, emit));
+      return operation('up', 'starting', id, (i, emit) => cancellable(i, (signal) => upInstance(deps, { id: i }, { ...upOpts, signal }, emit)));
     },
 
     async down(id, opts) {
@@ -212,7 +227,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
     async restart(id) {
       return operation('restart', 'restarting', id, async (i, emit) => {
         await downInstance(deps, { id: i }, {}, emit);
-        return upInstance(deps, { id: i }, {}, emit);
+        return cancellable(i, (signal) => upInstance(deps, { id: i }, { signal }, emit));
       });
     },
 
@@ -226,6 +241,13 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       return operation('gate', 'gate', id, (i, emit) => gateInstance(deps, { id: i }, {}, emit));
     },
 
+    async cancel(id) {
+      const ac = cancels.get(str(id, 'instance id'));
+      if (!ac) return false;
+      ac.abort();
+      return true;
+    },
+
     async logs(id, service, opts) {
       const c = await containerOf(str(id, 'instance id'), str(service, 'service'));
       const lines = await deps.engine.logs(c.id, { tail: optTail(optObj(opts, 'options').tail) });
@@ -234,11 +256,19 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
 
     async followLogs(id, service, opts) {
       const svc = str(service, 'service');
-      const c = await containerOf(str(id, 'instance id'), svc);
+      const instance = str(id, 'instance id');
+      const tail = optTail(optObj(opts, 'options').tail);
       const subscription = `logs-${randomUUID()}`;
-      const stop = await deps.engine.followLogs(c.id, { tail: optTail(optObj(opts, 'options').tail) }, (line) =>
-        ctx.emitLog({ subscription, service: svc, stream: line.stream, text: line.text }),
-      );
+      // "*": every service, each line with its service and Docker's timestamp (the panel merges by time)
+      const stop =
+        svc === '*'
+          ? await followServiceLogs(deps, { id: instance }, { services: [], tail }, (l) =>
+              ctx.emitLog({ subscription, service: l.service, stream: l.stream, text: l.text, ...(l.time ? { time: l.time } : {}) }),
+            )
+          : await deps.engine.followLogs((await containerOf(instance, svc)).id, { tail, timestamps: true }, (line) => {
+              const t = splitTimestamp(line.text);
+              ctx.emitLog({ subscription, service: svc, stream: line.stream, text: t.text, ...(t.time ? { time: t.time } : {}) });
+            });
       follows.set(subscription, stop);
       return { subscription };
     },

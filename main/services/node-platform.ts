@@ -1,10 +1,13 @@
 // The Platform of the dashboard server (plain Node, no Electron): desktop openers through the OS's own
-// commands (detached, errors ignored), no clipboard (the browser copies), settings in a small JSON file.
+// commands, no clipboard (the browser copies), settings in a small JSON file. Where there is no desktop (Linux
+// without DISPLAY / WAYLAND_DISPLAY: a server, an SSH session) or the opener fails, the opener says so — the
+// dashboard then offers to copy the path, the `cd` command or the URL instead.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Settings } from '../contract';
+import { SandboxError } from '../core/errors';
 import type { Platform, SettingsStore } from './types';
 
 export const DEFAULT_SETTINGS: Settings = { repositoryRoot: null, theme: 'system', startAtLogin: false, notifications: true };
@@ -43,19 +46,44 @@ export function createFileSettingsStore(file: string): SettingsStore {
   };
 }
 
-/** Start a command detached from us; failures (no opener installed, no display) are ignored. */
-function launch(cmd: string, args: string[], cwd?: string): Promise<void> {
-  return new Promise((resolve) => {
+/** Is there a desktop session to open things in? (macOS and Windows always; Linux/BSD: an X or Wayland display.) */
+export function hasDesktop(os: NodeJS.Platform, env: NodeJS.ProcessEnv): boolean {
+  if (os === 'darwin' || os === 'win32') return true;
+  return !!(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+export class NoDesktopError extends SandboxError {
+  constructor(what: string, reason: string, copy: string) {
+    super('STATE', `Cannot open ${what} here: ${reason}`, { hint: `Copy it instead: ${copy}`, details: { copy } });
+  }
+}
+
+/**
+ * Start a command detached from us. Rejects when it cannot start, or when it exits non-zero within `settleMs`
+ * (xdg-open answers at once when it finds nothing to open with); still running by then counts as opened.
+ */
+export function launch(cmd: string, args: string[], cwd?: string, settleMs = 1500): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let child;
     try {
-      const child = spawn(cmd, args, { detached: true, stdio: 'ignore', cwd, windowsHide: false });
-      child.on('error', () => resolve());
-      child.on('spawn', () => {
-        child.unref();
-        resolve();
-      });
-    } catch {
-      resolve();
+      child = spawn(cmd, args, { detached: true, stdio: 'ignore', cwd, windowsHide: false });
+    } catch (err) {
+      reject(err instanceof Error ? err : new Error(String(err)));
+      return;
     }
+    const timer = setTimeout(() => {
+      child.unref();
+      resolve();
+    }, settleMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`${cmd} exited with code ${code}`));
+    });
   });
 }
 
@@ -65,23 +93,37 @@ export interface NodePlatformOptions {
   platform?: NodeJS.Platform;
   /** Replace the process launcher (tests). */
   launch?: (cmd: string, args: string[], cwd?: string) => Promise<void>;
+  /** The environment that tells whether there is a desktop (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function createNodePlatform(opts: NodePlatformOptions): Platform {
   const os = opts.platform ?? process.platform;
   const run = opts.launch ?? launch;
-  const open = (target: string): Promise<void> => {
-    if (os === 'darwin') return run('open', [target]);
-    if (os === 'win32') return run('cmd', ['/c', 'start', '""', target]);
-    return run('xdg-open', [target]);
+  const env = opts.env ?? process.env;
+  const headless = 'no desktop session (no DISPLAY or WAYLAND_DISPLAY: a server or an SSH session)';
+  /** Run the opener; no desktop or a failing opener becomes a NoDesktopError offering `copy`. */
+  const attempt = async (what: string, copy: string, cmd: string, args: string[], cwd?: string): Promise<void> => {
+    if (!hasDesktop(os, env)) throw new NoDesktopError(what, headless, copy);
+    try {
+      await run(cmd, args, cwd);
+    } catch (err) {
+      throw new NoDesktopError(what, `${cmd} failed (${err instanceof Error ? err.message : String(err)})`, copy);
+    }
+  };
+  const open = (what: string, target: string, copy: string): Promise<void> => {
+    if (os === 'darwin') return attempt(what, copy, 'open', [target]);
+    if (os === 'win32') return attempt(what, copy, 'cmd', ['/c', 'start', '""', target]);
+    return attempt(what, copy, 'xdg-open', [target]);
   };
   return {
-    openExternal: (url) => open(url),
-    openPath: (path) => open(path),
+    openExternal: (url) => open('a browser', url, url),
+    openPath: (path) => open(`the folder ${path}`, path, path),
     openTerminal(path) {
-      if (os === 'darwin') return run('open', ['-a', 'Terminal', path]);
-      if (os === 'win32') return run('cmd', ['/c', 'start', '""', 'cmd', '/K', `cd /d "${path}"`], path);
-      return run('x-terminal-emulator', [], path);
+      const cd = `cd '${path.replace(/'/g, `'\\''`)}'`;
+      if (os === 'darwin') return attempt('a terminal', cd, 'open', ['-a', 'Terminal', path]);
+      if (os === 'win32') return attempt('a terminal', `cd /d "${path}"`, 'cmd', ['/c', 'start', '""', 'cmd', '/K', `cd /d "${path}"`], path);
+      return attempt('a terminal', cd, 'x-terminal-emulator', [], path);
     },
     copyText: async () => false,
     settings: createFileSettingsStore(join(opts.home, SETTINGS_FILE)),

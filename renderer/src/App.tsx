@@ -7,7 +7,10 @@ import type { InstanceView } from '../../main/core/views';
 import type { InitialData } from './api/initial-data';
 import { ApiContext, useConnection, useLogStore, useNow, useProgress, useSettings, useSnapshot } from './api/hooks';
 import { splitOperation } from './api/progress-store';
-import { summarise } from './format';
+import { useGateNotifications } from './api/notify';
+import { summarise } from './summary';
+import { BulkActions } from './components/BulkActions';
+import { openerFailed } from './components/card-actions';
 import { AppContext, type AppState, type Toast } from './app-context';
 import { ConnectionBanner, EngineBanner, ProblemsBanner } from './components/Banners';
 import { InstanceCard } from './components/InstanceCard';
@@ -34,6 +37,9 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
   const [dialog, setDialog] = useState<DialogState>(null);
   const [logsFor, setLogsFor] = useState<{ id: string; service?: string } | null>(null);
   const nextToast = useRef(1);
+  const logsOpener = useRef<HTMLElement | null>(null);
+  const appRef = useRef<AppState | null>(null);
+  useGateNotifications(api, progress, settings?.notifications ?? false);
 
   const theme = settings?.theme ?? 'system';
   // before the browser paints: with the settings inlined into the page, the first paint has the right theme
@@ -61,7 +67,8 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
       if (!a || !/^https?:/i.test(a.href)) return;
       e.preventDefault();
       void api.invoke('openLink', a.href).then((r) => {
-        if (!r.ok) errorToast('Could not open the link', r.error);
+        if (!r.ok && appRef.current) openerFailed(appRef.current, 'Could not open the link', r.error, { label: 'Copy the URL', text: a.href });
+        else if (!r.ok) errorToast('Could not open the link', r.error);
       });
     };
     document.addEventListener('click', onClick);
@@ -99,11 +106,16 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
         return r;
       },
       dismissProgress: (target) => dispatch({ type: 'dismiss', target }),
+      attachReport: (operation, report) => dispatch({ type: 'report', operation, report }),
       toast,
       errorToast,
       openCreate: () => setDialog({ kind: 'create' }),
       openDestroy: (view) => setDialog({ kind: 'destroy', view }),
-      openLogs: (id, service) => setLogsFor(service ? { id, service } : { id }),
+      openLogs: (id, service) => {
+        // focus goes back here when the panel closes (unless the panel is already open: keep the first opener)
+        if (!logsOpener.current) logsOpener.current = document.activeElement as HTMLElement | null;
+        setLogsFor(service ? { id, service } : { id });
+      },
       openSettings: () => setDialog({ kind: 'settings' }),
       async saveSettings(patch: Partial<Settings>) {
         const r = await api.invoke('setSettings', patch);
@@ -117,6 +129,7 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
     };
   }, [snapshot, settings, progress, logs, dispatch, toast, errorToast, api, setSettings]);
 
+  appRef.current = app;
   if (!app || !snapshot) {
     return (
       <div className="loading" data-testid="loading">
@@ -143,12 +156,12 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
       <AppContext.Provider value={app}>
         <div className={`app${logsFor ? ' with-logs' : ''}`} data-testid="app" data-engine={snapshot.engine.state} data-transport={api.transport}>
           <header className="topbar">
-            <div className="brand">
+            <h1 className="brand" tabIndex={-1}>
               <span className="logo" aria-hidden="true" />
               <span>ktrdr-sandbox</span>
-            </div>
-            <div className="summary" data-testid="summary">
-              {summarise(instances, snapshot.busy)}
+            </h1>
+            <div className="summary" data-testid="summary" role="status">
+              {summarise(snapshot)}
             </div>
             <span className="spacer" />
             {snapshot.repository && (
@@ -157,12 +170,14 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
                 <bdi dir="ltr">{snapshot.repository}</bdi>
               </span>
             )}
-            <button type="button" className="primary" data-testid="create-button" onClick={app.openCreate} disabled={!snapshot.repository}>
-              + Create instance
-            </button>
-            <button type="button" data-testid="settings-button" onClick={app.openSettings} disabled={!settings}>
-              Settings
-            </button>
+            <div className="topbar-actions">
+              <button type="button" className="primary" data-testid="create-button" onClick={app.openCreate} disabled={!snapshot.repository}>
+                + Create<span className="wide-only"> instance</span>
+              </button>
+              <button type="button" data-testid="settings-button" onClick={app.openSettings} disabled={!settings}>
+                Settings
+              </button>
+            </div>
           </header>
 
           <main className="content">
@@ -172,15 +187,18 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
             {instances.length === 0 && snapshot.problems.length === 0 ? (
               <EmptyState />
             ) : (
+              <>
+              <BulkActions instances={instances} />
               <div className="cards" data-testid="instances">
                 {instances.map((v) => (
                   <InstanceCard key={v.id} view={v} now={now} />
                 ))}
               </div>
+              </>
             )}
             {orphans.length > 0 && (
               <section className="orphans" data-testid="orphans">
-                <h3>Unregistered stacks that look like sandboxes</h3>
+                <h2 className="section-title">Unregistered stacks that look like sandboxes</h2>
                 <ul>
                   {orphans.map((o) => (
                     <li key={o.project}>
@@ -195,7 +213,19 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
             )}
           </main>
 
-          {logsFor && <LogsPanel id={logsFor.id} service={logsFor.service} onClose={() => setLogsFor(null)} />}
+          {logsFor && (
+            <LogsPanel
+              id={logsFor.id}
+              service={logsFor.service}
+              onClose={() => {
+                setLogsFor(null);
+                const opener = logsOpener.current;
+                logsOpener.current = null;
+                if (opener?.isConnected) opener.focus();
+                else document.querySelector<HTMLElement>('h1')?.focus();
+              }}
+            />
+          )}
           {dialog?.kind === 'create' && <CreateDialog onClose={closeDialog} />}
           {dialog?.kind === 'destroy' && <DestroyDialog view={dialog.view} onClose={closeDialog} />}
           {dialog?.kind === 'settings' && settings && <SettingsPanel settings={settings} onClose={closeDialog} />}

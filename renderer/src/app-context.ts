@@ -3,6 +3,7 @@ import { createContext, useContext } from 'react';
 import type { Settings, Snapshot } from '../../main/contract';
 import type { ErrorPayload } from '../../main/core/errors';
 import type { InstanceView } from '../../main/core/views';
+import type { GateReport } from '../../main/core/types';
 import type { LogStore } from './api/log-store';
 import type { ProgressState } from './api/progress-store';
 
@@ -12,6 +13,8 @@ export interface Toast {
   title: string;
   message?: string;
   hint?: string;
+  /** One button in the toast (e.g. "Copy the path" when nothing could be opened). */
+  action?: { label: string; run: () => void | Promise<void> };
 }
 
 export interface AppState {
@@ -22,6 +25,8 @@ export interface AppState {
   /** Run an operation: progress is recorded under `operation`, failures become error toasts. */
   run<T>(operation: string, call: () => Promise<{ ok: true; value: T } | { ok: false; error: ErrorPayload }>, opts?: { quiet?: boolean }): Promise<{ ok: true; value: T } | { ok: false; error: ErrorPayload }>;
   dismissProgress(target: string): void;
+  /** Keep an operation's gate report with its progress (the card shows why a gate failed). */
+  attachReport(operation: string, report: GateReport | null): void;
   toast(t: Omit<Toast, 'id'>): void;
   errorToast(title: string, e: ErrorPayload): void;
   openCreate(): void;

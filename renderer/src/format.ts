@@ -1,5 +1,5 @@
 // Small display helpers. Relative time comes from the core's pure views module (no Node code in it).
-import { relativeTime, type InstanceView } from '../../main/core/views';
+import { relativeTime } from '../../main/core/views';
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
@@ -35,19 +35,4 @@ export function busyLabel(op: string): string {
 
 export function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
-}
-
-/** The top bar's one-line summary: "2 running · 1 failing · 3 stopped". */
-export function summarise(instances: InstanceView[], busy: Record<string, string>): string {
-  if (!instances.length) return 'no instances';
-  const running = instances.filter((i) => i.status === 'running').length;
-  const failing = instances.filter((i) => i.status === 'partial' || (i.status === 'running' && i.lastGate && !i.lastGate.passed)).length;
-  const stopped = instances.filter((i) => i.status === 'stopped').length;
-  const parts: string[] = [];
-  if (running) parts.push(`${running} running`);
-  if (failing) parts.push(`${failing} failing`);
-  if (stopped) parts.push(`${stopped} stopped`);
-  const nBusy = Object.keys(busy).length;
-  if (nBusy) parts.push(`${nBusy} busy`);
-  return parts.join(' · ') || `${instances.length} instances`;
 }

@@ -4,7 +4,7 @@
 // the time to the first paint — and React replaces it with the same top bar on its first render (the instance
 // cards come with that render). Keep the markup in step with the top bar in App.tsx.
 import type { Snapshot } from '../../main/contract';
-import { summarise } from './format';
+import { summarise } from './summary';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -19,12 +19,14 @@ export function shellHtml(s: Snapshot): string {
   return (
     '<div class="app" data-shell="">' +
     '<header class="topbar">' +
-    '<div class="brand"><span class="logo" aria-hidden="true"></span><span>ktrdr-sandbox</span></div>' +
-    `<div class="summary">${escapeHtml(summarise(s.instances, s.busy))}</div>` +
+    '<h1 class="brand"><span class="logo" aria-hidden="true"></span><span>ktrdr-sandbox</span></h1>' +
+    `<div class="summary">${escapeHtml(summarise(s))}</div>` +
     '<span class="spacer"></span>' +
     repo +
-    '<button type="button" class="primary" disabled>+ Create instance</button>' +
+    '<div class="topbar-actions">' +
+    '<button type="button" class="primary" disabled>+ Create<span class="wide-only"> instance</span></button>' +
     '<button type="button" disabled>Settings</button>' +
+    '</div>' +
     '</header>' +
     '</div>'
   );

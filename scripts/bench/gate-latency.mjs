@@ -61,7 +61,7 @@ export async function gateLatency() {
       await new Promise((r) => child.on('exit', r));
     }
     const med = median(samples);
-    return [{ metric: 'gate detection latency (check can pass → PASSED printed), median of 7', value: fmt(med), target: '≤ 250 ms', ok: med <= 250 }];
+    return [{ metric: 'gate detection latency (check can pass → PASSED printed), median of 7', value: fmt(med), target: '≤ 100 ms', ok: med <= 100 }];
   } finally {
     server.close();
     w.cleanup();

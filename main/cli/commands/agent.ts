@@ -1,7 +1,8 @@
 // logs · run · slots · slot move · slot unblock
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { followLogs, parseSince, readLogs, type ServiceLogLine } from '../../core/use-cases/logs';
+import { followLogs, instanceServices, parseSince, readLogs, type ServiceLogLine } from '../../core/use-cases/logs';
+import { createTimeMerger, prefixWidth } from '../../core/log-merge';
 import { runService } from '../../core/use-cases/run';
 import { listSlots, moveSlot, unblockSlot } from '../../core/use-cases/slot-ops';
 import { table } from '../render';
@@ -9,17 +10,17 @@ import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '..
 
 const COLOURS = [pc.cyan, pc.yellow, pc.green, pc.magenta, pc.blue, pc.red];
 
-function logPrinter(json: boolean) {
-  const colourOf = new Map<string, (s: string) => string>();
-  let width = 0;
+/** `service | text` lines: the prefix as wide as the instance's longest service name from the first line on, a colour per service. */
+export function logPrinter(json: boolean, services: string[], write: (s: string) => void = (s) => process.stdout.write(s)) {
+  const colourOf = new Map<string, (s: string) => string>(services.map((s, i) => [s, COLOURS[i % COLOURS.length]!]));
+  const width = prefixWidth(services);
   return (l: ServiceLogLine) => {
     if (json) {
-      process.stdout.write(`${JSON.stringify(l)}\n`);
+      write(`${JSON.stringify(l)}\n`);
       return;
     }
     if (!colourOf.has(l.service)) colourOf.set(l.service, COLOURS[colourOf.size % COLOURS.length]!);
-    width = Math.max(width, l.service.length);
-    process.stdout.write(`${colourOf.get(l.service)!(`${l.service.padEnd(width)} |`)} ${l.text}\n`);
+    write(`${colourOf.get(l.service)!(`${l.service.padEnd(width)} |`)} ${l.text}\n`);
   };
 }
 
@@ -37,12 +38,24 @@ export function registerAgent(program: Command, rt: Runtime): void {
       const deps = rt.deps();
       const ref = refFrom(rt, o.instance);
       const since = o.since ? parseSince(o.since, deps.clock.now()) : undefined;
-      const print = logPrinter(!!o.json);
+      const print = logPrinter(!!o.json, await instanceServices(deps, ref));
       if (!o.follow) {
         for (const l of await readLogs(deps, ref, { services, tail: o.tail, since })) print(l);
         return;
       }
-      const stop = await followLogs(deps, ref, { services, tail: o.tail, since }, print);
+      // streams of several containers interleave as they arrive: merge them by timestamp over a short window
+      const merger = createTimeMerger(print, 300, {
+        now: Date.now,
+        every: (ms, fn) => {
+          const t = setInterval(fn, ms);
+          return () => clearInterval(t);
+        },
+      });
+      const follow = await followLogs(deps, ref, { services, tail: o.tail, since }, (l) => merger.push(l));
+      const stop = () => {
+        follow();
+        merger.close();
+      };
       await new Promise<void>((resolve) => {
         let ended = false;
         const end = () => {

@@ -41,7 +41,14 @@ export function registerDashboard(program: Command, rt: Runtime): void {
         out.line(pc.dim(`Serving on 127.0.0.1:${server.port} only${repository ? ` · repository ${repository}` : ''}. Ctrl-C to stop.`));
         out.line(pc.dim(`Log: ${log.file}`));
       }
-      if (o.open) await platform.openExternal(server.url);
+      if (o.open) {
+        // no desktop here (an SSH session): say so, the URL above is the way in
+        await platform.openExternal(server.url).catch((err: unknown) => {
+          const msg = `Could not open a browser: ${(err as Error).message.replace(/^Cannot open a browser here: /, '')}. Open the URL above yourself (over SSH: ssh -L ${server.port}:127.0.0.1:${server.port} this-host).`;
+          if (o.json) process.stderr.write(`${JSON.stringify({ event: 'step', id: 'open', label: msg, state: 'warning' })}\n`);
+          else out.line(pc.yellow(msg));
+        });
+      }
       // The handlers stay registered until the process ends: signal-exit (used by libraries loaded on first
       // use, e.g. the registry lock) re-raises a signal when it believes it is the only listener left, so
       // removing ours inside the handler turned SIGTERM into a kill in the middle of the shutdown.

@@ -10,6 +10,7 @@ import { destroyAll, destroyInstance } from '../../core/use-cases/destroy';
 import type { InstanceDetails } from '../../core/use-cases/describe';
 import { EXIT, SandboxError } from '../../core/errors';
 import { gateVerdict, labelled, type Output } from '../render';
+import { recordProgress } from '../../adapters/progress-file';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 import { manifestInit } from '../../core/use-cases/manifest-init';
 import { printManifestInit } from './manifest';
@@ -69,12 +70,18 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
     runCommand(o, async (out) => {
       const ref = refFrom(rt, id);
       out.line(`Starting instance${id ? ` ${id}` : ''}…`);
+      // the progress also goes to <home>/progress/<id>.jsonl: a dashboard shows this `up` live
+      const rec = recordProgress(rt.deps().home, 'up', out.event);
       const r = await upInstance(
         rt.deps(),
         ref,
         { build: o.build, wait: o.wait, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, createExternals: o.createExternals, isolate: o.isolate !== false },
-        out.event,
-      );
+        rec.emit,
+      ).catch((err: unknown) => {
+        rec.end(false, (err as Error).message);
+        throw err;
+      });
+      rec.end(!r.gate || r.gate.passed, undefined, r.gate);
       out.result('up', { instance: r.instance, gate: r.gate, lint: r.lint ?? [] });
       if (r.gate) for (const l of gateVerdict(r.gate)) out.line(l);
       if (!r.gate || r.gate.passed) {
@@ -92,7 +99,12 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('-t, --timeout <seconds>', 'deadline in seconds', parseIntOption('--timeout')),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
-      const r = await gateInstance(rt.deps(), refFrom(rt, id), { timeoutMs: o.timeout ? o.timeout * 1000 : undefined }, out.event);
+      const rec = recordProgress(rt.deps().home, 'gate', out.event);
+      const r = await gateInstance(rt.deps(), refFrom(rt, id), { timeoutMs: o.timeout ? o.timeout * 1000 : undefined }, rec.emit).catch((err: unknown) => {
+        rec.end(false, (err as Error).message);
+        throw err;
+      });
+      rec.end(r.passed, undefined, r);
       out.result('gate', { gate: r });
       for (const l of gateVerdict(r)) out.line(l);
       return r.passed ? EXIT.ok : EXIT.gate;

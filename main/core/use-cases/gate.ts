@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { noEvents, type EventSink } from '../events';
 import { runGate } from '../gate';
 import { composeModelOf, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
-import { defaultServices, publishingServices, type ComposeModel } from '../compose-model';
+import { defaultServices, healthchecksOf, publishingServices, type ComposeModel } from '../compose-model';
 import { activeProfiles, reconcileChecks, skippedResult, withSkipped } from '../reconcile';
 import type { GateReport } from '../types';
 import { projectNames } from './isolation-links';
@@ -24,6 +24,7 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
     services: defaultServices(model).map((s) => s.name),
     publishing: publishingServices(model),
     names: [...projectNames(model)],
+    healthchecks: healthchecksOf(model),
     timeoutMs: opts.timeoutMs,
     deps,
     onEvent: (e) => {

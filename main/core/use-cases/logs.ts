@@ -44,6 +44,13 @@ export async function serviceContainers(deps: Deps, ref: InstanceRef, services: 
   return { id: rec.id, containers: chosen.sort((a, b) => byText(a.service, b.service)) };
 }
 
+/** Every service of the instance (its containers, one-off `run` containers aside): for a stable prefix width. */
+export async function instanceServices(deps: Deps, ref: InstanceRef): Promise<string[]> {
+  const rec = await resolveInstance(deps, ref);
+  const all = (await deps.engine.listContainers({ projects: [rec.id], all: true })).filter((c) => !c.oneOff);
+  return [...new Set(all.map((c) => c.service))].sort();
+}
+
 export async function readLogs(deps: Deps, ref: InstanceRef, opts: { services: string[]; tail?: number; since?: number }): Promise<ServiceLogLine[]> {
   const { containers } = await serviceContainers(deps, ref, opts.services);
   const per = await Promise.all(

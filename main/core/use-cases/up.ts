@@ -8,6 +8,8 @@ import { composeModelOf, ensureEnvFile, secretTarget, loadInstance, requireDir, 
 import { blacklistFor, portConflictError } from '../slots';
 import { describeInstance } from './describe';
 import { gateFor } from './gate';
+import { composeUpStaged, STAGED_UP_ENV, startStages } from './staged-up';
+import { defaultServices } from '../compose-model';
 import { lintInstance } from './doctor';
 import type { DoctorCheck } from '../compose-lint';
 import { createExternals, describeExternals, externalsOf, missingExternals, missingExternalsError } from '../externals';
@@ -15,6 +17,8 @@ import type { UpResult } from '../results';
 import { sharedNetworks } from '../override/isolation';
 import { isolationFor } from '../override/state';
 import { linkSharedServices } from './isolation-links';
+import { SandboxError } from '../errors';
+import { composeProgress } from '../compose-progress';
 export type { UpResult } from '../results';
 
 /** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
@@ -32,14 +36,23 @@ export interface UpOptions {
   isolate?: boolean;
   /** Create missing external networks/volumes (labelled, never removed by us) instead of stopping. */
   createExternals?: boolean;
+  /** Aborts the start: compose is stopped where it is, the gate no longer awaited (`cancel` in the dashboard). */
+  signal?: AbortSignal;
 }
 
-/** "compose lint: 3 warnings — `ktrdr-sandbox doctor` for details" (errors counted first). */
-export function lintSummary(findings: Pick<DoctorCheck, 'level'>[]): string {
-  const n = (level: string) => findings.filter((f) => f.level === level).length;
-  const part = (k: number, word: string) => (k ? [`${k} ${word}${k === 1 ? '' : 's'}`] : []);
-  const counts = [...part(n('error'), 'error'), ...part(n('warning'), 'warning')].join(', ');
-  return `compose lint: ${counts} — \`ktrdr-sandbox doctor\` for details`;
+function cancelled(id: string): SandboxError {
+  return new SandboxError('STATE', `Start of "${id}" cancelled`, { hint: 'Containers already started keep running: `ktrdr-sandbox down` stops them.' });
+}
+
+/** Resolve with p, or reject as soon as `signal` aborts. */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, id: string): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(cancelled(id));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled(id));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 
@@ -85,11 +98,38 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
   const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx, opts.isolate === undefined ? { model } : { model, isolate: opts.isolate }));
-  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id})`, () =>
-    deps.compose.up(target, {
-      build: opts.build,
-      onOutput: (line) => emit({ type: 'output', instance: id, source: 'compose', line }),
-    }),
+  if (opts.signal?.aborted) throw cancelled(id);
+  // compose's own progress (build steps, containers created / started, waits on healthchecks) as sub-steps
+  const progress = composeProgress(id, 'compose-up', emit, () => deps.clock.now());
+  const onOutput = (line: string) => {
+    emit({ type: 'output', instance: id, source: 'compose', line });
+    progress.line(line);
+  };
+  // Dependency levels (service_healthy) are started one `up -d --no-deps` each, readiness decided by the
+  // services' own healthchecks (staged-up.ts); one level, --no-wait or KTRDR_SANDBOX_STAGED_UP=0: one plain `up -d`.
+  const services = defaultServices(model).map((s) => s.name);
+  const staged = opts.wait !== false && process.env[STAGED_UP_ENV] !== '0' && startStages(model, services).length > 1;
+  const budgetMs = opts.timeoutMs ?? ctx.manifest.gate.timeout * 1000;
+  const stagedAt = deps.clock.now();
+  let gateTimeoutMs = opts.timeoutMs;
+  const signal = opts.signal ? { signal: opts.signal } : {};
+  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id}${staged ? ', by dependency level' : ''})`, () =>
+    unlessAborted(
+      (async () => {
+        if (!staged) return deps.compose.up(target, { build: opts.build, onOutput, ...signal });
+        const r = await composeUpStaged(deps, target, model, { services, build: opts.build, timeoutMs: budgetMs, vars: ctx.vars, onOutput }, emit, id);
+        // a dependency that never got ready used the budget already: the gate only says why, it does not wait it out again
+        if (!r.complete) gateTimeoutMs = Math.max(5_000, budgetMs - (deps.clock.now() - stagedAt));
+      })(),
+      opts.signal,
+      id,
+    ).then(
+      () => progress.end(true),
+      (err: unknown) => {
+        progress.end(false);
+        throw err;
+      },
+    ),
   );
 
   const shared = sharedNetworks(model);
@@ -105,6 +145,14 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
 
   const describing = describeInstance(deps, rec);
   describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running
-  const gate = opts.wait === false ? null : await gateFor(deps, ctx, { timeoutMs: opts.timeoutMs, model }, emit);
+  const gate = opts.wait === false ? null : await unlessAborted(gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, model }, emit), opts.signal, id);
   return { instance: await describing, gate, healedEnvFile, lint };
+}
+
+/** "compose lint: 3 warnings — `ktrdr-sandbox doctor` for details" (errors counted first). */
+export function lintSummary(findings: Pick<DoctorCheck, 'level'>[]): string {
+  const n = (level: string) => findings.filter((f) => f.level === level).length;
+  const part = (k: number, word: string) => (k ? [`${k} ${word}${k === 1 ? '' : 's'}`] : []);
+  const counts = [...part(n('error'), 'error'), ...part(n('warning'), 'warning')].join(', ');
+  return `compose lint: ${counts} — \`ktrdr-sandbox doctor\` for details`;
 }

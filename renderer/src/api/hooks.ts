@@ -3,7 +3,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useReducer,
 import type { Api, EventMap, Settings, Snapshot } from '../../../main/contract';
 import type { ErrorPayload } from '../../../main/core/errors';
 import { LogStore } from './log-store';
-import { applyProgress, beginOperation, dismissOperation, finishOperation, type ProgressState } from './progress-store';
+import { applyProgress, attachReport, beginOperation, dismissOperation, finishOperation, type ProgressState } from './progress-store';
+import type { GateReport } from '../../../main/core/types';
 import type { ConnectionState, HttpApi } from './http-transport';
 
 export const ApiContext = createContext<Api | null>(null);
@@ -50,7 +51,8 @@ type ProgressAction =
   | { type: 'event'; e: EventMap['progress'] }
   | { type: 'begin'; operation: string }
   | { type: 'finish'; operation: string; error?: ErrorPayload }
-  | { type: 'dismiss'; target: string; operation?: string };
+  | { type: 'dismiss'; target: string; operation?: string }
+  | { type: 'report'; operation: string; report: GateReport | null };
 
 function progressReducer(state: ProgressState, a: ProgressAction): ProgressState {
   switch (a.type) {
@@ -62,6 +64,8 @@ function progressReducer(state: ProgressState, a: ProgressAction): ProgressState
       return finishOperation(state, a.operation, a.error);
     case 'dismiss':
       return dismissOperation(state, a.target, a.operation);
+    case 'report':
+      return attachReport(state, a.operation, a.report);
   }
 }
 

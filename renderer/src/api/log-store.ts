@@ -14,7 +14,7 @@ export class LogStore {
   version = 0;
 
   constructor(
-    private readonly maxLines = 2000,
+    private readonly maxLines = 5000,
     private readonly maxBuffers = 8,
   ) {}
 
@@ -25,7 +25,11 @@ export class LogStore {
       this.buffers.set(e.subscription, b);
       while (this.buffers.size > this.maxBuffers) this.buffers.delete(this.buffers.keys().next().value as string);
     }
-    b.lines.push(e);
+    // merged by Docker's timestamp: a line older than the last one (another service's tail) goes in its place
+    let i = b.lines.length;
+    if (e.time) while (i > 0 && (b.lines[i - 1]!.time ?? '') > e.time) i--;
+    if (i === b.lines.length) b.lines.push(e);
+    else b.lines.splice(i, 0, e);
     if (b.lines.length > this.maxLines) {
       const extra = b.lines.length - this.maxLines;
       b.lines.splice(0, extra);

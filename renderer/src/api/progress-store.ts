@@ -2,7 +2,7 @@
 // operation with its steps, its live gate checks and its outcome. The UI renders this; tests feed it events.
 import type { EventMap } from '../../../main/contract';
 import type { ErrorPayload } from '../../../main/core/errors';
-import type { CheckResult } from '../../../main/core/types';
+import type { CheckResult, GateReport } from '../../../main/core/types';
 
 export type StepState = 'running' | 'passed' | 'failed' | 'skipped' | 'info' | 'warning';
 
@@ -11,6 +11,11 @@ export interface StepView {
   label: string;
   state: StepState;
   message?: string;
+  /** The step this one is part of (compose's own progress inside "compose up -d"). */
+  parent?: string;
+  /** Date.now() when it was first seen running, and how long it took once it ended. */
+  startedAt: number;
+  elapsedMs?: number;
 }
 
 export interface GateProgress {
@@ -29,6 +34,8 @@ export interface OperationView {
   output: string[];
   finished: boolean;
   error?: ErrorPayload;
+  /** The full gate report, once the operation answered with one (what failed, log tails, hints). */
+  report?: GateReport | null;
 }
 
 export type ProgressState = Readonly<Record<string, OperationView>>;
@@ -59,9 +66,12 @@ export function applyProgress(state: ProgressState, e: EventMap['progress'], now
   else op = { ...op };
   switch (e.type) {
     case 'step': {
-      const s: StepView = { id: e.id, label: e.label, state: e.state };
-      if (e.message) s.message = e.message;
       const i = op.steps.findIndex((x) => x.id === e.id);
+      const prev = i < 0 ? undefined : op.steps[i];
+      const s: StepView = { id: e.id, label: e.label, state: e.state, startedAt: prev?.startedAt ?? now };
+      if (e.message) s.message = e.message;
+      if (e.parent) s.parent = e.parent;
+      if (e.state !== 'running') s.elapsedMs = e.elapsedMs ?? now - s.startedAt;
       op.steps = i < 0 ? [...op.steps, s] : op.steps.map((x, j) => (j === i ? s : x));
       break;
     }
@@ -78,6 +88,12 @@ export function applyProgress(state: ProgressState, e: EventMap['progress'], now
       op.gate = { ...gate, checks };
       break;
     }
+    case 'end':
+      // an operation another process ran (the CLI's progress file) ended
+      op.finished = true;
+      if (e.gate !== undefined) op.report = e.gate;
+      if (!e.ok && !e.gate) op.error = { code: 'STATE', message: e.message ?? `${op.kind} failed`, exitCode: 1 };
+      break;
   }
   return { ...state, [target]: op };
 }
@@ -89,6 +105,14 @@ export function finishOperation(state: ProgressState, operation: string, error?:
   const done: OperationView = { ...op, finished: true };
   if (error) done.error = error;
   return { ...state, [target]: done };
+}
+
+/** Attach the operation's gate report (the answer of up / restart / gate). */
+export function attachReport(state: ProgressState, operation: string, report: GateReport | null): ProgressState {
+  const { target } = splitOperation(operation);
+  const op = state[target];
+  if (!op || op.operation !== operation) return state;
+  return { ...state, [target]: { ...op, report } };
 }
 
 /** Forget a target's operation (only `operation`, and only once finished, when that is given). */

@@ -1,16 +1,20 @@
-// One instance: status, identity, containers, links, last gate, actions, live progress and details.
+// One instance: status, identity, containers, links, last gate, actions, live progress and details. Every
+// control names its instance for screen readers ("Stop ktrdr--x"). On a narrow card (the tray-size window)
+// the secondary actions move into the "⋯" menu; on a wide one they are all visible.
 import { useState } from 'react';
 import type { InstanceView } from '../../../main/core/views';
-import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
-import { ago, portOf, seconds } from '../format';
+import { ago, seconds } from '../format';
+import { useInstanceActions } from './card-actions';
 import { GateView } from './GateView';
 import { InstanceDetails } from './InstanceDetails';
+import { LinkChips } from './LinkChips';
+import { Menu } from './Menu';
 import { StatusBadge } from './StatusBadge';
 
 export function InstanceCard({ view, now }: { view: InstanceView; now: number }) {
-  const api = useApi();
   const app = useApp();
+  const a = useInstanceActions(view);
   const [expanded, setExpanded] = useState(false);
   const busy = app.snapshot.busy[view.id];
   const engineUp = app.snapshot.engine.state === 'up';
@@ -18,41 +22,25 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
   const active = view.status === 'running' || view.status === 'partial';
   const disabled = !!busy || !engineUp;
   const g = view.lastGate;
-
-  const up = () => app.run(`up:${view.id}`, () => api.invoke('up', view.id));
-  const down = () => app.run(`down:${view.id}`, () => api.invoke('down', view.id));
-  const restart = () => app.run(`restart:${view.id}`, () => api.invoke('restart', view.id));
-  const gate = () => app.run(`gate:${view.id}`, () => api.invoke('gate', view.id));
-  const folder = async () => {
-    const r = await api.invoke('openFolder', view.id);
-    if (!r.ok) app.errorToast('Could not open the folder', r.error);
+  const name = view.id;
+  const can = {
+    start: !disabled && view.dirExists && view.status !== 'running',
+    stop: !disabled && active,
+    // containers exist (running, or exited ones whose logs say why)
+    logs: active || (view.servicesDown?.length ?? 0) > 0,
   };
-  const terminal = async () => {
-    const r = await api.invoke('openTerminal', view.id);
-    if (!r.ok) app.errorToast('Could not open a terminal', r.error);
-  };
-  const copyEnv = async () => {
-    const r = await api.invoke('copyEnv', view.id);
-    if (!r.ok) return app.errorToast('Could not read the environment', r.error);
-    let copied = api.transport === 'electron';
-    if (!copied) {
-      try {
-        await navigator.clipboard.writeText(r.value);
-        copied = true;
-      } catch {
-        copied = false;
-      }
-    }
-    app.toast(copied ? { kind: 'success', title: 'Environment copied', message: `${r.value.trim().split('\n').length} variables of ${view.id}` } : { kind: 'info', title: `Environment of ${view.id}`, message: r.value });
-  };
+  // one gate at a time: with the details open, a finished run's gate is shown there (with why it failed);
+  // while a gate runs, the live one stays and the details leave out the previous one
+  const showOp = !!op && !(expanded && op.finished && (op.gate || op.report));
+  const liveGate = !!op?.gate && !op.finished;
 
   return (
-    <article className={`card status-${view.status}${busy ? ' is-busy' : ''}`} data-testid={`instance-${view.id}`} data-status={view.status}>
+    <article className={`card status-${view.status}${busy ? ' is-busy' : ''}`} data-testid={`instance-${view.id}`} data-status={view.status} aria-labelledby={`name-${view.id}`}>
       <div className="card-head">
         <StatusBadge view={view} busy={busy} engineUp={engineUp} />
         <div className="identity">
           {/* elementtiming: when the cards are painted, for the dashboard benchmark (Element Timing API) */}
-          <h2 className="instance-name" {...{ elementtiming: 'instance-name' }}>
+          <h2 className="instance-name" id={`name-${view.id}`} {...{ elementtiming: 'instance-name' }}>
             {view.id}
           </h2>
           <div className="meta">
@@ -69,31 +57,38 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
           </div>
         </div>
         <div className="actions">
-          <button type="button" className="primary" data-testid="btn-start" disabled={disabled || !view.dirExists || view.status === 'running'} onClick={up}>
+          <button type="button" className="primary" data-testid="btn-start" aria-label={`Start ${name}`} disabled={!can.start} onClick={a.up}>
             Start
           </button>
-          <button type="button" data-testid="btn-stop" disabled={disabled || !active} onClick={down}>
+          <button type="button" data-testid="btn-stop" aria-label={`Stop ${name}`} disabled={!can.stop} onClick={a.down}>
             Stop
           </button>
-          <button type="button" data-testid="btn-restart" disabled={disabled || !active} onClick={restart}>
+          <button type="button" className="wide-action" data-testid="btn-restart" aria-label={`Restart ${name}`} disabled={!can.stop} onClick={a.restart}>
             Restart
           </button>
-          <button type="button" data-testid="btn-logs" disabled={!active} onClick={() => app.openLogs(view.id)}>
+          <button type="button" data-testid="btn-logs" aria-label={`Logs of ${name}`} disabled={!can.logs} onClick={() => app.openLogs(view.id)}>
             Logs
           </button>
-          <button type="button" className="danger" data-testid="btn-destroy" disabled={!!busy} onClick={() => app.openDestroy(view)}>
+          <button type="button" className="danger wide-action" data-testid="btn-destroy" aria-label={`Destroy ${name}`} disabled={!!busy} onClick={() => app.openDestroy(view)}>
             Destroy
           </button>
+          <Menu
+            label={`More actions for ${name}`}
+            testId="btn-more"
+            items={[
+              { key: 'restart', label: 'Restart', onSelect: a.restart, disabled: !can.stop },
+              { key: 'gate', label: 'Run gate', onSelect: a.gate, disabled: !can.stop },
+              { key: 'folder', label: 'Open folder', onSelect: a.folder, disabled: !view.dirExists },
+              { key: 'terminal', label: 'Open terminal', onSelect: a.terminal, disabled: !view.dirExists },
+              { key: 'copy-env', label: 'Copy env', onSelect: a.copyEnv },
+              { key: 'destroy', label: 'Destroy…', onSelect: () => app.openDestroy(view), disabled: !!busy, danger: true },
+            ]}
+          />
         </div>
       </div>
 
       <nav className="links" aria-label={`Links of ${view.id}`}>
-        {view.links.map((l) => (
-          <a key={l.name} data-testid={`link-${l.name}`} href={l.url} target="_blank" rel="noreferrer" className={active ? '' : 'inactive'} title={l.url}>
-            {l.label}
-            <span className="port">:{portOf(l.url)}</span>
-          </a>
-        ))}
+        <LinkChips view={view} />
       </nav>
 
       <div className="gate-line">
@@ -109,25 +104,29 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
           )}
         </span>
         <span className="spacer" />
-        <button type="button" className="link-button" data-testid="btn-gate" disabled={disabled || !active} onClick={gate}>
-          Run gate
-        </button>
-        <button type="button" className="link-button" data-testid="btn-folder" onClick={folder} disabled={!view.dirExists}>
-          Folder
-        </button>
-        <button type="button" className="link-button" data-testid="btn-terminal" onClick={terminal} disabled={!view.dirExists}>
-          Terminal
-        </button>
-        <button type="button" className="link-button" data-testid="btn-copy-env" onClick={copyEnv}>
-          Copy env
-        </button>
-        <button type="button" className="link-button" data-testid="btn-details" aria-expanded={expanded} onClick={() => setExpanded((x) => !x)}>
-          {expanded ? 'Hide details ▴' : 'Details ▾'}
+        <span className="wide-action secondary-actions">
+          <button type="button" className="link-button" data-testid="btn-gate" aria-label={`Run gate of ${name}`} disabled={!can.stop} onClick={a.gate}>
+            Run gate
+          </button>
+          <button type="button" className="link-button" data-testid="btn-folder" aria-label={`Open folder of ${name}`} onClick={a.folder} disabled={!view.dirExists}>
+            Folder
+          </button>
+          <button type="button" className="link-button" data-testid="btn-terminal" aria-label={`Open terminal in ${name}`} onClick={a.terminal} disabled={!view.dirExists}>
+            Terminal
+          </button>
+          <button type="button" className="link-button" data-testid="btn-copy-env" aria-label={`Copy env of ${name}`} onClick={a.copyEnv}>
+            Copy env
+          </button>
+        </span>
+        <button type="button" className="link-button" data-testid="btn-details" aria-expanded={expanded} aria-label={`${expanded ? 'Hide details' : 'Details'} of ${name}`} onClick={() => setExpanded((x) => !x)}>
+          {expanded ? 'Hide details' : 'Details'} <span aria-hidden="true">{expanded ? '▴' : '▾'}</span>
         </button>
       </div>
 
-      {op && <GateView op={op} onDismiss={() => app.dismissProgress(view.id)} />}
-      {expanded && <InstanceDetails id={view.id} now={now} revision={`${view.status}|${view.containers.healthy}|${view.containers.running}|${g?.at ?? ''}|${busy ?? ''}`} />}
+      {op && showOp && <GateView op={op} id={view.id} onDismiss={() => app.dismissProgress(view.id)} onCancel={busy === 'starting' || busy === 'restarting' ? a.cancel : undefined} />}
+      {expanded && (
+        <InstanceDetails id={view.id} now={now} hideGate={liveGate} revision={`${view.status}|${view.containers.healthy}|${view.containers.running}|${g?.at ?? ''}|${busy ?? ''}`} />
+      )}
     </article>
   );
 }

@@ -4,9 +4,10 @@ import type { StatusResult } from '../../../main/core/results';
 import type { ErrorPayload } from '../../../main/core/errors';
 import { useApi } from '../api/hooks';
 import { ago, clockTime, seconds } from '../format';
+import { GateFailure } from './GateFailure';
 import { StateIcon } from './Icon';
 
-export function InstanceDetails({ id, revision, now }: { id: string; revision: string; now: number }) {
+export function InstanceDetails({ id, revision, now, hideGate }: { id: string; revision: string; now: number; hideGate?: boolean }) {
   const api = useApi();
   const [status, setStatus] = useState<StatusResult | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
@@ -28,7 +29,8 @@ export function InstanceDetails({ id, revision, now }: { id: string; revision: s
   if (!status) return <div className="muted details">Loading…</div>;
   const g = status.lastGate;
   return (
-    <div className="details" data-testid="instance-details">
+    <div className={`details${hideGate ? ' one-col' : ''}`} data-testid="instance-details">
+      {!hideGate && (
       <div className="details-col">
         <h3>
           Last gate{' '}
@@ -49,21 +51,17 @@ export function InstanceDetails({ id, revision, now }: { id: string; revision: s
                   <StateIcon state={c.state} />
                   <span className="check-label">{c.label}</span>
                   <span className="check-time">{c.state === 'pending' ? '' : seconds(c.elapsedMs)}</span>
-                  {c.state === 'failed' && <span className="check-message">{c.message}</span>}
                   {c.state === 'skipped' && c.message && <span className="check-message muted">{c.message}</span>}
                 </li>
               ))}
             </ul>
-            {g.hints?.map((h) => (
-              <p key={h} className="hint">
-                {h}
-              </p>
-            ))}
+            <GateFailure report={g} id={id} />
           </>
         ) : (
           <p className="muted">No gate has run yet.</p>
         )}
       </div>
+      )}
       <div className="details-col">
         <h3>Containers</h3>
         {status.services.length ? (

@@ -9,8 +9,21 @@ export function Toasts({ toasts, dismiss }: { toasts: Toast[]; dismiss: (id: num
             <strong>{t.title}</strong>
             {t.message && <pre className="toast-message">{t.message}</pre>}
             {t.hint && <p className="hint">{t.hint}</p>}
+            {t.action && (
+              <button
+                type="button"
+                className="toast-action"
+                data-testid="toast-action"
+                onClick={() => {
+                  dismiss(t.id);
+                  void t.action!.run();
+                }}
+              >
+                {t.action.label}
+              </button>
+            )}
           </div>
-          <button type="button" className="link-button close" onClick={() => dismiss(t.id)} aria-label="Dismiss">
+          <button type="button" className="link-button close" onClick={() => dismiss(t.id)} aria-label={`Dismiss “${t.title}”`}>
             ×
           </button>
         </div>

@@ -51,6 +51,7 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
   const [checking, setChecking] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<ErrorPayload | null>(null);
+  const [startAfter, setStartAfter] = useState(false);
   const operation = `create:${name}`;
   const op = submitting || error ? app.progress[name] : undefined;
 
@@ -82,7 +83,9 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
     };
   }, [api, name]);
 
-  const valid = !!check && check.valid && check.name === name && !checking;
+  // a branch checked out elsewhere (the main checkout's "main") needs another Branch below
+  const branchBusy = !!check?.branchCheckedOutAt && !branch.trim();
+  const valid = !!check && check.valid && check.name === name && !checking && !branchBusy;
   const effectiveBranch = branch.trim() || name;
 
   const submit = async (e: FormEvent) => {
@@ -99,6 +102,10 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
       app.dismissProgress(name);
       app.toast({ kind: 'success', title: `Created ${r.value.id}`, message: `Slot ${r.value.slot} · ${r.value.path}` });
       onClose();
+      if (startAfter) {
+        const id = r.value.id;
+        void app.run(`up:${id}`, () => api.invoke('up', id)).then((u) => u.ok && app.attachReport(`up:${id}`, u.value.gate));
+      }
     } else {
       setError(r.error);
       void api.invoke('slots').then((s) => s.ok && setSlots(s.value)); // a failed probe may have blacklisted a slot
@@ -109,7 +116,7 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
     <Dialog title="Create instance" onClose={onClose} testId="create-dialog" wide>
       <form onSubmit={submit} className="form">
         <p className="muted">
-          A git worktree next to <span className="mono">{app.snapshot.repository ?? 'your repository'}</span> with its own port slot. Start it afterwards.
+          A git worktree next to <span className="mono">{app.snapshot.repository ?? 'your repository'}</span> with its own port slot.
         </p>
         <label className="field">
           <span>Name</span>
@@ -121,14 +128,25 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
             placeholder="feat-login"
             spellCheck={false}
             autoComplete="off"
-            aria-invalid={!!check && !check.valid}
+            aria-invalid={!!check && (!check.valid || branchBusy)}
+            aria-describedby="create-name-status"
           />
         </label>
-        <div className={`validation ${!name ? '' : checking ? 'checking' : valid ? 'ok' : 'bad'}`} data-testid="create-name-status" data-valid={name && !checking && check ? String(check.valid) : ''}>
+        <div
+          className={`validation ${!name ? '' : checking ? 'checking' : valid ? 'ok' : 'bad'}`}
+          id="create-name-status"
+          aria-live="polite"
+          data-testid="create-name-status"
+          data-valid={name && !checking && check ? String(check.valid && !branchBusy) : ''}
+        >
           {!name ? (
             <span className="muted">Letters, digits, “.”, “_”, “-” (and “/” for branch-like names).</span>
           ) : checking || !check ? (
             <span className="muted">Checking…</span>
+          ) : check.valid && branchBusy ? (
+            <span className="bad">
+              ✗ Branch <span className="mono">{name}</span> is checked out in <span className="mono">{check.branchCheckedOutAt}</span>: an instance needs a branch of its own — enter one under Branch.
+            </span>
           ) : check.valid ? (
             <span>
               ✓ <span className="mono">{check.path}</span>
@@ -150,6 +168,10 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
             <span className="mono">ktrdr-sandbox slot unblock N</span>).
           </p>
         </div>
+        <label className="check-field">
+          <input type="checkbox" data-testid="create-start" checked={startAfter} onChange={(e) => setStartAfter(e.target.checked)} />
+          <span>Start it after creating (compose up and the Startability Gate)</span>
+        </label>
         {op && <GateView op={op} />}
         {error && !op?.error && (
           <div className="inline-error" data-testid="create-error">

@@ -4,6 +4,7 @@ import type { Settings } from '../../../main/contract';
 import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
 import { Dialog } from '../components/Dialog';
+import { askNotificationPermission, notificationsAvailable } from '../api/notify';
 
 export function SettingsPanel({ settings, onClose }: { settings: Settings; onClose: () => void }) {
   const api = useApi();
@@ -14,6 +15,12 @@ export function SettingsPanel({ settings, onClose }: { settings: Settings; onClo
   const [notifications, setNotifications] = useState(settings.notifications);
   const [saving, setSaving] = useState(false);
   const desktop = api.transport === 'electron';
+  const [permission, setPermission] = useState<string>(() => (desktop ? 'granted' : notificationsAvailable() ? Notification.permission : 'unsupported'));
+  const onNotifications = (on: boolean) => {
+    setNotifications(on);
+    // in a browser the permission is asked from this gesture (the checkbox), once
+    if (on && !desktop) void askNotificationPermission().then(setPermission);
+  };
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -51,9 +58,14 @@ export function SettingsPanel({ settings, onClose }: { settings: Settings; onClo
           </span>
         </label>
         <label className="check-field">
-          <input type="checkbox" data-testid="settings-notifications" checked={notifications} onChange={(e) => setNotifications(e.target.checked)} />
+          <input type="checkbox" data-testid="settings-notifications" checked={notifications} onChange={(e) => onNotifications(e.target.checked)} />
           <span>
-            Notify when a gate passes or fails and when a running instance’s container dies {!desktop && <span className="muted small">(desktop app)</span>}
+            Notify when a gate passes or fails{desktop ? ' and when a running instance’s container dies' : ''}{' '}
+            {!desktop && notifications && permission !== 'granted' && (
+              <span className="muted small" data-testid="notification-permission">
+                ({permission === 'denied' ? 'blocked by the browser: allow notifications for this page' : permission === 'unsupported' ? 'this browser has no notifications' : 'the browser will ask'})
+              </span>
+            )}
           </span>
         </label>
         <footer className="dialog-actions">

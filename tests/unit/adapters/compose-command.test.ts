@@ -64,6 +64,13 @@ describe('compose command resolution', () => {
     expect(await calls()).toHaveLength(2);
   });
 
+  it('starts only the named services, without their dependencies, for a staged start', async () => {
+    await script('docker', '[ "$1 $2" = "compose version" ] && echo 2.29.1; exit 0');
+    const c = compose();
+    await c.up(target, { services: ['backend', 'worker-1'], noDeps: true, build: true });
+    expect((await calls())[1]).toMatch(/^docker compose -p p1 .* up -d --build --remove-orphans --no-deps -- backend worker-1$/);
+  });
+
   it('reuses a version already known from info()', async () => {
     await script('docker', 'exit 125');
     await script('docker-compose', '[ "$1" = version ] && echo 1.29.2; exit 0');

@@ -19,3 +19,28 @@ describe('labelled lines', () => {
     expect(t).toMatch(/api\s+http:\/\/localhost:8000/);
   });
 });
+
+describe('gate verdict', () => {
+  it('prints a failed check with its message, exit code when not in it, log tail and hint, each hint once', async () => {
+    const { gateVerdict } = await import('../../../main/cli/render');
+    const base = { attempts: 1, startedAt: 0, elapsedMs: 400, services: ['backend'] };
+    const lines = gateVerdict({
+      instance: 'x',
+      passed: false,
+      startedAt: '2025-01-01T00:00:00.000Z',
+      elapsedMs: 400,
+      timeoutMs: 60_000,
+      checks: [
+        { ...base, name: 'migrations', label: 'Migrations applied', state: 'failed', message: 'backend exited with code 3 (Exited (3) 1 second ago)', failure: { service: 'backend', reason: 'exited', exitCode: 3, logTail: ['ImportError: x'], hint: 'backend crashed with exit code 3: fix it' } },
+        { ...base, name: 'seed', label: 'Seed', state: 'failed', message: 'seed.sh exited', failure: { service: 'backend', reason: 'check-failed', exitCode: 4, hint: 'backend crashed with exit code 3: fix it' } },
+      ],
+      logTails: { backend: ['ImportError: x'] },
+    }).map((l) => stripVTControlCharacters(l));
+    const text = lines.join('\n');
+    expect(text).toContain('✗ Migrations applied: backend exited with code 3');
+    expect(text).toContain('exit code 4');
+    expect(text).not.toContain('exit code 3\n');
+    expect(text).toContain('backend | ImportError: x');
+    expect(text.match(/Fix: backend crashed with exit code 3: fix it/g)).toHaveLength(1);
+  });
+});

@@ -167,3 +167,73 @@ describe('readComposeModel', () => {
     expect(composeFilePaths('/w', ['a.yml', '/abs/b.yml'])).toEqual(['/w/a.yml', '/abs/b.yml']);
   });
 });
+
+describe('compose model: healthchecks and depends_on (active readiness, staged start)', () => {
+  const text = `
+services:
+  db:
+    image: postgres
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U \${USER:-ktrdr}"]
+      interval: 10s
+      timeout: 5s
+      retries: 3
+      start_period: 1m30s
+  backend:
+    depends_on:
+      db:
+        condition: service_healthy
+      cache:
+        condition: service_started
+    healthcheck:
+      test: curl -f http://localhost:8000/health
+      interval: 30s
+  worker:
+    depends_on: [backend]
+    healthcheck:
+      test: ["NONE"]
+  off:
+    healthcheck:
+      disable: true
+  plain: {}
+`;
+  const over = `
+services:
+  db:
+    healthcheck:
+      interval: 2s
+  worker:
+    depends_on:
+      backend:
+        condition: service_healthy
+`;
+  it('reads test, interval, timeout, retries and start_period; NONE and disable mean none', () => {
+    const m = composeModelFromTexts(['a.yml'], [text], parse);
+    expect(m.services.db!.healthcheck).toEqual({ test: ['CMD-SHELL', 'pg_isready -U ${USER:-ktrdr}'], intervalMs: 10_000, timeoutMs: 5_000, retries: 3, startPeriodMs: 90_000 });
+    expect(m.services.backend!.healthcheck).toEqual({ test: 'curl -f http://localhost:8000/health', intervalMs: 30_000 });
+    expect(m.services.worker!.healthcheck).toBeUndefined();
+    expect(m.services.worker!.hasHealthcheck).toBe(false);
+    expect(m.services.off!.healthcheck).toBeUndefined();
+    expect(m.services.plain!.healthcheck).toBeUndefined();
+  });
+  it('reads depends_on in both syntaxes', () => {
+    const m = composeModelFromTexts(['a.yml'], [text], parse);
+    expect(m.services.backend!.dependsOn).toEqual({ db: 'service_healthy', cache: 'service_started' });
+    expect(m.services.worker!.dependsOn).toEqual({ backend: 'service_started' });
+    expect(m.services.plain!.dependsOn).toBeUndefined();
+  });
+  it('a later file overrides field by field', () => {
+    const m = composeModelFromTexts(['a.yml', 'b.yml'], [text, over], parse);
+    expect(m.services.db!.healthcheck).toMatchObject({ test: ['CMD-SHELL', 'pg_isready -U ${USER:-ktrdr}'], intervalMs: 2_000, retries: 3 });
+    expect(m.services.worker!.dependsOn).toEqual({ backend: 'service_healthy' });
+  });
+  it('parses compose durations', async () => {
+    const { parseDuration } = await import('../../../main/core/compose-model');
+    expect(parseDuration('1m30s')).toBe(90_000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('1h')).toBe(3_600_000);
+    expect(parseDuration('1.5s')).toBe(1_500);
+    expect(parseDuration('soon')).toBeUndefined();
+    expect(parseDuration(undefined)).toBeUndefined();
+  });
+});

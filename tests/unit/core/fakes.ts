@@ -3,7 +3,7 @@ import type { Clock, Deps, Engine, ExecResult, Http, LogLine, PortOwner, PortPro
 import { manifestSchema, type Manifest, type ManifestInput } from '../../../main/core/manifest-schema';
 import { emptyRegistry } from '../../../main/core/registry';
 import { runGate, type GateEvent } from '../../../main/core/gate';
-import type { CheckResult, ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../../../main/core/types';
+import type { CheckResult, ComposeHealthcheck, ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../../../main/core/types';
 
 export const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 
@@ -129,6 +129,8 @@ export class FakeEngine implements Engine {
   volumeExists = async (name: string): Promise<boolean> => this.externals.has(`volume:${name}`);
   createNetwork = async (name: string, labels: Record<string, string> = {}): Promise<void> => void this.externals.set(`network:${name}`, labels);
   createVolume = async (name: string, labels: Record<string, string> = {}): Promise<void> => void this.externals.set(`volume:${name}`, labels);
+  /** Absent unless a test sets it (the gate then reads healthchecks from the compose model). */
+  inspect?: Engine['inspect'];
 
   async listContainers(opts?: { projects?: string[]; all?: boolean }): Promise<ContainerInfo[]> {
     this.listCalls++;
@@ -253,6 +255,7 @@ export function gateHarness(opts: {
   timeoutMs?: number;
   timeout?: number;
   interval?: number;
+  healthchecks?: Record<string, ComposeHealthcheck>;
 }): GateHarness {
   const clock = new FakeClock();
   const containers = opts.containers ?? [container('db', { health: 'healthy' }), container('backend', { health: 'healthy' })];
@@ -280,6 +283,7 @@ export function gateHarness(opts: {
       services: opts.services ?? ['db', 'backend'],
       publishing: opts.publishing ?? ['db', 'backend'],
       timeoutMs: opts.timeoutMs,
+      healthchecks: opts.healthchecks,
       deps: { engine, http, clock },
       onEvent: (e) => events.push(e),
     });

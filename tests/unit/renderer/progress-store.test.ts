@@ -17,18 +17,33 @@ describe('progress store', () => {
 
   it('records steps (latest state per step), compose output and the gate checks as they settle', () => {
     let s: ProgressState = beginOperation({}, 'up:a');
-    s = applyProgress(s, ev('up:a', { type: 'step', id: 'engine', label: 'Docker engine reachable', state: 'running' }));
-    s = applyProgress(s, ev('up:a', { type: 'step', id: 'engine', label: 'Docker engine reachable', state: 'passed' }));
+    s = applyProgress(s, ev('up:a', { type: 'step', id: 'engine', label: 'Docker engine reachable', state: 'running' }), 500);
+    s = applyProgress(s, ev('up:a', { type: 'step', id: 'engine', label: 'Docker engine reachable', state: 'passed' }), 700);
     s = applyProgress(s, ev('up:a', { type: 'output', source: 'compose', line: 'Creating a_db_1 ... done' }));
     s = applyProgress(s, ev('up:a', { type: 'gate-start', checks: [check('database', 'pending'), check('backend', 'pending')], timeoutMs: 180000 }), 1000);
     expect(gateVerdict(s.a!.gate!)).toBe('running');
     s = applyProgress(s, ev('up:a', { type: 'gate-check', check: check('database', 'passed', 1200) }));
     expect(gateVerdict(s.a!.gate!)).toBe('running');
     s = applyProgress(s, ev('up:a', { type: 'gate-check', check: check('backend', 'passed', 4000) }));
-    expect(s.a!.steps).toEqual([{ id: 'engine', label: 'Docker engine reachable', state: 'passed' }]);
+    // the step keeps when it was first seen running, and how long it took
+    expect(s.a!.steps).toEqual([{ id: 'engine', label: 'Docker engine reachable', state: 'passed', startedAt: 500, elapsedMs: 200 }]);
     expect(s.a!.output).toEqual(['Creating a_db_1 ... done']);
     expect(s.a!.gate!.startedAt).toBe(1000);
     expect(gateVerdict(s.a!.gate!)).toBe('passed');
+  });
+
+  it("keeps compose's sub-steps with their parent and time; an operation another process ran ends with its report", () => {
+    let s: ProgressState = applyProgress({}, ev('up:a', { type: 'step', id: 'compose-up', label: 'compose up -d', state: 'running' }), 0);
+    s = applyProgress(s, ev('up:a', { type: 'step', id: 'compose-up:svc:db', label: 'Creating db', state: 'running', parent: 'compose-up' }), 100);
+    s = applyProgress(s, ev('up:a', { type: 'step', id: 'compose-up:svc:db', label: 'Creating db', state: 'passed', parent: 'compose-up', elapsedMs: 4200 }), 4400);
+    expect(s.a!.steps[1]).toMatchObject({ parent: 'compose-up', state: 'passed', elapsedMs: 4200 });
+    const report = { instance: 'a', passed: false, startedAt: '', elapsedMs: 1, timeoutMs: 1, checks: [], logTails: { backend: ['Traceback'] } };
+    s = applyProgress(s, ev('up:a', { type: 'end', ok: false, gate: report }));
+    expect(s.a!.finished).toBe(true);
+    expect(s.a!.report).toEqual(report);
+    expect(s.a!.error).toBeUndefined(); // the report says why; no second, generic error
+    s = applyProgress(s, ev('up:a', { type: 'end', ok: false, message: 'compose failed' }));
+    expect(s.a!.error?.message).toBe('compose failed');
   });
 
   it('a failed check fails the gate; skipped checks settle', () => {

@@ -53,7 +53,8 @@ beforeEach(async () => {
   const git: Partial<Git> = {
     topLevel: async (dir: string) => (dir.startsWith(join(root, 'repo')) ? join(root, 'repo') : null),
     mainRepo: async (dir: string) => dir,
-    branchExists: async (_repo: string, b: string) => b === 'main',
+    branchExists: async (_repo: string, b: string) => b === 'main' || b === 'other',
+    currentBranch: async () => 'main',
   };
   deps = { registry: createRegistryStore(home), gates: createGateStore(home), git, home, sharedHome: join(root, 'shared') } as unknown as Deps;
   await mkdir(join(root, 'repo'), { recursive: true });
@@ -130,7 +131,9 @@ describe('checkName', () => {
     expect(await h.checkName('feat-a')).toMatchObject({ valid: false, message: 'Choose a repository first (Settings)' });
     state.snap = { ...state.snap, repository: join(root, 'repo') };
     expect(await h.checkName('feat/x')).toEqual({ name: 'feat/x', valid: true, id: 'repo--feat-x', path: join(root, 'repo--feat-x'), branchExists: false });
-    expect(await h.checkName('main')).toMatchObject({ valid: true, branchExists: true });
+    // "main" is the main checkout's own branch: the dialog asks for another branch before git refuses
+    expect(await h.checkName('main')).toMatchObject({ valid: true, branchExists: true, branchCheckedOutAt: join(root, 'repo') });
+    expect(await h.checkName('other')).not.toHaveProperty('branchCheckedOutAt');
     await mkdir(join(root, 'repo--taken'));
     expect(await h.checkName('taken')).toMatchObject({ valid: false, message: `${join(root, 'repo--taken')} already exists` });
   });

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createNodePlatform, sanitizeSettings, SETTINGS_FILE } from '../../../main/services/node-platform';
+import { createNodePlatform, hasDesktop, sanitizeSettings, SETTINGS_FILE } from '../../../main/services/node-platform';
 
 let home: string;
 beforeEach(async () => {
@@ -26,13 +26,32 @@ describe('node platform', () => {
       ['win32', [['cmd', ['/c', 'start', '""', 'http://localhost:8001'], undefined], ['cmd', ['/c', 'start', '""', '/w/a'], undefined], ['cmd', ['/c', 'start', '""', 'cmd', '/K', 'cd /d "/w/a"'], '/w/a']]],
     ] as const) {
       const r = recorder();
-      const p = createNodePlatform({ home, platform: os, launch: r.launch });
+      const p = createNodePlatform({ home, platform: os, launch: r.launch, env: { DISPLAY: ':0' } });
       await p.openExternal('http://localhost:8001');
       await p.openPath('/w/a');
       await p.openTerminal('/w/a');
       expect(r.calls, os).toEqual(expected);
       expect(await p.copyText('x')).toBe(false);
     }
+  });
+
+  it('says so when there is no desktop (SSH session), offering what to copy instead, and launches nothing', async () => {
+    expect(hasDesktop('linux', {})).toBe(false);
+    expect(hasDesktop('linux', { WAYLAND_DISPLAY: 'wayland-0' })).toBe(true);
+    expect(hasDesktop('darwin', {})).toBe(true);
+    const r = recorder();
+    const p = createNodePlatform({ home, platform: 'linux', launch: r.launch, env: { SSH_CONNECTION: 'x' } });
+    await expect(p.openPath("/w/it's")).rejects.toMatchObject({ code: 'STATE', message: expect.stringContaining('no desktop session'), details: { copy: "/w/it's" } });
+    await expect(p.openTerminal("/w/it's")).rejects.toMatchObject({ details: { copy: String.raw`cd '/w/it'\''s'` } });
+    await expect(p.openExternal('http://127.0.0.1:7/')).rejects.toMatchObject({ hint: 'Copy it instead: http://127.0.0.1:7/' });
+    expect(r.calls).toEqual([]);
+  });
+
+  it('reports an opener that fails (not installed, or exits non-zero) instead of pretending it worked', async () => {
+    const failing = createNodePlatform({ home, platform: 'linux', env: { DISPLAY: ':0' }, launch: async () => Promise.reject(new Error('spawn xdg-open ENOENT')) });
+    await expect(failing.openPath('/w/a')).rejects.toMatchObject({ message: expect.stringContaining('xdg-open failed (spawn xdg-open ENOENT)'), details: { copy: '/w/a' } });
+    const real = createNodePlatform({ home, platform: 'linux', env: { DISPLAY: ':0' }, launch: (cmd, args, cwd) => import('../../../main/services/node-platform').then((m) => m.launch('false', args, cwd, 2000)) });
+    await expect(real.openPath('/w/a')).rejects.toMatchObject({ message: expect.stringContaining('exited with code 1') });
   });
 
   it('keeps settings in <home>/dashboard-settings.json, sanitised', async () => {
