@@ -5,7 +5,7 @@ import type { ErrorPayload } from './core/errors';
 import type { ProgressEvent } from './core/events';
 import type { GateReport } from './core/types';
 import type { InstanceView } from './core/views';
-import type { DestroyResult, InstanceDetails, OrphanProject, StatusResult, UpResult } from './core/results';
+import type { DestroyPreview, DestroyResult, InstanceDetails, OrphanProject, StatusResult, UpResult } from './core/results';
 
 export const CONTRACT_VERSION = 1;
 
@@ -62,6 +62,8 @@ export interface Settings {
 export interface CreateInput {
   name: string;
   branch?: string;
+  /** Create `branch` from HEAD (it must not exist); without it a given branch must exist. */
+  newBranch?: boolean;
   slot?: number;
 }
 
@@ -85,6 +87,8 @@ export interface InvokeMap {
   down: [[id: string, opts?: { volumes?: boolean }], { id: string }];
   restart: [[id: string], UpResult];
   destroy: [[id: string, opts?: { force?: boolean }], DestroyResult];
+  /** What destroy would delete and lose, before the click (reads only). */
+  destroyPreview: [[id: string], DestroyPreview];
   gate: [[id: string], GateReport];
   /** Cancel a running Start/Restart of the instance (true when one was running). */
   cancel: [[id: string], boolean];
@@ -114,6 +118,7 @@ export const INVOKE_CHANNELS = [
   'down',
   'restart',
   'destroy',
+  'destroyPreview',
   'gate',
   'cancel',
   'logs',

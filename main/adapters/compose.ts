@@ -170,9 +170,12 @@ export function createCompose(opts: ComposeOptions = {}): Compose {
       throw new Error(`Cannot run \`${cmdline}\`: project directory ${t.projectDir} does not exist`);
     }
     const env = childEnv(baseEnv, opts.dockerEnv, t.env);
+    // the target's signal (an engine lost mid-compose) or this call's (a Start cancelled in the dashboard)
+    const signal = t.signal && inv.signal ? AbortSignal.any([t.signal, inv.signal]) : (t.signal ?? inv.signal);
+    const cancel = signal ? { cancelSignal: signal, forceKillAfterDelay: 2000 } : {};
     const sub = inv.inheritStdio
-      ? execa(file, argv, { cwd: t.projectDir, env, extendEnv: false, reject: false, stdio: 'inherit' })
-      : execa(file, argv, { cwd: t.projectDir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore', ...(inv.signal ? { cancelSignal: inv.signal } : {}) });
+      ? execa(file, argv, { cwd: t.projectDir, env, extendEnv: false, reject: false, stdio: 'inherit', ...cancel })
+      : execa(file, argv, { cwd: t.projectDir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore', ...cancel });
     if (inv.onLine && !inv.inheritStdio) {
       const out = new LineSplitter(inv.onLine);
       const err = new LineSplitter(inv.onLine);

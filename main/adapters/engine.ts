@@ -12,18 +12,26 @@ import { LABEL_PROJECT, toContainerInfo, toEngineEvent, type RawContainer } from
 import { FrameDemuxer, LogLineDemuxer } from './demux';
 import { directGetSupported, dockerGetJson, dockerQuery } from './docker-api';
 import { dockerodeOptions, type DockerEndpoint } from './docker-endpoint';
-import { mapEngineError, timeoutMessage } from './engine-errors';
+import { mapEngineError, timeoutMessage, unavailableMessage } from './engine-errors';
 import { JsonLineParser } from './json-lines';
 
 export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
-  /** Upper bound for list/inspect style calls, so a wedged engine cannot hang the caller. Default 15 s. */
+  /** Upper bound for list/inspect style calls on a live engine. Default 15 s (a hung one: see DEFAULT_PING_MS). */
   queryTimeoutMs?: number;
+  /** Ping timeout (and the watchdog's). Default: KTRDR_SANDBOX_PING_TIMEOUT_MS, else DEFAULT_PING_MS. */
+  pingTimeoutMs?: number;
 }
 
-// A refused or missing socket fails at once (exit 4 well within 2 s); a connected but busy engine gets longer
-// before it is called unavailable, so a loaded machine is not mistaken for a stopped Docker.
-const DEFAULT_PING_MS = 8_000;
+// A refused or missing socket fails at once. A socket that accepts and never answers (a hung engine) is found
+// by the ping's own timeout, and for every other call by a watchdog: when a call has not answered after
+// WATCH_AFTER_MS, the engine is pinged (a /_ping costs the engine next to nothing, even when a listing or an
+// exec is slow); no answer within the ping timeout → EngineUnavailableError, so every command says "Docker
+// unavailable" (exit 4) within ~2 s, while a slow call on a live engine keeps its own, longer timeout.
+// KTRDR_SANDBOX_PING_TIMEOUT_MS raises the ping timeout on a machine where the engine answers more slowly.
+export const DEFAULT_PING_MS = 1_200;
+const WATCH_AFTER_MS = 100;
+const WATCH_EVERY_MS = 2_000;
 const DEFAULT_EXEC_MS = 60_000;
 
 interface RawHealthcheck {
@@ -42,6 +50,11 @@ function healthcheckOf(config: { Healthcheck?: RawHealthcheck } | undefined): { 
   return { healthcheck: { test: h.Test, intervalMs: ms(h.Interval), timeoutMs: ms(h.Timeout), retries: h.Retries ?? 0, startPeriodMs: ms(h.StartPeriod) } };
 }
 
+export function pingTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const v = env.KTRDR_SANDBOX_PING_TIMEOUT_MS;
+  return v && /^[0-9]{1,7}$/.test(v) && Number(v) > 0 ? Number(v) : DEFAULT_PING_MS;
+}
+
 function statusCode(err: unknown): number | undefined {
   const s = err !== null && typeof err === 'object' ? (err as { statusCode?: unknown }).statusCode : undefined;
   return typeof s === 'number' ? s : undefined;
@@ -54,16 +67,54 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
   const docker = (): Promise<Dockerode> => (client ??= import('dockerode').then((m) => new m.default(dockerodeOptions(endpoint, env))));
   const direct = directGetSupported(endpoint);
 
-  /** Run fn with an abort signal; reject with EngineUnavailableError after ms; map connection errors. */
-  async function call<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const pingMs = options.pingTimeoutMs ?? pingTimeoutMs(env);
+
+  /** A bare GET /_ping under its own timeout: resolves when the engine answers, else EngineUnavailableError. */
+  async function alive(ms: number): Promise<void> {
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), ms);
+    try {
+      await getJson<unknown>('/_ping', {}, ac.signal);
+    } catch (err) {
+      if (ac.signal.aborted) throw new EngineUnavailableError(timeoutMessage(endpoint, ms), endpoint.display);
+      const mapped = mapEngineError(err, endpoint);
+      // an API error (e.g. 500 while the daemon shuts down) is not "alive" either
+      throw mapped instanceof EngineUnavailableError ? mapped : new EngineUnavailableError(`${unavailableMessage(endpoint)} (${(err as Error).message})`, endpoint.display);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Run fn with an abort signal; reject with EngineUnavailableError after ms, or as soon as the watchdog's ping
+   * goes unanswered (watch: false for the ping itself); map connection errors.
+   */
+  async function call<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>, watch = true): Promise<T> {
     const ac = new AbortController();
     let timer: NodeJS.Timeout | undefined;
+    let watcher: NodeJS.Timeout | undefined;
+    let finished = false;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         reject(new EngineUnavailableError(timeoutMessage(endpoint, ms), endpoint.display));
         ac.abort();
       }, ms);
+      if (!watch || ms <= WATCH_AFTER_MS + pingMs) return;
+      const check = () => {
+        alive(pingMs).then(
+          () => {
+            if (!finished) watcher = setTimeout(check, WATCH_EVERY_MS);
+          },
+          (err: unknown) => {
+            if (finished) return;
+            reject(err);
+            ac.abort();
+          },
+        );
+      };
+      watcher = setTimeout(check, WATCH_AFTER_MS);
     });
+    timeout.catch(() => undefined);
     const work = (async () => fn(ac.signal))();
     work.catch(() => undefined); // the loser of the race must not become an unhandled rejection
     try {
@@ -71,7 +122,9 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     } catch (err) {
       throw mapEngineError(err, endpoint);
     } finally {
+      finished = true;
       clearTimeout(timer);
+      clearTimeout(watcher);
     }
   }
 
@@ -145,12 +198,12 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
   return {
     ...networkOps({ call, getJson, docker, queryTimeoutMs }),
 
-    async ping(timeoutMs = DEFAULT_PING_MS): Promise<EngineInfo> {
+    async ping(timeoutMs = pingMs): Promise<EngineInfo> {
       return call(timeoutMs, async (signal) => {
         await getJson<unknown>('/_ping', {}, signal);
         const v = await getJson<{ Version?: string; ApiVersion?: string }>('/version', {}, signal);
         return { endpoint: endpoint.display, version: v.Version ?? '', apiVersion: v.ApiVersion ?? '' };
-      });
+      }, false);
     },
 
     async listContainers(opts = {}): Promise<ContainerInfo[]> {
@@ -255,7 +308,7 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       const failures: string[] = [];
       const attempt = async (what: string, fn: () => Promise<unknown>) => {
         try {
-          await fn();
+          await call(queryTimeoutMs * 2, () => fn()); // bounded, and watched: a hung engine is not waited for
         } catch (err) {
           const mapped = mapEngineError(err, endpoint);
           if (mapped instanceof EngineUnavailableError) throw mapped;

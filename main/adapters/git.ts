@@ -142,6 +142,10 @@ export function createGit(opts: GitOptions = {}): Git {
       await git(repo, ['worktree', 'prune']);
     },
 
+    async worktreeMove(repo, from, to) {
+      await git(repo, ['worktree', 'move', from, to]);
+    },
+
     async deleteBranch(repo, branch) {
       await git(repo, ['branch', '-D', branch]);
     },
@@ -150,6 +154,33 @@ export function createGit(opts: GitOptions = {}): Git {
       const out = await git(dir, ['status', '--porcelain=v1', '--untracked-files=normal']);
       const lines = out.split('\n').filter((l) => l.trim() !== '');
       return { dirty: lines.length > 0, files: lines.slice(0, MAX_STATUS_FILES) };
+    },
+
+    async statusAll(dir) {
+      const out = await git(dir, ['-c', 'core.quotePath=false', 'status', '--porcelain=v1', '--untracked-files=normal', '--ignored=traditional']);
+      return out.split('\n').filter((l) => l.trim() !== '');
+    },
+
+    async statusAgainst(repo, dir, ref) {
+      const { commonDir } = await gitDirs(repo);
+      const index = path.join(os.tmpdir(), `ktrdr-sandbox-index-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+      const base = ['-c', 'core.quotePath=false', `--git-dir=${commonDir}`, `--work-tree=${dir}`];
+      const run = (args: string[]) =>
+        execa('git', [...base, ...args], { cwd: dir, env: { ...env, GIT_INDEX_FILE: index }, extendEnv: false, reject: false, stdin: 'ignore', stripFinalNewline: true });
+      try {
+        if (ref) {
+          const ok = await raw(repo, ['rev-parse', '-q', '--verify', `${ref}^{commit}`]);
+          if (ok.ok) {
+            const rt = await run(['read-tree', ok.stdout.trim()]);
+            if (rt.exitCode !== 0) throw new GitCommandError('git read-tree', rt.exitCode, String(rt.stderr));
+          }
+        }
+        const r = await run(['status', '--porcelain=v1', '--untracked-files=normal', '--ignored=traditional']);
+        if (r.exitCode !== 0) throw new GitCommandError('git status (against the main repository)', r.exitCode, String(r.stderr));
+        return String(r.stdout).split('\n').filter((l) => l.trim() !== '');
+      } finally {
+        await import('node:fs/promises').then((f) => f.rm(index, { force: true })).catch(() => undefined);
+      }
     },
 
     async unpushed(dir): Promise<Unpushed> {

@@ -31,12 +31,14 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
   const home = sandboxHome(env);
   let endpoint: DockerEndpoint | undefined;
   const resolveEndpoint = () => (endpoint ??= resolveDockerEndpointFromSystem(env));
+  const engine = lazyAdapter(async () => (await import('./engine')).createEngine(resolveEndpoint(), { env }));
   return {
     get endpoint() {
       return resolveEndpoint();
     },
-    engine: lazyAdapter(async () => (await import('./engine')).createEngine(resolveEndpoint(), { env })),
-    compose: lazyAdapter(async () => (await import('./compose')).createCompose({ dockerEnv: dockerChildEnv(resolveEndpoint()), env })),
+    engine,
+    // compose failures and hangs are checked against the engine: a lost engine is exit 4, one line
+    compose: lazyAdapter(async () => (await import('./engine-watch')).watchCompose((await import('./compose')).createCompose({ dockerEnv: dockerChildEnv(resolveEndpoint()), env }), engine)),
     git: lazyAdapter(async () => (await import('./git')).createGit({ env })),
     ports: lazyAdapter(async () => (await import('./port-probe')).createPortProbe()),
     http: createHttp(),
@@ -46,6 +48,7 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     gates: createGateStore(home),
     secrets: createSecretStore(home),
     composeModels: createComposeModelCache(home),
+    locks: lazyAdapter(async () => (await import('./instance-lock')).createInstanceLocks(home)),
     home,
     sharedHome: sharedHome(env),
   };

@@ -1,19 +1,31 @@
-// The registry file: every read-modify-write under a lock, written atomically, never overwritten when unreadable.
-import { promises as fsp } from 'node:fs';
+// The registry file: every read-modify-write under a lock, written atomically, never overwritten when
+// unreadable, inconsistent (duplicate slots, key/id mismatch) or read-only. Keys it does not know are kept;
+// its mode is kept. The lock records its owner's pid, so a lock left by a killed command is broken at once.
+import { closeSync, constants, openSync, promises as fsp, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RegistryStore } from '../core/deps';
 import { SandboxError } from '../core/errors';
-import { emptyRegistry, registrySchema } from '../core/registry';
+import { emptyRegistry, registryInconsistency, registrySchema } from '../core/registry';
 import { readTextIfExists } from '../core/small-file';
 import type { RegistryData } from '../core/types';
+import { acquirePidLock, LockBusyError } from './pid-lock';
 
 export const REGISTRY_FILE = 'instances.json';
+/** How long a write waits for another command's lock (registry writes take milliseconds). */
+const LOCK_WAIT_MS = 20_000;
+const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'ENOSPC', 'EDQUOT']);
 
-export function createRegistryStore(home: string): RegistryStore {
+export function createRegistryStore(home: string, opts: { lockWaitMs?: number } = {}): RegistryStore {
   const file = join(home, REGISTRY_FILE);
 
   async function load(): Promise<RegistryData> {
-    const text = readTextIfExists(file);
+    let text: string | undefined;
+    try {
+      text = readTextIfExists(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw corrupt(file, code === 'EISDIR' ? 'it is a directory, not a file' : `it cannot be read (${code ?? (err as Error).message})`);
+    }
     if (text === undefined) return emptyRegistry();
     let raw: unknown;
     try {
@@ -26,44 +38,89 @@ export function createRegistryStore(home: string): RegistryStore {
       const first = parsed.error.issues[0];
       throw corrupt(file, `unexpected content at ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`);
     }
-    return parsed.data as RegistryData;
+    const reg = parsed.data as RegistryData;
+    const wrong = registryInconsistency(reg);
+    if (wrong) throw corrupt(file, wrong, 'inconsistent');
+    return reg;
+  }
+
+  /** Refuse to replace a file we may not write (a rename would silently succeed over a read-only file). */
+  function assertWritable(): number | undefined {
+    let mode: number;
+    try {
+      mode = statSync(file).mode & 0o7777;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw unwritable(file, err);
+    }
+    if ((mode & 0o200) === 0) {
+      throw new SandboxError('STATE', `The registry ${file} is read-only (mode ${mode.toString(8).padStart(4, '0')}): nothing was changed.`, {
+        hint: `Make it writable (chmod u+w ${file}) if the change is meant, then run the command again.`,
+      });
+    }
+    try {
+      closeSync(openSync(file, constants.O_WRONLY)); // EPERM when immutable (chattr +i), EACCES for another owner
+    } catch (err) {
+      throw unwritable(file, err);
+    }
+    return mode;
   }
 
   return {
     file,
     read: load,
     async update(fn) {
-      await fsp.mkdir(home, { recursive: true });
-      // Loaded here, not at the top: reading the registry (every command) needs neither library.
-      const [{ default: lockfile }, { default: writeFileAtomic }] = await Promise.all([import('proper-lockfile'), import('write-file-atomic')]);
-      let release: () => Promise<void>;
       try {
-        release = await lockfile.lock(file, {
-          realpath: false,
-          lockfilePath: `${file}.lock`,
-          stale: 15_000,
-          update: 5_000,
-          retries: { retries: 200, factor: 1.2, minTimeout: 20, maxTimeout: 250, randomize: true },
-        });
+        await fsp.mkdir(home, { recursive: true });
       } catch (err) {
-        throw new SandboxError('REGISTRY_LOCKED', `Could not lock the registry ${file}: ${(err as Error).message}`, {
-          hint: `Another ktrdr-sandbox command may be running. If none is, remove ${file}.lock.`,
-        });
+        throw unwritable(home, err);
+      }
+      let release: () => void;
+      try {
+        release = await acquirePidLock(`${file}.lock`, { waitMs: opts.lockWaitMs ?? LOCK_WAIT_MS });
+      } catch (err) {
+        if (err instanceof LockBusyError) {
+          throw new SandboxError('REGISTRY_LOCKED', `The registry ${file} is locked ${err.message}`, {
+            hint: `Another ktrdr-sandbox command is running (it takes milliseconds normally). If it hangs, stop it${err.holder.pid ? ` (kill ${err.holder.pid})` : ''}.`,
+          });
+        }
+        throw unwritable(home, err);
       }
       try {
         const reg = await load();
+        const mode = assertWritable();
         const result = await fn(reg);
-        await writeFileAtomic(file, `${JSON.stringify(reg, null, 2)}\n`, { mode: 0o644 });
+        const wrong = registryInconsistency(reg);
+        if (wrong) throw new SandboxError('INTERNAL', `Refusing to write an inconsistent registry: ${wrong}`);
+        // Loaded here, not at the top: reading the registry (every command) does not need it.
+        const { default: writeFileAtomic } = await import('write-file-atomic');
+        try {
+          await writeFileAtomic(file, `${JSON.stringify(reg, null, 2)}\n`, { mode: mode ?? 0o644 });
+        } catch (err) {
+          throw unwritable(file, err);
+        }
         return result;
       } finally {
-        await release().catch(() => undefined);
+        release();
       }
     },
   };
 }
 
-function corrupt(file: string, why: string): SandboxError {
-  return new SandboxError('REGISTRY_CORRUPT', `The registry ${file} is unreadable: ${why}. It was left untouched.`, {
+function unwritable(path: string, err: unknown): SandboxError {
+  if (err instanceof SandboxError) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const why = code === 'EPERM' ? 'operation not permitted (immutable, or not yours)' : code === 'EROFS' ? 'read-only file system' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+  return new SandboxError('STATE', `Cannot write the registry at ${path}: ${why}. Nothing was changed.`, {
+    hint: UNWRITABLE.has(code)
+      ? `Check the permissions and attributes of ${path} (ls -ld, lsattr), or point KTRDR_SANDBOX_HOME at a writable directory.`
+      : 'Run the command again; if it persists, check the disk.',
+    cause: err,
+  });
+}
+
+function corrupt(file: string, why: string, what = 'unreadable'): SandboxError {
+  return new SandboxError('REGISTRY_CORRUPT', `The registry ${file} is ${what}: ${why}. It was left untouched.`, {
     hint: `Repair it, or move it aside (mv ${file} ${file}.broken) and re-register instances with \`ktrdr-sandbox init\` in each instance directory.`,
   });
 }

@@ -49,6 +49,7 @@ export const ARG_SPECS: { readonly [C in InvokeChannel]: ArgSpec } = {
   down: { required: ['string'], optional: ['object'] },
   restart: { required: ['string'], optional: [] },
   destroy: { required: ['string'], optional: ['object'] },
+  destroyPreview: { required: ['string'], optional: [] },
   gate: { required: ['string'], optional: [] },
   cancel: { required: ['string'], optional: [] },
   logs: { required: ['string', 'string'], optional: ['object'] },

@@ -1,6 +1,11 @@
 // The commander program both CLI bundles start from: name, version, exit codes, and a quiet EPIPE.
-import { Command } from 'commander';
+// Every failure that is not a command's own (commander's parsing errors, an option value refused by the
+// validator, anything thrown outside a command body) ends here as ONE line and a hint, or the error JSON
+// document with --json, exit 1: never a stack trace (unless --verbose / KTRDR_SANDBOX_DEBUG).
+import { Command, CommanderError } from 'commander';
+import { SandboxError } from '../core/errors';
 import { version } from '../version';
+import { renderError } from './render';
 
 export function createProgram(): Command {
   const program = new Command('ktrdr-sandbox')
@@ -12,10 +17,42 @@ export function createProgram(): Command {
       'after',
       '\nExit codes: 0 ok · 1 usage/state error · 2 gate failed · 3 port conflict · 4 Docker unavailable\nDocs: README.md (CLI reference, JSON schemas, troubleshooting)',
     );
+  // Commander's error text ("error: unknown option '--x'\n(Did you mean --y?)") is rendered by runProgram,
+  // which knows whether --json was asked for; help and version output are written as usual.
+  program.configureOutput({ outputError: () => undefined });
   program.exitOverride((err) => {
-    process.exit(err.exitCode === 0 ? 0 : 1);
+    if (err.exitCode === 0) process.exit(0);
+    throw err;
   });
   return program;
+}
+
+/** The arguments before a `--` separator (what follows belongs to the command `run`/`exec` start). */
+function ownArgs(argv: string[]): string[] {
+  const args = argv.slice(2);
+  const sep = args.indexOf('--');
+  return sep === -1 ? args : args.slice(0, sep);
+}
+
+/** Commander's parsing errors as USAGE errors: one line, a hint. */
+export function usageErrorOf(err: CommanderError, argv: string[]): SandboxError {
+  const lines = err.message.replace(/^error:\s*/i, '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const message = lines.join(' ') || 'Invalid command line';
+  const command = ownArgs(argv).find((a) => !a.startsWith('-'));
+  const hint = err.code === 'commander.help' || err.code === 'commander.helpDisplayed' ? undefined : `Run \`ktrdr-sandbox ${command && !/\s/.test(command) ? `${command} ` : ''}--help\` for usage.`;
+  if (err.code === 'commander.help') {
+    // the help text is already on stderr: `ktrdr-sandbox` alone, or `ktrdr-sandbox help NOSUCH`
+    const words = ownArgs(argv).filter((a) => !a.startsWith('-'));
+    const what = words[0] === 'help' && words[1] ? `Unknown command ${JSON.stringify(words[1])}` : 'No command given';
+    return new SandboxError('USAGE', what, { hint: 'Run `ktrdr-sandbox --help` for the list of commands.' });
+  }
+  return new SandboxError('USAGE', message.charAt(0).toUpperCase() + message.slice(1), hint ? { hint } : {});
+}
+
+function fail(err: unknown, argv: string[]): void {
+  const own = ownArgs(argv);
+  const e = err instanceof CommanderError ? usageErrorOf(err, argv) : err;
+  process.exitCode = renderError(e, own.includes('--json'), own.includes('--verbose'));
 }
 
 /** Parse argv and run the command. `ktrdr-sandbox list | head` closes the pipe early: that is not an error. */
@@ -26,5 +63,12 @@ export function runProgram(program: Command, argv: string[]): void {
       throw err;
     });
   }
-  void program.parseAsync(argv);
+  // Last resort: an error escaping every handler is still one line (and valid JSON with --json), exit 1.
+  const last = (err: unknown) => {
+    fail(err, argv);
+    process.exit(process.exitCode ?? 1);
+  };
+  process.on('uncaughtException', last);
+  process.on('unhandledRejection', last);
+  program.parseAsync(argv).catch((err: unknown) => fail(err, argv));
 }

@@ -43,7 +43,11 @@ export function createOutput(opts: { json: boolean; verbose?: boolean; tty?: boo
       }
       live?.event(e);
       const l = renderEvent(e, !!opts.verbose);
-      if (l !== null) live!.print(l);
+      // waiting for another operation's lock: a note for the person watching, not part of the output
+      if (l !== null) {
+        if (e.type === 'step' && e.id === 'lock') process.stderr.write(`${l}\n`);
+        else live!.print(l);
+      }
     },
     line(text = '') {
       if (!opts.json) live!.print(text);
@@ -133,14 +137,25 @@ export function table(head: string[], rows: (string | number)[][]): string {
   return t.toString();
 }
 
-export function renderError(err: unknown, json: boolean): number {
+/**
+ * An error as the user sees it: ONE line and an optional hint on stderr (or the error JSON document on stdout
+ * with --json). An unexpected error (INTERNAL) shows its first line and how to see more; its stack only with
+ * --verbose or KTRDR_SANDBOX_DEBUG.
+ */
+export function renderError(err: unknown, json: boolean, verbose = false): number {
   const p = toErrorPayload(err);
+  const debug = verbose || !!process.env.KTRDR_SANDBOX_DEBUG;
+  if (p.code === 'INTERNAL') {
+    p.message = firstLine(p.message).trim() || 'Unexpected error';
+    if (!p.hint) p.hint = debug ? 'This is a bug: please report it with the output above.' : 'Run the command again with --verbose for details.';
+  }
   if (json) {
     process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/error@${SCHEMA_VERSION}`, ok: false, error: p }, null, 2)}\n`);
+    if (p.code === 'INTERNAL' && debug) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
   } else {
     process.stderr.write(`${pc.red('Error:')} ${p.message}\n`);
     if (p.hint) process.stderr.write(`${pc.dim('Hint:')} ${p.hint}\n`);
-    if (p.code === 'INTERNAL' && process.env.KTRDR_SANDBOX_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    if (p.code === 'INTERNAL' && debug) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
   }
   return p.exitCode;
 }

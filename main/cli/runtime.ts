@@ -4,6 +4,7 @@ import { createDeps } from '../adapters';
 import type { Deps } from '../core/deps';
 import type { InstanceRef } from '../core/resolve';
 import { SandboxError } from '../core/errors';
+import { parseInteger, PORT_RULE, SLOT_RULE, TAIL_RULE, TIMEOUT_RULE } from '../core/validate';
 import { createOutput, renderError, type Output } from './render';
 
 export interface Runtime {
@@ -41,7 +42,7 @@ export async function runCommand(opts: CommonOptions, body: (out: Output) => Pro
     const code = await body(out);
     process.exitCode = code ?? 0;
   } catch (err) {
-    process.exitCode = renderError(err, !!opts.json);
+    process.exitCode = renderError(err, !!opts.json, !!opts.verbose);
   }
 }
 
@@ -53,10 +54,13 @@ export function addCommon(cmd: Command): Command {
   return cmd.option('--json', 'machine-readable output (see README: JSON schemas)').option('--verbose', 'show compose output');
 }
 
-export function parseIntOption(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n)) throw new Error(`${name} must be an integer, got "${v}"`);
-    return n;
-  };
+const INT_RULES = { '--slot': SLOT_RULE, slot: { ...SLOT_RULE, name: 'slot' }, '--timeout': TIMEOUT_RULE, '--tail': TAIL_RULE, '--port': PORT_RULE } as const;
+
+/**
+ * An option-argument parser for commander, with the strict rules of core/validate.ts ("1.5", "1e1", "0x3",
+ * "", " 3", out-of-range values are refused). The USAGE error it throws ends the parse before any command
+ * body runs; runProgram renders it (one line, or the error JSON with --json).
+ */
+export function parseIntOption(name: keyof typeof INT_RULES) {
+  return (v: string): number => parseInteger(v, INT_RULES[name]);
 }

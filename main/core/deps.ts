@@ -139,6 +139,8 @@ export interface ComposeTarget {
   envFile: string;
   /** Extra environment (e.g. secrets), never written to disk by the adapter. */
   env?: Record<string, string>;
+  /** Stops the compose process (the engine was found gone while it ran). */
+  signal?: AbortSignal;
 }
 
 export interface ComposeInfo {
@@ -194,8 +196,20 @@ export interface Git {
   worktreeAdd(repo: string, path: string, opts: { branch: string; newBranch: boolean; from?: string }): Promise<void>;
   worktreeRemove(repo: string, path: string, opts?: { force?: boolean }): Promise<void>;
   worktreePrune(repo: string): Promise<void>;
+  /** `git worktree move from to` (a rename plus git's own bookkeeping). */
+  worktreeMove(repo: string, from: string, to: string): Promise<void>;
   deleteBranch(repo: string, branch: string): Promise<void>;
   status(dir: string): Promise<GitStatus>;
+  /**
+   * Everything deleting the work tree would lose, as porcelain v1 lines: tracked changes, untracked files and
+   * IGNORED files (`!! path`; a wholly ignored folder is one `dir/` line). Paths unquoted. Never truncated.
+   */
+  statusAll(dir: string): Promise<string[]>;
+  /**
+   * The same for a worktree whose metadata (`.git/worktrees/<id>`) is gone: the directory compared with `ref`
+   * of the main repository through a temporary index (every file counts as untracked when ref is null or unknown).
+   */
+  statusAgainst(repo: string, dir: string, ref: string | null): Promise<string[]>;
   unpushed(dir: string): Promise<Unpushed>;
   head(dir: string): Promise<string | null>;
   /** `git diff --stat HEAD` (staged and unstaged changes against HEAD), for evidence bundles. */
@@ -262,6 +276,24 @@ export interface ComposeModelCache {
   set(signature: string, model: ComposeModel): void;
 }
 
+/** Who holds an instance's operation lock. */
+export interface LockHolder {
+  pid: number;
+  /** The operation: up, down, destroy, gate, slot-move, restart, … */
+  op: string;
+  /** ISO time the lock was taken. */
+  since: string;
+}
+
+/** One operation per instance at a time, across processes (CLI, dashboard, tray). */
+export interface InstanceLocks {
+  /**
+   * Take the lock of instance `id` for `op`, or say who holds it. A lock whose holder process is gone is
+   * broken at once. release() is idempotent and only removes this holder's lock.
+   */
+  tryAcquire(id: string, op: string): Promise<{ release(): Promise<void> } | { holder: LockHolder }>;
+}
+
 export interface Deps {
   engine: Engine;
   compose: Compose;
@@ -274,6 +306,8 @@ export interface Deps {
   registry: RegistryStore;
   gates: GateStore;
   secrets: SecretStore;
+  /** Per-instance operation locks (main/adapters/instance-lock.ts). Optional for fakes: without it nothing is locked. */
+  locks?: InstanceLocks;
   /** Optional: without it every read parses the YAML again. */
   composeModels?: ComposeModelCache;
   /** Root of our state: ~/.ktrdr/sandbox (or $KTRDR_SANDBOX_HOME). */

@@ -30,13 +30,62 @@ export function instanceVariables(rec: InstanceRecord, manifest: Manifest, share
   };
 }
 
+const CHECKSUM = '# checksum ';
+
 export function renderEnvFile(vars: Record<string, string>): string {
   const header = [
-    '# Written by ktrdr-sandbox from its registry. Do not edit: changes are overwritten.',
+    '# Written by ktrdr-sandbox from its registry. Do not edit: changes are overwritten (the old file is kept in .env.sandbox.bak).',
     '# Regenerate with `ktrdr-sandbox up` (self-heals when missing). Holds no secrets.',
   ];
   const lines = Object.entries(vars).map(([k, v]) => `${k}=${quoteIfNeeded(v)}`);
-  return [...header, ...lines, ''].join('\n');
+  return [...header, ...lines, `${CHECKSUM}${checksum(lines)}`, ''].join('\n');
+}
+
+/** FNV-1a (32 bit) of the variable lines: tells our own (possibly stale) file from a hand-edited one. */
+function checksum(lines: string[]): string {
+  let h = 0x811c9dc5;
+  for (const ch of lines.join('\n')) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+const ours = (line: string) => line.startsWith('# Written by ktrdr-sandbox') || line.startsWith('# Regenerate with') || line.startsWith(CHECKSUM);
+
+/** True when text is a file we wrote, untouched since (its checksum line matches its variable lines). */
+export function writtenByUs(text: string): boolean {
+  const all = text.split('\n');
+  const sum = all.find((l) => l.startsWith(CHECKSUM));
+  if (!sum) return false;
+  const body = all.filter((l) => l !== '' && !l.startsWith('#'));
+  return all.filter((l) => l.startsWith('#')).every(ours) && sum.slice(CHECKSUM.length) === checksum(body);
+}
+
+/**
+ * Would rewriting `have` with `want` lose something a person wrote? Not for a file we wrote (even a stale one:
+ * the registry changed), nor for one that differs only in our own comments (files from before the checksum).
+ */
+export function handEdited(have: string, want: string): boolean {
+  if (have.trim() === '' || writtenByUs(have)) return false;
+  const foreignComments = have.split(/\r?\n/).some((l) => l.trim().startsWith('#') && !ours(l.trim()));
+  const a = parseEnvFile(have);
+  const b = parseEnvFile(want);
+  const same = Object.keys(a).length === Object.keys(b).length && Object.entries(b).every(([k, v]) => a[k] === v);
+  return foreignComments || !same;
+}
+
+/** What a hand edit changed, line by line ("KTRDR_API_PORT: 9999 → 8001", "MY_VAR=x (not from the registry)"). */
+export function envFileChanges(have: string, want: string): string[] {
+  const a = parseEnvFile(have);
+  const b = parseEnvFile(want);
+  const out: string[] = [];
+  // lines only a person adds or removes first: they matter most
+  for (const [k, v] of Object.entries(a)) if (!(k in b)) out.push(`${k}=${v} (not from the registry)`);
+  for (const k of Object.keys(b)) if (!(k in a)) out.push(`${k} missing`);
+  for (const [k, v] of Object.entries(b)) if (k in a && a[k] !== v) out.push(`${k}: ${a[k]} → ${v}`);
+  if (!out.length) out.push('comments or formatting');
+  return out;
 }
 
 function quoteIfNeeded(v: string): string {

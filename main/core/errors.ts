@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'PORT_CONFLICT'
   | 'ENGINE_UNAVAILABLE'
   | 'SECRETS_FAILED'
+  | 'INSTANCE_BUSY'
   | 'INTERNAL';
 
 export const EXIT = { ok: 0, error: 1, gate: 2, ports: 3, engine: 4 } as const;
@@ -37,6 +38,7 @@ const exitFor: Record<ErrorCode, number> = {
   PORT_CONFLICT: EXIT.ports,
   ENGINE_UNAVAILABLE: EXIT.engine,
   SECRETS_FAILED: EXIT.error,
+  INSTANCE_BUSY: EXIT.error,
   INTERNAL: EXIT.error,
 };
 

@@ -129,6 +129,22 @@ export async function runGate(input: GateInput): Promise<GateReport> {
     return own.state === 'pending' ? settle(r.spec.name, { state: 'skipped', message: `stopped: the gate already failed (${fault.message})` }) : own;
   };
 
+  // An attempt that throws (a listing, an exec) may mean the engine is gone: ask it once more. If it does not
+  // answer, the gate stops at once with the engine's error (exit 4) instead of retrying until its deadline.
+  let engineLost: Error | undefined;
+  const thrown = async (err: Error): Promise<Attempt> => {
+    if (!engineLost) {
+      const lost = isEngineLoss(err) ? err : await Promise.resolve()
+            .then(() => deps.engine.ping())
+            .then(() => undefined, (e: Error) => (isEngineLoss(e) ? e : undefined));
+      if (lost && !engineLost) {
+        engineLost = lost;
+        abort.abort();
+      }
+    }
+    return { ok: false, message: err.message };
+  };
+
   const run = async (r: Runner): Promise<CheckResult> => {
     for (const dep of r.spec.dependsOn) {
       const d = await settled.get(dep);
@@ -144,7 +160,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
       const remaining = deadline - clock.now();
       if (remaining <= 0) break;
       res.attempts++;
-      last = await r.attempt(remaining).catch((err: Error): Attempt => ({ ok: false, message: err.message }));
+      last = await r.attempt(remaining).catch(thrown);
       if (results.get(r.spec.name)!.state === 'failed') return results.get(r.spec.name)!;
       if (!last.ok && last.fault) return verdictOf(r, last.fault);
       if (last.ok) {
@@ -198,7 +214,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
       await clock.sleep(Math.min(r.intervalMs, Math.max(0, deadline - clock.now())), done.signal).catch(() => undefined);
       if (done.signal.aborted) break;
       const a = await Promise.race([
-        r.attempt(deadline - clock.now()).catch((err: Error): Attempt => ({ ok: false, message: err.message })),
+        r.attempt(deadline - clock.now()).catch(thrown),
         finished,
       ]);
       if (a && !a.ok && a.fault) return verdictOf(r, a.fault);
@@ -217,6 +233,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
     queueMicrotask(() => void run(r).then(resolve));
   }
   const checks = await Promise.all([...settled.values()]);
+  if (engineLost) throw engineLost;
   const passed = checks.every((c) => c.state === 'passed');
   const failedServices = [...new Set(checks.filter((c) => c.state === 'failed').flatMap((c) => c.services))];
   const logTails = passed ? {} : await tailLogs(deps.engine, await containers().catch(() => []), failedServices);
@@ -278,4 +295,9 @@ async function tailLogs(engine: Engine, list: ContainerInfo[], services: string[
     }),
   );
   return out;
+}
+
+/** The engine itself is unreachable (not a check failing on a live engine). */
+function isEngineLoss(err: unknown): err is Error {
+  return (err as { code?: string } | null)?.code === 'ENGINE_UNAVAILABLE';
 }

@@ -93,6 +93,14 @@ function buildManifestSchema() {
       }),
       { mounts: {} },
     ),
+    destroy: z.optional(
+      z.strictObject({
+        disposable: describe(
+          z.optional(strings),
+          'Untracked/ignored paths destroy may delete without --force, added to the defaults (node_modules, __pycache__, .venv, caches, dist, …); "!dist" removes a default. A name without "/" matches at any depth; "*" and "**" as in .gitignore',
+        ),
+      }),
+    ),
   });
   return { manifestSchema, gateCheckSchema, portSpecSchema };
 }

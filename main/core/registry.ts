@@ -2,12 +2,15 @@
 import * as z from 'zod/mini';
 import { SandboxError } from './errors';
 import { MAX_SLOT } from './types';
-import type { BlacklistEntry, InstanceRecord, RegistryData } from './types';
+import type { BlacklistEntry, InstanceOrigin, InstanceRecord, RegistryData } from './types';
 import { byText } from './order';
+import { basename, dirname } from 'node:path';
 
 export const REGISTRY_VERSION = 1;
 
-const instanceSchema = z.object({
+// Loose objects: keys this version does not know (written by a newer version, or by hand) are kept on rewrite.
+// The fields added later (origin, state, pid, force) are optional, so files written before them still load.
+const instanceSchema = z.looseObject({
   id: z.string(),
   path: z.string(),
   slot: z.int().check(z.gte(0), z.lte(MAX_SLOT)),
@@ -15,16 +18,49 @@ const instanceSchema = z.object({
   repo: z.string(),
   branch: z.nullable(z.string()),
   createdAt: z.string(),
+  origin: z.optional(z.enum(['created', 'init'])),
+  state: z.optional(z.enum(['creating', 'destroying'])),
+  pid: z.optional(z.int().check(z.gte(1))),
+  host: z.optional(z.string()),
+  force: z.optional(z.boolean()),
 });
 
-export const registrySchema = z.object({
+export const registrySchema = z.looseObject({
   version: z.literal(REGISTRY_VERSION),
   instances: z.record(z.string(), instanceSchema),
   blacklist: z.record(
     z.string(),
-    z.object({ reason: z.string(), at: z.string(), port: z.optional(z.number()), holder: z.optional(z.string()) }),
+    z.looseObject({ reason: z.string(), at: z.string(), port: z.optional(z.number()), holder: z.optional(z.string()) }),
   ),
 });
+
+/**
+ * Rules a hand-edited file can break that the schema cannot see: each entry's key is its id (else `destroy X`
+ * would act on another project), no two entries share a slot (their ports would collide). Returns what is
+ * wrong, or null.
+ */
+export function registryInconsistency(reg: RegistryData): string | null {
+  const bySlot = new Map<number, string>();
+  for (const [key, rec] of Object.entries(reg.instances)) {
+    if (rec.id !== key) return `the entry "${key}" has id "${rec.id}" (key and id must be the same)`;
+    const other = bySlot.get(rec.slot);
+    if (other !== undefined) return `"${other}" and "${key}" both hold slot ${rec.slot}`;
+    bySlot.set(rec.slot, key);
+  }
+  return null;
+}
+
+/**
+ * Who made an instance's directory. Entries written before `origin` existed: a clone is always the user's; a
+ * worktree counts as made by `create` only when it sits exactly where `create` puts one (`<repo>--<name>` beside
+ * the repository) — anything else was registered with `init` and is never deleted.
+ */
+export function originOf(rec: InstanceRecord): InstanceOrigin {
+  if (rec.origin) return rec.origin;
+  if (rec.kind !== 'worktree') return 'init';
+  const name = basename(rec.path);
+  return dirname(rec.path) === dirname(rec.repo) && name.startsWith(`${basename(rec.repo)}--`) ? 'created' : 'init';
+}
 
 export function emptyRegistry(): RegistryData {
   return { version: REGISTRY_VERSION, instances: {}, blacklist: {} };

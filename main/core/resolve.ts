@@ -3,7 +3,8 @@ import { existsSync, promises as fsp, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readComposeModel, type ComposeModel } from './compose-model';
 import type { ComposeTarget, Deps } from './deps';
-import { ENV_FILE, envFilePath, instanceVariables, parseEnvFile, renderEnvFile } from './envfile';
+import { ENV_FILE, envFileChanges, envFilePath, instanceVariables, parseEnvFile, renderEnvFile, handEdited } from './envfile';
+import type { EventSink } from './events';
 import { SandboxError } from './errors';
 import { loadManifest } from './manifest';
 import type { Manifest } from './manifest-schema';
@@ -86,11 +87,26 @@ export function requireDir(rec: InstanceRecord): void {
   }
 }
 
-/** Rewrite .env.sandbox from the registry when it is missing or differs. Returns true when it was (re)written. */
-export async function ensureEnvFile(ctx: InstanceContext): Promise<boolean> {
+/**
+ * Rewrite .env.sandbox from the registry when it is missing or differs. Returns true when it was (re)written.
+ * A file edited by hand (not as we wrote it) is first kept in .env.sandbox.bak, and the change is reported.
+ */
+export async function ensureEnvFile(ctx: InstanceContext, emit?: EventSink): Promise<boolean> {
   const file = envFilePath(ctx.rec.path);
   const want = renderEnvFile(ctx.vars);
-  if (readTextIfExists(file) === want) return false;
+  const have = readTextIfExists(file);
+  if (have === want) return false;
+  if (have !== undefined && handEdited(have, want)) {
+    await fsp.writeFile(`${file}.bak`, have, { mode: 0o644 });
+    const changes = envFileChanges(have, want);
+    emit?.({
+      type: 'step',
+      instance: ctx.rec.id,
+      id: 'envfile-backup',
+      label: `${ENV_FILE} was edited by hand (${changes.slice(0, 8).join('; ')}${changes.length > 8 ? '; …' : ''}): the old file is kept in ${ENV_FILE}.bak, the registry's values written`,
+      state: 'warning',
+    });
+  }
   await fsp.writeFile(file, want, { mode: 0o644 });
   return true;
 }
@@ -137,7 +153,10 @@ export function composeModelOf(ctx: InstanceContext, deps?: Pick<Deps, 'composeM
 export async function excludeEnvFile(commonGitDir: string): Promise<void> {
   const file = join(commonGitDir, 'info', 'exclude');
   const text = readTextIfExists(file) ?? '';
-  if (text.split('\n').some((l) => l.trim() === `/${ENV_FILE}` || l.trim() === ENV_FILE)) return;
+  const has = (name: string) => text.split('\n').some((l) => l.trim() === `/${name}` || l.trim() === name);
+  // .env.sandbox.bak: the copy of a hand-edited .env.sandbox (ensureEnvFile)
+  const add = [ENV_FILE, `${ENV_FILE}.bak`].filter((n) => !has(n));
+  if (!add.length) return;
   await fsp.mkdir(dirname(file), { recursive: true });
-  await fsp.writeFile(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox instance file\n/${ENV_FILE}\n`);
+  await fsp.writeFile(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox instance file\n${add.map((n) => `/${n}\n`).join('')}`);
 }

@@ -22,6 +22,39 @@ export interface DestroyResult {
   worktreeRemoved: boolean;
   keptDirectory: boolean;
   branchKept: string | null;
+  /** Commits not in the remote (or other local) branches, kept on `branchKept`. */
+  keptCommits?: number;
+}
+
+/** One file or folder destroy would delete that is someone's work (destroy refuses without --force). */
+export interface DestroyRiskFile {
+  kind: 'changed' | 'untracked' | 'ignored';
+  path: string;
+}
+
+/** What `destroy` would do to one instance, and what it would lose (the Destroy dialog shows it before the click). */
+export interface DestroyPreview {
+  id: string;
+  path: string;
+  slot: number;
+  kind: InstanceRecord['kind'];
+  /** created: made by `create`; init: the user's own checkout, never deleted. */
+  origin: 'created' | 'init';
+  dirExists: boolean;
+  /** The directory is deleted (a worktree made by `create`, not --keep-worktree). */
+  deletesDirectory: boolean;
+  /** The worktree's git metadata (.git/worktrees/<id>) is gone; it was compared with its branch instead. */
+  metadataMissing: boolean;
+  /** Would be lost: tracked changes, untracked and ignored files that are not disposable. */
+  atRisk: DestroyRiskFile[];
+  /** Deleted without counting as work: dependency folders and caches (defaults + manifest `destroy.disposable`). */
+  disposable: string[];
+  /** Commits not pushed (or not on another branch), kept because the branch is kept. */
+  keptCommits: { count: number; branch: string; against: string } | null;
+  /** Commits on a detached HEAD (on no branch): deleting the worktree loses them. */
+  lostCommits: number;
+  /** Destroy refuses without --force. */
+  refused: boolean;
 }
 
 export interface OrphanProject {

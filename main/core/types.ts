@@ -17,7 +17,26 @@ export interface InstanceRecord {
   repo: string;
   branch: string | null;
   createdAt: string;
+  /**
+   * Who made the directory: `created` (by `create`: destroy may delete it after the risk check) or `init` (the
+   * user's own checkout: never deleted, only unregistered). Entries written before this field existed: see
+   * `originOf()` in main/core/registry.ts.
+   */
+  origin?: InstanceOrigin;
+  /**
+   * A create or destroy in progress (an intent record): the directory may be half made or half removed. The
+   * next command repairs it once `pid` is dead (main/core/recovery.ts). Absent on a settled entry.
+   */
+  state?: InstanceState;
+  /** The process doing `state` (with `state` only), and the host it runs on. */
+  pid?: number;
+  host?: string;
+  /** `destroying`: the destroy was forced (the next command finishes it without a new risk check). */
+  force?: boolean;
 }
+
+export type InstanceOrigin = 'created' | 'init';
+export type InstanceState = 'creating' | 'destroying';
 
 /** Why a slot must not be handed out by `create`. */
 export interface BlacklistEntry {

@@ -8,11 +8,11 @@ import type { CreateInput, InvokeArgs, InvokeChannel, InvokeValue, NameCheck, Re
 import { isInvokeChannel } from '../contract';
 import { SandboxError, toErrorPayload } from '../core/errors';
 import type { EventSink, ProgressEvent } from '../core/events';
-import { instanceIdFromPath, validateInstanceName, worktreeDirName } from '../core/identity';
+import { instanceIdForNewDir, validateInstanceName, worktreeDirName } from '../core/identity';
 import { canonical, requireDir, resolveInstance } from '../core/resolve';
 import type { ContainerInfo, InstanceRecord } from '../core/types';
 import { createInstance } from '../core/use-cases/create';
-import { destroyInstance } from '../core/use-cases/destroy';
+import { destroyInstance, destroyPreview } from '../core/use-cases/destroy';
 import { downInstance } from '../core/use-cases/down';
 import { gateInstance } from '../core/use-cases/gate';
 import { formatEnv, instanceEnv } from '../core/use-cases/instance-env';
@@ -20,6 +20,8 @@ import { followLogs as followServiceLogs, serviceContainers, splitTimestamp } fr
 import { listSlots } from '../core/use-cases/slot-ops';
 import { statusOf } from '../core/use-cases/status';
 import { upInstance } from '../core/use-cases/up';
+import { exclusive } from '../core/use-cases/exclusive';
+import { optional, parseSlot, parseTail, validateBranchName } from '../core/validate';
 import type { Dispatch, HandlerContext, Handlers } from './types';
 
 export const DEFAULT_LOG_TAIL = 200;
@@ -49,8 +51,7 @@ function optBool(v: unknown, what: string): boolean | undefined {
 }
 function optTail(v: unknown): number {
   if (v === undefined) return DEFAULT_LOG_TAIL;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new SandboxError('USAGE', 'tail must be a non-negative integer');
-  return Math.min(v, MAX_LOG_TAIL);
+  return Math.min(parseTail(v, 'tail'), MAX_LOG_TAIL);
 }
 
 export function createHandlers(ctx: HandlerContext): ServiceHandlers {
@@ -98,7 +99,8 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
     state.setBusy(id, busyLabel);
     const emit: EventSink = (e: ProgressEvent) => ctx.emitProgress(`${op}:${id}`, e);
     try {
-      return await fn(id, emit);
+      // the same per-instance lock as the CLI: a CLI command on this instance makes this wait, and vice versa
+      return await exclusive(deps, { id }, op, { wait: true }, emit, () => fn(id, emit));
     } finally {
       await state.refresh().catch(() => undefined);
       state.setBusy(id, null);
@@ -160,7 +162,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       const path = join(dirname(repo), worktreeDirName(basename(repo), name));
       let id: string;
       try {
-        id = instanceIdFromPath(path);
+        id = instanceIdForNewDir(path); // as create decides: a too-long id is refused, never cut
       } catch (err) {
         return { ...res, path, message: toErrorPayload(err).message };
       }
@@ -180,19 +182,12 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       const name = str(o.name, 'name');
       let branch: string | undefined;
       if (o.branch !== undefined && o.branch !== null && o.branch !== '') {
-        branch = str(o.branch, 'branch');
-        // the branch becomes a git argument: the same character rules as a name (no leading "-")
-        try {
-          validateInstanceName(branch);
-        } catch {
-          throw new SandboxError('USAGE', `Invalid branch name "${branch}"`, { hint: 'Use letters, digits, ".", "_", "-" and "/", starting with a letter or digit.' });
-        }
+        // the branch becomes a git argument: git's ref rules (no leading "-"), checked by the shared validator
+        branch = validateBranchName(o.branch);
       }
-      let slot: number | undefined;
-      if (o.slot !== undefined && o.slot !== null) {
-        if (typeof o.slot !== 'number' || !Number.isInteger(o.slot)) throw new SandboxError('USAGE', 'slot must be an integer');
-        slot = o.slot;
-      }
+      const newBranch = optBool(o.newBranch, 'newBranch');
+      validateInstanceName(name);
+      const slot = optional(o.slot, (v) => parseSlot(v, 'slot'));
       const cwd = repositoryDir();
       if (!cwd) {
         throw new SandboxError('USAGE', 'Choose a repository', {
@@ -201,7 +196,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       }
       const emit: EventSink = (e) => ctx.emitProgress(`create:${name}`, e);
       try {
-        return await createInstance(deps, { name, branch, slot, cwd }, emit);
+        return await createInstance(deps, { name, branch, slot, cwd, ...(newBranch === undefined ? {} : { newBranch }) }, emit);
       } finally {
         await state.refresh().catch(() => undefined);
       }
@@ -237,6 +232,10 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       return operation('destroy', 'destroying', id, (i, emit) => destroyInstance(deps, { id: i }, { force: !!force }, emit));
     },
 
+    async destroyPreview(id) {
+      return destroyPreview(deps, { id: str(id, 'instance id') });
+    },
+
     async gate(id) {
       return operation('gate', 'gate', id, (i, emit) => gateInstance(deps, { id: i }, {}, emit));
     },
@@ -249,8 +248,9 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
     },
 
     async logs(id, service, opts) {
+      const tail = optTail(optObj(opts, 'options').tail); // arguments first, then the engine
       const c = await containerOf(str(id, 'instance id'), str(service, 'service'));
-      const lines = await deps.engine.logs(c.id, { tail: optTail(optObj(opts, 'options').tail) });
+      const lines = await deps.engine.logs(c.id, { tail });
       return lines.map((l) => l.text);
     },
 

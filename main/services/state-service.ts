@@ -152,8 +152,9 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     const byProject = groupByProject(containers);
     let list: InstanceView[];
     if (reg) {
+      // a create under way (state "creating") is not an instance yet
       list = await Promise.all(
-        registryInstances(reg).map((rec) =>
+        registryInstances(reg).filter((rec) => rec.state !== 'creating').map((rec) =>
           views.viewFor(rec, byProject.get(rec.id) ?? []).catch((err: unknown) => {
             problems.push(`${rec.id}: ${describe(err)}`);
             return fallbackView(counted, rec, byProject.get(rec.id) ?? []);

@@ -350,19 +350,20 @@ describe('dashboard in Chromium against the real engine', () => {
     expect(mb).toBeLessThan(150);
   });
 
-  it('destroys it from the UI: confirmation with the path, refusal of dirty work, then forced', async () => {
+  it('destroys it from the UI: confirmation with the path, the work at risk listed before the click, then forced', async () => {
     const path = join(w.root, 'src', id);
     await writeFile(join(path, 'notes.txt'), 'uncommitted work\n');
     await card().getByTestId('btn-destroy').click();
     const dialog = page.getByTestId('destroy-dialog');
     await dialog.waitFor();
     expect(await page.getByTestId('destroy-path').innerText()).toBe(path);
+    // the same risk check as the CLI, shown before any click; no "--force" advice for a GUI user
+    const risk = page.getByTestId('destroy-risk');
+    await risk.waitFor({ timeout: 60_000 });
+    expect(await risk.innerText()).toContain('notes.txt (untracked)');
+    expect(await dialog.innerText()).not.toContain('--force');
+    expect(await page.getByTestId('destroy-force').innerText()).toContain('Destroy anyway');
     await shot('destroy-confirm');
-    await page.getByTestId('destroy-confirm').click();
-    const refusal = page.getByTestId('destroy-refusal');
-    await refusal.waitFor({ timeout: 60_000 });
-    expect(await refusal.innerText()).toContain('Refusing to destroy: work would be lost');
-    expect(await refusal.innerText()).toContain('notes.txt');
     expect(existsSync(path)).toBe(true); // nothing was touched
     expect((await projectResources(id)).containers.length).toBeGreaterThan(0);
     await shot('destroy-refused');

@@ -132,7 +132,7 @@ describe('two instances side by side', () => {
     expect((await httpGet(`${api(b)}/api/v1/health`)).status).toBe(200);
   });
 
-  it('refuses to destroy a worktree with uncommitted or unpushed work, touching nothing', async () => {
+  it('refuses to destroy a worktree with uncommitted work, touching nothing (unpushed commits are kept with the branch)', async () => {
     await appendFile(join(a.path, 'backend', 'message.txt'), 'more\n');
     const r = await w.cli(['destroy', a.id]);
     expect(r.code).toBe(1);
@@ -141,10 +141,13 @@ describe('two instances side by side', () => {
     expect(existsSync(a.path)).toBe(true);
     expect((await projectResources(a.id)).containers.length).toBe(9);
     await git(a.path, 'commit', '-qam', 'work in A');
+    await writeFile(join(a.path, 'scratch.txt'), 'not committed\n');
     const r2 = await w.cli(['destroy', a.id, '--json']);
     expect(r2.code).toBe(1);
     expect(r2.json.error.code).toBe('DIRTY_WORK');
-    expect(r2.json.error.details[0].unpushed).toBe(1);
+    expect(r2.json.error.details[0].atRisk).toEqual([{ kind: 'untracked', path: 'scratch.txt' }]);
+    // the commit is not a reason to refuse: the branch (and so the commit) is kept
+    expect(r2.json.error.details[0].keptCommits).toMatchObject({ count: 1, branch: 'feat-a' });
   });
 
   it('destroy --force removes containers, volumes, networks, the worktree and the slot', async () => {

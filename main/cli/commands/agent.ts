@@ -5,6 +5,7 @@ import { followLogs, instanceServices, parseSince, readLogs, type ServiceLogLine
 import { createTimeMerger, prefixWidth } from '../../core/log-merge';
 import { runService } from '../../core/use-cases/run';
 import { listSlots, moveSlot, unblockSlot } from '../../core/use-cases/slot-ops';
+import { exclusive } from '../../core/use-cases/exclusive';
 import { table } from '../render';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 
@@ -110,10 +111,12 @@ export function registerAgent(program: Command, rt: Runtime): void {
     slot
       .command('move <n>')
       .description('move the instance to slot N (stop, rewrite .env.sandbox and registry, start again if it was running)')
-      .option('-i, --instance <id>', 'instance id'),
+      .option('-i, --instance <id>', 'instance id')
+      .option('--no-wait', 'fail at once (INSTANCE_BUSY) when another operation holds the instance'),
   ).action((n: string, o) =>
     runCommand(o, async (out) => {
-      const r = await moveSlot(rt.deps(), refFrom(rt, o.instance), parseIntOption('slot')(n), out.event);
+      const to = parseIntOption('slot')(n);
+      const r = await exclusive(rt.deps(), refFrom(rt, o.instance), 'slot-move', { wait: o.wait }, out.event, (ref) => moveSlot(rt.deps(), ref, to, out.event));
       out.result('slot-move', r);
       out.line(`Moved ${r.id}: slot ${r.from} → ${r.to}${r.restarted ? (r.restarted.gate?.passed === false ? pc.red(' (gate FAILED)') : ' and restarted') : ''}`);
       return r.restarted?.gate && !r.restarted.gate.passed ? 2 : 0;

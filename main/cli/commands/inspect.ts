@@ -60,7 +60,7 @@ export function registerInspect(program: Command, rt: Runtime): void {
     runCommand(o, async (out) => {
       const deps = rt.deps();
       const opts = { orphans: !!o.orphans, volumes: !!o.volumes };
-      const plan = await planPrune(deps, opts);
+      const plan = await planPrune(deps, opts, out.event);
       const lines = describePlan(plan);
       const leftAlone = () => {
         for (const x of plan.orphans) out.line(pc.yellow(`Unregistered project "${x.project}" of this registry left alone (use --orphans to remove it).`));

@@ -7,6 +7,7 @@ import { upInstance } from '../../core/use-cases/up';
 import { gateInstance } from '../../core/use-cases/gate';
 import { downInstance } from '../../core/use-cases/down';
 import { destroyAll, destroyInstance } from '../../core/use-cases/destroy';
+import { exclusive, exclusiveAll } from '../../core/use-cases/exclusive';
 import type { InstanceDetails } from '../../core/use-cases/describe';
 import { EXIT, SandboxError } from '../../core/errors';
 import { gateVerdict, labelled, type Output } from '../render';
@@ -26,12 +27,13 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
     program
       .command('create <name>')
       .description('create a git worktree at ../<repo>--NAME with its own port slot and .env.sandbox')
-      .option('-b, --branch <branch>', 'check out this branch (created from HEAD if it does not exist; default: NAME)')
+      .option('-b, --branch <branch>', 'check out this existing branch (default: NAME, created from HEAD when missing)')
+      .option('--new-branch', 'create the branch (--branch B, or NAME) from HEAD; refused when it exists')
       .option('-s, --slot <n>', 'port slot 1-10 (default: lowest free)', parseIntOption('--slot'))
       .option('--from <dir>', 'repository to create the worktree from (default: the one holding the current directory)'),
   ).action((name: string, o) =>
     runCommand(o, async (out) => {
-      const d = await createInstance(rt.deps(), { name, branch: o.branch, slot: o.slot, from: o.from, cwd: rt.cwd }, out.event);
+      const d = await createInstance(rt.deps(), { name, branch: o.branch, newBranch: o.newBranch, slot: o.slot, from: o.from, cwd: rt.cwd }, out.event);
       out.result('create', { instance: d });
       out.line(`\nCreated instance: ${pc.bold(d.id)}`);
       printDetails(out, d);
@@ -62,7 +64,8 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .command('up [id]')
       .description('start the instance (compose up -d) and run the Startability Gate')
       .option('--build', 'build images before starting')
-      .option('--no-wait', 'do not run the Startability Gate')
+      .option('--no-gate', 'do not run the Startability Gate')
+      .option('--no-wait', 'wait for nothing: no Startability Gate, and fail at once (INSTANCE_BUSY) when another operation holds the instance')
       .option('-t, --timeout <seconds>', 'gate deadline in seconds (default: manifest, 180)', parseIntOption('--timeout'))
       .option('--create-externals', 'create missing external networks/volumes of the compose file (yours to keep) instead of stopping')
       .option('--no-isolate', 'let services share external networks with other stacks (remembered; see README: isolation)'),
@@ -70,14 +73,10 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
     runCommand(o, async (out) => {
       const ref = refFrom(rt, id);
       out.line(`Starting instance${id ? ` ${id}` : ''}…`);
+      const upOpts = { build: o.build, wait: o.wait && o.gate, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, createExternals: o.createExternals, isolate: o.isolate !== false };
       // the progress also goes to <home>/progress/<id>.jsonl: a dashboard shows this `up` live
       const rec = recordProgress(rt.deps().home, 'up', out.event);
-      const r = await upInstance(
-        rt.deps(),
-        ref,
-        { build: o.build, wait: o.wait, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, createExternals: o.createExternals, isolate: o.isolate !== false },
-        rec.emit,
-      ).catch((err: unknown) => {
+      const r = await exclusive(rt.deps(), ref, 'up', { wait: o.wait }, rec.emit, (r2) => upInstance(rt.deps(), r2, upOpts, rec.emit)).catch((err: unknown) => {
         rec.end(false, (err as Error).message);
         throw err;
       });
@@ -96,11 +95,13 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
     program
       .command('gate [id]')
       .description('run the Startability Gate against a running instance')
-      .option('-t, --timeout <seconds>', 'deadline in seconds', parseIntOption('--timeout')),
+      .option('-t, --timeout <seconds>', 'deadline in seconds', parseIntOption('--timeout'))
+      .option('--no-wait', 'fail at once (INSTANCE_BUSY) when another operation holds the instance'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
+      const gateOpts = { timeoutMs: o.timeout ? o.timeout * 1000 : undefined };
       const rec = recordProgress(rt.deps().home, 'gate', out.event);
-      const r = await gateInstance(rt.deps(), refFrom(rt, id), { timeoutMs: o.timeout ? o.timeout * 1000 : undefined }, rec.emit).catch((err: unknown) => {
+      const r = await exclusive(rt.deps(), refFrom(rt, id), 'gate', { wait: o.wait }, rec.emit, (ref) => gateInstance(rt.deps(), ref, gateOpts, rec.emit)).catch((err: unknown) => {
         rec.end(false, (err as Error).message);
         throw err;
       });
@@ -115,10 +116,11 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
     program
       .command('down [id]')
       .description('stop and remove the containers (keeps volumes unless -v)')
-      .option('-v, --volumes', 'also remove the named volumes (database data)'),
+      .option('-v, --volumes', 'also remove the named volumes (database data)')
+      .option('--no-wait', 'fail at once (INSTANCE_BUSY) when another operation holds the instance'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
-      const r = await downInstance(rt.deps(), refFrom(rt, id), { volumes: o.volumes }, out.event);
+      const r = await exclusive(rt.deps(), refFrom(rt, id), 'down', { wait: o.wait }, out.event, (ref) => downInstance(rt.deps(), ref, { volumes: o.volumes }, out.event));
       out.result('down', r);
       out.line(`Stopped ${r.id}${r.volumes ? ' and removed its volumes' : ''}.`);
     }),
@@ -128,17 +130,22 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
     program
       .command('destroy [id]')
       .description('remove containers, volumes, networks, the worktree (through git) and the slot')
-      .option('-f, --force', 'destroy even with uncommitted or unpushed work')
+      .option('-f, --force', 'destroy even when files would be lost (changes, untracked or ignored files)')
       .option('--keep-worktree', 'keep the directory (only Docker state and the registry entry go)')
-      .option('--all', 'destroy every registered instance (all-or-nothing check first)'),
+      .option('--all', 'destroy every registered instance (all-or-nothing check first)')
+      .option('--no-wait', 'fail at once (INSTANCE_BUSY) when another operation holds the instance'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       if (o.all && id) throw new SandboxError('USAGE', 'Pass either an instance id or --all, not both');
       const opts = { force: o.force, keepWorktree: o.keepWorktree };
-      const results = o.all ? await destroyAll(rt.deps(), opts, out.event) : [await destroyInstance(rt.deps(), refFrom(rt, id), opts, out.event)];
+      const lock = { wait: o.wait };
+      const results = o.all
+        ? await exclusiveAll(rt.deps(), 'destroy', lock, out.event, () => destroyAll(rt.deps(), opts, out.event))
+        : [await exclusive(rt.deps(), refFrom(rt, id), 'destroy', lock, out.event, (ref) => destroyInstance(rt.deps(), ref, opts, out.event))];
       out.result('destroy', { destroyed: results });
       for (const r of results) {
-        out.line(`Destroyed ${pc.bold(r.id)} (${r.path})${r.branchKept ? pc.dim(` — branch ${r.branchKept} kept`) : ''}`);
+        const kept = r.keptDirectory ? `; directory kept: ${r.path}` : ` (${r.path})`;
+        out.line(`Destroyed ${pc.bold(r.id)}${kept}${r.branchKept ? pc.dim(` — branch ${r.branchKept} kept${r.keptCommits ? ` with ${r.keptCommits} unpushed commit(s)` : ''}`) : ''}`);
       }
       if (!results.length) out.line('No instance registered.');
     }),

@@ -18,7 +18,7 @@ export function registerOverview(program: Command, rt: Runtime): void {
   ).action((o) =>
     runCommand(o, async (out) => {
       const deps = rt.deps();
-      const r = await listInstances(deps, { prune: o.prune });
+      const r = await listInstances(deps, { prune: o.prune, emit: out.event });
       out.result('list', r);
       if (o.json) return; // the human rendering below would only be thrown away
       const now = deps.clock.now();

@@ -1,22 +1,27 @@
 // create NAME: a git worktree at ../<repo>--NAME, a slot, .env.sandbox and a registry entry — all or nothing.
 import { existsSync } from 'node:fs';
-import { mkdir, rm, rmdir } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Deps } from '../deps';
 import { instanceVariables } from '../envfile';
 import { canonical, ensureEnvFile, excludeEnvFile } from '../resolve';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
-import { instanceIdFromPath, validateInstanceName, worktreeDirName } from '../identity';
+import { instanceIdForNewDir, validateInstanceName, worktreeDirName } from '../identity';
+import { parseSlot, validateBranchName } from '../validate';
 import { loadManifest } from '../manifest';
 import { readComposeModel } from '../compose-model';
 import { allocateSlot, allocationError, type Allocation } from '../slots';
 import type { InstanceRecord } from '../types';
 import { describeInstance, type InstanceDetails } from './describe';
+import { repairInterrupted, stagingPath } from '../recovery';
+import { thisHost } from '../liveness';
 
 export interface CreateOptions {
   name: string;
   branch?: string;
+  /** Create `branch` (from HEAD) instead of checking out an existing one. */
+  newBranch?: boolean;
   slot?: number;
   /** The repository to branch from (default: the repository holding cwd). */
   from?: string;
@@ -26,6 +31,8 @@ export interface CreateOptions {
 export async function createInstance(deps: Deps, opts: CreateOptions, emit: EventSink = noEvents): Promise<InstanceDetails> {
   // Validate first.
   const name = validateInstanceName(opts.name);
+  if (opts.branch !== undefined) validateBranchName(opts.branch);
+  if (opts.slot !== undefined) parseSlot(opts.slot);
   const start = canonical(opts.from ?? opts.cwd);
   const top = await deps.git.topLevel(start);
   if (!top) {
@@ -35,19 +42,25 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   }
   const repo = await deps.git.mainRepo(top);
   const path = join(dirname(repo), worktreeDirName(basename(repo), name));
-  const id = instanceIdFromPath(path);
-  if (existsSync(path)) {
-    throw new SandboxError('STATE', `${path} already exists`, { hint: 'Choose another name, or `ktrdr-sandbox init` inside it.' });
-  }
+  const id = instanceIdForNewDir(path);
   const { manifest } = await loadManifest(repo);
   await readComposeModel(repo, manifest.compose.files);
   const branch = opts.branch ?? name;
   const branchExists = await deps.git.branchExists(repo, branch);
+  requireBranchState(branch, branchExists, opts, repo);
   await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
+  await repairInterrupted(deps, emit); // e.g. a killed create of this very name is rolled back first
+  if (existsSync(path)) {
+    throw new SandboxError('STATE', `${path} already exists`, { hint: 'Choose another name, or `ktrdr-sandbox init` inside it.' });
+  }
   const running = await deps.engine.listContainers({ all: false });
 
-  // Act: reserve the directory and the slot under the lock, then build the worktree, rolling back on failure.
-  let createdDir = false;
+  // Act, in an order where every crash point leaves a state the next command repairs (main/core/recovery.ts):
+  // 1. an intent record (`state: creating`, our pid) reserves the id and the slot — the first write, so an
+  //    unwritable registry fails before anything exists on disk;
+  // 2. git checks the worktree out in a private staging folder (a crash there: the folder is deleted whole);
+  // 3. `git worktree move` puts the finished checkout in place (one rename);
+  // 4. the entry is settled. Any failure rolls back here and now.
   const rec: InstanceRecord = {
     id,
     path,
@@ -56,30 +69,43 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
     repo,
     branch,
     createdAt: new Date(deps.clock.now()).toISOString(),
+    origin: 'created',
   };
+  const staging = stagingPath(path);
   const alloc: Allocation = await deps.registry.update(async (reg) => {
     if (reg.instances[id]) {
       throw new SandboxError('STATE', `An instance "${id}" is already registered at ${reg.instances[id]!.path}`);
     }
+    if (existsSync(path)) throw new SandboxError('STATE', `${path} already exists`, { hint: 'Choose another name, or `ktrdr-sandbox init` inside it.' });
     const a = await allocateSlot({ deps, reg, manifest, id, requested: opts.slot, running });
     if (a.kind !== 'ok') return a;
-    await mkdir(path, { recursive: false });
-    createdDir = true;
     rec.slot = a.slot;
-    reg.instances[id] = rec;
+    reg.instances[id] = { ...rec, state: 'creating', pid: process.pid, host: thisHost() };
     return a;
   });
   if (alloc.kind !== 'ok') throw allocationError(alloc, await deps.registry.read());
   emit({ type: 'step', instance: id, id: 'slot', label: `Slot ${rec.slot} reserved`, state: 'passed' });
 
+  let moved = false;
   try {
-    await step(emit, id, 'worktree', `Worktree ${path} (${branchExists ? 'branch' : 'new branch'} ${branch})`, () =>
-      deps.git.worktreeAdd(repo, path, { branch, newBranch: !branchExists }),
-    );
-    await ensureEnvFile({ rec, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) });
-    await excludeEnvFile(join(repo, '.git')).catch(() => undefined);
+    if (existsSync(staging)) await rm(staging, { recursive: true, force: true }); // ours: an earlier crash's leftover
+    await step(emit, id, 'worktree', `Worktree ${path} (${branchExists ? 'branch' : 'new branch'} ${branch})`, async () => {
+      await deps.git.worktreeAdd(repo, staging, { branch, newBranch: !branchExists });
+      await ensureEnvFile({ rec: { ...rec, path: staging }, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) });
+      await excludeEnvFile(join(repo, '.git')).catch(() => undefined);
+      await deps.git.worktreeMove(repo, staging, path);
+      moved = true;
+    });
+    await rmdir(dirname(staging)).catch(() => undefined); // the staging folder of this name, now empty
+    await deps.registry.update((reg) => {
+      const cur = reg.instances[id];
+      if (cur?.path !== path) throw new SandboxError('STATE', `The registry entry of "${id}" vanished while it was created`);
+      delete cur.state;
+      delete cur.pid;
+      delete cur.host;
+    });
   } catch (err) {
-    await rollback(deps, rec, createdDir);
+    await rollback(deps, rec, staging, moved);
     throw err instanceof SandboxError
       ? err
       : new SandboxError('GIT_FAILED', `Could not create the worktree: ${(err as Error).message}`, { cause: err });
@@ -87,16 +113,29 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   return describeInstance(deps, rec);
 }
 
-async function rollback(deps: Deps, rec: InstanceRecord, createdDir: boolean): Promise<void> {
-  await deps.git.worktreeRemove(rec.repo, rec.path, { force: true }).catch(() => undefined);
-  await deps.git.worktreePrune(rec.repo).catch(() => undefined);
-  if (createdDir && existsSync(rec.path)) {
-    // We made this directory moments ago; it holds nothing but what git just checked out.
-    await rmdir(rec.path).catch(() => rm(rec.path, { recursive: true, force: true }));
+async function rollback(deps: Deps, rec: InstanceRecord, staging: string, moved: boolean): Promise<void> {
+  // The staging folder is private; the final path is ours only once our move succeeded (before it, a directory
+  // there was made by someone else — and made the move fail).
+  for (const dir of moved ? [staging, rec.path] : [staging]) {
+    if (!existsSync(dir)) continue;
+    await deps.git.worktreeRemove(rec.repo, dir, { force: true }).catch(() => undefined);
+    if (existsSync(dir)) await rm(dir, { recursive: true, force: true });
   }
+  await rmdir(dirname(staging)).catch(() => undefined);
+  await deps.git.worktreePrune(rec.repo).catch(() => undefined);
   await deps.registry
     .update((reg) => {
       if (reg.instances[rec.id]?.path === rec.path) delete reg.instances[rec.id];
     })
     .catch(() => undefined);
+}
+
+/** --branch B names an existing branch unless --new-branch; --new-branch never takes over an existing one. */
+function requireBranchState(branch: string, exists: boolean, opts: CreateOptions, repo: string): void {
+  if (opts.newBranch && exists) {
+    throw new SandboxError('USAGE', `Branch "${branch}" already exists in ${repo}`, { hint: 'Drop --new-branch to check it out, or choose another branch name.' });
+  }
+  if (opts.branch !== undefined && !opts.newBranch && !exists) {
+    throw new SandboxError('USAGE', `Branch "${branch}" does not exist in ${repo}`, { hint: 'Pass --new-branch to create it from HEAD (`git branch --list` shows the existing ones).' });
+  }
 }

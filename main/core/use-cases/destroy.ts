@@ -1,132 +1,57 @@
-// destroy: by registry identity. Refuses (touching nothing) on uncommitted or unpushed work unless forced;
-// then removes containers, volumes and networks, the worktree (through git) and the registry entry.
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+// destroy: by registry identity. Refuses (touching nothing) when deleting the directory would lose work —
+// tracked changes, untracked and ignored files that are not disposable, commits on no branch — unless forced;
+// commits on the branch are kept (the branch is). Then marks, removes and forgets (./destroy-steps.ts).
 import type { Deps } from '../deps';
-import { ENV_FILE, envFilePath } from '../envfile';
 import { SandboxError } from '../errors';
-import { noEvents, step, type EventSink } from '../events';
+import { noEvents, type EventSink } from '../events';
+import { ownerAlive } from '../liveness';
+import { repairInterrupted } from '../recovery';
 import { instances } from '../registry';
-import { loadInstance, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
-import { ownerId } from '../owner';
-import { removeOverrideState } from '../override/state';
-import { releaseSharedLinks } from './isolation-links';
+import { resolveInstance, type InstanceRef } from '../resolve';
+import type { DestroyPreview, DestroyResult } from '../results';
 import type { InstanceRecord } from '../types';
-import type { DestroyResult } from '../results';
-export type { DestroyResult } from '../results';
+import { destroyResolved, dirtyError, previewDestroy, type DestroyOptions } from './destroy-steps';
+export type { DestroyPreview, DestroyResult } from '../results';
+export { dirtyError, previewDestroy, type DestroyOptions } from './destroy-steps';
 
-export interface DestroyOptions {
-  force?: boolean;
-  keepWorktree?: boolean;
+function assertNotInProgress(rec: InstanceRecord): void {
+  if (rec.state && ownerAlive(rec.pid, rec.host)) {
+    const what = rec.state === 'creating' ? 'being created' : 'being destroyed';
+    throw new SandboxError('STATE', `"${rec.id}" is ${what} by process ${rec.pid}${rec.host ? ` on ${rec.host}` : ''}`, { hint: 'Wait for that command to finish, then try again.' });
+  }
 }
 
-
-export interface WorkAtRisk {
-  id: string;
-  path: string;
-  dirtyFiles: string[];
-  unpushed: number;
-  against: string;
-}
-
-/** What would be lost by deleting this instance's directory (nothing when it is gone). */
-export async function workAtRisk(deps: Deps, rec: InstanceRecord): Promise<WorkAtRisk | null> {
-  if (!existsSync(rec.path)) return null;
-  const [status, unpushed] = await Promise.all([deps.git.status(rec.path), deps.git.unpushed(rec.path)]);
-  const dirtyFiles = status.files.filter((l) => !l.endsWith(` ${ENV_FILE}`) && l.slice(3) !== ENV_FILE);
-  if (!dirtyFiles.length && unpushed.count === 0) return null;
-  return { id: rec.id, path: rec.path, dirtyFiles, unpushed: unpushed.count, against: unpushed.against };
-}
-
-export function dirtyError(risks: WorkAtRisk[]): SandboxError {
-  const lines = risks.flatMap((r) => [
-    `  ${r.id} at ${r.path}:`,
-    ...(r.dirtyFiles.length ? [`    ${r.dirtyFiles.length} uncommitted change(s): ${r.dirtyFiles.slice(0, 5).map((f) => f.slice(3)).join(', ')}${r.dirtyFiles.length > 5 ? ', …' : ''}`] : []),
-    ...(r.unpushed ? [`    ${r.unpushed} commit(s) not in ${r.against}`] : []),
-  ]);
-  return new SandboxError('DIRTY_WORK', `Refusing to destroy: work would be lost\n${lines.join('\n')}`, {
-    hint: 'Commit and push, or pass --force to destroy anyway. Nothing was touched.',
-    details: risks,
-  });
+/** What `destroy ID` would delete and lose (the dashboard's Destroy dialog shows it before the click). */
+export async function destroyPreview(deps: Deps, ref: InstanceRef, opts: DestroyOptions = {}): Promise<DestroyPreview> {
+  return previewDestroy(deps, await resolveInstance(deps, ref), opts);
 }
 
 export async function destroyInstance(deps: Deps, ref: InstanceRef, opts: DestroyOptions = {}, emit: EventSink = noEvents): Promise<DestroyResult> {
-  const rec = await resolveInstance(deps, ref);
+  await resolveInstance(deps, ref); // an unknown id fails before anything else
   await deps.engine.ping();
-  if (!opts.force && !opts.keepWorktree) {
-    const risk = await workAtRisk(deps, rec);
-    if (risk) throw dirtyError([risk]);
-  }
-  return destroyResolved(deps, rec, opts, emit);
+  await repairInterrupted(deps, emit);
+  const rec = await resolveInstance(deps, ref);
+  assertNotInProgress(rec);
+  const preview = await previewDestroy(deps, rec, opts).catch((err: unknown) => {
+    if (opts.force) return null; // forced: nothing to check, so a directory git cannot read does not block it
+    throw err;
+  });
+  if (preview?.refused && !opts.force) throw dirtyError([preview]);
+  return destroyResolved(deps, rec, opts, emit, preview);
 }
 
 export async function destroyAll(deps: Deps, opts: DestroyOptions = {}, emit: EventSink = noEvents): Promise<DestroyResult[]> {
-  const reg = await deps.registry.read();
-  const all = instances(reg);
   await deps.engine.ping();
-  if (!opts.force && !opts.keepWorktree) {
-    const risks = (await Promise.all(all.map((r) => workAtRisk(deps, r)))).filter((r): r is WorkAtRisk => r !== null);
-    if (risks.length) throw dirtyError(risks);
-  }
+  await repairInterrupted(deps, emit);
+  const all = instances(await deps.registry.read());
+  for (const r of all) assertNotInProgress(r);
+  const previews = await Promise.all(all.map((r) => previewDestroy(deps, r, opts).catch((err: unknown) => {
+    if (opts.force) return null;
+    throw err;
+  })));
+  const refused = previews.filter((p): p is DestroyPreview => !!p?.refused);
+  if (refused.length && !opts.force) throw dirtyError(refused);
   const out: DestroyResult[] = [];
-  for (const rec of all) out.push(await destroyResolved(deps, rec, opts, emit));
+  for (const [i, rec] of all.entries()) out.push(await destroyResolved(deps, rec, opts, emit, previews[i] ?? null));
   return out;
-}
-
-async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: DestroyOptions, emit: EventSink): Promise<DestroyResult> {
-  const id = rec.id;
-  const dirExists = existsSync(rec.path);
-  emit({ type: 'step', instance: id, id: 'target', label: `Destroying "${id}" (slot ${rec.slot}) at ${rec.path}`, state: 'info' });
-
-  await step(emit, id, 'containers', 'Containers, volumes and networks removed', async () => {
-    if (dirExists) {
-      const ctx = await loadInstance(deps, rec);
-      try {
-        const target = await secretTarget(deps, ctx);
-        await releaseSharedLinks(deps, ctx);
-        await deps.compose.down(target, { volumes: true });
-      } catch (err) {
-        emit({ type: 'step', instance: id, id: 'compose-down', label: `compose down failed, removing by label: ${(err as Error).message.split('\n')[0]}`, state: 'warning' });
-      }
-    }
-    // the fallback removes only what is provably ours: labelled with this instance and this registry's identity
-    const scope = { owner: ownerId(deps.home) };
-    const left = await deps.engine.projectResources(id, scope);
-    if (left.containers.length || left.volumes.length || left.networks.length) await deps.engine.removeProjectResources(id, scope);
-    const still = await deps.engine.projectResources(id, scope);
-    if (still.containers.length || still.volumes.length || still.networks.length) {
-      throw new SandboxError('STATE', `Could not remove everything of project "${id}": ${JSON.stringify(still)}`);
-    }
-    const unlabelled = await deps.engine.projectResources(id);
-    const count = unlabelled.containers.length + unlabelled.volumes.length + unlabelled.networks.length;
-    if (count) {
-      emit({ type: 'step', instance: id, id: 'unlabelled', label: `${count} object(s) of compose project "${id}" without our labels left alone (not provably ours): ${[...unlabelled.containers.map((c) => c.slice(0, 12)), ...unlabelled.networks, ...unlabelled.volumes].join(', ')}`, state: 'warning' });
-    }
-  });
-
-  let worktreeRemoved = false;
-  let keptDirectory = dirExists;
-  if (dirExists) {
-    await rm(envFilePath(rec.path), { force: true });
-    if (rec.kind === 'worktree' && !opts.keepWorktree) {
-      await step(emit, id, 'worktree', `Worktree removed through git: ${rec.path}`, async () => {
-        await deps.git.worktreeRemove(rec.repo, rec.path, { force: true });
-        await deps.git.worktreePrune(rec.repo);
-      });
-      worktreeRemoved = true;
-      keptDirectory = false;
-    } else {
-      emit({ type: 'step', instance: id, id: 'kept', label: `Directory kept: ${rec.path}${rec.kind === 'clone' ? ' (a clone is never deleted)' : ''}`, state: 'info' });
-    }
-  } else if (rec.kind === 'worktree') {
-    await deps.git.worktreePrune(rec.repo).catch(() => undefined);
-  }
-
-  await deps.registry.update((reg) => {
-    if (reg.instances[id]?.path === rec.path) delete reg.instances[id];
-  });
-  await Promise.all([deps.gates.remove(id), deps.secrets.remove(id)]);
-  removeOverrideState(deps.home, id);
-  emit({ type: 'step', instance: id, id: 'released', label: `Slot ${rec.slot} released`, state: 'passed' });
-  return { id, path: rec.path, worktreeRemoved, keptDirectory, branchKept: rec.kind === 'worktree' ? rec.branch : null };
 }

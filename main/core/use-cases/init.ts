@@ -11,6 +11,7 @@ import { canonical, ensureEnvFile, excludeEnvFile } from '../resolve';
 import { allocateSlot, allocationError, type Allocation } from '../slots';
 import type { InstanceRecord } from '../types';
 import { describeInstance, type InstanceDetails } from './describe';
+import { repairInterrupted } from '../recovery';
 
 export interface InitOptions {
   cwd: string;
@@ -32,6 +33,7 @@ export async function initInstance(deps: Deps, opts: InitOptions, emit: EventSin
   const { manifest } = await loadManifest(path);
   await readComposeModel(path, manifest.compose.files);
   await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
+  await repairInterrupted(deps, emit);
   const running = await deps.engine.listContainers({ all: false });
   const rec: InstanceRecord = {
     id,
@@ -41,6 +43,8 @@ export async function initInstance(deps: Deps, opts: InitOptions, emit: EventSin
     repo,
     branch: await deps.git.currentBranch(path),
     createdAt: new Date(deps.clock.now()).toISOString(),
+    // the user's own checkout: destroy never deletes it, only unregisters it
+    origin: 'init',
   };
   const alloc: Allocation = await deps.registry.update(async (reg) => {
     const atPath = Object.values(reg.instances).find((i) => i.path === path);

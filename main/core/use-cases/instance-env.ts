@@ -63,17 +63,37 @@ export function commandNotFound(cmd: string): string {
   return `ktrdr-sandbox exec: command not found: ${cmd}`;
 }
 
+/** fish single quotes: only \\ and \' are escapes inside them (so a trailing backslash must be doubled). */
+export function fishQuote(v: string): string {
+  return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * A dotenv value that `set -a; . FILE` (sh, bash) and compose's env-file parsers (v1 python-dotenv, v2
+ * compose-go) all read literally — never expanding $VAR or running $(…) or `…`: bare when harmless, else in
+ * single quotes (literal everywhere), else (a ' or a newline inside) in double quotes with \\ \" \$ \` escaped.
+ * (`docker run --env-file` does no unquoting at all: it would keep the quotes, still without expanding.)
+ */
+export function dotenvQuote(v: string): string {
+  if (/^[\w./:@%+,=-]*$/.test(v)) return v;
+  if (!/['\n\r]/.test(v)) return `'${v}'`;
+  return `"${v.replace(/([\\"$`])/g, '\\$1')}"`;
+}
+
 export function formatEnv(vars: Record<string, string>, format: EnvFormat): string {
   const q = shellQuote;
+  const entries = Object.entries(vars);
+  // a name that is not a variable name could smuggle shell syntax into `eval "$(ktrdr-sandbox env)"`
+  for (const [k] of entries) if (!ENV_NAME.test(k)) throw new SandboxError('STATE', `"${k}" is not a valid environment variable name`);
   switch (format) {
     case 'sh':
-      return Object.entries(vars).map(([k, v]) => `export ${k}=${q(v)}`).join('\n');
+      return entries.map(([k, v]) => `export ${k}=${q(v)}`).join('\n');
     case 'fish':
-      return Object.entries(vars).map(([k, v]) => `set -gx ${k} ${q(v)};`).join('\n');
+      return entries.map(([k, v]) => `set -gx ${k} ${fishQuote(v)};`).join('\n');
     case 'json':
       return JSON.stringify(vars, null, 2);
     case 'dotenv':
-      return Object.entries(vars).map(([k, v]) => `${k}=${/^[\w./:@%+,=-]*$/.test(v) ? v : JSON.stringify(v)}`).join('\n');
+      return entries.map(([k, v]) => `${k}=${dotenvQuote(v)}`).join('\n');
     default:
       throw new SandboxError('USAGE', `Unknown format "${String(format)}" (sh, fish, json, dotenv)`);
   }

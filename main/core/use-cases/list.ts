@@ -12,13 +12,21 @@ import type { ContainerInfo, InstanceRecord } from '../types';
 import type { OrphanProject, ListResult } from '../results';
 import { byText } from '../order';
 import { existingOwnerId, isOurs } from '../owner';
+import type { EventSink } from '../events';
+import { interrupted, repairInterrupted } from '../recovery';
 export type { OrphanProject, ListResult } from '../results';
 
-export async function listInstances(deps: Deps, opts: { prune?: boolean } = {}): Promise<ListResult> {
-  const [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);
+export async function listInstances(deps: Deps, opts: { prune?: boolean; emit?: EventSink } = {}): Promise<ListResult> {
+  let [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);
+  if (interrupted(Object.values(reg.instances)).length) {
+    // a killed create/destroy: finish or roll it back first (rare, so the fast path stays one read)
+    await repairInterrupted(deps, opts.emit);
+    [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);
+  }
   const byProject = groupByProject(containers);
-  const records = instances(reg);
-  const missing = records.filter((r) => !existsSync(r.path));
+  // an entry being created right now is not an instance yet; one being destroyed still is
+  const records = instances(reg).filter((r) => r.state !== 'creating');
+  const missing = records.filter((r) => !existsSync(r.path) && !r.state);
   const prunable = missing.filter((r) => !byProject.has(r.id));
   const stale = missing.filter((r) => byProject.has(r.id)).map((r) => r.id);
   let pruned: InstanceRecord[] = [];
@@ -27,7 +35,7 @@ export async function listInstances(deps: Deps, opts: { prune?: boolean } = {}):
       const gone: InstanceRecord[] = [];
       for (const p of prunable) {
         const cur = r.instances[p.id];
-        if (cur && cur.path === p.path && !existsSync(cur.path)) {
+        if (cur && cur.path === p.path && !cur.state && !existsSync(cur.path)) {
           delete r.instances[p.id];
           gone.push(cur);
         }
@@ -37,7 +45,7 @@ export async function listInstances(deps: Deps, opts: { prune?: boolean } = {}):
   }
   const keep = records.filter((r) => !pruned.some((p) => p.id === r.id));
   const views = await Promise.all(keep.map((rec) => viewOf(deps, rec, byProject.get(rec.id) ?? [])));
-  const registered = new Set(records.map((r) => r.id));
+  const registered = new Set(Object.keys(reg.instances));
   const unlabelled = findUnlabelled(byProject, registered);
   return {
     instances: views,

@@ -8,6 +8,7 @@ import { noEvents, type EventSink } from '../events';
 import { existingOwnerId } from '../owner';
 import { removeOverrideState } from '../override/state';
 import { instances } from '../registry';
+import { repairInterrupted } from '../recovery';
 import type { InstanceRecord } from '../types';
 import { findOrphans, groupByProject, type OrphanProject } from './list';
 
@@ -41,11 +42,12 @@ export interface PruneResult {
   orphans: OrphanProject[];
 }
 
-export async function planPrune(deps: Deps, opts: PruneOptions = {}): Promise<PruneResult> {
+export async function planPrune(deps: Deps, opts: PruneOptions = {}, emit: EventSink = noEvents): Promise<PruneResult> {
   await deps.engine.ping();
+  await repairInterrupted(deps, emit);
   const reg = await deps.registry.read();
   const owner = existingOwnerId(deps.home);
-  const entries = instances(reg).filter((r) => !existsSync(r.path));
+  const entries = instances(reg).filter((r) => !r.state && !existsSync(r.path)); // state: a crash being repaired
   const orphans = findOrphans(groupByProject(await deps.engine.listContainers({ all: true })), new Set(Object.keys(reg.instances)), owner);
   const projects = [...entries.map((e) => ({ project: e.id, registered: true })), ...(opts.orphans ? orphans.map((o) => ({ project: o.project, registered: false })) : [])];
   const targets = await Promise.all(
@@ -75,7 +77,7 @@ export async function applyPrune(deps: Deps, plan: PruneResult, opts: PruneOptio
     const gone: InstanceRecord[] = [];
     for (const r of instances(reg)) {
       const w = wanted.get(r.id);
-      if (w && w.path === r.path && !existsSync(r.path)) {
+      if (w && w.path === r.path && !r.state && !existsSync(r.path)) {
         delete reg.instances[r.id];
         gone.push(r);
       }
@@ -102,7 +104,7 @@ export async function applyPrune(deps: Deps, plan: PruneResult, opts: PruneOptio
 
 /** Plan and apply at once (callers that already have the user's consent). */
 export async function prune(deps: Deps, opts: PruneOptions = {}, emit: EventSink = noEvents): Promise<PruneResult> {
-  return applyPrune(deps, await planPrune(deps, opts), opts, emit);
+  return applyPrune(deps, await planPrune(deps, opts, emit), opts, emit);
 }
 
 /** One line per target, for the CLI's confirmation and dry run. */

@@ -97,7 +97,7 @@ export async function moveSlot(deps: Deps, ref: InstanceRef, to: number, emit: E
     cur.slot = to;
     return { ...cur };
   });
-  await ensureEnvFile({ rec: moved, manifest: ctx.manifest, vars: instanceVariables(moved, ctx.manifest, deps.sharedHome) });
+  await ensureEnvFile({ rec: moved, manifest: ctx.manifest, vars: instanceVariables(moved, ctx.manifest, deps.sharedHome) }, emit);
   emit({ type: 'step', instance: rec.id, id: 'moved', label: `Moved "${rec.id}" from slot ${from} to slot ${to}`, state: 'passed' });
   const restarted = wasRunning ? await upInstance(deps, { id: rec.id }, {}, emit) : null;
   return { id: rec.id, from, to, restarted };

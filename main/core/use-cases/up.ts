@@ -67,7 +67,7 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   pinging.catch(() => undefined); // awaited below, after the compose files (their error comes first)
   const model = await composeModelOf(ctx); // compose files exist and parse
   await step(emit, id, 'engine', 'Docker engine reachable', () => pinging);
-  const healedEnvFile = await ensureEnvFile(ctx);
+  const healedEnvFile = await ensureEnvFile(ctx, emit);
   if (healedEnvFile) emit({ type: 'step', instance: id, id: 'envfile', label: '.env.sandbox rewritten from the registry', state: 'info' });
 
   // doctor, briefly: the compose lint (no subprocess). Findings do not block the start: one line says how many

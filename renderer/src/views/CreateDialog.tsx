@@ -140,7 +140,7 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
           data-valid={name && !checking && check ? String(check.valid && !branchBusy) : ''}
         >
           {!name ? (
-            <span className="muted">Letters, digits, “.”, “_”, “-” (and “/” for branch-like names).</span>
+            <span className="muted">Lowercase letters, digits, “_”, “-” (and “/” for branch-like names).</span>
           ) : checking || !check ? (
             <span className="muted">Checking…</span>
           ) : check.valid && branchBusy ? (

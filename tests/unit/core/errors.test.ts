@@ -23,6 +23,7 @@ describe('exit codes', () => {
     ['MANIFEST_INVALID', 1],
     ['NO_FREE_SLOT', 1],
     ['SECRETS_FAILED', 1],
+    ['INSTANCE_BUSY', 1],
     ['INTERNAL', 1],
   ] as [ErrorCode, number][])('%s → exit %i', (code, exit) => {
     const e = new SandboxError(code, 'm');

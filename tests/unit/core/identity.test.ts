@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SandboxError } from '../../../main/core/errors';
-import { instanceIdFromPath, isValidInstanceId, slugify, validateInstanceName, worktreeDirName } from '../../../main/core/identity';
+import { instanceIdForNewDir, instanceIdFromPath, isValidInstanceId, slugify, validateInstanceName, worktreeDirName } from '../../../main/core/identity';
 
 describe('slugify', () => {
   it.each([
@@ -71,11 +71,11 @@ describe('isValidInstanceId', () => {
 });
 
 describe('validateInstanceName', () => {
-  it.each(['feat-x', 'feat/login', 'v1.2', 'Fix_42', 'a'])('accepts %j and returns it', (name) => {
+  it.each(['feat-x', 'feat/login', 'v1-2', 'fix_42', 'a', '0day'])('accepts %j and returns it', (name) => {
     expect(validateInstanceName(name)).toBe(name);
   });
 
-  it.each(['..', 'a..b', 'feat/../x', '-x', '.hidden', '/abs', 'x/', 'x.lock', 'feat/x.lock', 'a b', 'a~b', 'a:b', 'a^b', ''])(
+  it.each(['..', 'a..b', 'feat/../x', '-x', '.hidden', '/abs', 'x/', 'x.lock', 'feat/x.lock', 'a b', 'a~b', 'a:b', 'a^b', 'a//b', 'a.', 'HEAD', 'UPPER', 'Fix_42', 'v1.2', 'a@{1}', 'a\tb', 'x'.repeat(64)])(
     'rejects %j with a USAGE error',
     (name) => {
       expect(() => validateInstanceName(name)).toThrow(SandboxError);
@@ -83,7 +83,8 @@ describe('validateInstanceName', () => {
         validateInstanceName(name);
       } catch (e) {
         expect((e as SandboxError).code).toBe('USAGE');
-        expect((e as SandboxError).message).toContain(`"${name}"`);
+        expect((e as SandboxError).message).toMatch(/^(Invalid instance name|The instance name is missing)/);
+        expect((e as SandboxError).message).not.toContain('\n');
       }
     },
   );
@@ -97,5 +98,31 @@ describe('worktreeDirName', () => {
 
   it('gives a directory whose instance id is the same slug', () => {
     expect(instanceIdFromPath(`/src/${worktreeDirName('ktrdr', 'feat/x')}`)).toBe('ktrdr--feat-x');
+  });
+});
+
+describe('case and length: id, folder and branch agree', () => {
+  it('refuses uppercase with the lowercase name and --branch in the hint', () => {
+    try {
+      validateInstanceName('UPPER');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as SandboxError).message).toMatch(/uppercase/);
+      expect((e as SandboxError).hint).toContain('"upper"');
+      expect((e as SandboxError).hint).toContain('--branch UPPER');
+    }
+  });
+
+  it('refuses a dotted name, suggesting --branch for the dotted branch', () => {
+    expect(() => validateInstanceName('v1.2')).toThrow(/"\." is not allowed/);
+  });
+
+  it('refuses (never cuts) an id longer than 63 characters', () => {
+    expect(instanceIdForNewDir(`/src/ktrdr--${'a'.repeat(56)}`)).toBe(`ktrdr--${'a'.repeat(56)}`);
+    expect(() => instanceIdForNewDir(`/src/ktrdr--${'a'.repeat(57)}`)).toThrow(/64 characters long \(at most 63\)/);
+  });
+
+  it('a missing or non-string name is a USAGE error', () => {
+    for (const v of [undefined, null, 3, '']) expect(() => validateInstanceName(v)).toThrow(SandboxError);
   });
 });

@@ -120,12 +120,15 @@ describe('registry store', () => {
       stores.map((store, i) =>
         store.update(async (reg) => {
           await new Promise((r) => setTimeout(r, 1));
-          reg.instances[`i${i}`] = record(`i${i}`, (i % 10) + 1);
+          // slots 0-10 hold one instance each (two on one slot is refused); the rest add blacklist keys
+          if (i <= 10) reg.instances[`i${i}`] = record(`i${i}`, i);
+          else reg.blacklist[`x${i}`] = { reason: `r${i}`, at: '2025-01-01T00:00:00.000Z' };
         }),
       ),
     );
     const reg = await createRegistryStore(home).read();
-    expect(Object.keys(reg.instances).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `i${i}`).sort());
+    expect(Object.keys(reg.instances).sort()).toEqual(Array.from({ length: 11 }, (_, i) => `i${i}`).sort());
+    expect(Object.keys(reg.blacklist)).toHaveLength(9);
     expect(await readdir(home)).toEqual([REGISTRY_FILE]);
   }, 30_000);
 });

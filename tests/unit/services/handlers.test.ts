@@ -84,6 +84,17 @@ async function register(id: string, slot: number): Promise<InstanceRecord> {
   return rec;
 }
 
+describe('destroyPreview', () => {
+  it('answers what destroy would delete, before any click; an unknown id is NOT_FOUND', async () => {
+    await expect(h.destroyPreview('ktrdr--nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // a worktree outside create's place (an old entry without origin): registered with init, never deleted
+    const rec = await register('by-hand', 3);
+    const p = await h.destroyPreview(rec.id);
+    expect(p).toMatchObject({ id: rec.id, path: rec.path, origin: 'init', deletesDirectory: false, refused: false, atRisk: [] });
+    expect(state.busyLog).toEqual([]); // reads only: not an operation
+  });
+});
+
 describe('operations', () => {
   it('mark the instance busy around the core call and refresh after it, even when it fails', async () => {
     await expect(h.up('ktrdr--nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -121,7 +132,7 @@ describe('create', () => {
 
   it('refuses a branch that could be read as a git option', async () => {
     state.snap = { ...state.snap, repository: join(root, 'repo') };
-    await expect(h.create({ name: 'feat-a', branch: '--orphan' })).rejects.toMatchObject({ code: 'USAGE', message: 'Invalid branch name "--orphan"' });
+    await expect(h.create({ name: 'feat-a', branch: '--orphan' })).rejects.toMatchObject({ code: 'USAGE', message: 'Invalid branch name "--orphan": it starts with "-"' });
   });
 });
 
