@@ -6,6 +6,7 @@ import type { ProgressEvent } from './core/events';
 import type { GateReport } from './core/types';
 import type { InstanceView } from './core/views';
 import type { DestroyPreview, DestroyResult, InstanceDetails, OrphanProject, StatusResult, UpResult } from './core/results';
+import type { ResetResult, SnapshotSummary } from './core/snapshot-types';
 
 export const CONTRACT_VERSION = 1;
 
@@ -65,6 +66,8 @@ export interface CreateInput {
   /** Create `branch` from HEAD (it must not exist); without it a given branch must exist. */
   newBranch?: boolean;
   slot?: number;
+  /** Fill the volumes from this snapshot; undefined: the repository's default snapshot; null: start empty. */
+  snapshot?: string | null;
 }
 
 export interface LogLineEvent {
@@ -102,6 +105,9 @@ export interface InvokeMap {
   copyEnv: [[id: string], string];
   getSettings: [[], Settings];
   setSettings: [[patch: Partial<Settings>], Settings];
+  /** Volume snapshots of the current repository (issue 14). */
+  snapshots: [[], SnapshotSummary[]];
+  reset: [[id: string, opts?: { snapshot?: string; force?: boolean }], ResetResult];
 }
 
 export type InvokeChannel = keyof InvokeMap;
@@ -130,6 +136,8 @@ export const INVOKE_CHANNELS = [
   'copyEnv',
   'getSettings',
   'setSettings',
+  'snapshots',
+  'reset',
 ] as const satisfies readonly InvokeChannel[];
 
 /** Event channels pushed from main to renderer. */

@@ -131,6 +131,9 @@ export function createGit(opts: GitOptions = {}): Git {
     },
 
     async worktreeRemove(repo, wtPath, o = {}) {
+      // A `git worktree add` killed mid-way leaves its worktree locked ("initializing"): neither `remove --force`
+      // nor `prune` touches a locked one. Forced removal unlocks first (git finds it by path, dir or not).
+      if (o.force) await git(repo, ['worktree', 'unlock', wtPath]).catch(() => undefined);
       if (existsSync(wtPath)) {
         await git(repo, ['worktree', 'remove', ...(o.force ? ['--force'] : []), wtPath]);
       }

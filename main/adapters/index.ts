@@ -12,6 +12,7 @@ import { createHttp } from './http';
 import { lazyAdapter } from './lazy';
 import { createRegistryStore } from './registry-store';
 import { createSecretStore } from './secret-store';
+import { createSnapshotStore } from './snapshot-store';
 import { createTcp } from './tcp';
 
 export interface CreateDepsOptions {
@@ -49,6 +50,8 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     secrets: createSecretStore(home),
     composeModels: createComposeModelCache(home),
     locks: lazyAdapter(async () => (await import('./instance-lock')).createInstanceLocks(home)),
+    snapshots: createSnapshotStore(home),
+    volumeIo: lazyAdapter(async () => (await import('./volume-io')).createVolumeIo(resolveEndpoint(), { env })),
     home,
     sharedHome: sharedHome(env),
   };

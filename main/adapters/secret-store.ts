@@ -47,5 +47,18 @@ export function createSecretStore(home: string): SecretStore {
     async remove(id) {
       await fsp.rm(file(id), { force: true });
     },
+    async set(id, values) {
+      let stored: Record<string, string> = {};
+      try {
+        stored = parseEnvFile(readFileSync(file(id), 'utf8'));
+      } catch {
+        stored = {};
+      }
+      Object.assign(stored, values);
+      await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+      const { default: writeFileAtomic } = await import('write-file-atomic');
+      await writeFileAtomic(file(id), `${Object.entries(stored).map(([k, v]) => `${k}=${v}`).join('\n')}\n`, { mode: 0o600 });
+      await fsp.chmod(file(id), 0o600);
+    },
   };
 }

@@ -61,6 +61,8 @@ export const ARG_SPECS: { readonly [C in InvokeChannel]: ArgSpec } = {
   copyEnv: { required: ['string'], optional: [] },
   getSettings: { required: [], optional: [] },
   setSettings: { required: ['object'], optional: [] },
+  snapshots: { required: [], optional: [] },
+  reset: { required: ['string'], optional: ['object'] },
 };
 
 /** [contract channel, wire name] for every invoke channel. */

@@ -14,6 +14,7 @@ import { registerManifest } from './commands/manifest';
 import { registerDemo } from './commands/demo';
 import { registerOverview } from './commands/overview';
 import { registerShared } from './commands/shared';
+import { registerSnapshot } from './commands/snapshot';
 import { createProgram, runProgram } from './program';
 import { createRuntime } from './runtime';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerManifest(program, rt);
   registerDemo(program, rt);
   registerEngines(program, rt);
+  registerSnapshot(program, rt);
   return program;
 }
 

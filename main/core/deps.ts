@@ -1,6 +1,7 @@
 // The outside world as the core sees it. Each interface is implemented once in main/adapters/
 // (dockerode, compose CLI, git CLI, sockets, files) and faked in unit tests.
 import type { ComposeModel, ContainerInfo, GateReport, RegistryData } from './types';
+import type { SnapshotStore, VolumeIo } from './snapshot-ports';
 
 /** Raised by any adapter when the Docker engine cannot be reached. */
 export class EngineUnavailableError extends Error {
@@ -268,6 +269,8 @@ export interface SecretStore {
   /** Values for these names, generating (once) the missing ones; `command` output wins when given. */
   get(id: string, spec: { generate: string[]; command?: string; cwd: string }): Promise<Record<string, string>>;
   remove(id: string): Promise<void>;
+  /** Overwrite stored generated values (an instance restored from a snapshot takes the snapshot's). */
+  set?(id: string, values: Record<string, string>): Promise<void>;
 }
 
 /** Parsed compose models, keyed by a signature of the files (paths, sizes, mtimes). Best effort: a cache. */
@@ -314,4 +317,7 @@ export interface Deps {
   home: string;
   /** Shared data root: ~/.ktrdr/shared. */
   sharedHome: string;
+  /** Volume snapshots (issue 14): where they are kept, and the helper-container copier. */
+  snapshots?: SnapshotStore;
+  volumeIo?: VolumeIo;
 }

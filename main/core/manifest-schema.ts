@@ -56,6 +56,20 @@ function buildManifestSchema() {
 
   const gateCheckSchema = z.union([execCheck, httpCheck, tcpCheck]);
 
+  // Snapshots (issue 14): an exec in a running service, e.g. `alembic current`; its last output line is the head.
+  const serviceExec = z.strictObject({ service: z.string().check(z.minLength(1)), command: z.array(z.string()).check(z.minLength(1)) });
+  const seedSchema = z.strictObject({
+    service: describe(z.string().check(z.minLength(1)), 'Service to exec the seed command in (after migrations)'),
+    command: describe(z.array(z.string()).check(z.minLength(1)), 'Loads reference data into an empty database'),
+    unless: describe(z.optional(z.array(z.string()).check(z.minLength(1))), 'Exits 0 when the data is already there: the seed is skipped (a restored snapshot)'),
+    dependsOn: describe(z._default(strings, ['migrations']), 'Gate checks that must pass first (unknown names are ignored)'),
+    timeout: describe(z._default(z.number().check(z.positive()), 600), 'seconds'),
+  });
+  const snapshotSchema = z.strictObject({
+    volumes: describe(z._default(strings, []), 'Compose volume keys a snapshot captures by default, e.g. [postgres_data]'),
+    migrationHead: describe(z.optional(serviceExec), 'Prints the database migration head (last line), e.g. alembic current'),
+  });
+
   const manifestSchema = z.strictObject({
     version: z.literal(1),
     compose: z.strictObject({ files: z.array(z.string()).check(z.minLength(1)) }),
@@ -66,6 +80,7 @@ function buildManifestSchema() {
         timeout: describe(z._default(z.number().check(z.positive()), 180), 'seconds, one deadline for all checks'),
         interval: describe(z._default(z.number().check(z.positive()), 0.25), 'seconds between attempts of a check'),
         checks: z._default(z.array(gateCheckSchema), []),
+        seed: describe(z.optional(seedSchema), 'Seed step run by the gate after migrations (see README: Snapshots)'),
         containers: z._default(
           z.strictObject({
             gate: describe(z.optional(strings), 'Services whose containers must be healthy (default: those publishing host ports)'),
@@ -101,8 +116,9 @@ function buildManifestSchema() {
         ),
       }),
     ),
+    snapshot: describe(z.optional(snapshotSchema), 'Volume snapshots (ktrdr-sandbox snapshot save)'),
   });
-  return { manifestSchema, gateCheckSchema, portSpecSchema };
+  return { manifestSchema, gateCheckSchema, portSpecSchema, seedSchema, snapshotSchema };
 }
 
 let built: ReturnType<typeof buildManifestSchema> | undefined;
@@ -114,6 +130,8 @@ export const manifestSchema = () => schemas().manifestSchema;
 type Schemas = ReturnType<typeof buildManifestSchema>;
 export type PortSpec = z.output<Schemas['portSpecSchema']>;
 export type GateCheckSpec = z.output<Schemas['gateCheckSchema']>;
+export type SeedSpec = z.output<Schemas['seedSchema']>;
+export type SnapshotSpec = z.output<Schemas['snapshotSchema']>;
 export type Manifest = z.output<Schemas['manifestSchema']>;
 export type ManifestInput = z.input<Schemas['manifestSchema']>;
 

@@ -86,11 +86,10 @@ async function settle(deps: Deps, rec: InstanceRecord): Promise<void> {
 
 async function rollBackCreate(deps: Deps, rec: InstanceRecord, emit: EventSink): Promise<void> {
   const staging = stagingPath(rec.path);
-  if (existsSync(staging)) {
-    // Our private checkout, never handed to anyone: removed whole.
-    await deps.git.worktreeRemove(rec.repo, staging, { force: true }).catch(() => undefined);
-    await rm(staging, { recursive: true, force: true });
-  }
+  // Our private checkout, never handed to anyone: removed whole — its git metadata too, even when the folder
+  // is already gone (a `worktree add` killed early leaves it locked, which only a forced removal undoes).
+  await deps.git.worktreeRemove(rec.repo, staging, { force: true }).catch(() => undefined);
+  if (existsSync(staging)) await rm(staging, { recursive: true, force: true });
   await rmdir(dirname(staging)).catch(() => undefined); // ours alone; only when empty
   if (existsSync(rec.path)) {
     const ours = worktreeLinkOk(rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '') === canonical(rec.path);

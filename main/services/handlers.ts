@@ -11,7 +11,6 @@ import type { EventSink, ProgressEvent } from '../core/events';
 import { instanceIdForNewDir, validateInstanceName, worktreeDirName } from '../core/identity';
 import { canonical, requireDir, resolveInstance } from '../core/resolve';
 import type { ContainerInfo, InstanceRecord } from '../core/types';
-import { createInstance } from '../core/use-cases/create';
 import { destroyInstance, destroyPreview } from '../core/use-cases/destroy';
 import { downInstance } from '../core/use-cases/down';
 import { gateInstance } from '../core/use-cases/gate';
@@ -22,6 +21,9 @@ import { statusOf } from '../core/use-cases/status';
 import { upInstance } from '../core/use-cases/up';
 import { exclusive } from '../core/use-cases/exclusive';
 import { optional, parseSlot, parseTail, validateBranchName } from '../core/validate';
+import { listSnapshots } from '../core/use-cases/snapshot-admin';
+import { createFromSnapshot, resetInstance } from '../core/use-cases/snapshot-reset';
+import { validateSnapshotName } from '../core/snapshot-plan';
 import type { Dispatch, HandlerContext, Handlers } from './types';
 
 export const DEFAULT_LOG_TAIL = 200;
@@ -194,9 +196,11 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
           hint: 'Set the repository root in Settings, or start the dashboard inside your checkout (ktrdr-sandbox dashboard --repo DIR).',
         });
       }
+      // snapshot: a name, null for "start empty", absent for the repository's default (issue 14)
+      const snapshot = o.snapshot === undefined ? undefined : o.snapshot === null ? null : validateSnapshotName(str(o.snapshot, 'snapshot'));
       const emit: EventSink = (e) => ctx.emitProgress(`create:${name}`, e);
       try {
-        return await createInstance(deps, { name, branch, slot, cwd, ...(newBranch === undefined ? {} : { newBranch }) }, emit);
+        return (await createFromSnapshot(deps, { name, branch, slot, cwd, snapshot, ...(newBranch === undefined ? {} : { newBranch }) }, emit)).instance;
       } finally {
         await state.refresh().catch(() => undefined);
       }
@@ -346,6 +350,20 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       if (clean.startAtLogin !== undefined) platform.setStartAtLogin?.(clean.startAtLogin);
       if ('repositoryRoot' in clean) await state.refresh();
       return next;
+    },
+
+    async snapshots() {
+      const dir = repositoryDir();
+      const repo = dir ? await mainRepository(dir).catch(() => null) : null;
+      const all = await listSnapshots(deps);
+      return repo ? all.filter((s) => s.repo === repo) : all;
+    },
+
+    async reset(id, opts) {
+      const o = optObj(opts, 'options');
+      const snapshot = o.snapshot === undefined || o.snapshot === null || o.snapshot === '' ? undefined : validateSnapshotName(str(o.snapshot, 'snapshot'));
+      const force = optBool(o.force, 'force');
+      return operation('reset', 'resetting', id, (i, emit) => resetInstance(deps, { id: i }, { snapshot, force }, emit));
     },
 
     stopAllLogs() {

@@ -1,7 +1,8 @@
 // create · init · up · gate · down · destroy
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { createInstance } from '../../core/use-cases/create';
+import { createFromSnapshot, upFromSnapshot } from '../../core/use-cases/snapshot-reset';
+import { printRestore } from './snapshot';
 import { initInstance } from '../../core/use-cases/init';
 import { upInstance } from '../../core/use-cases/up';
 import { gateInstance } from '../../core/use-cases/gate';
@@ -30,11 +31,20 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('-b, --branch <branch>', 'check out this existing branch (default: NAME, created from HEAD when missing)')
       .option('--new-branch', 'create the branch (--branch B, or NAME) from HEAD; refused when it exists')
       .option('-s, --slot <n>', 'port slot 1-10 (default: lowest free)', parseIntOption('--slot'))
-      .option('--from <dir>', 'repository to create the worktree from (default: the one holding the current directory)'),
+      .option('--from <dir>', 'repository to create the worktree from (default: the one holding the current directory)')
+      .option('--snapshot <name>', 'fill the volumes from this snapshot (default: the repository\'s default snapshot)')
+      .option('--no-snapshot', 'start empty even when the repository has a default snapshot')
+      .option('-f, --force', 'with --snapshot: restore even when the compose files differ'),
   ).action((name: string, o) =>
     runCommand(o, async (out) => {
-      const d = await createInstance(rt.deps(), { name, branch: o.branch, newBranch: o.newBranch, slot: o.slot, from: o.from, cwd: rt.cwd }, out.event);
-      out.result('create', { instance: d });
+      const snapshot = o.snapshot === false ? null : (o.snapshot as string | undefined);
+      const { instance: d, restore } = await createFromSnapshot(
+        rt.deps(),
+        { name, branch: o.branch, newBranch: o.newBranch, slot: o.slot, from: o.from, cwd: rt.cwd, snapshot, force: o.force },
+        out.event,
+      );
+      out.result('create', { instance: d, restore });
+      if (restore) printRestore(out, restore);
       out.line(`\nCreated instance: ${pc.bold(d.id)}`);
       printDetails(out, d);
       out.line(`\nRun 'cd ${d.path} && ktrdr-sandbox up' to start`);
@@ -68,6 +78,8 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('--no-wait', 'wait for nothing: no Startability Gate, and fail at once (INSTANCE_BUSY) when another operation holds the instance')
       .option('-t, --timeout <seconds>', 'gate deadline in seconds (default: manifest, 180)', parseIntOption('--timeout'))
       .option('--create-externals', 'create missing external networks/volumes of the compose file (yours to keep) instead of stopping')
+      .option('--snapshot <name>', 'first fill the volumes from this snapshot (only when they do not exist yet)')
+      .option('-f, --force', 'with --snapshot: restore even when the compose files differ')
       .option('--no-isolate', 'let services share external networks with other stacks (remembered; see README: isolation)'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
@@ -76,12 +88,14 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       const upOpts = { build: o.build, wait: o.wait && o.gate, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, createExternals: o.createExternals, isolate: o.isolate !== false };
       // the progress also goes to <home>/progress/<id>.jsonl: a dashboard shows this `up` live
       const rec = recordProgress(rt.deps().home, 'up', out.event);
-      const r = await exclusive(rt.deps(), ref, 'up', { wait: o.wait }, rec.emit, (r2) => upInstance(rt.deps(), r2, upOpts, rec.emit)).catch((err: unknown) => {
+      const r = await exclusive(rt.deps(), ref, 'up', { wait: o.wait }, rec.emit, (r2) =>
+        o.snapshot ? upFromSnapshot(rt.deps(), r2, o.snapshot, { ...upOpts, force: o.force }, rec.emit) : upInstance(rt.deps(), r2, upOpts, rec.emit),
+      ).catch((err: unknown) => {
         rec.end(false, (err as Error).message);
         throw err;
       });
       rec.end(!r.gate || r.gate.passed, undefined, r.gate);
-      out.result('up', { instance: r.instance, gate: r.gate, lint: r.lint ?? [] });
+      out.result('up', { instance: r.instance, gate: r.gate, lint: r.lint ?? [], ...('restore' in r ? { restore: r.restore } : {}) });
       if (r.gate) for (const l of gateVerdict(r.gate)) out.line(l);
       if (!r.gate || r.gate.passed) {
         out.line(`\nInstance ready: ${pc.bold(r.instance.id)} (slot ${r.instance.slot})`);

@@ -2,6 +2,7 @@
 import type { Deps } from '../deps';
 import { noEvents, type EventSink } from '../events';
 import { runGate } from '../gate';
+import { withSeedCheck } from '../seed';
 import { composeModelOf, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import { defaultServices, healthchecksOf, publishingServices, type ComposeModel } from '../compose-model';
 import { activeProfiles, reconcileChecks, skippedResult, withSkipped } from '../reconcile';
@@ -12,10 +13,11 @@ import { projectNames } from './isolation-links';
 export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number; model?: ComposeModel }, emit: EventSink): Promise<GateReport> {
   const model = opts.model ?? (await composeModelOf(ctx));
   // Checks of services the compose file does not start are not run: reported skipped, with the reason.
-  const { run, skipped } = reconcileChecks(ctx.manifest.gate.checks, model, activeProfiles(process.env));
+  const seeded = withSeedCheck(ctx.manifest); // gate.seed as one more check (main/core/seed.ts)
+  const { run, skipped } = reconcileChecks(seeded.gate.checks, model, activeProfiles(process.env));
   const skippedResults = skipped.map(skippedResult);
-  const order = ctx.manifest.gate.checks.map((c) => c.name);
-  const manifest = skipped.length ? { ...ctx.manifest, gate: { ...ctx.manifest.gate, checks: run } } : ctx.manifest;
+  const order = seeded.gate.checks.map((c) => c.name);
+  const manifest = skipped.length ? { ...seeded, gate: { ...seeded.gate, checks: run } } : seeded;
   const report = await runGate({
     instanceId: ctx.rec.id,
     project: ctx.rec.id,

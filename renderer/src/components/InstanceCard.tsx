@@ -10,6 +10,7 @@ import { GateView } from './GateView';
 import { InstanceDetails } from './InstanceDetails';
 import { LinkChips } from './LinkChips';
 import { Menu } from './Menu';
+import { ResetButton } from './SnapshotControls';
 import { StatusBadge } from './StatusBadge';
 
 export function InstanceCard({ view, now }: { view: InstanceView; now: number }) {
@@ -69,6 +70,7 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
           <button type="button" data-testid="btn-logs" aria-label={`Logs of ${name}`} disabled={!can.logs} onClick={() => app.openLogs(view.id)}>
             Logs
           </button>
+          <ResetButton view={view} disabled={!!busy || !view.dirExists} />
           <button type="button" className="danger wide-action" data-testid="btn-destroy" aria-label={`Destroy ${name}`} disabled={!!busy} onClick={() => app.openDestroy(view)}>
             Destroy
           </button>

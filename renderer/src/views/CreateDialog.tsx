@@ -6,6 +6,7 @@ import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
 import { Dialog } from '../components/Dialog';
 import { GateView } from '../components/GateView';
+import { SnapshotSelect } from '../components/SnapshotControls';
 
 export function SlotPicker({ slots, value, onChange }: { slots: SlotInfo[] | null; value: number | null; onChange: (s: number | null) => void }) {
   if (!slots) return <p className="muted">Loading slots…</p>;
@@ -46,6 +47,7 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState('');
   const [branch, setBranch] = useState('');
   const [slot, setSlot] = useState<number | null>(null);
+  const [snapshot, setSnapshot] = useState<string | null | undefined>(undefined);
   const [slots, setSlots] = useState<SlotInfo[] | null>(null);
   const [check, setCheck] = useState<NameCheck | null>(null);
   const [checking, setChecking] = useState(false);
@@ -93,7 +95,8 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
     if (!valid || submitting) return;
     setSubmitting(true);
     setError(null);
-    const input: { name: string; branch?: string; slot?: number } = { name };
+    const input: { name: string; branch?: string; slot?: number; snapshot?: string | null } = { name };
+    if (snapshot !== undefined) input.snapshot = snapshot;
     if (branch.trim()) input.branch = branch.trim();
     if (slot !== null) input.slot = slot;
     const r = await app.run(operation, () => api.invoke('create', input), { quiet: true });
@@ -168,6 +171,7 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
             <span className="mono">ktrdr-sandbox slot unblock N</span>).
           </p>
         </div>
+        <SnapshotSelect value={snapshot} onChange={setSnapshot} />
         <label className="check-field">
           <input type="checkbox" data-testid="create-start" checked={startAfter} onChange={(e) => setStartAfter(e.target.checked)} />
           <span>Start it after creating (compose up and the Startability Gate)</span>

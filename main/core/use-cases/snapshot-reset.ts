@@ -1,0 +1,119 @@
+// Instances from snapshots: create NAME --snapshot S (or the repository's default), up --snapshot S on an
+// instance whose volumes do not exist yet, and reset: stop the services using the volumes, replace their
+// content, start them again and run the gate.
+import type { Deps } from '../deps';
+import { SandboxError } from '../errors';
+import { noEvents, step, type EventSink } from '../events';
+import { canonical, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
+import { validateSnapshotName } from '../snapshot-plan';
+import type { ResetResult, RestoreSummary } from '../snapshot-types';
+import { createInstance, type CreateOptions } from './create';
+import { describeInstance, type InstanceDetails } from './describe';
+import { destroyInstance } from './destroy';
+import { gateFor } from './gate';
+import { STOP_TIMEOUT_S, chooseSnapshot, requireSnapshot, snapshotPorts } from './snapshot-common';
+import { applyRestore, planRestore, restoreIntoNewVolumes } from './snapshot-restore';
+import { upInstance, type UpOptions, type UpResult } from './up';
+
+export interface CreateFromSnapshotOptions extends CreateOptions {
+  /** A snapshot name; undefined: the repository's default (if any); null: none (--no-snapshot). */
+  snapshot?: string | null;
+  force?: boolean;
+}
+
+/** The repository create would branch from, or null when dir is not in one (create then says so). */
+async function repoOf(deps: Deps, dir: string): Promise<string | null> {
+  const top = await deps.git.topLevel(canonical(dir)).catch(() => null);
+  return top ? deps.git.mainRepo(top) : null;
+}
+
+export async function createFromSnapshot(deps: Deps, opts: CreateFromSnapshotOptions, emit: EventSink = noEvents): Promise<{ instance: InstanceDetails; restore: RestoreSummary | null }> {
+  let name: string | null = null;
+  let implicit = false;
+  const store = deps.snapshots; // a plain create works without the snapshot ports
+  if (typeof opts.snapshot === 'string') {
+    name = validateSnapshotName(opts.snapshot);
+    await requireSnapshot(snapshotPorts(deps).store, name); // before anything is created
+  } else if (opts.snapshot === undefined && store) {
+    const repo = await repoOf(deps, opts.from ?? opts.cwd);
+    const def = repo ? (await store.defaults())[repo] : undefined;
+    if (def && (await store.get(def))) {
+      name = def;
+      implicit = true;
+    }
+  }
+  const instance = await createInstance(deps, opts, emit);
+  if (!name) return { instance, restore: null };
+  try {
+    const ctx = await loadInstance(deps, await resolveInstance(deps, { id: instance.id }));
+    try {
+      return { instance, restore: await restoreIntoNewVolumes(deps, ctx, name, { force: opts.force }, emit) };
+    } catch (err) {
+      // The repository's default no longer fits (its compose files changed): start empty rather than fail.
+      if (!implicit || (err as SandboxError).code !== 'STATE' || !(err as SandboxError).message.includes('does not match')) throw err;
+      emit({ type: 'step', instance: instance.id, id: 'snapshot', label: `default snapshot "${name}" skipped: ${(err as Error).message.split('\n')[1]?.trim() ?? 'does not match'}`, state: 'warning' });
+      return { instance, restore: null };
+    }
+  } catch (err) {
+    await destroyInstance(deps, { id: instance.id }, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** up --snapshot S: fill the volumes (which must not exist yet), then the usual up. */
+export async function upFromSnapshot(deps: Deps, ref: InstanceRef, snapshot: string, opts: UpOptions & { force?: boolean }, emit: EventSink = noEvents): Promise<UpResult & { restore: RestoreSummary }> {
+  const rec = await resolveInstance(deps, ref);
+  requireDir(rec);
+  const ctx = await loadInstance(deps, rec);
+  await step(emit, rec.id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
+  const restore = await restoreIntoNewVolumes(deps, ctx, validateSnapshotName(snapshot), { force: opts.force }, emit);
+  return { ...(await upInstance(deps, { id: rec.id }, opts, emit)), restore };
+}
+
+export interface ResetOptions {
+  snapshot?: string;
+  force?: boolean;
+  timeoutMs?: number;
+}
+
+export async function resetInstance(deps: Deps, ref: InstanceRef, opts: ResetOptions = {}, emit: EventSink = noEvents): Promise<ResetResult> {
+  const { store, io } = snapshotPorts(deps);
+  const rec = await resolveInstance(deps, ref);
+  requireDir(rec);
+  const ctx = await loadInstance(deps, rec);
+  const id = rec.id;
+  const name = await chooseSnapshot(store, rec.repo, opts.snapshot);
+  await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
+  const containers = (await deps.engine.listContainers({ projects: [id], all: true })).filter((c) => !c.oneOff);
+  const plan = await planRestore(deps, ctx, name, { force: opts.force, containers }, emit);
+
+  const services = [...new Set(plan.plans.flatMap((p) => p.services))];
+  const running = containers.filter((c) => services.includes(c.service) && c.state === 'running');
+  if (running.length) {
+    await step(emit, id, 'stop', `Stopped ${running.map((c) => c.service).join(', ')}`, () => io.stop(running.map((c) => c.id), STOP_TIMEOUT_S));
+  }
+  let restored: Awaited<ReturnType<typeof applyRestore>>;
+  try {
+    restored = await applyRestore(deps, ctx, plan, containers, emit);
+  } catch (err) {
+    // Never leave the stack half stopped: start what we stopped (its data may be partly replaced: say so).
+    await io.start(running.map((c) => c.id)).catch(() => undefined);
+    throw new SandboxError('STATE', `Reset of "${id}" from "${name}" failed: ${(err as Error).message}`, {
+      hint: 'The volume may be partly restored: run the reset again, or `ktrdr-sandbox down -v` and `up` to start empty.',
+      cause: err,
+    });
+  }
+  // Everything that was running before is started again. When the secrets changed (a snapshot of another
+  // instance), compose recreates the containers that use them; otherwise starting the stopped ones is enough.
+  const stackRunning = containers.some((c) => c.state === 'running');
+  if (restored.secretsChanged || !stackRunning) {
+    const target = await secretTarget(deps, ctx);
+    await step(emit, id, 'compose-up', `compose up -d (project ${id})`, () =>
+      deps.compose.up(target, { onOutput: (line) => emit({ type: 'output', instance: id, source: 'compose', line }) }),
+    );
+  } else if (running.length) {
+    await step(emit, id, 'start', `Started ${running.map((c) => c.service).join(', ')} again`, () => io.start(running.map((c) => c.id)));
+  }
+  const gate = await gateFor(deps, ctx, { timeoutMs: opts.timeoutMs }, emit);
+  return { instance: await describeInstance(deps, rec), restore: restored.summary, gate };
+}
