@@ -6,7 +6,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git, httpGet, makeWorld, projectResources, type World } from './world';
+import { git, httpGet, makeWorld, projectResources, waitDockerHealthy, type World } from './world';
 
 let w: World;
 let a: any;
@@ -94,6 +94,9 @@ describe('two instances side by side', () => {
   });
 
   it('list and status read Docker: running, 9/9 healthy, endpoints answering', async () => {
+    // Docker's own health lags the gate (which ran the healthchecks itself): list/status show Docker's view
+    await waitDockerHealthy(a.id, 9);
+    await waitDockerHealthy(b.id, 9);
     const l = await w.cli(['list', '--json']);
     expect(l.code).toBe(0);
     expect(l.json.schema).toBe('ktrdr-sandbox/list@1');
