@@ -83,7 +83,10 @@ describe('engines', () => {
     expect(h.stdout).toMatch(new RegExp(`${remote.context}\\s+ssh://root@127\\.0\\.0\\.1:${remote.port}\\s+reachable`));
     // the last-seen memory the capacity check starts from
     const stats = await execa('cat', [join(world.home, '.ktrdr', 'sandbox', 'stats', `${instanceId}.json`)]);
-    expect(JSON.parse(stats.stdout)).toMatchObject({ engine: remote.context, memoryBytes: rem.memory.used, containers: 1 });
+    // written by the second `engines` call: a fresh reading, so only its shape is compared with the first
+    const seen = JSON.parse(stats.stdout);
+    expect(seen).toMatchObject({ engine: remote.context, containers: 1 });
+    expect(seen.memoryBytes).toBeGreaterThan(0);
   });
 
   it('a stopped remote host is listed unreachable at once, without holding up the local engine; it comes back when started', async () => {

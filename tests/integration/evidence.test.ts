@@ -7,7 +7,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvFile } from '../../main/core/envfile';
-import { filesUnder, git, makeWorld, type World } from './world';
+import { filesUnder, git, makeWorld, waitDockerHealthy, type World } from './world';
 
 const SERVICES = ['backend', 'backtest-worker-1', 'backtest-worker-2', 'db', 'grafana', 'jaeger', 'prometheus', 'training-worker-1', 'training-worker-2'];
 
@@ -34,6 +34,7 @@ beforeAll(async () => {
   inst = c.json.instance;
   const up = await w.cli(['up', '--json'], { cwd: inst.path });
   expect(up.code, up.stdout + up.stderr).toBe(0);
+  await waitDockerHealthy(inst.id, 9); // the summary reads Docker's health, which lags the gate's own probes
   const secrets = parseEnvFile(await readFile(join(w.home, '.ktrdr', 'sandbox', 'secrets', `${inst.id}.env`), 'utf8'));
   password = secrets.KTRDR_DB_PASSWORD!;
   expect(password.length).toBeGreaterThanOrEqual(16);

@@ -127,3 +127,21 @@ export async function filesUnder(dir: string): Promise<string[]> {
   }
   return out;
 }
+
+/**
+ * Wait until Docker itself reports every container of the project healthy (or without a healthcheck). The gate
+ * decides readiness by running the services' healthchecks itself, so right after PASSED Docker may still say
+ * `starting` until its own next interval: tests that read Docker's view (list, status, evidence) wait for it.
+ */
+export async function waitDockerHealthy(project: string, count: number, timeoutMs = 30_000): Promise<void> {
+  const t0 = Date.now();
+  let last = '';
+  while (Date.now() - t0 < timeoutMs) {
+    const ps = await execa('docker', ['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Status}}'], { reject: false });
+    const lines = String(ps.stdout).split('\n').filter(Boolean);
+    last = lines.join('; ');
+    if (lines.length >= count && lines.every((s) => s.startsWith('Up') && !/\((health: starting|unhealthy)\)/.test(s))) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${project}: Docker did not report ${count} healthy containers within ${timeoutMs} ms (${last})`);
+}
