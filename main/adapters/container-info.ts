@@ -1,6 +1,7 @@
 // Mapping of the engine's container list entries (and events) to the domain types.
 import type { EngineEvent } from '../core/deps';
 import type { ContainerHealth, ContainerInfo, ContainerState, PublishedPort } from '../core/types';
+import { LABEL_INSTANCE, LABEL_OWNER } from '../core/labels';
 
 export const LABEL_PROJECT = 'com.docker.compose.project';
 export const LABEL_SERVICE = 'com.docker.compose.service';
@@ -62,6 +63,10 @@ export function toContainerInfo(c: RawContainer): ContainerInfo {
   };
   const wd = labels[LABEL_WORKING_DIR];
   if (wd) info.workingDir = wd;
+  const instance = labels[LABEL_INSTANCE];
+  if (instance) info.instance = instance;
+  const owner = labels[LABEL_OWNER];
+  if (owner) info.owner = owner;
   return info;
 }
 

@@ -4,7 +4,9 @@ import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type DockerModem from 'docker-modem';
 import { EngineUnavailableError } from '../core/deps';
-import type { ContainerDetails, ContainerHealthcheck, Engine, EngineEvent, EngineInfo, ExecResult, LogLine, LogOptions, ProjectResources } from '../core/deps';
+import type { ContainerDetails, ContainerHealthcheck, Engine, EngineEvent, EngineInfo, ExecResult, LogLine, LogOptions, ProjectResources, ProjectScope } from '../core/deps';
+import { LABEL_INSTANCE, LABEL_OWNER } from '../core/labels';
+import { networkOps, removeNetworkForce } from './engine-networks';
 import type { ContainerInfo } from '../core/types';
 import { LABEL_PROJECT, toContainerInfo, toEngineEvent, type RawContainer } from './container-info';
 import { FrameDemuxer, LogLineDemuxer } from './demux';
@@ -164,8 +166,10 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     return q;
   }
 
-  async function listProject(project: string, signal: AbortSignal): Promise<{ containers: string[]; networks: Array<{ id: string; name: string }>; volumes: string[] }> {
-    const filters = { label: [`${LABEL_PROJECT}=${project}`] };
+  async function listProject(project: string, signal: AbortSignal, scope: ProjectScope = {}): Promise<{ containers: string[]; networks: Array<{ id: string; name: string }>; volumes: string[] }> {
+    const label = [`${LABEL_PROJECT}=${project}`];
+    if (scope.owner) label.push(`${LABEL_OWNER}=${scope.owner}`, `${LABEL_INSTANCE}=${project}`);
+    const filters = { label };
     const d = await docker();
     const [containers, volumes, networks] = await Promise.all([
       d.listContainers({ all: true, filters, abortSignal: signal }),
@@ -192,6 +196,8 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
   }
 
   return {
+    ...networkOps({ call, getJson, docker, queryTimeoutMs }),
+
     async ping(timeoutMs = pingMs): Promise<EngineInfo> {
       return call(timeoutMs, async (signal) => {
         await getJson<unknown>('/_ping', {}, signal);
@@ -291,13 +297,14 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       return { exitCode: exitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };
     },
 
-    async projectResources(project: string): Promise<ProjectResources> {
-      const r = await call(queryTimeoutMs, (signal) => listProject(project, signal));
+    async projectResources(project: string, scope?: ProjectScope): Promise<ProjectResources> {
+      const r = await call(queryTimeoutMs, (signal) => listProject(project, signal, scope));
       return { containers: r.containers, volumes: r.volumes, networks: r.networks.map((n) => n.name) };
     },
 
-    async removeProjectResources(project: string): Promise<void> {
-      const r = await call(queryTimeoutMs, (signal) => listProject(project, signal));
+    async removeProjectResources(project: string, scope?: ProjectScope): Promise<void> {
+      const r = await call(queryTimeoutMs, (signal) => listProject(project, signal, scope));
+      if (scope?.volumes === false) r.volumes = [];
       const failures: string[] = [];
       const attempt = async (what: string, fn: () => Promise<unknown>) => {
         try {
@@ -311,7 +318,7 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       };
       const d = await docker();
       await Promise.all(r.containers.map((id) => attempt(`container ${id.slice(0, 12)}`, () => d.getContainer(id).remove({ force: true, v: true }))));
-      await Promise.all(r.networks.map((n) => attempt(`network ${n.name}`, () => d.getNetwork(n.id).remove())));
+      await Promise.all(r.networks.map((n) => attempt(`network ${n.name}`, () => removeNetworkForce(d, n.id))));
       await Promise.all(r.volumes.map((v) => attempt(`volume ${v}`, () => d.getVolume(v).remove())));
       if (failures.length > 0) {
         throw new Error(`Could not remove all resources of compose project "${project}":\n  ${failures.join('\n  ')}`);

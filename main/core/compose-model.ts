@@ -4,7 +4,7 @@
 // YAML parsing ten of them cost ~0.3 s. The YAML library itself is loaded only on a cache miss.
 import { isAbsolute, join } from 'node:path';
 import type { ComposeModelCache } from './deps';
-import type { ComposeHealthcheck, ComposeModel, ComposeService, DependsOnCondition } from './types';
+import type { ComposeHealthcheck, ComposeModel, ComposeResource, ComposeService, DependsOnCondition } from './types';
 import { SandboxError } from './errors';
 import { readTextIfExists, statIfExists } from './small-file';
 
@@ -21,7 +21,7 @@ export function composeFilePaths(dir: string, files: string[]): string[] {
 }
 
 /** Bumped when ComposeModel changes shape, so that cached models of an older version are not used. */
-export const COMPOSE_MODEL_VERSION = 2;
+export const COMPOSE_MODEL_VERSION = 3;
 
 export async function readComposeModel(dir: string, files: string[], cache?: ComposeModelCache): Promise<ComposeModel> {
   const paths = composeFilePaths(dir, files);
@@ -55,6 +55,9 @@ export function composeModelFromTexts(paths: string[], texts: string[], parseYam
   const nets = new Set<string>();
   const vols = new Set<string>();
   const vars = new Set<string>();
+  const networks: Record<string, ComposeResource> = {};
+  const volumes: Record<string, ComposeResource> = {};
+  let version: string | undefined;
   texts.forEach((text, idx) => {
     for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) vars.add(m[1]!);
     let doc: unknown;
@@ -64,6 +67,7 @@ export function composeModelFromTexts(paths: string[], texts: string[], parseYam
       throw new SandboxError('STATE', `${paths[idx]} is not valid YAML: ${(err as Error).message}`);
     }
     if (!isObj(doc)) return;
+    if (version === undefined && (typeof doc.version === 'string' || typeof doc.version === 'number')) version = String(doc.version);
     if (isObj(doc.services)) {
       for (const [name, raw] of Object.entries(doc.services)) {
         if (!isObj(raw)) continue;
@@ -81,13 +85,68 @@ export function composeModelFromTexts(paths: string[], texts: string[], parseYam
         }
         const deps = dependsOnOf(raw.depends_on);
         if (deps) svc.dependsOn = { ...svc.dependsOn, ...deps };
+        readServiceNetworks(raw, svc);
+        const otel = otelVariables(raw.environment);
+        if (otel) svc.otelEnv = { ...svc.otelEnv, ...otel };
         services[name] = svc;
       }
     }
     collectExternal(doc.networks, nets);
     collectExternal(doc.volumes, vols);
+    collectResources(doc.networks, networks);
+    collectResources(doc.volumes, volumes);
   });
-  return { files: paths, services, externalNetworks: [...nets], externalVolumes: [...vols], variables: [...vars].sort() };
+  for (const svc of Object.values(services)) if (svc.networks === undefined) svc.networks = ['default'];
+  const model: ComposeModel = { files: paths, services, externalNetworks: [...nets], externalVolumes: [...vols], variables: [...vars].sort(), networks, volumes };
+  if (version !== undefined) model.version = version;
+  return model;
+}
+
+/** `networks:` of a service (list or mapping form) and the aliases it declares; later files add to earlier ones. */
+function readServiceNetworks(raw: Obj, svc: ComposeService): void {
+  const nets = new Set(svc.networks ?? []);
+  const aliases = new Set(svc.aliases ?? []);
+  if (Array.isArray(raw.networks)) for (const n of raw.networks) nets.add(String(n));
+  else if (isObj(raw.networks)) {
+    for (const [n, cfg] of Object.entries(raw.networks)) {
+      nets.add(n);
+      if (isObj(cfg) && Array.isArray(cfg.aliases)) for (const a of cfg.aliases) aliases.add(String(a));
+    }
+  }
+  if (typeof raw.network_mode === 'string') {
+    svc.networks = []; // host, none, service:x, container:x: no network of its own
+    return;
+  }
+  if (nets.size) svc.networks = [...nets];
+  if (aliases.size) svc.aliases = [...aliases];
+}
+
+/** The OTEL_* entries of an `environment:` (mapping or KEY=VALUE list), or undefined when it has none. */
+export function otelVariables(env: unknown): Record<string, string | null> | undefined {
+  const out: Record<string, string | null> = {};
+  if (Array.isArray(env)) {
+    for (const e of env) {
+      const text = String(e);
+      const eq = text.indexOf('=');
+      const key = eq < 0 ? text : text.slice(0, eq);
+      if (key.startsWith('OTEL_')) out[key] = eq < 0 ? null : text.slice(eq + 1);
+    }
+  } else if (isObj(env)) {
+    for (const [k, v] of Object.entries(env)) if (k.startsWith('OTEL_')) out[k] = v === null || v === undefined ? null : String(v);
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function collectResources(section: unknown, into: Record<string, ComposeResource>): void {
+  if (!isObj(section)) return;
+  for (const [key, raw] of Object.entries(section)) {
+    const def = isObj(raw) ? raw : {};
+    const external = !!def.external;
+    const name = isObj(def.external) && typeof def.external.name === 'string' ? def.external.name : typeof def.name === 'string' ? def.name : external ? key : undefined;
+    const res: ComposeResource = { key, external, raw: def };
+    if (name !== undefined) res.name = name;
+    into[key] = res; // compose v1 replaces a definition named again in a later file
+  }
 }
 
 /** A compose duration ("1m30s", "10s", "500ms", "1h") in ms; undefined when absent or unreadable. */

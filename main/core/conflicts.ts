@@ -38,6 +38,14 @@ export function isForeign(c: PortConflict): boolean {
   return c.holder.kind === 'container' || c.holder.kind === 'process' || c.holder.kind === 'unknown';
 }
 
+/**
+ * Conflicts that blacklist the slot: only host processes (and holders we cannot see). A container of another
+ * compose project only makes the slot "held": it is skipped this time and re-checked next time.
+ */
+export function blacklists(c: PortConflict): boolean {
+  return c.holder.kind === 'process' || c.holder.kind === 'unknown';
+}
+
 export async function probeSlotPorts(opts: {
   ports: SlotPort[];
   selfProject: string | null;

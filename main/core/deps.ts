@@ -50,6 +50,31 @@ export interface ProjectResources {
   networks: string[];
 }
 
+/** A container on a network, with the names it answers to there (compose service, aliases). */
+export interface NetworkMember {
+  id: string;
+  name: string;
+  project: string;
+  service: string;
+  aliases: string[];
+  instance?: string;
+  owner?: string;
+}
+
+/** One network an instance's containers join, and the other containers on it. */
+export interface NetworkPeers {
+  network: string;
+  members: NetworkMember[];
+}
+
+/** Which objects of a compose project a removal may touch. */
+export interface ProjectScope {
+  /** Only objects labelled with this registry identity (and the project as instance). */
+  owner?: string;
+  /** Remove named volumes too (default true, as before). */
+  volumes?: boolean;
+}
+
 /** State of one container from the engine's inspect (evidence bundles). */
 export interface ContainerDetails {
   exitCode: number | null;
@@ -87,10 +112,16 @@ export interface Engine {
     onLine: (line: LogLine) => void,
   ): Promise<() => void>;
   exec(containerId: string, cmd: string[], opts?: { timeoutMs?: number; env?: string[] }): Promise<ExecResult>;
-  /** Containers, volumes and networks labelled with this compose project. */
-  projectResources(project: string): Promise<ProjectResources>;
-  /** Force-remove everything labelled with this compose project (rollback / last resort). */
-  removeProjectResources(project: string): Promise<void>;
+  /** Containers, volumes and networks labelled with this compose project (scope.owner: and provably ours). */
+  projectResources(project: string, scope?: ProjectScope): Promise<ProjectResources>;
+  /** Force-remove what is labelled with this compose project (scope.owner: only provably ours). */
+  removeProjectResources(project: string, scope?: ProjectScope): Promise<void>;
+  /** Isolation: networks of a project's running containers and the other containers on them. */
+  networkPeers?(project: string): Promise<NetworkPeers[]>;
+  /** Containers on a network with their aliases there; null when the network does not exist. */
+  networkMembers?(network: string): Promise<NetworkMember[] | null>;
+  connectNetwork?(network: string, container: string, aliases: string[]): Promise<void>;
+  disconnectNetwork?(network: string, container: string): Promise<void>;
   /** Stream container events of compose projects; returns an unsubscribe function. */
   events(onEvent: (e: EngineEvent) => void, onError: (err: Error) => void): Promise<() => void>;
   /** Exit code, restarts, start/finish times, health of one container (evidence). */

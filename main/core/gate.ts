@@ -12,6 +12,7 @@ import { CONTAINERS_CHECK, containersRunner } from './gate-containers';
 import { faultHint, type Fault } from './gate-faults';
 import type { Attempt, Containers, Runner } from './gate-runner';
 import type { CheckResult, ComposeHealthcheck, ContainerInfo, GateReport } from './types';
+import { isolationRunner } from './gate-isolation-runner';
 
 export { CONTAINERS_CHECK } from './gate-containers';
 /**
@@ -33,6 +34,8 @@ export interface GateInput {
   /** Services a plain `up` starts, and which of them publish host ports (from the compose model). */
   services: string[];
   publishing: string[];
+  /** Names this project's services answer to (service names, aliases): the isolation check. */
+  names?: string[];
   /**
    * The services' compose healthchecks (compose model). The gate runs a service's own healthcheck to know it
    * is ready before Docker's next interval; it asks the engine for the container's real one first, and uses
@@ -80,6 +83,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   const watched = input.services.filter((s) => owner.has(s) || gated.includes(s));
   const ctr = containersRunner(input, containers, intervalMs, t0, watched);
   runners.push(ctr.runner);
+  if (input.names) runners.push(isolationRunner(input.deps.engine, input.project, input.names));
 
   const results = new Map<string, CheckResult>();
   for (const r of runners) {

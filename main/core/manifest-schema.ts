@@ -98,6 +98,10 @@ function buildManifestSchema() {
       }),
       { generate: [] },
     ),
+    isolation: describe(
+      z.optional(z.union([z.enum(['on', 'off']), z.boolean()])),
+      'on (default): services joining an external network (or one with a fixed name) get a per-instance copy of it, the shared stack\'s containers connected to it by name; off: share it (the gate\'s isolation check still runs)',
+    ),
     shared: z._default(
       z.strictObject({
         mounts: describe(z._default(z.record(z.string(), envName), {}), 'shared sub-folder → variable, e.g. data: KTRDR_DATA_DIR'),

@@ -10,6 +10,7 @@ import { loadManifest } from './manifest';
 import type { Manifest } from './manifest-schema';
 import { instanceContaining, instances } from './registry';
 import { readTextIfExists } from './small-file';
+import { writeOverride } from './override/state';
 import type { InstanceRecord, RegistryData } from './types';
 
 /** An instance named by id, or "the instance holding this directory". */
@@ -110,11 +111,14 @@ export async function ensureEnvFile(ctx: InstanceContext, emit?: EventSink): Pro
   return true;
 }
 
-export function composeTarget(ctx: InstanceContext, env?: Record<string, string>): ComposeTarget {
+/** overrideFile: the generated per-instance override (overrideFileFor writes it), always the LAST -f. */
+export function composeTarget(ctx: InstanceContext, env?: Record<string, string>, overrideFile?: string): ComposeTarget {
+  const files = ctx.manifest.compose.files.map((f) => (f.startsWith('/') ? f : join(ctx.rec.path, f)));
+  if (overrideFile) files.push(overrideFile);
   const t: ComposeTarget = {
     project: ctx.rec.id,
     projectDir: ctx.rec.path,
-    files: ctx.manifest.compose.files.map((f) => (f.startsWith('/') ? f : join(ctx.rec.path, f))),
+    files,
     envFile: envFilePath(ctx.rec.path),
     // Compose lets the shell environment beat --env-file; the instance's own values must win, so they go
     // into the child environment too (a stale `eval "$(ktrdr-sandbox env)"` of another instance is harmless).
@@ -123,10 +127,22 @@ export function composeTarget(ctx: InstanceContext, env?: Record<string, string>
   return t;
 }
 
-/** The compose target with the instance's secrets in its environment (never on disk in the repo). */
-export async function secretTarget(deps: Deps, ctx: InstanceContext): Promise<ComposeTarget> {
-  const env = await deps.secrets.get(ctx.rec.id, { ...ctx.manifest.secrets, cwd: ctx.rec.path });
-  return composeTarget(ctx, env);
+/**
+ * The compose target with the instance's secrets in its environment (never on disk in the repo) and the
+ * per-instance override written and passed last. opts.isolate: `up` deciding isolation (remembered for the
+ * other commands); without it the last decision applies.
+ */
+export async function secretTarget(deps: Deps, ctx: InstanceContext, opts: { isolate?: boolean; model?: ComposeModel } = {}): Promise<ComposeTarget> {
+  const [env, file] = await Promise.all([deps.secrets.get(ctx.rec.id, { ...ctx.manifest.secrets, cwd: ctx.rec.path }), overrideFileFor(deps, ctx, opts)]);
+  return composeTarget(ctx, env, file);
+}
+
+/** Write the instance's compose override (from its compose model) and return its path. */
+export async function overrideFileFor(deps: Pick<Deps, 'home' | 'composeModels'>, ctx: InstanceContext, opts: { isolate?: boolean; model?: ComposeModel } = {}): Promise<string> {
+  const model = opts.model ?? (await composeModelOf(ctx, 'composeModels' in deps ? deps : undefined));
+  const w: Parameters<typeof writeOverride>[0] = { home: deps.home, id: ctx.rec.id, manifest: ctx.manifest, model };
+  if (opts.isolate !== undefined) w.isolate = opts.isolate;
+  return writeOverride(w).file;
 }
 
 export function composeModelOf(ctx: InstanceContext, deps?: Pick<Deps, 'composeModels'>): Promise<ComposeModel> {

@@ -70,7 +70,10 @@ export interface ListResult {
   pruned: InstanceRecord[];
   /** Entries whose directory is gone but whose containers still exist (kept: `prune` reclaims them). */
   stale: string[];
+  /** Unregistered projects labelled as ours (this registry's identity): `prune --orphans` removes them. */
   orphans: OrphanProject[];
+  /** Sandbox-looking projects without any ownership label (an earlier version's?): never removed by us. */
+  unlabelled?: OrphanProject[];
 }
 
 export interface ServiceStatus {

@@ -1,6 +1,6 @@
 // Choosing a slot: registry holders, blacklist, and a live port probe with ownership — one place for
 // create, init and up.
-import { describeHolder, isForeign, probeSlotPorts, type PortConflict } from './conflicts';
+import { blacklists, describeHolder, probeSlotPorts, type PortConflict } from './conflicts';
 import type { Deps } from './deps';
 import { SandboxError } from './errors';
 import type { Manifest } from './manifest-schema';
@@ -9,7 +9,7 @@ import { assertSlotAvailable, candidateSlots, noFreeSlotError } from './registry
 import type { ContainerInfo, RegistryData } from './types';
 
 export function blacklistFor(reg: RegistryData, slot: number, conflicts: PortConflict[], now: number): void {
-  const c = conflicts.find(isForeign);
+  const c = conflicts.find(blacklists);
   if (!c) return;
   reg.blacklist[String(slot)] = {
     reason: `port ${c.port} (${c.env}) is held by ${describeHolder(c.holder)}`,

@@ -83,6 +83,9 @@ export interface ContainerInfo {
   oneOff: boolean;
   /** compose working dir label, when present. */
   workingDir?: string;
+  /** Our ownership labels (main/core/labels.ts), when the container carries them. */
+  instance?: string;
+  owner?: string;
 }
 
 export type InstanceStatus = 'running' | 'partial' | 'stopped' | 'missing';
@@ -167,6 +170,12 @@ export interface ComposeService {
   ports: string[];
   containerName?: string;
   hasHealthcheck: boolean;
+  /** Networks the service joins (keys of the top-level `networks:`; `default` when it names none). */
+  networks?: string[];
+  /** Extra DNS aliases the service declares on its networks (its name is always one). */
+  aliases?: string[];
+  /** OTEL_* variables of its `environment:` (raw values, null when given without a value). */
+  otelEnv?: Record<string, string | null>;
   /** The service's own healthcheck as written (durations in ms; absent when none or `disable: true`). */
   healthcheck?: ComposeHealthcheck;
   /** `depends_on`, long or short syntax: dependency → condition (short syntax: service_started). */
@@ -184,6 +193,16 @@ export interface ComposeHealthcheck {
   startPeriodMs?: number;
 }
 
+/** A top-level network or volume of the compose file(s). */
+export interface ComposeResource {
+  key: string;
+  external: boolean;
+  /** The engine name when fixed by `name:` (or the external name); absent: compose names it <project>_<key>. */
+  name?: string;
+  /** The definition as written (later files replace earlier ones), for a faithful copy in the override. */
+  raw: Record<string, unknown>;
+}
+
 export interface ComposeModel {
   files: string[];
   services: Record<string, ComposeService>;
@@ -191,4 +210,9 @@ export interface ComposeModel {
   externalVolumes: string[];
   /** Every ${VAR} referenced anywhere in the files. */
   variables: string[];
+  /** The top-level `version:` of the file(s), when one declares it. */
+  version?: string;
+  /** Top-level networks and volumes by key. */
+  networks?: Record<string, ComposeResource>;
+  volumes?: Record<string, ComposeResource>;
 }

@@ -1,6 +1,7 @@
 // Pure derivations from registry records + containers: the shapes every surface shows.
 import type { Manifest } from './manifest-schema';
 import { markPortUsage, visibleLinks } from './reconcile';
+import { instanceLinkUrl } from './override/telemetry';
 import { expandTemplate, slotPorts, type SlotPort } from './ports';
 import type { ComposeModel, ContainerInfo, GateReport, InstanceLink, InstanceRecord, InstanceStatus } from './types';
 
@@ -50,7 +51,8 @@ export function statusOf(dirExists: boolean, counts: ContainerCounts): InstanceS
 
 /** The instance's links; with the compose model, only those of services it starts (core/reconcile.ts). */
 export function linksFor(manifest: Manifest, vars: Record<string, string>, model?: ComposeModel | null): InstanceLink[] {
-  return (model ? visibleLinks(manifest, model) : manifest.links).map((l) => ({ name: l.name, label: l.label, url: expandTemplate(l.url, vars) }));
+  const portVars = manifest.ports.map((p) => p.env);
+  return (model ? visibleLinks(manifest, model) : manifest.links).map((l) => ({ name: l.name, label: l.label, url: instanceLinkUrl(l, expandTemplate(l.url, vars), portVars, model, vars.INSTANCE_ID) }));
 }
 
 export function summariseGate(r: GateReport | null): GateSummary | null {

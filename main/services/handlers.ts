@@ -136,7 +136,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       });
       return rows.map((r): SlotInfo => {
         const apiPort = (r.ports.find((p) => p.name === 'api') ?? r.ports[0])?.port ?? 0;
-        const info: SlotInfo = { slot: r.slot, state: r.state, apiPort };
+        const info: SlotInfo = { slot: r.slot, state: r.state === 'held' ? 'blacklisted' : r.state, apiPort }; // held: blocked for now, reason says why
         if (r.holder) info.holder = r.holder;
         if (r.reason) info.reason = r.reason;
         return info;

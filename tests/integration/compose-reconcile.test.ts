@@ -87,7 +87,7 @@ describe('the current KTRDR shape with zero configuration', () => {
     for (const n of SKIPPED) {
       expect(checks.find((c) => c.name === n)).toMatchObject({ state: 'skipped', message: `skipped: service ${n} is not in docker-compose.sandbox.yml` });
     }
-    expect(checks.filter((c) => c.state === 'passed').map((c) => c.name)).toEqual(['database', 'migrations', 'backend', 'workers', 'containers']);
+    expect(checks.filter((c) => c.state === 'passed').map((c) => c.name)).toEqual(['database', 'migrations', 'backend', 'workers', 'containers', 'isolation']);
     expect(r.json.instance.links.map((l: any) => l.name)).toEqual(['api']);
     // the lint, in full in --json
     expect(r.json.lint.map((f: any) => f.name)).toEqual(['port-binding']);

@@ -162,8 +162,10 @@ describe('two instances side by side', () => {
     expect(await git(w.repo, 'worktree', 'list')).not.toContain('ktrdr--feat-a');
     const reg = JSON.parse(await readFile(w.registryFile, 'utf8'));
     expect(Object.keys(reg.instances)).toEqual([b.id]);
-    // the slot is free again: the next create gets it back
-    const c = await w.cli(['create', 'feat-c', '--json']);
+    // the slot is free again: a create can have it back (asked by number: a lower slot held a moment ago by
+    // another project's container is no longer blacklisted, so the lowest free slot may be a lower one now)
+    const c = await w.cli(['create', 'feat-c', '--slot', String(a.slot), '--json']);
+    expect(c.code, c.stdout).toBe(0);
     expect(c.json.instance.slot).toBe(a.slot);
     // destroy by cwd, from deep inside the instance
     const d = await w.cli(['destroy', '--force'], { cwd: join(b.path, 'backend') });

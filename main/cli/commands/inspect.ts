@@ -1,7 +1,7 @@
 // ports · prune · manifest-schema
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { prune } from '../../core/use-cases/prune';
+import { applyPrune, describePlan, planPrune } from '../../core/use-cases/prune';
 import { findPortCollisions, slotPorts, type SlotPort } from '../../core/ports';
 import { readComposeModel } from '../../core/compose-model';
 import { markPortUsage } from '../../core/reconcile';
@@ -52,14 +52,45 @@ export function registerInspect(program: Command, rt: Runtime): void {
   addCommon(
     program
       .command('prune')
-      .description('reclaim registry entries whose directory is gone (and remove their containers and volumes)')
-      .option('--orphans', 'also remove unregistered compose projects that look like sandboxes'),
+      .description('reclaim registry entries whose directory is gone and what is left of them in Docker (only objects labelled as ours)')
+      .option('--orphans', 'also remove unregistered projects labelled as this registry\'s')
+      .option('--volumes', 'remove their named volumes too')
+      .option('-y, --yes', 'do it without asking (with --json: without it, a dry run)'),
   ).action((o) =>
     runCommand(o, async (out) => {
-      const r = await prune(rt.deps(), { orphans: o.orphans }, out.event);
+      const deps = rt.deps();
+      const opts = { orphans: !!o.orphans, volumes: !!o.volumes };
+      const plan = await planPrune(deps, opts, out.event);
+      const lines = describePlan(plan);
+      const leftAlone = () => {
+        for (const x of plan.orphans) out.line(pc.yellow(`Unregistered project "${x.project}" of this registry left alone (use --orphans to remove it).`));
+      };
+      if (!lines.length) {
+        out.result('prune', { ...plan, dryRun: false });
+        out.line('Nothing to prune.');
+        leftAlone();
+        return EXIT.ok;
+      }
+      let go = !!o.yes;
+      if (!go && !o.json && process.stdin.isTTY && process.stdout.isTTY) {
+        out.line('prune would remove:');
+        for (const l of lines) out.line(`  ${l}`);
+        go = await askYes('Remove these? [y/N] ');
+      }
+      if (!go) {
+        out.result('prune', plan);
+        if (o.json || !process.stdin.isTTY) {
+          out.line('prune would remove (dry run, nothing removed):');
+          for (const l of lines) out.line(`  ${l}`);
+          out.line(pc.dim('Run again with --yes to remove them.'));
+        } else out.line('Nothing removed.');
+        leftAlone();
+        return EXIT.ok;
+      }
+      const r = await applyPrune(deps, plan, opts, out.event);
       out.result('prune', r);
-      if (!r.pruned.length && !r.removedProjects.length) out.line('Nothing to prune.');
-      for (const x of r.orphans) out.line(pc.yellow(`Unregistered project "${x.project}" left alone (use --orphans to remove it).`));
+      leftAlone();
+      return EXIT.ok;
     }),
   );
 
@@ -69,4 +100,16 @@ export function registerInspect(program: Command, rt: Runtime): void {
     .action(() => {
       process.stdout.write(`${JSON.stringify(manifestJsonSchema(), null, 2)}\n`);
     });
+}
+
+/** A yes/no question on the terminal (default no). */
+async function askYes(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
 }

@@ -40,7 +40,10 @@ export function registerOverview(program: Command, rt: Runtime): void {
       for (const p of r.pruned) out.line(pc.yellow(`Pruned stale entry "${p.id}" (slot ${p.slot}): ${p.path} is gone and nothing of it runs.`));
       for (const s of r.stale) out.line(pc.yellow(`"${s}": its directory is gone but containers remain — run \`ktrdr-sandbox prune\` to remove them.`));
       for (const o2 of r.orphans) {
-        out.line(pc.yellow(`Unregistered compose project "${o2.project}" (${o2.running}/${o2.containers} running${o2.workingDir ? `, ${o2.workingDir}` : ''}) looks like a sandbox: \`ktrdr-sandbox init\` there, or \`ktrdr-sandbox prune --orphans\`.`));
+        out.line(pc.yellow(`Unregistered project "${o2.project}" of this registry (${o2.running}/${o2.containers} running${o2.workingDir ? `, ${o2.workingDir}` : ''}): \`ktrdr-sandbox init\` there, or \`ktrdr-sandbox prune --orphans\`.`));
+      }
+      for (const u of r.unlabelled ?? []) {
+        out.line(pc.dim(`Compose project "${u.project}" looks like a sandbox but carries no ownership label (an earlier version?): not ours to remove.`));
       }
     }),
   );

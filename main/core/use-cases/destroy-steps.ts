@@ -16,6 +16,9 @@ import { originOf } from '../registry';
 import { canonical, loadInstance, secretTarget } from '../resolve';
 import type { DestroyPreview, DestroyResult } from '../results';
 import type { InstanceRecord } from '../types';
+import { ownerId } from '../owner';
+import { removeOverrideState } from '../override/state';
+import { releaseSharedLinks } from './isolation-links';
 
 export interface DestroyOptions {
   force?: boolean;
@@ -131,16 +134,26 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
     if (dirExists && anything) {
       try {
         const ctx = await loadInstance(deps, rec);
-        await deps.compose.down(await secretTarget(deps, ctx), { volumes: true });
+        const target = await secretTarget(deps, ctx);
+        await releaseSharedLinks(deps, ctx); // isolation's connections (a shared collector) first
+        await deps.compose.down(target, { volumes: true });
       } catch (err) {
         emit({ type: 'step', instance: id, id: 'compose-down', label: `compose down failed, removing by label: ${(err as Error).message.split('\n')[0]}`, state: 'warning' });
       }
     }
-    const left = await deps.engine.projectResources(id);
-    if (left.containers.length || left.volumes.length || left.networks.length) await deps.engine.removeProjectResources(id);
-    const still = await deps.engine.projectResources(id);
+    // the fallback removes only what is provably ours: labelled with this instance and this registry's identity
+    const scope = { owner: ownerId(deps.home) };
+    const left = await deps.engine.projectResources(id, scope);
+    if (left.containers.length || left.volumes.length || left.networks.length) await deps.engine.removeProjectResources(id, scope);
+    const still = await deps.engine.projectResources(id, scope);
     if (still.containers.length || still.volumes.length || still.networks.length) {
       throw new SandboxError('STATE', `Could not remove everything of project "${id}": ${JSON.stringify(still)}`);
+    }
+    const unlabelled = await deps.engine.projectResources(id);
+    const count = unlabelled.containers.length + unlabelled.volumes.length + unlabelled.networks.length;
+    if (count) {
+      const names = [...unlabelled.containers.map((c) => c.slice(0, 12)), ...unlabelled.networks, ...unlabelled.volumes].join(', ');
+      emit({ type: 'step', instance: id, id: 'unlabelled', label: `${count} object(s) of compose project "${id}" without our labels left alone (not provably ours): ${names}`, state: 'warning' });
     }
   });
 
@@ -173,6 +186,7 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
 
   // 4. Per-instance files, then forget the entry (last: a crash before it is finished by the next command).
   await Promise.all([deps.gates.remove(id), deps.secrets.remove(id)]);
+  removeOverrideState(deps.home, id);
   await deps.registry.update((reg) => {
     if (reg.instances[id]?.path === rec.path) delete reg.instances[id];
   });

@@ -16,6 +16,7 @@ import type { Manifest } from '../manifest-schema';
 import { canonical, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import type { InstanceRecord } from '../types';
 import { lintCompose, type DoctorCheck, type Env } from '../compose-lint';
+import { isolationDoctor } from '../override/doctor';
 import { EXTERNAL_LABELS } from '../externals';
 
 export type { CheckLevel, DoctorCheck } from '../compose-lint';
@@ -126,7 +127,7 @@ async function lintTarget(
     : instanceVariables({ id: 'doctor-preview', path: o.root, slot: 1, kind: 'clone', repo: o.root, branch: null, createdAt: new Date(0).toISOString() }, o.manifest, deps.sharedHome);
   const findings = lintCompose(model, o.manifest, vars, o.env, { texts });
   const external = o.externals === false ? [] : await checkExternal(deps, model, o.fix);
-  const all = [...findings, ...external];
+  const all = [...findings, ...external, ...isolationDoctor(model, o.manifest, deps.home, o.ctx?.rec.id ?? null)];
   const nServices = Object.keys(model.services).length;
   if (!findings.length) {
     all.unshift({

@@ -7,7 +7,7 @@ import { version as toolVersion } from '../../version';
 import { composeFilePaths, defaultServices } from '../compose-model';
 import type { ComposeInfo, ContainerDetails, Deps } from '../deps';
 import { LOG_LINES, type ContainerEvidence, type GitInfo } from '../evidence-bundle';
-import { composeModelOf, composeTarget, type InstanceContext } from '../resolve';
+import { composeModelOf, composeTarget, overrideFileFor, type InstanceContext } from '../resolve';
 import { renderResolvedCompose } from '../resolved-compose';
 import { runLogPath } from './run';
 import { byText } from '../order';
@@ -32,14 +32,14 @@ export async function composeConfigText(
   if (useCompose) {
     try {
       const info = await deps.compose.info();
-      const text = await deps.compose.config(composeTarget(ctx, secrets));
+      const text = await deps.compose.config(composeTarget(ctx, secrets, await overrideFileFor(deps, ctx)));
       return `# Resolved compose configuration of ${ctx.rec.id}: output of \`${info.command.join(' ')} config\` (secrets redacted).\n${text}`;
     } catch (err) {
       composeError = (err as Error).message.split('\n').slice(0, 6).join('\n# ');
     }
   }
   return attempt('compose config', async () => {
-    const files = composeFilePaths(ctx.rec.path, ctx.manifest.compose.files);
+    const files = [...composeFilePaths(ctx.rec.path, ctx.manifest.compose.files), await overrideFileFor(deps, ctx)];
     const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
     const defined = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
     const values = { ...ctx.vars, ...defined, ...secrets };

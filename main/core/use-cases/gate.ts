@@ -7,6 +7,7 @@ import { composeModelOf, loadInstance, requireDir, resolveInstance, type Instanc
 import { defaultServices, healthchecksOf, publishingServices, type ComposeModel } from '../compose-model';
 import { activeProfiles, reconcileChecks, skippedResult, withSkipped } from '../reconcile';
 import type { GateReport } from '../types';
+import { projectNames } from './isolation-links';
 
 /** opts.model: the compose model when the caller (up) has just read it. */
 export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number; model?: ComposeModel }, emit: EventSink): Promise<GateReport> {
@@ -24,6 +25,7 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
     vars: ctx.vars,
     services: defaultServices(model).map((s) => s.name),
     publishing: publishingServices(model),
+    names: [...projectNames(model)],
     healthchecks: healthchecksOf(model),
     timeoutMs: opts.timeoutMs,
     deps,

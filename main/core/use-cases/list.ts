@@ -11,6 +11,7 @@ import { buildView, type InstanceView } from '../views';
 import type { ContainerInfo, InstanceRecord } from '../types';
 import type { OrphanProject, ListResult } from '../results';
 import { byText } from '../order';
+import { existingOwnerId, isOurs } from '../owner';
 import type { EventSink } from '../events';
 import { interrupted, repairInterrupted } from '../recovery';
 export type { OrphanProject, ListResult } from '../results';
@@ -44,7 +45,15 @@ export async function listInstances(deps: Deps, opts: { prune?: boolean; emit?: 
   }
   const keep = records.filter((r) => !pruned.some((p) => p.id === r.id));
   const views = await Promise.all(keep.map((rec) => viewOf(deps, rec, byProject.get(rec.id) ?? [])));
-  return { instances: views, pruned, stale, orphans: findOrphans(byProject, new Set(Object.keys(reg.instances))) };
+  const registered = new Set(Object.keys(reg.instances));
+  const unlabelled = findUnlabelled(byProject, registered);
+  return {
+    instances: views,
+    pruned,
+    stale,
+    orphans: findOrphans(byProject, registered, existingOwnerId(deps.home)),
+    ...(unlabelled.length ? { unlabelled } : {}),
+  };
 }
 
 export async function viewOf(deps: Deps, rec: InstanceRecord, containers: ContainerInfo[]): Promise<InstanceView> {
@@ -74,16 +83,37 @@ export function groupByProject(containers: ContainerInfo[]): Map<string, Contain
   return m;
 }
 
-/** Compose projects that are not registered but look like sandboxes: a .env.sandbox in (or gone with) their dir, or a "--" name. */
-export function findOrphans(byProject: Map<string, ContainerInfo[]>, registered: Set<string>): OrphanProject[] {
+/**
+ * Compose projects that are not registered but provably ours: their containers carry our instance label (naming
+ * the project) and THIS registry's identity. Anything else (another user's or another HOME's instances, any
+ * other compose project) is never offered for removal, whatever its name.
+ */
+export function findOrphans(byProject: Map<string, ContainerInfo[]>, registered: Set<string>, owner: string | null): OrphanProject[] {
   const out: OrphanProject[] = [];
   for (const [project, list] of byProject) {
     if (registered.has(project)) continue;
-    const workingDir = list.find((c) => c.workingDir)?.workingDir ?? null;
-    const looksLike =
-      project.includes('--') || (workingDir !== null && (existsSync(join(workingDir, ENV_FILE)) || !existsSync(workingDir)));
-    if (!looksLike) continue;
-    out.push({ project, containers: list.length, running: list.filter((c) => c.state === 'running').length, workingDir });
+    if (!list.some((c) => isOurs(c, owner))) continue;
+    out.push(orphanOf(project, list));
   }
   return out.sort((a, b) => byText(a.project, b.project));
+}
+
+/**
+ * Unregistered projects that look like sandboxes of an earlier version (a .env.sandbox in, or gone with, their
+ * directory, or a "--" name) but carry no ownership label at all: mentioned by `list`, never removed.
+ */
+export function findUnlabelled(byProject: Map<string, ContainerInfo[]>, registered: Set<string>): OrphanProject[] {
+  const out: OrphanProject[] = [];
+  for (const [project, list] of byProject) {
+    if (registered.has(project) || list.some((c) => c.owner !== undefined)) continue;
+    const workingDir = list.find((c) => c.workingDir)?.workingDir ?? null;
+    const looksLike = project.includes('--') || (workingDir !== null && (existsSync(join(workingDir, ENV_FILE)) || !existsSync(workingDir)));
+    if (looksLike) out.push(orphanOf(project, list));
+  }
+  return out.sort((a, b) => byText(a.project, b.project));
+}
+
+function orphanOf(project: string, list: ContainerInfo[]): OrphanProject {
+  const workingDir = list.find((c) => c.workingDir)?.workingDir ?? null;
+  return { project, containers: list.length, running: list.filter((c) => c.state === 'running').length, workingDir };
 }

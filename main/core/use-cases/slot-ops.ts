@@ -9,13 +9,15 @@ import { ktrdrPreset } from '../preset';
 import { assertSlot, slotPorts, type SlotPort } from '../ports';
 import { assertSlotAvailable, holderOfSlot, isBlacklisted } from '../registry';
 import { ensureEnvFile, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
+import { releaseSharedLinks } from './isolation-links';
 import { portConflictError } from '../slots';
 import { MAX_SLOT, MIN_SLOT } from '../types';
 import { upInstance, type UpResult } from './up';
 
 export interface SlotRow {
   slot: number;
-  state: 'free' | 'taken' | 'blacklisted';
+  /** held: a container of another compose project publishes one of its ports right now (re-checked each time). */
+  state: 'free' | 'taken' | 'blacklisted' | 'held';
   holder: string | null;
   holderPath: string | null;
   reason: string | null;
@@ -26,16 +28,26 @@ export async function listSlots(deps: Deps, repoDir?: string): Promise<SlotRow[]
   const reg = await deps.registry.read();
   const manifest = repoDir ? (await loadManifest(repoDir)).manifest : ktrdrPreset;
   const rows: SlotRow[] = [];
+  const running = await Promise.resolve()
+    .then(() => deps.engine.listContainers({ all: false }))
+    .catch(() => []); // no engine: nothing is known to be held
+  const foreign = new Map<number, string>();
+  for (const c of running) {
+    if (c.state !== 'running' || reg.instances[c.project]) continue;
+    for (const p of c.ports) foreign.set(p.hostPort, `port ${p.hostPort} is published by container ${c.name} of compose project "${c.project}" (re-checked each time)`);
+  }
   for (let s = MIN_SLOT; s <= MAX_SLOT; s++) {
     const h = holderOfSlot(reg, s);
     const bl = isBlacklisted(reg, s);
+    const ports = slotPorts(manifest, s);
+    const held = !h && !bl ? ports.map((p) => foreign.get(p.port)).find((x) => x !== undefined) : undefined;
     rows.push({
       slot: s,
-      state: h ? 'taken' : bl ? 'blacklisted' : 'free',
+      state: h ? 'taken' : bl ? 'blacklisted' : held ? 'held' : 'free',
       holder: h?.id ?? null,
       holderPath: h?.path ?? null,
-      reason: bl?.reason ?? null,
-      ports: slotPorts(manifest, s),
+      reason: bl?.reason ?? held ?? null,
+      ports,
     });
   }
   return rows;
@@ -72,7 +84,11 @@ export async function moveSlot(deps: Deps, ref: InstanceRef, to: number, emit: E
   if (conflicts.length) throw portConflictError(to, conflicts, reg);
   const wasRunning = running.some((c) => c.project === rec.id);
   if (wasRunning) {
-    await step(emit, rec.id, 'stop', `Stopped "${rec.id}" (volumes kept)`, async () => deps.compose.down(await secretTarget(deps, ctx), { volumes: false }));
+    await step(emit, rec.id, 'stop', `Stopped "${rec.id}" (volumes kept)`, async () => {
+      const target = await secretTarget(deps, ctx);
+      await releaseSharedLinks(deps, ctx); // isolation's connections first
+      await deps.compose.down(target, { volumes: false });
+    });
   }
   const moved = await deps.registry.update((r) => {
     const cur = r.instances[rec.id];

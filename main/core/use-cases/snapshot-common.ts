@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
 import type { EventSink } from '../events';
-import { LABEL_INSTANCE, LABEL_ROLE, COMPOSE_PROJECT_LABEL } from '../labels';
+import { LABEL_INSTANCE, LABEL_OWNER, LABEL_ROLE, COMPOSE_PROJECT_LABEL } from '../labels';
 import { expandTemplate } from '../ports';
 import type { InstanceContext } from '../resolve';
 import { renderResolvedCompose } from '../resolved-compose';
@@ -57,13 +57,14 @@ export async function migrationHeadOf(deps: Deps, ctx: InstanceContext, containe
   return last.slice(0, 200);
 }
 
-export function helperLabels(instance: string): Record<string, string> {
-  return { [LABEL_ROLE]: SNAPSHOT_ROLE, [LABEL_INSTANCE]: instance };
+/** owner: this registry's identity (main/core/owner.ts), so prune/destroy can prove the object is ours. */
+export function helperLabels(instance: string, owner?: string): Record<string, string> {
+  return { [LABEL_ROLE]: SNAPSHOT_ROLE, [LABEL_INSTANCE]: instance, ...(owner ? { [LABEL_OWNER]: owner } : {}) };
 }
 
-/** Labels of a volume we create for compose: compose's own (it adopts the volume), plus our instance label. */
-export function volumeLabels(instance: string, key: string): Record<string, string> {
-  return { [COMPOSE_PROJECT_LABEL]: composeProjectName(instance), 'com.docker.compose.volume': key, [LABEL_INSTANCE]: instance };
+/** Labels of a volume we create for compose: compose's own (it adopts the volume), plus our instance and owner labels. */
+export function volumeLabels(instance: string, key: string, owner?: string): Record<string, string> {
+  return { [COMPOSE_PROJECT_LABEL]: composeProjectName(instance), 'com.docker.compose.volume': key, [LABEL_INSTANCE]: instance, ...(owner ? { [LABEL_OWNER]: owner } : {}) };
 }
 
 /** The helper's image: the image of a container of the volume's service, the compose image, or the snapshot's. */

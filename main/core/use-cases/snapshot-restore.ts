@@ -3,6 +3,7 @@
 // (and migration head, when both are known) unless forced; the instance takes the snapshot's generated
 // secrets, because a database volume keeps the password it was initialised with.
 import type { Deps } from '../deps';
+import { ownerId } from '../owner';
 import { SandboxError } from '../errors';
 import { step, type EventSink } from '../events';
 import type { InstanceContext } from '../resolve';
@@ -63,9 +64,9 @@ export async function applyRestore(deps: Deps, ctx: InstanceContext, plan: Resto
     const v = meta.volumes.find((x) => x.key === p.key)!;
     const exists = plan.existing.has(p.name);
     const image = await helperImage(io, p, containers, meta);
-    if (!exists) await io.createVolume(p.name, volumeLabels(id, p.key));
+    if (!exists) await io.createVolume(p.name, volumeLabels(id, p.key, ownerId(deps.home)));
     const r = await step(emit, id, `restore-${p.key}`, `${exists ? 'Replaced' : 'Filled'} volume ${p.name} from snapshot ${meta.name}`, () =>
-      io.importVolume({ volume: p.name, image, labels: helperLabels(id) }, store.archive(meta.name, v.file), { clear: exists }, progressLines(emit, id, p.key)),
+      io.importVolume({ volume: p.name, image, labels: helperLabels(id, ownerId(deps.home)) }, store.archive(meta.name, v.file), { clear: exists }, progressLines(emit, id, p.key)),
     );
     volumes.push({ key: p.key, volume: p.name, bytes: r.bytes || v.bytes });
   }

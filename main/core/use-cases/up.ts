@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Deps } from '../deps';
 import { noEvents, step, type EventSink } from '../events';
-import { isForeign, probeSlotPorts } from '../conflicts';
+import { blacklists, probeSlotPorts } from '../conflicts';
 import { slotPorts } from '../ports';
 import { composeModelOf, ensureEnvFile, secretTarget, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
 import { blacklistFor, portConflictError } from '../slots';
@@ -14,6 +14,9 @@ import { lintInstance } from './doctor';
 import type { DoctorCheck } from '../compose-lint';
 import { createExternals, describeExternals, externalsOf, missingExternals, missingExternalsError } from '../externals';
 import type { UpResult } from '../results';
+import { sharedNetworks } from '../override/isolation';
+import { isolationFor } from '../override/state';
+import { linkSharedServices } from './isolation-links';
 import { SandboxError } from '../errors';
 import { composeProgress } from '../compose-progress';
 export type { UpResult } from '../results';
@@ -28,6 +31,9 @@ export interface UpOptions {
   build?: boolean;
   wait?: boolean;
   timeoutMs?: number;
+  /** false: `--no-isolate` (shared networks stay shared); remembered for the instance's later commands.
+   *  Undefined: what the instance's last `up` decided (on at first). */
+  isolate?: boolean;
   /** Create missing external networks/volumes (labelled, never removed by us) instead of stopping. */
   createExternals?: boolean;
   /** Aborts the start: compose is stopped where it is, the gate no longer awaited (`cancel` in the dashboard). */
@@ -71,7 +77,7 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     const [reg, running] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: false })]);
     const conflicts = await probeSlotPorts({ ports: slotPorts(ctx.manifest, rec.slot), selfProject: id, running, registry: reg, probe: deps.ports });
     if (!conflicts.length) return;
-    if (conflicts.some(isForeign)) {
+    if (conflicts.some(blacklists)) {
       await deps.registry.update((r) => blacklistFor(r, rec.slot, conflicts, deps.clock.now()));
     }
     throw portConflictError(rec.slot, conflicts, reg);
@@ -91,7 +97,7 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     });
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
-  const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx));
+  const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx, opts.isolate === undefined ? { model } : { model, isolate: opts.isolate }));
   if (opts.signal?.aborted) throw cancelled(id);
   // compose's own progress (build steps, containers created / started, waits on healthchecks) as sub-steps
   const progress = composeProgress(id, 'compose-up', emit, () => deps.clock.now());
@@ -125,6 +131,17 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
       },
     ),
   );
+
+  const shared = sharedNetworks(model);
+  if (shared.length) {
+    if (isolationFor(deps.home, id, ctx.manifest, opts.isolate)) {
+      await step(emit, id, 'isolation', `Shared network(s) ${shared.map((n) => n.name).join(', ')} isolated for this instance`, async () => {
+        await linkSharedServices(deps, id, model);
+      });
+    } else {
+      emit({ type: 'step', instance: id, id: 'isolation', label: `Isolation off: ${shared.map((n) => n.name).join(', ')} shared with other stacks (the gate's isolation check still runs)`, state: 'warning' });
+    }
+  }
 
   const describing = describeInstance(deps, rec);
   describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running

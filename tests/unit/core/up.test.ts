@@ -148,7 +148,7 @@ describe('upInstance', () => {
     for (const n of ['grafana', 'jaeger', 'prometheus']) {
       expect(byName[n]).toMatchObject({ state: 'skipped', message: `skipped: service ${n} is not in docker-compose.sandbox.yml`, attempts: 0 });
     }
-    expect(r.gate!.checks.map((c) => c.name)).toEqual(['database', 'migrations', 'backend', 'workers', 'grafana', 'jaeger', 'prometheus', 'containers']);
+    expect(r.gate!.checks.map((c) => c.name)).toEqual(['database', 'migrations', 'backend', 'workers', 'grafana', 'jaeger', 'prometheus', 'containers', 'isolation']);
     expect(http.callsTo(':3002') + http.callsTo(':16688') + http.callsTo(':9092')).toBe(0);
     // the live progress lists them from the start and reports them settled
     const start = events.find((e) => e.type === 'gate-start');

@@ -1,0 +1,73 @@
+// Where the override lives (the sandbox state: <home>/instances/<id>/compose.override.yml, never the user's
+// repository) and writing it before compose runs. Whether isolation is on is decided by `up` (manifest
+// `isolation: off`, `up --no-isolate`) and remembered, so that run/down/destroy/evidence see the same files.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ComposeModel } from '../types';
+import type { Manifest } from '../manifest-schema';
+import { ownerId } from '../owner';
+import { buildOverride, renderOverride } from './index';
+
+export const OVERRIDE_FILE = 'compose.override.yml';
+const OPTIONS_FILE = 'override-options.json';
+
+export function instanceStateDir(home: string, id: string): string {
+  return join(home, 'instances', id);
+}
+
+export function overridePath(home: string, id: string): string {
+  return join(instanceStateDir(home, id), OVERRIDE_FILE);
+}
+
+export interface OverrideOptions {
+  isolate: boolean;
+}
+
+/** Isolation is on unless the manifest says `isolation: off` or `up --no-isolate` asked for it (remembered). */
+export function manifestIsolation(manifest: Manifest): boolean {
+  const v = (manifest as { isolation?: unknown }).isolation;
+  return !(v === 'off' || v === false);
+}
+
+function readOptions(home: string, id: string): Partial<OverrideOptions> {
+  try {
+    const o = JSON.parse(readFileSync(join(instanceStateDir(home, id), OPTIONS_FILE), 'utf8')) as Partial<OverrideOptions>;
+    return typeof o.isolate === 'boolean' ? { isolate: o.isolate } : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The isolation decision for this instance: the manifest's off wins, then what `up` last asked for, then on. */
+export function isolationFor(home: string, id: string, manifest: Manifest, requested?: boolean): boolean {
+  if (!manifestIsolation(manifest)) return false;
+  if (requested !== undefined) return requested;
+  return readOptions(home, id).isolate ?? true;
+}
+
+/** Write the override (only when it changed) and, when `up` decided, remember the isolation choice. */
+export function writeOverride(opts: { home: string; id: string; manifest: Manifest; model: ComposeModel; isolate?: boolean }): { file: string; isolate: boolean } {
+  const { home, id, model } = opts;
+  const isolate = isolationFor(home, id, opts.manifest, opts.isolate);
+  const dir = instanceStateDir(home, id);
+  mkdirSync(dir, { recursive: true });
+  if (opts.isolate !== undefined && readOptions(home, id).isolate !== opts.isolate) {
+    writeFileSync(join(dir, OPTIONS_FILE), `${JSON.stringify({ isolate: opts.isolate })}\n`);
+  }
+  const input = { id, owner: ownerId(home), model, isolate };
+  const text = renderOverride(buildOverride(input), input);
+  const file = join(dir, OVERRIDE_FILE);
+  let current: string | undefined;
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    current = undefined;
+  }
+  if (current !== text) writeFileSync(file, text, { mode: 0o644 });
+  return { file, isolate };
+}
+
+/** Forget the instance's generated state (destroy, prune). */
+export function removeOverrideState(home: string, id: string): void {
+  rmSync(instanceStateDir(home, id), { recursive: true, force: true });
+}

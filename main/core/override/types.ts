@@ -1,0 +1,31 @@
+// The per-instance compose override: a document generated from the instance's context, written to the sandbox
+// state (never into the user's repository) and passed as the LAST `-f` of every compose call of the instance.
+// It is assembled from small contributions (labels, isolation, telemetry, …), one file each, merged in order.
+import type { ComposeModel } from '../types';
+
+/** What a contribution may look at. Pure data: no I/O. */
+export interface OverrideInput {
+  /** Instance id (= the compose project name). */
+  id: string;
+  /** This registry's identity (main/core/owner.ts). */
+  owner: string;
+  model: ComposeModel;
+  /** Map shared networks to per-instance ones (false: `up --no-isolate`, manifest `isolation: off`). */
+  isolate: boolean;
+}
+
+export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+export type JsonObject = { [k: string]: Json };
+
+/** A compose document fragment: services, networks, volumes (each a mapping by key). */
+export interface OverrideDoc {
+  services: Record<string, JsonObject>;
+  networks: Record<string, JsonObject>;
+  volumes: Record<string, JsonObject>;
+}
+
+/** One concern's share of the override. Returns only what it adds. */
+export interface Contribution {
+  name: string;
+  build(input: OverrideInput): Partial<OverrideDoc>;
+}
