@@ -132,16 +132,17 @@ export function composeTarget(ctx: InstanceContext, env?: Record<string, string>
  * per-instance override written and passed last. opts.isolate: `up` deciding isolation (remembered for the
  * other commands); without it the last decision applies.
  */
-export async function secretTarget(deps: Deps, ctx: InstanceContext, opts: { isolate?: boolean; model?: ComposeModel } = {}): Promise<ComposeTarget> {
+export async function secretTarget(deps: Deps, ctx: InstanceContext, opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {}): Promise<ComposeTarget> {
   const [env, file] = await Promise.all([deps.secrets.get(ctx.rec.id, { ...ctx.manifest.secrets, cwd: ctx.rec.path }), overrideFileFor(deps, ctx, opts)]);
   return composeTarget(ctx, env, file);
 }
 
 /** Write the instance's compose override (from its compose model) and return its path. */
-export async function overrideFileFor(deps: Pick<Deps, 'home' | 'composeModels'>, ctx: InstanceContext, opts: { isolate?: boolean; model?: ComposeModel } = {}): Promise<string> {
+export async function overrideFileFor(deps: Pick<Deps, 'home' | 'composeModels'>, ctx: InstanceContext, opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {}): Promise<string> {
   const model = opts.model ?? (await composeModelOf(ctx, 'composeModels' in deps ? deps : undefined));
   const w: Parameters<typeof writeOverride>[0] = { home: deps.home, id: ctx.rec.id, manifest: ctx.manifest, model };
   if (opts.isolate !== undefined) w.isolate = opts.isolate;
+  if (opts.startInterval !== undefined) w.startInterval = opts.startInterval;
   return writeOverride(w).file;
 }
 

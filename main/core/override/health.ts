@@ -3,7 +3,9 @@
 // So Docker ITSELF reports a service healthy seconds after it is, and compose's `depends_on: service_healthy`
 // stops waiting on the 10–30 s interval — with no change after start-up (idle cost stays what the file says).
 // This builds the per-instance override fragment for it; older engines get nothing (see README: fastHealth).
+import { defaultServices } from '../compose-model';
 import type { ComposeModel } from '../types';
+import type { Contribution } from './types';
 
 export const START_INTERVAL_MIN_API = '1.44';
 /** How often Docker checks during start-up. */
@@ -61,4 +63,23 @@ export function healthStartIntervalOverride(
     };
   }
   return Object.keys(out.services).length ? out : null;
+}
+
+/**
+ * The override's share: `start_interval` for the services' healthchecks when `up` found an engine (API ≥ 1.44)
+ * and a compose (v2 ≥ 2.20.2) that take it — remembered with the other override options, so every later
+ * command renders the same file and compose never sees a changed configuration.
+ */
+export const healthContribution: Contribution = {
+  name: 'health',
+  build({ model, startInterval }) {
+    if (!startInterval) return {};
+    const names = defaultServices(model).map((s) => s.name);
+    return healthStartIntervalOverride(model, names, START_INTERVAL_MIN_API) ?? {};
+  },
+};
+
+/** compose accepts `start_interval` from v2.20.2 on (v1 rejects the key). */
+export function composeTakesStartInterval(variant: 'v1' | 'v2', version: string): boolean {
+  return variant === 'v2' && apiAtLeast(version.replace(/^v/, '').split('-')[0]!, '2.20.2');
 }

@@ -1,5 +1,6 @@
 // Builds and renders the per-instance compose override (see types.ts). Pure: the file is written by
 // main/core/override/state.ts.
+import { healthContribution } from './health';
 import { isolationContribution } from './isolation';
 import { labelsContribution } from './labels';
 import { emptyDoc, mergeDoc } from './merge';
@@ -9,7 +10,7 @@ import type { Contribution, Json, OverrideDoc, OverrideInput } from './types';
 export type { Contribution, OverrideDoc, OverrideInput } from './types';
 
 /** Applied in this order; later helpers add theirs here (one small file each). */
-export const CONTRIBUTIONS: Contribution[] = [labelsContribution, isolationContribution, telemetryContribution];
+export const CONTRIBUTIONS: Contribution[] = [labelsContribution, isolationContribution, telemetryContribution, healthContribution];
 
 export function buildOverride(input: OverrideInput, contributions: Contribution[] = CONTRIBUTIONS): OverrideDoc {
   const doc = emptyDoc();

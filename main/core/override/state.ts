@@ -21,6 +21,7 @@ export function overridePath(home: string, id: string): string {
 
 export interface OverrideOptions {
   isolate: boolean;
+  startInterval: boolean;
 }
 
 /** Isolation is on unless the manifest says `isolation: off` or `up --no-isolate` asked for it (remembered). */
@@ -32,7 +33,10 @@ export function manifestIsolation(manifest: Manifest): boolean {
 function readOptions(home: string, id: string): Partial<OverrideOptions> {
   try {
     const o = JSON.parse(readFileSync(join(instanceStateDir(home, id), OPTIONS_FILE), 'utf8')) as Partial<OverrideOptions>;
-    return typeof o.isolate === 'boolean' ? { isolate: o.isolate } : {};
+    return {
+      ...(typeof o.isolate === 'boolean' ? { isolate: o.isolate } : {}),
+      ...(typeof o.startInterval === 'boolean' ? { startInterval: o.startInterval } : {}),
+    };
   } catch {
     return {};
   }
@@ -46,15 +50,18 @@ export function isolationFor(home: string, id: string, manifest: Manifest, reque
 }
 
 /** Write the override (only when it changed) and, when `up` decided, remember the isolation choice. */
-export function writeOverride(opts: { home: string; id: string; manifest: Manifest; model: ComposeModel; isolate?: boolean }): { file: string; isolate: boolean } {
+export function writeOverride(opts: { home: string; id: string; manifest: Manifest; model: ComposeModel; isolate?: boolean; startInterval?: boolean }): { file: string; isolate: boolean } {
   const { home, id, model } = opts;
   const isolate = isolationFor(home, id, opts.manifest, opts.isolate);
   const dir = instanceStateDir(home, id);
   mkdirSync(dir, { recursive: true });
-  if (opts.isolate !== undefined && readOptions(home, id).isolate !== opts.isolate) {
-    writeFileSync(join(dir, OPTIONS_FILE), `${JSON.stringify({ isolate: opts.isolate })}\n`);
+  const saved = readOptions(home, id);
+  const startInterval = opts.startInterval ?? saved.startInterval ?? false;
+  if ((opts.isolate !== undefined && saved.isolate !== opts.isolate) || (opts.startInterval !== undefined && saved.startInterval !== opts.startInterval)) {
+    const next = { ...saved, ...(opts.isolate !== undefined ? { isolate: opts.isolate } : {}), ...(opts.startInterval !== undefined ? { startInterval: opts.startInterval } : {}) };
+    writeFileSync(join(dir, OPTIONS_FILE), `${JSON.stringify(next)}\n`);
   }
-  const input = { id, owner: ownerId(home), model, isolate };
+  const input = { id, owner: ownerId(home), model, isolate, startInterval };
   const text = renderOverride(buildOverride(input), input);
   const file = join(dir, OVERRIDE_FILE);
   let current: string | undefined;

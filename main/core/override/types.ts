@@ -12,6 +12,8 @@ export interface OverrideInput {
   model: ComposeModel;
   /** Map shared networks to per-instance ones (false: `up --no-isolate`, manifest `isolation: off`). */
   isolate: boolean;
+  /** Add healthcheck `start_interval` (engine API ≥ 1.44 and compose v2 ≥ 2.20.2, decided by `up`: health.ts). */
+  startInterval?: boolean;
 }
 
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };

@@ -9,6 +9,7 @@ import { blacklistFor, portConflictError } from '../slots';
 import { describeInstance } from './describe';
 import { gateFor } from './gate';
 import { composeUpStaged, STAGED_UP_ENV, startStages } from './staged-up';
+import { apiAtLeast, composeTakesStartInterval, START_INTERVAL_MIN_API } from '../override/health';
 import { defaultServices } from '../compose-model';
 import { lintInstance } from './doctor';
 import type { DoctorCheck } from '../compose-lint';
@@ -97,7 +98,14 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     });
   }
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
-  const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx, opts.isolate === undefined ? { model } : { model, isolate: opts.isolate }));
+  // Docker itself re-checks health every second during start-up where engine and compose take `start_interval`
+  // (API ≥ 1.44, compose v2 ≥ 2.20.2; override/health.ts). Older engines: the gate's own probes decide readiness.
+  const engineInfo = await pinging;
+  const startInterval = apiAtLeast(engineInfo?.apiVersion ?? '0', START_INTERVAL_MIN_API)
+    ? await deps.compose.info().then((c) => composeTakesStartInterval(c.variant, c.version), () => false)
+    : false;
+  const targetOpts = { model, startInterval, ...(opts.isolate === undefined ? {} : { isolate: opts.isolate }) };
+  const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx, targetOpts));
   if (opts.signal?.aborted) throw cancelled(id);
   // compose's own progress (build steps, containers created / started, waits on healthchecks) as sub-steps
   const progress = composeProgress(id, 'compose-up', emit, () => deps.clock.now());

@@ -31,3 +31,31 @@ describe('override state', () => {
     expect(existsSync(join(home, 'instances', 'r--a'))).toBe(false);
   });
 });
+
+describe('healthcheck start_interval in the override (engine API ≥ 1.44 with compose v2 ≥ 2.20.2)', () => {
+  const slow = composeModelFromTexts(
+    ['/r/c.yml'],
+    ['services:\n  db:\n    image: x\n    healthcheck:\n      test: ["CMD", "true"]\n      interval: 10s\n  web:\n    image: x\n'],
+    parse,
+  );
+  it('is added when up decided so, remembered for later commands, and absent otherwise', () => {
+    const plain = writeOverride({ home, id: 'r--h', manifest: ktrdrPreset, model: slow });
+    expect(parse(readFileSync(plain.file, 'utf8')).services.db.healthcheck).toBeUndefined();
+    const fast = writeOverride({ home, id: 'r--h', manifest: ktrdrPreset, model: slow, startInterval: true });
+    const doc = parse(readFileSync(fast.file, 'utf8'));
+    expect(doc.services.db.healthcheck).toEqual({ start_interval: '1s', start_period: '60s' });
+    expect(doc.services.web?.healthcheck).toBeUndefined(); // no healthcheck of its own: nothing to speed up
+    // run/down/destroy write the override without deciding: the same file
+    writeOverride({ home, id: 'r--h', manifest: ktrdrPreset, model: slow });
+    expect(parse(readFileSync(fast.file, 'utf8')).services.db.healthcheck.start_interval).toBe('1s');
+    writeOverride({ home, id: 'r--h', manifest: ktrdrPreset, model: slow, startInterval: false });
+    expect(parse(readFileSync(fast.file, 'utf8')).services.db.healthcheck).toBeUndefined();
+  });
+  it('only compose v2 from 2.20.2 takes the key', async () => {
+    const { composeTakesStartInterval } = await import('../../../../main/core/override/health');
+    expect(composeTakesStartInterval('v1', '1.29.2')).toBe(false);
+    expect(composeTakesStartInterval('v2', '2.20.1')).toBe(false);
+    expect(composeTakesStartInterval('v2', 'v2.24.6-desktop.1')).toBe(true);
+    expect(composeTakesStartInterval('v2', '2.20.2')).toBe(true);
+  });
+});
