@@ -14,7 +14,7 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: strin
 //   required from there on first use (the code imports them lazily: main/adapters/lazy.ts,
 //   `await import(...)`). Compiling code costs ~70 ms per MB here, so a command only pays for what it runs.
 // • Resolving hundreds of node_modules files cost ~0.5 s per command, hence bundling at all.
-const VENDOR = ['dockerode', 'execa', 'yaml', 'tar', 'proper-lockfile', 'write-file-atomic', 'cli-table3'];
+const VENDOR = ['dockerode', 'execa', 'yaml', 'tar', 'write-file-atomic', 'cli-table3'];
 
 const vendored: Plugin = {
   name: 'vendored',

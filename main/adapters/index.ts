@@ -1,5 +1,5 @@
 // The real outside world, assembled. Cheap: nothing touches the system, and no heavy library (dockerode,
-// execa, proper-lockfile, ...) is even loaded, until a method needing it is called — `env` must not pay
+// execa, write-file-atomic, ...) is even loaded, until a method needing it is called — `env` must not pay
 // for dockerode, nor `list` for execa.
 import os from 'node:os';
 import path from 'node:path';
