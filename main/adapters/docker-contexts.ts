@@ -2,7 +2,7 @@
 // $DOCKER_CONFIG), plus "default", as the engine targets `engines` probes. File access is injected (as in
 // docker-endpoint.ts) so the reading rules are unit-testable; *FromSystem wires the real file system.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EngineTarget } from '../core/engines';
@@ -12,6 +12,7 @@ import {
   dockerHostUrl,
   parseDockerHost,
   resolveDockerEndpoint,
+  systemFileAccess,
   type EndpointResolveInput,
 } from './docker-endpoint';
 
@@ -107,16 +108,7 @@ export function engineTargets(input: ContextListInput): EngineTarget[] {
 
 export function engineTargetsFromSystem(env: NodeJS.ProcessEnv = process.env): EngineTarget[] {
   return engineTargets({
-    env,
-    homedir: env.HOME || os.homedir(),
-    exists: (p) => existsSync(p),
-    readFile: (p) => {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
+    ...systemFileAccess(env),
     listDir: (p) => {
       try {
         return readdirSync(p);

@@ -138,9 +138,9 @@ export function resolveDockerEndpoint(input: EndpointResolveInput): DockerEndpoi
   return { kind: 'socket', socketPath: found, source: 'default-socket', display: found };
 }
 
-/** resolveDockerEndpoint with the real file system. */
-export function resolveDockerEndpointFromSystem(env: NodeJS.ProcessEnv = process.env): DockerEndpoint {
-  return resolveDockerEndpoint({
+/** The real file system as the endpoint and context readers see it (a file that cannot be read: undefined). */
+export function systemFileAccess(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; homedir: string; exists(p: string): boolean; readFile(p: string): string | undefined } {
+  return {
     env,
     homedir: env.HOME || os.homedir(),
     exists: (p) => existsSync(p),
@@ -151,7 +151,12 @@ export function resolveDockerEndpointFromSystem(env: NodeJS.ProcessEnv = process
         return undefined;
       }
     },
-  });
+  };
+}
+
+/** resolveDockerEndpoint with the real file system. */
+export function resolveDockerEndpointFromSystem(env: NodeJS.ProcessEnv = process.env): DockerEndpoint {
+  return resolveDockerEndpoint(systemFileAccess(env));
 }
 
 /** The DOCKER_HOST value naming this endpoint (for the docker / compose CLIs). */
