@@ -10,7 +10,7 @@ import { makeWorld, projectResources, type World } from './world';
 
 let w: World;
 let id: string;
-const ROUNDS = 5;
+const ROUNDS = 10; // the issue asks for 5 concurrent ups × 10 rounds
 
 beforeAll(async () => {
   w = await makeWorld('input');
@@ -63,9 +63,9 @@ describe('concurrent up of one instance', () => {
     // 3 waiting callers per round: at least two of them found the lock taken every round
     expect(waited).toBeGreaterThanOrEqual(ROUNDS);
     expect(refused).toBeGreaterThanOrEqual(ROUNDS);
-    // bounded in time too: ~110-140 s on a busy 2-core machine (each round: up from scratch, idempotent ups, down)
-    expect(Date.now() - t0).toBeLessThan(200_000);
-  });
+    // bounded in time too: ~22-28 s a round on a busy 2-core machine (up from scratch, idempotent ups, down)
+    expect(Date.now() - t0).toBeLessThan(400_000);
+  }, 480_000);
 
   it('a lock left by a killed process is broken at once, and a live one names its holder', async () => {
     const locks = join(w.home, '.ktrdr', 'sandbox', 'locks');
