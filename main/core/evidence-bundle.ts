@@ -3,6 +3,7 @@
 import { version as toolVersion } from '../version';
 import type { InstanceContext } from './resolve';
 import type { ContainerInfo, GateReport } from './types';
+import { provenReadyServices } from './views';
 
 export const EVIDENCE_DIR = '.sandbox-evidence';
 export const LOG_LINES = 500;
@@ -71,7 +72,9 @@ export function summarise(o: {
   const verdict: EvidenceResult['verdict'] = gate ? (gate.passed ? 'PASSED' : 'FAILED') : 'NO GATE';
   const failed = gate ? gate.checks.filter((c) => c.state === 'failed') : [];
   const own = o.containers.filter((c) => !c.oneOff);
-  const isHealthy = (c: ContainerEvidence) => c.state === 'running' && (c.health === 'healthy' || c.health === 'none');
+  // a service the passed gate proved ready with its own healthcheck counts, while Docker still says `starting`
+  const proven = provenReadyServices(gate);
+  const isHealthy = (c: ContainerEvidence) => c.state === 'running' && (c.health === 'healthy' || c.health === 'none' || (c.health === 'starting' && proven.has(c.service)));
   const unhealthy = own.filter((c) => !isHealthy(c));
   const describe = (c: ContainerEvidence) => {
     const bits = [c.state === 'running' ? c.health : c.state];

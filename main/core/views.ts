@@ -35,11 +35,23 @@ export interface InstanceView {
   servicesDown?: string[];
 }
 
-export function countContainers(containers: ContainerInfo[], expected: number): ContainerCounts {
+/**
+ * provenReady: services the last PASSED gate found ready by running their own healthcheck. Docker says
+ * `starting` for them until its next interval (up to 30 s in KTRDR's file); counting them as starting would
+ * show "2/9 healthy" beside "gate PASSED". Docker's `unhealthy` always counts as not healthy.
+ */
+export function countContainers(containers: ContainerInfo[], expected: number, provenReady: ReadonlySet<string> = new Set()): ContainerCounts {
   const own = containers.filter((c) => !c.oneOff);
   const running = own.filter((c) => c.state === 'running').length;
-  const healthy = own.filter((c) => c.state === 'running' && (c.health === 'healthy' || c.health === 'none')).length;
+  const ok = (c: ContainerInfo) => c.health === 'healthy' || c.health === 'none' || (c.health === 'starting' && provenReady.has(c.service));
+  const healthy = own.filter((c) => c.state === 'running' && ok(c)).length;
   return { running, healthy, total: Math.max(expected, own.length) };
+}
+
+/** Services the gate found ready by their own healthcheck, when that gate passed (see countContainers). */
+export function provenReadyServices(report: GateReport | null): Set<string> {
+  if (!report?.passed || !report.readiness) return new Set();
+  return new Set(Object.entries(report.readiness).filter(([, r]) => r.ready && r.source === 'probe').map(([svc]) => svc));
 }
 
 export function statusOf(dirExists: boolean, counts: ContainerCounts): InstanceStatus {
@@ -76,7 +88,7 @@ export function buildView(opts: {
   /** The compose model, when readable: links of absent services hidden, unread port variables marked. */
   model?: ComposeModel | null;
 }): InstanceView {
-  const counts = countContainers(opts.containers, opts.expectedServices);
+  const counts = countContainers(opts.containers, opts.expectedServices, provenReadyServices(opts.lastGate));
   return {
     id: opts.rec.id,
     path: opts.rec.path,

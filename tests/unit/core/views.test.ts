@@ -111,3 +111,27 @@ describe('summariseGate / buildView', () => {
     expect(v.lastGate?.failed).toEqual(['backend']);
   });
 });
+
+describe('a service the passed gate proved ready by its own healthcheck', () => {
+  it('counts as healthy while Docker still says starting; unhealthy never does', async () => {
+    const { countContainers, provenReadyServices } = await import('../../../main/core/views');
+    const base = { id: 'x', name: 'x', project: 'p', state: 'running' as const, status: 'Up', ports: [], oneOff: false };
+    const cs = [
+      { ...base, service: 'db', health: 'starting' as const },
+      { ...base, service: 'web', health: 'starting' as const },
+      { ...base, service: 'worker', health: 'unhealthy' as const },
+    ];
+    const report = {
+      instance: 'p', passed: true, startedAt: '', elapsedMs: 1, timeoutMs: 1, checks: [], logTails: {},
+      readiness: {
+        db: { ready: true, source: 'probe' as const, dockerHealth: 'starting' as const },
+        web: { ready: true, source: 'running' as const, dockerHealth: 'starting' as const },
+        worker: { ready: true, source: 'probe' as const, dockerHealth: 'unhealthy' as const },
+      },
+    };
+    expect([...provenReadyServices(report)].sort()).toEqual(['db', 'worker']);
+    expect(countContainers(cs, 3, provenReadyServices(report)).healthy).toBe(1); // db only
+    expect(countContainers(cs, 3, provenReadyServices({ ...report, passed: false })).healthy).toBe(0);
+    expect(countContainers(cs, 3).healthy).toBe(0);
+  });
+});
