@@ -45,6 +45,8 @@ export interface GateInput {
   timeoutMs?: number;
   deps: { engine: Engine; http: Http; clock: Clock; tcp?: Tcp };
   onEvent?: (e: GateEvent) => void;
+  /** Aborting stops every check at once (a Start cancelled from the dashboard); the report says so. */
+  signal?: AbortSignal;
 }
 
 export async function runGate(input: GateInput): Promise<GateReport> {
@@ -103,6 +105,10 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   // abort: the gate failed, every check stops. done: additionally fired once no check is pending any more,
   // which wakes a passed watcher at once instead of at the end of its sleep.
   const abort = new AbortController();
+  if (input.signal) {
+    if (input.signal.aborted) abort.abort();
+    else input.signal.addEventListener('abort', () => abort.abort(), { once: true });
+  }
   const done = new AbortController();
   abort.signal.addEventListener('abort', () => done.abort(), { once: true });
   const pending = () => [...results.values()].some((c) => c.state === 'pending');

@@ -1,7 +1,7 @@
 // npm run bench — the performance figures named in the issues, measured against the real engine.
 // Needs a running Docker engine, the built CLI (npm run build) and the fixture image
 // (docker build -t ktrdr-sandbox-fixture:1 tests/fixtures/stack/image). Prints a table and writes
-// bench-results.json. Select scenarios with BENCH=cli,list,gate,up,evidence,dashboard,derive,slowhealth,snapshot,isolation (default: all).
+// bench-results.json. Select scenarios with BENCH=cli,list,gate,up,evidence,dashboard,derive,slowhealth,snapshot,isolation,sharedobs (default: all).
 import { writeFileSync } from 'node:fs';
 import { cliOverhead } from './cli-overhead.mjs';
 import { listStatus } from './list-status.mjs';
@@ -11,10 +11,11 @@ import { evidenceTime } from './evidence.mjs';
 import { dashboard } from './dashboard.mjs';
 import { deriveBench } from './derive.mjs';
 import { slowHealth } from './slow-health.mjs';
+import { sharedObsUp } from './shared-obs-up.mjs';
 import { snapshotBench } from './snapshot.mjs';
 import { isolationCost } from './isolation.mjs';
 
-const all = { cli: cliOverhead, list: listStatus, gate: gateLatency, up: upVersusRaw, evidence: evidenceTime, dashboard, derive: deriveBench, slowhealth: slowHealth, snapshot: snapshotBench, isolation: isolationCost };
+const all = { cli: cliOverhead, list: listStatus, gate: gateLatency, up: upVersusRaw, evidence: evidenceTime, dashboard, derive: deriveBench, slowhealth: slowHealth, snapshot: snapshotBench, isolation: isolationCost, sharedobs: sharedObsUp };
 const chosen = (process.env.BENCH ?? Object.keys(all).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 const rows = [];
 for (const name of chosen) {

@@ -7,8 +7,12 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, fmt, makeWorld, median, must } from './lib.mjs';
 
-export async function isolationCost() {
-  const w = makeWorld('bench-iso');
+/**
+ * A world holding KTRDR's current shape (tests/fixtures/stack-current) with a running shared observability stack
+ * (tests/fixtures/shared-obs) under unique external names; run(ctx) gets them, everything is removed afterwards.
+ */
+export async function withSharedObservability(name, run) {
+  const w = makeWorld(name);
   const tag = `${process.pid}`;
   const net = `bench-obs-${tag}`;
   const vol = `bench-cache-${tag}`;
@@ -26,6 +30,21 @@ export async function isolationCost() {
   try {
     execFileSync('docker', ['volume', 'create', vol], { stdio: 'ignore' });
     obs('up', '-d');
+    return await run({ w, net, vol });
+  } finally {
+    w.cli(['destroy', '--all', '--force']);
+    try {
+      obs('down', '-v'); // before the world (and the shared stack's compose file with it) is removed
+    } catch {
+      // already gone
+    }
+    w.cleanup();
+    execFileSync('docker', ['volume', 'rm', vol], { stdio: 'ignore' });
+  }
+}
+
+export async function isolationCost() {
+  return withSharedObservability('bench-iso', async ({ w }) => {
     const c = must(w.cli(['create', 'iso', '--slot', '8', '--json']), 'create');
     const id = c.json.instance.id;
     must(w.cli(['up', id, '--json']), 'up');
@@ -42,14 +61,5 @@ export async function isolationCost() {
     return [
       { metric: `isolation check verdict, ms from gate start (gate total ${fmt(median(totals))}), median of 7`, value: fmt(med), target: '≤ 100 ms', ok: med <= 100 },
     ];
-  } finally {
-    w.cli(['destroy', '--all', '--force']);
-    try {
-      obs('down', '-v'); // before the world (and the shared stack's compose file with it) is removed
-    } catch {
-      // already gone
-    }
-    w.cleanup();
-    execFileSync('docker', ['volume', 'rm', vol], { stdio: 'ignore' });
-  }
+  });
 }

@@ -10,7 +10,7 @@ import type { GateReport } from '../types';
 import { projectNames } from './isolation-links';
 
 /** opts.model: the compose model when the caller (up) has just read it. */
-export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number; model?: ComposeModel }, emit: EventSink): Promise<GateReport> {
+export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number; model?: ComposeModel; signal?: AbortSignal }, emit: EventSink): Promise<GateReport> {
   const model = opts.model ?? (await composeModelOf(ctx));
   // Checks of services the compose file does not start are not run: reported skipped, with the reason.
   const seeded = withSeedCheck(ctx.manifest); // gate.seed as one more check (main/core/seed.ts)
@@ -29,6 +29,7 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
     healthchecks: healthchecksOf(model),
     timeoutMs: opts.timeoutMs,
     deps,
+    ...(opts.signal ? { signal: opts.signal } : {}),
     onEvent: (e) => {
       if (e.type === 'gate-start' && skipped.length) {
         emit({ ...e, checks: withSkipped(e.checks, skippedResults, order), instance: ctx.rec.id });
@@ -37,6 +38,7 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
     },
   });
   if (skipped.length) report.checks = withSkipped(report.checks, skippedResults, order);
+  if (opts.signal?.aborted) return report; // cancelled: not a verdict on the instance, so not its last gate
   await deps.gates.write(report);
   return report;
 }

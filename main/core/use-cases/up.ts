@@ -153,7 +153,7 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
 
   const describing = describeInstance(deps, rec);
   describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running
-  const gate = opts.wait === false ? null : await unlessAborted(gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, model }, emit), opts.signal, id);
+  const gate = opts.wait === false ? null : await unlessAborted(gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, model, ...signal }, emit), opts.signal, id);
   return { instance: await describing, gate, healedEnvFile, lint };
 }
 

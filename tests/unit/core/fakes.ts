@@ -256,6 +256,7 @@ export function gateHarness(opts: {
   timeout?: number;
   interval?: number;
   healthchecks?: Record<string, ComposeHealthcheck>;
+  signal?: AbortSignal;
 }): GateHarness {
   const clock = new FakeClock();
   const containers = opts.containers ?? [container('db', { health: 'healthy' }), container('backend', { health: 'healthy' })];
@@ -284,6 +285,7 @@ export function gateHarness(opts: {
       publishing: opts.publishing ?? ['db', 'backend'],
       timeoutMs: opts.timeoutMs,
       healthchecks: opts.healthchecks,
+      ...(opts.signal ? { signal: opts.signal } : {}),
       deps: { engine, http, clock },
       onEvent: (e) => events.push(e),
     });

@@ -303,3 +303,22 @@ describe('runGate: workers count', () => {
     expect((await wrongKey.run()).passed).toBe(false);
   });
 });
+
+describe('runGate: cancelled (a Start cancelled from the dashboard)', () => {
+  it('stops every check at once instead of retrying until the deadline', async () => {
+    const cancel = new AbortController();
+    const g = gateHarness({
+      checks: [health],
+      timeoutMs: 60_000,
+      signal: cancel.signal,
+      http: (_url, clock) => {
+        if (clock.now() - T0 >= 2_000) cancel.abort();
+        throw connRefused();
+      },
+    });
+    const r = await g.run();
+    expect(r.passed).toBe(false);
+    expect(r.elapsedMs).toBeLessThan(5_000); // not the 60 s deadline
+    expect(check(r, 'backend').state).not.toBe('passed');
+  });
+});
