@@ -20,14 +20,14 @@ import { listSlots } from '../core/use-cases/slot-ops';
 import { statusOf } from '../core/use-cases/status';
 import { upInstance } from '../core/use-cases/up';
 import { exclusive } from '../core/use-cases/exclusive';
-import { optional, parseSlot, parseTail, validateBranchName } from '../core/validate';
+import { optional, parseSlot, validateBranchName } from '../core/validate';
 import { listSnapshots } from '../core/use-cases/snapshot-admin';
 import { createFromSnapshot, resetInstance } from '../core/use-cases/snapshot-reset';
 import { validateSnapshotName } from '../core/snapshot-plan';
+import { optBool, optObj, optTail, str } from './handler-args';
 import type { Dispatch, HandlerContext, Handlers } from './types';
 
-export const DEFAULT_LOG_TAIL = 200;
-const MAX_LOG_TAIL = 5000;
+export { DEFAULT_LOG_TAIL } from './handler-args';
 
 export type ServiceHandlers = Handlers & {
   /** Stop every log stream (server shutdown, last client gone). */
@@ -35,26 +35,6 @@ export type ServiceHandlers = Handlers & {
   /** Number of open log streams. */
   openLogStreams(): number;
 };
-
-// ---- argument checks: the HTTP transport hands us whatever a client sent ------------------------------------
-function str(v: unknown, what: string): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > 1000) throw new SandboxError('USAGE', `${what} must be a non-empty string`);
-  return v;
-}
-function optObj(v: unknown, what: string): Record<string, unknown> {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new SandboxError('USAGE', `${what} must be an object`);
-  return v as Record<string, unknown>;
-}
-function optBool(v: unknown, what: string): boolean | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') throw new SandboxError('USAGE', `${what} must be true or false`);
-  return v;
-}
-function optTail(v: unknown): number {
-  if (v === undefined) return DEFAULT_LOG_TAIL;
-  return Math.min(parseTail(v, 'tail'), MAX_LOG_TAIL);
-}
 
 export function createHandlers(ctx: HandlerContext): ServiceHandlers {
   const { deps, state, platform } = ctx;
