@@ -62,6 +62,19 @@ export function interleaved(n, named) {
   return Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
 }
 
+/** Run a and b n times each, alternating which goes first (a b, b a, a b, …): neither always follows the other. */
+export function alternating(n, a, b) {
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) {
+      a();
+      b();
+    } else {
+      b();
+      a();
+    }
+  }
+}
+
 export function time(fn) {
   const t0 = performance.now();
   fn();

@@ -4,7 +4,7 @@
 // 3 runs each (BENCH_UP_RUNS). Raw compose joins the shared network as the file says (no isolation: the baseline).
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fmt, median, must } from './lib.mjs';
+import { alternating, fmt, median, must } from './lib.mjs';
 import { withSharedObservability } from './isolation.mjs';
 
 function rawScript(p, dir, api, n) {
@@ -47,15 +47,7 @@ export async function sharedObsUp() {
       log(`raw       ${fmt(raw.at(-1))}`);
     };
     const runs = Number(process.env.BENCH_UP_RUNS ?? 3);
-    for (let i = 0; i < runs; i++) {
-      if (i % 2 === 0) {
-        runOurs();
-        runRaw();
-      } else {
-        runRaw();
-        runOurs();
-      }
-    }
+    alternating(runs, runOurs, runRaw);
     const o = median(ours);
     const b = median(raw);
     return [

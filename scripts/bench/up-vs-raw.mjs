@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fmt, makeWorld, median, must } from './lib.mjs';
+import { alternating, fmt, makeWorld, median, must } from './lib.mjs';
 
 function composeCmd() {
   return spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0 ? 'docker compose' : 'docker-compose';
@@ -66,15 +66,7 @@ export async function upVersusRaw() {
       log(`raw       ${fmt(ms)} = ${Number.isFinite(composed) ? `${fmt(composed)} until compose returned + ${fmt(ms - composed)} waiting` : '(no split)'}`);
     };
     const n = Number(process.env.BENCH_UP_RUNS ?? 5);
-    for (let i = 0; i < n; i++) {
-      if (i % 2 === 0) {
-        runOurs();
-        runRaw();
-      } else {
-        runRaw();
-        runOurs();
-      }
-    }
+    alternating(n, runOurs, runRaw);
     const o = median(ours);
     const b = median(raw);
     return [
