@@ -39,7 +39,7 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',
           expect: expectations,
-          globalSetup: ['tests/integration/global-setup.ts'],
+          globalSetup: ['tests/e2e/global-setup.ts', 'tests/integration/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,
