@@ -1,6 +1,6 @@
 // The dashboard as a demanding user meets it (issue 11), in Chromium against the real engine: the tray-size
 // window (400×700) and a wide one, keyboard-only paths through dialogs, menus and the logs panel, contrast and
-// landmarks (and axe-core when installed) in light and dark, a CLI `up` whose progress shows in the window, the
+// landmarks and axe-core in light and dark, a CLI `up` whose progress shows in the window, the
 // logs of every service with search, a gate that fails because the backend crashes — the card says which check,
 // the log tail, the fix — and the headless Folder action offering the path to copy.
 // Run screenshots go to tests/e2e/.screenshots/ (git-ignored); only KTRDR_DOCS_SCREENSHOTS=1 also writes the docs'
