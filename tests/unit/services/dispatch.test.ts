@@ -72,3 +72,33 @@ describe('createDispatch', () => {
     expect(r2).toMatchObject({ ok: false, error: { code: 'USAGE' } });
   });
 });
+
+describe('dispatch records every call', () => {
+  it('logs duration and outcome, the stack of unexpected errors, and no arguments but an id', async () => {
+    const lines: string[] = [];
+    const log = { info: (m: string) => lines.push(`I ${m}`), error: (m: string, e?: unknown) => lines.push(`E ${m} ${(e as Error).stack ? 'with-stack' : ''}`) };
+    let t = 0;
+    const handlers = {
+      up: async () => {
+        t += 250;
+        return { ok: 1 };
+      },
+      down: async () => {
+        throw new SandboxError('NOT_FOUND', 'No instance "x"\nsecond line');
+      },
+      status: async () => {
+        throw new TypeError('cannot read x of undefined');
+      },
+      create: async () => ({}),
+    } as unknown as Handlers;
+    const dispatch = createDispatch(handlers, log, () => t);
+    await dispatch('up' as never, ['ktrdr--a'] as never);
+    await dispatch('down' as never, ['x'] as never);
+    await dispatch('status' as never, ['ktrdr--b'] as never);
+    await dispatch('create' as never, [{ name: 'secret-ish' }] as never);
+    expect(lines[0]).toBe('I call up ktrdr--a ok 250ms');
+    expect(lines[1]).toBe('I call down x failed NOT_FOUND 0ms: No instance "x"');
+    expect(lines[2]).toBe('E call status ktrdr--b failed INTERNAL 0ms with-stack');
+    expect(lines[3]).toBe('I call create ok 0ms');
+  });
+});

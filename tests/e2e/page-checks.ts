@@ -1,57 +1,13 @@
-// The dashboard as a user's browser sees it, for ui.test.ts: the `dashboard` process against a world, Chromium,
-// and page checks that need no library — horizontal overflow, landmarks, WCAG contrast computed from the
-// rendered colours — plus axe-core when it is installed (node_modules/axe-core/axe.min.js).
+// Checks of the page a user's browser shows, for ui.test.ts: horizontal overflow, landmarks, WCAG contrast
+// computed from the rendered colours, and axe-core (a devDependency: node_modules/axe-core/axe.min.js; missing,
+// the check fails).
 // Page-side code is passed as strings: the tests are type-checked without the DOM library.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { CLI, ROOT, type World } from '../integration/world';
+import { ROOT } from '../integration/world';
 
 export const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
-
-export interface Dashboard {
-  url: string;
-  port: number;
-  log(): string;
-  stop(): Promise<number | null>;
-}
-
-/** `ktrdr-sandbox dashboard --json` on a free port, without a desktop (no DISPLAY): the headless case. */
-export async function startDashboard(w: World): Promise<Dashboard> {
-  const env = { ...process.env, ...w.env, DISPLAY: '', WAYLAND_DISPLAY: '' };
-  const server: ChildProcess = spawn('node', [CLI, 'dashboard', '--port', '0', '--repo', w.repo, '--json'], { cwd: w.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  server.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-  const first = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const t = setTimeout(() => reject(new Error(`dashboard did not start in 15 s:\n${buf}\n${log}`)), 15_000);
-    server.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(t);
-        resolve(buf.slice(0, nl));
-      }
-    });
-    server.once('exit', (code) => reject(new Error(`dashboard exited (${code}):\n${buf}\n${log}`)));
-  });
-  const info = JSON.parse(first) as { url: string; port: number };
-  return {
-    url: info.url,
-    port: info.port,
-    log: () => log,
-    async stop() {
-      if (server.exitCode !== null) return server.exitCode;
-      const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
-      server.kill('SIGTERM');
-      const t = setTimeout(() => server.kill('SIGKILL'), 10_000);
-      const code = await exited;
-      clearTimeout(t);
-      return code;
-    },
-  };
-}
 
 /** Interactive elements (and the page itself) that reach past the viewport's right edge. */
 export function overflow(page: Page): Promise<string[]> {
@@ -132,9 +88,9 @@ export function contrastFailures(page: Page): Promise<Array<{ text: string; rati
   })()`);
 }
 
-/** axe-core's serious and critical violations, or null when axe-core is not installed. */
-export async function axeViolations(page: Page): Promise<string[] | null> {
-  if (!existsSync(AXE)) return null;
+/** axe-core's serious and critical violations. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!existsSync(AXE)) throw new Error(`axe-core is missing (${AXE}): run npm ci (it is a devDependency).`);
   if (!(await page.evaluate('typeof window.axe'))?.toString().includes('object')) await page.evaluate(`${readFileSync(AXE, 'utf8')}\n;0`);
   return page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGit, GitCommandError } from '../../../main/adapters/git';
-import { tempDir } from './helpers';
+import { tempDir } from '../../integration/adapters/helpers';
 
 const git = createGit();
 const IDENTITY = {

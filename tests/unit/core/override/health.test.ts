@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { composeModelFromTexts } from '../../../main/core/compose-model';
-import { apiAtLeast, healthStartIntervalOverride } from '../../../main/core/override/health';
+import { composeModelFromTexts } from '../../../../main/core/compose-model';
+import { apiAtLeast, healthStartIntervalOverride } from '../../../../main/core/override/health';
 
 const model = composeModelFromTexts(
   ['c.yml'],

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRegistryStore, REGISTRY_FILE } from '../../../main/adapters/registry-store';
 import { SandboxError } from '../../../main/core/errors';
 import { emptyRegistry } from '../../../main/core/registry';
-import { record } from './fakes';
+import { record } from '../core/fakes';
 
 let home: string;
 beforeEach(async () => {
