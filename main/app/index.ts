@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, ipcMain, nativeTheme, Notification, session, shell } from 'electron';
 import { createDeps } from '../adapters/index';
 import { createSurfaceLog, defaultLogDir } from '../adapters/surface-log';
-import type { Snapshot } from '../contract';
+import type { Snapshot } from '../shared/contract';
 import { createDispatch, createHandlers } from '../services/handlers';
 import { createStateService } from '../services/state-service';
 import { relayProgress } from '../services/progress-relay';

@@ -11,7 +11,7 @@ import {
   type InvokeArgs,
   type InvokeChannel,
   type Result,
-} from '../contract';
+} from '../shared/contract';
 import { EXIT, toErrorPayload, type ErrorPayload } from '../core/errors';
 import type { Dispatch, EventSender } from '../services/types';
 

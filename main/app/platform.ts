@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { app, clipboard, shell } from 'electron';
 import Store from 'electron-store';
-import type { Settings } from '../contract';
+import type { Settings } from '../shared/contract';
 import { SandboxError } from '../core/errors';
 import type { Platform } from '../services/types';
 import { autostartDesktopEntry, autostartFile, HIDDEN_ARG, selfCommand, terminalCandidates, type LaunchSpec } from './os';

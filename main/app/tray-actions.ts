@@ -1,6 +1,6 @@
 // What a tray click does, as data: a contract call through the shared dispatch (the same path as the window and
 // the dashboard server — no lifecycle logic here), a window to show, or quitting. Pure, unit-tested.
-import type { InvokeChannel, Result, Settings } from '../contract';
+import type { InvokeChannel, Result, Settings } from '../shared/contract';
 import type { Dispatch } from '../services/types';
 import type { TrayAction } from './tray-menu';
 

@@ -1,7 +1,7 @@
 // The dashboard's server-sent event stream (GET /api/events): each client gets the current state at once, then
 // every event the server broadcasts. A client that stops reading is dropped rather than buffered without bound.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EventChannel, EventMap, Snapshot } from '../contract';
+import type { EventChannel, EventMap, Snapshot } from '../shared/contract';
 import type { EventSender } from '../services/types';
 import { sendText } from './http-responses';
 

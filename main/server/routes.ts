@@ -2,7 +2,7 @@
 // POST /api/invoke/<channel> (the contract's invoke channels, JSON arguments), GET /api/events (the event
 // stream), and GET/HEAD of anything else from the renderer build.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isInvokeChannel } from '../contract';
+import { isInvokeChannel } from '../shared/contract';
 import { SandboxError } from '../core/errors';
 import type { Dispatch } from '../services/types';
 import type { EventStream } from './event-stream';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Handlers, StateService } from '../services/types';
 import { page, sendText } from './http-responses';
-import { injectInitialData, type InitialData } from './initial-data';
+import { injectInitialData, type InitialData } from '../shared/initial-data';
 import { createAssetCache, inlineStylesheets, MIME, pickEncoding, preloadDynamicImports, rootRelativeRefs, type StaticAsset } from './static-assets';
 
 /** The directory holding this package's package.json (works from the sources and from dist/cli.cjs). */

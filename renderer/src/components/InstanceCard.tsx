@@ -2,7 +2,7 @@
 // control names its instance for screen readers ("Stop ktrdr--x"). On a narrow card (the tray-size window)
 // the secondary actions move into the "⋯" menu; on a wide one they are all visible.
 import { useState } from 'react';
-import type { InstanceView } from '../../../main/core/views';
+import type { InstanceView } from '../../../main/shared/views';
 import { useApp } from '../app-context';
 import { ago, seconds } from '../format';
 import { useInstanceActions } from './card-actions';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { INVOKE_CHANNELS, ipcEventName, ipcInvokeName, type InvokeChannel, type Result } from '../../../main/contract';
+import { INVOKE_CHANNELS, ipcEventName, ipcInvokeName, type InvokeChannel, type Result } from '../../../main/shared/contract';
 import { SandboxError } from '../../../main/core/errors';
 import {
   ARG_SPECS,

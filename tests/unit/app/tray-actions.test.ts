@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { invokeStep, trayStep } from '../../../main/app/tray-actions';
-import type { InvokeChannel } from '../../../main/contract';
+import type { InvokeChannel } from '../../../main/shared/contract';
 import type { Dispatch } from '../../../main/services/types';
 
 const settings = { startAtLogin: false };

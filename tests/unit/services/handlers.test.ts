@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LogLineEvent, Settings, Snapshot } from '../../../main/contract';
+import type { LogLineEvent, Settings, Snapshot } from '../../../main/shared/contract';
 import { createGateStore } from '../../../main/adapters/gate-store';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import type { Deps, Git } from '../../../main/core/deps';
