@@ -17,7 +17,8 @@ import { createRouter } from './routes';
 import { newToken } from './security';
 import { createStaticSite, defaultStaticDir } from './static-site';
 
-export { defaultStaticDir, packageRoot } from './static-site';
+export { defaultStaticDir } from './static-site';
+export { packageRoot } from '../adapters/package-root';
 
 export interface DashboardServerOptions {
   /** The core's dependencies (required unless both `state` and `handlers` are given). */
