@@ -6,9 +6,9 @@ import { app, ipcMain, nativeTheme, Notification, session, shell } from 'electro
 import { createDeps } from '../adapters/index';
 import { createSurfaceLog, defaultLogDir } from '../adapters/surface-log';
 import type { Snapshot } from '../shared/contract';
-import { createDispatch, createHandlers } from '../services/handlers';
-import { createStateService } from '../services/state-service';
-import { relayProgress } from '../services/progress-relay';
+import { createDispatch, createHandlers } from '../ui-backend/handlers';
+import { createStateService } from '../ui-backend/state-service';
+import { relayProgress } from '../ui-backend/progress-relay';
 import { createIpcEventSender, registerIpc } from './ipc';
 import { createNotifier, type DesktopNotification } from './notifications';
 import { createElectronPlatform, launchedAtLogin } from './platform';

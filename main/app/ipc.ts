@@ -13,7 +13,7 @@ import {
   type Result,
 } from '../shared/contract';
 import { EXIT, toErrorPayload, type ErrorPayload } from '../core/errors';
-import type { Dispatch, EventSender } from '../services/types';
+import type { Dispatch, EventSender } from '../ui-backend/types';
 
 /** The part of Electron's ipcMain we use. */
 export interface IpcMainLike {

@@ -9,7 +9,7 @@ import { app, clipboard, shell } from 'electron';
 import Store from 'electron-store';
 import type { Settings } from '../shared/contract';
 import { SandboxError } from '../core/errors';
-import type { Platform } from '../services/types';
+import type { Platform } from '../ui-backend/types';
 import { autostartDesktopEntry, autostartFile, HIDDEN_ARG, selfCommand, terminalCandidates, type LaunchSpec } from './os';
 import { isHttpUrl } from './security';
 import { createSettingsStore, DEFAULT_SETTINGS } from './settings';

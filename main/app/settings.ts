@@ -2,7 +2,7 @@
 // or older file (unknown keys dropped, bad values replaced by defaults); `set` merges an already-validated patch
 // (the setSettings handler validates user input) and notifies observers (tray checkbox, theme, login item).
 import type { Settings } from '../shared/contract';
-import type { SettingsStore } from '../services/types';
+import type { SettingsStore } from '../ui-backend/types';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   repositoryRoot: null,

@@ -2,7 +2,7 @@
 // every event the server broadcasts. A client that stops reading is dropped rather than buffered without bound.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventChannel, EventMap, Snapshot } from '../shared/contract';
-import type { EventSender } from '../services/types';
+import type { EventSender } from '../ui-backend/types';
 import { sendText } from './http-responses';
 
 interface SseClient {

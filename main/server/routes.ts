@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isInvokeChannel } from '../shared/contract';
 import { SandboxError } from '../core/errors';
-import type { Dispatch } from '../services/types';
+import type { Dispatch } from '../ui-backend/types';
 import type { EventStream } from './event-stream';
 import { errorJson, sendJson, sendText } from './http-responses';
 import { authenticate } from './request-auth';

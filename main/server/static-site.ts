@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Handlers, StateService } from '../services/types';
+import type { Handlers, StateService } from '../ui-backend/types';
 import { page, sendText } from './http-responses';
 import { injectInitialData, type InitialData } from '../shared/initial-data';
 import { packageRoot } from '../adapters/package-root';

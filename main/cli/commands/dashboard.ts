@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { SandboxError } from '../../core/errors';
 import { canonical } from '../../core/resolve';
 import { startDashboardServer } from '../../server/dashboard-server';
-import { createNodePlatform } from '../../services/node-platform';
+import { createNodePlatform } from '../../ui-backend/node-platform';
 import { createSurfaceLog, defaultLogDir } from '../../adapters/surface-log';
 import { SCHEMA_VERSION } from '../render';
 import { addCommon, parseIntOption, runCommand, type Runtime } from '../runtime';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSurfaceLog, defaultLogDir } from '../../../main/adapters/surface-log';
 import { SandboxError } from '../../../main/core/errors';
-import { createDispatch } from '../../../main/services/handlers';
-import type { Handlers } from '../../../main/services/types';
+import { createDispatch } from '../../../main/ui-backend/handlers';
+import type { Handlers } from '../../../main/ui-backend/types';
 
 const dirs: string[] = [];
 function tmp(): string {

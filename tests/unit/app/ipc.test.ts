@@ -11,7 +11,7 @@ import {
   type IpcInvokeEventLike,
   type IpcMainLike,
 } from '../../../main/app/ipc';
-import type { Dispatch } from '../../../main/services/types';
+import type { Dispatch } from '../../../main/ui-backend/types';
 import { snapshot } from './fixtures';
 
 type Listener = (event: IpcInvokeEventLike, ...args: unknown[]) => unknown;

@@ -10,7 +10,7 @@ import { SandboxError } from '../../../main/core/errors';
 import { startDashboardServer, type DashboardServer } from '../../../main/server/dashboard-server';
 import { INITIAL_DATA_ELEMENT_ID } from '../../../main/shared/initial-data';
 import { CONTENT_SECURITY_POLICY, cookieName, parseCookies } from '../../../main/server/security';
-import type { Handlers, StateService } from '../../../main/services/types';
+import type { Handlers, StateService } from '../../../main/ui-backend/types';
 
 let dir: string;
 let server: DashboardServer;

@@ -9,9 +9,9 @@ import { createRegistryStore } from '../../../main/adapters/registry-store';
 import type { Deps, Git } from '../../../main/core/deps';
 import type { ProgressEvent } from '../../../main/core/events';
 import type { InstanceRecord } from '../../../main/core/types';
-import { createDispatch, createHandlers, type ServiceHandlers } from '../../../main/services/handlers';
-import { createFileSettingsStore } from '../../../main/services/node-platform';
-import type { Platform, StateService } from '../../../main/services/types';
+import { createDispatch, createHandlers, type ServiceHandlers } from '../../../main/ui-backend/handlers';
+import { createFileSettingsStore } from '../../../main/ui-backend/node-platform';
+import type { Platform, StateService } from '../../../main/ui-backend/types';
 
 let root: string;
 let deps: Deps;

@@ -10,7 +10,7 @@ import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { EngineUnavailableError, type Deps, type Engine, type EngineEvent } from '../../../main/core/deps';
 import type { ContainerInfo, InstanceRecord } from '../../../main/core/types';
 import { viewOf } from '../../../main/core/use-cases/list';
-import { createStateService, isStateChangingEvent, type LiveStateService } from '../../../main/services/state-service';
+import { createStateService, isStateChangingEvent, type LiveStateService } from '../../../main/ui-backend/state-service';
 import { container } from '../core/fakes';
 
 const SERVICES = ['db', 'backend', 'backtest-worker-1', 'backtest-worker-2', 'training-worker-1', 'training-worker-2', 'grafana', 'jaeger', 'prometheus'];
