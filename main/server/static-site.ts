@@ -38,7 +38,7 @@ export function createStaticSite(staticDir: string, state: StateService, handler
     }
     const file = normalize(join(staticDir, rel));
     if (file !== staticDir && !file.startsWith(staticDir + sep)) return { kind: 'error', status: 403, text: 'Forbidden' };
-    let isFile = false;
+    let isFile: boolean;
     try {
       isFile = statSync(file).isFile();
     } catch {

@@ -105,7 +105,7 @@ export function createHttpTransport(opts: HttpTransportOptions = {}): HttpApi {
       } catch (err) {
         return failure(`The dashboard server is not reachable (${err instanceof Error ? err.message : String(err)})`);
       }
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = await res.json();
       } catch {

@@ -10,6 +10,7 @@ import { INVOKE_CHANNELS, type Result, type Snapshot } from '../../../main/share
 
 const fake = vi.hoisted(() => {
   // vi.hoisted runs before the imports above: load what it needs itself.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before any import
   const { EventEmitter: EE } = require('node:events') as typeof import('node:events');
   const log: unknown[] = [];
   class App extends EE {

@@ -287,13 +287,13 @@ describe('state service', () => {
     expect(delays[0]).toBe(150);
     // the registry side still shows, with no container known
     expect(s.instances.map((i) => i.id)).toEqual([rec.id]);
-    s = await waitFor(svc, (snap) => snap.engine.state === 'down' && snap.engine.retryInMs === 300, 3000);
+    await waitFor(svc, (snap) => snap.engine.state === 'down' && snap.engine.retryInMs === 300, 3000);
     expect(delays).toEqual([150, 300]); // doubling, capped
     const requestsWhileDown = svc.engineRequests();
     await sleep(400);
     expect(svc.engineRequests() - requestsWhileDown).toBeLessThanOrEqual(3); // one ping per 300 ms at most
     engine.up = true;
-    s = await waitFor(svc, (snap) => snap.engine.state === 'up' && snap.instances[0]?.status === 'running', 3000);
+    await waitFor(svc, (snap) => snap.engine.state === 'up' && snap.instances[0]?.status === 'running', 3000);
     expect(engine.subscribers.length).toBe(1);
 
     // the engine stops again: the stream ends → down → back
