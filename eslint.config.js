@@ -56,6 +56,14 @@ const BOUNDARIES = {
       },
     ],
   },
+  'main/app': {
+    patterns: [
+      {
+        regex: from('cli', 'server', 'renderer', 'preload'),
+        message: 'The tray app imports no other surface: it shares main/ui-backend with the dashboard server.',
+      },
+    ],
+  },
   'main/cli': {
     paths: [ELECTRON],
     patterns: [{ regex: from('app', 'renderer', 'preload'), message: 'The CLI imports neither the tray app nor the renderer.' }],

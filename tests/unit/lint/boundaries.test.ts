@@ -93,6 +93,14 @@ describe('layer boundaries', () => {
     expect(errors).toEqual([expect.stringMatching(/^1: .*The dashboard server imports no other surface/)]);
   });
 
+  it('the tray app imports no other surface', async () => {
+    const errors = await boundaryErrors(
+      'main/app/x.ts',
+      "import { startDashboardServer } from '../server/dashboard-server';\nimport { createDispatch } from '../ui-backend/handlers';\nimport { app } from 'electron';\nexport const all = [startDashboardServer, createDispatch, app];",
+    );
+    expect(errors).toEqual([expect.stringMatching(/^1: .*The tray app imports no other surface/)]);
+  });
+
   it('the shared module imports only itself: no core, no package, no Node', async () => {
     const errors = await boundaryErrors(
       'main/shared/x.ts',
