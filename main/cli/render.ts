@@ -18,7 +18,6 @@ export const SCHEMA_VERSION = 1;
 let Table: typeof TableType | undefined;
 function loadTable(): typeof TableType {
   // A literal require('cli-table3'): the bundler rewrites it to the vendored file.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the literal require is what the bundler rewrites
   Table ??= (typeof require === 'function' ? require('cli-table3') : createRequire(import.meta.url)('cli-table3')) as typeof TableType;
   return Table;
 }
