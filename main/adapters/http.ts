@@ -88,9 +88,13 @@ export function createHttp(): Http {
           return { status: r.status, body: r.body };
         }
       } catch (err) {
+        // The messages below are the whole story: no `cause`, because the gate describes an error by its cause when
+        // it has one (describeFetchError in main/core/gate-checks.ts) and would print a bare code instead.
+        /* eslint-disable preserve-caught-error */
         if (timeout.aborted) throw new Error(`GET ${url} timed out after ${timeoutMs} ms`);
         if (cancel?.aborted) throw new Error(`GET ${url} cancelled`);
         throw new Error(`GET ${url} failed: ${err instanceof Error ? err.message : String(err)}`);
+        /* eslint-enable preserve-caught-error */
       }
     },
   };

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isInvokeChannel, type Snapshot } from '../../../main/contract';
+import { isInvokeChannel, type Snapshot } from '../../../main/shared/contract';
 import { SandboxError } from '../../../main/core/errors';
 import { startDashboardServer, type DashboardServer } from '../../../main/server/dashboard-server';
-import { INITIAL_DATA_ELEMENT_ID } from '../../../main/server/initial-data';
+import { INITIAL_DATA_ELEMENT_ID } from '../../../main/shared/initial-data';
 import { CONTENT_SECURITY_POLICY, cookieName, parseCookies } from '../../../main/server/security';
-import type { Handlers, StateService } from '../../../main/services/types';
+import type { Handlers, StateService } from '../../../main/ui-backend/types';
 
 let dir: string;
 let server: DashboardServer;

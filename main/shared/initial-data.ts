@@ -1,9 +1,9 @@
 // The state a page needs for its first paint, inlined into index.html as a JSON data block
 // (<script type="application/json">: never executed, so the strict CSP — script-src 'self' — still holds),
-// plus the static first frame (renderer/src/shell.ts) in #root and the chosen theme on <html>.
-// The renderer reads the data in renderer/src/api/initial-data.ts. No Node imports here: the renderer imports this file.
-import type { Settings, Snapshot } from '../contract';
-import { shellHtml } from '../../renderer/src/shell';
+// plus the static first frame (main/shared/first-frame.ts) in #root and the chosen theme on <html>.
+// The server injects it (main/server/static-site.ts); the renderer reads it (renderer/src/api/initial-data.ts).
+import type { Settings, Snapshot } from './contract';
+import { shellHtml } from './first-frame';
 
 /** The id of the data block. */
 export const INITIAL_DATA_ELEMENT_ID = 'ktrdr-initial-data';

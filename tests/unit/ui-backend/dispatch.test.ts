@@ -1,8 +1,8 @@
 // The Result envelope: every outcome of a handler becomes { ok: true, value } or { ok: false, error }.
 import { describe, expect, it } from 'vitest';
 import { SandboxError } from '../../../main/core/errors';
-import { createDispatch } from '../../../main/services/handlers';
-import type { Handlers } from '../../../main/services/types';
+import { createDispatch } from '../../../main/ui-backend/handlers';
+import type { Handlers } from '../../../main/ui-backend/types';
 
 function handlers(over: Partial<Record<keyof Handlers, (...a: any[]) => Promise<unknown>>>): Handlers {
   return new Proxy(over as Handlers, {

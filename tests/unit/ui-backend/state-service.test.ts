@@ -4,13 +4,13 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../../main/contract';
+import type { Snapshot } from '../../../main/shared/contract';
 import { createGateStore } from '../../../main/adapters/gate-store';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { EngineUnavailableError, type Deps, type Engine, type EngineEvent } from '../../../main/core/deps';
 import type { ContainerInfo, InstanceRecord } from '../../../main/core/types';
 import { viewOf } from '../../../main/core/use-cases/list';
-import { createStateService, isStateChangingEvent, type LiveStateService } from '../../../main/services/state-service';
+import { createStateService, isStateChangingEvent, type LiveStateService } from '../../../main/ui-backend/state-service';
 import { container } from '../core/fakes';
 
 const SERVICES = ['db', 'backend', 'backtest-worker-1', 'backtest-worker-2', 'training-worker-1', 'training-worker-2', 'grafana', 'jaeger', 'prometheus'];
@@ -287,13 +287,13 @@ describe('state service', () => {
     expect(delays[0]).toBe(150);
     // the registry side still shows, with no container known
     expect(s.instances.map((i) => i.id)).toEqual([rec.id]);
-    s = await waitFor(svc, (snap) => snap.engine.state === 'down' && snap.engine.retryInMs === 300, 3000);
+    await waitFor(svc, (snap) => snap.engine.state === 'down' && snap.engine.retryInMs === 300, 3000);
     expect(delays).toEqual([150, 300]); // doubling, capped
     const requestsWhileDown = svc.engineRequests();
     await sleep(400);
     expect(svc.engineRequests() - requestsWhileDown).toBeLessThanOrEqual(3); // one ping per 300 ms at most
     engine.up = true;
-    s = await waitFor(svc, (snap) => snap.engine.state === 'up' && snap.instances[0]?.status === 'running', 3000);
+    await waitFor(svc, (snap) => snap.engine.state === 'up' && snap.instances[0]?.status === 'running', 3000);
     expect(engine.subscribers.length).toBe(1);
 
     // the engine stops again: the stream ends → down → back

@@ -1,12 +1,12 @@
 // THE contract between the core and every UI surface. Imported by Electron main (IPC handlers), the preload
 // (which exposes it through contextBridge), the dashboard server (HTTP + SSE) and the renderer (whose `Api`
 // object is implemented by either transport). Type-only imports keep it free of Node code for the renderer.
-import type { ErrorPayload } from './core/errors';
-import type { ProgressEvent } from './core/events';
-import type { GateReport } from './core/types';
-import type { InstanceView } from './core/views';
-import type { DestroyPreview, DestroyResult, InstanceDetails, OrphanProject, StatusResult, UpResult } from './core/results';
-import type { ResetResult, SnapshotSummary } from './core/snapshot-types';
+import type { ErrorPayload } from './errors';
+import type { ProgressEvent } from './events';
+import type { GateReport } from './types';
+import type { InstanceView } from './views';
+import type { DestroyPreview, DestroyResult, InstanceDetails, OrphanProject, StatusResult, UpResult } from './results';
+import type { ResetResult, SnapshotSummary } from './snapshot-types';
 
 export const CONTRACT_VERSION = 1;
 

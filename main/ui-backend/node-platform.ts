@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { Settings } from '../contract';
+import type { Settings } from '../shared/contract';
 import { SandboxError } from '../core/errors';
 import type { Platform, SettingsStore } from './types';
 

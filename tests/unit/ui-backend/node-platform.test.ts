@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createNodePlatform, hasDesktop, sanitizeSettings, SETTINGS_FILE } from '../../../main/services/node-platform';
+import { createNodePlatform, hasDesktop, sanitizeSettings, SETTINGS_FILE } from '../../../main/ui-backend/node-platform';
 
 let home: string;
 beforeEach(async () => {
@@ -50,7 +50,7 @@ describe('node platform', () => {
   it('reports an opener that fails (not installed, or exits non-zero) instead of pretending it worked', async () => {
     const failing = createNodePlatform({ home, platform: 'linux', env: { DISPLAY: ':0' }, launch: async () => Promise.reject(new Error('spawn xdg-open ENOENT')) });
     await expect(failing.openPath('/w/a')).rejects.toMatchObject({ message: expect.stringContaining('xdg-open failed (spawn xdg-open ENOENT)'), details: { copy: '/w/a' } });
-    const real = createNodePlatform({ home, platform: 'linux', env: { DISPLAY: ':0' }, launch: (cmd, args, cwd) => import('../../../main/services/node-platform').then((m) => m.launch('false', args, cwd, 2000)) });
+    const real = createNodePlatform({ home, platform: 'linux', env: { DISPLAY: ':0' }, launch: (cmd, args, cwd) => import('../../../main/ui-backend/node-platform').then((m) => m.launch('false', args, cwd, 2000)) });
     await expect(real.openPath('/w/a')).rejects.toMatchObject({ message: expect.stringContaining('exited with code 1') });
   });
 

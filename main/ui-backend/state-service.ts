@@ -7,7 +7,7 @@
 // Views are derived in state-views.ts; events, debounce and directory watches are read in state-triggers.ts.
 import type { FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { EngineState, Snapshot } from '../contract';
+import type { EngineState, Snapshot } from '../shared/contract';
 import type { Deps, EngineEvent } from '../core/deps';
 import { toErrorPayload } from '../core/errors';
 import { instances as registryInstances } from '../core/registry';

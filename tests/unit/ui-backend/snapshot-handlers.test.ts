@@ -3,13 +3,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../../main/contract';
+import type { Snapshot } from '../../../main/shared/contract';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { createSnapshotStore } from '../../../main/adapters/snapshot-store';
 import type { Deps, Git } from '../../../main/core/deps';
 import type { SnapshotMeta } from '../../../main/core/snapshot-types';
-import { createHandlers, type ServiceHandlers } from '../../../main/services/handlers';
-import type { Platform, StateService } from '../../../main/services/types';
+import { createHandlers, type ServiceHandlers } from '../../../main/ui-backend/handlers';
+import type { Platform, StateService } from '../../../main/ui-backend/types';
 
 let root: string;
 let h: ServiceHandlers;

@@ -2,8 +2,8 @@
 // not yet enabled), which the dashboard server puts into #root of the page it serves. It paints as soon as the
 // page and its stylesheet have arrived — before the script has loaded, compiled and rendered, which is most of
 // the time to the first paint — and React replaces it with the same top bar on its first render (the instance
-// cards come with that render). Keep the markup in step with the top bar in App.tsx.
-import type { Snapshot } from '../../main/contract';
+// cards come with that render). Keep the markup in step with the top bar in renderer/src/App.tsx.
+import type { Snapshot } from './contract';
 import { summarise } from './summary';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -85,7 +85,7 @@ export function createViewCache(deps: Deps): ViewCache {
     const composeFiles = dirExists ? composeFilePaths(rec.path, manifest.compose.files) : [];
     const composeStamps = JSON.stringify(await Promise.all(composeFiles.map(stamp)));
     let expected: number;
-    let model: ComposeModel | null = null;
+    let model: ComposeModel | null;
     if (sameManifest && prev.composeStamps === composeStamps) ({ expected, model = null } = prev);
     else {
       model = dirExists ? await readComposeModel(rec.path, manifest.compose.files).catch(() => null) : null;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordProgress, progressFile } from '../../../main/adapters/progress-file';
 import type { ProgressEvent } from '../../../main/core/events';
-import { relayProgress } from '../../../main/services/progress-relay';
+import { relayProgress } from '../../../main/ui-backend/progress-relay';
 
 let home: string;
 beforeEach(async () => {

@@ -1,8 +1,8 @@
 // The top bar's one-line summary, a pure function of the snapshot: every instance counted ONCE, by the state
 // its card shows (busy first, then failing, running, stopped, missing dir). With the engine down nothing about
 // the containers is known, and the summary says so instead of counting every instance as stopped.
-import type { Snapshot } from '../../main/contract';
-import type { InstanceView } from '../../main/core/views';
+import type { Snapshot } from './contract';
+import type { InstanceView } from './views';
 
 export type SummaryBucket = 'busy' | 'failing' | 'running' | 'stopped' | 'missing';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEATH_WINDOW_MS, trustRecentDeaths } from '../../../main/services/state-triggers';
+import { DEATH_WINDOW_MS, trustRecentDeaths } from '../../../main/ui-backend/state-triggers';
 import type { ContainerInfo } from '../../../main/core/types';
 
 const c = (id: string, state: ContainerInfo['state'] = 'running'): ContainerInfo => ({

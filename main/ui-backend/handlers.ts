@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { CreateInput, InvokeArgs, InvokeChannel, InvokeValue, NameCheck, Result, Settings, SlotInfo } from '../contract';
-import { isInvokeChannel } from '../contract';
+import type { CreateInput, InvokeArgs, InvokeChannel, InvokeValue, NameCheck, Result, Settings, SlotInfo } from '../shared/contract';
+import { isInvokeChannel } from '../shared/contract';
 import { SandboxError, toErrorPayload } from '../core/errors';
 import type { EventSink, ProgressEvent } from '../core/events';
 import { instanceIdForNewDir, validateInstanceName, worktreeDirName } from '../core/identity';
