@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'bin', 'ktrdr-sandbox.cjs');
+export const CLI = join(ROOT, 'bin', 'ktrdr-sandbox.js');
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

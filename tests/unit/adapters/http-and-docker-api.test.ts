@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttp } from '../../../main/adapters/http';
-import { DockerApiError, directGetSupported, dockerGetJson, dockerQuery } from '../../../main/adapters/docker-api';
+import { DockerApiError, directSupported, dockerGetJson, dockerQuery } from '../../../main/adapters/docker-api';
 import { parseDockerHost } from '../../../main/adapters/docker-endpoint';
 import { isConnectionError } from '../../../main/adapters/engine-errors';
 
@@ -129,34 +129,8 @@ describe('Docker API GET', () => {
   });
 
   it('ssh endpoints stay on dockerode', () => {
-    expect(directGetSupported(parseDockerHost('ssh://me@host', 'DOCKER_HOST'))).toBe(false);
-    expect(directGetSupported(parseDockerHost('tcp://127.0.0.1:2376', 'DOCKER_HOST'))).toBe(true);
-    expect(directGetSupported(parseDockerHost(`unix://${sock}`, 'DOCKER_HOST'))).toBe(true);
-  });
-});
-
-describe('deferred NODE_EXTRA_CA_CERTS', () => {
-  const KEY = Symbol.for('ktrdr-sandbox.deferred-extra-ca-certs');
-  const g = globalThis as Record<symbol, unknown>;
-
-  it('adds the file to the bundled roots only when the launcher deferred it', async () => {
-    const { deferredExtraCa } = await import('../../../main/adapters/extra-ca');
-    const { rootCertificates } = await import('node:tls');
-    const dir = mkdtempSync(join(tmpdir(), 'kts-ca-'));
-    try {
-      expect(deferredExtraCa()).toBeUndefined();
-      const file = join(dir, 'corp.pem');
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(file, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-      g[KEY] = file;
-      const ca = deferredExtraCa()!;
-      expect(ca).toHaveLength(rootCertificates.length + 1);
-      expect(ca.at(-1)).toContain('MIIB');
-      g[KEY] = join(dir, 'missing.pem');
-      expect(deferredExtraCa()).toBeUndefined();
-    } finally {
-      delete g[KEY];
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(directSupported(parseDockerHost('ssh://me@host', 'DOCKER_HOST'))).toBe(false);
+    expect(directSupported(parseDockerHost('tcp://127.0.0.1:2376', 'DOCKER_HOST'))).toBe(true);
+    expect(directSupported(parseDockerHost(`unix://${sock}`, 'DOCKER_HOST'))).toBe(true);
   });
 });
