@@ -41,4 +41,4 @@ export async function buildProgram(argv: string[]): Promise<Command> {
   return program;
 }
 
-runProgram(await buildProgram(process.argv), process.argv);
+void buildProgram(process.argv).then((program) => runProgram(program, process.argv));
