@@ -21,7 +21,8 @@ function spawnInherit(cmd: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const { spawn } = process.getBuiltinModule('node:child_process');
     const child = spawn(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env });
     const forward = (sig: NodeJS.Signals) => {
-      if (sig === 'SIGINT' && process.stdin.isTTY) return;
+      // isatty(0), not process.stdin.isTTY: that would open fd 0 as a stream, which the command is reading
+      if (sig === 'SIGINT' && process.getBuiltinModule('node:tty').isatty(0)) return;
       child.kill(sig);
     };
     for (const sig of FORWARDED) process.on(sig, forward);
