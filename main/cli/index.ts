@@ -23,7 +23,7 @@ const MODULES: Array<[names: string[], load: () => Promise<Register>]> = [
   [['manifest'], async () => (await import('./commands/manifest')).registerManifest],
   [['demo'], async () => (await import('./commands/demo')).registerDemo],
   [['engines'], async () => (await import('./commands/engines')).registerEngines],
-  [['snapshot'], async () => (await import('./commands/snapshot')).registerSnapshot],
+  [['snapshot', 'reset'], async () => (await import('./commands/snapshot')).registerSnapshot],
 ];
 
 /** The loaders for argv's command: its own module when the first word names one, else all of them. */

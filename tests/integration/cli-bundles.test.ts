@@ -98,6 +98,18 @@ describe('commands load on demand', () => {
     expect([...alias.sources].filter((s) => s.startsWith('main/cli/commands/'))).toEqual(['main/cli/commands/overview.ts']);
   });
 
+  it('every command of the full help answers from its own module (the loader table names each one)', async () => {
+    const help = String((await execa(CLI, ['--help'], { env: w.env })).stdout);
+    const names = [...help.matchAll(/^  ([a-z][a-z-]*)(?:\|[a-z]+)?\b/gm)].map((m) => m[1]!).filter((n) => n !== 'help');
+    expect(names.length).toBeGreaterThan(20);
+    for (const name of names) {
+      const r = await loaded([name, '--help']);
+      expect(r.code, name).toBe(0);
+      expect(r.stdout, name).toMatch(new RegExp(`^Usage: ktrdr-sandbox ${name}`));
+      expect([...r.sources].filter((x) => x.startsWith('main/cli/commands/')).length, `${name} loaded every command module`).toBeLessThan(4);
+    }
+  });
+
   it('--help lists every command; a misspelt one is suggested', async () => {
     const help = await execa(CLI, ['--help'], { env: w.env, reject: false });
     for (const c of ['create', 'up', 'down', 'destroy', 'list', 'status', 'env', 'exec', 'evidence', 'doctor', 'dashboard', 'snapshot', 'engines', 'demo']) {

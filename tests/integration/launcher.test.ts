@@ -80,7 +80,8 @@ describe('exec', () => {
   for (const [sig, code] of [['SIGTERM', 42], ['SIGHUP', 43], ['SIGINT', 44]] as const) {
     it(`passes ${sig} sent to ktrdr-sandbox on to the command (stdin not a terminal)`, async () => {
       const short = sig.slice(3);
-      const script = `trap 'echo got-${short}; exit ${code}' ${short}; echo ready; while :; do sleep 0.05; done`;
+      // bounded (~30 s): were the signal not passed on, the test fails instead of waiting on an orphan
+      const script = `trap 'echo got-${short}; exit ${code}' ${short}; echo ready; i=0; while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done`;
       const child = run(['exec', '--', 'sh', '-c', script]);
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error('the command never said ready')), 15_000);

@@ -19,13 +19,15 @@ function spawnInherit(cmd: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     // node:child_process (and the net/stream modules under it) only when a command is really run
     const { spawn } = process.getBuiltinModule('node:child_process');
-    const child = spawn(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env });
+    // The handlers come first: a signal arriving while the child starts must be passed on, not kill us and
+    // leave it running. (They run on the event loop, so after spawn() below has returned.)
     const forward = (sig: NodeJS.Signals) => {
       // isatty(0), not process.stdin.isTTY: that would open fd 0 as a stream, which the command is reading
       if (sig === 'SIGINT' && process.getBuiltinModule('node:tty').isatty(0)) return;
       child.kill(sig);
     };
     for (const sig of FORWARDED) process.on(sig, forward);
+    const child = spawn(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env });
     const done = () => {
       for (const sig of FORWARDED) process.off(sig, forward);
     };
