@@ -15,6 +15,8 @@ import { EngineUnavailableError } from '../core/deps';
 import type { CopyProgress, HelperSpec, VolumeIo } from '../core/snapshot-ports';
 import { dockerodeOptions, type DockerEndpoint } from './docker-endpoint';
 import { mapEngineError } from './engine-errors';
+import { demuxLines } from './demux';
+import { tarFilter } from './tar-filter';
 
 /** Where the helper mounts the volume; the archive's top entry carries this name. */
 const MOUNT = '/snapshot-volume';
@@ -61,6 +63,7 @@ export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.Pr
       Entrypoint: cmd ? ['/bin/sh', '-c'] : ['/bin/true'],
       Cmd: cmd ?? [],
       User: '0',
+      WorkingDir: MOUNT,
       Labels: spec.labels,
       NetworkDisabled: true,
       HostConfig: {
@@ -168,20 +171,35 @@ export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.Pr
     async createVolume(name, labels) {
       await mapped(async () => (await docker()).createVolume({ Name: name, Labels: labels }));
     },
-    async exportVolume(spec, file, onProgress) {
+    async inspectVolume(spec, script) {
+      const c = await mapped(() => helper(spec, true, [script]));
+      try {
+        await mapped(() => c.start());
+        const res = (await mapped(() => c.wait())) as { StatusCode: number };
+        const logs = (await mapped(() => c.logs({ stdout: true, stderr: true }))) as unknown as Buffer;
+        return { exitCode: res.StatusCode, output: demuxLines(Buffer.from(logs)).map((l) => l.text).join('\n') };
+      } finally {
+        await removeHelper(c).catch(() => undefined);
+      }
+    },
+    async exportVolume(spec, file, onProgress, o = {}) {
       const total = { bytes: 0 };
+      let skipped = 0;
       const c = await mapped(() => helper(spec, true));
       try {
         const archive = (await mapped(() => c.getArchive({ path: MOUNT }))) as unknown as Readable;
         const out = createWriteStream(file, { mode: 0o600 });
-        if (file.endsWith('.gz')) await pipeline(archive, counter(onProgress, total), createGzip({ level: 1 }), out);
-        else await pipeline(archive, counter(onProgress, total), out);
+        const skip = o.skip;
+        const stages: NodeJS.ReadWriteStream[] = skip ? [tarFilter((p) => !skip(p), { strip: `${MOUNT.slice(1)}/`, onSkip: (n) => (skipped += n) })] : [];
+        stages.push(counter(onProgress, total));
+        if (file.endsWith('.gz')) stages.push(createGzip({ level: 1 }));
+        await pipeline([archive, ...stages, out]);
       } catch (err) {
         throw mapEngineError(err, endpoint);
       } finally {
         await removeHelper(c).catch(() => undefined);
       }
-      return { bytes: total.bytes, stored: (await fsp.stat(file)).size };
+      return { bytes: total.bytes, stored: (await fsp.stat(file)).size, ...(o.skip ? { skipped } : {}) };
     },
     async importVolume(spec, file, o, onProgress) {
       // A local engine sees our files: the helper extracts the archive itself from a read-only bind mount (about
