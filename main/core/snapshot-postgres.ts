@@ -20,7 +20,7 @@ export interface WalTrim {
   /** PGDATA relative to the volume root: "" or "pgdata/". */
   dir: string;
   timeline: string;
-  /** Segments numbered above this one are recycled (the checkpoint's segment and the next are always kept). */
+  /** Segments numbered above this one are recycled (the shutdown checkpoint's record is in the segments up to it). */
   lastKept: bigint;
   segmentBytes: bigint;
 }
@@ -38,8 +38,10 @@ export function walTrimFrom(output: string): WalTrim | { reason: string } {
   if (!lsn || !tli || !/^\d+$/.test(tli) || !seg || !/^\d+$/.test(seg) || BigInt(seg) <= 0n) return { reason: 'unexpected pg_controldata output' };
   const segmentBytes = BigInt(seg);
   const position = (BigInt(`0x${lsn[1]}`) << 32n) + BigInt(`0x${lsn[2]}`);
-  // the checkpoint record may end in the next segment: keep that one too
-  const lastKept = position / segmentBytes + 1n;
+  // A checkpoint record is a few hundred bytes: it can only reach into the next segment when it starts in the
+  // last page (at most 64 kB) of its own; then that segment is kept too.
+  const nearEnd = position % segmentBytes >= segmentBytes - 65536n;
+  const lastKept = position / segmentBytes + (nearEnd ? 1n : 0n);
   return { dir: dir === '.' ? '' : dir.replace(/\/*$/, '/').replace(/^\.\//, ''), timeline: Number(tli).toString(16).toUpperCase().padStart(8, '0'), lastKept, segmentBytes };
 }
 
