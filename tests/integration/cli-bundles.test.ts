@@ -100,7 +100,7 @@ describe('commands load on demand', () => {
 
   it('every command of the full help answers from its own module (the loader table names each one)', async () => {
     const help = String((await execa(CLI, ['--help'], { env: w.env })).stdout);
-    const names = [...help.matchAll(/^  ([a-z][a-z-]*)(?:\|[a-z]+)?\b/gm)].map((m) => m[1]!).filter((n) => n !== 'help');
+    const names = [...help.matchAll(/^ {2}([a-z][a-z-]*)(?:\|[a-z]+)?\b/gm)].map((m) => m[1]!).filter((n) => n !== 'help');
     expect(names.length).toBeGreaterThan(20);
     for (const name of names) {
       const r = await loaded([name, '--help']);

@@ -23,7 +23,7 @@ describe('surface log', () => {
     log.error('request GET /x failed', new Error('boom'));
     const text = readFileSync(log.file, 'utf8');
     expect(log.file).toBe(join(dir, 'dashboard.log'));
-    expect(text).toMatch(/^2026-12-06T10:00:00.000Z INFO  call up ktrdr--a ok 12ms\n/);
+    expect(text).toMatch(/^2026-12-06T10:00:00.000Z INFO {2}call up ktrdr--a ok 12ms\n/);
     expect(text).toContain('ERROR request GET /x failed: Error: boom');
     expect(text).toContain('surface-log.test.ts'); // the stack is kept
     expect(echoed).toHaveLength(2);
