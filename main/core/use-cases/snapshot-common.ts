@@ -20,7 +20,6 @@ export const SNAPSHOT_ROLE = 'snapshot';
 export const STOP_TIMEOUT_S = 120;
 
 export function snapshotPorts(deps: Deps): { store: SnapshotStore; io: VolumeIo } {
-  if (!deps.snapshots || !deps.volumeIo) throw new SandboxError('INTERNAL', 'Snapshots are not available in this build');
   return { store: deps.snapshots, io: deps.volumeIo };
 }
 

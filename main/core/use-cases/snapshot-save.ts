@@ -76,7 +76,7 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
       for (const p of plans) {
         const file = `${p.key}.tar${opts.compress ? '.gz' : ''}`;
         const r = await step(emit, id, `copy-${p.key}`, `Copied volume ${p.name}`, () =>
-          io.exportVolume({ volume: p.name, image, labels: helperLabels(id, ownerId(deps.home)) }, draft.file(file), progressLines(emit, id, p.key)),
+          io.exportVolume({ volume: p.name, image, labels: helperLabels(id, ownerId(deps)) }, draft.file(file), progressLines(emit, id, p.key)),
         );
         emit({ type: 'step', instance: id, id: `size-${p.key}`, label: `${p.key}: ${formatBytes(r.bytes)} (${formatBytes(r.stored)} on disk)`, state: 'info' });
         volumes.push({ key: p.key, source: p.name, file, bytes: r.bytes, stored: r.stored, services: p.services });

@@ -9,6 +9,7 @@ import { lintCompose } from '../../../main/core/compose-lint';
 import { chooseStrides, deriveManifest, isHttpPort, rewriteFixedPort } from '../../../main/core/derive-manifest';
 import { loadManifest, validateManifest } from '../../../main/core/manifest';
 import { manifestInit } from '../../../main/core/use-cases/manifest-init';
+import { nodeFiles } from '../../../main/adapters/files';
 import { findOutOfRange, findPortCollisions, portFor } from '../../../main/core/ports';
 import { MAX_SLOT } from '../../../main/core/types';
 
@@ -226,20 +227,20 @@ describe('manifest init: the written ktrdr-sandbox.yml', () => {
   it('is commented, valid against the schema, and loads back as exactly the derived manifest (same ports and checks)', async () => {
     await writeFile(join(dir, 'compose.yaml'), webapp);
     const derived = await loadManifest(dir, {});
-    const r = await manifestInit(dir, { env: {} });
+    const r = await manifestInit(nodeFiles, dir, { env: {} });
     expect(r.written).toBe(true);
     expect(r.text).toMatch(/^# ktrdr-sandbox\.yml — derived from compose\.yaml/);
     expect(r.text).toContain('"8081:80" → "${LEGACY_PORT_80:-8081}:80"');
     const loaded = await loadManifest(dir, {});
     expect(loaded.kind).toBe('file');
     expect(loaded.manifest).toEqual(derived.manifest);
-    await expect(manifestInit(dir, { env: {} })).rejects.toMatchObject({ code: 'STATE' }); // never over an existing file
-    expect((await manifestInit(dir, { env: {}, force: true })).written).toBe(true);
+    await expect(manifestInit(nodeFiles, dir, { env: {} })).rejects.toMatchObject({ code: 'STATE' }); // never over an existing file
+    expect((await manifestInit(nodeFiles, dir, { env: {}, force: true })).written).toBe(true);
   });
 
   it('refuses a KTRDR-preset repository and a directory without compose file', async () => {
-    await expect(manifestInit(dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(manifestInit(nodeFiles, dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE' });
     await writeFile(join(dir, 'docker-compose.sandbox.yml'), 'services: {}\n');
-    await expect(manifestInit(dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/preset/) });
+    await expect(manifestInit(nodeFiles, dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/preset/) });
   });
 });

@@ -10,6 +10,7 @@ import { ktrdrPreset } from '../../../main/core/preset';
 import { emptyRegistry } from '../../../main/core/registry';
 import { lintCompose, parsePortEntry, slotCollisions, substitute, varRefs, type DoctorCheck } from '../../../main/core/compose-lint';
 import { diskCheck, GB, runDoctor } from '../../../main/core/use-cases/doctor';
+import { nodeFiles } from '../../../main/adapters/files';
 import { fakeDeps, makeManifest, record } from './fakes';
 
 const SHARED = '/home/u/.ktrdr/shared';
@@ -175,6 +176,7 @@ describe('runDoctor (fakes)', () => {
       compose: { info: async () => ({ variant: 'v1', command: ['docker-compose'], version: '1.29.2' }) } as unknown as Deps['compose'],
       engine: { ping: async () => ({ endpoint: 'unix:///var/run/docker.sock', version: '20.10.24', apiVersion: '1.41' }), ...engine } as Engine,
       home: root,
+      files: nodeFiles, // resolve.ts and manifest.ts still read the repository themselves (issue 12): a real one
     });
   }
 

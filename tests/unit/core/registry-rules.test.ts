@@ -6,6 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquirePidLock, LockBusyError } from '../../../main/adapters/pid-lock';
+import { createHostEnv } from '../../../main/adapters/host-env';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { originOf, registryInconsistency } from '../../../main/core/registry';
 import { ownerAlive } from '../../../main/core/liveness';
@@ -38,9 +39,11 @@ describe('interrupted intent records', () => {
       record('d', 4, { state: 'creating', pid: process.pid }),
       record('e', 5),
     ];
-    expect(interrupted(recs).map((r) => r.id)).toEqual(['a', 'b']);
-    expect(ownerAlive(dead, 'elsewhere')).toBe(true);
-    expect(ownerAlive(dead, undefined)).toBe(false);
+    const env = createHostEnv();
+    expect(interrupted({ env }, recs).map((r) => r.id)).toEqual(['a', 'b']);
+    expect(ownerAlive(env, dead, 'elsewhere')).toBe(true);
+    expect(ownerAlive(env, dead, undefined)).toBe(false);
+    expect(ownerAlive(env, process.pid, undefined)).toBe(true);
   });
 });
 
