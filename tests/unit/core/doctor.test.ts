@@ -9,9 +9,10 @@ import { instanceVariables } from '../../../main/core/envfile';
 import { ktrdrPreset } from '../../../main/core/preset';
 import { emptyRegistry } from '../../../main/core/registry';
 import { lintCompose, parsePortEntry, slotCollisions, substitute, varRefs, type DoctorCheck } from '../../../main/core/compose-lint';
-import { diskCheck, GB, runDoctor } from '../../../main/core/use-cases/doctor';
+import { checkDisk, diskCheck, GB, runDoctor } from '../../../main/core/use-cases/doctor';
 import { nodeFiles } from '../../../main/adapters/files';
 import { fakeDeps, makeManifest, record } from './fakes';
+import { MemoryFiles } from './memory-files';
 
 const SHARED = '/home/u/.ktrdr/shared';
 const VARS = instanceVariables(record('ktrdr--a', 1), ktrdrPreset, SHARED);
@@ -160,6 +161,33 @@ describe('diskCheck', () => {
     expect(diskCheck('/x', 0.5 * GB).level).toBe('error');
     expect(diskCheck('/x', 3 * GB).level).toBe('warning');
     expect(diskCheck('/x', 50 * GB)).toMatchObject({ level: 'ok', message: '50.0 GB free on /x' });
+  });
+});
+
+describe('checkDisk (in-memory files)', () => {
+  it('measures the nearest existing directory of each path, once per filesystem', async () => {
+    const files = new MemoryFiles({ '/home/u/.ktrdr/sandbox/instances.json': '{}', '/dev/repo/compose.yaml': '' });
+    files.free = 3 * GB;
+    const checks = await checkDisk(files, ['/dev/repo', '/home/u/.ktrdr/sandbox/not-yet/made']);
+    // one filesystem (the fake has one device): one check, about the first path
+    expect(checks).toEqual([{ name: 'disk', level: 'warning', message: '3.0 GB free on /dev/repo (less than 5 GB)', fix: expect.any(String) }]);
+    const stat = files.stat.bind(files);
+    files.stat = (p) => {
+      const st = stat(p);
+      return st && p.startsWith('/home') ? { ...st, dev: 2 } : st;
+    };
+    expect((await checkDisk(files, ['/dev/repo', '/home/u/.ktrdr/sandbox/not-yet/made'])).map((c) => c.message)).toEqual([
+      '3.0 GB free on /dev/repo (less than 5 GB)',
+      '3.0 GB free on /home/u/.ktrdr/sandbox (less than 5 GB)',
+    ]);
+  });
+
+  it('a filesystem whose free space cannot be read is a warning, not a crash', async () => {
+    const files = new MemoryFiles({ '/dev/repo/x': '' });
+    files.freeBytes = async () => {
+      throw new Error('ENOSYS: statfs');
+    };
+    expect(await checkDisk(files, ['/dev/repo'])).toEqual([{ name: 'disk', level: 'warning', message: 'cannot read free space of /dev/repo: ENOSYS: statfs' }]);
   });
 });
 
