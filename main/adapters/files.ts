@@ -32,7 +32,7 @@ export function statIfExists(file: string): Stats | undefined {
 
 export function fileStat(st: Stats): FileStat {
   const kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
-  return { kind, size: st.size, mode: st.mode & 0o7777, mtime: st.mtime, atime: st.atime, dev: st.dev };
+  return { kind, size: st.size, mode: st.mode & 0o7777, mtime: st.mtime, atime: st.atime, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino };
 }
 
 const fsp = () => process.getBuiltinModule('node:fs/promises') as typeof import('node:fs/promises');

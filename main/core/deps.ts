@@ -305,8 +305,11 @@ export interface FileStat {
   mode: number;
   mtime: Date;
   atime: Date;
-  /** The device (filesystem) holding the path. */
+  /** mtime with the file system's precision (sub-millisecond), for change detection. */
+  mtimeMs: number;
+  /** The device (filesystem) holding the path, and the inode there (an atomic replace changes it). */
   dev: number;
+  ino: number;
 }
 
 /**

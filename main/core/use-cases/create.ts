@@ -40,8 +40,8 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   const repo = await deps.git.mainRepo(top);
   const path = join(dirname(repo), worktreeDirName(basename(repo), name));
   const id = instanceIdForNewDir(path);
-  const { manifest } = await loadManifest(repo);
-  await readComposeModel(repo, manifest.compose.files);
+  const { manifest } = await loadManifest(repo, {}, deps.files);
+  await readComposeModel(repo, manifest.compose.files, undefined, deps.files);
   const branch = opts.branch ?? name;
   const branchExists = await deps.git.branchExists(repo, branch);
   requireBranchState(branch, branchExists, opts, repo);

@@ -38,9 +38,9 @@ export function worktreeLinkOk(files: Files, dir: string): boolean {
   }
 }
 
-async function disposableFor(rec: InstanceRecord): Promise<string[]> {
+async function disposableFor(files: Files, rec: InstanceRecord): Promise<string[]> {
   // an unreadable manifest must not block a destroy: the defaults alone (the manifest can only add or remove)
-  const m = await loadManifest(rec.path).then((l) => l.manifest, () => undefined);
+  const m = await loadManifest(rec.path, {}, files).then((l) => l.manifest, () => undefined);
   return disposablePatterns(m?.destroy?.disposable ?? []);
 }
 
@@ -65,7 +65,7 @@ export async function previewDestroy(deps: Deps, rec: InstanceRecord, opts: Dest
     refused: false,
   };
   if (!deletesDirectory) return p;
-  const disposable = await disposableFor(rec);
+  const disposable = await disposableFor(deps.files, rec);
   let lines: string[];
   const linked = worktreeLinkOk(deps.files, rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '') === canonical(rec.path);
   if (linked) {

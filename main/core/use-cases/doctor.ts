@@ -62,7 +62,7 @@ export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOption
   let manifest: Manifest | null = null;
   let manifestSource: string | null = null;
   try {
-    const loaded = await loadManifest(deps.files.exists(root) ? root : '/nonexistent');
+    const loaded = await loadManifest(deps.files.exists(root) ? root : '/nonexistent', {}, deps.files);
     manifest = loaded.manifest;
     manifestSource = loaded.source;
   } catch (err) {

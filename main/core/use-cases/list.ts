@@ -62,7 +62,7 @@ export async function viewOf(deps: Deps, rec: InstanceRecord, containers: Contai
   let model: ComposeModel | null = null;
   if (dirExists) {
     try {
-      model = await readComposeModel(rec.path, ctx.manifest.compose.files, deps.composeModels);
+      model = await readComposeModel(rec.path, ctx.manifest.compose.files, deps.composeModels, deps.files);
       expected = defaultServices(model).length;
     } catch {
       expected = 0;

@@ -24,7 +24,7 @@ export async function manifestInit(files: Files, dir: string, opts: { force?: bo
       hint: 'Write a ktrdr-sandbox.yml by hand to change the preset (README: "Project manifest").',
     });
   }
-  const derived = await deriveForDir(dir, opts.env ?? {});
+  const derived = await deriveForDir(dir, opts.env ?? {}, files);
   if (!derived) {
     throw new SandboxError('USAGE', `No compose file in ${dir} (compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml, or COMPOSE_FILE)`, {
       hint: 'Run it at the root of a Compose repository.',

@@ -28,8 +28,8 @@ const NOT_YET_CONVERTED = new Set([
   'use-cases/evidence-collect.ts',
   'use-cases/gate.ts',
   'resolve.ts',
-  // re-exports the node:fs reads of adapters/files.ts for resolve.ts, manifest.ts, compose-model.ts and the
-  // override's fallback; deleted when those take deps.files
+  // re-exports adapters/files.ts: resolve.ts's reads, and the default Files of manifest, compose-model and
+  // override/state while resolve.ts and up.ts do not pass deps.files; deleted when they do
   'small-file.ts',
 ]);
 

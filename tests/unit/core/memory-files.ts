@@ -8,7 +8,8 @@ function errno(code: string, path: string): NodeJS.ErrnoException {
 
 /** A file system of absolute paths: files (text) and directories. Parents are made on demand by mkdir only. */
 export class MemoryFiles implements Files {
-  readonly files = new Map<string, { text: string; mode: number; mtime: Date }>();
+  readonly files = new Map<string, { text: string; mode: number; mtime: Date; ino: number }>();
+  private inodes = 1;
   readonly dirs = new Set<string>(['/']);
   /** Free bytes reported for any directory. */
   free = 100 * 1024 ** 3;
@@ -16,7 +17,7 @@ export class MemoryFiles implements Files {
   constructor(init: Record<string, string> = {}) {
     for (const [path, text] of Object.entries(init)) {
       this.mkdir(dirname(path));
-      this.files.set(path, { text, mode: 0o644, mtime: new Date(0) });
+      this.files.set(path, { text, mode: 0o644, mtime: new Date(0), ino: this.inodes++ });
     }
   }
 
@@ -28,7 +29,7 @@ export class MemoryFiles implements Files {
     if (!this.dirs.has(dirname(file))) throw errno('ENOENT', file);
     if (this.dirs.has(file)) throw errno('EISDIR', file);
     const cur = this.files.get(file);
-    this.files.set(file, { text, mode: cur?.mode ?? opts?.mode ?? 0o644, mtime: new Date() });
+    this.files.set(file, { text, mode: cur?.mode ?? opts?.mode ?? 0o644, mtime: new Date(), ino: cur?.ino ?? this.inodes++ });
   }
   writeNew(file: string, text: string, opts?: { mode?: number }): boolean {
     if (this.exists(file)) return false;
@@ -40,8 +41,8 @@ export class MemoryFiles implements Files {
   }
   stat(path: string): FileStat | undefined {
     const f = this.files.get(path);
-    if (f) return { kind: 'file', size: Buffer.byteLength(f.text), mode: f.mode, mtime: f.mtime, atime: f.mtime, dev: 1 };
-    if (this.dirs.has(path)) return { kind: 'dir', size: 4096, mode: 0o755, mtime: new Date(0), atime: new Date(0), dev: 1 };
+    if (f) return { kind: 'file', size: Buffer.byteLength(f.text), mode: f.mode, mtime: f.mtime, atime: f.mtime, mtimeMs: f.mtime.getTime(), dev: 1, ino: f.ino };
+    if (this.dirs.has(path)) return { kind: 'dir', size: 4096, mode: 0o755, mtime: new Date(0), atime: new Date(0), mtimeMs: 0, dev: 1, ino: 0 };
     return undefined;
   }
   list(dir: string): string[] {
