@@ -29,6 +29,8 @@ export function createHostEnv(env: NodeJS.ProcessEnv = process.env): HostEnv {
     pid: process.pid,
     hostname: thisHost,
     platform: process.platform,
+    arch: process.arch,
+    nodeVersion: process.version,
     alive: processAlive,
   };
 }

@@ -390,8 +390,11 @@ export interface HostEnv {
   cwd(): string;
   readonly pid: number;
   hostname(): string;
-  /** process.platform (darwin, linux, win32, …) */
+  /** process.platform (darwin, linux, win32, …) and process.arch (x64, arm64, …) */
   readonly platform: string;
+  readonly arch: string;
+  /** The runtime's version (process.version, e.g. v20.19.0), for evidence bundles. */
+  readonly nodeVersion: string;
   /** Is the process `pid` of this machine running? (ESRCH = gone; EPERM = alive under another user.) */
   alive(pid: number): boolean;
 }

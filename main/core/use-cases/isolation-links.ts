@@ -69,7 +69,7 @@ export async function unlinkSharedServices(deps: Deps, id: string, model: Compos
 /** Before compose down: let go of isolation's connections; best effort (compose reports what really fails). */
 export async function releaseSharedLinks(deps: Deps, ctx: InstanceContext): Promise<void> {
   try {
-    await unlinkSharedServices(deps, ctx.rec.id, await composeModelOf(ctx, 'composeModels' in deps ? deps : undefined));
+    await unlinkSharedServices(deps, ctx.rec.id, await composeModelOf(ctx, deps));
   } catch {
     // no compose model (a broken file) or no engine answer: compose down will say what is wrong
   }

@@ -100,6 +100,8 @@ export function fakeEnv(over: Partial<HostEnv> & { alivePids?: number[]; vars?: 
     pid: 4242,
     hostname: () => 'this-host',
     platform: 'linux',
+    arch: 'x64',
+    nodeVersion: 'v20.19.0',
     alive: (pid) => alive.has(pid),
     ...over,
   };
