@@ -30,7 +30,7 @@ export async function planRestore(
 ): Promise<RestorePlan> {
   const { store, io } = snapshotPorts(deps);
   const meta = await requireSnapshot(store, name);
-  const compose = instanceCompose(ctx);
+  const compose = instanceCompose(deps.files, ctx);
   const migrationHead = meta.migrationHead ? await migrationHeadOf(deps, ctx, opts.containers, emit) : null;
   const reasons = incompatibilities(meta, { composeHash: compose.hash, migrationHead });
   if (reasons.length && !opts.force) throw incompatibleError(name, reasons);

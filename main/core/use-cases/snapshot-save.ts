@@ -36,7 +36,7 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
   if (!opts.force && (await store.get(name))) {
     throw new SandboxError('STATE', `A snapshot "${name}" already exists`, { hint: 'Choose another name, or pass --force to replace it.' });
   }
-  const compose = instanceCompose(ctx);
+  const compose = instanceCompose(deps.files, ctx);
   // --volumes, else the manifest's snapshot.volumes, else (no manifest entry) every named volume of the stack.
   const configured = opts.volumes?.length ? opts.volumes : (ctx.manifest.snapshot?.volumes ?? []);
   const keys = configured.length ? configured : ownVolumeKeys(compose.doc);
