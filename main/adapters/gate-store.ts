@@ -10,7 +10,7 @@ export function createGateStore(home: string): GateStore {
   return {
     async read(id) {
       try {
-        return JSON.parse(readFileSync(file(id), 'utf8')) as GateReport; // small: see core/small-file.ts
+        return JSON.parse(readFileSync(file(id), 'utf8')) as GateReport; // small: see adapters/files.ts
       } catch {
         return null;
       }

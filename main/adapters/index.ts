@@ -3,11 +3,15 @@
 // for dockerode, nor `list` for execa.
 import os from 'node:os';
 import path from 'node:path';
-import type { Deps } from '../core/deps';
+import type { Compose, Deps, Engine, FileTree, Git, InstanceLocks, PortProbe } from '../core/deps';
+import type { VolumeIo } from '../core/snapshot-ports';
 import { systemClock } from './clock';
+import { createArchive } from './archive';
 import { createComposeModelCache } from './compose-model-cache';
 import { dockerChildEnv, resolveDockerEndpointFromSystem, type DockerEndpoint } from './docker-endpoint';
+import { nodeFiles } from './files';
 import { createGateStore } from './gate-store';
+import { createHostEnv } from './host-env';
 import { createHttp } from './http';
 import { lazyAdapter } from './lazy';
 import { createRegistryStore } from './registry-store';
@@ -27,21 +31,30 @@ export function sharedHome(env: NodeJS.ProcessEnv): string {
   return env.KTRDR_SHARED_HOME || path.join(env.HOME || os.homedir(), '.ktrdr', 'shared');
 }
 
+// The methods of each lazily loaded adapter (checked against its interface by lazyAdapter's type).
+const ENGINE = { ping: true, listContainers: true, logs: true, followLogs: true, exec: true, projectResources: true, removeProjectResources: true, networkPeers: true, networkMembers: true, connectNetwork: true, disconnectNetwork: true, events: true, inspect: true, networkExists: true, createNetwork: true, volumeExists: true, createVolume: true } as const;
+const COMPOSE = { info: true, up: true, down: true, stop: true, config: true, run: true } as const;
+const GIT = { version: true, topLevel: true, mainRepo: true, isLinkedWorktree: true, currentBranch: true, branchExists: true, worktreeAdd: true, worktreeRemove: true, worktreePrune: true, worktreeMove: true, deleteBranch: true, status: true, statusAll: true, statusAgainst: true, unpushed: true, head: true, diffStat: true } as const;
+const PORTS = { isFree: true, owner: true } as const;
+const LOCKS = { tryAcquire: true } as const;
+const TREE = { walk: true, sha256: true, tempDirBeside: true, lstat: true, copyFile: true, move: true, symlink: true, unlink: true, setMeta: true } as const;
+const VOLUME_IO = { containerImage: true, imageId: true, stop: true, start: true, volumeExists: true, createVolume: true, exportVolume: true, importVolume: true } as const;
+
 export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: DockerEndpoint } {
   const env = opts.env ?? process.env;
   const home = sandboxHome(env);
   let endpoint: DockerEndpoint | undefined;
   const resolveEndpoint = () => (endpoint ??= resolveDockerEndpointFromSystem(env));
-  const engine = lazyAdapter(async () => (await import('./engine')).createEngine(resolveEndpoint(), { env }));
+  const engine = lazyAdapter<Engine>(async () => (await import('./engine')).createEngine(resolveEndpoint(), { env }), ENGINE);
   return {
     get endpoint() {
       return resolveEndpoint();
     },
     engine,
     // compose failures and hangs are checked against the engine: a lost engine is exit 4, one line
-    compose: lazyAdapter(async () => (await import('./engine-watch')).watchCompose((await import('./compose')).createCompose({ dockerEnv: dockerChildEnv(resolveEndpoint()), env }), engine)),
-    git: lazyAdapter(async () => (await import('./git')).createGit({ env })),
-    ports: lazyAdapter(async () => (await import('./port-probe')).createPortProbe()),
+    compose: lazyAdapter<Compose>(async () => (await import('./engine-watch')).watchCompose((await import('./compose')).createCompose({ dockerEnv: dockerChildEnv(resolveEndpoint()), env }), engine), COMPOSE),
+    git: lazyAdapter<Git>(async () => (await import('./git')).createGit({ env }), GIT),
+    ports: lazyAdapter<PortProbe>(async () => (await import('./port-probe')).createPortProbe(), PORTS),
     http: createHttp(),
     tcp: createTcp(),
     clock: systemClock,
@@ -49,9 +62,13 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     gates: createGateStore(home),
     secrets: createSecretStore(home),
     composeModels: createComposeModelCache(home),
-    locks: lazyAdapter(async () => (await import('./instance-lock')).createInstanceLocks(home)),
+    locks: lazyAdapter<InstanceLocks>(async () => (await import('./instance-lock')).createInstanceLocks(home), LOCKS),
     snapshots: createSnapshotStore(home),
-    volumeIo: lazyAdapter(async () => (await import('./volume-io')).createVolumeIo(resolveEndpoint(), { env })),
+    volumeIo: lazyAdapter<VolumeIo>(async () => (await import('./volume-io')).createVolumeIo(resolveEndpoint(), { env }), VOLUME_IO),
+    files: nodeFiles,
+    tree: lazyAdapter<FileTree>(async () => (await import('./file-tree')).createFileTree(), TREE),
+    archive: createArchive(),
+    env: createHostEnv(env),
     home,
     sharedHome: sharedHome(env),
   };

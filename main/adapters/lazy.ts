@@ -1,24 +1,28 @@
 // Adapters whose module is loaded on first use. Every adapter method is async, so a call can wait for the
 // module: `env` then never loads dockerode, `list` never loads execa, and so on. Loading everything up front
 // cost ~200 ms of every CLI command.
-export function lazyAdapter<T extends object>(load: () => Promise<T>): T {
-  let real: Promise<T> | undefined;
-  const methods = new Map<PropertyKey, (...args: unknown[]) => unknown>();
-  return new Proxy({} as T, {
-    get(_target, key) {
-      // Not a thenable: `await deps.engine` must not call load().
-      if (key === 'then' || typeof key === 'symbol') return undefined;
-      let m = methods.get(key);
-      if (!m) {
-        m = (...args: unknown[]) =>
-          (real ??= load()).then((adapter) => {
-            const fn = (adapter as Record<PropertyKey, unknown>)[key];
-            if (typeof fn !== 'function') throw new TypeError(`This adapter has no method ${String(key)}`);
-            return (fn as (...a: unknown[]) => unknown).apply(adapter, args);
-          });
-        methods.set(key, m);
-      }
-      return m;
-    },
-  });
+//
+// No Proxy: the object has exactly the methods listed (the list is checked against the interface: a method
+// missing from it, or one the interface lacks, is a type error), each awaiting one memoised import().
+
+/** load() once: every later call gets the same promise (a failed load stays failed, like a failed import). */
+export function memoise<T>(load: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= load());
+}
+
+type AsyncMethods<T> = { [K in keyof T]-?: T[K] extends (...args: never[]) => Promise<unknown> ? true : never };
+
+/**
+ * An adapter whose methods wait for `load` (called on the first method call, once). `methods` names every
+ * method of T, e.g. `{ ping: true, logs: true, … }`.
+ */
+export function lazyAdapter<T extends object>(load: () => Promise<T>, methods: AsyncMethods<T>): T {
+  const real = memoise(load);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(methods)) {
+    out[key] = (...args: unknown[]) =>
+      real().then((adapter) => (adapter as Record<string, (...a: unknown[]) => unknown>)[key]!(...args));
+  }
+  return out as T;
 }

@@ -4,7 +4,7 @@
 // cure (permissions, a read-only or immutable directory) fail at once.
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive, thisHost } from '../core/liveness';
+import { processAlive, thisHost } from './host-env';
 
 export interface LockHolder {
   /** null: unknown, or on another host (then only the lock's age tells it is stale) */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { RegistryStore } from '../core/deps';
 import { SandboxError } from '../core/errors';
 import { emptyRegistry, registryInconsistency, registrySchema } from '../core/registry';
-import { readTextIfExists } from '../core/small-file';
+import { readTextIfExists } from './files';
 import type { RegistryData } from '../core/types';
 import { acquirePidLock, LockBusyError } from './pid-lock';
 

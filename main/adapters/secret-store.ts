@@ -28,7 +28,7 @@ export function createSecretStore(home: string): SecretStore {
       if (!spec.generate.length) return {};
       let stored: Record<string, string> = {};
       try {
-        stored = parseEnvFile(readFileSync(file(id), 'utf8')); // small: see core/small-file.ts
+        stored = parseEnvFile(readFileSync(file(id), 'utf8')); // small: see adapters/files.ts
       } catch {
         stored = {};
       }

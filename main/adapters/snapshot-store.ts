@@ -5,7 +5,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvFile } from '../core/envfile';
 import { SandboxError } from '../core/errors';
-import { readTextIfExists } from '../core/small-file';
+import { readTextIfExists } from './files';
 import { validateSnapshotName } from '../core/snapshot-plan';
 import type { SnapshotDraft, SnapshotStore, StoredSnapshot } from '../core/snapshot-ports';
 import type { SnapshotMeta } from '../core/snapshot-types';

@@ -3,10 +3,10 @@
 // Parsed models are cached by the files' identity (path, size, mtime): `list` reads one per instance, and
 // YAML parsing ten of them cost ~0.3 s. The YAML library itself is loaded only on a cache miss.
 import { isAbsolute, join } from 'node:path';
-import type { ComposeModelCache } from './deps';
+import type { ComposeModelCache, Files } from './deps';
 import type { ComposeHealthcheck, ComposeModel, ComposeResource, ComposeService, DependsOnCondition } from './types';
 import { SandboxError } from './errors';
-import { readTextIfExists, statIfExists } from './small-file';
+import { legacyFiles } from './small-file';
 
 /** A YAML parser (yaml's `parse`), passed in so that reading a cached model never loads it. */
 export type YamlParse = (text: string, options: { merge: boolean }) => unknown;
@@ -23,7 +23,8 @@ export function composeFilePaths(dir: string, files: string[]): string[] {
 /** Bumped when ComposeModel changes shape, so that cached models of an older version are not used. */
 export const COMPOSE_MODEL_VERSION = 3;
 
-export async function readComposeModel(dir: string, files: string[], cache?: ComposeModelCache): Promise<ComposeModel> {
+/** fs: TEMPORARY default (issue 12) until resolve.ts passes deps.files; then required. */
+export async function readComposeModel(dir: string, files: string[], cache?: ComposeModelCache, fs: Pick<Files, 'readText' | 'stat'> = legacyFiles): Promise<ComposeModel> {
   const paths = composeFilePaths(dir, files);
   const notFound = (p: string) =>
     new SandboxError('STATE', `Compose file not found: ${p}`, {
@@ -31,7 +32,7 @@ export async function readComposeModel(dir: string, files: string[], cache?: Com
     });
   let signature: string | undefined;
   if (cache) {
-    const stats = paths.map((p) => statIfExists(p));
+    const stats = paths.map((p) => fs.stat(p));
     const missing = stats.findIndex((s) => !s);
     if (missing >= 0) throw notFound(paths[missing]!);
     signature = [`v${COMPOSE_MODEL_VERSION}`, ...paths.map((p, i) => `${p}:${stats[i]!.size}:${stats[i]!.mtimeMs}:${stats[i]!.ino}`)].join('|');
@@ -40,7 +41,7 @@ export async function readComposeModel(dir: string, files: string[], cache?: Com
   }
   const texts: string[] = [];
   for (const p of paths) {
-    const text = readTextIfExists(p);
+    const text = fs.readText(p);
     if (text === undefined) throw notFound(p);
     texts.push(text);
   }

@@ -117,15 +117,15 @@ export interface Engine {
   /** Force-remove what is labelled with this compose project (scope.owner: only provably ours). */
   removeProjectResources(project: string, scope?: ProjectScope): Promise<void>;
   /** Isolation: networks of a project's running containers and the other containers on them. */
-  networkPeers?(project: string): Promise<NetworkPeers[]>;
+  networkPeers(project: string): Promise<NetworkPeers[]>;
   /** Containers on a network with their aliases there; null when the network does not exist. */
-  networkMembers?(network: string): Promise<NetworkMember[] | null>;
-  connectNetwork?(network: string, container: string, aliases: string[]): Promise<void>;
-  disconnectNetwork?(network: string, container: string): Promise<void>;
+  networkMembers(network: string): Promise<NetworkMember[] | null>;
+  connectNetwork(network: string, container: string, aliases: string[]): Promise<void>;
+  disconnectNetwork(network: string, container: string): Promise<void>;
   /** Stream container events of compose projects; returns an unsubscribe function. */
   events(onEvent: (e: EngineEvent) => void, onError: (err: Error) => void): Promise<() => void>;
   /** Exit code, restarts, start/finish times, health of one container (evidence). */
-  inspect?(containerId: string): Promise<ContainerDetails>;
+  inspect(containerId: string): Promise<ContainerDetails>;
   /** External networks/volumes a compose file expects (checked before `up`; created by `up --create-externals`, `doctor --fix`). */
   networkExists(name: string): Promise<boolean>;
   createNetwork(name: string, labels?: Record<string, string>): Promise<void>;
@@ -214,7 +214,7 @@ export interface Git {
   unpushed(dir: string): Promise<Unpushed>;
   head(dir: string): Promise<string | null>;
   /** `git diff --stat HEAD` (staged and unstaged changes against HEAD), for evidence bundles. */
-  diffStat?(dir: string): Promise<string>;
+  diffStat(dir: string): Promise<string>;
 }
 
 export interface PortOwner {
@@ -270,7 +270,7 @@ export interface SecretStore {
   get(id: string, spec: { generate: string[]; command?: string; cwd: string }): Promise<Record<string, string>>;
   remove(id: string): Promise<void>;
   /** Overwrite stored generated values (an instance restored from a snapshot takes the snapshot's). */
-  set?(id: string, values: Record<string, string>): Promise<void>;
+  set(id: string, values: Record<string, string>): Promise<void>;
 }
 
 /** Parsed compose models, keyed by a signature of the files (paths, sizes, mtimes). Best effort: a cache. */
@@ -297,27 +297,132 @@ export interface InstanceLocks {
   tryAcquire(id: string, op: string): Promise<{ release(): Promise<void> } | { holder: LockHolder }>;
 }
 
+/** What is at a path (stat follows symlinks; a tree walk sees a symlink as itself). */
+export interface FileStat {
+  kind: 'file' | 'dir' | 'symlink' | 'other';
+  size: number;
+  /** Permission bits (mode & 0o7777). */
+  mode: number;
+  mtime: Date;
+  atime: Date;
+  /** mtime with the file system's precision (sub-millisecond), for change detection. */
+  mtimeMs: number;
+  /** The device (filesystem) holding the path, and the inode there (an atomic replace changes it). */
+  dev: number;
+  ino: number;
+}
+
+/**
+ * The file system as the core needs it: small files (the registry's neighbours, override, owner id, run log,
+ * manifest) read and written SYNCHRONOUSLY on purpose — a CLI command reads a handful, and node's promise API
+ * costs a thread-pool start (~4 ms) on first use plus a round trip per call where a sync read takes ~0.1 ms.
+ * Removing trees is asynchronous. Implemented in main/adapters/files.ts; faked in memory in unit tests.
+ */
+export interface Files {
+  /** The file's text, or undefined when it does not exist. Other errors (permissions, a directory) are thrown. */
+  readText(file: string): string | undefined;
+  /** Write (create or replace) a file (mode: on creation, under the umask). The parent directory must exist. */
+  write(file: string, text: string, opts?: { mode?: number }): void;
+  /** Create a file that must not exist yet (O_EXCL); false when it already did. */
+  writeNew(file: string, text: string, opts?: { mode?: number }): boolean;
+  exists(path: string): boolean;
+  /** undefined when nothing is there. */
+  stat(path: string): FileStat | undefined;
+  /** Names in a directory; [] when it does not exist. */
+  list(dir: string): string[];
+  /** mkdir -p */
+  mkdir(dir: string): void;
+  /** The path with symlinks resolved; undefined when it cannot be resolved. */
+  realpath(path: string): string | undefined;
+  /** rm -rf: a file or a whole tree; nothing when absent. */
+  remove(path: string): Promise<void>;
+  /** rmdir: only an empty directory; false when it is not empty or not there. */
+  removeEmptyDir(dir: string): Promise<boolean>;
+  /** Bytes free for us on the filesystem holding dir. */
+  freeBytes(dir: string): Promise<number>;
+}
+
+/** One entry of a directory tree (relative path), as `shared init` compares and copies them. */
+export interface TreeEntry {
+  rel: string;
+  type: 'file' | 'dir' | 'symlink';
+  size: number;
+  mode: number;
+  mtime: Date;
+  atime: Date;
+  /** A symlink's target. */
+  target?: string;
+}
+
+/** Copying directory trees entry by entry (shared data): what `shared init` needs beyond Files. */
+export interface FileTree {
+  /** Every entry under dir (sorted, parents before children; symlinks not followed). [] when dir is missing. */
+  walk(dir: string): Promise<TreeEntry[]>;
+  sha256(file: string): Promise<string>;
+  /** A new empty directory beside `near` (named .<basename>-<prefix>XXXXXX). */
+  tempDirBeside(near: string, prefix: string): Promise<string>;
+  /** What is at path itself (a symlink is a symlink); undefined when nothing is. */
+  lstat(path: string): Promise<FileStat | undefined>;
+  copyFile(from: string, to: string): Promise<void>;
+  /** rename(2): same filesystem. */
+  move(from: string, to: string): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  /** Remove a file or symlink (not a directory). */
+  unlink(path: string): Promise<void>;
+  /** chmod + utimes. */
+  setMeta(path: string, meta: { mode: number; atime: Date; mtime: Date }): Promise<void>;
+}
+
+/** Gzipped tar archives (shared data packages, evidence bundles). */
+export interface Archive {
+  /** Write `file` (.tar.gz, portable: no owners) holding `names`, relative to cwd. */
+  pack(file: string, cwd: string, names: string[]): Promise<void>;
+  /** Unpack `file` into the existing directory `dir` (strict: a damaged archive fails; owners not kept). */
+  unpack(file: string, dir: string): Promise<void>;
+}
+
+/** The process we run in, and the machine it runs on. */
+export interface HostEnv {
+  /** An environment variable. */
+  get(name: string): string | undefined;
+  /** The whole environment (what compose would see). */
+  all(): Record<string, string | undefined>;
+  cwd(): string;
+  readonly pid: number;
+  hostname(): string;
+  /** process.platform (darwin, linux, win32, …) and process.arch (x64, arm64, …) */
+  readonly platform: string;
+  readonly arch: string;
+  /** The runtime's version (process.version, e.g. v20.19.0), for evidence bundles. */
+  readonly nodeVersion: string;
+  /** Is the process `pid` of this machine running? (ESRCH = gone; EPERM = alive under another user.) */
+  alive(pid: number): boolean;
+}
+
 export interface Deps {
   engine: Engine;
   compose: Compose;
   git: Git;
   ports: PortProbe;
   http: Http;
-  /** Optional (tcp gate checks): fakes of older tests need not provide it. */
-  tcp?: Tcp;
+  tcp: Tcp;
   clock: Clock;
   registry: RegistryStore;
   gates: GateStore;
   secrets: SecretStore;
-  /** Per-instance operation locks (main/adapters/instance-lock.ts). Optional for fakes: without it nothing is locked. */
-  locks?: InstanceLocks;
-  /** Optional: without it every read parses the YAML again. */
-  composeModels?: ComposeModelCache;
+  /** Per-instance operation locks (main/adapters/instance-lock.ts). */
+  locks: InstanceLocks;
+  /** Parsed compose models (a cache). */
+  composeModels: ComposeModelCache;
   /** Root of our state: ~/.ktrdr/sandbox (or $KTRDR_SANDBOX_HOME). */
   home: string;
   /** Shared data root: ~/.ktrdr/shared. */
   sharedHome: string;
   /** Volume snapshots (issue 14): where they are kept, and the helper-container copier. */
-  snapshots?: SnapshotStore;
-  volumeIo?: VolumeIo;
+  snapshots: SnapshotStore;
+  volumeIo: VolumeIo;
+  files: Files;
+  tree: FileTree;
+  archive: Archive;
+  env: HostEnv;
 }

@@ -110,8 +110,6 @@ export class FaultWatch {
   }
 
   private async details(id: string) {
-    const inspect = this.deps.engine.inspect?.bind(this.deps.engine);
-    if (!inspect) return undefined;
-    return inspect(id).catch(() => undefined);
+    return this.deps.engine.inspect(id).catch(() => undefined);
   }
 }

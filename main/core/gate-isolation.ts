@@ -40,7 +40,6 @@ export type IsolationAttempt = { ok: true; message: string; details?: string[] }
 
 /** One look at the engine. */
 export async function checkIsolation(engine: Pick<Engine, 'networkPeers'>, project: string, ourNames: string[]): Promise<IsolationAttempt> {
-  if (!engine.networkPeers) return { ok: true, message: 'not checked: this engine adapter cannot list network members' };
   const peers = await engine.networkPeers(project);
   const clashes = isolationClashes(peers, ourNames);
   if (!clashes.length) {

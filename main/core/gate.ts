@@ -44,7 +44,7 @@ export interface GateInput {
    */
   healthchecks?: Record<string, ComposeHealthcheck>;
   timeoutMs?: number;
-  deps: { engine: Engine; http: Http; clock: Clock; tcp?: Tcp };
+  deps: { engine: Engine; http: Http; clock: Clock; tcp: Tcp };
   onEvent?: (e: GateEvent) => void;
   /** Aborting stops every check at once (a Start cancelled from the dashboard); the report says so. */
   signal?: AbortSignal;

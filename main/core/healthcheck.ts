@@ -124,9 +124,7 @@ export class HealthProber {
       const hc = this.opts.healthchecks[c.service];
       return hc ? probeFromCompose(hc, this.opts.vars) : null;
     };
-    const inspect = this.deps.engine.inspect?.bind(this.deps.engine);
-    if (!inspect) return Promise.resolve(fromFile());
-    return inspect(c.id).then(
+    return this.deps.engine.inspect(c.id).then(
       (d) => (d.healthcheck ? probeFromContainer(d.healthcheck) : d.health === 'none' ? null : fromFile()),
       () => fromFile(),
     );

@@ -7,7 +7,8 @@ import { SandboxError } from './errors';
 import { manifestSchema, type Manifest } from './manifest-schema';
 import { findOutOfRange, findPortCollisions } from './ports';
 import { ktrdrPreset } from './preset';
-import { readTextIfExists, statIfExists } from './small-file';
+import type { Files } from './deps';
+import { legacyFiles } from './small-file';
 
 export const MANIFEST_FILE = 'ktrdr-sandbox.yml';
 
@@ -94,12 +95,12 @@ const derivedMemo = new Map<string, DerivedFor>();
  * them), and from env when given — by default nothing from the process environment: the CLI, the tray app
  * and the dashboard must derive the same slot map whatever shell they were started from.
  */
-export async function deriveForDir(dir: string, env: ComposeFileEnv = {}): Promise<DerivedFor | null> {
-  const dotenv = parseEnvFile(readTextIfExists(join(dir, '.env')) ?? '');
-  const found = findComposeFiles((name) => statIfExists(join(dir, name))?.isFile() === true, env, dotenv);
+export async function deriveForDir(dir: string, env: ComposeFileEnv = {}, fs: Pick<Files, 'readText' | 'stat'> = legacyFiles): Promise<DerivedFor | null> {
+  const dotenv = parseEnvFile(fs.readText(join(dir, '.env')) ?? '');
+  const found = findComposeFiles((name) => fs.stat(join(dir, name))?.kind === 'file', env, dotenv);
   if (!found) return null;
   const paths = found.files.map((f) => (f.startsWith('/') ? f : join(dir, f)));
-  const stats = paths.map((p) => statIfExists(p));
+  const stats = paths.map((p) => fs.stat(p));
   const missing = stats.findIndex((st) => !st);
   if (missing >= 0) {
     throw new SandboxError('STATE', `Compose file not found: ${paths[missing]} (named by COMPOSE_FILE)`, { hint: 'Fix COMPOSE_FILE, or name your compose files in ktrdr-sandbox.yml (compose.files).' });
@@ -108,7 +109,7 @@ export async function deriveForDir(dir: string, env: ComposeFileEnv = {}): Promi
   const hit = derivedMemo.get(key);
   if (hit) return hit;
   const { parse } = await import('yaml');
-  const texts = paths.map((p) => readTextIfExists(p) ?? '');
+  const texts = paths.map((p) => fs.readText(p) ?? '');
   const out: DerivedFor = { ...deriveManifest(found.files, texts, parse), found };
   derivedMemo.set(key, out);
   return out;
@@ -119,12 +120,12 @@ export async function deriveForDir(dir: string, env: ComposeFileEnv = {}): Promi
  * docker-compose.sandbox.yml is there; else derived from the compose file compose itself would use; else the
  * preset (whose missing compose file is then reported by whoever reads it).
  */
-export async function loadManifest(dir: string, env: ComposeFileEnv = {}): Promise<LoadedManifest> {
+export async function loadManifest(dir: string, env: ComposeFileEnv = {}, fs: Pick<Files, 'readText' | 'stat'> = legacyFiles): Promise<LoadedManifest> {
   const file = join(dir, MANIFEST_FILE);
-  const text = readTextIfExists(file);
+  const text = fs.readText(file);
   if (text === undefined) {
-    if (!statIfExists(dir) || statIfExists(join(dir, ktrdrPreset.compose.files[0]!))) return { manifest: ktrdrPreset, source: 'preset', kind: 'preset' };
-    const derived = await deriveForDir(dir, env);
+    if (!fs.stat(dir) || fs.stat(join(dir, ktrdrPreset.compose.files[0]!))) return { manifest: ktrdrPreset, source: 'preset', kind: 'preset' };
+    const derived = await deriveForDir(dir, env, fs);
     if (derived) return { manifest: derived.manifest, source: `derived from ${derived.found.files.join(' + ')}`, kind: 'derived' };
     return { manifest: ktrdrPreset, source: 'preset', kind: 'preset' };
   }

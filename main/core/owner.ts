@@ -2,53 +2,57 @@
 // every container, network and volume we start (LABEL_OWNER). Two homes on one engine (two users, CI, a test)
 // each only ever see and remove their own objects. The registry file schema is not touched.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Deps, Files } from './deps';
 import type { ContainerInfo } from './types';
 
 export const OWNER_FILE = 'owner-id';
 const VALID = /^[a-z0-9][a-z0-9-]{7,63}$/;
-const known = new Map<string, string>();
+// per file system (a unit test's in-memory one is another world), then per home
+const known = new WeakMap<Files, Map<string, string>>();
+const knownIn = (deps: OwnerDeps) => {
+  let m = known.get(deps.files);
+  if (!m) known.set(deps.files, (m = new Map()));
+  return m;
+};
 
-function readOwner(file: string): string | null {
+type OwnerDeps = Pick<Deps, 'files' | 'home'>;
+
+function readOwner(deps: OwnerDeps): string | null {
   try {
-    const text = readFileSync(file, 'utf8').trim();
-    return VALID.test(text) ? text : null;
+    const text = deps.files.readText(join(deps.home, OWNER_FILE))?.trim();
+    return text !== undefined && VALID.test(text) ? text : null;
   } catch {
     return null;
   }
 }
 
 /** The owner id of this home, created on first use (exclusive create: concurrent first uses agree). */
-export function ownerId(home: string): string {
-  const hit = known.get(home);
+export function ownerId(deps: OwnerDeps): string {
+  const hit = knownIn(deps).get(deps.home);
   if (hit) return hit;
-  const file = join(home, OWNER_FILE);
-  let id = readOwner(file);
+  const file = join(deps.home, OWNER_FILE);
+  let id = readOwner(deps);
   if (!id) {
-    mkdirSync(home, { recursive: true });
-    try {
-      writeFileSync(file, `${randomUUID()}\n`, { flag: 'wx', mode: 0o644 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    id = readOwner(file);
+    deps.files.mkdir(deps.home);
+    deps.files.writeNew(file, `${randomUUID()}\n`, { mode: 0o644 });
+    id = readOwner(deps);
     if (!id) {
       // an unreadable or hand-mangled file: replace it (nothing can carry its id, it was never valid)
       id = randomUUID();
-      writeFileSync(file, `${id}\n`, { mode: 0o644 });
+      deps.files.write(file, `${id}\n`, { mode: 0o644 });
     }
   }
-  known.set(home, id);
+  knownIn(deps).set(deps.home, id);
   return id;
 }
 
 /** The owner id when the file exists, without creating it (read-only views: list, dashboard). */
-export function existingOwnerId(home: string): string | null {
-  const hit = known.get(home);
+export function existingOwnerId(deps: OwnerDeps): string | null {
+  const hit = knownIn(deps).get(deps.home);
   if (hit) return hit;
-  const id = readOwner(join(home, OWNER_FILE));
-  if (id) known.set(home, id);
+  const id = readOwner(deps);
+  if (id) knownIn(deps).set(deps.home, id);
   return id;
 }
 

@@ -6,14 +6,12 @@
 //                it is kept and registered, with a warning. Never a file lost.
 //   destroying → finished: containers, volumes, the directory (after the same risk check, unless the destroy
 //                was forced), the entry. When the check now finds work, the entry is settled instead.
-import { existsSync, readdirSync } from 'node:fs';
-import { rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Deps } from './deps';
 import { classifyRisk, describeRiskFiles } from './destroy-risk';
 import type { EventSink } from './events';
 import { noEvents } from './events';
-import { ownerAlive, thisHost } from './liveness';
+import { ownerAlive } from './liveness';
 import { canonical } from './resolve';
 import type { InstanceRecord } from './types';
 import { destroyResolved, previewDestroy, worktreeLinkOk } from './use-cases/destroy-steps';
@@ -31,8 +29,8 @@ export function stagingPath(path: string): string {
 }
 
 /** Entries left half-done by a process that is gone. */
-export function interrupted(recs: InstanceRecord[]): InstanceRecord[] {
-  return recs.filter((r) => r.state !== undefined && !ownerAlive(r.pid, r.host));
+export function interrupted(deps: Pick<Deps, 'env'>, recs: InstanceRecord[]): InstanceRecord[] {
+  return recs.filter((r) => r.state !== undefined && !ownerAlive(deps.env, r.pid, r.host));
 }
 
 /**
@@ -40,7 +38,7 @@ export function interrupted(recs: InstanceRecord[]): InstanceRecord[] {
  * Failures are reported as warnings and leave the entry for the next command: never thrown.
  */
 export async function repairInterrupted(deps: Deps, emit: EventSink = noEvents): Promise<string[]> {
-  const stuck = interrupted(Object.values((await deps.registry.read()).instances));
+  const stuck = interrupted(deps, Object.values((await deps.registry.read()).instances));
   const repaired: string[] = [];
   for (const rec of stuck) {
     try {
@@ -60,9 +58,9 @@ export async function repairInterrupted(deps: Deps, emit: EventSink = noEvents):
 async function claim(deps: Deps, rec: InstanceRecord): Promise<InstanceRecord | null> {
   return deps.registry.update((reg) => {
     const cur = reg.instances[rec.id];
-    if (!cur || cur.path !== rec.path || cur.state !== rec.state || cur.pid !== rec.pid || ownerAlive(cur.pid, cur.host)) return null;
-    cur.pid = process.pid;
-    cur.host = thisHost();
+    if (!cur || cur.path !== rec.path || cur.state !== rec.state || cur.pid !== rec.pid || ownerAlive(deps.env, cur.pid, cur.host)) return null;
+    cur.pid = deps.env.pid;
+    cur.host = deps.env.hostname();
     return { ...cur };
   });
 }
@@ -89,10 +87,10 @@ async function rollBackCreate(deps: Deps, rec: InstanceRecord, emit: EventSink):
   // Our private checkout, never handed to anyone: removed whole — its git metadata too, even when the folder
   // is already gone (a `worktree add` killed early leaves it locked, which only a forced removal undoes).
   await deps.git.worktreeRemove(rec.repo, staging, { force: true }).catch(() => undefined);
-  if (existsSync(staging)) await rm(staging, { recursive: true, force: true });
-  await rmdir(dirname(staging)).catch(() => undefined); // ours alone; only when empty
-  if (existsSync(rec.path)) {
-    const ours = worktreeLinkOk(rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '') === canonical(rec.path);
+  await deps.files.remove(staging);
+  await deps.files.removeEmptyDir(dirname(staging)); // ours alone; only when empty
+  if (deps.files.exists(rec.path)) {
+    const ours = worktreeLinkOk(deps.files, rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '') === canonical(rec.path);
     if (!ours) {
       // create only ever moves a finished checkout here: something else made this directory. Not ours to touch.
       emit({ type: 'step', instance: rec.id, id: 'repair', label: `Interrupted create of "${rec.id}": ${rec.path} is not its worktree, left alone`, state: 'warning' });
@@ -104,7 +102,7 @@ async function rollBackCreate(deps: Deps, rec: InstanceRecord, emit: EventSink):
         return;
       }
       await deps.git.worktreeRemove(rec.repo, rec.path, { force: true }).catch(() => undefined);
-      if (existsSync(rec.path) && readdirSync(rec.path).length === 0) await rmdir(rec.path).catch(() => undefined);
+      await deps.files.removeEmptyDir(rec.path);
     }
   }
   await deps.git.worktreePrune(rec.repo).catch(() => undefined);

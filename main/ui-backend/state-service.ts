@@ -180,7 +180,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
       // Never pretend the registry is empty because it could not be read: keep what we knew.
       list = lastGood;
     }
-    const orphans = reg ? findOrphans(byProject, new Set(Object.keys(reg.instances)), existingOwnerId(deps.home)) : snapshot.orphans;
+    const orphans = reg ? findOrphans(byProject, new Set(Object.keys(reg.instances)), existingOwnerId(deps)) : snapshot.orphans;
     return { instances: list, orphans, problems, repository: repository() };
   }
 
@@ -204,7 +204,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     if (!rec || (basis && basis.recKey === JSON.stringify(rec) && at >= 0)) {
       const instances = rec && basis ? snapshot.instances.map((v, j) => (j === at ? views.fromBasis(rec, basis, byProject.get(rec.id) ?? []) : v)) : snapshot.instances;
       if (rec && basis) lastGood = instances;
-      publish({ instances, orphans: findOrphans(byProject, new Set(Object.keys(reg.instances)), existingOwnerId(deps.home)) });
+      publish({ instances, orphans: findOrphans(byProject, new Set(Object.keys(reg.instances)), existingOwnerId(deps)) });
       return;
     }
     // nothing derived for this instance yet: assemble it (asynchronously)

@@ -60,7 +60,7 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('--write-manifest', 'first write the manifest derived from the compose file as ktrdr-sandbox.yml (see `manifest init`)'),
   ).action((o) =>
     runCommand(o, async (out) => {
-      if (o.writeManifest) printManifestInit(out, await manifestInit((await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd, {}));
+      if (o.writeManifest) printManifestInit(out, await manifestInit(rt.deps().files, (await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd, {}));
       const d = await initInstance(rt.deps(), { cwd: rt.cwd, slot: o.slot, name: o.name }, out.event);
       out.result('init', { instance: d });
       out.line(`\nInitialised instance: ${pc.bold(d.id)} (${d.kind})`);

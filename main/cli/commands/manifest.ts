@@ -22,7 +22,7 @@ export function registerManifest(program: Command, rt: Runtime): void {
   ).action((o: { force?: boolean; stdout?: boolean; json?: boolean; verbose?: boolean }) =>
     runCommand(o, async (out) => {
       const dir = (await rt.deps().git.topLevel(rt.cwd).catch(() => null)) ?? rt.cwd;
-      const r = await manifestInit(dir, { force: o.force, dryRun: o.stdout });
+      const r = await manifestInit(rt.deps().files, dir, { force: o.force, dryRun: o.stdout });
       out.result('manifest-init', { path: r.path, written: r.written, manifest: r.derived.manifest, notes: r.derived.notes, composeFiles: r.derived.found.files });
       if (o.stdout && !o.json) {
         process.stdout.write(r.text);

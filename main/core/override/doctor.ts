@@ -2,15 +2,16 @@
 // every network it joins, so two instances on one external network answer to the same names and cross-wire),
 // and whether the per-instance override prevents it (isolation on) or not (`isolation: off`, `up --no-isolate`).
 import type { DoctorCheck } from '../compose-lint';
+import type { Files } from '../deps';
 import type { Manifest } from '../manifest-schema';
 import type { ComposeModel } from '../types';
 import { isolatedNetworkName, sharedNetworks } from './isolation';
 import { isolationFor, manifestIsolation } from './state';
 
-export function isolationDoctor(model: ComposeModel, manifest: Manifest, home: string, id: string | null): DoctorCheck[] {
+export function isolationDoctor(model: ComposeModel, manifest: Manifest, deps: { files: Files; home: string }, id: string | null): DoctorCheck[] {
   const shared = sharedNetworks(model);
   if (!shared.length) return [];
-  const on = id ? isolationFor(home, id, manifest) : manifestIsolation(manifest);
+  const on = id ? isolationFor(deps.home, id, manifest, undefined, deps.files) : manifestIsolation(manifest);
   return shared.map((n): DoctorCheck => {
     const what = `${n.services.join(', ')} join${n.services.length === 1 ? 's' : ''} the ${n.external ? 'external' : 'fixed-name'} network "${n.name}", which other instances and stacks join too: there, every service answers to its name for all of them`;
     if (on) {

@@ -1,11 +1,12 @@
 // Where the override lives (the sandbox state: <home>/instances/<id>/compose.override.yml, never the user's
 // repository) and writing it before compose runs. Whether isolation is on is decided by `up` (manifest
 // `isolation: off`, `up --no-isolate`) and remembered, so that run/down/destroy/evidence see the same files.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Files } from '../deps';
 import type { ComposeModel } from '../types';
 import type { Manifest } from '../manifest-schema';
 import { ownerId } from '../owner';
+import { legacyFiles } from '../small-file';
 import { buildOverride, renderOverride } from './index';
 
 export const OVERRIDE_FILE = 'compose.override.yml';
@@ -30,9 +31,9 @@ export function manifestIsolation(manifest: Manifest): boolean {
   return !(v === 'off' || v === false);
 }
 
-function readOptions(home: string, id: string): Partial<OverrideOptions> {
+function readOptions(files: Files, home: string, id: string): Partial<OverrideOptions> {
   try {
-    const o = JSON.parse(readFileSync(join(instanceStateDir(home, id), OPTIONS_FILE), 'utf8')) as Partial<OverrideOptions>;
+    const o = JSON.parse(files.readText(join(instanceStateDir(home, id), OPTIONS_FILE)) ?? '{}') as Partial<OverrideOptions>;
     return {
       ...(typeof o.isolate === 'boolean' ? { isolate: o.isolate } : {}),
       ...(typeof o.startInterval === 'boolean' ? { startInterval: o.startInterval } : {}),
@@ -42,39 +43,46 @@ function readOptions(home: string, id: string): Partial<OverrideOptions> {
   }
 }
 
-/** The isolation decision for this instance: the manifest's off wins, then what `up` last asked for, then on. */
-export function isolationFor(home: string, id: string, manifest: Manifest, requested?: boolean): boolean {
+/**
+ * The isolation decision for this instance: the manifest's off wins, then what `up` last asked for, then on.
+ * files: TEMPORARY default (issue 12) until up.ts passes deps.files; then required.
+ */
+export function isolationFor(home: string, id: string, manifest: Manifest, requested?: boolean, files: Files = legacyFiles): boolean {
   if (!manifestIsolation(manifest)) return false;
   if (requested !== undefined) return requested;
-  return readOptions(home, id).isolate ?? true;
+  return readOptions(files, home, id).isolate ?? true;
 }
 
-/** Write the override (only when it changed) and, when `up` decided, remember the isolation choice. */
-export function writeOverride(opts: { home: string; id: string; manifest: Manifest; model: ComposeModel; isolate?: boolean; startInterval?: boolean }): { file: string; isolate: boolean } {
+/**
+ * Write the override (only when it changed) and, when `up` decided, remember the isolation choice.
+ * files: TEMPORARY default (issue 12) until resolve.ts passes deps.files; then required.
+ */
+export function writeOverride(opts: { home: string; id: string; manifest: Manifest; model: ComposeModel; isolate?: boolean; startInterval?: boolean; files?: Files }): { file: string; isolate: boolean } {
   const { home, id, model } = opts;
-  const isolate = isolationFor(home, id, opts.manifest, opts.isolate);
+  const files = opts.files ?? legacyFiles;
+  const isolate = isolationFor(home, id, opts.manifest, opts.isolate, files);
   const dir = instanceStateDir(home, id);
-  mkdirSync(dir, { recursive: true });
-  const saved = readOptions(home, id);
+  files.mkdir(dir);
+  const saved = readOptions(files, home, id);
   const startInterval = opts.startInterval ?? saved.startInterval ?? false;
   if ((opts.isolate !== undefined && saved.isolate !== opts.isolate) || (opts.startInterval !== undefined && saved.startInterval !== opts.startInterval)) {
     const next = { ...saved, ...(opts.isolate !== undefined ? { isolate: opts.isolate } : {}), ...(opts.startInterval !== undefined ? { startInterval: opts.startInterval } : {}) };
-    writeFileSync(join(dir, OPTIONS_FILE), `${JSON.stringify(next)}\n`);
+    files.write(join(dir, OPTIONS_FILE), `${JSON.stringify(next)}\n`);
   }
-  const input = { id, owner: ownerId(home), model, isolate, startInterval };
+  const input = { id, owner: ownerId({ files, home }), model, isolate, startInterval };
   const text = renderOverride(buildOverride(input), input);
   const file = join(dir, OVERRIDE_FILE);
   let current: string | undefined;
   try {
-    current = readFileSync(file, 'utf8');
+    current = files.readText(file);
   } catch {
     current = undefined;
   }
-  if (current !== text) writeFileSync(file, text, { mode: 0o644 });
+  if (current !== text) files.write(file, text, { mode: 0o644 });
   return { file, isolate };
 }
 
 /** Forget the instance's generated state (destroy, prune). */
-export function removeOverrideState(home: string, id: string): void {
-  rmSync(instanceStateDir(home, id), { recursive: true, force: true });
+export function removeOverrideState(files: Files, home: string, id: string): Promise<void> {
+  return files.remove(instanceStateDir(home, id));
 }

@@ -1,6 +1,4 @@
 // create NAME: a git worktree at ../<repo>--NAME, a slot, .env.sandbox and a registry entry — all or nothing.
-import { existsSync } from 'node:fs';
-import { rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Deps } from '../deps';
 import { instanceVariables } from '../envfile';
@@ -15,7 +13,6 @@ import { allocateSlot, allocationError, type Allocation } from '../slots';
 import type { InstanceRecord } from '../types';
 import { describeInstance, type InstanceDetails } from './describe';
 import { repairInterrupted, stagingPath } from '../recovery';
-import { thisHost } from '../liveness';
 
 export interface CreateOptions {
   name: string;
@@ -43,14 +40,14 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   const repo = await deps.git.mainRepo(top);
   const path = join(dirname(repo), worktreeDirName(basename(repo), name));
   const id = instanceIdForNewDir(path);
-  const { manifest } = await loadManifest(repo);
-  await readComposeModel(repo, manifest.compose.files);
+  const { manifest } = await loadManifest(repo, {}, deps.files);
+  await readComposeModel(repo, manifest.compose.files, undefined, deps.files);
   const branch = opts.branch ?? name;
   const branchExists = await deps.git.branchExists(repo, branch);
   requireBranchState(branch, branchExists, opts, repo);
   await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   await repairInterrupted(deps, emit); // e.g. a killed create of this very name is rolled back first
-  if (existsSync(path)) {
+  if (deps.files.exists(path)) {
     throw new SandboxError('STATE', `${path} already exists`, { hint: 'Choose another name, or `ktrdr-sandbox init` inside it.' });
   }
   const running = await deps.engine.listContainers({ all: false });
@@ -76,11 +73,11 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
     if (reg.instances[id]) {
       throw new SandboxError('STATE', `An instance "${id}" is already registered at ${reg.instances[id]!.path}`);
     }
-    if (existsSync(path)) throw new SandboxError('STATE', `${path} already exists`, { hint: 'Choose another name, or `ktrdr-sandbox init` inside it.' });
+    if (deps.files.exists(path)) throw new SandboxError('STATE', `${path} already exists`, { hint: 'Choose another name, or `ktrdr-sandbox init` inside it.' });
     const a = await allocateSlot({ deps, reg, manifest, id, requested: opts.slot, running });
     if (a.kind !== 'ok') return a;
     rec.slot = a.slot;
-    reg.instances[id] = { ...rec, state: 'creating', pid: process.pid, host: thisHost() };
+    reg.instances[id] = { ...rec, state: 'creating', pid: deps.env.pid, host: deps.env.hostname() };
     return a;
   });
   if (alloc.kind !== 'ok') throw allocationError(alloc, await deps.registry.read());
@@ -88,7 +85,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
 
   let moved = false;
   try {
-    if (existsSync(staging)) await rm(staging, { recursive: true, force: true }); // ours: an earlier crash's leftover
+    await deps.files.remove(staging); // ours: an earlier crash's leftover
     await step(emit, id, 'worktree', `Worktree ${path} (${branchExists ? 'branch' : 'new branch'} ${branch})`, async () => {
       await deps.git.worktreeAdd(repo, staging, { branch, newBranch: !branchExists });
       await ensureEnvFile({ rec: { ...rec, path: staging }, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) });
@@ -96,7 +93,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
       await deps.git.worktreeMove(repo, staging, path);
       moved = true;
     });
-    await rmdir(dirname(staging)).catch(() => undefined); // the staging folder of this name, now empty
+    await deps.files.removeEmptyDir(dirname(staging)); // the staging folder of this name, now empty
     await deps.registry.update((reg) => {
       const cur = reg.instances[id];
       if (cur?.path !== path) throw new SandboxError('STATE', `The registry entry of "${id}" vanished while it was created`);
@@ -117,11 +114,11 @@ async function rollback(deps: Deps, rec: InstanceRecord, staging: string, moved:
   // The staging folder is private; the final path is ours only once our move succeeded (before it, a directory
   // there was made by someone else — and made the move fail).
   for (const dir of moved ? [staging, rec.path] : [staging]) {
-    if (!existsSync(dir)) continue;
+    if (!deps.files.exists(dir)) continue;
     await deps.git.worktreeRemove(rec.repo, dir, { force: true }).catch(() => undefined);
-    if (existsSync(dir)) await rm(dir, { recursive: true, force: true });
+    await deps.files.remove(dir);
   }
-  await rmdir(dirname(staging)).catch(() => undefined);
+  await deps.files.removeEmptyDir(dirname(staging));
   await deps.git.worktreePrune(rec.repo).catch(() => undefined);
   await deps.registry
     .update((reg) => {

@@ -2,16 +2,13 @@
 // removal — mark the entry `destroying` (the first write: an unwritable registry fails before anything is
 // removed), remove containers/volumes/networks, the directory and the per-instance files, then forget the entry.
 // A crash at any point leaves a `destroying` entry that the next command finishes (main/core/recovery.ts).
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { Deps } from '../deps';
+import type { Deps, Files } from '../deps';
 import { classifyRisk, describeRiskFiles, disposablePatterns } from '../destroy-risk';
 import { envFilePath } from '../envfile';
 import { SandboxError } from '../errors';
 import { step, type EventSink } from '../events';
 import { loadManifest } from '../manifest';
-import { thisHost } from '../liveness';
 import { originOf } from '../registry';
 import { canonical, loadInstance, secretTarget } from '../resolve';
 import type { DestroyPreview, DestroyResult } from '../results';
@@ -26,30 +23,31 @@ export interface DestroyOptions {
 }
 
 /** Does dir hold a `.git` link to worktree metadata that still exists? (false: gone, or not a linked worktree) */
-export function worktreeLinkOk(dir: string): boolean {
+export function worktreeLinkOk(files: Files, dir: string): boolean {
   const dotGit = join(dir, '.git');
   try {
-    const st = statSync(dotGit);
-    if (st.isDirectory()) return true; // a full repository (a clone)
-    const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, 'utf8'));
+    const st = files.stat(dotGit);
+    if (!st) return false;
+    if (st.kind === 'dir') return true; // a full repository (a clone)
+    const m = /^gitdir:\s*(.+?)\s*$/m.exec(files.readText(dotGit) ?? '');
     if (!m) return false;
     const target = isAbsolute(m[1]!) ? m[1]! : resolve(dir, m[1]!);
-    return existsSync(join(target, 'HEAD'));
+    return files.exists(join(target, 'HEAD'));
   } catch {
     return false;
   }
 }
 
-async function disposableFor(rec: InstanceRecord): Promise<string[]> {
+async function disposableFor(files: Files, rec: InstanceRecord): Promise<string[]> {
   // an unreadable manifest must not block a destroy: the defaults alone (the manifest can only add or remove)
-  const m = await loadManifest(rec.path).then((l) => l.manifest, () => undefined);
+  const m = await loadManifest(rec.path, {}, files).then((l) => l.manifest, () => undefined);
   return disposablePatterns(m?.destroy?.disposable ?? []);
 }
 
 /** What destroying this instance would delete, and what of it is someone's work. Reads only. */
 export async function previewDestroy(deps: Deps, rec: InstanceRecord, opts: DestroyOptions = {}): Promise<DestroyPreview> {
   const origin = originOf(rec);
-  const dirExists = existsSync(rec.path);
+  const dirExists = deps.files.exists(rec.path);
   const deletesDirectory = dirExists && rec.kind === 'worktree' && origin === 'created' && !opts.keepWorktree;
   const p: DestroyPreview = {
     id: rec.id,
@@ -67,9 +65,9 @@ export async function previewDestroy(deps: Deps, rec: InstanceRecord, opts: Dest
     refused: false,
   };
   if (!deletesDirectory) return p;
-  const disposable = await disposableFor(rec);
+  const disposable = await disposableFor(deps.files, rec);
   let lines: string[];
-  const linked = worktreeLinkOk(rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '') === canonical(rec.path);
+  const linked = worktreeLinkOk(deps.files, rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '') === canonical(rec.path);
   if (linked) {
     const [status, branch, unpushed] = await Promise.all([deps.git.statusAll(rec.path), deps.git.currentBranch(rec.path), deps.git.unpushed(rec.path)]);
     lines = status;
@@ -120,14 +118,14 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
       throw new SandboxError('NOT_FOUND', `"${id}" is no longer registered at ${rec.path}`, { hint: 'Another command changed it; run `ktrdr-sandbox list`.' });
     }
     cur.state = 'destroying';
-    cur.pid = process.pid;
-    cur.host = thisHost();
+    cur.pid = deps.env.pid;
+    cur.host = deps.env.hostname();
     if (opts.force) cur.force = true;
     else delete cur.force;
   });
 
   // 2. Docker state.
-  const dirExists = existsSync(rec.path);
+  const dirExists = deps.files.exists(rec.path);
   await step(emit, id, 'containers', 'Containers, volumes and networks removed', async () => {
     const before = await deps.engine.projectResources(id);
     const anything = before.containers.length + before.volumes.length + before.networks.length > 0;
@@ -142,7 +140,7 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
       }
     }
     // the fallback removes only what is provably ours: labelled with this instance and this registry's identity
-    const scope = { owner: ownerId(deps.home) };
+    const scope = { owner: ownerId(deps) };
     const left = await deps.engine.projectResources(id, scope);
     if (left.containers.length || left.volumes.length || left.networks.length) await deps.engine.removeProjectResources(id, scope);
     const still = await deps.engine.projectResources(id, scope);
@@ -163,17 +161,17 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
   const deletes = dirExists && rec.kind === 'worktree' && origin === 'created' && !opts.keepWorktree;
   if (deletes) {
     await step(emit, id, 'worktree', `Worktree removed through git: ${rec.path}`, async () => {
-      if (worktreeLinkOk(rec.path)) {
+      if (worktreeLinkOk(deps.files, rec.path)) {
         await deps.git.worktreeRemove(rec.repo, rec.path, { force: true }).catch(() => undefined);
       }
       // metadata gone (or git gave up half-way): what `git worktree remove` does — delete the directory, prune
-      if (existsSync(rec.path)) await rm(rec.path, { recursive: true, force: true });
+      await deps.files.remove(rec.path);
       await deps.git.worktreePrune(rec.repo).catch(() => undefined);
     });
     worktreeRemoved = true;
     keptDirectory = false;
   } else {
-    if (dirExists) await rm(envFilePath(rec.path), { force: true });
+    if (dirExists) await deps.files.remove(envFilePath(rec.path));
     if (dirExists) {
       const why = origin === 'init' ? ` (registered with init: ${rec.kind === 'clone' ? 'a clone' : 'your worktree'} is never deleted)` : '';
       emit({ type: 'step', instance: id, id: 'kept', label: `Directory kept: ${rec.path}${why}`, state: 'info' });
@@ -186,7 +184,7 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
 
   // 4. Per-instance files, then forget the entry (last: a crash before it is finished by the next command).
   await Promise.all([deps.gates.remove(id), deps.secrets.remove(id)]);
-  removeOverrideState(deps.home, id);
+  await removeOverrideState(deps.files, deps.home, id);
   await deps.registry.update((reg) => {
     if (reg.instances[id]?.path === rec.path) delete reg.instances[id];
   });

@@ -14,8 +14,8 @@ import { destroyResolved, dirtyError, previewDestroy, type DestroyOptions } from
 export type { DestroyPreview, DestroyResult } from '../results';
 export { dirtyError, previewDestroy, type DestroyOptions } from './destroy-steps';
 
-function assertNotInProgress(rec: InstanceRecord): void {
-  if (rec.state && ownerAlive(rec.pid, rec.host)) {
+function assertNotInProgress(deps: Deps, rec: InstanceRecord): void {
+  if (rec.state && ownerAlive(deps.env, rec.pid, rec.host)) {
     const what = rec.state === 'creating' ? 'being created' : 'being destroyed';
     throw new SandboxError('STATE', `"${rec.id}" is ${what} by process ${rec.pid}${rec.host ? ` on ${rec.host}` : ''}`, { hint: 'Wait for that command to finish, then try again.' });
   }
@@ -31,7 +31,7 @@ export async function destroyInstance(deps: Deps, ref: InstanceRef, opts: Destro
   await deps.engine.ping();
   await repairInterrupted(deps, emit);
   const rec = await resolveInstance(deps, ref);
-  assertNotInProgress(rec);
+  assertNotInProgress(deps, rec);
   const preview = await previewDestroy(deps, rec, opts).catch((err: unknown) => {
     if (opts.force) return null; // forced: nothing to check, so a directory git cannot read does not block it
     throw err;
@@ -44,7 +44,7 @@ export async function destroyAll(deps: Deps, opts: DestroyOptions = {}, emit: Ev
   await deps.engine.ping();
   await repairInterrupted(deps, emit);
   const all = instances(await deps.registry.read());
-  for (const r of all) assertNotInProgress(r);
+  for (const r of all) assertNotInProgress(deps, r);
   const previews = await Promise.all(all.map((r) => previewDestroy(deps, r, opts).catch((err: unknown) => {
     if (opts.force) return null;
     throw err;

@@ -2,12 +2,10 @@
 // Environment: engine reachable (+version), which compose, git, free disk. The compose file: the pure lint
 // of core/compose-lint.ts and — with the engine — external networks/volumes that do not exist (`--fix`
 // creates them).
-import { existsSync, statSync } from 'node:fs';
-import { readFile, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { composeFilePaths, composeModelFromTexts, type ComposeModel } from '../compose-model';
-import type { Deps } from '../deps';
+import type { Deps, Files } from '../deps';
 import { instanceVariables } from '../envfile';
 import { SandboxError } from '../errors';
 import { noEvents, type EventSink } from '../events';
@@ -43,12 +41,12 @@ export interface DoctorResult {
 
 export interface DoctorOptions {
   fix?: boolean;
-  /** Environment compose sees (default process.env). */
+  /** Environment compose sees (default: the process's, deps.env). */
   env?: Env;
 }
 
 export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOptions = {}, _emit: EventSink = noEvents): Promise<DoctorResult> {
-  const env = opts.env ?? process.env;
+  const env = opts.env ?? deps.env.all();
   // What to lint: the instance, or the repository at cwd.
   const checks: DoctorCheck[] = [];
   let rec: InstanceRecord | null = null;
@@ -64,7 +62,7 @@ export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOption
   let manifest: Manifest | null = null;
   let manifestSource: string | null = null;
   try {
-    const loaded = await loadManifest(existsSync(root) ? root : '/nonexistent');
+    const loaded = await loadManifest(deps.files.exists(root) ? root : '/nonexistent', {}, deps.files);
     manifest = loaded.manifest;
     manifestSource = loaded.source;
   } catch (err) {
@@ -83,7 +81,7 @@ export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOption
     checkEngine(deps),
     checkCompose(deps),
     checkGit(deps),
-    checkDisk([root, deps.home]),
+    checkDisk(deps.files, [root, deps.home]),
     manifest ? lintTarget(deps, { ctx, root, manifest, env, fix: !!opts.fix }) : Promise.resolve([] as DoctorCheck[]),
   ]);
   checks.push(engineCheck, composeCheck, gitCheck, ...diskChecks, ...lint);
@@ -97,7 +95,7 @@ export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOption
  * externals: false leaves out the external networks/volumes (`up` checks those itself, and stops on them).
  */
 export async function lintInstance(deps: Deps, ctx: InstanceContext, opts: { fix?: boolean; env?: Env; externals?: boolean } = {}): Promise<DoctorCheck[]> {
-  return lintTarget(deps, { ctx, root: ctx.rec.path, manifest: ctx.manifest, env: opts.env ?? process.env, fix: !!opts.fix, externals: opts.externals !== false });
+  return lintTarget(deps, { ctx, root: ctx.rec.path, manifest: ctx.manifest, env: opts.env ?? deps.env.all(), fix: !!opts.fix, externals: opts.externals !== false });
 }
 
 async function lintTarget(
@@ -107,19 +105,17 @@ async function lintTarget(
   const paths = composeFilePaths(o.root, o.manifest.compose.files);
   let texts: string[];
   let model: ComposeModel;
+  const fileError = (message: string): DoctorCheck[] => [
+    { name: 'compose-file', level: 'error', message, fix: 'add the compose file, or name your compose file(s) in ktrdr-sandbox.yml (compose.files)' },
+  ];
   try {
-    texts = await Promise.all(paths.map((p) => readFile(p, 'utf8')));
+    const read = paths.map((p) => deps.files.readText(p));
+    const absent = paths.find((_, i) => read[i] === undefined);
+    if (absent) return fileError(`compose file not found: ${absent}`);
+    texts = read as string[];
     model = composeModelFromTexts(paths, texts, parseYaml);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return [
-      {
-        name: 'compose-file',
-        level: 'error',
-        message: e.code === 'ENOENT' ? `compose file not found: ${e.path ?? paths.join(', ')}` : e.message,
-        fix: 'add the compose file, or name your compose file(s) in ktrdr-sandbox.yml (compose.files)',
-      },
-    ];
+    return fileError((err as Error).message);
   }
   // The variables an instance of this repository gets (for a plain repository: as slot 1 would).
   const vars = o.ctx
@@ -127,7 +123,7 @@ async function lintTarget(
     : instanceVariables({ id: 'doctor-preview', path: o.root, slot: 1, kind: 'clone', repo: o.root, branch: null, createdAt: new Date(0).toISOString() }, o.manifest, deps.sharedHome);
   const findings = lintCompose(model, o.manifest, vars, o.env, { texts });
   const external = o.externals === false ? [] : await checkExternal(deps, model, o.fix);
-  const all = [...findings, ...external, ...isolationDoctor(model, o.manifest, deps.home, o.ctx?.rec.id ?? null)];
+  const all = [...findings, ...external, ...isolationDoctor(model, o.manifest, deps, o.ctx?.rec.id ?? null)];
   const nServices = Object.keys(model.services).length;
   if (!findings.length) {
     all.unshift({
@@ -210,23 +206,22 @@ async function checkGit(deps: Deps): Promise<DoctorCheck> {
 }
 
 /** Free space on the filesystems holding these paths (nearest existing ancestor), one check per filesystem. */
-export async function checkDisk(paths: string[]): Promise<DoctorCheck[]> {
+export async function checkDisk(files: Files, paths: string[]): Promise<DoctorCheck[]> {
   const seen = new Set<number>();
   const out: DoctorCheck[] = [];
   for (const p of paths) {
     let dir = p;
-    while (dir && !existsSync(dir)) {
+    while (dir && !files.exists(dir)) {
       const up = dirname(dir);
       if (up === dir) break;
       dir = up;
     }
-    if (!dir || !existsSync(dir)) continue;
-    const dev = statSync(dir).dev;
-    if (seen.has(dev)) continue;
-    seen.add(dev);
+    const st = dir ? files.stat(dir) : undefined;
+    if (!st) continue;
+    if (seen.has(st.dev)) continue;
+    seen.add(st.dev);
     try {
-      const s = await statfs(dir);
-      out.push(diskCheck(dir, Number(s.bavail) * Number(s.bsize)));
+      out.push(diskCheck(dir, await files.freeBytes(dir)));
     } catch (err) {
       out.push({ name: 'disk', level: 'warning', message: `cannot read free space of ${dir}: ${(err as Error).message}` });
     }

@@ -26,7 +26,6 @@ function busyError(id: string, h: LockHolder): SandboxError {
 /** Run fn holding the lock of instance `id`. */
 export async function withInstanceLock<T>(deps: Deps, id: string, op: string, opts: LockOptions, emit: EventSink, fn: () => Promise<T>): Promise<T> {
   const locks = deps.locks;
-  if (!locks) return fn();
   let announced: string | undefined;
   for (;;) {
     const r = await locks.tryAcquire(id, op);

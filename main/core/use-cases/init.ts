@@ -30,8 +30,8 @@ export async function initInstance(deps: Deps, opts: InitOptions, emit: EventSin
   }
   const linked = await deps.git.isLinkedWorktree(path);
   const repo = linked ? await deps.git.mainRepo(path) : path;
-  const { manifest } = await loadManifest(path);
-  await readComposeModel(path, manifest.compose.files);
+  const { manifest } = await loadManifest(path, {}, deps.files);
+  await readComposeModel(path, manifest.compose.files, undefined, deps.files);
   await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   await repairInterrupted(deps, emit);
   const running = await deps.engine.listContainers({ all: false });

@@ -35,7 +35,6 @@ export function linksFor(id: string, model: ComposeModel, shared: string, member
 
 export async function linkSharedServices(deps: Deps, id: string, model: ComposeModel): Promise<IsolationLink[]> {
   const e = deps.engine;
-  if (!e.networkMembers || !e.connectNetwork) return [];
   const done: IsolationLink[] = [];
   for (const net of sharedNetworks(model)) {
     const [members, mine] = await Promise.all([e.networkMembers(net.name), e.networkMembers(isolatedNetworkName(id, net.name))]);
@@ -54,7 +53,6 @@ export async function linkSharedServices(deps: Deps, id: string, model: ComposeM
 /** Disconnect every container of another project from the instance's stand-in networks. */
 export async function unlinkSharedServices(deps: Deps, id: string, model: ComposeModel): Promise<number> {
   const e = deps.engine;
-  if (!e.networkMembers || !e.disconnectNetwork) return 0;
   let n = 0;
   for (const net of sharedNetworks(model)) {
     const name = isolatedNetworkName(id, net.name);
@@ -71,7 +69,7 @@ export async function unlinkSharedServices(deps: Deps, id: string, model: Compos
 /** Before compose down: let go of isolation's connections; best effort (compose reports what really fails). */
 export async function releaseSharedLinks(deps: Deps, ctx: InstanceContext): Promise<void> {
   try {
-    await unlinkSharedServices(deps, ctx.rec.id, await composeModelOf(ctx, 'composeModels' in deps ? deps : undefined));
+    await unlinkSharedServices(deps, ctx.rec.id, await composeModelOf(ctx, deps));
   } catch {
     // no compose model (a broken file) or no engine answer: compose down will say what is wrong
   }

@@ -1,8 +1,7 @@
 // list: every registered instance with its status read from Docker labels in ONE engine call, reconciled
 // with the filesystem; also running compose projects that look like sandboxes but are not registered.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Deps } from '../deps';
+import type { Deps, Files } from '../deps';
 import { ENV_FILE } from '../envfile';
 import { defaultServices, readComposeModel, type ComposeModel } from '../compose-model';
 import { instances } from '../registry';
@@ -18,7 +17,7 @@ export type { OrphanProject, ListResult } from '../results';
 
 export async function listInstances(deps: Deps, opts: { prune?: boolean; emit?: EventSink } = {}): Promise<ListResult> {
   let [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);
-  if (interrupted(Object.values(reg.instances)).length) {
+  if (interrupted(deps, Object.values(reg.instances)).length) {
     // a killed create/destroy: finish or roll it back first (rare, so the fast path stays one read)
     await repairInterrupted(deps, opts.emit);
     [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);
@@ -26,7 +25,7 @@ export async function listInstances(deps: Deps, opts: { prune?: boolean; emit?: 
   const byProject = groupByProject(containers);
   // an entry being created right now is not an instance yet; one being destroyed still is
   const records = instances(reg).filter((r) => r.state !== 'creating');
-  const missing = records.filter((r) => !existsSync(r.path) && !r.state);
+  const missing = records.filter((r) => !deps.files.exists(r.path) && !r.state);
   const prunable = missing.filter((r) => !byProject.has(r.id));
   const stale = missing.filter((r) => byProject.has(r.id)).map((r) => r.id);
   let pruned: InstanceRecord[] = [];
@@ -35,7 +34,7 @@ export async function listInstances(deps: Deps, opts: { prune?: boolean; emit?: 
       const gone: InstanceRecord[] = [];
       for (const p of prunable) {
         const cur = r.instances[p.id];
-        if (cur && cur.path === p.path && !cur.state && !existsSync(cur.path)) {
+        if (cur && cur.path === p.path && !cur.state && !deps.files.exists(cur.path)) {
           delete r.instances[p.id];
           gone.push(cur);
         }
@@ -46,24 +45,24 @@ export async function listInstances(deps: Deps, opts: { prune?: boolean; emit?: 
   const keep = records.filter((r) => !pruned.some((p) => p.id === r.id));
   const views = await Promise.all(keep.map((rec) => viewOf(deps, rec, byProject.get(rec.id) ?? [])));
   const registered = new Set(Object.keys(reg.instances));
-  const unlabelled = findUnlabelled(byProject, registered);
+  const unlabelled = findUnlabelled(deps.files, byProject, registered);
   return {
     instances: views,
     pruned,
     stale,
-    orphans: findOrphans(byProject, registered, existingOwnerId(deps.home)),
+    orphans: findOrphans(byProject, registered, existingOwnerId(deps)),
     ...(unlabelled.length ? { unlabelled } : {}),
   };
 }
 
 export async function viewOf(deps: Deps, rec: InstanceRecord, containers: ContainerInfo[]): Promise<InstanceView> {
-  const dirExists = existsSync(rec.path);
+  const dirExists = deps.files.exists(rec.path);
   const ctx = await loadInstance(deps, rec);
   let expected = 0;
   let model: ComposeModel | null = null;
   if (dirExists) {
     try {
-      model = await readComposeModel(rec.path, ctx.manifest.compose.files, deps.composeModels);
+      model = await readComposeModel(rec.path, ctx.manifest.compose.files, deps.composeModels, deps.files);
       expected = defaultServices(model).length;
     } catch {
       expected = 0;
@@ -102,12 +101,12 @@ export function findOrphans(byProject: Map<string, ContainerInfo[]>, registered:
  * Unregistered projects that look like sandboxes of an earlier version (a .env.sandbox in, or gone with, their
  * directory, or a "--" name) but carry no ownership label at all: mentioned by `list`, never removed.
  */
-export function findUnlabelled(byProject: Map<string, ContainerInfo[]>, registered: Set<string>): OrphanProject[] {
+export function findUnlabelled(files: Pick<Files, 'exists'>, byProject: Map<string, ContainerInfo[]>, registered: Set<string>): OrphanProject[] {
   const out: OrphanProject[] = [];
   for (const [project, list] of byProject) {
     if (registered.has(project) || list.some((c) => c.owner !== undefined)) continue;
     const workingDir = list.find((c) => c.workingDir)?.workingDir ?? null;
-    const looksLike = project.includes('--') || (workingDir !== null && (existsSync(join(workingDir, ENV_FILE)) || !existsSync(workingDir)));
+    const looksLike = project.includes('--') || (workingDir !== null && (files.exists(join(workingDir, ENV_FILE)) || !files.exists(workingDir)));
     if (looksLike) out.push(orphanOf(project, list));
   }
   return out.sort((a, b) => byText(a.project, b.project));

@@ -1,12 +1,11 @@
 // manifest init: write the derived manifest of a Compose repository as ktrdr-sandbox.yml (never over an
 // existing one without force), validated before it is written.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Files } from '../deps';
 import { SandboxError } from '../errors';
 import { deriveForDir, MANIFEST_FILE, validateManifest, type DerivedFor } from '../manifest';
 import { renderManifestYaml } from '../manifest-writer';
 import { ktrdrPreset } from '../preset';
-import { statIfExists } from '../small-file';
 
 export interface ManifestInitResult {
   path: string;
@@ -15,17 +14,17 @@ export interface ManifestInitResult {
   derived: Pick<DerivedFor, 'manifest' | 'notes' | 'found'>;
 }
 
-export async function manifestInit(dir: string, opts: { force?: boolean; dryRun?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ManifestInitResult> {
+export async function manifestInit(files: Files, dir: string, opts: { force?: boolean; dryRun?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ManifestInitResult> {
   const path = join(dir, MANIFEST_FILE);
-  if (statIfExists(path) && !opts.force && !opts.dryRun) {
+  if (files.stat(path) && !opts.force && !opts.dryRun) {
     throw new SandboxError('STATE', `${path} already exists: it was left as it is`, { hint: 'Pass --force to replace it with the derived one, or --stdout to print it.' });
   }
-  if (statIfExists(join(dir, ktrdrPreset.compose.files[0]!))) {
+  if (files.stat(join(dir, ktrdrPreset.compose.files[0]!))) {
     throw new SandboxError('USAGE', `${dir} has ${ktrdrPreset.compose.files[0]}: it uses the built-in KTRDR preset, nothing to derive`, {
       hint: 'Write a ktrdr-sandbox.yml by hand to change the preset (README: "Project manifest").',
     });
   }
-  const derived = await deriveForDir(dir, opts.env ?? {});
+  const derived = await deriveForDir(dir, opts.env ?? {}, files);
   if (!derived) {
     throw new SandboxError('USAGE', `No compose file in ${dir} (compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml, or COMPOSE_FILE)`, {
       hint: 'Run it at the root of a Compose repository.',
@@ -34,6 +33,6 @@ export async function manifestInit(dir: string, opts: { force?: boolean; dryRun?
   const text = renderManifestYaml(derived);
   const { parse } = await import('yaml');
   validateManifest(parse(text), `${path} (as derived)`); // never write what would not load
-  if (!opts.dryRun) writeFileSync(path, text, { mode: 0o644 });
+  if (!opts.dryRun) files.write(path, text, { mode: 0o644 });
   return { path, written: !opts.dryRun, text, derived: { manifest: derived.manifest, notes: derived.notes, found: derived.found } };
 }

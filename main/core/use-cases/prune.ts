@@ -2,7 +2,6 @@
 // orphans: also unregistered projects that are provably ours. Two steps: planPrune shows what would go (the
 // CLI prints it and asks, or needs --yes; `--json` without --yes is a dry run), applyPrune does it. Only
 // objects labelled with the instance AND this registry's identity are touched; volumes only with `volumes`.
-import { existsSync } from 'node:fs';
 import type { Deps } from '../deps';
 import { noEvents, type EventSink } from '../events';
 import { existingOwnerId } from '../owner';
@@ -46,8 +45,8 @@ export async function planPrune(deps: Deps, opts: PruneOptions = {}, emit: Event
   await deps.engine.ping();
   await repairInterrupted(deps, emit);
   const reg = await deps.registry.read();
-  const owner = existingOwnerId(deps.home);
-  const entries = instances(reg).filter((r) => !r.state && !existsSync(r.path)); // state: a crash being repaired
+  const owner = existingOwnerId(deps);
+  const entries = instances(reg).filter((r) => !r.state && !deps.files.exists(r.path)); // state: a crash being repaired
   const orphans = findOrphans(groupByProject(await deps.engine.listContainers({ all: true })), new Set(Object.keys(reg.instances)), owner);
   const projects = [...entries.map((e) => ({ project: e.id, registered: true })), ...(opts.orphans ? orphans.map((o) => ({ project: o.project, registered: false })) : [])];
   const targets = await Promise.all(
@@ -71,13 +70,13 @@ export async function planPrune(deps: Deps, opts: PruneOptions = {}, emit: Event
 }
 
 export async function applyPrune(deps: Deps, plan: PruneResult, opts: PruneOptions = {}, emit: EventSink = noEvents): Promise<PruneResult> {
-  const owner = existingOwnerId(deps.home);
+  const owner = existingOwnerId(deps);
   const wanted = new Map(plan.pruned.map((p) => [p.id, p]));
   const pruned = await deps.registry.update((reg) => {
     const gone: InstanceRecord[] = [];
     for (const r of instances(reg)) {
       const w = wanted.get(r.id);
-      if (w && w.path === r.path && !r.state && !existsSync(r.path)) {
+      if (w && w.path === r.path && !r.state && !deps.files.exists(r.path)) {
         delete reg.instances[r.id];
         gone.push(r);
       }
@@ -95,7 +94,7 @@ export async function applyPrune(deps: Deps, plan: PruneResult, opts: PruneOptio
   }
   for (const p of pruned) {
     await Promise.all([deps.gates.remove(p.id), deps.secrets.remove(p.id)]);
-    removeOverrideState(deps.home, p.id);
+    await removeOverrideState(deps.files, deps.home, p.id);
     if (p.kind === 'worktree') await deps.git.worktreePrune(p.repo).catch(() => undefined);
     emit({ type: 'step', instance: p.id, id: 'pruned', label: `Pruned "${p.id}" (slot ${p.slot}; ${p.path} is gone)`, state: 'passed' });
   }

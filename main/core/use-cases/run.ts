@@ -1,8 +1,7 @@
 // run: a one-off container of a compose service on the instance's network (compose run --rm), so E2E tests
 // reach `backend:8000` by DNS. Services behind a compose profile work too. The exit code passes through.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Deps } from '../deps';
+import type { Deps, Files } from '../deps';
 import { noEvents, type EventSink } from '../events';
 import { composeModelOf, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
 import { SandboxError } from '../errors';
@@ -28,7 +27,11 @@ export async function runService(
   emit({ type: 'step', instance: rec.id, id: 'run', label: `compose run --rm ${service}${cmd.length ? ` ${cmd.join(' ')}` : ''}`, state: 'info' });
   const startedAt = new Date(deps.clock.now()).toISOString();
   const res = await deps.compose.run(await secretTarget(deps, ctx), service, cmd, opts);
-  await saveRunLog(deps.home, rec.id, { service, cmd, startedAt, exitCode: res.exitCode, output: res.output }).catch(() => undefined);
+  try {
+    saveRunLog(deps.files, deps.home, rec.id, { service, cmd, startedAt, exitCode: res.exitCode, output: res.output });
+  } catch {
+    // best effort: only `evidence` reads it
+  }
   return { id: rec.id, ...res };
 }
 
@@ -37,8 +40,8 @@ export function runLogPath(home: string, id: string): string {
 }
 
 /** The last `run` of an instance (output included when it was captured), for `evidence`. */
-async function saveRunLog(home: string, id: string, r: { service: string; cmd: string[]; startedAt: string; exitCode: number; output: string }): Promise<void> {
-  await mkdir(join(home, 'runs'), { recursive: true });
+function saveRunLog(files: Files, home: string, id: string, r: { service: string; cmd: string[]; startedAt: string; exitCode: number; output: string }): void {
+  files.mkdir(join(home, 'runs'));
   const header = [`# ktrdr-sandbox run ${r.service} ${r.cmd.join(' ')}`.trim(), `# started ${r.startedAt}`, `# exit code ${r.exitCode}`, ''];
-  await writeFile(runLogPath(home, id), `${header.join('\n')}${r.output || '(output went to a terminal and was not captured)'}\n`);
+  files.write(runLogPath(home, id), `${header.join('\n')}${r.output || '(output went to a terminal and was not captured)'}\n`);
 }

@@ -3,12 +3,8 @@
 // tarball), `pack` makes that package, `status` shows size and file count per folder.
 // init never deletes anything, and never overwrites a differing file without --force (it refuses, listing them).
 // Folders are changed in place (never removed and recreated), so running instances keep their bind mounts.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat, symlink, unlink, utimes } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import * as tar from 'tar';
-import type { Deps } from '../deps';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Deps, FileTree, TreeEntry } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, type EventSink } from '../events';
 
@@ -30,53 +26,22 @@ export interface SharedStatus {
   bytes: number;
 }
 
-interface Entry {
-  rel: string;
-  type: 'file' | 'dir' | 'symlink';
-  size: number;
-  mode: number;
-  mtime: Date;
-  atime: Date;
-  target?: string;
-}
+type Entry = TreeEntry;
 
-/** Every entry under dir (relative paths, parents before children). Missing dir → []. */
-async function walk(dir: string): Promise<Entry[]> {
-  const out: Entry[] = [];
-  const visit = async (rel: string): Promise<void> => {
-    let names: string[];
-    try {
-      names = (await readdir(join(dir, rel))).sort();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && rel === '') return;
-      throw err;
-    }
-    for (const name of names) {
-      const r = rel ? join(rel, name) : name;
-      const st = await lstat(join(dir, r));
-      const base = { rel: r, size: st.size, mode: st.mode & 0o7777, mtime: st.mtime, atime: st.atime };
-      if (st.isSymbolicLink()) out.push({ ...base, type: 'symlink', target: await readlink(join(dir, r)) });
-      else if (st.isDirectory()) {
-        out.push({ ...base, type: 'dir' });
-        await visit(r);
-      } else if (st.isFile()) out.push({ ...base, type: 'file' });
-    }
-  };
-  await visit('');
-  return out;
-}
+/** What the shared-data commands touch: the shared root, files, trees, archives, the working directory. */
+export type SharedDeps = Pick<Deps, 'sharedHome' | 'files' | 'tree' | 'archive' | 'env'>;
 
-async function folderStatus(root: string, folder: SharedFolder): Promise<FolderStatus> {
-  const path = join(root, folder);
-  const exists = existsSync(path);
-  const entries = exists ? await walk(path) : [];
+async function folderStatus(deps: SharedDeps, folder: SharedFolder): Promise<FolderStatus> {
+  const path = join(deps.sharedHome, folder);
+  const exists = deps.files.exists(path);
+  const entries = exists ? await deps.tree.walk(path) : [];
   const files = entries.filter((e) => e.type === 'file');
   return { folder, path, exists, files: files.length, bytes: files.reduce((n, e) => n + e.size, 0) };
 }
 
-export async function sharedStatus(deps: Pick<Deps, 'sharedHome'>): Promise<SharedStatus> {
+export async function sharedStatus(deps: SharedDeps): Promise<SharedStatus> {
   const root = deps.sharedHome;
-  const folders = await Promise.all(SHARED_FOLDERS.map((f) => folderStatus(root, f)));
+  const folders = await Promise.all(SHARED_FOLDERS.map((f) => folderStatus(deps, f)));
   return { root, folders, files: folders.reduce((n, f) => n + f.files, 0), bytes: folders.reduce((n, f) => n + f.bytes, 0) };
 }
 
@@ -87,7 +52,7 @@ export interface SharedInitOptions {
   minimal?: boolean;
   /** Overwrite existing files that differ from the source (files only in the destination are still kept). */
   force?: boolean;
-  /** Resolves a relative --from (default: process.cwd()). */
+  /** Resolves a relative --from (default: the process's working directory). */
   cwd?: string;
 }
 
@@ -116,14 +81,14 @@ export interface SharedInitResult {
   status: SharedStatus;
 }
 
-export async function sharedInit(deps: Pick<Deps, 'sharedHome'>, opts: SharedInitOptions = {}, emit: EventSink = noEvents): Promise<SharedInitResult> {
+export async function sharedInit(deps: SharedDeps, opts: SharedInitOptions = {}, emit: EventSink = noEvents): Promise<SharedInitResult> {
   const root = deps.sharedHome;
   if (opts.minimal && opts.from) throw new SandboxError('USAGE', 'Pass either --minimal or --from, not both');
   const created: SharedFolder[] = [];
   const ensureFolders = async () => {
     for (const f of SHARED_FOLDERS) {
-      if (!existsSync(join(root, f))) {
-        await mkdir(join(root, f), { recursive: true });
+      if (!deps.files.exists(join(root, f))) {
+        deps.files.mkdir(join(root, f));
         created.push(f);
       }
     }
@@ -137,37 +102,39 @@ export async function sharedInit(deps: Pick<Deps, 'sharedHome'>, opts: SharedIni
     return result({});
   }
 
-  const from = resolve(opts.cwd ?? process.cwd(), opts.from);
+  const { files, tree } = deps;
+  const from = resolve(opts.cwd ?? deps.env.cwd(), opts.from);
   let st;
   try {
-    st = await stat(from);
+    st = files.stat(from);
   } catch {
-    throw new SandboxError('USAGE', `--from ${from} does not exist`);
+    st = undefined;
   }
-  await mkdir(root, { recursive: true });
+  if (!st) throw new SandboxError('USAGE', `--from ${from} does not exist`);
+  files.mkdir(root);
   let tmp: string | null = null;
   try {
     let src = from;
-    const kind: SharedInitResult['sourceKind'] = st.isDirectory() ? 'directory' : 'tarball';
+    const kind: SharedInitResult['sourceKind'] = st.kind === 'dir' ? 'directory' : 'tarball';
     if (kind === 'tarball') {
-      tmp = await mkdtemp(join(dirname(root), `.${basename(root)}-unpack-`));
+      tmp = await tree.tempDirBeside(root, 'unpack-');
       emit({ type: 'step', id: 'unpack', label: `unpacking ${from}`, state: 'running' });
       try {
-        await tar.x({ file: from, cwd: tmp, strict: true, preserveOwner: false });
+        await deps.archive.unpack(from, tmp);
       } catch (err) {
         throw new SandboxError('USAGE', `Cannot unpack ${from}: ${(err as Error).message}`, { hint: 'Pass a directory or a .tar.gz made by `ktrdr-sandbox shared pack`.' });
       }
       emit({ type: 'step', id: 'unpack', label: `unpacked ${from}`, state: 'passed' });
-      src = await packageRoot(tmp);
+      src = packageRoot(deps, tmp);
     }
-    const present = SHARED_FOLDERS.filter((f) => existsSync(join(src, f)));
+    const present = SHARED_FOLDERS.filter((f) => files.exists(join(src, f)));
     if (!present.length) {
       throw new SandboxError('USAGE', `${from} holds none of ${SHARED_FOLDERS.map((f) => `${f}/`).join(', ')}`, {
         hint: 'Point --from at a directory laid out like ~/.ktrdr/shared, or at a tarball made by `shared pack`.',
       });
     }
     // Plan everything first: refuse before touching anything.
-    const plans = await Promise.all(present.map(async (f) => ({ folder: f, plan: await planFolder(join(src, f), join(root, f)) })));
+    const plans = await Promise.all(present.map(async (f) => ({ folder: f, plan: await planFolder(tree, join(src, f), join(root, f)) })));
     const conflicts = plans.flatMap((p) => p.plan.conflicts.map((c) => ({ ...c, path: join(p.folder, c.path) })));
     if (conflicts.length && !opts.force) {
       const shown = conflicts.slice(0, 20).map((c) => `  ${c.path} (existing: ${c.existing}; incoming: ${c.incoming})`);
@@ -186,9 +153,9 @@ export async function sharedInit(deps: Pick<Deps, 'sharedHome'>, opts: SharedIni
     for (const { folder, plan } of plans) {
       const s = join(src, folder);
       const d = join(root, folder);
-      for (const e of plan.writes) await place(s, d, e, move);
+      for (const e of plan.writes) await place(deps, s, d, e, move);
       // directory modes/times last (writing children changes a directory's mtime)
-      for (const e of [...plan.dirs].reverse()) await applyMeta(join(d, e.rel), e);
+      for (const e of [...plan.dirs].reverse()) await tree.setMeta(join(d, e.rel), e);
       const conflicting = new Set(plan.conflicts.map((c) => c.path));
       const fresh = plan.writes.filter((e) => e.type !== 'dir' && !conflicting.has(e.rel)).length;
       added += fresh;
@@ -207,15 +174,15 @@ export async function sharedInit(deps: Pick<Deps, 'sharedHome'>, opts: SharedIni
       kept,
     });
   } finally {
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    if (tmp) await files.remove(tmp);
   }
 }
 
 /** A tarball may wrap the folders in one top directory (e.g. `shared/data/...`): descend into it. */
-async function packageRoot(dir: string): Promise<string> {
-  if (SHARED_FOLDERS.some((f) => existsSync(join(dir, f)))) return dir;
-  const names = await readdir(dir, { withFileTypes: true });
-  if (names.length === 1 && names[0]!.isDirectory()) return packageRoot(join(dir, names[0]!.name));
+function packageRoot(deps: SharedDeps, dir: string): string {
+  if (SHARED_FOLDERS.some((f) => deps.files.exists(join(dir, f)))) return dir;
+  const names = deps.files.list(dir);
+  if (names.length === 1 && deps.files.stat(join(dir, names[0]!))?.kind === 'dir') return packageRoot(deps, join(dir, names[0]!));
   return dir;
 }
 
@@ -237,8 +204,8 @@ function describe(e: Entry | undefined): string {
   return formatBytes(e.size);
 }
 
-async function planFolder(src: string, dst: string): Promise<Plan> {
-  const [from, to] = await Promise.all([walk(src), walk(dst)]);
+async function planFolder(tree: FileTree, src: string, dst: string): Promise<Plan> {
+  const [from, to] = await Promise.all([tree.walk(src), tree.walk(dst)]);
   const have = new Map(to.map((e) => [e.rel, e]));
   const plan: Plan = { writes: [], dirs: from.filter((e) => e.type === 'dir'), conflicts: [], unchanged: 0, extra: 0 };
   const wanted = new Set(from.map((e) => e.rel));
@@ -252,7 +219,7 @@ async function planFolder(src: string, dst: string): Promise<Plan> {
     let same = false;
     if (e.type === cur.type) {
       if (e.type === 'symlink') same = e.target === cur.target;
-      else if (e.type === 'file') same = e.size === cur.size && (await sha256(join(src, e.rel))) === (await sha256(join(dst, e.rel)));
+      else if (e.type === 'file') same = e.size === cur.size && (await tree.sha256(join(src, e.rel))) === (await tree.sha256(join(dst, e.rel)));
     }
     if (same) {
       plan.unchanged++;
@@ -265,45 +232,30 @@ async function planFolder(src: string, dst: string): Promise<Plan> {
   return plan;
 }
 
-async function applyMeta(path: string, e: Entry): Promise<void> {
-  await chmod(path, e.mode);
-  await utimes(path, e.atime, e.mtime);
-}
-
 /** Create or replace one entry of dst from src (rename when the source is our own unpack directory). */
-async function place(srcRoot: string, dstRoot: string, e: Entry, move: boolean): Promise<void> {
+async function place(deps: SharedDeps, srcRoot: string, dstRoot: string, e: Entry, move: boolean): Promise<void> {
+  const { files, tree } = deps;
   const s = join(srcRoot, e.rel);
   const d = join(dstRoot, e.rel);
-  const cur = await lstat(d).catch(() => null);
+  const cur = await tree.lstat(d);
   if (e.type === 'dir') {
-    if (cur && !cur.isDirectory()) await unlink(d);
-    if (!cur || !cur.isDirectory()) await mkdir(d, { recursive: true });
+    if (cur && cur.kind !== 'dir') await tree.unlink(d);
+    if (!cur || cur.kind !== 'dir') files.mkdir(d);
     return;
   }
-  if (cur?.isDirectory()) await rm(d, { recursive: true, force: true }); // a directory replaced by a file (--force only)
-  else if (cur && (e.type === 'symlink' || cur.isSymbolicLink())) await unlink(d);
-  await mkdir(dirname(d), { recursive: true });
+  if (cur?.kind === 'dir') await files.remove(d); // a directory replaced by a file (--force only)
+  else if (cur && (e.type === 'symlink' || cur.kind === 'symlink')) await tree.unlink(d);
+  files.mkdir(dirname(d));
   if (e.type === 'symlink') {
-    await symlink(e.target!, d);
+    await tree.symlink(e.target!, d);
     return;
   }
   if (move) {
-    await rename(s, d);
+    await tree.move(s, d);
   } else {
-    await copyFile(s, d);
+    await tree.copyFile(s, d);
   }
-  await applyMeta(d, e);
-}
-
-export async function sha256(file: string): Promise<string> {
-  const h = createHash('sha256');
-  await new Promise<void>((res, rej) => {
-    createReadStream(file)
-      .on('data', (c) => h.update(c))
-      .on('end', () => res())
-      .on('error', rej);
-  });
-  return h.digest('hex');
+  await tree.setMeta(d, e);
 }
 
 export interface SharedPackOptions {
@@ -322,33 +274,33 @@ export interface SharedPackResult {
   files: number;
 }
 
-export async function sharedPack(deps: Pick<Deps, 'sharedHome'>, opts: SharedPackOptions = {}, emit: EventSink = noEvents): Promise<SharedPackResult> {
+export async function sharedPack(deps: SharedDeps, opts: SharedPackOptions = {}, emit: EventSink = noEvents): Promise<SharedPackResult> {
   const root = deps.sharedHome;
   const status = await sharedStatus(deps);
   const present = status.folders.filter((f) => f.exists);
   if (!present.length) {
     throw new SandboxError('STATE', `Nothing to pack: ${root} has none of ${SHARED_FOLDERS.join(', ')}`, { hint: 'Set it up with `ktrdr-sandbox shared init`.' });
   }
-  const cwd = opts.cwd ?? process.cwd();
+  const cwd = opts.cwd ?? deps.env.cwd();
   const date = new Date(opts.now ?? Date.now()).toISOString().slice(0, 10).replace(/-/g, '');
   const file = resolve(cwd, opts.out ?? `ktrdr-shared-${date}.tar.gz`);
-  if (existsSync(file)) throw new SandboxError('USAGE', `${file} already exists`, { hint: 'Pass another --out FILE (a package is never overwritten).' });
+  if (deps.files.exists(file)) throw new SandboxError('USAGE', `${file} already exists`, { hint: 'Pass another --out FILE (a package is never overwritten).' });
   const rel = relative(root, file);
   if (rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !rel.includes(`..${sep}`))) {
     throw new SandboxError('USAGE', `--out ${file} is inside ${root}`, { hint: 'Write the package outside the shared folder.' });
   }
-  await mkdir(dirname(file), { recursive: true });
+  deps.files.mkdir(dirname(file));
   const partial = `${file}.partial`;
   emit({ type: 'step', id: 'pack', label: `packing ${present.map((f) => f.folder).join(', ')}`, state: 'running' });
   try {
-    await tar.c({ gzip: true, file: partial, cwd: root, portable: true }, present.map((f) => f.folder));
-    await rename(partial, file);
+    await deps.archive.pack(partial, root, present.map((f) => f.folder));
+    await deps.tree.move(partial, file);
   } catch (err) {
-    await rm(partial, { force: true });
+    await deps.files.remove(partial);
     throw err;
   }
   emit({ type: 'step', id: 'pack', label: `packed ${status.files} files into ${file}`, state: 'passed' });
-  return { file, bytes: (await stat(file)).size, sha256: await sha256(file), folders: status.folders, files: status.files };
+  return { file, bytes: deps.files.stat(file)?.size ?? 0, sha256: await deps.tree.sha256(file), folders: status.folders, files: status.files };
 }
 
 export function formatBytes(n: number): string {

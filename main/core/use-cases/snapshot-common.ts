@@ -1,14 +1,13 @@
 // What save, restore and reset share: the snapshot ports, the instance's compose files (hash and resolved
 // document), the migration head, the helper container's image and labels, and progress lines.
 import { parse as parseYaml } from 'yaml';
-import type { Deps } from '../deps';
+import type { Deps, Files } from '../deps';
 import { SandboxError } from '../errors';
 import type { EventSink } from '../events';
 import { LABEL_INSTANCE, LABEL_OWNER, LABEL_ROLE, COMPOSE_PROJECT_LABEL } from '../labels';
 import { expandTemplate } from '../ports';
 import type { InstanceContext } from '../resolve';
 import { renderResolvedCompose } from '../resolved-compose';
-import { readTextIfExists } from '../small-file';
 import { composeFilePaths } from '../compose-model';
 import { composeHash, composeProjectName, formatBytes, validateSnapshotName, type VolumePlan } from '../snapshot-plan';
 import type { CopyProgress, SnapshotStore, VolumeIo } from '../snapshot-ports';
@@ -20,7 +19,6 @@ export const SNAPSHOT_ROLE = 'snapshot';
 export const STOP_TIMEOUT_S = 120;
 
 export function snapshotPorts(deps: Deps): { store: SnapshotStore; io: VolumeIo } {
-  if (!deps.snapshots || !deps.volumeIo) throw new SandboxError('INTERNAL', 'Snapshots are not available in this build');
   return { store: deps.snapshots, io: deps.volumeIo };
 }
 
@@ -31,10 +29,10 @@ export interface InstanceCompose {
   doc: unknown;
 }
 
-export function instanceCompose(ctx: InstanceContext): InstanceCompose {
+export function instanceCompose(fs: Pick<Files, 'readText'>, ctx: InstanceContext): InstanceCompose {
   const paths = composeFilePaths(ctx.rec.path, ctx.manifest.compose.files);
   const files = paths.map((path) => {
-    const text = readTextIfExists(path);
+    const text = fs.readText(path);
     if (text === undefined) throw new SandboxError('STATE', `Compose file not found: ${path}`);
     return { path, text };
   });

@@ -30,11 +30,11 @@ async function repoOf(deps: Deps, dir: string): Promise<string | null> {
 export async function createFromSnapshot(deps: Deps, opts: CreateFromSnapshotOptions, emit: EventSink = noEvents): Promise<{ instance: InstanceDetails; restore: RestoreSummary | null }> {
   let name: string | null = null;
   let implicit = false;
-  const store = deps.snapshots; // a plain create works without the snapshot ports
+  const store = deps.snapshots;
   if (typeof opts.snapshot === 'string') {
     name = validateSnapshotName(opts.snapshot);
     await requireSnapshot(snapshotPorts(deps).store, name); // before anything is created
-  } else if (opts.snapshot === undefined && store) {
+  } else if (opts.snapshot === undefined) {
     const repo = await repoOf(deps, opts.from ?? opts.cwd);
     const def = repo ? (await store.defaults())[repo] : undefined;
     if (def && (await store.get(def))) {

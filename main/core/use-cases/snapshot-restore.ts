@@ -30,7 +30,7 @@ export async function planRestore(
 ): Promise<RestorePlan> {
   const { store, io } = snapshotPorts(deps);
   const meta = await requireSnapshot(store, name);
-  const compose = instanceCompose(ctx);
+  const compose = instanceCompose(deps.files, ctx);
   const migrationHead = meta.migrationHead ? await migrationHeadOf(deps, ctx, opts.containers, emit) : null;
   const reasons = incompatibilities(meta, { composeHash: compose.hash, migrationHead });
   if (reasons.length && !opts.force) throw incompatibleError(name, reasons);
@@ -53,7 +53,6 @@ export async function applyRestore(deps: Deps, ctx: InstanceContext, plan: Resto
     const current = await deps.secrets.get(id, { ...ctx.manifest.secrets, cwd: ctx.rec.path });
     const changes = Object.fromEntries(meta.secrets.filter((k) => wanted[k] && current[k] !== wanted[k]).map((k) => [k, wanted[k]!]));
     if (Object.keys(changes).length) {
-      if (!deps.secrets.set) throw new SandboxError('INTERNAL', 'This secret store cannot take a snapshot\'s secrets');
       await deps.secrets.set(id, changes);
       secretsChanged = true;
       emit({ type: 'step', instance: id, id: 'secrets', label: `Secrets ${Object.keys(changes).join(', ')} taken from the snapshot (its database keeps its password)`, state: 'info' });
@@ -64,9 +63,9 @@ export async function applyRestore(deps: Deps, ctx: InstanceContext, plan: Resto
     const v = meta.volumes.find((x) => x.key === p.key)!;
     const exists = plan.existing.has(p.name);
     const image = await helperImage(io, p, containers, meta);
-    if (!exists) await io.createVolume(p.name, volumeLabels(id, p.key, ownerId(deps.home)));
+    if (!exists) await io.createVolume(p.name, volumeLabels(id, p.key, ownerId(deps)));
     const r = await step(emit, id, `restore-${p.key}`, `${exists ? 'Replaced' : 'Filled'} volume ${p.name} from snapshot ${meta.name}`, () =>
-      io.importVolume({ volume: p.name, image, labels: helperLabels(id, ownerId(deps.home)) }, store.archive(meta.name, v.file), { clear: exists }, progressLines(emit, id, p.key)),
+      io.importVolume({ volume: p.name, image, labels: helperLabels(id, ownerId(deps)) }, store.archive(meta.name, v.file), { clear: exists }, progressLines(emit, id, p.key)),
     );
     volumes.push({ key: p.key, volume: p.name, bytes: r.bytes || v.bytes });
   }

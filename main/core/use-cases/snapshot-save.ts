@@ -49,7 +49,7 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
   if (!opts.force && (await store.get(name))) {
     throw new SandboxError('STATE', `A snapshot "${name}" already exists`, { hint: 'Choose another name, or pass --force to replace it.' });
   }
-  const compose = instanceCompose(ctx);
+  const compose = instanceCompose(deps.files, ctx);
   // --volumes, else the manifest's snapshot.volumes, else (no manifest entry) every named volume of the stack.
   const configured = opts.volumes?.length ? opts.volumes : (ctx.manifest.snapshot?.volumes ?? []);
   const keys = configured.length ? configured : ownVolumeKeys(compose.doc);
@@ -89,7 +89,7 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
       const postgres = ctx.manifest.snapshot?.postgres ?? [];
       for (const p of plans) {
         const file = `${p.key}.tar${opts.compress ? '.gz' : ''}`;
-        const spec = { volume: p.name, image, labels: helperLabels(id, ownerId(deps.home)) };
+        const spec = { volume: p.name, image, labels: helperLabels(id, ownerId(deps)) };
         const trim = postgres.includes(p.key) ? await walTrim(io, spec, emit, id, p.key) : null;
         const skip = trim ? (path: string) => isRecycledWal(trim, path) : undefined;
         const r = await step(emit, id, `copy-${p.key}`, `Copied volume ${p.name}`, () => io.exportVolume(spec, draft.file(file), progressLines(emit, id, p.key), { skip }));

@@ -11,6 +11,7 @@ import { loadManifest, validateManifest } from '../../../main/core/manifest';
 import { manifestInit } from '../../../main/core/use-cases/manifest-init';
 import { findOutOfRange, findPortCollisions, portFor } from '../../../main/core/ports';
 import { MAX_SLOT } from '../../../main/core/types';
+import { MemoryFiles } from './memory-files';
 
 const derive = (texts: string[], files = texts.map((_, i) => (i === 0 ? 'compose.yaml' : `compose.override.yml`))) => deriveManifest(files, texts, parse);
 
@@ -214,32 +215,38 @@ describe('loadManifest without ktrdr-sandbox.yml', () => {
   });
 });
 
-describe('manifest init: the written ktrdr-sandbox.yml', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kts-write-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
+describe('manifest init: the written ktrdr-sandbox.yml (in-memory files)', () => {
   it('is commented, valid against the schema, and loads back as exactly the derived manifest (same ports and checks)', async () => {
-    await writeFile(join(dir, 'compose.yaml'), webapp);
-    const derived = await loadManifest(dir, {});
-    const r = await manifestInit(dir, { env: {} });
+    const dir = '/repos/webapp';
+    const files = new MemoryFiles({ [`${dir}/compose.yaml`]: webapp });
+    const derived = await loadManifest(dir, {}, files);
+    const r = await manifestInit(files, dir, { env: {} });
     expect(r.written).toBe(true);
     expect(r.text).toMatch(/^# ktrdr-sandbox\.yml — derived from compose\.yaml/);
     expect(r.text).toContain('"8081:80" → "${LEGACY_PORT_80:-8081}:80"');
-    const loaded = await loadManifest(dir, {});
+    expect(files.readText(`${dir}/ktrdr-sandbox.yml`)).toBe(r.text);
+    const loaded = await loadManifest(dir, {}, files);
     expect(loaded.kind).toBe('file');
     expect(loaded.manifest).toEqual(derived.manifest);
-    await expect(manifestInit(dir, { env: {} })).rejects.toMatchObject({ code: 'STATE' }); // never over an existing file
-    expect((await manifestInit(dir, { env: {}, force: true })).written).toBe(true);
+    await expect(manifestInit(files, dir, { env: {} })).rejects.toMatchObject({ code: 'STATE' }); // never over an existing file
+    expect((await manifestInit(files, dir, { env: {}, force: true })).written).toBe(true);
+    const dry = await manifestInit(files, '/repos/dry', { env: {}, dryRun: true }).catch((e: unknown) => e);
+    expect(dry).toMatchObject({ code: 'USAGE' }); // no compose file there
+  });
+
+  it('--stdout (dry run) writes nothing', async () => {
+    const files = new MemoryFiles({ '/repos/w2/compose.yaml': webapp });
+    const r = await manifestInit(files, '/repos/w2', { env: {}, dryRun: true });
+    expect(r.written).toBe(false);
+    expect(files.exists('/repos/w2/ktrdr-sandbox.yml')).toBe(false);
   });
 
   it('refuses a KTRDR-preset repository and a directory without compose file', async () => {
-    await expect(manifestInit(dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE' });
-    await writeFile(join(dir, 'docker-compose.sandbox.yml'), 'services: {}\n');
-    await expect(manifestInit(dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/preset/) });
+    const dir = '/repos/empty';
+    const files = new MemoryFiles();
+    files.mkdir(dir);
+    await expect(manifestInit(files, dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE' });
+    files.put(`${dir}/docker-compose.sandbox.yml`, 'services: {}\n');
+    await expect(manifestInit(files, dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/preset/) });
   });
 });

@@ -9,8 +9,10 @@ import { instanceVariables } from '../../../main/core/envfile';
 import { ktrdrPreset } from '../../../main/core/preset';
 import { emptyRegistry } from '../../../main/core/registry';
 import { lintCompose, parsePortEntry, slotCollisions, substitute, varRefs, type DoctorCheck } from '../../../main/core/compose-lint';
-import { diskCheck, GB, runDoctor } from '../../../main/core/use-cases/doctor';
+import { checkDisk, diskCheck, GB, runDoctor } from '../../../main/core/use-cases/doctor';
+import { nodeFiles } from '../../../main/adapters/files';
 import { fakeDeps, makeManifest, record } from './fakes';
+import { MemoryFiles } from './memory-files';
 
 const SHARED = '/home/u/.ktrdr/shared';
 const VARS = instanceVariables(record('ktrdr--a', 1), ktrdrPreset, SHARED);
@@ -162,6 +164,33 @@ describe('diskCheck', () => {
   });
 });
 
+describe('checkDisk (in-memory files)', () => {
+  it('measures the nearest existing directory of each path, once per filesystem', async () => {
+    const files = new MemoryFiles({ '/home/u/.ktrdr/sandbox/instances.json': '{}', '/dev/repo/compose.yaml': '' });
+    files.free = 3 * GB;
+    const checks = await checkDisk(files, ['/dev/repo', '/home/u/.ktrdr/sandbox/not-yet/made']);
+    // one filesystem (the fake has one device): one check, about the first path
+    expect(checks).toEqual([{ name: 'disk', level: 'warning', message: '3.0 GB free on /dev/repo (less than 5 GB)', fix: expect.any(String) }]);
+    const stat = files.stat.bind(files);
+    files.stat = (p) => {
+      const st = stat(p);
+      return st && p.startsWith('/home') ? { ...st, dev: 2 } : st;
+    };
+    expect((await checkDisk(files, ['/dev/repo', '/home/u/.ktrdr/sandbox/not-yet/made'])).map((c) => c.message)).toEqual([
+      '3.0 GB free on /dev/repo (less than 5 GB)',
+      '3.0 GB free on /home/u/.ktrdr/sandbox (less than 5 GB)',
+    ]);
+  });
+
+  it('a filesystem whose free space cannot be read is a warning, not a crash', async () => {
+    const files = new MemoryFiles({ '/dev/repo/x': '' });
+    files.freeBytes = async () => {
+      throw new Error('ENOSYS: statfs');
+    };
+    expect(await checkDisk(files, ['/dev/repo'])).toEqual([{ name: 'disk', level: 'warning', message: 'cannot read free space of /dev/repo: ENOSYS: statfs' }]);
+  });
+});
+
 describe('runDoctor (fakes)', () => {
   let dir: string | undefined;
   afterEach(async () => {
@@ -175,6 +204,7 @@ describe('runDoctor (fakes)', () => {
       compose: { info: async () => ({ variant: 'v1', command: ['docker-compose'], version: '1.29.2' }) } as unknown as Deps['compose'],
       engine: { ping: async () => ({ endpoint: 'unix:///var/run/docker.sock', version: '20.10.24', apiVersion: '1.41' }), ...engine } as Engine,
       home: root,
+      files: nodeFiles, // resolve.ts and manifest.ts still read the repository themselves (issue 12): a real one
     });
   }
 

@@ -68,10 +68,6 @@ describe('withInstanceLock', () => {
     expect(events).toHaveLength(2);
   });
 
-  it('without a lock store (unit fakes), the operation simply runs', async () => {
-    const deps = fakeDeps({ locks: undefined });
-    expect(await withInstanceLock(deps, 'a', 'up', {}, () => undefined, async () => 1)).toBe(1);
-  });
 });
 
 describe('exclusive / exclusiveAll', () => {

@@ -1,7 +1,8 @@
 // Shared fakes for the core unit tests: a virtual clock, a scripted engine, HTTP and port probe.
-import type { Clock, Deps, Engine, ExecResult, Http, LogLine, PortOwner, PortProbe } from '../../../main/core/deps';
+import type { Clock, Deps, Engine, ExecResult, Http, LogLine, PortOwner, PortProbe, Tcp } from '../../../main/core/deps';
 import { manifestSchema, type Manifest, type ManifestInput } from '../../../main/core/manifest-schema';
 import { emptyRegistry } from '../../../main/core/registry';
+import { fakeEnv, MemoryFiles } from './memory-files';
 import { runGate, type GateEvent } from '../../../main/core/gate';
 import type { CheckResult, ComposeHealthcheck, ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../../../main/core/types';
 
@@ -129,8 +130,15 @@ export class FakeEngine implements Engine {
   volumeExists = async (name: string): Promise<boolean> => this.externals.has(`volume:${name}`);
   createNetwork = async (name: string, labels: Record<string, string> = {}): Promise<void> => void this.externals.set(`network:${name}`, labels);
   createVolume = async (name: string, labels: Record<string, string> = {}): Promise<void> => void this.externals.set(`volume:${name}`, labels);
-  /** Absent unless a test sets it (the gate then reads healthchecks from the compose model). */
-  inspect?: Engine['inspect'];
+  /** Fails unless a test sets it (the gate then reads healthchecks from the compose model). */
+  inspect: Engine['inspect'] = async () => {
+    throw new Error('engine.inspect is not faked in this test');
+  };
+  /** No networks unless a test says otherwise: nothing shared, nothing to isolate or link. */
+  networkPeers: Engine['networkPeers'] = async () => [];
+  networkMembers: Engine['networkMembers'] = async () => null;
+  connectNetwork = notFaked('engine.connectNetwork') as unknown as Engine['connectNetwork'];
+  disconnectNetwork = notFaked('engine.disconnectNetwork') as unknown as Engine['disconnectNetwork'];
 
   async listContainers(opts?: { projects?: string[]; all?: boolean }): Promise<ContainerInfo[]> {
     this.listCalls++;
@@ -191,7 +199,8 @@ export class FakePortProbe implements PortProbe {
 /** Deps with only what the slot logic touches; anything else throws. */
 export function fakeDeps(over: Partial<Deps>): Deps {
   // composeModels is optional (no cache: every read parses the file): absent, not "not faked"
-  const base = { home: '/tmp/fake-home', sharedHome: '/tmp/fake-home/shared', composeModels: undefined } as Partial<Deps>;
+  // files and env: in memory (a test of a use-case that reads real directories passes the real files adapter)
+  const base = { home: '/tmp/fake-home', sharedHome: '/tmp/fake-home/shared', composeModels: undefined, files: new MemoryFiles(), env: fakeEnv() } as Partial<Deps>;
   return new Proxy({ ...base, ...over } as Deps, {
     get(target, prop, recv) {
       if (prop in target) return Reflect.get(target, prop, recv);
@@ -286,7 +295,7 @@ export function gateHarness(opts: {
       timeoutMs: opts.timeoutMs,
       healthchecks: opts.healthchecks,
       ...(opts.signal ? { signal: opts.signal } : {}),
-      deps: { engine, http, clock },
+      deps: { engine, http, clock, tcp: { probe: notFaked('tcp.probe') as unknown as Tcp['probe'] } },
       onEvent: (e) => events.push(e),
     });
   return { clock, engine, http, events, run };

@@ -3,7 +3,7 @@ import type { Tcp } from '../../../main/core/deps';
 import { runGate } from '../../../main/core/gate';
 import { container, FakeClock, FakeEngine, FakeHttp, makeManifest } from './fakes';
 
-function gate(tcp: Tcp | undefined, port: string | number = '${REDIS_PORT}') {
+function gate(tcp: Tcp, port: string | number = '${REDIS_PORT}') {
   const clock = new FakeClock();
   const engine = new FakeEngine([container('cache')], () => ({ exitCode: 0, output: '' }), {});
   const manifest = makeManifest({ gate: { timeout: 5, interval: 0.25, checks: [{ name: 'cache-tcp', tcp: { port }, service: 'cache' }], containers: { ignore: [] } } });

@@ -1,19 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existingOwnerId, isOurs, ownerId } from '../../../main/core/owner';
 import { findOrphans, findUnlabelled, groupByProject } from '../../../main/core/use-cases/list';
 import { blacklists, type PortConflict } from '../../../main/core/conflicts';
 import { container } from './fakes';
+import { MemoryFiles } from './memory-files';
 
-const dirs: string[] = [];
-const temp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'kts-owner-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const files = new MemoryFiles();
+let homes = 0;
+const temp = () => ({ files, home: `/home/u${++homes}/.ktrdr/sandbox` });
+const readFileSync = (file: string, _enc: 'utf8') => files.readText(file) ?? '';
 
 describe('registry identity', () => {
   it('is created once per home, kept, and differs between homes', () => {
@@ -21,7 +17,7 @@ describe('registry identity', () => {
     expect(existingOwnerId(a)).toBeNull();
     const id = ownerId(a);
     expect(id).toMatch(/^[a-z0-9-]{8,}$/);
-    expect(readFileSync(join(a, 'owner-id'), 'utf8').trim()).toBe(id);
+    expect(readFileSync(join(a.home, 'owner-id'), 'utf8').trim()).toBe(id);
     expect(ownerId(a)).toBe(id);
     expect(existingOwnerId(a)).toBe(id);
     expect(ownerId(b)).not.toBe(id);
@@ -29,10 +25,10 @@ describe('registry identity', () => {
 
   it('replaces a mangled file rather than trusting it', () => {
     const h = temp();
-    writeFileSync(join(h, 'owner-id'), '../../etc\n');
+    files.put(join(h.home, 'owner-id'), '../../etc\n');
     const id = ownerId(h);
     expect(id).not.toContain('/');
-    expect(readFileSync(join(h, 'owner-id'), 'utf8').trim()).toBe(id);
+    expect(readFileSync(join(h.home, 'owner-id'), 'utf8').trim()).toBe(id);
   });
 });
 
@@ -54,7 +50,7 @@ describe('orphans are only what is provably ours', () => {
     expect(isOurs(list[5]!, 'me-12345678')).toBe(false);
   });
   it('unlabelled sandbox-looking projects are mentioned separately, never those of another registry', () => {
-    expect(findUnlabelled(by, new Set()).map((o) => o.project)).toEqual(['repo--old']);
+    expect(findUnlabelled(new MemoryFiles(), by, new Set()).map((o) => o.project)).toEqual(['repo--old']);
   });
 });
 

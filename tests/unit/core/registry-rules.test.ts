@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { createHostEnv } from '../../../main/adapters/host-env';
 import { originOf, registryInconsistency } from '../../../main/core/registry';
 import { ownerAlive } from '../../../main/core/liveness';
 import { interrupted } from '../../../main/core/recovery';
@@ -35,9 +36,11 @@ describe('interrupted intent records', () => {
       record('d', 4, { state: 'creating', pid: process.pid }),
       record('e', 5),
     ];
-    expect(interrupted(recs).map((r) => r.id)).toEqual(['a', 'b']);
-    expect(ownerAlive(dead, 'elsewhere')).toBe(true);
-    expect(ownerAlive(dead, undefined)).toBe(false);
+    const env = createHostEnv();
+    expect(interrupted({ env }, recs).map((r) => r.id)).toEqual(['a', 'b']);
+    expect(ownerAlive(env, dead, 'elsewhere')).toBe(true);
+    expect(ownerAlive(env, dead, undefined)).toBe(false);
+    expect(ownerAlive(env, process.pid, undefined)).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { nodeFiles } from '../../../main/adapters/files';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { createSnapshotStore } from '../../../main/adapters/snapshot-store';
 import type { Deps } from '../../../main/core/deps';
@@ -71,6 +72,7 @@ beforeEach(async () => {
     secrets: { get: async () => ({ KTRDR_DB_PASSWORD: 'pw' }) },
     snapshots: createSnapshotStore(home),
     volumeIo: io,
+    files: nodeFiles, // the snapshot store under test is the real one, in a temp home
   } as unknown as Deps;
 });
 

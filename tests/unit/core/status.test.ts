@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Deps, Http } from '../../../main/core/deps';
 import { statusOf } from '../../../main/core/use-cases/status';
+import { nodeFiles } from '../../../main/adapters/files';
 import { container, FakeEngine, fakeDeps, record, registryWith } from './fakes';
 
 const dir = mkdtempSync(join(tmpdir(), 'kts-status-'));
@@ -21,6 +22,7 @@ function deps(engine: FakeEngine, http: Http): Deps {
     http,
     registry: { file: '/x', read: async () => registryWith(rec), update: async () => undefined as never },
     gates: { read: async () => null, write: async () => undefined, remove: async () => undefined },
+    files: nodeFiles, // status.ts and resolve.ts still read the instance directory themselves (issue 12)
   });
 }
 
@@ -86,6 +88,7 @@ describe('status', () => {
         http: h.http,
         registry: { file: '/x', read: async () => registryWith(rec2), update: async () => undefined as never },
         gates: { read: async () => null, write: async () => undefined, remove: async () => undefined },
+        files: nodeFiles,
       });
       const r = await statusOf(d, { id: rec2.id });
       expect(r.endpoints.map((e) => e.name)).toEqual(['backend', 'workers']);

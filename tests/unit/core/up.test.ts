@@ -9,6 +9,8 @@ import { EngineUnavailableError, type Compose, type ComposeTarget, type Deps, ty
 import type { ProgressEvent } from '../../../main/core/events';
 import type { GateReport, RegistryData } from '../../../main/core/types';
 import { upInstance } from '../../../main/core/use-cases/up';
+import { nodeFiles } from '../../../main/adapters/files';
+import { fakeEnv } from './memory-files';
 import { container, FakeClock, FakeEngine, FakeHttp, FakePortProbe, fakeDeps, record, registryWith } from './fakes';
 
 const ID = 'ktrdr--up';
@@ -55,7 +57,11 @@ function deps(over: Partial<Deps> = {}): Deps {
         return { KTRDR_DB_PASSWORD: 'pw' };
       },
       remove: async () => undefined,
+      set: async () => undefined,
     },
+    // up.ts and resolve.ts still read the instance directory themselves (issue 12): the real files, a temp dir
+    files: nodeFiles,
+    env: fakeEnv(),
     sharedHome: path.join(dir, 'shared'),
     ...over,
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LogLineEvent, Settings, Snapshot } from '../../../main/shared/contract';
+import { nodeFiles } from '../../../main/adapters/files';
 import { createGateStore } from '../../../main/adapters/gate-store';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import type { Deps, Git } from '../../../main/core/deps';
@@ -56,7 +57,7 @@ beforeEach(async () => {
     branchExists: async (_repo: string, b: string) => b === 'main' || b === 'other',
     currentBranch: async () => 'main',
   };
-  deps = { registry: createRegistryStore(home), gates: createGateStore(home), git, home, sharedHome: join(root, 'shared') } as unknown as Deps;
+  deps = { registry: createRegistryStore(home), gates: createGateStore(home), git, files: nodeFiles, home, sharedHome: join(root, 'shared') } as unknown as Deps;
   await mkdir(join(root, 'repo'), { recursive: true });
   state = fakeState();
   platform = {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../main/shared/contract';
 import { createGateStore } from '../../../main/adapters/gate-store';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
+import { nodeFiles } from '../../../main/adapters/files';
 import { EngineUnavailableError, type Deps, type Engine, type EngineEvent } from '../../../main/core/deps';
 import type { ContainerInfo, InstanceRecord } from '../../../main/core/types';
 import { viewOf } from '../../../main/core/use-cases/list';
@@ -94,6 +95,7 @@ beforeEach(async () => {
     engine: engine as unknown as Engine,
     registry: createRegistryStore(home),
     gates: createGateStore(home),
+    files: nodeFiles,
     home,
     sharedHome: join(root, 'shared'),
   } as unknown as Deps;
