@@ -6,7 +6,7 @@ import { SandboxError } from '../errors';
 import type { EventSink } from '../events';
 import { LABEL_INSTANCE, LABEL_OWNER, LABEL_ROLE, COMPOSE_PROJECT_LABEL } from '../labels';
 import { expandTemplate } from '../ports';
-import type { InstanceContext } from '../resolve';
+import type { LoadedInstance } from '../resolve';
 import { renderResolvedCompose } from '../resolved-compose';
 import { readTextIfExists } from '../small-file';
 import { composeFilePaths } from '../compose-model';
@@ -31,7 +31,7 @@ export interface InstanceCompose {
   doc: unknown;
 }
 
-export function instanceCompose(ctx: InstanceContext): InstanceCompose {
+export function instanceCompose(ctx: LoadedInstance): InstanceCompose {
   const paths = composeFilePaths(ctx.rec.path, ctx.manifest.compose.files);
   const files = paths.map((path) => {
     const text = readTextIfExists(path);
@@ -43,7 +43,7 @@ export function instanceCompose(ctx: InstanceContext): InstanceCompose {
 }
 
 /** The database's migration head through the manifest's exec, when the service runs; null when unknown. */
-export async function migrationHeadOf(deps: Deps, ctx: InstanceContext, containers: ContainerInfo[], emit: EventSink): Promise<string | null> {
+export async function migrationHeadOf(deps: Deps, ctx: LoadedInstance, containers: ContainerInfo[], emit: EventSink): Promise<string | null> {
   const spec = ctx.manifest.snapshot?.migrationHead;
   if (!spec) return null;
   const c = containers.find((x) => x.service === spec.service && x.state === 'running' && !x.oneOff);
