@@ -38,7 +38,7 @@ const GIT = { version: true, topLevel: true, mainRepo: true, isLinkedWorktree: t
 const PORTS = { isFree: true, owner: true } as const;
 const LOCKS = { tryAcquire: true } as const;
 const TREE = { walk: true, sha256: true, tempDirBeside: true, lstat: true, copyFile: true, move: true, symlink: true, unlink: true, setMeta: true } as const;
-const VOLUME_IO = { containerImage: true, imageId: true, stop: true, start: true, volumeExists: true, createVolume: true, exportVolume: true, importVolume: true } as const;
+const VOLUME_IO = { containerImage: true, imageId: true, stop: true, start: true, volumeExists: true, createVolume: true, exportVolume: true, importVolume: true, inspectVolume: true } as const;
 
 export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: DockerEndpoint } {
   const env = opts.env ?? process.env;

@@ -1,6 +1,6 @@
 // Compose lint for multi-instance safety (pure): container_name, host ports not taken from the slot map (and
 // which slot they collide with), ports published on all interfaces, variables the instance leaves unset.
-// `doctor` runs it, and `up` runs it briefly before starting (use-cases/doctor.ts).
+// `doctor` runs it (use-cases/doctor.ts), and `up` runs it briefly before starting (instance-lint.ts).
 import type { ComposeModel } from './compose-model';
 import type { Manifest } from './manifest-schema';
 import { slotPorts } from './ports';

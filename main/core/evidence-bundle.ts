@@ -1,7 +1,7 @@
 // What an evidence bundle holds (see use-cases/evidence.ts): the records written into it and its SUMMARY.md,
 // the page a reader opens first — a verdict, what is unhealthy, where to look. Pure: no IO.
 import { version as toolVersion } from '../version';
-import type { InstanceContext } from './resolve';
+import type { LoadedInstance } from './resolve';
 import type { ContainerInfo, GateReport } from './types';
 import { provenReadyServices } from './views';
 
@@ -58,7 +58,7 @@ export function evidenceStamp(ms: number): string {
 }
 
 export function summarise(o: {
-  ctx: InstanceContext;
+  ctx: LoadedInstance;
   gate: GateReport | null;
   containers: ContainerEvidence[];
   gitInfo: GitInfo | null;

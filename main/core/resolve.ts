@@ -68,14 +68,17 @@ export async function resolveInstance(deps: Deps, ref: InstanceRef, reg?: Regist
   });
 }
 
-export interface InstanceContext {
+/** An instance's record, manifest and variables. A command's full context (registry, compose model, engine) is
+ *  the InstanceContext of instance-context.ts, which holds these too. */
+export interface LoadedInstance {
   rec: InstanceRecord;
   manifest: Manifest;
   vars: Record<string, string>;
 }
 
-export async function loadInstance(deps: Deps, rec: InstanceRecord): Promise<InstanceContext> {
-  const { manifest } = existsSync(rec.path) ? await loadManifest(rec.path) : await loadManifest('/nonexistent');
+/** dirExists: whether rec.path exists, when the caller already looked (a gone directory gets the preset). */
+export async function loadInstance(deps: Deps, rec: InstanceRecord, dirExists = existsSync(rec.path)): Promise<LoadedInstance> {
+  const { manifest } = dirExists ? await loadManifest(rec.path) : await loadManifest('/nonexistent');
   return { rec, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) };
 }
 
@@ -91,7 +94,7 @@ export function requireDir(rec: InstanceRecord): void {
  * Rewrite .env.sandbox from the registry when it is missing or differs. Returns true when it was (re)written.
  * A file edited by hand (not as we wrote it) is first kept in .env.sandbox.bak, and the change is reported.
  */
-export async function ensureEnvFile(ctx: InstanceContext, emit?: EventSink): Promise<boolean> {
+export async function ensureEnvFile(ctx: LoadedInstance, emit?: EventSink): Promise<boolean> {
   const file = envFilePath(ctx.rec.path);
   const want = renderEnvFile(ctx.vars);
   const have = readTextIfExists(file);
@@ -112,7 +115,7 @@ export async function ensureEnvFile(ctx: InstanceContext, emit?: EventSink): Pro
 }
 
 /** overrideFile: the generated per-instance override (overrideFileFor writes it), always the LAST -f. */
-export function composeTarget(ctx: InstanceContext, env?: Record<string, string>, overrideFile?: string): ComposeTarget {
+export function composeTarget(ctx: LoadedInstance, env?: Record<string, string>, overrideFile?: string): ComposeTarget {
   const files = ctx.manifest.compose.files.map((f) => (f.startsWith('/') ? f : join(ctx.rec.path, f)));
   if (overrideFile) files.push(overrideFile);
   const t: ComposeTarget = {
@@ -132,13 +135,13 @@ export function composeTarget(ctx: InstanceContext, env?: Record<string, string>
  * per-instance override written and passed last. opts.isolate: `up` deciding isolation (remembered for the
  * other commands); without it the last decision applies.
  */
-export async function secretTarget(deps: Deps, ctx: InstanceContext, opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {}): Promise<ComposeTarget> {
+export async function secretTarget(deps: Deps, ctx: LoadedInstance, opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {}): Promise<ComposeTarget> {
   const [env, file] = await Promise.all([deps.secrets.get(ctx.rec.id, { ...ctx.manifest.secrets, cwd: ctx.rec.path }), overrideFileFor(deps, ctx, opts)]);
   return composeTarget(ctx, env, file);
 }
 
 /** Write the instance's compose override (from its compose model) and return its path. */
-export async function overrideFileFor(deps: Pick<Deps, 'home' | 'composeModels'>, ctx: InstanceContext, opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {}): Promise<string> {
+export async function overrideFileFor(deps: Pick<Deps, 'home' | 'composeModels'>, ctx: LoadedInstance, opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {}): Promise<string> {
   const model = opts.model ?? (await composeModelOf(ctx, 'composeModels' in deps ? deps : undefined));
   const w: Parameters<typeof writeOverride>[0] = { home: deps.home, id: ctx.rec.id, manifest: ctx.manifest, model };
   if (opts.isolate !== undefined) w.isolate = opts.isolate;
@@ -146,7 +149,7 @@ export async function overrideFileFor(deps: Pick<Deps, 'home' | 'composeModels'>
   return writeOverride(w).file;
 }
 
-export function composeModelOf(ctx: InstanceContext, deps?: Pick<Deps, 'composeModels'>): Promise<ComposeModel> {
+export function composeModelOf(ctx: LoadedInstance, deps?: Pick<Deps, 'composeModels'>): Promise<ComposeModel> {
   return readComposeModel(ctx.rec.path, ctx.manifest.compose.files, deps?.composeModels);
 }
 

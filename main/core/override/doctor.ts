@@ -9,9 +9,13 @@ import { isolatedNetworkName, sharedNetworks } from './isolation';
 import { isolationFor, manifestIsolation } from './state';
 
 export function isolationDoctor(model: ComposeModel, manifest: Manifest, deps: { files: Files; home: string }, id: string | null): DoctorCheck[] {
+  if (!sharedNetworks(model).length) return [];
+  return isolationChecks(model, id ? isolationFor(deps.home, id, manifest, undefined, deps.files) : manifestIsolation(manifest), id);
+}
+
+/** The same, pure: `on` is the instance's isolation decision (isolationFor). */
+export function isolationChecks(model: ComposeModel, on: boolean, id: string | null): DoctorCheck[] {
   const shared = sharedNetworks(model);
-  if (!shared.length) return [];
-  const on = id ? isolationFor(deps.home, id, manifest, undefined, deps.files) : manifestIsolation(manifest);
   return shared.map((n): DoctorCheck => {
     const what = `${n.services.join(', ')} join${n.services.length === 1 ? 's' : ''} the ${n.external ? 'external' : 'fixed-name'} network "${n.name}", which other instances and stacks join too: there, every service answers to its name for all of them`;
     if (on) {

@@ -1,6 +1,7 @@
 // What create/init/up print about an instance: where it is, its slot, every port and link.
+import type { ComposeModel } from '../compose-model';
 import type { Deps } from '../deps';
-import { composeModelOf, loadInstance } from '../resolve';
+import { composeModelOf, loadInstance, type LoadedInstance } from '../resolve';
 import { markPortUsage } from '../reconcile';
 import { slotPorts } from '../ports';
 import { linksFor } from '../views';
@@ -11,7 +12,12 @@ export type { InstanceDetails } from '../results';
 
 export async function describeInstance(deps: Deps, rec: InstanceRecord): Promise<InstanceDetails> {
   const ctx = await loadInstance(deps, rec);
-  const model = await composeModelOf(ctx, deps).catch(() => null); // links of absent services hidden
+  return describeLoaded(ctx, await composeModelOf(ctx, deps).catch(() => null));
+}
+
+/** The description of a loaded instance (pure). model: null when unreadable (links of absent services are then shown). */
+export function describeLoaded(ctx: LoadedInstance, model: ComposeModel | null): InstanceDetails {
+  const { rec } = ctx;
   const ports = slotPorts(ctx.manifest, rec.slot);
   return {
     id: rec.id,

@@ -11,7 +11,7 @@ import { SandboxError } from '../errors';
 import { noEvents, type EventSink } from '../events';
 import { loadManifest } from '../manifest';
 import type { Manifest } from '../manifest-schema';
-import { canonical, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
+import { canonical, resolveInstance, type LoadedInstance, type InstanceRef } from '../resolve';
 import type { InstanceRecord } from '../types';
 import { lintCompose, type DoctorCheck, type Env } from '../compose-lint';
 import { isolationDoctor } from '../override/doctor';
@@ -68,7 +68,7 @@ export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOption
   } catch (err) {
     checks.push({ name: 'manifest', level: 'error', message: (err as Error).message, fix: (err as SandboxError).hint });
   }
-  const ctx: InstanceContext | null = rec && manifest ? { rec, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) } : null;
+  const ctx: LoadedInstance | null = rec && manifest ? { rec, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) } : null;
   const target: DoctorTarget = {
     kind: rec ? 'instance' : 'repository',
     id: rec?.id ?? null,
@@ -90,17 +90,9 @@ export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOption
   return { target, checks, errors, warnings, passed: errors === 0 };
 }
 
-/**
- * The compose lint plus external resources of an instance (what `up` runs briefly before starting).
- * externals: false leaves out the external networks/volumes (`up` checks those itself, and stops on them).
- */
-export async function lintInstance(deps: Deps, ctx: InstanceContext, opts: { fix?: boolean; env?: Env; externals?: boolean } = {}): Promise<DoctorCheck[]> {
-  return lintTarget(deps, { ctx, root: ctx.rec.path, manifest: ctx.manifest, env: opts.env ?? deps.env.all(), fix: !!opts.fix, externals: opts.externals !== false });
-}
-
 async function lintTarget(
   deps: Deps,
-  o: { ctx: InstanceContext | null; root: string; manifest: Manifest; env: Env; fix: boolean; externals?: boolean },
+  o: { ctx: LoadedInstance | null; root: string; manifest: Manifest; env: Env; fix: boolean },
 ): Promise<DoctorCheck[]> {
   const paths = composeFilePaths(o.root, o.manifest.compose.files);
   let texts: string[];
@@ -122,7 +114,7 @@ async function lintTarget(
     ? o.ctx.vars
     : instanceVariables({ id: 'doctor-preview', path: o.root, slot: 1, kind: 'clone', repo: o.root, branch: null, createdAt: new Date(0).toISOString() }, o.manifest, deps.sharedHome);
   const findings = lintCompose(model, o.manifest, vars, o.env, { texts });
-  const external = o.externals === false ? [] : await checkExternal(deps, model, o.fix);
+  const external = await checkExternal(deps, model, o.fix);
   const all = [...findings, ...external, ...isolationDoctor(model, o.manifest, deps, o.ctx?.rec.id ?? null)];
   const nServices = Object.keys(model.services).length;
   if (!findings.length) {

@@ -4,10 +4,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { version as toolVersion } from '../../version';
-import { composeFilePaths, defaultServices } from '../compose-model';
+import { defaultServices } from '../compose-model';
 import type { ComposeInfo, ContainerDetails, Deps } from '../deps';
 import { LOG_LINES, type ContainerEvidence, type GitInfo } from '../evidence-bundle';
-import { composeModelOf, composeTarget, overrideFileFor, type InstanceContext } from '../resolve';
+import { composeTarget, overrideFileFor } from '../resolve';
+import { modelOrNull, type InstanceContext } from '../instance-context';
 import { renderResolvedCompose } from '../resolved-compose';
 import { runLogPath } from './run';
 import { byText } from '../order';
@@ -32,14 +33,14 @@ export async function composeConfigText(
   if (useCompose) {
     try {
       const info = await deps.compose.info();
-      const text = await deps.compose.config(composeTarget(ctx, secrets, await overrideFileFor(deps, ctx)));
+      const text = await deps.compose.config(composeTarget(ctx, secrets, await overrideFileFor(deps, ctx, { model: await ctx.model })));
       return `# Resolved compose configuration of ${ctx.rec.id}: output of \`${info.command.join(' ')} config\` (secrets redacted).\n${text}`;
     } catch (err) {
       composeError = (err as Error).message.split('\n').slice(0, 6).join('\n# ');
     }
   }
   return attempt('compose config', async () => {
-    const files = [...composeFilePaths(ctx.rec.path, ctx.manifest.compose.files), await overrideFileFor(deps, ctx)];
+    const files = [...ctx.compose.files, await overrideFileFor(deps, ctx, { model: await ctx.model })];
     const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
     const defined = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
     const values = { ...ctx.vars, ...defined, ...secrets };
@@ -56,8 +57,8 @@ export async function composeConfigText(
 export async function collectContainers(deps: Deps, ctx: InstanceContext, write: Write): Promise<{ containers: ContainerEvidence[]; composeVersion: string | null }> {
   let composeVersion: string | null = null;
   const [list, model] = await Promise.all([
-    deps.engine.listContainers({ projects: [ctx.rec.id], all: true }),
-    composeModelOf(ctx, deps).catch(() => null),
+    ctx.engine.listContainers({ projects: [ctx.rec.id], all: true }),
+    modelOrNull(ctx),
   ]);
   const sorted = [...list].sort((a, b) => Number(a.oneOff) - Number(b.oneOff) || byText(a.service, b.service) || byText(a.name, b.name));
   const seen = new Map<string, number>();
@@ -67,8 +68,8 @@ export async function collectContainers(deps: Deps, ctx: InstanceContext, write:
       seen.set(`${c.oneOff}:${c.service}`, n);
       const logName = `logs/${c.oneOff ? `run-${c.service}-${c.id.slice(0, 12)}` : n > 1 ? `${c.service}-${n}` : c.service}.log`;
       const [details, log] = await Promise.all([
-        deps.engine.inspect ? deps.engine.inspect(c.id).catch(() => null) : Promise.resolve(null as ContainerDetails | null),
-        deps.engine
+        ctx.engine.inspect ? ctx.engine.inspect(c.id).catch(() => null) : Promise.resolve(null as ContainerDetails | null),
+        ctx.engine
           .logs(c.id, { tail: LOG_LINES, timestamps: true })
           .then((lines) => lines.map((l) => l.text).join('\n'))
           .catch((err: Error) => `(could not read the logs: ${err.message})`),

@@ -12,10 +12,11 @@ import { SandboxError } from '../errors';
 import { noEvents, type EventSink } from '../events';
 import { EVIDENCE_DIR, evidenceStamp, summarise, type ContainerEvidence, type EvidenceResult } from '../evidence-bundle';
 import { createRedactor, isSensitiveName, redactDeep } from '../redact';
-import { loadInstance, resolveInstance, type InstanceRef } from '../resolve';
+import type { InstanceRef } from '../resolve';
+import { depsFor, resolveContext } from '../instance-context';
 import type { GateReport } from '../types';
 import { collectContainers, collectGit, collectRunOutputs, collectVersions, composeConfigText } from './evidence-collect';
-import { statusOf } from './status';
+import { statusOfContext } from './status';
 
 export { EVIDENCE_DIR, LOG_LINES, evidenceStamp, type ContainerEvidence, type EvidenceResult } from '../evidence-bundle';
 export { renderResolvedCompose } from '../resolved-compose';
@@ -34,11 +35,11 @@ export interface EvidenceOptions {
   env?: Record<string, string | undefined>;
 }
 
-export async function collectEvidence(deps: Deps, ref: InstanceRef, opts: EvidenceOptions = {}, emit: EventSink = noEvents): Promise<EvidenceResult> {
+export async function collectEvidence(baseDeps: Deps, ref: InstanceRef, opts: EvidenceOptions = {}, emit: EventSink = noEvents): Promise<EvidenceResult> {
   const t0 = Date.now();
-  const rec = await resolveInstance(deps, ref);
-  const ctx = await loadInstance(deps, rec);
-  const dirExists = existsSync(rec.path);
+  const ctx = await resolveContext(baseDeps, ref);
+  const { rec, dirExists } = ctx;
+  const deps = depsFor(baseDeps, ctx);
   if (!opts.out && !dirExists) {
     throw new SandboxError('STATE', `The directory of "${rec.id}" is gone: ${rec.path}`, {
       hint: 'Write the evidence elsewhere with --out PATH.',
@@ -80,7 +81,7 @@ export async function collectEvidence(deps: Deps, ref: InstanceRef, opts: Eviden
   const containersP = attempt('containers', () => collectContainers(deps, ctx, write), { containers: [] as ContainerEvidence[], composeVersion: null as string | null });
   const [gate, status, config, { containers }, gitInfo, versions, runFiles] = await Promise.all([
     attempt('gate report', () => deps.gates.read(rec.id), null as GateReport | null),
-    attempt('status', () => statusOf(deps, { id: rec.id }), null),
+    attempt('status', () => statusOfContext(deps, ctx), null),
     dirExists ? composeConfigText(deps, ctx, secrets, env, !!opts.composeConfig, attempt) : Promise.resolve(null),
     containersP,
     dirExists ? collectGit(deps, rec.path, attempt) : Promise.resolve(null),

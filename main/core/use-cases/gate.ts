@@ -3,15 +3,16 @@ import type { Deps } from '../deps';
 import { noEvents, type EventSink } from '../events';
 import { runGate } from '../gate';
 import { withSeedCheck } from '../seed';
-import { composeModelOf, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
-import { defaultServices, healthchecksOf, publishingServices, type ComposeModel } from '../compose-model';
+import { requireDir, type InstanceRef } from '../resolve';
+import { depsFor, resolveContext, type InstanceContext } from '../instance-context';
+import { defaultServices, healthchecksOf, publishingServices } from '../compose-model';
 import { activeProfiles, reconcileChecks, skippedResult, withSkipped } from '../reconcile';
 import type { GateReport } from '../types';
 import { projectNames } from './isolation-links';
 
-/** opts.model: the compose model when the caller (up) has just read it. */
-export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number; model?: ComposeModel; signal?: AbortSignal }, emit: EventSink): Promise<GateReport> {
-  const model = opts.model ?? (await composeModelOf(ctx));
+/** The gate of a resolved instance: its compose model and engine come from the context. */
+export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number; signal?: AbortSignal }, emit: EventSink): Promise<GateReport> {
+  const model = await ctx.model;
   // Checks of services the compose file does not start are not run: reported skipped, with the reason.
   const seeded = withSeedCheck(ctx.manifest); // gate.seed as one more check (main/core/seed.ts)
   const { run, skipped } = reconcileChecks(seeded.gate.checks, model, activeProfiles(process.env));
@@ -28,7 +29,7 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
     names: [...projectNames(model)],
     healthchecks: healthchecksOf(model),
     timeoutMs: opts.timeoutMs,
-    deps,
+    deps: depsFor(deps, ctx),
     ...(opts.signal ? { signal: opts.signal } : {}),
     onEvent: (e) => {
       if (e.type === 'gate-start' && skipped.length) {
@@ -44,8 +45,8 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
 }
 
 export async function gateInstance(deps: Deps, ref: InstanceRef, opts: { timeoutMs?: number }, emit: EventSink = noEvents): Promise<GateReport> {
-  const rec = await resolveInstance(deps, ref);
-  requireDir(rec);
-  await deps.engine.ping();
-  return gateFor(deps, await loadInstance(deps, rec), opts, emit);
+  const ctx = await resolveContext(deps, ref);
+  requireDir(ctx.rec);
+  await ctx.engine.ping();
+  return gateFor(deps, ctx, opts, emit);
 }

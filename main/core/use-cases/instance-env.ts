@@ -2,7 +2,7 @@
 // derived URLs. Secrets are added for `exec` only and are never printed.
 import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
-import { composeModelOf, loadInstance, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
+import { composeModelOf, loadInstance, resolveInstance, type LoadedInstance, type InstanceRef } from '../resolve';
 import { linksFor } from '../views';
 import { linkServices, serviceAbsence } from '../reconcile';
 
@@ -12,7 +12,7 @@ export interface InstanceEnv {
   vars: Record<string, string>;
 }
 
-export function derivedVariables(ctx: InstanceContext): Record<string, string> {
+export function derivedVariables(ctx: LoadedInstance): Record<string, string> {
   const out: Record<string, string> = { SANDBOX_INSTANCE_DIR: ctx.rec.path };
   const api = ctx.manifest.ports.find((p) => p.name === 'api');
   if (api) {

@@ -5,7 +5,7 @@
 import type { Deps, NetworkMember } from '../deps';
 import { isolatedNetworkName, sharedNetworks } from '../override/isolation';
 import type { ComposeModel } from '../types';
-import { composeModelOf, type InstanceContext } from '../resolve';
+import { composeModelOf, type LoadedInstance } from '../resolve';
 
 export interface IsolationLink {
   shared: string;
@@ -67,7 +67,7 @@ export async function unlinkSharedServices(deps: Deps, id: string, model: Compos
 }
 
 /** Before compose down: let go of isolation's connections; best effort (compose reports what really fails). */
-export async function releaseSharedLinks(deps: Deps, ctx: InstanceContext): Promise<void> {
+export async function releaseSharedLinks(deps: Deps, ctx: LoadedInstance): Promise<void> {
   try {
     await unlinkSharedServices(deps, ctx.rec.id, await composeModelOf(ctx, deps));
   } catch {

@@ -6,7 +6,7 @@ import { SandboxError } from '../errors';
 import type { EventSink } from '../events';
 import { LABEL_INSTANCE, LABEL_OWNER, LABEL_ROLE, COMPOSE_PROJECT_LABEL } from '../labels';
 import { expandTemplate } from '../ports';
-import type { InstanceContext } from '../resolve';
+import type { LoadedInstance } from '../resolve';
 import { renderResolvedCompose } from '../resolved-compose';
 import { composeFilePaths } from '../compose-model';
 import { composeHash, composeProjectName, formatBytes, validateSnapshotName, type VolumePlan } from '../snapshot-plan';
@@ -29,7 +29,7 @@ export interface InstanceCompose {
   doc: unknown;
 }
 
-export function instanceCompose(fs: Pick<Files, 'readText'>, ctx: InstanceContext): InstanceCompose {
+export function instanceCompose(fs: Pick<Files, 'readText'>, ctx: LoadedInstance): InstanceCompose {
   const paths = composeFilePaths(ctx.rec.path, ctx.manifest.compose.files);
   const files = paths.map((path) => {
     const text = fs.readText(path);
@@ -41,7 +41,7 @@ export function instanceCompose(fs: Pick<Files, 'readText'>, ctx: InstanceContex
 }
 
 /** The database's migration head through the manifest's exec, when the service runs; null when unknown. */
-export async function migrationHeadOf(deps: Deps, ctx: InstanceContext, containers: ContainerInfo[], emit: EventSink): Promise<string | null> {
+export async function migrationHeadOf(deps: Deps, ctx: LoadedInstance, containers: ContainerInfo[], emit: EventSink): Promise<string | null> {
   const spec = ctx.manifest.snapshot?.migrationHead;
   if (!spec) return null;
   const c = containers.find((x) => x.service === spec.service && x.state === 'running' && !x.oneOff);

@@ -5,6 +5,7 @@ import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
 import { canonical, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
+import { resolveContext } from '../instance-context';
 import { validateSnapshotName } from '../snapshot-plan';
 import type { ResetResult, RestoreSummary } from '../snapshot-types';
 import { createInstance, type CreateOptions } from './create';
@@ -13,7 +14,7 @@ import { destroyInstance } from './destroy';
 import { gateFor } from './gate';
 import { STOP_TIMEOUT_S, chooseSnapshot, requireSnapshot, snapshotPorts } from './snapshot-common';
 import { applyRestore, planRestore, restoreIntoNewVolumes } from './snapshot-restore';
-import { upInstance, type UpOptions, type UpResult } from './up';
+import { upContext, type UpOptions, type UpResult } from './up';
 
 export interface CreateFromSnapshotOptions extends CreateOptions {
   /** A snapshot name; undefined: the repository's default (if any); null: none (--no-snapshot). */
@@ -62,12 +63,12 @@ export async function createFromSnapshot(deps: Deps, opts: CreateFromSnapshotOpt
 
 /** up --snapshot S: fill the volumes (which must not exist yet), then the usual up. */
 export async function upFromSnapshot(deps: Deps, ref: InstanceRef, snapshot: string, opts: UpOptions & { force?: boolean }, emit: EventSink = noEvents): Promise<UpResult & { restore: RestoreSummary }> {
-  const rec = await resolveInstance(deps, ref);
+  const ctx = await resolveContext(deps, ref);
+  const { rec } = ctx;
   requireDir(rec);
-  const ctx = await loadInstance(deps, rec);
   await step(emit, rec.id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   const restore = await restoreIntoNewVolumes(deps, ctx, validateSnapshotName(snapshot), { force: opts.force }, emit);
-  return { ...(await upInstance(deps, { id: rec.id }, opts, emit)), restore };
+  return { ...(await upContext(deps, ctx, opts, emit)), restore };
 }
 
 export interface ResetOptions {
@@ -78,9 +79,9 @@ export interface ResetOptions {
 
 export async function resetInstance(deps: Deps, ref: InstanceRef, opts: ResetOptions = {}, emit: EventSink = noEvents): Promise<ResetResult> {
   const { store, io } = snapshotPorts(deps);
-  const rec = await resolveInstance(deps, ref);
+  const ctx = await resolveContext(deps, ref);
+  const { rec } = ctx;
   requireDir(rec);
-  const ctx = await loadInstance(deps, rec);
   const id = rec.id;
   const name = await chooseSnapshot(store, rec.repo, opts.snapshot);
   await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());

@@ -6,7 +6,7 @@ import type { Deps } from '../deps';
 import { ownerId } from '../owner';
 import { SandboxError } from '../errors';
 import { step, type EventSink } from '../events';
-import type { InstanceContext } from '../resolve';
+import type { LoadedInstance } from '../resolve';
 import { incompatibilities, incompatibleError, planVolumes, type VolumePlan } from '../snapshot-plan';
 import type { RestoreSummary, SnapshotMeta } from '../snapshot-types';
 import type { ContainerInfo } from '../types';
@@ -23,7 +23,7 @@ export interface RestorePlan {
 /** Check the snapshot against the instance; nothing is touched. */
 export async function planRestore(
   deps: Deps,
-  ctx: InstanceContext,
+  ctx: LoadedInstance,
   name: string,
   opts: { force?: boolean; containers: ContainerInfo[] },
   emit: EventSink,
@@ -42,7 +42,7 @@ export async function planRestore(
 }
 
 /** Copy the snapshot into the planned volumes (creating the missing ones). Returns whether secrets changed. */
-export async function applyRestore(deps: Deps, ctx: InstanceContext, plan: RestorePlan, containers: ContainerInfo[], emit: EventSink): Promise<{ summary: RestoreSummary; secretsChanged: boolean }> {
+export async function applyRestore(deps: Deps, ctx: LoadedInstance, plan: RestorePlan, containers: ContainerInfo[], emit: EventSink): Promise<{ summary: RestoreSummary; secretsChanged: boolean }> {
   const t0 = deps.clock.now();
   const { store, io } = snapshotPorts(deps);
   const id = ctx.rec.id;
@@ -73,7 +73,7 @@ export async function applyRestore(deps: Deps, ctx: InstanceContext, plan: Resto
 }
 
 /** Restore into volumes that must not exist yet (a new instance, or one never started). */
-export async function restoreIntoNewVolumes(deps: Deps, ctx: InstanceContext, name: string, opts: { force?: boolean }, emit: EventSink): Promise<RestoreSummary> {
+export async function restoreIntoNewVolumes(deps: Deps, ctx: LoadedInstance, name: string, opts: { force?: boolean }, emit: EventSink): Promise<RestoreSummary> {
   const containers = (await deps.engine.listContainers({ projects: [ctx.rec.id], all: true })).filter((c) => !c.oneOff);
   const plan = await planRestore(deps, ctx, name, { force: opts.force, containers }, emit);
   if (plan.existing.size) {

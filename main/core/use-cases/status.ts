@@ -1,39 +1,48 @@
 // status: one instance in detail — containers per service with health, each HTTP endpoint probed once, URLs.
 import type { Deps } from '../deps';
 import { expandTemplate } from '../ports';
-import { composeModelOf, resolveInstance, loadInstance, type InstanceContext, type InstanceRef } from '../resolve';
+import type { InstanceRef } from '../resolve';
+import { modelOrNull, resolveContext, type InstanceContext } from '../instance-context';
+import { defaultServices } from '../compose-model';
 import { activeProfiles, reconcileChecks } from '../reconcile';
-import { viewOf } from './list';
+import { buildView } from '../views';
 import type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 import { byText } from '../order';
 export type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 
 
 export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResult> {
-  const rec = await resolveInstance(deps, ref);
-  const ctx = await loadInstance(deps, rec);
+  return statusOfContext(deps, await resolveContext(deps, ref));
+}
+
+/** The status of a resolved instance (evidence includes it). */
+export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise<StatusResult> {
+  const { rec } = ctx;
   // The endpoints are probed while the engine lists the containers; when the instance turns out not to run,
   // the probes are cut short and their answers dropped.
   const cancel = new AbortController();
   const probing = probeEndpoints(deps, ctx, cancel.signal);
-  const containers = await deps.engine.listContainers({ projects: [rec.id], all: true }).catch((err: unknown) => {
+  const containers = await ctx.engine.listContainers({ projects: [rec.id], all: true }).catch((err: unknown) => {
     cancel.abort();
     throw err;
   });
   const own = containers.filter((c) => !c.oneOff);
-  const view = await viewOf(deps, rec, own);
+  // the same view as `list` gives (use-cases/list.ts viewOf), from what the context already holds
+  const lastGate = await deps.gates.read(rec.id);
+  const model = ctx.dirExists ? await modelOrNull(ctx) : null;
+  const view = buildView({ rec, manifest: ctx.manifest, vars: ctx.vars, containers: own, expectedServices: model ? defaultServices(model).length : 0, dirExists: ctx.dirExists, lastGate, model });
   const services: ServiceStatus[] = own
     .map((c) => ({ service: c.service, state: c.state, health: c.health, status: c.status, ports: c.ports.map((p) => p.hostPort) }))
     .sort((a, b) => byText(a.service, b.service));
   const running = view.status !== 'stopped' && view.status !== 'missing';
   if (!running) cancel.abort();
   const endpoints = running ? await probing : [];
-  return { instance: view, services, endpoints, lastGate: await deps.gates.read(rec.id) };
+  return { instance: view, services, endpoints, lastGate };
 }
 
 /** Each HTTP check of the gate whose service the compose file starts, probed once (1 s each, all at once); never rejects. */
 async function probeEndpoints(deps: Deps, ctx: InstanceContext, signal: AbortSignal): Promise<EndpointStatus[]> {
-  const model = await composeModelOf(ctx, deps).catch(() => null);
+  const model = await modelOrNull(ctx);
   const checks = model ? reconcileChecks(ctx.manifest.gate.checks, model, activeProfiles(process.env)).run : ctx.manifest.gate.checks;
   const httpChecks = checks.filter((c): c is Extract<typeof c, { http: unknown }> => 'http' in c);
   return Promise.all(

@@ -4,14 +4,15 @@ import type { Deps } from '../deps';
 import { noEvents, step, type EventSink } from '../events';
 import { blacklists, probeSlotPorts } from '../conflicts';
 import { slotPorts } from '../ports';
-import { composeModelOf, ensureEnvFile, secretTarget, loadInstance, requireDir, resolveInstance, type InstanceContext, type InstanceRef } from '../resolve';
+import { ensureEnvFile, secretTarget, requireDir, type InstanceRef } from '../resolve';
+import { composeTexts, depsFor, resolveContext, type InstanceContext } from '../instance-context';
+import { lintInstanceCompose } from '../instance-lint';
 import { blacklistFor, portConflictError } from '../slots';
-import { describeInstance } from './describe';
+import { describeLoaded } from './describe';
 import { gateFor } from './gate';
 import { composeUpStaged, STAGED_UP_ENV, startStages } from './staged-up';
 import { apiAtLeast, composeTakesStartInterval, START_INTERVAL_MIN_API } from '../override/health';
 import { defaultServices } from '../compose-model';
-import { lintInstance } from './doctor';
 import type { DoctorCheck } from '../compose-lint';
 import { createExternals, describeExternals, externalsOf, missingExternals, missingExternalsError } from '../externals';
 import type { UpResult } from '../results';
@@ -57,31 +58,41 @@ function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, id: st
 }
 
 
-// Independent work overlaps (parsing while the engine answers, the lint while ports are probed, the instance
-// description while the gate waits); what is reported, and what is written when, stays in the order below.
 export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions = {}, emit: EventSink = noEvents): Promise<UpResult> {
-  const rec = await resolveInstance(deps, ref);
+  return upContext(deps, await resolveContext(deps, ref), opts, emit);
+}
+
+// Every step takes the one context (registry, manifest, variables, compose model, engine: read once).
+// Independent work overlaps (parsing while the engine answers, the lint while ports are probed); what is
+// reported, and what is written when, stays in the order below.
+export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOptions = {}, emit: EventSink = noEvents): Promise<UpResult> {
+  const { rec } = ctx;
   requireDir(rec);
   const id = rec.id;
-  const ctx = await loadInstance(deps, rec);
-  const pinging = deps.engine.ping();
+  const deps = depsFor(baseDeps, ctx);
+  const pinging = ctx.engine.ping();
   pinging.catch(() => undefined); // awaited below, after the compose files (their error comes first)
-  const model = await composeModelOf(ctx); // compose files exist and parse
+  const model = await ctx.model; // compose files exist and parse
   await step(emit, id, 'engine', 'Docker engine reachable', () => pinging);
   const healedEnvFile = await ensureEnvFile(ctx, emit);
   if (healedEnvFile) emit({ type: 'step', instance: id, id: 'envfile', label: '.env.sandbox rewritten from the registry', state: 'info' });
 
   // doctor, briefly: the compose lint (no subprocess). Findings do not block the start: one line says how many
   // (`doctor` lists them, --json carries them in full). External networks/volumes are checked below, and do block.
-  const linting = lintInstance(deps, ctx, { externals: false }).catch(() => [] as DoctorCheck[]);
+  // (the isolation decision, as the instance's last `up` left it, is read only when there is a shared network)
+  const shared = sharedNetworks(model);
+  const isolation = shared.length ? isolationFor(deps.home, id, ctx.manifest) : false;
+  const linting = composeTexts(ctx)
+    .then((texts) => lintInstanceCompose(ctx, { model, texts, env: process.env, isolation }))
+    .catch(() => [] as DoctorCheck[]);
   await step(emit, id, 'ports', `Ports of slot ${rec.slot} available`, async () => {
-    const [reg, running] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: false })]);
-    const conflicts = await probeSlotPorts({ ports: slotPorts(ctx.manifest, rec.slot), selfProject: id, running, registry: reg, probe: deps.ports });
+    const running = await ctx.engine.listContainers({ all: false });
+    const conflicts = await probeSlotPorts({ ports: slotPorts(ctx.manifest, rec.slot), selfProject: id, running, registry: ctx.registry, probe: deps.ports });
     if (!conflicts.length) return;
     if (conflicts.some(blacklists)) {
       await deps.registry.update((r) => blacklistFor(r, rec.slot, conflicts, deps.clock.now()));
     }
-    throw portConflictError(rec.slot, conflicts, reg);
+    throw portConflictError(rec.slot, conflicts, ctx.registry);
   });
 
   const lint = (await linting).filter((f) => f.level !== 'ok');
@@ -90,10 +101,10 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
   const externals = externalsOf(model);
   if (externals.length) {
     await step(emit, id, 'externals', `External ${describeExternals(externals)} present`, async () => {
-      const missing = await missingExternals(deps.engine, model);
+      const missing = await missingExternals(ctx.engine, model);
       if (!missing.length) return;
       if (!opts.createExternals) throw missingExternalsError(missing);
-      await createExternals(deps.engine, missing);
+      await createExternals(ctx.engine, missing);
       emit({ type: 'step', instance: id, id: 'externals-created', label: `Created external ${describeExternals(missing)} (yours to keep: destroy never removes it)`, state: 'info' });
     });
   }
@@ -140,7 +151,6 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     ),
   );
 
-  const shared = sharedNetworks(model);
   if (shared.length) {
     if (isolationFor(deps.home, id, ctx.manifest, opts.isolate)) {
       await step(emit, id, 'isolation', `Shared network(s) ${shared.map((n) => n.name).join(', ')} isolated for this instance`, async () => {
@@ -151,10 +161,8 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
     }
   }
 
-  const describing = describeInstance(deps, rec);
-  describing.catch(() => undefined); // awaited after the gate, as before: the gate is never left running
-  const gate = opts.wait === false ? null : await unlessAborted(gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, model, ...signal }, emit), opts.signal, id);
-  return { instance: await describing, gate, healedEnvFile, lint };
+  const gate = opts.wait === false ? null : await unlessAborted(gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, ...signal }, emit), opts.signal, id);
+  return { instance: describeLoaded(ctx, model), gate, healedEnvFile, lint };
 }
 
 /** "compose lint: 3 warnings — `ktrdr-sandbox doctor` for details" (errors counted first). */
