@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateManifest } from '../../main/core/manifest';
+import { validateManifest } from '../../main/core/manifest-validate';
 import { git, httpGet, makeWorld, ROOT, type World } from './world';
 
 const worlds: World[] = [];

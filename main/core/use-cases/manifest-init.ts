@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import type { Files } from '../deps';
 import { SandboxError } from '../errors';
-import { deriveForDir, MANIFEST_FILE, validateManifest, type DerivedFor } from '../manifest';
+import { deriveForDir, MANIFEST_FILE, type DerivedFor } from '../manifest';
+import { validateManifest } from '../manifest-validate';
 import { renderManifestYaml } from '../manifest-writer';
 import { ktrdrPreset } from '../preset';
 

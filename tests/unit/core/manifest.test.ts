@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SandboxError } from '../../../main/core/errors';
-import { loadManifest, MANIFEST_FILE, validateManifest } from '../../../main/core/manifest';
+import { loadManifest, MANIFEST_FILE } from '../../../main/core/manifest';
+import { validateManifest } from '../../../main/core/manifest-validate';
 import { manifestJsonSchema } from '../../../main/core/manifest-schema';
 import { ktrdrPreset } from '../../../main/core/preset';
 

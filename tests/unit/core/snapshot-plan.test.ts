@@ -1,6 +1,6 @@
 // Pure parts of snapshots: names (no path traversal), compose hash, compatibility, volume planning, seed check.
 import { describe, expect, it } from 'vitest';
-import { validateManifest } from '../../../main/core/manifest';
+import { validateManifest } from '../../../main/core/manifest-validate';
 import { ktrdrPreset } from '../../../main/core/preset';
 import { SEED_SKIPPED, seedCommand, shellQuote, withSeedCheck } from '../../../main/core/seed';
 import { composeHash, composeProjectName, formatBytes, incompatibilities, ownVolumeKeys, planVolumes, validateSnapshotName } from '../../../main/core/snapshot-plan';
