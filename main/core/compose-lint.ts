@@ -6,7 +6,7 @@ import type { Manifest } from './manifest-schema';
 import { slotPorts } from './ports';
 import { MAX_SLOT, MIN_SLOT } from './types';
 import { byText } from './order';
-import { rewriteFixedPort, suggestedPortVar } from './derive-manifest';
+import { parsePortEntry, rewriteFixedPort, suggestedPortVar, varRefs, type VarRef } from './compose-syntax';
 
 /** The exact rewrite of a fixed host port: "8080:80" → "${WEB_PORT:-8080}:80" (null when the port is not a plain number). */
 function fixedPortFix(service: string, entries: string[], raw: string, target: string): string | null {
@@ -33,77 +33,6 @@ export interface DoctorCheck {
   fixed?: boolean;
 }
 
-
-// ---------------------------------------------------------------------------------------------------------
-// Port entries
-
-export interface PortEntry {
-  raw: string;
-  /** Host IP (null: all interfaces). */
-  hostIp: string | null;
-  /** Host port or range as written, may hold ${VAR} (null: none published / random host port). */
-  published: string | null;
-  target: string;
-  protocol: string | null;
-}
-
-/** Parse a compose port entry: "8000", "5010:5010", "127.0.0.1:${VAR:-8000}:8000", "[::1]:80:80/tcp", ":8000". */
-export function parsePortEntry(raw: string): PortEntry {
-  let s = raw.trim().replace(/^["']|["']$/g, '');
-  let protocol: string | null = null;
-  const proto = /\/(tcp|udp|sctp)$/i.exec(s);
-  if (proto) {
-    protocol = proto[1]!.toLowerCase();
-    s = s.slice(0, -proto[0].length);
-  }
-  const refs: string[] = [];
-  s = s.replace(/\$\{[^}]*\}/g, (m) => `\u0000${refs.push(m) - 1}\u0000`);
-  // eslint-disable-next-line no-control-regex -- NUL marks the placeholders: it cannot occur in a compose file
-  const restore = (x: string) => x.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => refs[Number(i)]!);
-  let hostIp: string | null = null;
-  let parts: string[];
-  const v6 = /^\[([^\]]+)\]:(.*)$/.exec(s);
-  if (v6) {
-    hostIp = v6[1]!;
-    parts = v6[2]!.split(':');
-  } else {
-    const all = s.split(':');
-    if (all.length >= 3) {
-      hostIp = all.slice(0, -2).join(':');
-      parts = all.slice(-2);
-    } else parts = all;
-  }
-  let published: string | null = null;
-  let target: string;
-  if (parts.length === 1) target = parts[0]!;
-  else {
-    published = parts[0]!;
-    target = parts[1]!;
-  }
-  const ip = hostIp === null || hostIp === '' ? null : restore(hostIp);
-  const pub = published === null || published.trim() === '' ? null : restore(published);
-  return { raw, hostIp: ip, published: pub, target: restore(target), protocol };
-}
-
-/** Variable references in a string: ${VAR}, ${VAR:-d}, ${VAR-d}, ${VAR:?e}, $VAR (not $$ escapes). */
-export interface VarRef {
-  name: string;
-  /** ":-" / "-" default, ":?" / "?" required, ":+" / "+" alternative, "" plain. */
-  op: string;
-  arg: string;
-  text: string;
-}
-
-export function varRefs(text: string): VarRef[] {
-  const out: VarRef[] = [];
-  const re = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
-  for (const m of text.matchAll(re)) {
-    if (m[0] === '$$') continue;
-    if (m[1]) out.push({ name: m[1], op: m[2] ?? '', arg: m[3] ?? '', text: m[0] });
-    else if (m[4]) out.push({ name: m[4], op: '', arg: '', text: m[0] });
-  }
-  return out;
-}
 
 export type Env = Record<string, string | undefined>;
 

@@ -12,7 +12,8 @@
 //   looks like HTTP (see isHttpPort), else TCP.
 // - links: every slot port that looks like HTTP.
 import { composeModelFromTexts, type YamlParse } from './compose-model';
-import { parsePortEntry, varRefs } from './compose-lint';
+import { parsePortEntry, rewriteFixedPort, suggestedPortVar, varRefs } from './compose-syntax';
+export { rewriteFixedPort, suggestedPortVar } from './compose-syntax';
 import type { GateCheckSpec, Manifest, PortSpec } from './manifest-schema';
 import { MAX_SLOT } from './types';
 
@@ -51,21 +52,6 @@ export interface DerivedManifest {
 export function isHttpPort(service: string, target: string): boolean {
   const n = Number(/^\d+/.exec(target)?.[0]);
   return HTTP_CONTAINER_PORTS.includes(n) || HTTP_SERVICE_NAME.test(service);
-}
-
-/** A variable name for a fixed port of a service: WEB_PORT, or WEB_PORT_8443 for its second port. */
-export function suggestedPortVar(service: string, target: string, many: boolean): string {
-  const base = service.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'SERVICE';
-  const start = /^[0-9]/.test(base) ? `P_${base}` : base;
-  return many ? `${start}_PORT_${target.replace(/\D+/g, '_')}` : `${start}_PORT`;
-}
-
-/** The rewrite of a fixed-port entry: "8080:80" → "${WEB_PORT:-8080}:80" (host IP and protocol kept). */
-export function rewriteFixedPort(raw: string, variable: string): string | null {
-  const p = parsePortEntry(raw);
-  if (p.published === null || !/^\d+$/.test(p.published.trim())) return null;
-  const ip = p.hostIp === null ? '' : p.hostIp.includes(':') ? `[${p.hostIp}]:` : `${p.hostIp}:`;
-  return `${ip}\${${variable}:-${p.published.trim()}}:${p.target}${p.protocol ? `/${p.protocol}` : ''}`;
 }
 
 /**
