@@ -14,6 +14,7 @@ import { createRegistryStore } from './registry-store';
 import { createSecretStore } from './secret-store';
 import { createSnapshotStore } from './snapshot-store';
 import { createTcp } from './tcp';
+import { createEnginesPort } from './engines-port';
 
 export interface CreateDepsOptions {
   env?: NodeJS.ProcessEnv;
@@ -52,6 +53,7 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     locks: lazyAdapter(async () => (await import('./instance-lock')).createInstanceLocks(home)),
     snapshots: createSnapshotStore(home),
     volumeIo: lazyAdapter(async () => (await import('./volume-io')).createVolumeIo(resolveEndpoint(), { env })),
+    engines: createEnginesPort(env, home),
     home,
     sharedHome: sharedHome(env),
   };

@@ -6,6 +6,7 @@ import { registerAgent } from './commands/agent';
 import { registerDashboard } from './commands/dashboard';
 import { registerDoctor } from './commands/doctor';
 import { registerEngines } from './commands/engines';
+import { registerPlacement } from './commands/placement';
 import { registerEnv } from './commands/env';
 import { registerEvidence } from './commands/evidence';
 import { registerInspect } from './commands/inspect';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerManifest(program, rt);
   registerDemo(program, rt);
   registerEngines(program, rt);
+  registerPlacement(program, rt);
   registerSnapshot(program, rt);
   return program;
 }

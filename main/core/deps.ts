@@ -2,6 +2,7 @@
 // (dockerode, compose CLI, git CLI, sockets, files) and faked in unit tests.
 import type { ComposeModel, ContainerInfo, GateReport, RegistryData } from './types';
 import type { SnapshotStore, VolumeIo } from './snapshot-ports';
+import type { EnginesPort } from './engines';
 
 /** Raised by any adapter when the Docker engine cannot be reached. */
 export class EngineUnavailableError extends Error {
@@ -320,4 +321,6 @@ export interface Deps {
   /** Volume snapshots (issue 14): where they are kept, and the helper-container copier. */
   snapshots?: SnapshotStore;
   volumeIo?: VolumeIo;
+  /** Docker contexts, their probe, last-seen stats (issue 13: placement, capacity). Optional for fakes. */
+  engines?: EnginesPort;
 }

@@ -15,6 +15,7 @@ import { gateVerdict, labelled, type Output } from '../render';
 import { recordProgress } from '../../adapters/progress-file';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 import { manifestInit } from '../../core/use-cases/manifest-init';
+import { chooseEngine } from '../../core/use-cases/placement';
 import { printManifestInit } from './manifest';
 
 export function printDetails(out: Output, d: InstanceDetails): void {
@@ -34,13 +35,15 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('--from <dir>', 'repository to create the worktree from (default: the one holding the current directory)')
       .option('--snapshot <name>', 'fill the volumes from this snapshot (default: the repository\'s default snapshot)')
       .option('--no-snapshot', 'start empty even when the repository has a default snapshot')
-      .option('-f, --force', 'with --snapshot: restore even when the compose files differ'),
+      .option('-f, --force', 'with --snapshot: restore even when the compose files differ')
+      .option('--engine <context>', 'run it on this Docker engine (a docker context, or "default"; see `engines`)'),
   ).action((name: string, o) =>
     runCommand(o, async (out) => {
       const snapshot = o.snapshot === false ? null : (o.snapshot as string | undefined);
+      const engine = o.engine ? await chooseEngine(rt.deps(), o.engine) : undefined; // exists and answers, before anything is made
       const { instance: d, restore } = await createFromSnapshot(
         rt.deps(),
-        { name, branch: o.branch, newBranch: o.newBranch, slot: o.slot, from: o.from, cwd: rt.cwd, snapshot, force: o.force },
+        { name, branch: o.branch, newBranch: o.newBranch, slot: o.slot, from: o.from, cwd: rt.cwd, snapshot, force: o.force, ...(engine ? { engine } : {}) },
         out.event,
       );
       out.result('create', { instance: d, restore });
