@@ -11,6 +11,7 @@ export function createEnginesPort(env: NodeJS.ProcessEnv, home: string): Engines
     targets: () => engineTargetsFromSystem(env),
     probe: async (target, opts) => (await import('./engine-probe')).createEngineProbe(env)(target, opts),
     lastSeen: (id) => stats.read(id),
+    remember: (id, s) => stats.write(id, s),
     async composeDocs(paths) {
       const { parse } = await import('yaml');
       return Promise.all(paths.map(async (p) => parse(await readFile(p, 'utf8'), { merge: true }) as unknown));

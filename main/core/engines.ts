@@ -217,6 +217,8 @@ export interface EnginesPort {
   probe: EngineProbe;
   /** <home>/stats/<id>.json, or null */
   lastSeen(id: string): LastSeenStats | null;
+  /** keep a measurement as the instance's last-seen figure (best effort) */
+  remember(id: string, stats: LastSeenStats): void;
   /** the compose files parsed as YAML documents, in order (for their memory limits) */
   composeDocs(paths: string[]): Promise<unknown[]>;
 }

@@ -1,5 +1,5 @@
 // One error type for every expected failure, carrying the documented exit code.
-// Exit codes: 0 ok, 1 usage/state error, 2 gate failed, 3 port conflict, 4 docker unavailable.
+// Exit codes: 0 ok, 1 usage/state error, 2 gate failed, 3 port conflict, 4 docker unavailable, 5 does not fit (capacity).
 
 export type ErrorCode =
   | 'USAGE'
@@ -18,9 +18,10 @@ export type ErrorCode =
   | 'ENGINE_UNAVAILABLE'
   | 'SECRETS_FAILED'
   | 'INSTANCE_BUSY'
+  | 'CAPACITY'
   | 'INTERNAL';
 
-export const EXIT = { ok: 0, error: 1, gate: 2, ports: 3, engine: 4 } as const;
+export const EXIT = { ok: 0, error: 1, gate: 2, ports: 3, engine: 4, capacity: 5 } as const;
 
 const exitFor: Record<ErrorCode, number> = {
   USAGE: EXIT.error,
@@ -39,6 +40,7 @@ const exitFor: Record<ErrorCode, number> = {
   ENGINE_UNAVAILABLE: EXIT.engine,
   SECRETS_FAILED: EXIT.error,
   INSTANCE_BUSY: EXIT.error,
+  CAPACITY: EXIT.capacity,
   INTERNAL: EXIT.error,
 };
 

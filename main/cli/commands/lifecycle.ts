@@ -82,13 +82,13 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('-t, --timeout <seconds>', 'gate deadline in seconds (default: manifest, 180)', parseIntOption('--timeout'))
       .option('--create-externals', 'create missing external networks/volumes of the compose file (yours to keep) instead of stopping')
       .option('--snapshot <name>', 'first fill the volumes from this snapshot (only when they do not exist yet)')
-      .option('-f, --force', 'with --snapshot: restore even when the compose files differ')
+      .option('-f, --force', 'start even when the stack does not fit the engine\'s free memory; with --snapshot: restore even when the compose files differ')
       .option('--no-isolate', 'let services share external networks with other stacks (remembered; see README: isolation)'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const ref = refFrom(rt, id);
       out.line(`Starting instance${id ? ` ${id}` : ''}…`);
-      const upOpts = { build: o.build, wait: o.wait && o.gate, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, createExternals: o.createExternals, isolate: o.isolate !== false };
+      const upOpts = { build: o.build, wait: o.wait && o.gate, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, createExternals: o.createExternals, isolate: o.isolate !== false, force: o.force };
       // the progress also goes to <home>/progress/<id>.jsonl: a dashboard shows this `up` live
       const rec = recordProgress(rt.deps().home, 'up', out.event);
       const r = await exclusive(rt.deps(), ref, 'up', { wait: o.wait }, rec.emit, (r2) =>
