@@ -1,5 +1,6 @@
 // list · status: the overview commands. Part of the light CLI bundle (main/cli/light.ts), so every import
 // here must stay cheap to load.
+import { onInstanceEngine } from '../instance-engine';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { listInstances } from '../../core/use-cases/list';
@@ -50,7 +51,8 @@ export function registerOverview(program: Command, rt: Runtime): void {
 
   addCommon(program.command('status [id]').description('containers, health, endpoints and URLs of one instance')).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
-      const s = await statusOf(rt.deps(), refFrom(rt, id));
+      const ref = refFrom(rt, id);
+      const s = await onInstanceEngine(rt, ref, (deps) => statusOf(deps, ref));
       out.result('status', s);
       if (o.json) return;
       const v = s.instance;
