@@ -16,13 +16,6 @@ let dir: string;
 let api: string;
 const cli = (args: string[], timeoutMs = 600_000) => world.cli(args, { env: remote.env, timeoutMs, cwd: dir ?? world.repo });
 const remoteProject = async () => (await remote.docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${id}`])).stdout.split('\n').filter(Boolean);
-const stepsOf = (stdout: string) =>
-  stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { type: string; id?: string; label?: string; state?: string })
-    .filter((e) => e.type === 'step');
-
 beforeAll(async () => {
   world = await makeWorld('engrem');
   await buildRemoteHostImage();
