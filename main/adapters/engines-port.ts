@@ -10,6 +10,7 @@ export function createEnginesPort(env: NodeJS.ProcessEnv, home: string): Engines
   return {
     targets: () => engineTargetsFromSystem(env),
     probe: async (target, opts) => (await import('./engine-probe')).createEngineProbe(env)(target, opts),
+    listContainers: async (target, opts) => (await import('./engine-probe')).createContainerLister(env)(target, opts),
     lastSeen: (id) => stats.read(id),
     remember: (id, s) => stats.write(id, s),
     async composeDocs(paths) {

@@ -87,10 +87,10 @@ const firstLine = (s: string) => s.split('\n').map((l) => l.trim()).find(Boolean
 /** rsync of dir to the same path on the remote host: git-ignored files, .git and .env.sandbox* stay here. */
 export async function syncDir(remote: RemoteSide, dir: string, env: NodeJS.ProcessEnv, opts: { gitIgnore?: boolean } = {}): Promise<{ ms: number; files: number }> {
   const t0 = Date.now();
-  const mk = await remote.tunnel.exec(['mkdir', '-p', dir]);
-  if (mk.code !== 0) throw new Error(`mkdir ${dir} on ${remote.engine}: ${firstLine(mk.stderr)}`);
   const filters = opts.gitIgnore === false ? [] : ['--exclude=/.git', '--exclude=/.env.sandbox*', '--exclude=/.sandbox-evidence', '--filter=:- .gitignore'];
-  const args = ['-a', '--delete', '--stats', ...filters, '-e', rsyncShell(remote.tunnel.target, remote.tunnel.control), `${dir}/`, `${remote.tunnel.target.host}:${dir}/`];
+  // the directory is made on the remote side by the same connection (--mkpath needs rsync ≥ 3.2.3 on both)
+  const mkdir = `mkdir -p '${dir.replace(/'/g, `'\\''`)}' && rsync`;
+  const args = ['-a', '--delete', '--stats', ...filters, `--rsync-path=${mkdir}`, '-e', rsyncShell(remote.tunnel.target, remote.tunnel.control), `${dir}/`, `${remote.tunnel.target.host}:${dir}/`];
   const r = await run('rsync', args, env);
   if (r.code === 127) throw new SandboxError('STATE', 'rsync is not installed: it carries the source to remote engines', { hint: 'Install it (apt-get install rsync, brew install rsync) on this machine and on the remote host.' });
   if (r.code !== 0) throw new Error(`rsync to ${remote.engine}:${dir} failed: ${firstLine(r.err) || `exit ${r.code}`}`);

@@ -7,6 +7,8 @@ import { composeFilePaths } from '../core/compose-model';
 import { SandboxError } from '../core/errors';
 import { noEvents, step, type EventSink } from '../core/events';
 import { slotPorts } from '../core/ports';
+import { probeSlotPorts } from '../core/conflicts';
+import { portConflictError } from '../core/slots';
 import { loadInstance, resolveInstance, type InstanceRef } from '../core/resolve';
 import type { InstanceRecord } from '../core/types';
 import { composeImages, copyMissingImages, depsForEngine, syncDir, syncSharedDirs, type EngineDeps } from '../adapters/remote-engine';
@@ -37,8 +39,15 @@ async function prepareUp(base: Deps, e: EngineDeps, rec: InstanceRecord, emit: E
   if (shared.length) await step(emit, id, 'sync-shared', `Shared data folders present on ${remote.engine}`, () => syncSharedDirs(remote, [...new Set(shared)], process.env));
   const docs = base.engines ? await base.engines.composeDocs(composeFilePaths(rec.path, ctx.manifest.compose.files)).catch(() => []) : [];
   await copyMissingImages(remote, composeImages(docs), process.env, emit, id);
-  const ports = slotPorts(ctx.manifest, rec.slot).map((p) => p.port);
+  const slot = slotPorts(ctx.manifest, rec.slot);
+  const ports = slot.map((p) => p.port);
   await step(emit, id, 'forwards', `Ports ${ports.join(', ')} forwarded from localhost to ${remote.engine}`, async () => {
+    // this machine's side of the port pre-check (the remote side: up's own pre-check on that engine); our
+    // forwards of an earlier up are dropped first, or they would count as a foreign holder
+    await remote.tunnel.cancelPorts(ports);
+    const [reg, running] = await Promise.all([base.registry.read(), base.engine.listContainers({ all: false })]);
+    const conflicts = await probeSlotPorts({ ports: slot, selfProject: id, running, registry: reg, probe: base.ports });
+    if (conflicts.length) throw portConflictError(rec.slot, conflicts, reg);
     await remote.tunnel.forwardPorts(ports);
     for (const p of ports) e.forwarded.add(p);
   });

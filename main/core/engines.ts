@@ -3,6 +3,7 @@
 // the others. Pure: the probe (I/O) and the clock are injected.
 import type { LastSeenStats } from './capacity';
 import type { Clock } from './deps';
+import type { ContainerInfo } from './types';
 import { COMPOSE_PROJECT_LABEL, LABEL_INSTANCE } from './labels';
 
 /** Per-engine budget of `engines` (the issue: every engine answers, or is marked unreachable, within 2 s). */
@@ -217,6 +218,8 @@ export interface EnginesPort {
   probe: EngineProbe;
   /** <home>/stats/<id>.json, or null */
   lastSeen(id: string): LastSeenStats | null;
+  /** the compose-labelled containers of one engine, within the deadline (`list` across engines) */
+  listContainers(target: EngineTarget, opts: { signal: AbortSignal; deadline: number }): Promise<ContainerInfo[]>;
   /** keep a measurement as the instance's last-seen figure (best effort) */
   remember(id: string, stats: LastSeenStats): void;
   /** the compose files parsed as YAML documents, in order (for their memory limits) */

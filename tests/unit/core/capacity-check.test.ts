@@ -23,6 +23,7 @@ function port(free: Record<string, number | 'down'>, lastSeenBytes: number | nul
     },
     lastSeen: () => (lastSeenBytes === null ? null : { at: new Date(T0).toISOString(), engine: 'default', memoryBytes: lastSeenBytes, containers: 3 }),
     remember: () => undefined,
+    listContainers: async () => [],
     composeDocs: async () => [{ services: { db: { mem_limit: '1g' }, api: {} } }],
   };
 }
