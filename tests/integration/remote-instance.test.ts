@@ -20,7 +20,8 @@ beforeAll(async () => {
   world = await makeWorld('engrem');
   await buildRemoteHostImage();
   remote = await startRemoteHost({ root: world.root, home: world.home, name: 'engrem' });
-  const c = await world.cli(['create', 'engr', '--engine', remote.context, '--json'], { env: remote.env });
+  // slot 9: other stacks on this shared machine come and go on the low slots (a port taken here is exit 3)
+  const c = await world.cli(['create', 'engr', '--engine', remote.context, '--slot', '9', '--json'], { env: remote.env });
   expect(c.code, c.stderr + c.stdout).toBe(0);
   id = c.json.instance.id;
   dir = c.json.instance.path;
@@ -78,6 +79,10 @@ describe('an instance on a remote engine', () => {
     expect(st.code, st.stderr).toBe(0);
     expect(st.json.instance.containers.total).toBeGreaterThanOrEqual(5);
     expect(st.json.services.find((s: { service: string }) => s.service === 'backend').state).toBe('running');
+    expect(st.json.engine).toMatchObject({ name: remote.context, endpoint: `ssh://root@127.0.0.1:${remote.port}`, tunnel: 'up' });
+    expect(st.json.engine.forwardedPorts).toContain(Number(new URL(api).port));
+    const human = await cli(['status', id]);
+    expect(human.stdout).toMatch(new RegExp(`Engine: +${remote.context} \\(ssh://root@127\\.0\\.0\\.1:${remote.port}\\) — ssh connection up, ports [\\d, ]+ forwarded`));
   }, 300_000);
 
   it('list spans both engines; the remote host stopped: answered within 2 s, its instance marked unreachable and kept; started again: up brings it and its forwards back', async () => {

@@ -54,13 +54,18 @@ export function registerOverview(program: Command, rt: Runtime): void {
   addCommon(program.command('status [id]').description('containers, health, endpoints and URLs of one instance')).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const ref = refFrom(rt, id);
-      const s = await onInstanceEngine(rt, ref, (deps) => statusOf(deps, ref));
+      const s = await onInstanceEngine(rt, ref, async (deps, e) => {
+        const st = await statusOf(deps, ref);
+        // an instance on a remote engine: which, and its ssh connection (carrying the socket and the forwards)
+        return e.remote ? { ...st, engine: { name: e.engine, endpoint: e.remote.endpoint, tunnel: (await e.remote.tunnel.alive()) ? 'up' : 'down', forwardedPorts: [...e.forwarded].sort((a, b) => a - b) } } : st;
+      });
       out.result('status', s);
       if (o.json) return;
       const v = s.instance;
       out.line(`Instance: ${pc.bold(v.id)} (slot ${v.slot})`);
       out.line(`Path:     ${v.path}${v.branch ? pc.dim(`  [${v.branch}]`) : ''}`);
       out.line(`Status:   ${statusColour(v.status)}`);
+      if ('engine' in s) out.line(`Engine:   ${s.engine.name} (${s.engine.endpoint}) — ssh connection ${s.engine.tunnel === 'up' ? pc.green('up') : pc.red('down')}, ports ${s.engine.forwardedPorts.join(', ') || 'not'} forwarded`);
       out.line(`Containers: ${v.containers.healthy}/${v.containers.total} healthy`);
       if (s.services.length) {
         out.line(table(['SERVICE', 'STATE', 'HEALTH', 'PORTS'], s.services.map((x) => [x.service, x.state, x.health === 'none' ? '-' : x.health, x.ports.join(',')])));
