@@ -2,7 +2,8 @@
 // limits, else the documented default: core/capacity.ts) against the free memory of the engine it starts on.
 // Refused with one line naming the engines where it would fit (exit 5, CAPACITY) unless --force. The probe
 // (≤ 2 s, one-shot stats) starts at the beginning of `up` and is awaited just before compose, so it overlaps
-// with the engine ping, the port pre-check and the lint.
+// with the engine ping, the port pre-check and the lint. A stack already running whole is not measured again
+// (an idempotent `up` stays fast); KTRDR_SANDBOX_CAPACITY=0 turns the check off.
 import { composeFilePaths } from '../compose-model';
 import { capacityBeforeUp, type FitVerdict } from '../capacity';
 import type { Deps } from '../deps';
@@ -10,6 +11,9 @@ import { engineNameOf, probeEngines, type EngineRow } from '../engines';
 import { SandboxError } from '../errors';
 import type { EventSink } from '../events';
 import type { InstanceContext } from '../resolve';
+
+/** KTRDR_SANDBOX_CAPACITY=0 turns the check off (an engine whose stats are slow to read, benchmarks). */
+export const CAPACITY_ENV = 'KTRDR_SANDBOX_CAPACITY';
 
 export interface CapacityCheck {
   /** Report the verdict; throws CAPACITY when the stack does not fit (and force is off). */
@@ -20,9 +24,14 @@ const fmtMiB = (n: number) => `${Math.round(n / 1024 ** 2)} MiB`;
 
 export function startCapacityCheck(deps: Deps, ctx: InstanceContext, opts: { force?: boolean } = {}): CapacityCheck {
   const port = 'engines' in deps ? deps.engines : undefined;
-  if (!port) return { finish: async () => null }; // fakes without the engines port: not checked
+  // fakes without the engines port, or KTRDR_SANDBOX_CAPACITY=0: not checked
+  if (!port || process.env[CAPACITY_ENV] === '0') return { finish: async () => null };
   const id = ctx.rec.id;
   const work = (async () => {
+    // an up of a stack already running whole there needs nothing more: no stats (they take ~1 s to read)
+    const mine = await deps.engine.listContainers({ projects: [id], all: true });
+    const own = mine.filter((c) => !c.oneOff);
+    if (own.length && own.every((c) => c.state === 'running')) return 'running' as const;
     const targets = port.targets();
     const name = engineNameOf(ctx.rec, targets);
     const target = targets.find((t) => t.name === name);
@@ -59,6 +68,10 @@ export function startCapacityCheck(deps: Deps, ctx: InstanceContext, opts: { for
         r = await work;
       } catch (err) {
         emit({ type: 'step', instance: id, id: 'capacity', label: `Capacity not checked: ${(err as Error).message.split('\n')[0]}`, state: 'warning' });
+        return null;
+      }
+      if (r === 'running') {
+        emit({ type: 'step', instance: id, id: 'capacity', label: 'Memory: already running, nothing more needed', state: 'info' });
         return null;
       }
       const v = r.verdict;

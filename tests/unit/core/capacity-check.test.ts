@@ -6,7 +6,8 @@ import { SandboxError } from '../../../main/core/errors';
 import type { ProgressEvent } from '../../../main/core/events';
 import { startCapacityCheck } from '../../../main/core/use-cases/capacity-check';
 import type { InstanceContext } from '../../../main/core/resolve';
-import { FakeClock, fakeDeps, makeManifest, record, T0 } from './fakes';
+import { container, FakeClock, FakeEngine, fakeDeps, makeManifest, record, T0 } from './fakes';
+import type { ContainerInfo } from '../../../main/core/types';
 
 const GiB = 1024 ** 3;
 const target = (name: string, current = false): EngineTarget => ({ name, kind: name === 'default' ? 'default' : 'context', endpoint: `ssh://${name}`, current });
@@ -34,9 +35,11 @@ const ctx = (engine?: string | null): InstanceContext => ({
   vars: {},
 });
 
-async function run(p: EnginesPort, c: InstanceContext, force = false) {
+async function run(p: EnginesPort, c: InstanceContext, force = false, containers: ContainerInfo[] = []) {
   const events: ProgressEvent[] = [];
-  const deps = fakeDeps({ engines: p, clock: new FakeClock() });
+  const engine = new FakeEngine();
+  engine.containers = containers;
+  const deps = fakeDeps({ engines: p, clock: new FakeClock(), engine });
   const check = startCapacityCheck(deps, c, { force });
   const result = await check.finish((e) => events.push(e)).then(
     (v) => ({ verdict: v, error: null as SandboxError | null }),
@@ -86,6 +89,19 @@ describe('capacity before up', () => {
     expect(r.error).toBeNull();
     expect(r.verdict!.fits).toBeNull();
     expect(r.steps[0]).toMatchObject({ state: 'info', label: expect.stringMatching(/^Capacity of engine "default" unknown/) });
+  });
+
+  it('a stack already running whole: nothing measured, nothing refused', async () => {
+    const asked: string[] = [];
+    const running = [container('db', { project: 'app--a' }), container('backend', { project: 'app--a' })];
+    const r = await run(port({ default: 1 * GiB }, 100 * GiB, asked), ctx(), false, running);
+    expect(r.error).toBeNull();
+    expect(r.verdict).toBeNull();
+    expect(r.steps).toEqual([expect.objectContaining({ state: 'info', label: 'Memory: already running, nothing more needed' })]);
+    expect(asked).toEqual([]);
+    // one of its containers stopped: checked (and refused here)
+    const partial = [running[0]!, container('backend', { project: 'app--a', state: 'exited' })];
+    expect((await run(port({ default: 1 * GiB }, 100 * GiB), ctx(), false, partial)).error?.code).toBe('CAPACITY');
   });
 
   it('no engines port (older fakes): not checked at all', async () => {
