@@ -25,6 +25,19 @@ async function prepareUp(base: Deps, e: EngineDeps, rec: InstanceRecord, emit: E
   const remote = e.remote!;
   const id = rec.id;
   const ctx = await loadInstance(base, rec);
+  // the ports first: a port taken here fails at once, before the sync and the image copy
+  const slot = slotPorts(ctx.manifest, rec.slot);
+  const ports = slot.map((p) => p.port);
+  await step(emit, id, 'forwards', `Ports ${ports.join(', ')} forwarded from localhost to ${remote.engine}`, async () => {
+    // this machine's side of the port pre-check (the remote side: up's own pre-check on that engine); our
+    // forwards of an earlier up are dropped first, or they would count as a foreign holder
+    await remote.tunnel.cancelPorts(ports);
+    const [reg, running] = await Promise.all([base.registry.read(), base.engine.listContainers({ all: false })]);
+    const conflicts = await probeSlotPorts({ ports: slot, selfProject: id, running, registry: reg, probe: base.ports });
+    if (conflicts.length) throw portConflictError(rec.slot, conflicts, reg);
+    await remote.tunnel.forwardPorts(ports);
+    for (const p of ports) e.forwarded.add(p);
+  });
   await step(emit, id, 'sync', `Source synced to ${remote.engine}:${rec.path} (rsync, git-ignored files stay here)`, async () => {
     const r = await syncDir(remote, rec.path, process.env);
     emit({ type: 'step', instance: id, id: 'sync-stats', label: `${r.files} file(s) sent in ${r.ms} ms`, state: 'info' });
@@ -39,18 +52,6 @@ async function prepareUp(base: Deps, e: EngineDeps, rec: InstanceRecord, emit: E
   if (shared.length) await step(emit, id, 'sync-shared', `Shared data folders present on ${remote.engine}`, () => syncSharedDirs(remote, [...new Set(shared)], process.env));
   const docs = base.engines ? await base.engines.composeDocs(composeFilePaths(rec.path, ctx.manifest.compose.files)).catch(() => []) : [];
   await copyMissingImages(remote, composeImages(docs), process.env, emit, id);
-  const slot = slotPorts(ctx.manifest, rec.slot);
-  const ports = slot.map((p) => p.port);
-  await step(emit, id, 'forwards', `Ports ${ports.join(', ')} forwarded from localhost to ${remote.engine}`, async () => {
-    // this machine's side of the port pre-check (the remote side: up's own pre-check on that engine); our
-    // forwards of an earlier up are dropped first, or they would count as a foreign holder
-    await remote.tunnel.cancelPorts(ports);
-    const [reg, running] = await Promise.all([base.registry.read(), base.engine.listContainers({ all: false })]);
-    const conflicts = await probeSlotPorts({ ports: slot, selfProject: id, running, registry: reg, probe: base.ports });
-    if (conflicts.length) throw portConflictError(rec.slot, conflicts, reg);
-    await remote.tunnel.forwardPorts(ports);
-    for (const p of ports) e.forwarded.add(p);
-  });
 }
 
 /** Deps acting on the instance's engine; `fn` gets them. */
