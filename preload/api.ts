@@ -13,7 +13,7 @@ import {
   type InvokeChannel,
   type InvokeValue,
   type Result,
-} from '../main/contract';
+} from '../main/shared/contract';
 
 /** The part of Electron's ipcRenderer the api uses. */
 export interface IpcRendererLike {

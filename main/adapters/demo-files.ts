@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { SandboxError } from '../core/errors';
 import { DEMO_MARKER, type DemoFiles } from '../core/use-cases/demo';
-import { packageRoot } from '../server/static-site';
 import { childEnv } from './child-env';
 import { dockerodeOptions, resolveDockerEndpointFromSystem } from './docker-endpoint';
+import { packageRoot } from './package-root';
 
 export const EXAMPLE_IMAGE_LABEL = 'org.ktrdr-sandbox.example';
 

@@ -1,5 +1,7 @@
-// Turning "cannot reach the engine" failures into EngineUnavailableError with a message that says what to do.
+// The engine adapter's two failures: the engine did not answer (EngineUnavailableError, exit 4, with a
+// message that says what to do) or it answered with an error (DockerApiError: status code, message, endpoint).
 import { EngineUnavailableError } from '../core/deps';
+import { apiError, DockerApiError } from './docker-api';
 import type { DockerEndpoint } from './docker-endpoint';
 
 const CONNECTION_CODES = new Set([
@@ -58,9 +60,18 @@ export function timeoutMessage(ep: DockerEndpoint, ms: number): string {
   return `Docker engine did not answer within ${ms} ms (${ep.display}): ${startHint(ep)}, or restart it if it hangs`;
 }
 
-/** Map connection failures to EngineUnavailableError; return other errors unchanged. */
+/**
+ * Map connection failures to EngineUnavailableError and API answers (dockerode's, on ssh:// endpoints, too) to
+ * DockerApiError; return other errors (a timeout of our own, a bug) unchanged.
+ */
 export function mapEngineError(err: unknown, ep: DockerEndpoint): unknown {
-  if (err instanceof EngineUnavailableError) return err;
+  if (err instanceof EngineUnavailableError || err instanceof DockerApiError) return err;
+  const status = err !== null && typeof err === 'object' ? (err as { statusCode?: unknown }).statusCode : undefined;
+  if (typeof status === 'number') {
+    const e = apiError(status, (err as { json?: unknown }).json ?? (err as { reason?: unknown }).reason ?? '', ep.display);
+    (e as { cause?: unknown }).cause = err;
+    return e;
+  }
   if (!isConnectionError(err)) return err;
   const e = new EngineUnavailableError(unavailableMessage(ep, errCode(err)), ep.display);
   (e as { cause?: unknown }).cause = err;

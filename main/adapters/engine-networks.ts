@@ -1,7 +1,6 @@
 // Network queries and changes for ownership and isolation: who is on which network under which names (the gate's
 // isolation check: one container listing, then an inspect of only the foreign containers sharing a network
 // with the instance), connecting a shared collector to an instance's own network, and disconnecting it again.
-import type Dockerode from 'dockerode';
 import type { NetworkMember, NetworkPeers } from '../core/deps';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../core/labels';
 import { LABEL_PROJECT, LABEL_SERVICE } from './container-info';
@@ -24,7 +23,7 @@ interface RawInspect {
 export interface NetworkOpsHost {
   call<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
   getJson<T>(path: string, query: Record<string, string | boolean | object>, signal: AbortSignal): Promise<T>;
-  docker(): Promise<Dockerode>;
+  json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, never>, signal: AbortSignal | undefined, body?: unknown): Promise<T>;
   queryTimeoutMs: number;
 }
 
@@ -87,18 +86,11 @@ export function networkOps(h: NetworkOpsHost) {
     },
 
     async connectNetwork(network: string, container: string, aliases: string[]): Promise<void> {
-      await h.call(h.queryTimeoutMs, async () => (await h.docker()).getNetwork(network).connect({ Container: container, EndpointConfig: { Aliases: aliases } }));
+      await h.call(h.queryTimeoutMs, (signal) => h.json('POST', `/networks/${encodeURIComponent(network)}/connect`, {}, signal, { Container: container, EndpointConfig: { Aliases: aliases } }));
     },
 
     async disconnectNetwork(network: string, container: string): Promise<void> {
-      await h.call(h.queryTimeoutMs, async () => (await h.docker()).getNetwork(network).disconnect({ Container: container, Force: true }));
+      await h.call(h.queryTimeoutMs, (signal) => h.json('POST', `/networks/${encodeURIComponent(network)}/disconnect`, {}, signal, { Container: container, Force: true }));
     },
   };
-}
-
-/** Remove a network, first letting go of containers of other stacks connected to it by isolation (a collector). */
-export async function removeNetworkForce(d: Dockerode, id: string): Promise<void> {
-  const info = (await d.getNetwork(id).inspect()) as { Containers?: Record<string, unknown> | null };
-  for (const c of Object.keys(info.Containers ?? {})) await d.getNetwork(id).disconnect({ Container: c, Force: true }).catch(() => undefined);
-  await d.getNetwork(id).remove();
 }

@@ -1,16 +1,17 @@
-// Engine: queries, logs, exec, events and last-resort cleanup of compose projects. The read path (ping,
-// container listing) is a plain GET (docker-api.ts); dockerode is loaded on the first call that needs more.
+// Engine: queries, logs, exec, events and last-resort cleanup of compose projects — the only module talking to
+// the Docker API for the core. Every call goes through one HTTP client (docker-api.ts); dockerode is loaded
+// only for ssh:// endpoints, as the tunnel. Failures: EngineUnavailableError or DockerApiError (engine-errors.ts).
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type DockerModem from 'docker-modem';
 import { EngineUnavailableError } from '../core/deps';
 import type { ContainerDetails, ContainerHealthcheck, Engine, EngineEvent, EngineInfo, ExecResult, LogLine, LogOptions, ProjectResources, ProjectScope } from '../core/deps';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../core/labels';
-import { networkOps, removeNetworkForce } from './engine-networks';
+import { networkOps } from './engine-networks';
 import type { ContainerInfo } from '../core/types';
 import { LABEL_PROJECT, toContainerInfo, toEngineEvent, type RawContainer } from './container-info';
 import { FrameDemuxer, LogLineDemuxer } from './demux';
-import { directGetSupported, dockerGetJson, dockerQuery } from './docker-api';
+import { directSupported, dockerJson, dockerQuery, dockerRequest, type DockerQuery } from './docker-api';
 import { dockerodeOptions, type DockerEndpoint } from './docker-endpoint';
 import { mapEngineError, timeoutMessage, unavailableMessage } from './engine-errors';
 import { JsonLineParser } from './json-lines';
@@ -64,8 +65,9 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
   const env = options.env ?? process.env;
   const queryTimeoutMs = options.queryTimeoutMs ?? 15_000;
   let client: Promise<Dockerode> | undefined;
+  // ssh:// only: dockerode's modem carries the requests through its ssh tunnel
   const docker = (): Promise<Dockerode> => (client ??= import('dockerode').then((m) => new m.default(dockerodeOptions(endpoint, env))));
-  const direct = directGetSupported(endpoint);
+  const direct = directSupported(endpoint);
 
   const pingMs = options.pingTimeoutMs ?? pingTimeoutMs(env);
 
@@ -135,32 +137,43 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     });
   }
 
-  /** GET returning parsed JSON: directly over node:http(s), through dockerode's modem for ssh endpoints. */
-  function getJson<T>(path: string, query: Record<string, string | boolean | object>, signal: AbortSignal): Promise<T> {
-    if (direct) return dockerGetJson<T>(endpoint, `${path}${dockerQuery(query)}`, signal, env);
-    return dial<T>({ path: `${path}?`, method: 'GET', options: query, abortSignal: signal, statusCodes: { 200: true, 500: 'server error' } });
+  const ANY_STATUS = { 200: true, 201: true, 204: true, 304: true, 400: 'bad parameter', 404: 'not found', 409: 'conflict', 500: 'server error' } as const;
+
+  /** The modem's request (ssh://): the query, or the body with the query beside it (dockerode's convention). */
+  function modemOptions(path: string, method: string, query: DockerQuery, body: unknown): DockerModem.DialOptions {
+    const options = body === undefined ? query : Object.keys(query).length ? { _query: query, _body: body } : body;
+    return { path: `${path}?`, method, options: options as DockerModem.DialOptions['options'], statusCodes: ANY_STATUS };
   }
 
-  /** GET returning the raw response stream (no JSON guessing on the body). */
-  function dialStream(path: string, query: Record<string, unknown>, signal?: AbortSignal): Promise<Readable> {
-    const opts: DockerModem.DialOptions = {
-      path: `${path}?`,
-      method: 'GET',
-      options: query,
-      isStream: true,
-      statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-    };
+  /** A request answered with JSON (or nothing). */
+  function json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query: DockerQuery, signal: AbortSignal | undefined, body?: unknown): Promise<T> {
+    if (direct) return dockerJson<T>(endpoint, { method, path: `${path}${dockerQuery(query)}`, body, ...(signal ? { signal } : {}) }, env);
+    const opts = modemOptions(path, method, query, body);
+    if (signal) opts.abortSignal = signal;
+    return dial<T>(opts);
+  }
+
+  function getJson<T>(path: string, query: DockerQuery, signal: AbortSignal): Promise<T> {
+    return json<T>('GET', path, query, signal);
+  }
+
+  /** A request answered with a raw stream (logs, exec output, events); the caller reads and ends it. */
+  async function stream(method: 'GET' | 'POST', path: string, query: DockerQuery, signal?: AbortSignal, body?: unknown): Promise<Readable> {
+    if (direct) return dockerRequest(endpoint, { method, path: `${path}${dockerQuery(query)}`, body, ...(signal ? { signal } : {}) }, env);
+    const opts = { ...modemOptions(path, method, query, body), isStream: true };
     if (signal) opts.abortSignal = signal;
     return dial<Readable>(opts);
   }
 
+  const containerPath = (id: string) => `/containers/${encodeURIComponent(id)}`;
+
   async function isTty(containerId: string, signal: AbortSignal): Promise<boolean> {
-    const info = await (await docker()).getContainer(containerId).inspect({ abortSignal: signal });
+    const info = await getJson<{ Config?: { Tty?: boolean } }>(`${containerPath(containerId)}/json`, {}, signal);
     return info.Config?.Tty === true;
   }
 
-  function logQuery(opts: LogOptions, follow: boolean): Record<string, unknown> {
-    const q: Record<string, unknown> = { stdout: true, stderr: true, follow, timestamps: opts.timestamps === true };
+  function logQuery(opts: LogOptions, follow: boolean): DockerQuery {
+    const q: DockerQuery = { stdout: true, stderr: true, follow, timestamps: opts.timestamps === true };
     if (opts.tail !== undefined) q.tail = opts.tail;
     if (opts.since !== undefined) q.since = opts.since;
     return q;
@@ -170,11 +183,10 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     const label = [`${LABEL_PROJECT}=${project}`];
     if (scope.owner) label.push(`${LABEL_OWNER}=${scope.owner}`, `${LABEL_INSTANCE}=${project}`);
     const filters = { label };
-    const d = await docker();
     const [containers, volumes, networks] = await Promise.all([
-      d.listContainers({ all: true, filters, abortSignal: signal }),
-      d.listVolumes({ filters, abortSignal: signal } as Dockerode.VolumeListOptions),
-      d.listNetworks({ filters, abortSignal: signal } as Dockerode.NetworkListOptions),
+      getJson<Array<{ Id: string }>>('/containers/json', { all: true, filters }, signal),
+      getJson<{ Volumes?: Array<{ Name: string }> | null }>('/volumes', { filters }, signal),
+      getJson<Array<{ Id: string; Name: string }> | null>('/networks', { filters }, signal),
     ]);
     return {
       containers: containers.map((c) => c.Id),
@@ -183,20 +195,27 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     };
   }
 
-  /** true when fn resolves, false on 404, engine errors otherwise. */
-  async function existsCall(fn: () => Promise<unknown>): Promise<boolean> {
+  /** true when GET path answers, false on 404, engine errors otherwise. */
+  async function exists(path: string): Promise<boolean> {
     try {
-      await call(queryTimeoutMs, fn);
+      await call(queryTimeoutMs, (signal) => getJson(path, {}, signal));
       return true;
     } catch (err) {
-      const cause = (err as { cause?: unknown }).cause;
-      if (statusCode(err) === 404 || statusCode(cause) === 404) return false;
+      if (statusCode(err) === 404) return false;
       throw err;
     }
   }
 
+  /** Remove a network, first letting go of containers of other stacks connected to it by isolation (a collector). */
+  async function removeNetworkForce(id: string): Promise<void> {
+    const path = `/networks/${encodeURIComponent(id)}`;
+    const info = await json<{ Containers?: Record<string, unknown> | null }>('GET', path, {}, undefined);
+    for (const c of Object.keys(info.Containers ?? {})) await json('POST', `${path}/disconnect`, {}, undefined, { Container: c, Force: true }).catch(() => undefined);
+    await json('DELETE', path, {}, undefined);
+  }
+
   return {
-    ...networkOps({ call, getJson, docker, queryTimeoutMs }),
+    ...networkOps({ call, getJson, json, queryTimeoutMs }),
 
     async ping(timeoutMs = pingMs): Promise<EngineInfo> {
       return call(timeoutMs, async (signal) => {
@@ -219,13 +238,13 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     async logs(containerId: string, opts: LogOptions = {}): Promise<LogLine[]> {
       return call(queryTimeoutMs * 4, async (signal) => {
         const tty = await isTty(containerId, signal);
-        const stream = await dialStream(`/containers/${encodeURIComponent(containerId)}/logs`, logQuery(opts, false), signal);
+        const out = await stream('GET', `${containerPath(containerId)}/logs`, logQuery(opts, false), signal);
         const lines: LogLine[] = [];
         const demux = new LogLineDemuxer((l) => lines.push(l), { tty });
         await new Promise<void>((resolve, reject) => {
-          stream.on('data', (chunk: Buffer) => demux.push(chunk));
-          stream.on('end', resolve);
-          stream.on('error', reject);
+          out.on('data', (chunk: Buffer) => demux.push(chunk));
+          out.on('end', resolve);
+          out.on('error', reject);
         });
         demux.end();
         return lines;
@@ -233,15 +252,15 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     },
 
     async followLogs(containerId: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<() => void> {
-      const { tty, stream } = await call(queryTimeoutMs, async (signal) => {
+      const { tty, out } = await call(queryTimeoutMs, async (signal) => {
         const tty = await isTty(containerId, signal);
         // no abort signal on the stream itself: it must outlive this call
-        const stream = await dialStream(`/containers/${encodeURIComponent(containerId)}/logs`, logQuery(opts, true));
-        return { tty, stream };
+        const out = await stream('GET', `${containerPath(containerId)}/logs`, logQuery(opts, true));
+        return { tty, out };
       });
       const demux = new LogLineDemuxer(onLine, { tty });
       let stopped = false;
-      stream.on('data', (chunk: Buffer) => {
+      out.on('data', (chunk: Buffer) => {
         if (!stopped) demux.push(chunk);
       });
       const finish = () => {
@@ -249,36 +268,37 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
         stopped = true;
         demux.end();
       };
-      stream.on('end', finish);
-      stream.on('close', finish);
-      stream.on('error', finish);
+      out.on('end', finish);
+      out.on('close', finish);
+      out.on('error', finish);
       return () => {
         finish();
-        stream.destroy();
+        out.destroy();
       };
     },
 
     async exec(containerId: string, cmd: string[], opts = {}): Promise<ExecResult> {
       const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_MS;
       const started = Date.now();
-      const container = (await docker()).getContainer(containerId);
       const execOpts: Dockerode.ExecCreateOptions = { Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false };
       if (opts.env) execOpts.Env = opts.env;
-      const handle = await call(queryTimeoutMs, () => container.exec(execOpts));
-      const stream = (await call(queryTimeoutMs, () => handle.start({ hijack: true, stdin: false }))) as unknown as Readable;
+      const { Id: execId } = await call(queryTimeoutMs, (signal) => json<{ Id: string }>('POST', `${containerPath(containerId)}/exec`, {}, signal, execOpts));
+      const execPath = `/exec/${encodeURIComponent(execId)}`;
+      // the output stream must outlive the call's watchdog: no abort signal on it (the timer below ends it)
+      const out = await call(queryTimeoutMs, () => stream('POST', `${execPath}/start`, {}, undefined, { Detach: false, Tty: false }));
       const chunks: Buffer[] = [];
       const demux = new FrameDemuxer((_s, data) => chunks.push(Buffer.from(data)));
       let timer: NodeJS.Timeout | undefined;
       try {
         await new Promise<void>((resolve, reject) => {
           timer = setTimeout(() => {
-            stream.destroy();
+            out.destroy();
             reject(new Error(`exec ${JSON.stringify(cmd.join(' '))} in container ${containerId.slice(0, 12)} timed out after ${timeoutMs} ms`));
           }, Math.max(0, timeoutMs - (Date.now() - started)));
-          stream.on('data', (chunk: Buffer) => demux.push(chunk));
-          stream.on('end', resolve);
-          stream.on('close', resolve);
-          stream.on('error', (err) => reject(mapEngineError(err, endpoint)));
+          out.on('data', (chunk: Buffer) => demux.push(chunk));
+          out.on('end', resolve);
+          out.on('close', resolve);
+          out.on('error', (err) => reject(mapEngineError(err, endpoint)));
         });
       } finally {
         clearTimeout(timer);
@@ -287,9 +307,9 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       // the exit code is set a moment after the output stream closes
       let exitCode: number | null = null;
       for (let i = 0; i < 50; i++) {
-        const info = await call(queryTimeoutMs, (signal) => handle.inspect({ abortSignal: signal }));
+        const info = await call(queryTimeoutMs, (signal) => getJson<{ Running?: boolean; ExitCode?: number | null }>(`${execPath}/json`, {}, signal));
         if (!info.Running) {
-          exitCode = info.ExitCode;
+          exitCode = info.ExitCode ?? null;
           break;
         }
         await new Promise((r) => setTimeout(r, 20));
@@ -316,17 +336,16 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
           failures.push(`${what}: ${err instanceof Error ? err.message.trim() : String(err)}`);
         }
       };
-      const d = await docker();
-      await Promise.all(r.containers.map((id) => attempt(`container ${id.slice(0, 12)}`, () => d.getContainer(id).remove({ force: true, v: true }))));
-      await Promise.all(r.networks.map((n) => attempt(`network ${n.name}`, () => removeNetworkForce(d, n.id))));
-      await Promise.all(r.volumes.map((v) => attempt(`volume ${v}`, () => d.getVolume(v).remove())));
+      await Promise.all(r.containers.map((id) => attempt(`container ${id.slice(0, 12)}`, () => json('DELETE', containerPath(id), { force: true, v: true }, undefined))));
+      await Promise.all(r.networks.map((n) => attempt(`network ${n.name}`, () => removeNetworkForce(n.id))));
+      await Promise.all(r.volumes.map((v) => attempt(`volume ${v}`, () => json('DELETE', `/volumes/${encodeURIComponent(v)}`, {}, undefined))));
       if (failures.length > 0) {
         throw new Error(`Could not remove all resources of compose project "${project}":\n  ${failures.join('\n  ')}`);
       }
     },
 
     async inspect(containerId: string): Promise<ContainerDetails> {
-      const info = await call(queryTimeoutMs, async (signal) => (await docker()).getContainer(containerId).inspect({ abortSignal: signal }));
+      const info = await call(queryTimeoutMs, (signal) => getJson<Dockerode.ContainerInspectInfo>(`${containerPath(containerId)}/json`, {}, signal));
       const st = info.State as Dockerode.ContainerInspectInfo['State'] & { Health?: { Status?: string } };
       const time = (t: string | undefined) => (t && !t.startsWith('0001-01-01') ? t : null);
       return {
@@ -342,25 +361,24 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     },
 
     async networkExists(name: string): Promise<boolean> {
-      return existsCall(async () => (await docker()).getNetwork(name).inspect());
+      return exists(`/networks/${encodeURIComponent(name)}`);
     },
 
     async createNetwork(name: string, labels: Record<string, string> = {}): Promise<void> {
-      await call(queryTimeoutMs, async () => (await docker()).createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }));
+      await call(queryTimeoutMs, (signal) => json('POST', '/networks/create', {}, signal, { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }));
     },
 
     async volumeExists(name: string): Promise<boolean> {
-      return existsCall(async () => (await docker()).getVolume(name).inspect());
+      return exists(`/volumes/${encodeURIComponent(name)}`);
     },
 
     async createVolume(name: string, labels: Record<string, string> = {}): Promise<void> {
-      await call(queryTimeoutMs, async () => (await docker()).createVolume({ Name: name, Labels: labels }));
+      await call(queryTimeoutMs, (signal) => json('POST', '/volumes/create', {}, signal, { Name: name, Labels: labels }));
     },
 
     async events(onEvent: (e: EngineEvent) => void, onError: (err: Error) => void): Promise<() => void> {
-      const stream = (await call(queryTimeoutMs, async () =>
-        (await docker()).getEvents({ filters: { type: ['container'], label: [LABEL_PROJECT] } }),
-      )) as unknown as Readable;
+      // no abort signal: the stream outlives this call
+      const events = await call(queryTimeoutMs, () => stream('GET', '/events', { filters: { type: ['container'], label: [LABEL_PROJECT] } }));
       let stopped = false;
       const parser = new JsonLineParser((msg) => {
         if (stopped) return;
@@ -372,17 +390,17 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
         stopped = true;
         onError(err);
       };
-      stream.on('data', (chunk: Buffer) => parser.push(chunk));
-      stream.on('error', (err: Error) => {
+      events.on('data', (chunk: Buffer) => parser.push(chunk));
+      events.on('error', (err: Error) => {
         const mapped = mapEngineError(err, endpoint);
         fail(mapped instanceof Error ? mapped : err);
       });
       const ended = () => fail(new EngineUnavailableError(`Docker event stream ended (${endpoint.display}): the engine stopped or restarted`, endpoint.display));
-      stream.on('end', ended);
-      stream.on('close', ended);
+      events.on('end', ended);
+      events.on('close', ended);
       return () => {
         stopped = true;
-        stream.destroy();
+        events.destroy();
       };
     },
   };

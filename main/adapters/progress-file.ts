@@ -1,5 +1,5 @@
 // The progress of an operation run by this process, appended as JSON lines to <home>/progress/<instance>.jsonl
-// so that a dashboard started elsewhere shows it live (main/services/progress-relay.ts). Each operation starts
+// so that a dashboard started elsewhere shows it live (main/ui-backend/progress-relay.ts). Each operation starts
 // a new file (written aside, then renamed over the old one: a new inode tells the reader to start over).
 // Best effort: a file that cannot be written never fails the operation.
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';

@@ -48,7 +48,7 @@ export function createSecretStore(home: string): SecretStore {
       await fsp.rm(file(id), { force: true });
     },
     async set(id, values) {
-      let stored: Record<string, string> = {};
+      let stored: Record<string, string>;
       try {
         stored = parseEnvFile(readFileSync(file(id), 'utf8'));
       } catch {

@@ -11,9 +11,9 @@ import {
   type InvokeArgs,
   type InvokeChannel,
   type Result,
-} from '../contract';
+} from '../shared/contract';
 import { EXIT, toErrorPayload, type ErrorPayload } from '../core/errors';
-import type { Dispatch, EventSender } from '../services/types';
+import type { Dispatch, EventSender } from '../ui-backend/types';
 
 /** The part of Electron's ipcMain we use. */
 export interface IpcMainLike {

@@ -5,7 +5,7 @@
 // "A container died" is confirmed after a short delay: a deliberate `down` (from the CLI, or our own stop whose
 // busy flag cleared a moment before the last container event arrived) passes through "partial" on its way to
 // "stopped", so a death is only reported when the stack is still partly up, not busy, and has not recovered.
-import type { Snapshot } from '../contract';
+import type { Snapshot } from '../shared/contract';
 import type { InstanceView } from '../core/views';
 
 export interface DesktopNotification {

@@ -1,8 +1,8 @@
 // Settings persisted for the desktop app (electron-store in platform.ts). Pure: reading tolerates a hand-edited
 // or older file (unknown keys dropped, bad values replaced by defaults); `set` merges an already-validated patch
 // (the setSettings handler validates user input) and notifies observers (tray checkbox, theme, login item).
-import type { Settings } from '../contract';
-import type { SettingsStore } from '../services/types';
+import type { Settings } from '../shared/contract';
+import type { SettingsStore } from '../ui-backend/types';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   repositoryRoot: null,

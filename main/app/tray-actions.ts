@@ -1,7 +1,7 @@
 // What a tray click does, as data: a contract call through the shared dispatch (the same path as the window and
 // the dashboard server — no lifecycle logic here), a window to show, or quitting. Pure, unit-tested.
-import type { InvokeChannel, Result, Settings } from '../contract';
-import type { Dispatch } from '../services/types';
+import type { InvokeChannel, Result, Settings } from '../shared/contract';
+import type { Dispatch } from '../ui-backend/types';
 import type { TrayAction } from './tray-menu';
 
 export type TrayStep =

@@ -1,7 +1,7 @@
 // The tray menu as a PURE function of the live snapshot: plain, serialisable data (no Electron import), so every
 // state — Docker down, no instances, a failing gate, an instance starting — is unit-tested as data. tray.ts turns
 // these specs into Electron menu templates and routes each item's `action` to the shared dispatch.
-import type { Snapshot } from '../contract';
+import type { Snapshot } from '../shared/contract';
 import type { InstanceView } from '../core/views';
 
 /** What a click does. tray.ts maps each kind to a contract call, the window, or the app. */

@@ -3,7 +3,7 @@
 // new menu that way). Clicks are handed back as TrayAction data; index.ts routes them to the shared dispatch.
 import path from 'node:path';
 import { Menu, nativeImage, nativeTheme, Tray, type MenuItemConstructorOptions, type NativeImage } from 'electron';
-import type { Snapshot } from '../contract';
+import type { Snapshot } from '../shared/contract';
 import { menuFor, trayIconFor, trayTitleFor, trayTooltipFor, type MenuItemSpec, type TrayAction, type TrayIconState } from './tray-menu';
 
 /**

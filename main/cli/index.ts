@@ -1,42 +1,45 @@
 // ktrdr-sandbox: the command-line surface. Parses arguments, calls the core, renders. Nothing else.
-// This is the full CLI (dist/cli.cjs); the most frequent commands are also built into the light one
-// (main/cli/light.ts) which bin/ktrdr-sandbox.cjs tries first.
+// Commands are loaded on demand (the way changesets and pnpm do it): the first word of the command line picks
+// the one module registering it, so `env` never loads the code (nor the libraries) of `up` or `evidence`.
+// Anything else — no command, `help`, `--help`, a misspelt name — registers every command, so help lists them
+// all and commander can suggest the closest one.
 import type { Command } from 'commander';
-import { registerAgent } from './commands/agent';
-import { registerDashboard } from './commands/dashboard';
-import { registerDoctor } from './commands/doctor';
-import { registerEngines } from './commands/engines';
-import { registerPlacement } from './commands/placement';
-import { registerEnv } from './commands/env';
-import { registerEvidence } from './commands/evidence';
-import { registerInspect } from './commands/inspect';
-import { registerLifecycle } from './commands/lifecycle';
-import { registerManifest } from './commands/manifest';
-import { registerDemo } from './commands/demo';
-import { registerOverview } from './commands/overview';
-import { registerShared } from './commands/shared';
-import { registerSnapshot } from './commands/snapshot';
 import { createProgram, runProgram } from './program';
-import { createRuntime } from './runtime';
+import { createRuntime, type Runtime } from './runtime';
 
-export function buildProgram(): Command {
+type Register = (program: Command, rt: Runtime) => void;
+
+/** One loader per command module; the names and aliases each registers at the top level. */
+const MODULES: Array<[names: string[], load: () => Promise<Register>]> = [
+  [['create', 'init', 'up', 'gate', 'down', 'destroy'], async () => (await import('./commands/lifecycle')).registerLifecycle],
+  [['list', 'ls', 'status'], async () => (await import('./commands/overview')).registerOverview],
+  [['ports', 'prune', 'manifest-schema'], async () => (await import('./commands/inspect')).registerInspect],
+  [['dashboard'], async () => (await import('./commands/dashboard')).registerDashboard],
+  [['exec', 'env', 'url', 'open'], async () => (await import('./commands/env')).registerEnv],
+  [['logs', 'run', 'slots', 'slot'], async () => (await import('./commands/agent')).registerAgent],
+  [['evidence'], async () => (await import('./commands/evidence')).registerEvidence],
+  [['shared'], async () => (await import('./commands/shared')).registerShared],
+  [['doctor'], async () => (await import('./commands/doctor')).registerDoctor],
+  [['manifest'], async () => (await import('./commands/manifest')).registerManifest],
+  [['demo'], async () => (await import('./commands/demo')).registerDemo],
+  [['engines'], async () => (await import('./commands/engines')).registerEngines],
+  [['move'], async () => (await import('./commands/placement')).registerPlacement],
+  [['snapshot', 'reset'], async () => (await import('./commands/snapshot')).registerSnapshot],
+];
+
+/** The loaders for argv's command: its own module when the first word names one, else all of them. */
+export function loadersFor(argv: string[]): Array<() => Promise<Register>> {
+  const first = argv[2];
+  if (first === '--version' || first === '-V') return [];
+  const own = first === undefined || first.startsWith('-') ? undefined : MODULES.find(([names]) => names.includes(first));
+  return own ? [own[1]] : MODULES.map(([, load]) => load);
+}
+
+export async function buildProgram(argv: string[]): Promise<Command> {
   const rt = createRuntime();
   const program = createProgram();
-  registerLifecycle(program, rt);
-  registerOverview(program, rt);
-  registerInspect(program, rt);
-  registerDashboard(program, rt);
-  registerEnv(program, rt);
-  registerAgent(program, rt);
-  registerEvidence(program, rt);
-  registerShared(program, rt);
-  registerDoctor(program, rt);
-  registerManifest(program, rt);
-  registerDemo(program, rt);
-  registerEngines(program, rt);
-  registerPlacement(program, rt);
-  registerSnapshot(program, rt);
+  for (const register of await Promise.all(loadersFor(argv).map((load) => load()))) register(program, rt);
   return program;
 }
 
-runProgram(buildProgram(), process.argv);
+void buildProgram(process.argv).then((program) => runProgram(program, process.argv));

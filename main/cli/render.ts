@@ -11,13 +11,13 @@ export const SCHEMA_VERSION = 1;
 
 /**
  * cli-table3 is loaded on the first table, not at start-up: with its colour and string-width helpers it cost
- * ~5 ms of every command, `env`/`exec` and every --json run included, which print no table. In the CLI bundle
- * `require` is the bundle's (cli-table3 comes from dist/vendor); under the test runner (ES modules) it is
- * node_modules'.
+ * ~5 ms of every command, `env`/`exec` and every --json run included, which print no table. In the CLI build
+ * the literal require('cli-table3') is bundled as a module whose body runs on that first call (the build's
+ * banner gives the chunk a `require`); under the test runner (ES modules) it is node_modules'.
  */
 let Table: typeof TableType | undefined;
 function loadTable(): typeof TableType {
-  // A literal require('cli-table3'): the bundler rewrites it to the vendored file.
+  // A literal require('cli-table3'), so the bundler includes it.
   Table ??= (typeof require === 'function' ? require('cli-table3') : createRequire(import.meta.url)('cli-table3')) as typeof TableType;
   return Table;
 }

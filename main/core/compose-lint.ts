@@ -58,6 +58,7 @@ export function parsePortEntry(raw: string): PortEntry {
   }
   const refs: string[] = [];
   s = s.replace(/\$\{[^}]*\}/g, (m) => `\u0000${refs.push(m) - 1}\u0000`);
+  // eslint-disable-next-line no-control-regex -- NUL marks the placeholders: it cannot occur in a compose file
   const restore = (x: string) => x.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => refs[Number(i)]!);
   let hostIp: string | null = null;
   let parts: string[];

@@ -1,27 +1,10 @@
 // One error type for every expected failure, carrying the documented exit code.
 // Exit codes: 0 ok, 1 usage/state error, 2 gate failed, 3 port conflict, 4 docker unavailable, 5 does not fit (capacity).
+// The codes, exit numbers and the serialisable payload live in main/shared/errors.ts (the renderer reads them).
+import { EXIT, type ErrorCode, type ErrorPayload } from '../shared/errors';
 
-export type ErrorCode =
-  | 'USAGE'
-  | 'STATE'
-  | 'NOT_FOUND'
-  | 'NOT_AN_INSTANCE'
-  | 'REGISTRY_CORRUPT'
-  | 'REGISTRY_LOCKED'
-  | 'DIRTY_WORK'
-  | 'GIT_FAILED'
-  | 'COMPOSE_FAILED'
-  | 'MANIFEST_INVALID'
-  | 'NO_FREE_SLOT'
-  | 'GATE_FAILED'
-  | 'PORT_CONFLICT'
-  | 'ENGINE_UNAVAILABLE'
-  | 'SECRETS_FAILED'
-  | 'INSTANCE_BUSY'
-  | 'CAPACITY'
-  | 'INTERNAL';
-
-export const EXIT = { ok: 0, error: 1, gate: 2, ports: 3, engine: 4, capacity: 5 } as const;
+export { EXIT };
+export type { ErrorCode, ErrorPayload };
 
 const exitFor: Record<ErrorCode, number> = {
   USAGE: EXIT.error,
@@ -61,15 +44,6 @@ export class SandboxError extends Error {
   get details(): unknown {
     return this.opts.details;
   }
-}
-
-/** Serialisable form used by --json output and the IPC/HTTP envelope. */
-export interface ErrorPayload {
-  code: ErrorCode;
-  message: string;
-  hint?: string;
-  details?: unknown;
-  exitCode: number;
 }
 
 export function toErrorPayload(err: unknown): ErrorPayload {

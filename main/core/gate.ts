@@ -13,6 +13,7 @@ import { faultHint, type Fault } from './gate-faults';
 import type { Attempt, Containers, Runner } from './gate-runner';
 import type { CheckResult, ComposeHealthcheck, ContainerInfo, GateReport } from './types';
 import { isolationRunner } from './gate-isolation-runner';
+import type { GateEvent } from '../shared/events';
 
 export { CONTAINERS_CHECK } from './gate-containers';
 /**
@@ -24,7 +25,7 @@ export const HTTP_INTERVAL_FACTOR = 0.4;
 const MIN_INTERVAL_MS = 50;
 const LOG_TAIL = 30;
 
-export type GateEvent = { type: 'gate-start'; checks: CheckResult[]; timeoutMs: number } | { type: 'gate-check'; check: CheckResult };
+export type { GateEvent };
 
 export interface GateInput {
   instanceId: string;

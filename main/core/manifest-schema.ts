@@ -68,6 +68,7 @@ function buildManifestSchema() {
   const snapshotSchema = z.strictObject({
     volumes: describe(z._default(strings, []), 'Compose volume keys a snapshot captures by default, e.g. [postgres_data]'),
     migrationHead: describe(z.optional(serviceExec), 'Prints the database migration head (last line), e.g. alembic current'),
+    postgres: describe(z._default(strings, []), 'Volumes holding a PostgreSQL data directory: the copy leaves out the WAL segments recycled past the shutdown checkpoint'),
   });
 
   const manifestSchema = z.strictObject({

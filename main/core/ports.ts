@@ -1,16 +1,9 @@
 // Slot math: the port map of a slot, its variables, and the proof that no two ports of slots 0..10 collide.
-import { MAX_SLOT, MIN_SLOT } from './types';
+import { MAX_SLOT, MIN_SLOT, type SlotPort } from './types';
 import type { Manifest, PortSpec } from './manifest-schema';
 import { SandboxError } from './errors';
 
-export interface SlotPort {
-  name: string;
-  env: string;
-  port: number;
-  service?: string;
-  /** false: no compose file reads this variable (the port keeps its place; see core/reconcile.ts). */
-  used?: boolean;
-}
+export type { SlotPort };
 
 export function assertSlot(slot: number): number {
   if (!Number.isInteger(slot) || slot < MIN_SLOT || slot > MAX_SLOT) {

@@ -65,6 +65,6 @@ export const ktrdrPreset: Manifest = {
   secrets: { generate: ['KTRDR_DB_PASSWORD'] },
   shared: { mounts: { data: 'KTRDR_DATA_DIR', models: 'KTRDR_MODELS_DIR', strategies: 'KTRDR_STRATEGIES_DIR' } },
   // The database volume; the migration head is what alembic reports (no seed step: KTRDR seeds nothing yet).
-  snapshot: { volumes: ['postgres_data'], migrationHead: { service: 'backend', command: ['alembic', 'current'] } },
+  snapshot: { volumes: ['postgres_data'], postgres: ['postgres_data'], migrationHead: { service: 'backend', command: ['alembic', 'current'] } },
 };
 

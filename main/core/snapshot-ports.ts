@@ -55,8 +55,13 @@ export interface VolumeIo {
   start(containerIds: string[]): Promise<void>;
   volumeExists(name: string): Promise<boolean>;
   createVolume(name: string, labels: Record<string, string>): Promise<void>;
-  /** tar of the volume's content → file (gzipped when it ends in .gz). Resolves with the tar bytes and the bytes written. */
-  exportVolume(spec: HelperSpec, file: string, onProgress?: CopyProgress): Promise<{ bytes: number; stored: number }>;
+  /** Runs a shell script in a helper (the volume read-only, as its working directory); its exit code and output. */
+  inspectVolume(spec: HelperSpec, script: string): Promise<{ exitCode: number; output: string }>;
+  /**
+   * tar of the volume's content → file (gzipped when it ends in .gz), without the paths (relative to the volume's
+   * root) that opts.skip rejects. Resolves with the tar bytes kept, the bytes written and the content bytes left out.
+   */
+  exportVolume(spec: HelperSpec, file: string, onProgress?: CopyProgress, opts?: { skip?: (path: string) => boolean }): Promise<{ bytes: number; stored: number; skipped?: number }>;
   /**
    * file (gunzipped when it ends in .gz) → the volume (emptied first when clear). Resolves with the tar bytes
    * read (0 when unknown) and the path taken: the helper untarring a bind-mounted file (a local engine), or the API.

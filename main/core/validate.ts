@@ -1,5 +1,5 @@
 // Strict input, one set of rules for every surface: CLI options and arguments (main/cli/commands) and the
-// dashboard/IPC arguments (main/services/handlers.ts). Pure: no I/O. Every refusal is a USAGE error (exit 1)
+// dashboard/IPC arguments (main/ui-backend/handlers.ts). Pure: no I/O. Every refusal is a USAGE error (exit 1)
 // with a one-line message naming the value and a hint saying what is accepted.
 import { SandboxError } from './errors';
 import { MAX_SLOT, MIN_SLOT } from './types';

@@ -2,40 +2,12 @@
 import type { Manifest } from './manifest-schema';
 import { markPortUsage, visibleLinks } from './reconcile';
 import { instanceLinkUrl } from './override/telemetry';
-import { expandTemplate, slotPorts, type SlotPort } from './ports';
+import { expandTemplate, slotPorts } from './ports';
 import type { ComposeModel, ContainerInfo, GateReport, InstanceLink, InstanceRecord, InstanceStatus } from './types';
+import type { ContainerCounts, GateSummary, InstanceView } from '../shared/views';
 
-export interface ContainerCounts {
-  running: number;
-  healthy: number;
-  total: number;
-}
-
-export interface GateSummary {
-  passed: boolean;
-  at: string;
-  elapsedMs: number;
-  failed: string[];
-}
-
-export interface InstanceView {
-  id: string;
-  path: string;
-  slot: number;
-  kind: InstanceRecord['kind'];
-  branch: string | null;
-  createdAt: string;
-  status: InstanceStatus;
-  dirExists: boolean;
-  containers: ContainerCounts;
-  ports: SlotPort[];
-  links: InstanceLink[];
-  lastGate: GateSummary | null;
-  /** Services whose containers exist but none of them runs (their links look down). */
-  servicesDown?: string[];
-  /** Instances recorded on a named engine (issue 13): which, and whether it answered this listing. */
-  engineStatus?: { name: string; reachable: boolean; error?: string };
-}
+export type { ContainerCounts, GateSummary, InstanceView } from '../shared/views';
+export { relativeTime } from '../shared/format';
 
 /**
  * provenReady: services the last PASSED gate found ready by running their own healthcheck. Docker says
@@ -113,17 +85,4 @@ export function servicesDown(containers: ContainerInfo[]): string[] {
   const own = containers.filter((c) => !c.oneOff);
   const up = new Set(own.filter((c) => c.state === 'running').map((c) => c.service));
   return [...new Set(own.map((c) => c.service).filter((s) => !up.has(s)))].sort();
-}
-
-/** "12s ago", "3m ago", "2h ago", "4d ago" — relative time for tables and the dashboard ("" when unreadable). */
-export function relativeTime(iso: string | number, now: number): string {
-  const t = typeof iso === 'number' ? iso : Date.parse(iso);
-  if (Number.isNaN(t)) return '';
-  const s = Math.max(0, Math.round((now - t) / 1000));
-  if (s < 60) return `${s}s ago`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m}m ago`;
-  const h = Math.round(m / 60);
-  if (h < 48) return `${h}h ago`;
-  return `${Math.round(h / 24)}d ago`;
 }

@@ -6,18 +6,19 @@ import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { Deps } from '../core/deps';
 import { SandboxError, toErrorPayload } from '../core/errors';
-import { createDispatch, createHandlers, type CallLog, type ServiceHandlers } from '../services/handlers';
-import { createNodePlatform } from '../services/node-platform';
-import { createStateService } from '../services/state-service';
-import { relayProgress } from '../services/progress-relay';
-import type { Handlers, Platform, StateService } from '../services/types';
+import { createDispatch, createHandlers, type CallLog, type ServiceHandlers } from '../ui-backend/handlers';
+import { createNodePlatform } from '../ui-backend/node-platform';
+import { createStateService } from '../ui-backend/state-service';
+import { relayProgress } from '../ui-backend/progress-relay';
+import type { Handlers, Platform, StateService } from '../ui-backend/types';
 import { createEventStream } from './event-stream';
 import { sendJson } from './http-responses';
 import { createRouter } from './routes';
 import { newToken } from './security';
 import { createStaticSite, defaultStaticDir } from './static-site';
 
-export { defaultStaticDir, packageRoot } from './static-site';
+export { defaultStaticDir } from './static-site';
+export { packageRoot } from '../adapters/package-root';
 
 export interface DashboardServerOptions {
   /** The core's dependencies (required unless both `state` and `handlers` are given). */

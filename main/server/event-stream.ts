@@ -1,8 +1,8 @@
 // The dashboard's server-sent event stream (GET /api/events): each client gets the current state at once, then
 // every event the server broadcasts. A client that stops reading is dropped rather than buffered without bound.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EventChannel, EventMap, Snapshot } from '../contract';
-import type { EventSender } from '../services/types';
+import type { EventChannel, EventMap, Snapshot } from '../shared/contract';
+import type { EventSender } from '../ui-backend/types';
 import { sendText } from './http-responses';
 
 interface SseClient {

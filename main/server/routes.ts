@@ -2,9 +2,9 @@
 // POST /api/invoke/<channel> (the contract's invoke channels, JSON arguments), GET /api/events (the event
 // stream), and GET/HEAD of anything else from the renderer build.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isInvokeChannel } from '../contract';
+import { isInvokeChannel } from '../shared/contract';
 import { SandboxError } from '../core/errors';
-import type { Dispatch } from '../services/types';
+import type { Dispatch } from '../ui-backend/types';
 import type { EventStream } from './event-stream';
 import { errorJson, sendJson, sendText } from './http-responses';
 import { authenticate } from './request-auth';

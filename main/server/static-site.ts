@@ -1,33 +1,15 @@
 // The renderer build as the dashboard serves it: where the build is, what a page path stands for (a file, the
 // application document as SPA fallback, or an error), the files themselves and the application document with
 // the first frame and the live snapshot inlined.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, normalize, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Handlers, StateService } from '../services/types';
+import type { Handlers, StateService } from '../ui-backend/types';
 import { page, sendText } from './http-responses';
-import { injectInitialData, type InitialData } from './initial-data';
+import { injectInitialData, type InitialData } from '../shared/initial-data';
+import { packageRoot } from '../adapters/package-root';
 import { createAssetCache, inlineStylesheets, MIME, pickEncoding, preloadDynamicImports, rootRelativeRefs, type StaticAsset } from './static-assets';
-
-/** The directory holding this package's package.json (works from the sources and from dist/cli.cjs). */
-export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'ktrdr-sandbox') return dir;
-      } catch {
-        // keep walking
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(from, '..', '..');
-    dir = parent;
-  }
-}
 
 export function defaultStaticDir(): string {
   return join(packageRoot(), 'out', 'renderer');
@@ -56,7 +38,7 @@ export function createStaticSite(staticDir: string, state: StateService, handler
     }
     const file = normalize(join(staticDir, rel));
     if (file !== staticDir && !file.startsWith(staticDir + sep)) return { kind: 'error', status: 403, text: 'Forbidden' };
-    let isFile = false;
+    let isFile: boolean;
     try {
       isFile = statSync(file).isFile();
     } catch {

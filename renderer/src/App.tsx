@@ -1,14 +1,14 @@
 // The dashboard: one screen of instance cards, live from the state service; dialogs for create, destroy and
 // settings; a logs drawer; toasts for errors with the core's own message.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { Api, Settings } from '../../main/contract';
-import type { ErrorPayload } from '../../main/core/errors';
-import type { InstanceView } from '../../main/core/views';
+import type { Api, Settings } from '../../main/shared/contract';
+import type { ErrorPayload } from '../../main/shared/errors';
+import type { InstanceView } from '../../main/shared/views';
 import type { InitialData } from './api/initial-data';
 import { ApiContext, useConnection, useLogStore, useNow, useProgress, useSettings, useSnapshot } from './api/hooks';
 import { splitOperation } from './api/progress-store';
 import { useGateNotifications } from './api/notify';
-import { summarise } from './summary';
+import { summarise } from '../../main/shared/summary';
 import { BulkActions } from './components/BulkActions';
 import { openerFailed } from './components/card-actions';
 import { AppContext, type AppState, type Toast } from './app-context';

@@ -1,9 +1,9 @@
 // What every view needs besides the Api: the snapshot, operations and their progress, toasts, panels.
 import { createContext, useContext } from 'react';
-import type { Settings, Snapshot } from '../../main/contract';
-import type { ErrorPayload } from '../../main/core/errors';
-import type { InstanceView } from '../../main/core/views';
-import type { GateReport } from '../../main/core/types';
+import type { Settings, Snapshot } from '../../main/shared/contract';
+import type { ErrorPayload } from '../../main/shared/errors';
+import type { InstanceView } from '../../main/shared/views';
+import type { GateReport } from '../../main/shared/types';
 import type { LogStore } from './api/log-store';
 import type { ProgressState } from './api/progress-store';
 

@@ -1,5 +1,5 @@
-// Small display helpers. Relative time comes from the core's pure views module (no Node code in it).
-import { relativeTime } from '../../main/core/views';
+// Small display helpers. Relative time comes from the shared formatting helpers (main/shared/format.ts).
+import { relativeTime } from '../../main/shared/format';
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;

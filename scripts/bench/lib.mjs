@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'bin', 'ktrdr-sandbox.cjs');
+export const CLI = join(ROOT, 'bin', 'ktrdr-sandbox.js');
 
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,10 +30,10 @@ export function makeWorld(name = 'ktrdr') {
     home,
     repo,
     env,
-    cli(args, cwd = repo) {
+    cli(args, cwd = repo, runEnv = env) {
       const t0 = performance.now();
-      // the command as npm links it (its shell part included), which is what users and agents run
-      const r = spawnSync(CLI, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+      // the command as npm links it, which is what users and agents run
+      const r = spawnSync(CLI, args, { cwd, env: runEnv, encoding: 'utf8', maxBuffer: 64 << 20 });
       const ms = performance.now() - t0;
       let json;
       if (args.includes('--json')) {

@@ -1,31 +1,28 @@
 // The dashboard for real: `ktrdr-sandbox dashboard` as a subprocess against a temp HOME, the real Docker engine
-// and the fixture stack; Debian's Chromium driven by playwright-core. Create → start → gate green → links →
+// and the fixture stack; Chromium (see chromium.ts) driven by playwright-core. Create → start → gate green → links →
 // logs → stop → start → `docker stop` from outside (UI within 1 s) → destroy (refused while dirty, then forced).
 // Screenshots of each state land in tests/e2e/.screenshots/ (git-ignored).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, makeWorld, projectResources, waitDockerHealthy, type World } from '../integration/world';
+import { ROOT, makeWorld, projectResources, waitDockerHealthy, type World } from '../integration/world';
+import { openBrowser, type Browser } from './chromium';
+import { startDashboard, type Dashboard } from './dashboard-process';
 import { portFree, rawRequest, rssMb, slotPortList, type RawRequest } from './harness';
 
-const CHROMIUM = '/usr/bin/chromium';
 // run screenshots: git-ignored (the docs' screenshots come from ui.test.ts with KTRDR_DOCS_SCREENSHOTS=1)
 const SHOTS = join(ROOT, 'tests', 'e2e', '.screenshots');
 const NAME = 'feat-ui';
 
 let w: World;
-let server: ChildProcess;
-let serverLog = '';
+let dash: Dashboard;
 let url: string;
 let port: number;
-let ctx: BrowserContext;
+let browser: Browser;
 let page: Page;
-let profile: string;
 let slot: number;
 let id: string;
 const pageErrors: string[] = [];
@@ -36,42 +33,6 @@ function shot(name: string): Promise<Buffer> {
 
 /** A raw request to the dashboard under test (see harness.ts). */
 const request = (opts: RawRequest) => rawRequest(port, opts);
-
-async function startServer(): Promise<void> {
-  server = spawn('node', [CLI, 'dashboard', '--port', '0', '--repo', w.repo, '--json'], {
-    cwd: w.root,
-    env: { ...process.env, ...w.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stderr!.on('data', (c: Buffer) => (serverLog += c.toString()));
-  const first = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const t = setTimeout(() => reject(new Error(`dashboard did not start in 15 s:\n${buf}\n${serverLog}`)), 15_000);
-    server.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        clearTimeout(t);
-        resolve(buf.slice(0, nl));
-      }
-    });
-    server.once('exit', (code) => reject(new Error(`dashboard exited (${code}):\n${buf}\n${serverLog}`)));
-  });
-  const info = JSON.parse(first) as { url: string; port: number; ok: boolean; schema: string };
-  expect(info.schema).toBe('ktrdr-sandbox/dashboard@1');
-  url = info.url;
-  port = info.port;
-}
-
-async function stopServer(): Promise<number | null> {
-  if (!server || server.exitCode !== null) return server?.exitCode ?? null;
-  const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
-  server.kill('SIGTERM');
-  const t = setTimeout(() => server.kill('SIGKILL'), 10_000);
-  const code = await exited;
-  clearTimeout(t);
-  return code;
-}
 
 const card = () => page.getByTestId(`instance-${id}`);
 
@@ -86,18 +47,14 @@ async function expectGatePassed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`).toBe(true);
   await mkdir(SHOTS, { recursive: true });
   w = await makeWorld();
-  await startServer();
-  profile = await mkdtemp(join(tmpdir(), 'kts-chromium-'));
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-    viewport: { width: 1280, height: 860 },
-  });
-  page = ctx.pages()[0] ?? (await ctx.newPage());
+  dash = await startDashboard(w);
+  expect(dash.info.schema).toBe('ktrdr-sandbox/dashboard@1');
+  url = dash.url;
+  port = dash.port;
+  browser = await openBrowser({ width: 1280, height: 860 });
+  page = browser.page;
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(m.text());
@@ -108,11 +65,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await ctx?.close().catch(() => undefined);
-  const code = await stopServer();
-  if (code !== 0 && code !== null) process.stderr.write(`dashboard exited with ${code}\n${serverLog}\n`);
+  await browser?.close();
+  const code = await dash?.stop();
+  if (code !== 0 && code !== null) process.stderr.write(`dashboard exited with ${code}\n${dash.log()}\n`);
   await w?.cleanup();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 describe('dashboard server security', () => {
@@ -348,7 +304,7 @@ describe('dashboard in Chromium against the real engine', () => {
   });
 
   it('keeps the server small', async () => {
-    const mb = await rssMb(server.pid!);
+    const mb = await rssMb(dash.pid);
     process.stdout.write(`[e2e] dashboard server RSS ${mb.toFixed(1)} MB\n`);
     expect(mb).toBeLessThan(150);
   });
@@ -381,6 +337,6 @@ describe('dashboard in Chromium against the real engine', () => {
 
   it('shuts down cleanly on SIGTERM, the page having logged no error', async () => {
     expect(pageErrors).toEqual([]);
-    expect(await stopServer()).toBe(0);
+    expect(await dash.stop()).toBe(0);
   });
 });

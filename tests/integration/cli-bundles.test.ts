@@ -1,37 +1,122 @@
-// The built CLI: every vendored library loads from dist/vendor, and each command reaches the bundle meant
-// for it (light: env, exec, url, open, list, status; full: everything else) with the same help.
-import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// The built CLI loads a command's code on demand: the first word picks one command module, and the commands
+// agents run in loops (env, exec, list, status) load none of the heavy libraries. Which files node loads is
+// recorded by a module hook (--import), and each loaded chunk of dist/ is mapped back to its sources through
+// its source map, so this fails as soon as one of them is pulled in.
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CLI, ROOT } from './world';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, makeWorld, type World } from './world';
 
-const require = createRequire(import.meta.url);
-const run = (...args: string[]) => execFileSync('node', [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const HEAVY = ['dockerode', 'docker-modem', 'execa', 'yaml', 'tar', 'ssh2'];
 
-describe('CLI bundles', () => {
-  it('every vendored library loads (lazy members included)', () => {
-    const dir = join(ROOT, 'dist', 'vendor');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.cjs'));
-    expect(files.sort()).toEqual(['cli-table3.cjs', 'dockerode.cjs', 'execa.cjs', 'tar.cjs', 'write-file-atomic.cjs', 'yaml.cjs']);
-    for (const f of files) expect(require(join(dir, f)), f).toBeTruthy();
-    expect(typeof require(join(dir, 'tar.cjs')).c).toBe('function');
-    expect(typeof require(join(dir, 'yaml.cjs')).parse).toBe('function');
-    expect(typeof require(join(dir, 'execa.cjs')).execa).toBe('function');
-    expect(typeof require(join(dir, 'dockerode.cjs'))).toBe('function');
+let w: World;
+let inst: { id: string; path: string };
+let hookDir: string;
+
+beforeAll(async () => {
+  w = await makeWorld();
+  const c = await w.cli(['create', 'lazy', '--json']);
+  expect(c.code, c.stderr).toBe(0);
+  inst = c.json.instance;
+  hookDir = await mkdtemp(join(tmpdir(), 'kts-hook-'));
+  await writeFile(join(hookDir, 'register.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
+  await writeFile(
+    join(hookDir, 'hooks.mjs'),
+    "import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  if (process.env.KTS_LOADED_LOG) appendFileSync(process.env.KTS_LOADED_LOG, url + '\\n');\n  return next(url, context);\n}\n",
+  );
+});
+afterAll(async () => {
+  await w?.cleanup();
+  if (hookDir) await rm(hookDir, { recursive: true, force: true });
+});
+
+interface Loaded {
+  code: number;
+  stdout: string;
+  /** packages under node_modules whose code was loaded */
+  packages: Set<string>;
+  /** our own source files whose code was loaded */
+  sources: Set<string>;
+}
+
+/** Run the CLI recording every module node loads. */
+async function loaded(args: string[], cwd = inst.path): Promise<Loaded> {
+  const log = join(hookDir, `${Date.now()}-${Math.random().toString(16).slice(2)}.log`);
+  const r = await execa(CLI, args, {
+    cwd,
+    env: { ...w.env, KTS_LOADED_LOG: log, NODE_OPTIONS: `--import=${pathToFileURL(join(hookDir, 'register.mjs')).href}` },
+    reject: false,
+  });
+  const packages = new Set<string>();
+  const sources = new Set<string>();
+  const urls = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter((u) => u.startsWith('file:'));
+  expect(urls.some((u) => u.endsWith('/dist/cli.js'))).toBe(true); // the hook saw the CLI load
+  for (const url of urls) {
+    const file = fileURLToPath(url);
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+    if (pkg) packages.add(pkg[1]!);
+    if (!existsSync(`${file}.map`)) continue;
+    for (const s of (JSON.parse(await readFile(`${file}.map`, 'utf8')) as { sources: string[] }).sources) {
+      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(s);
+      if (m) packages.add(m[1]!);
+      else sources.add(s.replace(/^(\.\.\/)+/, ''));
+    }
+  }
+  return { code: r.exitCode ?? -1, stdout: String(r.stdout), packages, sources };
+}
+
+describe('commands load on demand', () => {
+  it('env, exec, list and status load none of dockerode, execa, yaml, tar', async () => {
+    for (const args of [['env'], ['exec', '--', 'true'], ['list', '--json'], ['status', '--json']]) {
+      const r = await loaded(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      for (const lib of HEAVY) expect(r.packages.has(lib), `${args.join(' ')} loaded ${lib}`).toBe(false);
+    }
   });
 
-  it('light and full bundles answer with the same help for a light command', () => {
-    const light = run('env', '--help');
-    expect(light).toMatch(/Usage: ktrdr-sandbox env/);
-    // `help env` is not a light command: the full bundle renders the same help text.
-    expect(run('help', 'env')).toBe(light);
-    expect(run('ls', '--help')).toMatch(/Usage: ktrdr-sandbox list\|ls/);
+  it('the check sees a heavy library when one loads (doctor reads the compose file with yaml)', async () => {
+    const r = await loaded(['doctor', '--json']);
+    expect(r.packages.has('yaml')).toBe(true);
   });
 
-  it('the full bundle lists every command', () => {
-    const help = run('--help');
-    for (const c of ['create', 'up', 'down', 'destroy', 'list', 'status', 'env', 'exec', 'evidence', 'doctor', 'dashboard']) expect(help).toContain(`  ${c}`);
+  it('a command loads its own module only; help loads every one and shows the same text', async () => {
+    const own = await loaded(['env', '--help']);
+    expect(own.code).toBe(0);
+    expect(own.stdout).toMatch(/Usage: ktrdr-sandbox env/);
+    expect(own.sources.has('main/cli/commands/env.ts')).toBe(true);
+    expect([...own.sources].filter((s) => s.startsWith('main/cli/commands/'))).toEqual(['main/cli/commands/env.ts']);
+    const all = await loaded(['help', 'env']);
+    expect(all.stdout).toBe(own.stdout);
+    expect(all.sources.has('main/cli/commands/lifecycle.ts')).toBe(true);
+    expect(all.sources.has('main/cli/commands/snapshot.ts')).toBe(true);
+    const alias = await loaded(['ls', '--help']);
+    expect(alias.stdout).toMatch(/Usage: ktrdr-sandbox list\|ls/);
+    expect([...alias.sources].filter((s) => s.startsWith('main/cli/commands/'))).toEqual(['main/cli/commands/overview.ts']);
+  });
+
+  it('every command of the full help answers from its own module (the loader table names each one)', async () => {
+    const help = String((await execa(CLI, ['--help'], { env: w.env })).stdout);
+    const names = [...help.matchAll(/^ {2}([a-z][a-z-]*)(?:\|[a-z]+)?\b/gm)].map((m) => m[1]!).filter((n) => n !== 'help');
+    expect(names.length).toBeGreaterThan(20);
+    for (const name of names) {
+      const r = await loaded([name, '--help']);
+      expect(r.code, name).toBe(0);
+      expect(r.stdout, name).toMatch(new RegExp(`^Usage: ktrdr-sandbox ${name}`));
+      expect([...r.sources].filter((x) => x.startsWith('main/cli/commands/')).length, `${name} loaded every command module`).toBeLessThan(4);
+    }
+  });
+
+  it('--help lists every command; a misspelt one is suggested', async () => {
+    const help = await execa(CLI, ['--help'], { env: w.env, reject: false });
+    for (const c of ['create', 'up', 'down', 'destroy', 'list', 'status', 'env', 'exec', 'evidence', 'doctor', 'dashboard', 'snapshot', 'engines', 'demo']) {
+      expect(help.stdout).toContain(`  ${c}`);
+    }
+    const typo = await execa(CLI, ['lsit'], { env: w.env, reject: false });
+    expect(typo.exitCode).toBe(1);
+    expect(typo.stderr).toMatch(/unknown command 'lsit'.*Did you mean list\?/i);
   });
 });

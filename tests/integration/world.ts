@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'bin', 'ktrdr-sandbox.cjs');
+export const CLI = join(ROOT, 'bin', 'ktrdr-sandbox.js');
 export const FIXTURE = join(ROOT, 'tests', 'fixtures', 'stack');
 
 export interface CliResult {
@@ -55,7 +55,7 @@ export async function makeWorld(name = 'ktrdr'): Promise<World> {
     registryFile: join(home, '.ktrdr', 'sandbox', 'instances.json'),
     async cli(args, opts = {}) {
       const t0 = Date.now();
-      // the command itself, as npm links it: its shell part (bin/ktrdr-sandbox.cjs) is on the tested path
+      // the command itself, as npm links it (bin/ktrdr-sandbox.js)
       const r: Result = await execa(CLI, args, {
         cwd: opts.cwd ?? repo,
         env: { ...env, ...opts.env },

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { SandboxError } from '../../core/errors';
 import { canonical } from '../../core/resolve';
 import { startDashboardServer } from '../../server/dashboard-server';
-import { createNodePlatform } from '../../services/node-platform';
+import { createNodePlatform } from '../../ui-backend/node-platform';
 import { createSurfaceLog, defaultLogDir } from '../../adapters/surface-log';
 import { SCHEMA_VERSION } from '../render';
 import { addCommon, parseIntOption, runCommand, type Runtime } from '../runtime';
@@ -22,7 +22,7 @@ export function registerDashboard(program: Command, rt: Runtime): void {
     runCommand(o, async (out) => {
       if (o.port < 0 || o.port > 65535) throw new SandboxError('USAGE', `--port must be 0-65535, got ${o.port}`);
       const deps = rt.deps();
-      let repository: string | null = null;
+      let repository: string | null;
       if (o.repo) {
         const dir = canonical(resolve(rt.cwd, o.repo));
         repository = await deps.git.topLevel(dir);

@@ -6,7 +6,7 @@ import { createDemoFiles, removeExampleImages } from '../../adapters/demo-files'
 import { EXIT } from '../../core/errors';
 import { cleanDemo, runDemo } from '../../core/use-cases/demo';
 import { startDashboardServer } from '../../server/dashboard-server';
-import { createNodePlatform } from '../../services/node-platform';
+import { createNodePlatform } from '../../ui-backend/node-platform';
 import { gateVerdict, labelled, SCHEMA_VERSION } from '../render';
 import { addCommon, parseIntOption, runCommand, type Runtime } from '../runtime';
 

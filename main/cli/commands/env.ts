@@ -1,23 +1,38 @@
-// exec · env · url · open: an instance's environment and links for host commands. Part of the light CLI
-// bundle (main/cli/light.ts): `exec` and `env` have a budget of 150 ms, so every import must stay cheap.
+// exec · env · url · open: an instance's environment and links for host commands. `env` and `exec` run in
+// loops (agents, shells): every import here must stay cheap to load (tests/integration/cli-bundles.test.ts).
 import type { Command } from 'commander';
-import { commandNotFound, execHandoffScript, formatEnv, instanceEnv, instanceUrl, type EnvFormat } from '../../core/use-cases/instance-env';
+import { commandNotFound, formatEnv, instanceEnv, instanceUrl, type EnvFormat } from '../../core/use-cases/instance-env';
 import { table } from '../render';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 
-/** Spawn a host command with stdio inherited; resolve with its exit code (signals forwarded). */
+/** Signals passed on to the command while it runs (SIGINT: see spawnInherit). */
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Run a host command as a child, like other tools do (npm exec, env-cmd): stdio inherited, so it reads our
+ * stdin and writes to our terminal; SIGTERM and SIGHUP sent to us are passed on, and SIGINT too — unless our
+ * stdin is a terminal, where Ctrl-C already reaches the command itself (same foreground process group) and a
+ * second copy would interrupt its own clean-up. Resolves with its exit code, 128 + n when signal n killed it,
+ * 127 when it is not found and 126 when it cannot be run (as env(1)).
+ */
 function spawnInherit(cmd: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     // node:child_process (and the net/stream modules under it) only when a command is really run
     const { spawn } = process.getBuiltinModule('node:child_process');
+    // The handlers come first: a signal arriving while the child starts must be passed on, not kill us and
+    // leave it running. (They run on the event loop, so after spawn() below has returned.)
+    const forward = (sig: NodeJS.Signals) => {
+      // isatty(0), not process.stdin.isTTY: that would open fd 0 as a stream, which the command is reading
+      if (sig === 'SIGINT' && process.getBuiltinModule('node:tty').isatty(0)) return;
+      child.kill(sig);
+    };
+    for (const sig of FORWARDED) process.on(sig, forward);
     const child = spawn(cmd[0]!, cmd.slice(1), { stdio: 'inherit', env });
-    const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
-    const onInt = forward('SIGINT');
-    const onTerm = forward('SIGTERM');
-    process.on('SIGINT', onInt).on('SIGTERM', onTerm);
+    const done = () => {
+      for (const sig of FORWARDED) process.off(sig, forward);
+    };
     child.on('error', (err: NodeJS.ErrnoException) => {
-      process.off('SIGINT', onInt).off('SIGTERM', onTerm);
-      // the exit codes of env(1) and of the launcher's in-place exec: 127 not found, 126 not executable
+      done();
       if (err.code === 'ENOENT') {
         process.stderr.write(`${commandNotFound(cmd[0]!)}\n`);
         return resolve(127);
@@ -29,29 +44,11 @@ function spawnInherit(cmd: string[], env: NodeJS.ProcessEnv): Promise<number> {
       reject(err);
     });
     child.on('exit', (code, signal) => {
-      process.off('SIGINT', onInt).off('SIGTERM', onTerm);
-      resolve(code ?? (signal ? 128 + (({ SIGINT: 2, SIGTERM: 15, SIGKILL: 9 } as Record<string, number>)[signal] ?? 1) : 1));
+      done();
+      const n = signal ? process.getBuiltinModule('node:os').constants.signals[signal] : undefined;
+      resolve(code ?? (n !== undefined ? 128 + n : 1));
     });
   });
-}
-
-/** The fd the command launcher reads an exec hand-off from (bin/ktrdr-sandbox.cjs); never passed on to children. */
-function takeHandoffFd(): number | undefined {
-  const v = process.env.KTRDR_SANDBOX_EXEC_HANDOFF;
-  delete process.env.KTRDR_SANDBOX_EXEC_HANDOFF;
-  return v !== undefined && /^[3-9]$/.test(v) ? Number(v) : undefined;
-}
-
-/** Write the script for the launcher to run in place; false when that fd is not the launcher's pipe. */
-function handOff(fd: number, script: string): boolean {
-  const fs = process.getBuiltinModule('node:fs');
-  try {
-    if (!fs.fstatSync(fd).isFIFO()) return false;
-    fs.writeSync(fd, script);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function registerEnv(program: Command, rt: Runtime): void {
@@ -62,9 +59,7 @@ export function registerEnv(program: Command, rt: Runtime): void {
     .passThroughOptions()
     .action((cmd: string[], o) =>
       runCommand({}, async () => {
-        const handoffFd = takeHandoffFd();
         const env = await instanceEnv(rt.deps(), refFrom(rt, o.instance), { secrets: true });
-        if (handoffFd !== undefined && handOff(handoffFd, execHandoffScript(env.vars, cmd))) return 0;
         return spawnInherit(cmd, { ...process.env, ...env.vars });
       }),
     );

@@ -47,7 +47,7 @@ export interface DoctorOptions {
   env?: Env;
 }
 
-export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOptions = {}, emit: EventSink = noEvents): Promise<DoctorResult> {
+export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOptions = {}, _emit: EventSink = noEvents): Promise<DoctorResult> {
   const env = opts.env ?? process.env;
   // What to lint: the instance, or the repository at cwd.
   const checks: DoctorCheck[] = [];

@@ -137,7 +137,7 @@ async function excludeEvidenceDir(repo: string): Promise<void> {
   const gitDir = join(repo, '.git');
   if (!existsSync(gitDir) || !statSync(gitDir).isDirectory()) return;
   const file = join(gitDir, 'info', 'exclude');
-  let text = '';
+  let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {

@@ -42,23 +42,6 @@ export function shellQuote(v: string): string {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/**
- * What `exec` hands the command launcher (bin/ktrdr-sandbox.cjs) to run CMD in place: export the instance's
- * variables, then `exec CMD` — or exit 127 with a message when CMD is not found, as env(1) does.
- */
-export function execHandoffScript(vars: Record<string, string>, cmd: string[]): string {
-  if (cmd.length === 0) throw new SandboxError('USAGE', 'exec needs a command, e.g. ktrdr-sandbox exec -- make test');
-  const lines: string[] = [];
-  for (const [k, v] of Object.entries(vars)) {
-    if (!ENV_NAME.test(k)) throw new SandboxError('STATE', `"${k}" is not a valid environment variable name`);
-    lines.push(`export ${k}=${shellQuote(v)}`);
-  }
-  const missing = shellQuote(commandNotFound(cmd[0]!));
-  lines.push(`command -v ${shellQuote(cmd[0]!)} >/dev/null 2>&1 || { printf '%s\\n' ${missing} >&2; exit 127; }`);
-  lines.push(`exec ${cmd.map(shellQuote).join(' ')}`);
-  return `${lines.join('\n')}\n`;
-}
-
 export function commandNotFound(cmd: string): string {
   return `ktrdr-sandbox exec: command not found: ${cmd}`;
 }

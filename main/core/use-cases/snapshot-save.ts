@@ -6,6 +6,8 @@ import { ownerId } from '../owner';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
 import { loadInstance, requireDir, resolveInstance, type InstanceRef } from '../resolve';
+import { isRecycledWal, PG_CONTROL_SCRIPT, walTrimFrom, type WalTrim } from '../snapshot-postgres';
+import type { HelperSpec, VolumeIo } from '../snapshot-ports';
 import { formatBytes, ownVolumeKeys, planVolumes, validateSnapshotName } from '../snapshot-plan';
 import type { SnapshotMeta, SnapshotSummary, SnapshotVolume } from '../snapshot-types';
 import { STOP_TIMEOUT_S, helperImage, helperLabels, instanceCompose, migrationHeadOf, progressLines, snapshotPorts } from './snapshot-common';
@@ -22,6 +24,17 @@ export interface SaveOptions {
 
 /** Exit code of a container stopped by SIGKILL after the grace period. */
 const KILLED = 137;
+
+/** A stopped PostgreSQL volume (manifest snapshot.postgres): which WAL the copy leaves out; null (with a warning): none. */
+async function walTrim(io: VolumeIo, spec: HelperSpec, emit: EventSink, id: string, key: string): Promise<WalTrim | null> {
+  const res = await io.inspectVolume(spec, PG_CONTROL_SCRIPT).catch((err: Error) => ({ exitCode: -1, output: err.message }));
+  const trim = res.exitCode === 0 ? walTrimFrom(res.output) : { reason: res.output.trim().split('\n').pop() || `exit ${res.exitCode}` };
+  if ('reason' in trim) {
+    emit({ type: 'step', instance: id, id: `wal-${key}`, label: `${key}: all WAL copied (${trim.reason})`, state: 'warning' });
+    return null;
+  }
+  return trim;
+}
 
 export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptions, emit: EventSink = noEvents): Promise<SnapshotSummary> {
   const t0 = deps.clock.now();
@@ -73,12 +86,15 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
           });
         }
       }
+      const postgres = ctx.manifest.snapshot?.postgres ?? [];
       for (const p of plans) {
         const file = `${p.key}.tar${opts.compress ? '.gz' : ''}`;
-        const r = await step(emit, id, `copy-${p.key}`, `Copied volume ${p.name}`, () =>
-          io.exportVolume({ volume: p.name, image, labels: helperLabels(id, ownerId(deps.home)) }, draft.file(file), progressLines(emit, id, p.key)),
-        );
-        emit({ type: 'step', instance: id, id: `size-${p.key}`, label: `${p.key}: ${formatBytes(r.bytes)} (${formatBytes(r.stored)} on disk)`, state: 'info' });
+        const spec = { volume: p.name, image, labels: helperLabels(id, ownerId(deps.home)) };
+        const trim = postgres.includes(p.key) ? await walTrim(io, spec, emit, id, p.key) : null;
+        const skip = trim ? (path: string) => isRecycledWal(trim, path) : undefined;
+        const r = await step(emit, id, `copy-${p.key}`, `Copied volume ${p.name}`, () => io.exportVolume(spec, draft.file(file), progressLines(emit, id, p.key), { skip }));
+        const left = r.skipped ? `; ${formatBytes(r.skipped)} of recycled WAL left out` : '';
+        emit({ type: 'step', instance: id, id: `size-${p.key}`, label: `${p.key}: ${formatBytes(r.bytes)} (${formatBytes(r.stored)} on disk${left})`, state: 'info' });
         volumes.push({ key: p.key, source: p.name, file, bytes: r.bytes, stored: r.stored, services: p.services });
       }
     } finally {

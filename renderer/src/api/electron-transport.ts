@@ -1,6 +1,6 @@
 // The contract through the preload bridge (`window.ktrdr`). The bridge already answers with envelopes; this
 // wrapper only guarantees that nothing ever throws into the UI, even if the bridge misbehaves.
-import type { Api, EventChannel, EventMap, InvokeArgs, InvokeChannel, InvokeValue, Result } from '../../../main/contract';
+import type { Api, EventChannel, EventMap, InvokeArgs, InvokeChannel, InvokeValue, Result } from '../../../main/shared/contract';
 
 export function createElectronTransport(bridge: Api): Api {
   return {

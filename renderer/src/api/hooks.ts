@@ -1,10 +1,10 @@
 // React glue: the Api in a context, the live snapshot, progress, settings, log buffers and a clock.
 import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
-import type { Api, EventMap, Settings, Snapshot } from '../../../main/contract';
-import type { ErrorPayload } from '../../../main/core/errors';
+import type { Api, EventMap, Settings, Snapshot } from '../../../main/shared/contract';
+import type { ErrorPayload } from '../../../main/shared/errors';
 import { LogStore } from './log-store';
 import { applyProgress, attachReport, beginOperation, dismissOperation, finishOperation, type ProgressState } from './progress-store';
-import type { GateReport } from '../../../main/core/types';
+import type { GateReport } from '../../../main/shared/types';
 import type { ConnectionState, HttpApi } from './http-transport';
 
 export const ApiContext = createContext<Api | null>(null);

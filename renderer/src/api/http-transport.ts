@@ -1,7 +1,7 @@
 // The contract over HTTP: invoke = POST /api/invoke/<channel> with the arguments as a JSON array; events =
 // one EventSource on /api/events (opened on the first subscription, shared by every listener). The session
 // cookie set by the server authenticates both; a token may also be passed explicitly (header).
-import type { Api, EventChannel, EventMap, InvokeArgs, InvokeChannel, InvokeValue, Result } from '../../../main/contract';
+import type { Api, EventChannel, EventMap, InvokeArgs, InvokeChannel, InvokeValue, Result } from '../../../main/shared/contract';
 
 export const EVENT_NAMES: readonly EventChannel[] = ['state', 'progress', 'log'];
 
@@ -105,7 +105,7 @@ export function createHttpTransport(opts: HttpTransportOptions = {}): HttpApi {
       } catch (err) {
         return failure(`The dashboard server is not reachable (${err instanceof Error ? err.message : String(err)})`);
       }
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = await res.json();
       } catch {

@@ -1,8 +1,8 @@
-// The state the dashboard server inlines into index.html (main/server/initial-data.ts): the first render shows
+// The state the dashboard server inlines into index.html (main/shared/initial-data.ts): the first render shows
 // the instances at once instead of "Loading…" and an API round trip. Absent in Electron (file://) and whenever
 // the block is missing or malformed — then the page asks for the snapshot as before.
-import type { Settings, Snapshot } from '../../../main/contract';
-import { INITIAL_DATA_ELEMENT_ID, type InitialData } from '../../../main/server/initial-data';
+import type { Settings, Snapshot } from '../../../main/shared/contract';
+import { INITIAL_DATA_ELEMENT_ID, type InitialData } from '../../../main/shared/initial-data';
 
 export type { InitialData };
 

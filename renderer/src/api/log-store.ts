@@ -1,6 +1,6 @@
 // Buffers of streamed log lines by subscription. Lines may arrive (over SSE) before the followLogs answer
 // that names the subscription, so every subscription is buffered from its first line; only a few are kept.
-import type { LogLineEvent } from '../../../main/contract';
+import type { LogLineEvent } from '../../../main/shared/contract';
 
 export interface LogBuffer {
   lines: LogLineEvent[];

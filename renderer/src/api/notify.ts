@@ -2,7 +2,7 @@
 // from any surface: fired when an operation's live gate settles, once per operation run, only when the
 // setting is on and the browser granted the permission. Electron shows its own (main/app/notifications.ts).
 import { useEffect, useRef } from 'react';
-import type { Api } from '../../../main/contract';
+import type { Api } from '../../../main/shared/contract';
 import { gateVerdict, type ProgressState } from './progress-store';
 
 export function notificationsAvailable(): boolean {

@@ -1,8 +1,8 @@
 // Pure bookkeeping of `progress` events: per target (instance id, or the name being created) the latest
 // operation with its steps, its live gate checks and its outcome. The UI renders this; tests feed it events.
-import type { EventMap } from '../../../main/contract';
-import type { ErrorPayload } from '../../../main/core/errors';
-import type { CheckResult, GateReport } from '../../../main/core/types';
+import type { EventMap } from '../../../main/shared/contract';
+import type { ErrorPayload } from '../../../main/shared/errors';
+import type { CheckResult, GateReport } from '../../../main/shared/types';
 
 export type StepState = 'running' | 'passed' | 'failed' | 'skipped' | 'info' | 'warning';
 

@@ -1,5 +1,5 @@
 // Which transport the renderer talks through: the preload bridge inside Electron, HTTP + SSE in a browser.
-import type { Api } from '../../../main/contract';
+import type { Api } from '../../../main/shared/contract';
 import { createElectronTransport } from './electron-transport';
 import { createHttpTransport, type HttpTransportOptions } from './http-transport';
 

@@ -1,5 +1,5 @@
 // Engine down, connection to the dashboard server lost, registry problems: shown above everything else.
-import type { Snapshot } from '../../../main/contract';
+import type { Snapshot } from '../../../main/shared/contract';
 import type { ConnectionState } from '../api/http-transport';
 
 export function EngineBanner({ engine }: { engine: Snapshot['engine'] }) {

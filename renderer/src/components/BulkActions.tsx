@@ -1,6 +1,6 @@
 // Start all / Stop all: every instance that can, one after the other for Start (the stacks share the machine),
 // all at once for Stop.
-import type { InstanceView } from '../../../main/core/views';
+import type { InstanceView } from '../../../main/shared/views';
 import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
 

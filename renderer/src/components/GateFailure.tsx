@@ -2,7 +2,7 @@
 // the failing service, its exit code and its own hint), the last log lines of the services involved with a
 // link to the full logs panel, and the named fixes.
 import { useLayoutEffect, useRef } from 'react';
-import type { CheckResult, GateReport } from '../../../main/core/types';
+import type { CheckResult, GateReport } from '../../../main/shared/types';
 import { useApp } from '../app-context';
 
 /** A log tail, scrolled to its end: the crash is at the bottom. */

@@ -2,7 +2,7 @@
 // control names its instance for screen readers ("Stop ktrdr--x"). On a narrow card (the tray-size window)
 // the secondary actions move into the "⋯" menu; on a wide one they are all visible.
 import { useState } from 'react';
-import type { InstanceView } from '../../../main/core/views';
+import type { InstanceView } from '../../../main/shared/views';
 import { useApp } from '../app-context';
 import { ago, seconds } from '../format';
 import { useInstanceActions } from './card-actions';
@@ -80,9 +80,9 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
             items={[
               { key: 'restart', label: 'Restart', onSelect: a.restart, disabled: !can.stop },
               { key: 'gate', label: 'Run gate', onSelect: a.gate, disabled: !can.stop },
-              { key: 'folder', label: 'Open folder', onSelect: a.folder, disabled: !view.dirExists },
-              { key: 'terminal', label: 'Open terminal', onSelect: a.terminal, disabled: !view.dirExists },
-              { key: 'copy-env', label: 'Copy env', onSelect: a.copyEnv },
+              { key: 'folder', label: 'Open folder', onSelect: () => void a.folder(), disabled: !view.dirExists },
+              { key: 'terminal', label: 'Open terminal', onSelect: () => void a.terminal(), disabled: !view.dirExists },
+              { key: 'copy-env', label: 'Copy env', onSelect: () => void a.copyEnv() },
               { key: 'destroy', label: 'Destroy…', onSelect: () => app.openDestroy(view), disabled: !!busy, danger: true },
             ]}
           />

@@ -1,7 +1,7 @@
 // Expanded part of a card: the last gate report check by check, containers per service, endpoints.
 import { useEffect, useState } from 'react';
-import type { StatusResult } from '../../../main/core/results';
-import type { ErrorPayload } from '../../../main/core/errors';
+import type { StatusResult } from '../../../main/shared/results';
+import type { ErrorPayload } from '../../../main/shared/errors';
 import { useApi } from '../api/hooks';
 import { ago, clockTime, seconds } from '../format';
 import { GateFailure } from './GateFailure';

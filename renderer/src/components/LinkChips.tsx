@@ -1,6 +1,6 @@
 // The instance's links (API docs, Grafana, …) as chips, each with a copy button. A chip whose service is down
 // (its container exists but does not run) looks down and says so; a stopped instance's chips look inactive.
-import type { InstanceView } from '../../../main/core/views';
+import type { InstanceView } from '../../../main/shared/views';
 import { useApp } from '../app-context';
 import { copyText } from '../clipboard';
 import { portOf } from '../format';

@@ -1,8 +1,8 @@
 // Volume snapshots in the dashboard (issue 14): the snapshot select of the Create dialog, and the Reset action
 // of an instance card (restore a snapshot into its volumes, restart them, run the gate).
 import { useEffect, useState } from 'react';
-import type { SnapshotSummary } from '../../../main/core/snapshot-types';
-import type { InstanceView } from '../../../main/core/views';
+import type { SnapshotSummary } from '../../../main/shared/snapshot-types';
+import type { InstanceView } from '../../../main/shared/views';
 import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
 

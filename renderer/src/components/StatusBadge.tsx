@@ -1,4 +1,4 @@
-import type { InstanceView } from '../../../main/core/views';
+import type { InstanceView } from '../../../main/shared/views';
 import { busyLabel } from '../format';
 
 export function StatusBadge({ view, busy, engineUp }: { view: InstanceView; busy?: string; engineUp: boolean }) {

@@ -1,9 +1,9 @@
 // What a card's buttons do: lifecycle operations through app.run (progress + error toasts), and the desktop
 // openers, which say so when this machine has no desktop and offer to copy the path / `cd` command instead.
-import type { InstanceView } from '../../../main/core/views';
-import type { ErrorPayload } from '../../../main/core/errors';
-import type { GateReport } from '../../../main/core/types';
-import type { Result } from '../../../main/contract';
+import type { InstanceView } from '../../../main/shared/views';
+import type { ErrorPayload } from '../../../main/shared/errors';
+import type { GateReport } from '../../../main/shared/types';
+import type { Result } from '../../../main/shared/contract';
 import { useApi } from '../api/hooks';
 import { useApp, type AppState } from '../app-context';
 import { copyText, shellQuote } from '../clipboard';

@@ -1,7 +1,7 @@
 // "Create instance": name with live validation, branch, slot picker (free / taken / blacklisted), progress.
 import { useEffect, useState, type FormEvent } from 'react';
-import type { NameCheck, SlotInfo } from '../../../main/contract';
-import type { ErrorPayload } from '../../../main/core/errors';
+import type { NameCheck, SlotInfo } from '../../../main/shared/contract';
+import type { ErrorPayload } from '../../../main/shared/errors';
 import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
 import { Dialog } from '../components/Dialog';

@@ -3,9 +3,9 @@
 // removed as disposable, commits kept on the branch. With work at risk the button says "Destroy anyway"; the core
 // still refuses dirty work (DIRTY_WORK) when the files appeared after the preview.
 import { useEffect, useState } from 'react';
-import type { ErrorPayload } from '../../../main/core/errors';
-import type { DestroyPreview } from '../../../main/core/results';
-import type { InstanceView } from '../../../main/core/views';
+import type { ErrorPayload } from '../../../main/shared/errors';
+import type { DestroyPreview } from '../../../main/shared/results';
+import type { InstanceView } from '../../../main/shared/views';
 import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
 import { Dialog } from '../components/Dialog';

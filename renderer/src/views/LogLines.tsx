@@ -1,7 +1,7 @@
 // The log lines themselves: "service | text", the prefix padded to the longest service name of the instance
 // and coloured per service, search matches marked. A focusable, scrollable box (arrow keys, Page Up/Down).
 import { forwardRef, type ReactNode } from 'react';
-import type { LogLineEvent } from '../../../main/contract';
+import type { LogLineEvent } from '../../../main/shared/contract';
 
 function mark(text: string, needle: string): ReactNode {
   if (!needle) return text;

@@ -2,8 +2,8 @@
 // or a chosen set; search, pause/resume, follow, copy and download. Escape closes it (focus goes back to the
 // opener), the lines scroll by keyboard (the box takes focus).
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { LogLineEvent } from '../../../main/contract';
-import type { ErrorPayload } from '../../../main/core/errors';
+import type { LogLineEvent } from '../../../main/shared/contract';
+import type { ErrorPayload } from '../../../main/shared/errors';
 import { useApi, useLogVersion } from '../api/hooks';
 import { useApp } from '../app-context';
 import { copyText } from '../clipboard';

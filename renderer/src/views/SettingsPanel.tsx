@@ -1,6 +1,6 @@
 // Settings: repository root, theme, start at login (desktop app), notifications.
 import { useState, type FormEvent } from 'react';
-import type { Settings } from '../../../main/contract';
+import type { Settings } from '../../../main/shared/contract';
 import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
 import { Dialog } from '../components/Dialog';

@@ -1,4 +1,5 @@
-// Helpers for the adapter integration tests: temp dirs, unique compose project names, a small stack.
+// Helpers for the adapter tests (integration; tests/local/adapters/git uses tempDir): temp dirs, unique compose
+// project names, a small stack.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttp } from '../../../main/adapters/http';
-import { DockerApiError, directGetSupported, dockerGetJson, dockerQuery } from '../../../main/adapters/docker-api';
+import { DockerApiError, directSupported, dockerGetJson, dockerJson, dockerQuery, dockerRequest } from '../../../main/adapters/docker-api';
 import { parseDockerHost } from '../../../main/adapters/docker-endpoint';
 import { isConnectionError } from '../../../main/adapters/engine-errors';
 
@@ -83,6 +83,25 @@ describe('Docker API GET', () => {
   let sock: string;
   const engine = createServer((req, res) => {
     if (req.url === '/_ping') return res.end('OK');
+    if (req.method === 'POST' && req.url === '/networks/create') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        res.statusCode = 201;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ Id: 'net1', got: JSON.parse(Buffer.concat(chunks).toString()), type: req.headers['content-type'] }));
+      });
+      return;
+    }
+    if (req.method === 'DELETE' && req.url === '/volumes/v1') {
+      res.statusCode = 204;
+      return res.end();
+    }
+    if (req.url === '/events') {
+      res.write('{"a":1}\n');
+      setTimeout(() => res.end('{"a":2}\n'), 20);
+      return;
+    }
     if (req.url?.startsWith('/containers/json')) {
       res.setHeader('content-type', 'application/json');
       return res.end(JSON.stringify([{ Id: 'abc', url: req.url }]));
@@ -117,46 +136,35 @@ describe('Docker API GET', () => {
     expect(list).toEqual([{ Id: 'abc', url: '/containers/json?all=true' }]);
   });
 
+  it('POSTs a JSON body, DELETEs (204: nothing), and hands back a raw stream as it arrives', async () => {
+    const ep = parseDockerHost(`unix://${sock}`, 'DOCKER_HOST');
+    expect(await dockerJson(ep, { method: 'POST', path: '/networks/create', body: { Name: 'n', Labels: { a: 'b' } } })).toEqual({
+      Id: 'net1',
+      got: { Name: 'n', Labels: { a: 'b' } },
+      type: 'application/json',
+    });
+    expect(await dockerJson(ep, { method: 'DELETE', path: '/volumes/v1' })).toBe('');
+    const events = await dockerRequest(ep, { path: '/events' });
+    const chunks: string[] = [];
+    for await (const c of events) chunks.push(String(c));
+    expect(chunks.join('')).toBe('{"a":1}\n{"a":2}\n');
+  });
+
   it('API errors carry the status code and are not connection errors; a missing socket is one', async () => {
     const ep = parseDockerHost(`unix://${sock}`, 'DOCKER_HOST');
     const err = await dockerGetJson(ep, '/containers/nope/json', AbortSignal.timeout(2000)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DockerApiError);
     expect((err as DockerApiError).statusCode).toBe(404);
     expect((err as Error).message).toBe('(HTTP code 404) No such container: nope');
+    expect((err as DockerApiError).endpoint).toBe(ep.display);
     expect(isConnectionError(err)).toBe(false);
     const gone = await dockerGetJson(parseDockerHost(`unix://${dir}/none.sock`, 'DOCKER_HOST'), '/_ping', AbortSignal.timeout(2000)).catch((e: unknown) => e);
     expect(isConnectionError(gone)).toBe(true);
   });
 
   it('ssh endpoints stay on dockerode', () => {
-    expect(directGetSupported(parseDockerHost('ssh://me@host', 'DOCKER_HOST'))).toBe(false);
-    expect(directGetSupported(parseDockerHost('tcp://127.0.0.1:2376', 'DOCKER_HOST'))).toBe(true);
-    expect(directGetSupported(parseDockerHost(`unix://${sock}`, 'DOCKER_HOST'))).toBe(true);
-  });
-});
-
-describe('deferred NODE_EXTRA_CA_CERTS', () => {
-  const KEY = Symbol.for('ktrdr-sandbox.deferred-extra-ca-certs');
-  const g = globalThis as Record<symbol, unknown>;
-
-  it('adds the file to the bundled roots only when the launcher deferred it', async () => {
-    const { deferredExtraCa } = await import('../../../main/adapters/extra-ca');
-    const { rootCertificates } = await import('node:tls');
-    const dir = mkdtempSync(join(tmpdir(), 'kts-ca-'));
-    try {
-      expect(deferredExtraCa()).toBeUndefined();
-      const file = join(dir, 'corp.pem');
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(file, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-      g[KEY] = file;
-      const ca = deferredExtraCa()!;
-      expect(ca).toHaveLength(rootCertificates.length + 1);
-      expect(ca.at(-1)).toContain('MIIB');
-      g[KEY] = join(dir, 'missing.pem');
-      expect(deferredExtraCa()).toBeUndefined();
-    } finally {
-      delete g[KEY];
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expect(directSupported(parseDockerHost('ssh://me@host', 'DOCKER_HOST'))).toBe(false);
+    expect(directSupported(parseDockerHost('tcp://127.0.0.1:2376', 'DOCKER_HOST'))).toBe(true);
+    expect(directSupported(parseDockerHost(`unix://${sock}`, 'DOCKER_HOST'))).toBe(true);
   });
 });

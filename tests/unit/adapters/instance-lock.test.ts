@@ -20,7 +20,9 @@ describe('instance locks', () => {
     const rs = await Promise.all(Array.from({ length: 8 }, () => locks.tryAcquire('ktrdr--x', 'up')));
     const won = rs.filter((r) => 'release' in r);
     expect(won).toHaveLength(1);
-    for (const r of rs) if ('holder' in r) expect(r.holder).toMatchObject({ pid: process.pid, op: 'up' });
+    const told = rs.filter((r) => 'holder' in r).map((r) => r.holder);
+    expect(told).toHaveLength(7);
+    for (const holder of told) expect(holder).toMatchObject({ pid: process.pid, op: 'up' });
     await (won[0] as { release(): Promise<void> }).release();
     expect('release' in (await locks.tryAcquire('ktrdr--x', 'down'))).toBe(true);
   });

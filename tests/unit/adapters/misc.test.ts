@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { augmentPath, childEnv } from '../../../main/adapters/child-env';
 import { serviceProfiles } from '../../../main/adapters/compose-profiles';
 import { composeGlobalArgs, formatCommand } from '../../../main/adapters/compose';
+import { DockerApiError } from '../../../main/adapters/docker-api';
 import { isConnectionError, mapEngineError, unavailableMessage } from '../../../main/adapters/engine-errors';
 import { parseDockerHost } from '../../../main/adapters/docker-endpoint';
 import { formatCmdline, listenInodes } from '../../../main/adapters/port-probe';
@@ -24,9 +25,15 @@ describe('engine error mapping', () => {
     expect((mapEngineError(sys('EACCES'), ep) as Error).message).toMatch(/Permission denied.*docker" group/);
   });
 
-  it('API errors pass through unchanged', () => {
-    const apiErr = Object.assign(new Error('(HTTP code 404) no such container'), { statusCode: 404 });
-    expect(mapEngineError(apiErr, ep)).toBe(apiErr);
+  it('API answers become one DockerApiError (status code, message, endpoint); ours pass through unchanged', () => {
+    // dockerode's shape (ssh:// endpoints)
+    const modemErr = Object.assign(new Error('(HTTP code 404) unexpected - No such container: x'), { statusCode: 404, json: { message: 'No such container: x' } });
+    const mapped = mapEngineError(modemErr, ep) as DockerApiError;
+    expect(mapped).toBeInstanceOf(DockerApiError);
+    expect([mapped.statusCode, mapped.message, mapped.endpoint]).toEqual([404, '(HTTP code 404) No such container: x', ep.display]);
+    expect(isConnectionError(mapped)).toBe(false);
+    const ours = new DockerApiError(409, '(HTTP code 409) conflict', ep.display);
+    expect(mapEngineError(ours, ep)).toBe(ours);
     expect(isConnectionError(new Error('x'))).toBe(false);
     expect(unavailableMessage(parseDockerHost('tcp://127.0.0.1:1', 'DOCKER_HOST'), 'ECONNREFUSED')).toMatch(/not reachable \(tcp:\/\/127\.0\.0\.1:1, ECONNREFUSED\)/);
   });

@@ -1,5 +1,5 @@
 // Snapshot builders for the desktop-shell unit tests.
-import type { Snapshot } from '../../../main/contract';
+import type { Snapshot } from '../../../main/shared/contract';
 import type { InstanceView } from '../../../main/core/views';
 
 export function links(slot: number): InstanceView['links'] {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { INVOKE_CHANNELS, ipcEventName, ipcInvokeName, type InvokeChannel, type Result } from '../../../main/contract';
+import { INVOKE_CHANNELS, ipcEventName, ipcInvokeName, type InvokeChannel, type Result } from '../../../main/shared/contract';
 import { SandboxError } from '../../../main/core/errors';
 import {
   ARG_SPECS,
@@ -11,7 +11,7 @@ import {
   type IpcInvokeEventLike,
   type IpcMainLike,
 } from '../../../main/app/ipc';
-import type { Dispatch } from '../../../main/services/types';
+import type { Dispatch } from '../../../main/ui-backend/types';
 import { snapshot } from './fixtures';
 
 type Listener = (event: IpcInvokeEventLike, ...args: unknown[]) => unknown;

@@ -6,10 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { INVOKE_CHANNELS, type Result, type Snapshot } from '../../../main/contract';
+import { INVOKE_CHANNELS, type Result, type Snapshot } from '../../../main/shared/contract';
 
 const fake = vi.hoisted(() => {
   // vi.hoisted runs before the imports above: load what it needs itself.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- vi.hoisted runs before any import
   const { EventEmitter: EE } = require('node:events') as typeof import('node:events');
   const log: unknown[] = [];
   class App extends EE {

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { autostartDesktopEntry, autostartFile, desktopExecArg, selfCommand, terminalCandidates } from '../../../main/app/os';
 import { createSettingsStore, DEFAULT_SETTINGS, normalizeSettings } from '../../../main/app/settings';
-import type { Settings } from '../../../main/contract';
+import type { Settings } from '../../../main/shared/contract';
 
 describe('terminalCandidates', () => {
   it('uses Terminal.app on macOS', () => {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { INVOKE_CHANNELS, type Api, type Snapshot } from '../../../main/contract';
+import { INVOKE_CHANNELS, type Api, type Snapshot } from '../../../main/shared/contract';
 import { createPreloadApi, type IpcRendererLike } from '../../../preload/api';
 import { snapshot } from './fixtures';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { invokeStep, trayStep } from '../../../main/app/tray-actions';
-import type { InvokeChannel } from '../../../main/contract';
-import type { Dispatch } from '../../../main/services/types';
+import type { InvokeChannel } from '../../../main/shared/contract';
+import type { Dispatch } from '../../../main/ui-backend/types';
 
 const settings = { startAtLogin: false };
 

@@ -7,6 +7,7 @@ import { renderEvent } from '../../../main/cli/render';
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
 
+// eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes this strips
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('live progress', () => {

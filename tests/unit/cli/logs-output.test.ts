@@ -1,8 +1,8 @@
-// `logs`: the prefix width is the instance's longest service name from the first line on; followed streams
-// are merged by timestamp.
+// `logs`: the prefix width is the instance's longest service name from the first line on (the merge of followed
+// streams by timestamp is tested in tests/unit/core/log-merge.test.ts).
 import { describe, expect, it } from 'vitest';
 import { logPrinter } from '../../../main/cli/commands/agent';
-import { createTimeMerger, prefixWidth } from '../../../main/core/log-merge';
+import { prefixWidth } from '../../../main/core/log-merge';
 import type { ServiceLogLine } from '../../../main/core/use-cases/logs';
 
 const line = (service: string, time: string, text = 'x'): ServiceLogLine => ({ service, stream: 'stdout', time, text });
@@ -13,30 +13,9 @@ describe('logs output', () => {
     const print = logPrinter(false, ['backend', 'db', 'training-worker-1'], (s) => (out += s));
     print(line('db', 't1', 'ready'));
     print(line('backend', 't2', 'up'));
+    // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes this strips
     const lines = out.replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n');
     expect(lines).toEqual(['db                | ready', 'backend           | up']);
     expect(prefixWidth([])).toBe(0);
-  });
-
-  it('merges followed streams by time within the window, and flushes everything on close', () => {
-    let t = 0;
-    const ticks: Array<() => void> = [];
-    const out: string[] = [];
-    const m = createTimeMerger<ServiceLogLine>((l) => out.push(`${l.service}@${l.time}`), 300, { now: () => t, every: (_ms, fn) => (ticks.push(fn), () => ticks.splice(ticks.indexOf(fn), 1)) });
-    // the whole tail of backend arrives first, then db's older and newer lines
-    m.push(line('backend', '2025-01-01T00:00:02Z'));
-    m.push(line('backend', '2025-01-01T00:00:04Z'));
-    t = 50;
-    m.push(line('db', '2025-01-01T00:00:01Z'));
-    m.push(line('db', '2025-01-01T00:00:03Z'));
-    ticks[0]!();
-    expect(out).toEqual([]); // still inside the window
-    t = 400;
-    ticks[0]!();
-    expect(out).toEqual(['db@2025-01-01T00:00:01Z', 'backend@2025-01-01T00:00:02Z', 'db@2025-01-01T00:00:03Z', 'backend@2025-01-01T00:00:04Z']);
-    expect(ticks.length).toBe(0); // the timer stops when nothing waits
-    m.push(line('db', '2025-01-01T00:00:05Z'));
-    m.close();
-    expect(out.at(-1)).toBe('db@2025-01-01T00:00:05Z');
   });
 });

@@ -60,6 +60,7 @@ beforeEach(async () => {
     start: async (ids) => void calls.push(`start ${ids.join(',')}`),
     volumeExists: async (n) => existing.has(n),
     createVolume: async (n) => void calls.push(`create ${n}`),
+    inspectVolume: async () => ({ exitCode: 0, output: '' }),
     exportVolume: async () => ({ bytes: 0, stored: 0 }),
     importVolume: async (spec, file, o) => {
       calls.push(`import ${spec.volume} ${file.split('/').slice(-2).join('/')} clear=${o.clear}`);

@@ -16,6 +16,12 @@ let deps: Deps;
 let calls: string[];
 let stopExit: number;
 let exportFails: boolean;
+let controlData: { exitCode: number; output: string };
+let skip: ((path: string) => boolean) | undefined;
+
+// pg_controldata of a cleanly stopped cluster whose shutdown checkpoint is in segment 0x25 (16 MB segments)
+const SHUT_DOWN = 'pgdata: .\nDatabase cluster state:               shut down\nLatest checkpoint location:           0/25000A70\n' +
+  "Latest checkpoint's TimeLineID:       1\nBytes per WAL segment:                16777216\n";
 
 const container = (service: string): ContainerInfo => ({ id: `c-${service}`, name: service, project: 'app--a', service, state: 'running', status: 'Up', health: 'none', ports: [], oneOff: false });
 
@@ -32,6 +38,8 @@ beforeEach(async () => {
   calls = [];
   stopExit = 0;
   exportFails = false;
+  controlData = { exitCode: 0, output: SHUT_DOWN };
+  skip = undefined;
   const io: VolumeIo = {
     containerImage: async () => 'sha256:pg',
     imageId: async () => 'sha256:pg',
@@ -39,8 +47,10 @@ beforeEach(async () => {
     start: async (ids) => void calls.push(`start ${ids.join(',')}`),
     volumeExists: async () => true,
     createVolume: async () => undefined,
-    exportVolume: async (spec, file) => {
+    inspectVolume: async (spec) => (calls.push(`inspect ${spec.volume}`), controlData),
+    exportVolume: async (spec, file, _progress, o) => {
       calls.push(`export ${spec.volume} ${spec.labels['dev.ktrdr-sandbox.role']}`);
+      skip = o?.skip;
       if (exportFails) throw new Error('disk full');
       await writeFile(file, 'x');
       return { bytes: 100, stored: 1 };
@@ -73,7 +83,7 @@ const snapshotEntries = async () => readdir(join(root, 'home', 'snapshots')).cat
 describe('snapshot save', () => {
   it('stops only the services using the volume, copies, starts them again, records the metadata', async () => {
     const s = await saveSnapshot(deps, { id: 'app--a' }, { name: 's1' });
-    expect(calls).toEqual(['stop c-db', 'export app--a_postgres_data snapshot', 'start c-db']);
+    expect(calls).toEqual(['stop c-db', 'inspect app--a_postgres_data', 'export app--a_postgres_data snapshot', 'start c-db']);
     expect(s).toMatchObject({ name: 's1', method: 'stopped', migrationHead: 'rev42 (head)', commit: 'abc', secrets: ['KTRDR_DB_PASSWORD'], volumes: [{ key: 'postgres_data', services: ['db'], bytes: 100 }] });
     expect(await snapshotEntries()).toEqual(['s1']);
     await expect(saveSnapshot(deps, { id: 'app--a' }, { name: 's1' })).rejects.toMatchObject({ code: 'STATE', message: 'A snapshot "s1" already exists' });
@@ -89,8 +99,24 @@ describe('snapshot save', () => {
   it('leaves nothing behind when the copy fails', async () => {
     exportFails = true;
     await expect(saveSnapshot(deps, { id: 'app--a' }, { name: 's1' })).rejects.toThrow('disk full');
-    expect(calls).toEqual(['stop c-db', 'export app--a_postgres_data snapshot', 'start c-db']);
+    expect(calls).toEqual(['stop c-db', 'inspect app--a_postgres_data', 'export app--a_postgres_data snapshot', 'start c-db']);
     expect(await snapshotEntries()).toEqual([]);
+  });
+
+  it('leaves the WAL recycled past the shutdown checkpoint out of a PostgreSQL volume (the preset marks postgres_data)', async () => {
+    await saveSnapshot(deps, { id: 'app--a' }, { name: 's1' });
+    expect(skip?.('pg_wal/000000010000000000000026')).toBe(true);
+    expect(skip?.('pg_wal/000000010000000000000025')).toBe(false); // the checkpoint's segment is kept
+    expect(skip?.('base/1/1259')).toBe(false);
+  });
+
+  it('copies all WAL when the cluster was not shut down cleanly or pg_controldata cannot run', async () => {
+    controlData = { exitCode: 0, output: SHUT_DOWN.replace('shut down', 'in production') };
+    await saveSnapshot(deps, { id: 'app--a' }, { name: 's1' });
+    expect(skip).toBeUndefined();
+    controlData = { exitCode: 127, output: 'sh: pg_controldata: not found' };
+    await saveSnapshot(deps, { id: 'app--a' }, { name: 's2' });
+    expect(skip).toBeUndefined();
   });
 
   it('validates before stopping anything', async () => {

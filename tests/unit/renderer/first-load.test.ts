@@ -1,10 +1,10 @@
 // The page's first moments: the token leaves the address bar, and the state the server inlined is read back.
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../../main/contract';
-import { INITIAL_DATA_ELEMENT_ID, injectInitialData, scriptSafeJson } from '../../../main/server/initial-data';
+import type { Snapshot } from '../../../main/shared/contract';
+import { INITIAL_DATA_ELEMENT_ID, injectInitialData, scriptSafeJson } from '../../../main/shared/initial-data';
 import { parseInitialData, takeInitialData } from '../../../renderer/src/api/initial-data';
 import { scrubToken, withoutToken } from '../../../renderer/src/api/url-token';
-import { escapeHtml, shellHtml } from '../../../renderer/src/shell';
+import { escapeHtml, shellHtml } from '../../../main/shared/first-frame';
 import type { InstanceView } from '../../../main/core/views';
 
 const snap: Snapshot = { engine: { state: 'up', endpoint: 'unix', version: '20' }, instances: [], orphans: [], busy: {}, repository: '/repo', problems: [], updatedAt: 7 };

@@ -1,6 +1,6 @@
 // Progress bookkeeping for the gate view and the operation panels.
 import { describe, expect, it } from 'vitest';
-import type { EventMap } from '../../../main/contract';
+import type { EventMap } from '../../../main/shared/contract';
 import type { ProgressEvent } from '../../../main/core/events';
 import type { CheckResult } from '../../../main/core/types';
 import { applyProgress, beginOperation, dismissOperation, finishOperation, gateVerdict, splitOperation, type ProgressState } from '../../../renderer/src/api/progress-store';

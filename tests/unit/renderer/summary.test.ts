@@ -1,8 +1,8 @@
 // The top bar's summary: each instance counted once by the state its card shows; engine down says so.
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../../main/contract';
+import type { Snapshot } from '../../../main/shared/contract';
 import type { InstanceView } from '../../../main/core/views';
-import { bucketOf, summarise, summaryCounts } from '../../../renderer/src/summary';
+import { bucketOf, summarise, summaryCounts } from '../../../main/shared/summary';
 
 function view(id: string, status: InstanceView['status'], gate?: boolean): InstanceView {
   return {

@@ -1,6 +1,6 @@
 // Transport selection and the HTTP transport against a fake fetch and a fake EventSource.
 import { describe, expect, it } from 'vitest';
-import type { Api, Snapshot } from '../../../main/contract';
+import type { Api, Snapshot } from '../../../main/shared/contract';
 import { createElectronTransport } from '../../../renderer/src/api/electron-transport';
 import { createHttpTransport, type EventSourceLike, type FetchLike } from '../../../renderer/src/api/http-transport';
 import { isBridge, selectTransport } from '../../../renderer/src/api/select-transport';

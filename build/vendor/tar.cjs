@@ -1,2 +1,0 @@
-// Vendor entry (see tsup.config.ts): pre-bundled into dist/vendor/tar.cjs, loaded on first use.
-module.exports = require('tar');

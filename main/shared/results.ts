@@ -1,0 +1,108 @@
+// Result shapes of the use-cases, in the node-free shared module so the renderer can type-check against
+// them through the contract. The use-case modules re-export them.
+import type { SlotPort } from './types';
+import type { ContainerInfo, GateReport, InstanceLink, InstanceRecord } from './types';
+import type { InstanceView } from './views';
+
+export interface InstanceDetails {
+  id: string;
+  path: string;
+  slot: number;
+  kind: InstanceRecord['kind'];
+  branch: string | null;
+  createdAt: string;
+  ports: SlotPort[];
+  links: InstanceLink[];
+  envFile: string;
+}
+
+export interface DestroyResult {
+  id: string;
+  path: string;
+  worktreeRemoved: boolean;
+  keptDirectory: boolean;
+  branchKept: string | null;
+  /** Commits not in the remote (or other local) branches, kept on `branchKept`. */
+  keptCommits?: number;
+}
+
+/** One file or folder destroy would delete that is someone's work (destroy refuses without --force). */
+export interface DestroyRiskFile {
+  kind: 'changed' | 'untracked' | 'ignored';
+  path: string;
+}
+
+/** What `destroy` would do to one instance, and what it would lose (the Destroy dialog shows it before the click). */
+export interface DestroyPreview {
+  id: string;
+  path: string;
+  slot: number;
+  kind: InstanceRecord['kind'];
+  /** created: made by `create`; init: the user's own checkout, never deleted. */
+  origin: 'created' | 'init';
+  dirExists: boolean;
+  /** The directory is deleted (a worktree made by `create`, not --keep-worktree). */
+  deletesDirectory: boolean;
+  /** The worktree's git metadata (.git/worktrees/<id>) is gone; it was compared with its branch instead. */
+  metadataMissing: boolean;
+  /** Would be lost: tracked changes, untracked and ignored files that are not disposable. */
+  atRisk: DestroyRiskFile[];
+  /** Deleted without counting as work: dependency folders and caches (defaults + manifest `destroy.disposable`). */
+  disposable: string[];
+  /** Commits not pushed (or not on another branch), kept because the branch is kept. */
+  keptCommits: { count: number; branch: string; against: string } | null;
+  /** Commits on a detached HEAD (on no branch): deleting the worktree loses them. */
+  lostCommits: number;
+  /** Destroy refuses without --force. */
+  refused: boolean;
+}
+
+export interface OrphanProject {
+  project: string;
+  containers: number;
+  running: number;
+  workingDir: string | null;
+}
+
+export interface ListResult {
+  instances: InstanceView[];
+  /** Entries removed because their directory is gone and nothing of them runs. */
+  pruned: InstanceRecord[];
+  /** Entries whose directory is gone but whose containers still exist (kept: `prune` reclaims them). */
+  stale: string[];
+  /** Unregistered projects labelled as ours (this registry's identity): `prune --orphans` removes them. */
+  orphans: OrphanProject[];
+  /** Sandbox-looking projects without any ownership label (an earlier version's?): never removed by us. */
+  unlabelled?: OrphanProject[];
+}
+
+export interface ServiceStatus {
+  service: string;
+  state: ContainerInfo['state'] | 'absent';
+  health: ContainerInfo['health'];
+  status: string;
+  ports: number[];
+}
+
+export interface EndpointStatus {
+  name: string;
+  label: string;
+  url: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface StatusResult {
+  instance: InstanceView;
+  services: ServiceStatus[];
+  endpoints: EndpointStatus[];
+  lastGate: GateReport | null;
+}
+
+export interface UpResult {
+  instance: InstanceDetails;
+  gate: GateReport | null;
+  healedEnvFile: boolean;
+  /** The compose lint's findings in full (the CLI prints one line; `doctor` lists them). */
+  lint?: { name: string; level: 'ok' | 'warning' | 'error'; message: string; fix?: string; service?: string }[];
+}

@@ -1,0 +1,34 @@
+// The shape of one instance as every surface shows it (built by main/core/views.ts).
+import type { InstanceLink, InstanceRecord, InstanceStatus, SlotPort } from './types';
+
+export interface ContainerCounts {
+  running: number;
+  healthy: number;
+  total: number;
+}
+
+export interface GateSummary {
+  passed: boolean;
+  at: string;
+  elapsedMs: number;
+  failed: string[];
+}
+
+export interface InstanceView {
+  id: string;
+  path: string;
+  slot: number;
+  kind: InstanceRecord['kind'];
+  branch: string | null;
+  createdAt: string;
+  status: InstanceStatus;
+  dirExists: boolean;
+  containers: ContainerCounts;
+  ports: SlotPort[];
+  links: InstanceLink[];
+  lastGate: GateSummary | null;
+  /** Services whose containers exist but none of them runs (their links look down). */
+  servicesDown?: string[];
+  /** Instances recorded on a named engine (issue 13): which, and whether it answered this listing. */
+  engineStatus?: { name: string; reachable: boolean; error?: string };
+}
