@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
-import { SandboxError } from '../../../main/core/errors';
+import type { SandboxError } from '../../../main/core/errors';
 import { REGISTRY_VERSION } from '../../../main/core/registry';
 import { backupName, migrateRegistry } from '../../../main/core/registry-migrate';
 import { record } from './fakes';
