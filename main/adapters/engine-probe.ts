@@ -10,7 +10,9 @@ import http from 'node:http';
 import { Duplex } from 'node:stream';
 import { EngineUnavailableError } from '../core/deps';
 import type { EngineFacts, EngineProbe, EngineTarget, RunningContainer } from '../core/engines';
-import { DockerApiError, dockerGetJson } from './docker-api';
+import { DockerApiError, dockerGetJson, dockerQuery } from './docker-api';
+import { LABEL_PROJECT, toContainerInfo, type RawContainer } from './container-info';
+import type { ContainerInfo } from '../core/types';
 import { parseDockerHost, type DockerEndpoint } from './docker-endpoint';
 import { mapEngineError } from './engine-errors';
 
@@ -176,6 +178,28 @@ export function createEngineProbe(env: NodeJS.ProcessEnv = process.env): EngineP
       return facts;
     } catch (err) {
       // ssh's own reason says more than a mapped errno ("Connection refused", "Permission denied (publickey)")
+      if (ssh && err instanceof Error && err.message.startsWith('ssh: ')) throw new EngineUnavailableError(`${ep.display}: ${err.message}`, ep.display);
+      throw mapEngineError(err, ep);
+    } finally {
+      ssh?.close();
+    }
+  };
+}
+
+/**
+ * The compose-labelled containers of one engine (as Engine.listContainers reads them), within the caller's
+ * deadline: `list` asks every engine its instances run on at once (issue 13). ssh:// through `docker system
+ * dial-stdio` like the probe.
+ */
+export function createContainerLister(env: NodeJS.ProcessEnv = process.env) {
+  return async (target: EngineTarget, { signal, deadline }: { signal: AbortSignal; deadline: number }): Promise<ContainerInfo[]> => {
+    const ep = parseDockerHost(target.endpoint, target.kind === 'default' ? 'default-socket' : `context:${target.name}`, env);
+    const ssh = ep.kind === 'tcp' && ep.protocol === 'ssh' ? sshGetter(ep, env, deadline) : undefined;
+    const get: Get = ssh ? ssh.get : (path, s) => dockerGetJson(ep, path, s, env);
+    try {
+      const raw = await get<RawContainer[]>(`/containers/json${dockerQuery({ all: true, filters: { label: [LABEL_PROJECT] } })}`, signal);
+      return raw.map(toContainerInfo);
+    } catch (err) {
       if (ssh && err instanceof Error && err.message.startsWith('ssh: ')) throw new EngineUnavailableError(`${ep.display}: ${err.message}`, ep.display);
       throw mapEngineError(err, ep);
     } finally {

@@ -18,6 +18,7 @@ import { createRegistryStore } from './registry-store';
 import { createSecretStore } from './secret-store';
 import { createSnapshotStore } from './snapshot-store';
 import { createTcp } from './tcp';
+import { createEnginesPort } from './engines-port';
 
 export interface CreateDepsOptions {
   env?: NodeJS.ProcessEnv;
@@ -69,6 +70,7 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     tree: lazyAdapter<FileTree>(async () => (await import('./file-tree')).createFileTree(), TREE),
     archive: createArchive(),
     env: createHostEnv(env),
+    engines: createEnginesPort(env, home),
     home,
     sharedHome: sharedHome(env),
   };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { RegistryStore } from '../core/deps';
 import { SandboxError } from '../core/errors';
 import { emptyRegistry, registryInconsistency, registrySchema } from '../core/registry';
+import { backupName, migrateRegistry } from '../core/registry-migrate';
 import { readTextIfExists } from './files';
 import type { RegistryData } from '../core/types';
 import { acquirePidLock, LockBusyError } from './pid-lock';
@@ -18,7 +19,8 @@ const UNWRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EN
 export function createRegistryStore(home: string, opts: { lockWaitMs?: number } = {}): RegistryStore {
   const file = join(home, REGISTRY_FILE);
 
-  async function load(): Promise<RegistryData> {
+  /** The registry in this version's shape; `migratedFrom`/`text`: an older file, read as it was on disk. */
+  async function loadWithOrigin(): Promise<{ reg: RegistryData; migratedFrom: number | null; text?: string }> {
     let text: string | undefined;
     try {
       text = readTextIfExists(file);
@@ -26,14 +28,15 @@ export function createRegistryStore(home: string, opts: { lockWaitMs?: number } 
       const code = (err as NodeJS.ErrnoException).code;
       throw corrupt(file, code === 'EISDIR' ? 'it is a directory, not a file' : `it cannot be read (${code ?? (err as Error).message})`);
     }
-    if (text === undefined) return emptyRegistry();
+    if (text === undefined) return { reg: emptyRegistry(), migratedFrom: null };
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch (err) {
       throw corrupt(file, `not valid JSON (${(err as Error).message})`);
     }
-    const parsed = registrySchema.safeParse(raw);
+    const migrated = migrateRegistry(raw, file);
+    const parsed = registrySchema.safeParse(migrated.data);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       throw corrupt(file, `unexpected content at ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`);
@@ -41,7 +44,27 @@ export function createRegistryStore(home: string, opts: { lockWaitMs?: number } 
     const reg = parsed.data as RegistryData;
     const wrong = registryInconsistency(reg);
     if (wrong) throw corrupt(file, wrong, 'inconsistent');
-    return reg;
+    return { reg, migratedFrom: migrated.from, text };
+  }
+
+  async function load(): Promise<RegistryData> {
+    return (await loadWithOrigin()).reg;
+  }
+
+  /** Before an older file is first rewritten in this version's shape, its text is kept beside it. */
+  async function keepOlder(from: number, text: string, mode: number | undefined): Promise<void> {
+    let backup = backupName(file, from);
+    const existing = readTextIfExists(backup);
+    if (existing === text) return;
+    if (existing !== undefined) backup = backup.replace(/\.json$/, `-${Date.now()}.json`); // an earlier backup is kept too
+    try {
+      await fsp.writeFile(backup, text, { mode: mode ?? 0o644, flag: 'wx' });
+    } catch (err) {
+      throw new SandboxError('STATE', `Cannot keep a copy of the version ${from} registry at ${backup} before migrating it: ${(err as Error).message}. Nothing was changed.`, {
+        hint: `Check the permissions of ${home}, or copy ${file} aside yourself.`,
+        cause: err,
+      });
+    }
   }
 
   /** Refuse to replace a file we may not write (a rename would silently succeed over a read-only file). */
@@ -87,8 +110,9 @@ export function createRegistryStore(home: string, opts: { lockWaitMs?: number } 
         throw unwritable(home, err);
       }
       try {
-        const reg = await load();
+        const { reg, migratedFrom, text } = await loadWithOrigin();
         const mode = assertWritable();
+        if (migratedFrom !== null && text !== undefined) await keepOlder(migratedFrom, text, mode);
         const result = await fn(reg);
         const wrong = registryInconsistency(reg);
         if (wrong) throw new SandboxError('INTERNAL', `Refusing to write an inconsistent registry: ${wrong}`);

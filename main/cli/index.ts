@@ -23,6 +23,7 @@ const MODULES: Array<[names: string[], load: () => Promise<Register>]> = [
   [['manifest'], async () => (await import('./commands/manifest')).registerManifest],
   [['demo'], async () => (await import('./commands/demo')).registerDemo],
   [['engines'], async () => (await import('./commands/engines')).registerEngines],
+  [['move'], async () => (await import('./commands/placement')).registerPlacement],
   [['snapshot', 'reset'], async () => (await import('./commands/snapshot')).registerSnapshot],
 ];
 

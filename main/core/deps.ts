@@ -2,6 +2,7 @@
 // (dockerode, compose CLI, git CLI, sockets, files) and faked in unit tests.
 import type { ComposeModel, ContainerInfo, GateReport, RegistryData } from './types';
 import type { SnapshotStore, VolumeIo } from './snapshot-ports';
+import type { EnginesPort } from './engines';
 
 /** Raised by any adapter when the Docker engine cannot be reached. */
 export class EngineUnavailableError extends Error {
@@ -425,4 +426,6 @@ export interface Deps {
   tree: FileTree;
   archive: Archive;
   env: HostEnv;
+  /** Docker contexts, their probe, last-seen stats (issue 13: placement, capacity). */
+  engines: EnginesPort;
 }

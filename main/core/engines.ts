@@ -1,7 +1,9 @@
 // The engines a user can place sandboxes on: the default engine and every docker context, each probed
 // concurrently with its own deadline so an unreachable (or hung) engine is listed as such and never holds up
 // the others. Pure: the probe (I/O) and the clock are injected.
+import type { LastSeenStats } from './capacity';
 import type { Clock } from './deps';
+import type { ContainerInfo } from './types';
 import { COMPOSE_PROJECT_LABEL, LABEL_INSTANCE } from './labels';
 
 /** Per-engine budget of `engines` (the issue: every engine answers, or is marked unreachable, within 2 s). */
@@ -205,4 +207,26 @@ export function formatBytes(n: number | null): string {
     i++;
   }
   return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}
+
+/**
+ * The engines a user has, as the core sees them (issue 13): the targets (default + docker contexts), a probe,
+ * and what was last measured of an instance (the capacity estimate's first source). adapters/engines-port.ts.
+ */
+export interface EnginesPort {
+  targets(): EngineTarget[];
+  probe: EngineProbe;
+  /** <home>/stats/<id>.json, or null */
+  lastSeen(id: string): LastSeenStats | null;
+  /** the compose-labelled containers of one engine, within the deadline (`list` across engines) */
+  listContainers(target: EngineTarget, opts: { signal: AbortSignal; deadline: number }): Promise<ContainerInfo[]>;
+  /** keep a measurement as the instance's last-seen figure (best effort) */
+  remember(id: string, stats: LastSeenStats): void;
+  /** the compose files parsed as YAML documents, in order (for their memory limits) */
+  composeDocs(paths: string[]): Promise<unknown[]>;
+}
+
+/** The name `engines` lists for the engine an instance runs on: its context, else the current engine. */
+export function engineNameOf(rec: { engine?: { context: string | null } }, targets: EngineTarget[]): string {
+  return rec.engine?.context ?? targets.find((t) => t.current)?.name ?? 'default';
 }

@@ -1,5 +1,5 @@
 // One error type for every expected failure, carrying the documented exit code.
-// Exit codes: 0 ok, 1 usage/state error, 2 gate failed, 3 port conflict, 4 docker unavailable.
+// Exit codes: 0 ok, 1 usage/state error, 2 gate failed, 3 port conflict, 4 docker unavailable, 5 does not fit (capacity).
 // The codes, exit numbers and the serialisable payload live in main/shared/errors.ts (the renderer reads them).
 import { EXIT, type ErrorCode, type ErrorPayload } from '../shared/errors';
 
@@ -23,6 +23,7 @@ const exitFor: Record<ErrorCode, number> = {
   ENGINE_UNAVAILABLE: EXIT.engine,
   SECRETS_FAILED: EXIT.error,
   INSTANCE_BUSY: EXIT.error,
+  CAPACITY: EXIT.capacity,
   INTERNAL: EXIT.error,
 };
 

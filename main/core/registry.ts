@@ -6,7 +6,15 @@ import type { BlacklistEntry, InstanceOrigin, InstanceRecord, RegistryData } fro
 import { byText } from './order';
 import { basename, dirname } from 'node:path';
 
-export const REGISTRY_VERSION = 1;
+/** 2: per-instance `engine` (issue 13). Files of version 1 are migrated on the next write (registry-migrate.ts). */
+export const REGISTRY_VERSION = 2;
+
+/** Where an instance runs: context null = the default engine (also when `engine` is absent). */
+const engineSchema = z.looseObject({
+  context: z.nullable(z.string()),
+  endpoint: z.optional(z.string()),
+  source: z.optional(z.looseObject({ mode: z.enum(['sync', 'path-map']), remotePath: z.string(), localPath: z.optional(z.string()) })),
+});
 
 // Loose objects: keys this version does not know (written by a newer version, or by hand) are kept on rewrite.
 // The fields added later (origin, state, pid, force) are optional, so files written before them still load.
@@ -23,15 +31,18 @@ const instanceSchema = z.looseObject({
   pid: z.optional(z.int().check(z.gte(1))),
   host: z.optional(z.string()),
   force: z.optional(z.boolean()),
+  engine: z.optional(engineSchema),
 });
+
+const blacklistSchema = z.record(
+  z.string(),
+  z.looseObject({ reason: z.string(), at: z.string(), port: z.optional(z.number()), holder: z.optional(z.string()) }),
+);
 
 export const registrySchema = z.looseObject({
   version: z.literal(REGISTRY_VERSION),
   instances: z.record(z.string(), instanceSchema),
-  blacklist: z.record(
-    z.string(),
-    z.looseObject({ reason: z.string(), at: z.string(), port: z.optional(z.number()), holder: z.optional(z.string()) }),
-  ),
+  blacklist: blacklistSchema,
 });
 
 /**

@@ -33,6 +33,17 @@ export interface InstanceRecord {
   host?: string;
   /** `destroying`: the destroy was forced (the next command finishes it without a new risk check). */
   force?: boolean;
+  /** The Docker engine it runs on (registry v2, issue 13). Absent or `context: null`: the current engine. */
+  engine?: InstanceEngine;
+}
+
+export interface InstanceEngine {
+  /** a docker context name ("default": the local engine); null = the engine this tool uses now */
+  context: string | null;
+  /** the context's endpoint when it was recorded (ssh://…): shown when the context has gone */
+  endpoint?: string;
+  /** how the source reaches a remote engine: synced there (rsync), or shared (NFS) and mapped */
+  source?: { mode: 'sync' | 'path-map'; remotePath: string; localPath?: string };
 }
 
 export type InstanceOrigin = 'created' | 'init';
@@ -47,7 +58,7 @@ export interface BlacklistEntry {
 }
 
 export interface RegistryData {
-  version: 1;
+  version: 2;
   instances: Record<string, InstanceRecord>;
   blacklist: Record<string, BlacklistEntry>;
 }

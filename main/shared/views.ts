@@ -29,4 +29,6 @@ export interface InstanceView {
   lastGate: GateSummary | null;
   /** Services whose containers exist but none of them runs (their links look down). */
   servicesDown?: string[];
+  /** Instances recorded on a named engine (issue 13): which, and whether it answered this listing. */
+  engineStatus?: { name: string; reachable: boolean; error?: string };
 }

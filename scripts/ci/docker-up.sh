@@ -7,6 +7,7 @@ log() { echo "[docker-up] $*"; }
 need_apt=()
 command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then need_apt+=(docker-compose); fi
+command -v rsync >/dev/null 2>&1 || need_apt+=(rsync) # source sync to remote engines (issue 13)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing ${need_apt[*]}"
   apt-get update -qq

@@ -75,6 +75,9 @@ export async function startRemoteHost(opts: { root: string; home: string; name: 
       ...CAPS.flatMap((c) => ['--cap-add', c]),
       '--cgroupns', 'private', '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined',
       '-p', `127.0.0.1:${port}:22`,
+      // the inner engine's storage on a volume: overlay2 works there (vfs, on the container's own overlay, copies
+      // every layer whole: a 550 MB image took GBs). Removed with the container (cleanup: rm -v).
+      '-v', '/var/lib/docker',
       '-e', `AUTHORIZED_KEY=${pub}`,
       REMOTE_HOST_IMAGE,
     ],

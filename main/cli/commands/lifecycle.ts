@@ -15,6 +15,8 @@ import { gateVerdict, labelled, type Output } from '../render';
 import { recordProgress } from '../../adapters/progress-file';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 import { manifestInit } from '../../core/use-cases/manifest-init';
+import { chooseEngine } from '../../core/use-cases/placement';
+import { cleanRemote, onInstanceEngine } from '../instance-engine';
 import { printManifestInit } from './manifest';
 
 export function printDetails(out: Output, d: InstanceDetails): void {
@@ -34,13 +36,15 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('--from <dir>', 'repository to create the worktree from (default: the one holding the current directory)')
       .option('--snapshot <name>', 'fill the volumes from this snapshot (default: the repository\'s default snapshot)')
       .option('--no-snapshot', 'start empty even when the repository has a default snapshot')
-      .option('-f, --force', 'with --snapshot: restore even when the compose files differ'),
+      .option('-f, --force', 'with --snapshot: restore even when the compose files differ')
+      .option('--engine <context>', 'run it on this Docker engine (a docker context, or "default"; see `engines`)'),
   ).action((name: string, o) =>
     runCommand(o, async (out) => {
       const snapshot = o.snapshot === false ? null : (o.snapshot as string | undefined);
+      const engine = o.engine ? await chooseEngine(rt.deps(), o.engine) : undefined; // exists and answers, before anything is made
       const { instance: d, restore } = await createFromSnapshot(
         rt.deps(),
-        { name, branch: o.branch, newBranch: o.newBranch, slot: o.slot, from: o.from, cwd: rt.cwd, snapshot, force: o.force },
+        { name, branch: o.branch, newBranch: o.newBranch, slot: o.slot, from: o.from, cwd: rt.cwd, snapshot, force: o.force, ...(engine ? { engine } : {}) },
         out.event,
       );
       out.result('create', { instance: d, restore });
@@ -79,17 +83,18 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('-t, --timeout <seconds>', 'gate deadline in seconds (default: manifest, 180)', parseIntOption('--timeout'))
       .option('--create-externals', 'create missing external networks/volumes of the compose file (yours to keep) instead of stopping')
       .option('--snapshot <name>', 'first fill the volumes from this snapshot (only when they do not exist yet)')
-      .option('-f, --force', 'with --snapshot: restore even when the compose files differ')
+      .option('-f, --force', 'start even when the stack does not fit the engine\'s free memory; with --snapshot: restore even when the compose files differ')
       .option('--no-isolate', 'let services share external networks with other stacks (remembered; see README: isolation)'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const ref = refFrom(rt, id);
       out.line(`Starting instance${id ? ` ${id}` : ''}…`);
-      const upOpts = { build: o.build, wait: o.wait && o.gate, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, createExternals: o.createExternals, isolate: o.isolate !== false };
+      const upOpts = { build: o.build, wait: o.wait && o.gate, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, createExternals: o.createExternals, isolate: o.isolate !== false, force: o.force };
       // the progress also goes to <home>/progress/<id>.jsonl: a dashboard shows this `up` live
       const rec = recordProgress(rt.deps().home, 'up', out.event);
+      // on its engine: a remote one gets the source synced, missing images copied and the ports forwarded first
       const r = await exclusive(rt.deps(), ref, 'up', { wait: o.wait }, rec.emit, (r2) =>
-        o.snapshot ? upFromSnapshot(rt.deps(), r2, o.snapshot, { ...upOpts, force: o.force }, rec.emit) : upInstance(rt.deps(), r2, upOpts, rec.emit),
+        onInstanceEngine(rt, r2, (deps) => (o.snapshot ? upFromSnapshot(deps, r2, o.snapshot, { ...upOpts, force: o.force }, rec.emit) : upInstance(deps, r2, upOpts, rec.emit)), { prepareUp: true, emit: rec.emit }),
       ).catch((err: unknown) => {
         rec.end(false, (err as Error).message);
         throw err;
@@ -134,7 +139,13 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('--no-wait', 'fail at once (INSTANCE_BUSY) when another operation holds the instance'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
-      const r = await exclusive(rt.deps(), refFrom(rt, id), 'down', { wait: o.wait }, out.event, (ref) => downInstance(rt.deps(), ref, { volumes: o.volumes }, out.event));
+      const r = await exclusive(rt.deps(), refFrom(rt, id), 'down', { wait: o.wait }, out.event, (ref) =>
+        onInstanceEngine(rt, ref, async (deps, e) => {
+          const d = await downInstance(deps, ref, { volumes: o.volumes }, out.event);
+          await e.remote?.tunnel.cancelPorts([...e.forwarded]);
+          return d;
+        }),
+      );
       out.result('down', r);
       out.line(`Stopped ${r.id}${r.volumes ? ' and removed its volumes' : ''}.`);
     }),
@@ -155,7 +166,15 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       const lock = { wait: o.wait };
       const results = o.all
         ? await exclusiveAll(rt.deps(), 'destroy', lock, out.event, () => destroyAll(rt.deps(), opts, out.event))
-        : [await exclusive(rt.deps(), refFrom(rt, id), 'destroy', lock, out.event, (ref) => destroyInstance(rt.deps(), ref, opts, out.event))];
+        : [
+            await exclusive(rt.deps(), refFrom(rt, id), 'destroy', lock, out.event, (ref) =>
+              onInstanceEngine(rt, ref, async (deps, e, rec) => {
+                const d = await destroyInstance(deps, ref, opts, out.event);
+                await cleanRemote(e, rec); // the synced source on the remote host, the forwards
+                return d;
+              }),
+            ),
+          ];
       out.result('destroy', { destroyed: results });
       for (const r of results) {
         const kept = r.keptDirectory ? `; directory kept: ${r.path}` : ` (${r.path})`;

@@ -1,8 +1,9 @@
 // list · status: the overview commands. Part of the light CLI bundle (main/cli/light.ts), so every import
 // here must stay cheap to load.
+import { onInstanceEngine } from '../instance-engine';
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { listInstances } from '../../core/use-cases/list';
+import { listAcrossEngines } from '../../core/use-cases/list-engines';
 import { statusOf } from '../../core/use-cases/status';
 import { relativeTime } from '../../core/views';
 import { labelled, statusColour, table } from '../render';
@@ -13,12 +14,12 @@ export function registerOverview(program: Command, rt: Runtime): void {
     program
       .command('list')
       .alias('ls')
-      .description('all instances with their status from Docker (one engine call)')
+      .description('all instances with their status from Docker (one call per engine, all at once, ≤ 2 s each)')
       .option('--no-prune', 'do not drop registry entries whose directory is gone'),
   ).action((o) =>
     runCommand(o, async (out) => {
       const deps = rt.deps();
-      const r = await listInstances(deps, { prune: o.prune, emit: out.event });
+      const r = await listAcrossEngines(deps, { prune: o.prune, emit: out.event }); // one listing per engine, ≤ 2 s each
       out.result('list', r);
       if (o.json) return; // the human rendering below would only be thrown away
       const now = deps.clock.now();
@@ -30,13 +31,15 @@ export function registerOverview(program: Command, rt: Runtime): void {
             r.instances.map((i) => [
               i.id,
               i.slot,
-              statusColour(i.status === 'partial' ? `partial ${i.containers.running}/${i.containers.total}` : i.status === 'missing' ? 'missing dir' : i.status),
+              i.engineStatus?.reachable === false ? pc.red('engine unreachable') : statusColour(i.status === 'partial' ? `partial ${i.containers.running}/${i.containers.total}` : i.status === 'missing' ? 'missing dir' : i.status),
               i.ports.find((p) => p.name === 'api')?.port ?? i.ports[0]?.port ?? '',
               relativeTime(i.createdAt, now),
             ]),
           ),
         );
       }
+      const remote = r.instances.filter((i) => i.engineStatus);
+      for (const i of remote) out.line(pc.dim(`${i.id} runs on engine ${i.engineStatus!.name}${i.engineStatus!.reachable ? '' : ` — unreachable: ${i.engineStatus!.error ?? 'no answer'}`}`));
       for (const p of r.pruned) out.line(pc.yellow(`Pruned stale entry "${p.id}" (slot ${p.slot}): ${p.path} is gone and nothing of it runs.`));
       for (const s of r.stale) out.line(pc.yellow(`"${s}": its directory is gone but containers remain — run \`ktrdr-sandbox prune\` to remove them.`));
       for (const o2 of r.orphans) {
@@ -50,13 +53,19 @@ export function registerOverview(program: Command, rt: Runtime): void {
 
   addCommon(program.command('status [id]').description('containers, health, endpoints and URLs of one instance')).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
-      const s = await statusOf(rt.deps(), refFrom(rt, id));
+      const ref = refFrom(rt, id);
+      const s = await onInstanceEngine(rt, ref, async (deps, e) => {
+        const st = await statusOf(deps, ref);
+        // an instance on a remote engine: which, and its ssh connection (carrying the socket and the forwards)
+        return e.remote ? { ...st, engine: { name: e.engine, endpoint: e.remote.endpoint, tunnel: (await e.remote.tunnel.alive()) ? 'up' : 'down', forwardedPorts: [...e.forwarded].sort((a, b) => a - b) } } : st;
+      });
       out.result('status', s);
       if (o.json) return;
       const v = s.instance;
       out.line(`Instance: ${pc.bold(v.id)} (slot ${v.slot})`);
       out.line(`Path:     ${v.path}${v.branch ? pc.dim(`  [${v.branch}]`) : ''}`);
       out.line(`Status:   ${statusColour(v.status)}`);
+      if ('engine' in s) out.line(`Engine:   ${s.engine.name} (${s.engine.endpoint}) — ssh connection ${s.engine.tunnel === 'up' ? pc.green('up') : pc.red('down')}, ports ${s.engine.forwardedPorts.join(', ') || 'not'} forwarded`);
       out.line(`Containers: ${v.containers.healthy}/${v.containers.total} healthy`);
       if (s.services.length) {
         out.line(table(['SERVICE', 'STATE', 'HEALTH', 'PORTS'], s.services.map((x) => [x.service, x.state, x.health === 'none' ? '-' : x.health, x.ports.join(',')])));

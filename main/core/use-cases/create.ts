@@ -10,7 +10,7 @@ import { parseSlot, validateBranchName } from '../validate';
 import { loadManifest } from '../manifest';
 import { readComposeModel } from '../compose-model';
 import { allocateSlot, allocationError, type Allocation } from '../slots';
-import type { InstanceRecord } from '../types';
+import type { InstanceEngine, InstanceRecord } from '../types';
 import { describeInstance, type InstanceDetails } from './describe';
 import { repairInterrupted, stagingPath } from '../recovery';
 
@@ -23,6 +23,8 @@ export interface CreateOptions {
   /** The repository to branch from (default: the repository holding cwd). */
   from?: string;
   cwd: string;
+  /** The engine it runs on (checked by placement.ts chooseEngine); absent: the current engine. */
+  engine?: InstanceEngine;
 }
 
 export async function createInstance(deps: Deps, opts: CreateOptions, emit: EventSink = noEvents): Promise<InstanceDetails> {
@@ -67,6 +69,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
     branch,
     createdAt: new Date(deps.clock.now()).toISOString(),
     origin: 'created',
+    engine: opts.engine ?? { context: null },
   };
   const staging = stagingPath(path);
   const alloc: Allocation = await deps.registry.update(async (reg) => {

@@ -21,6 +21,7 @@ import { isolationFor } from '../override/state';
 import { linkSharedServices } from './isolation-links';
 import { SandboxError } from '../errors';
 import { composeProgress } from '../compose-progress';
+import { startCapacityCheck } from './capacity-check';
 export type { UpResult } from '../results';
 
 /** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
@@ -38,6 +39,8 @@ export interface UpOptions {
   isolate?: boolean;
   /** Create missing external networks/volumes (labelled, never removed by us) instead of stopping. */
   createExternals?: boolean;
+  /** Start even when the capacity check says the stack does not fit the engine's free memory. */
+  force?: boolean;
   /** Aborts the start: compose is stopped where it is, the gate no longer awaited (`cancel` in the dashboard). */
   signal?: AbortSignal;
 }
@@ -70,6 +73,7 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
   requireDir(rec);
   const id = rec.id;
   const deps = depsFor(baseDeps, ctx);
+  const capacity = startCapacityCheck(deps, ctx, { force: opts.force }); // engine's free memory, probed beside the steps below
   const pinging = ctx.engine.ping();
   pinging.catch(() => undefined); // awaited below, after the compose files (their error comes first)
   const model = await ctx.model; // compose files exist and parse
@@ -111,6 +115,7 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
   // Docker itself re-checks health every second during start-up where engine and compose take `start_interval`
   // (API ≥ 1.44, compose v2 ≥ 2.20.2; override/health.ts). Older engines: the gate's own probes decide readiness.
+  await capacity.finish(emit); // exit 5 (CAPACITY) when it does not fit, unless --force
   const engineInfo = await pinging;
   const startInterval = apiAtLeast(engineInfo?.apiVersion ?? '0', START_INTERVAL_MIN_API)
     ? await deps.compose.info().then((c) => composeTakesStartInterval(c.variant, c.version), () => false)

@@ -58,7 +58,7 @@ describe('lazyAdapter', () => {
     const home = await mkdtemp(join(tmpdir(), 'sbx-deps-'));
     try {
       const deps = createDeps({ env: { ...process.env, KTRDR_SANDBOX_HOME: home, DOCKER_HOST: 'unix:///nonexistent.sock' } });
-      expect(await deps.registry.read()).toEqual({ version: 1, instances: {}, blacklist: {} });
+      expect(await deps.registry.read()).toEqual({ version: 2, instances: {}, blacklist: {} });
       expect(deps.endpoint.display).toContain('/nonexistent.sock');
     } finally {
       await rm(home, { recursive: true, force: true });

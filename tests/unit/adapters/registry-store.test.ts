@@ -45,7 +45,7 @@ describe('registry store', () => {
     });
     expect(result).toBe('done');
     const text = await readFile(store.file, 'utf8');
-    const expected = { version: 1, instances: { a: record('a', 1) }, blacklist: {} };
+    const expected = { version: 2, instances: { a: record('a', 1) }, blacklist: {} };
     expect(text).toBe(`${JSON.stringify(expected, null, 2)}\n`);
     expect(await store.read()).toEqual(expected);
   });
@@ -94,7 +94,8 @@ describe('registry store', () => {
     it.each([
       ['invalid JSON', '{"version": 1, "instances": {', /not valid JSON/],
       ['an empty file', '', /not valid JSON/],
-      ['a wrong version', JSON.stringify({ version: 2, instances: {}, blacklist: {} }), /unexpected content at version/],
+      ['a wrong version', JSON.stringify({ version: 0, instances: {}, blacklist: {} }), /unexpected content at version/],
+      ['a newer version', JSON.stringify({ version: 3, instances: {}, blacklist: {} }), /version 3, written by a newer ktrdr-sandbox/],
       ['a wrong shape', JSON.stringify({ version: 1, instances: { a: { id: 'a', slot: 'one' } }, blacklist: {} }), /unexpected content at instances\.a/],
       ['a JSON array', '[]', /unexpected content at \(root\)/],
     ])('%s → REGISTRY_CORRUPT from read() and update(), bytes unchanged', async (_what, content, why) => {

@@ -3,13 +3,14 @@ import { EngineUnavailableError } from '../../../main/core/deps';
 import { EXIT, SandboxError, toErrorPayload, type ErrorCode } from '../../../main/core/errors';
 
 describe('exit codes', () => {
-  it('documents 0 ok, 1 error, 2 gate, 3 ports, 4 engine', () => {
-    expect(EXIT).toEqual({ ok: 0, error: 1, gate: 2, ports: 3, engine: 4 });
+  it('documents 0 ok, 1 error, 2 gate, 3 ports, 4 engine, 5 capacity', () => {
+    expect(EXIT).toEqual({ ok: 0, error: 1, gate: 2, ports: 3, engine: 4, capacity: 5 });
   });
 
   it.each([
     ['GATE_FAILED', 2],
     ['PORT_CONFLICT', 3],
+    ['CAPACITY', 5],
     ['ENGINE_UNAVAILABLE', 4],
     ['USAGE', 1],
     ['STATE', 1],

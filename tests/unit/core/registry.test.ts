@@ -123,7 +123,8 @@ describe('registrySchema', () => {
   it('accepts what emptyRegistry and registryWith produce, rejects another version', () => {
     expect(registrySchema.safeParse(emptyRegistry()).success).toBe(true);
     expect(registrySchema.safeParse(registryWith(record('a', 1))).success).toBe(true);
-    expect(registrySchema.safeParse({ version: 2, instances: {}, blacklist: {} }).success).toBe(false);
+    expect(registrySchema.safeParse({ version: 1, instances: {}, blacklist: {} }).success).toBe(false);
+    expect(registrySchema.safeParse({ version: 3, instances: {}, blacklist: {} }).success).toBe(false);
     expect(registrySchema.safeParse(registryWith(record('a', 11))).success).toBe(false);
   });
 });
