@@ -1,7 +1,6 @@
 // Result shapes of the use-cases, in the node-free shared module so the renderer can type-check against
 // them through the contract. The use-case modules re-export them.
-import type { SlotPort } from './types';
-import type { ContainerInfo, GateReport, InstanceLink, InstanceRecord } from './types';
+import type { ContainerInfo, GateReport, InstanceLink, InstanceRecord, SlotPort } from './types';
 import type { InstanceView } from './views';
 
 export interface InstanceDetails {
