@@ -6,7 +6,6 @@ import { isAbsolute, join } from 'node:path';
 import type { ComposeModelCache, Files } from './deps';
 import type { ComposeHealthcheck, ComposeModel, ComposeResource, ComposeService, DependsOnCondition } from './types';
 import { SandboxError } from './errors';
-import { legacyFiles } from './small-file';
 
 /** A YAML parser (yaml's `parse`), passed in so that reading a cached model never loads it. */
 export type YamlParse = (text: string, options: { merge: boolean }) => unknown;
@@ -23,8 +22,7 @@ export function composeFilePaths(dir: string, files: string[]): string[] {
 /** Bumped when ComposeModel changes shape, so that cached models of an older version are not used. */
 export const COMPOSE_MODEL_VERSION = 3;
 
-/** fs: TEMPORARY default (issue 12) until resolve.ts passes deps.files; then required. */
-export async function readComposeModel(dir: string, files: string[], cache?: ComposeModelCache, fs: Pick<Files, 'readText' | 'stat'> = legacyFiles): Promise<ComposeModel> {
+export async function readComposeModel(dir: string, files: string[], cache: ComposeModelCache | undefined, fs: Pick<Files, 'readText' | 'stat'>): Promise<ComposeModel> {
   const paths = composeFilePaths(dir, files);
   const notFound = (p: string) =>
     new SandboxError('STATE', `Compose file not found: ${p}`, {

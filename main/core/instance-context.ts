@@ -1,10 +1,9 @@
 // One instance, resolved once per command: its registry entry (and the registry read to find it), manifest,
 // variables, compose project and files, compose model and engine. The steps of a command (up: lint, port check,
 // override, compose, gate, description; status; evidence) take this value and read none of it again.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { composeFilePaths, type ComposeModel } from './compose-model';
-import type { Deps, Engine } from './deps';
+import type { Deps, Engine, Files } from './deps';
+import { SandboxError } from './errors';
 import { envFilePath } from './envfile';
 import { overridePath } from './override/state';
 import { composeModelOf, loadInstance, resolveInstance, type InstanceRef, type LoadedInstance } from './resolve';
@@ -44,7 +43,7 @@ export async function resolveContext(deps: Deps, ref: InstanceRef): Promise<Inst
 
 /** The context of a record already found in `registry`. */
 export async function contextOf(deps: Deps, rec: InstanceRecord, registry: RegistryData): Promise<InstanceContext> {
-  const dirExists = existsSync(rec.path);
+  const dirExists = deps.files.exists(rec.path);
   const loaded = await loadInstance(deps, rec, dirExists);
   const model = composeModelOf(loaded, deps);
   model.catch(() => undefined); // awaited by the steps that need it; a failure is theirs to report
@@ -75,6 +74,10 @@ export function depsFor(deps: Deps, ctx: Pick<InstanceContext, 'engine'>): Deps 
 }
 
 /** The compose files' texts, read (never parsed): the lint sees ${VAR:-default}s and quotes lines from them. */
-export function composeTexts(ctx: Pick<InstanceContext, 'compose'>): Promise<string[]> {
-  return Promise.all(ctx.compose.files.map((f) => readFile(f, 'utf8')));
+export async function composeTexts(paths: string[], files: Pick<Files, 'readText'>): Promise<string[]> {
+  return paths.map((f) => {
+    const text = files.readText(f);
+    if (text === undefined) throw new SandboxError('STATE', `Compose file not found: ${f}`);
+    return text;
+  });
 }

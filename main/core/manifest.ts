@@ -7,7 +7,6 @@ import { SandboxError } from './errors';
 import type { Manifest } from './manifest-schema';
 import { ktrdrPreset } from './preset';
 import type { Files } from './deps';
-import { legacyFiles } from './small-file';
 
 export const MANIFEST_FILE = 'ktrdr-sandbox.yml';
 
@@ -32,7 +31,7 @@ const derivedMemo = new Map<string, DerivedFor>();
  * them), and from env when given — by default nothing from the process environment: the CLI, the tray app
  * and the dashboard must derive the same slot map whatever shell they were started from.
  */
-export async function deriveForDir(dir: string, env: ComposeFileEnv = {}, fs: Pick<Files, 'readText' | 'stat'> = legacyFiles): Promise<DerivedFor | null> {
+export async function deriveForDir(dir: string, env: ComposeFileEnv, fs: Pick<Files, 'readText' | 'stat'>): Promise<DerivedFor | null> {
   const dotenv = parseEnvFile(fs.readText(join(dir, '.env')) ?? '');
   const found = findComposeFiles((name) => fs.stat(join(dir, name))?.kind === 'file', env, dotenv);
   if (!found) return null;
@@ -57,7 +56,7 @@ export async function deriveForDir(dir: string, env: ComposeFileEnv = {}, fs: Pi
  * docker-compose.sandbox.yml is there; else derived from the compose file compose itself would use; else the
  * preset (whose missing compose file is then reported by whoever reads it).
  */
-export async function loadManifest(dir: string, env: ComposeFileEnv = {}, fs: Pick<Files, 'readText' | 'stat'> = legacyFiles): Promise<LoadedManifest> {
+export async function loadManifest(dir: string, env: ComposeFileEnv, fs: Pick<Files, 'readText' | 'stat'>): Promise<LoadedManifest> {
   const file = join(dir, MANIFEST_FILE);
   const text = fs.readText(file);
   if (text === undefined) {

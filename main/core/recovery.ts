@@ -90,7 +90,7 @@ async function rollBackCreate(deps: Deps, rec: InstanceRecord, emit: EventSink):
   await deps.files.remove(staging);
   await deps.files.removeEmptyDir(dirname(staging)); // ours alone; only when empty
   if (deps.files.exists(rec.path)) {
-    const ours = worktreeLinkOk(deps.files, rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '') === canonical(rec.path);
+    const ours = worktreeLinkOk(deps.files, rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '', deps.files) === canonical(rec.path, deps.files);
     if (!ours) {
       // create only ever moves a finished checkout here: something else made this directory. Not ours to touch.
       emit({ type: 'step', instance: rec.id, id: 'repair', label: `Interrupted create of "${rec.id}": ${rec.path} is not its worktree, left alone`, state: 'warning' });

@@ -1,15 +1,13 @@
 // Finding the instance a command is about, loading what it needs, and self-healing .env.sandbox.
-import { existsSync, promises as fsp, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readComposeModel, type ComposeModel } from './compose-model';
-import type { ComposeTarget, Deps } from './deps';
+import type { ComposeTarget, Deps, Files } from './deps';
 import { ENV_FILE, envFileChanges, envFilePath, instanceVariables, parseEnvFile, renderEnvFile, handEdited } from './envfile';
 import type { EventSink } from './events';
 import { SandboxError } from './errors';
 import { loadManifest } from './manifest';
 import type { Manifest } from './manifest-schema';
 import { instanceContaining, instances } from './registry';
-import { readTextIfExists } from './small-file';
 import { writeOverride } from './override/state';
 import type { InstanceRecord, RegistryData } from './types';
 
@@ -17,19 +15,15 @@ import type { InstanceRecord, RegistryData } from './types';
 export type InstanceRef = { id: string } | { cwd: string };
 
 /** The canonical path (symlinks resolved), or the path itself when it cannot be resolved. */
-export function canonical(dir: string): string {
-  try {
-    return realpathSync(dir);
-  } catch {
-    return dir;
-  }
+export function canonical(dir: string, files: Pick<Files, 'realpath'>): string {
+  return files.realpath(dir) ?? dir;
 }
 
 /** Walk up from dir to the first directory holding .env.sandbox. */
-export function findEnvFileUp(dir: string): string | null {
+export function findEnvFileUp(dir: string, files: Pick<Files, 'exists'>): string | null {
   let cur = dir;
   for (;;) {
-    if (existsSync(join(cur, ENV_FILE))) return cur;
+    if (files.exists(join(cur, ENV_FILE))) return cur;
     const parent = dirname(cur);
     if (parent === cur) return null;
     cur = parent;
@@ -48,13 +42,13 @@ export async function resolveInstance(deps: Deps, ref: InstanceRef, reg?: Regist
     }
     return rec;
   }
-  const cwd = canonical(ref.cwd);
-  const envDir = findEnvFileUp(cwd);
+  const cwd = canonical(ref.cwd, deps.files);
+  const envDir = findEnvFileUp(cwd, deps.files);
   if (envDir) {
-    const env = parseEnvFile(readTextIfExists(join(envDir, ENV_FILE)) ?? '');
+    const env = parseEnvFile(deps.files.readText(join(envDir, ENV_FILE)) ?? '');
     const id = env.INSTANCE_ID;
     const rec = id ? registry.instances[id] : undefined;
-    if (rec && canonical(rec.path) === envDir) return rec;
+    if (rec && canonical(rec.path, deps.files) === envDir) return rec;
     const byPath = instanceContaining(registry, envDir);
     if (byPath) return byPath;
     throw new SandboxError('NOT_AN_INSTANCE', `${envDir} has a ${ENV_FILE} for "${id ?? '?'}", but the registry has no instance there`, {
@@ -77,13 +71,13 @@ export interface LoadedInstance {
 }
 
 /** dirExists: whether rec.path exists, when the caller already looked (a gone directory gets the preset). */
-export async function loadInstance(deps: Deps, rec: InstanceRecord, dirExists = existsSync(rec.path)): Promise<LoadedInstance> {
-  const { manifest } = dirExists ? await loadManifest(rec.path) : await loadManifest('/nonexistent');
+export async function loadInstance(deps: Deps, rec: InstanceRecord, dirExists = deps.files.exists(rec.path)): Promise<LoadedInstance> {
+  const { manifest } = await loadManifest(dirExists ? rec.path : '/nonexistent', {}, deps.files);
   return { rec, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) };
 }
 
-export function requireDir(rec: InstanceRecord): void {
-  if (!existsSync(rec.path)) {
+export function requireDir(rec: InstanceRecord, files: Pick<Files, 'exists'>): void {
+  if (!files.exists(rec.path)) {
     throw new SandboxError('STATE', `The directory of "${rec.id}" is gone: ${rec.path}`, {
       hint: `Remove what is left with \`ktrdr-sandbox destroy ${rec.id} --force\` or \`ktrdr-sandbox prune\`.`,
     });
@@ -94,13 +88,13 @@ export function requireDir(rec: InstanceRecord): void {
  * Rewrite .env.sandbox from the registry when it is missing or differs. Returns true when it was (re)written.
  * A file edited by hand (not as we wrote it) is first kept in .env.sandbox.bak, and the change is reported.
  */
-export async function ensureEnvFile(ctx: LoadedInstance, emit?: EventSink): Promise<boolean> {
+export async function ensureEnvFile(files: Files, ctx: LoadedInstance, emit?: EventSink): Promise<boolean> {
   const file = envFilePath(ctx.rec.path);
   const want = renderEnvFile(ctx.vars);
-  const have = readTextIfExists(file);
+  const have = files.readText(file);
   if (have === want) return false;
   if (have !== undefined && handEdited(have, want)) {
-    await fsp.writeFile(`${file}.bak`, have, { mode: 0o644 });
+    files.write(`${file}.bak`, have, { mode: 0o644 });
     const changes = envFileChanges(have, want);
     emit?.({
       type: 'step',
@@ -110,7 +104,7 @@ export async function ensureEnvFile(ctx: LoadedInstance, emit?: EventSink): Prom
       state: 'warning',
     });
   }
-  await fsp.writeFile(file, want, { mode: 0o644 });
+  files.write(file, want, { mode: 0o644 });
   return true;
 }
 
@@ -141,26 +135,26 @@ export async function secretTarget(deps: Deps, ctx: LoadedInstance, opts: { isol
 }
 
 /** Write the instance's compose override (from its compose model) and return its path. */
-export async function overrideFileFor(deps: Pick<Deps, 'home' | 'composeModels'>, ctx: LoadedInstance, opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {}): Promise<string> {
-  const model = opts.model ?? (await composeModelOf(ctx, 'composeModels' in deps ? deps : undefined));
-  const w: Parameters<typeof writeOverride>[0] = { home: deps.home, id: ctx.rec.id, manifest: ctx.manifest, model };
+export async function overrideFileFor(deps: Pick<Deps, 'home' | 'composeModels' | 'files'>, ctx: LoadedInstance, opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {}): Promise<string> {
+  const model = opts.model ?? (await composeModelOf(ctx, deps));
+  const w: Parameters<typeof writeOverride>[0] = { home: deps.home, id: ctx.rec.id, manifest: ctx.manifest, model, files: deps.files };
   if (opts.isolate !== undefined) w.isolate = opts.isolate;
   if (opts.startInterval !== undefined) w.startInterval = opts.startInterval;
   return writeOverride(w).file;
 }
 
-export function composeModelOf(ctx: LoadedInstance, deps?: Pick<Deps, 'composeModels'>): Promise<ComposeModel> {
-  return readComposeModel(ctx.rec.path, ctx.manifest.compose.files, deps?.composeModels);
+export function composeModelOf(ctx: LoadedInstance, deps: Pick<Deps, 'composeModels' | 'files'>): Promise<ComposeModel> {
+  return readComposeModel(ctx.rec.path, ctx.manifest.compose.files, deps.composeModels, deps.files);
 }
 
 /** Make git ignore .env.sandbox in this repository (info/exclude is shared by all worktrees). */
-export async function excludeEnvFile(commonGitDir: string): Promise<void> {
+export async function excludeEnvFile(files: Files, commonGitDir: string): Promise<void> {
   const file = join(commonGitDir, 'info', 'exclude');
-  const text = readTextIfExists(file) ?? '';
+  const text = files.readText(file) ?? '';
   const has = (name: string) => text.split('\n').some((l) => l.trim() === `/${name}` || l.trim() === name);
   // .env.sandbox.bak: the copy of a hand-edited .env.sandbox (ensureEnvFile)
   const add = [ENV_FILE, `${ENV_FILE}.bak`].filter((n) => !has(n));
   if (!add.length) return;
-  await fsp.mkdir(dirname(file), { recursive: true });
-  await fsp.writeFile(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox instance file\n${add.map((n) => `/${n}\n`).join('')}`);
+  files.mkdir(dirname(file));
+  files.write(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox instance file\n${add.map((n) => `/${n}\n`).join('')}`);
 }

@@ -59,7 +59,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
 
   /** The main repository create would branch from (same rules as the create use-case). */
   async function mainRepository(dir: string): Promise<string> {
-    const start = canonical(dir);
+    const start = canonical(dir, deps.files);
     const top = await deps.git.topLevel(start);
     if (!top) {
       throw new SandboxError('USAGE', `${start} is not inside a git repository`, {
@@ -277,13 +277,13 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
 
     async openFolder(id) {
       const rec = await record(id);
-      requireDir(rec);
+      requireDir(rec, deps.files);
       await platform.openPath(rec.path);
     },
 
     async openTerminal(id) {
       const rec = await record(id);
-      requireDir(rec);
+      requireDir(rec, deps.files);
       await platform.openTerminal(rec.path);
     },
 
@@ -309,7 +309,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
             if (v === null || v === '') clean.repositoryRoot = null;
             else {
               const dir = str(v, 'repository root').trim();
-              const top = await deps.git.topLevel(canonical(dir));
+              const top = await deps.git.topLevel(canonical(dir, deps.files));
               if (!top) throw new SandboxError('USAGE', `${dir} is not inside a git repository`, { hint: 'Choose the folder of your project checkout.' });
               clean.repositoryRoot = top;
             }

@@ -88,7 +88,7 @@ export function createViewCache(deps: Deps): ViewCache {
     let model: ComposeModel | null;
     if (sameManifest && prev.composeStamps === composeStamps) ({ expected, model = null } = prev);
     else {
-      model = dirExists ? await readComposeModel(rec.path, manifest.compose.files).catch(() => null) : null;
+      model = dirExists ? await readComposeModel(rec.path, manifest.compose.files, undefined, deps.files).catch(() => null) : null;
       expected = model ? defaultServices(model).length : 0;
     }
     // an absent file is read anyway (cheap): the stamp is only a hint, the store decides

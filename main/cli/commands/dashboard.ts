@@ -24,7 +24,7 @@ export function registerDashboard(program: Command, rt: Runtime): void {
       const deps = rt.deps();
       let repository: string | null;
       if (o.repo) {
-        const dir = canonical(resolve(rt.cwd, o.repo));
+        const dir = canonical(resolve(rt.cwd, o.repo), deps.files);
         repository = await deps.git.topLevel(dir);
         if (!repository) throw new SandboxError('USAGE', `${dir} is not inside a git repository`, { hint: 'Pass your project checkout to --repo.' });
       } else {

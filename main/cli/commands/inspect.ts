@@ -23,10 +23,10 @@ export function registerInspect(program: Command, rt: Runtime): void {
   ).action((o) =>
     runCommand(o, async (out) => {
       const root = (await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd;
-      const { manifest, source } = await loadManifest(root);
+      const { manifest, source } = await loadManifest(root, {}, rt.deps().files);
       if (o.slot !== undefined) assertSlot(o.slot);
       // Ports whose variable no compose file reads keep their column (bookmarks stay stable), marked unused.
-      const model = await readComposeModel(root, manifest.compose.files, rt.deps().composeModels).catch(() => null);
+      const model = await readComposeModel(root, manifest.compose.files, rt.deps().composeModels, rt.deps().files).catch(() => null);
       const mark = (ports: SlotPort[]) => (model ? markPortUsage(ports, model) : ports);
       const slots = o.slot !== undefined ? [o.slot as number] : Array.from({ length: MAX_SLOT - MIN_SLOT + 1 }, (_, i) => i + MIN_SLOT);
       const rows = slots.map((s) => ({ slot: s, ports: mark(slotPorts(manifest, s)) }));

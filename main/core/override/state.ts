@@ -6,7 +6,6 @@ import type { Files } from '../deps';
 import type { ComposeModel } from '../types';
 import type { Manifest } from '../manifest-schema';
 import { ownerId } from '../owner';
-import { legacyFiles } from '../small-file';
 import { buildOverride, renderOverride } from './index';
 
 export const OVERRIDE_FILE = 'compose.override.yml';
@@ -45,9 +44,8 @@ function readOptions(files: Files, home: string, id: string): Partial<OverrideOp
 
 /**
  * The isolation decision for this instance: the manifest's off wins, then what `up` last asked for, then on.
- * files: TEMPORARY default (issue 12) until up.ts passes deps.files; then required.
  */
-export function isolationFor(home: string, id: string, manifest: Manifest, requested?: boolean, files: Files = legacyFiles): boolean {
+export function isolationFor(home: string, id: string, manifest: Manifest, requested: boolean | undefined, files: Files): boolean {
   if (!manifestIsolation(manifest)) return false;
   if (requested !== undefined) return requested;
   return readOptions(files, home, id).isolate ?? true;
@@ -55,11 +53,10 @@ export function isolationFor(home: string, id: string, manifest: Manifest, reque
 
 /**
  * Write the override (only when it changed) and, when `up` decided, remember the isolation choice.
- * files: TEMPORARY default (issue 12) until resolve.ts passes deps.files; then required.
  */
-export function writeOverride(opts: { home: string; id: string; manifest: Manifest; model: ComposeModel; isolate?: boolean; startInterval?: boolean; files?: Files }): { file: string; isolate: boolean } {
+export function writeOverride(opts: { home: string; id: string; manifest: Manifest; model: ComposeModel; isolate?: boolean; startInterval?: boolean; files: Files }): { file: string; isolate: boolean } {
   const { home, id, model } = opts;
-  const files = opts.files ?? legacyFiles;
+  const files = opts.files;
   const isolate = isolationFor(home, id, opts.manifest, opts.isolate, files);
   const dir = instanceStateDir(home, id);
   files.mkdir(dir);

@@ -32,7 +32,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   const name = validateInstanceName(opts.name);
   if (opts.branch !== undefined) validateBranchName(opts.branch);
   if (opts.slot !== undefined) parseSlot(opts.slot);
-  const start = canonical(opts.from ?? opts.cwd);
+  const start = canonical(opts.from ?? opts.cwd, deps.files);
   const top = await deps.git.topLevel(start);
   if (!top) {
     throw new SandboxError('USAGE', `${start} is not inside a git repository`, {
@@ -91,8 +91,8 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
     await deps.files.remove(staging); // ours: an earlier crash's leftover
     await step(emit, id, 'worktree', `Worktree ${path} (${branchExists ? 'branch' : 'new branch'} ${branch})`, async () => {
       await deps.git.worktreeAdd(repo, staging, { branch, newBranch: !branchExists });
-      await ensureEnvFile({ rec: { ...rec, path: staging }, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) });
-      await excludeEnvFile(join(repo, '.git')).catch(() => undefined);
+      await ensureEnvFile(deps.files, { rec: { ...rec, path: staging }, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) });
+      await excludeEnvFile(deps.files, join(repo, '.git')).catch(() => undefined);
       await deps.git.worktreeMove(repo, staging, path);
       moved = true;
     });

@@ -5,7 +5,7 @@
 // "sandbox-demo-". `demo --clean` removes all of it: instances (containers, volumes, networks, worktrees,
 // slots), any compose project left whose working directory is under the demo directory, and the directory.
 import { join } from 'node:path';
-import type { Deps } from '../deps';
+import type { Deps, Files } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
 import { instances } from '../registry';
@@ -47,9 +47,9 @@ export interface DemoResult {
 const under = (root: string, p: string) => p === root || p.startsWith(`${root}/`);
 
 /** Registered instances living under the demo directory. */
-export function demoInstances(recs: InstanceRecord[], root: string): InstanceRecord[] {
-  const r = canonical(root);
-  return recs.filter((i) => under(r, canonical(i.path)) || under(r, canonical(i.repo)) || under(root, i.path));
+export function demoInstances(recs: InstanceRecord[], root: string, files: Pick<Files, 'realpath'>): InstanceRecord[] {
+  const r = canonical(root, files);
+  return recs.filter((i) => under(r, canonical(i.path, files)) || under(r, canonical(i.repo, files)) || under(root, i.path));
 }
 
 export async function runDemo(deps: Deps, files: DemoFiles, opts: { example?: string; timeoutMs?: number }, emit: EventSink = noEvents): Promise<DemoResult> {
@@ -61,9 +61,9 @@ export async function runDemo(deps: Deps, files: DemoFiles, opts: { example?: st
   }
   await step(emit, undefined, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   const repo = join(files.root, `${DEMO_PREFIX}${example}`);
-  const registered = demoInstances(instances(await deps.registry.read()), files.root);
+  const registered = demoInstances(instances(await deps.registry.read()), files.root, deps.files);
   if (!files.exists(repo)) {
-    if (registered.some((i) => canonical(i.repo) === canonical(repo) || i.repo === repo)) {
+    if (registered.some((i) => canonical(i.repo, deps.files) === canonical(repo, deps.files) || i.repo === repo)) {
       throw new SandboxError('STATE', `The demo repository ${repo} is gone but its instances are registered`, { hint: 'Run `ktrdr-sandbox demo --clean` first.' });
     }
     await files.ensureRoot();
@@ -98,12 +98,12 @@ export interface DemoCleanResult {
 export async function cleanDemo(deps: Deps, files: DemoFiles, emit: EventSink = noEvents): Promise<DemoCleanResult> {
   await deps.engine.ping();
   const destroyed: string[] = [];
-  for (const rec of demoInstances(instances(await deps.registry.read()), files.root)) {
+  for (const rec of demoInstances(instances(await deps.registry.read()), files.root, deps.files)) {
     await destroyInstance(deps, { id: rec.id }, { force: true }, emit);
     destroyed.push(rec.id);
   }
   // Whatever compose project is left with its working directory in the demo directory (an interrupted demo).
-  const root = canonical(files.root);
+  const root = canonical(files.root, deps.files);
   const left = (await deps.engine.listContainers({ all: true })).filter((c) => c.workingDir && (under(root, c.workingDir) || under(files.root, c.workingDir)));
   const projects = [...new Set(left.map((c) => c.project))];
   for (const p of projects) await step(emit, p, 'orphan', `Leftover demo project "${p}" removed`, () => deps.engine.removeProjectResources(p));

@@ -67,7 +67,7 @@ export async function previewDestroy(deps: Deps, rec: InstanceRecord, opts: Dest
   if (!deletesDirectory) return p;
   const disposable = await disposableFor(deps.files, rec);
   let lines: string[];
-  const linked = worktreeLinkOk(deps.files, rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '') === canonical(rec.path);
+  const linked = worktreeLinkOk(deps.files, rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '', deps.files) === canonical(rec.path, deps.files);
   if (linked) {
     const [status, branch, unpushed] = await Promise.all([deps.git.statusAll(rec.path), deps.git.currentBranch(rec.path), deps.git.unpushed(rec.path)]);
     lines = status;

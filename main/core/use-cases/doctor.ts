@@ -56,7 +56,7 @@ export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOption
     root = rec.path;
   } catch (err) {
     if (!(err instanceof SandboxError) || err.code !== 'NOT_AN_INSTANCE' || !('cwd' in ref)) throw err;
-    const cwd = canonical(ref.cwd);
+    const cwd = canonical(ref.cwd, deps.files);
     root = (await deps.git.topLevel(cwd).catch(() => null)) ?? cwd;
   }
   let manifest: Manifest | null = null;

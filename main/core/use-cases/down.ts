@@ -6,7 +6,7 @@ import { releaseSharedLinks } from './isolation-links';
 
 export async function downInstance(deps: Deps, ref: InstanceRef, opts: { volumes?: boolean } = {}, emit: EventSink = noEvents): Promise<{ id: string; volumes: boolean }> {
   const rec = await resolveInstance(deps, ref);
-  requireDir(rec);
+  requireDir(rec, deps.files);
   const ctx = await loadInstance(deps, rec);
   await step(emit, rec.id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   await step(emit, rec.id, 'compose-down', `compose down${opts.volumes ? ' -v' : ''} (project ${rec.id})`, async () => {

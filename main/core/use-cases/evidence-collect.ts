@@ -1,14 +1,13 @@
 // The collectors of an evidence bundle (see evidence.ts): the resolved compose configuration, per-container
 // state and logs, git state, versions and run outputs — each read through Deps, each written through `write`
 // (which redacts), none of them allowed to fail the bundle: a failure becomes a problem through `attempt`.
-import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { version as toolVersion } from '../../version';
 import { defaultServices } from '../compose-model';
-import type { ComposeInfo, ContainerDetails, Deps } from '../deps';
+import type { ComposeInfo, Deps, Files } from '../deps';
 import { LOG_LINES, type ContainerEvidence, type GitInfo } from '../evidence-bundle';
 import { composeTarget, overrideFileFor } from '../resolve';
-import { modelOrNull, type InstanceContext } from '../instance-context';
+import { composeTexts, modelOrNull, type InstanceContext } from '../instance-context';
 import { renderResolvedCompose } from '../resolved-compose';
 import { runLogPath } from './run';
 import { byText } from '../order';
@@ -41,7 +40,7 @@ export async function composeConfigText(
   }
   return attempt('compose config', async () => {
     const files = [...ctx.compose.files, await overrideFileFor(deps, ctx, { model: await ctx.model })];
-    const texts = await Promise.all(files.map((f) => readFile(f, 'utf8')));
+    const texts = await composeTexts(files, deps.files);
     const defined = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
     const values = { ...ctx.vars, ...defined, ...secrets };
     const header = [
@@ -68,7 +67,7 @@ export async function collectContainers(deps: Deps, ctx: InstanceContext, write:
       seen.set(`${c.oneOff}:${c.service}`, n);
       const logName = `logs/${c.oneOff ? `run-${c.service}-${c.id.slice(0, 12)}` : n > 1 ? `${c.service}-${n}` : c.service}.log`;
       const [details, log] = await Promise.all([
-        ctx.engine.inspect ? ctx.engine.inspect(c.id).catch(() => null) : Promise.resolve(null as ContainerDetails | null),
+        ctx.engine.inspect(c.id).catch(() => null),
         ctx.engine
           .logs(c.id, { tail: LOG_LINES, timestamps: true })
           .then((lines) => lines.map((l) => l.text).join('\n'))
@@ -108,7 +107,7 @@ export async function collectGit(deps: Deps, dir: string, attempt: Attempt): Pro
     attempt('git branch', () => deps.git.currentBranch(dir), null),
     attempt('git HEAD', () => deps.git.head(dir), null),
     attempt('git status', () => deps.git.status(dir), null),
-    deps.git.diffStat ? attempt('git diff --stat', () => deps.git.diffStat!(dir), '') : Promise.resolve('(git diff --stat is not available)'),
+    attempt('git diff --stat', () => deps.git.diffStat(dir), ''),
   ]);
   const lines = [
     `branch: ${branch ?? '(detached HEAD)'}`,
@@ -142,8 +141,8 @@ export async function collectVersions(deps: Deps, attempt: Attempt, labelVersion
   ]);
   return {
     'ktrdr-sandbox': toolVersion,
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
+    node: deps.env.nodeVersion,
+    platform: `${deps.env.platform} ${deps.env.arch}`,
     engine: engine ? { version: engine.version, apiVersion: engine.apiVersion, endpoint: engine.endpoint } : null,
     compose: compose
       ? { variant: compose.variant, version: compose.version, ...('source' in compose ? { source: compose.source } : { command: compose.command.join(' ') }) }
@@ -153,8 +152,17 @@ export async function collectVersions(deps: Deps, attempt: Attempt, labelVersion
 }
 
 /** The last `run` (see run.ts: <home>/runs/<id>.log) as last-run.log, plus any outputs kept under <home>/runs/<id>/. */
+/** A file's text, or null when it cannot be read (missing, unreadable, a directory). */
+function textOrNull(files: Files, file: string): string | null {
+  try {
+    return files.readText(file) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export async function collectRunOutputs(deps: Deps, id: string, write: Write): Promise<string[]> {
-  const last = await readFile(runLogPath(deps.home, id), 'utf8').catch(() => null);
+  const last = textOrNull(deps.files, runLogPath(deps.home, id));
   const lastOut: string[] = [];
   if (last !== null) {
     await write('last-run.log', last);
@@ -163,14 +171,15 @@ export async function collectRunOutputs(deps: Deps, id: string, write: Write): P
   const src = join(deps.home, 'runs', id);
   let names: string[];
   try {
-    names = (await readdir(src, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+    const entries = await Promise.all(deps.files.list(src).map(async (n) => ({ n, st: await deps.tree.lstat(join(src, n)) })));
+    names = entries.filter((e) => e.st?.kind === 'file').map((e) => e.n).sort();
   } catch {
     return lastOut;
   }
   const out: string[] = [...lastOut];
   await Promise.all(
     names.map(async (n) => {
-      const text = await readFile(join(src, n), 'utf8').catch(() => null);
+      const text = textOrNull(deps.files, join(src, n));
       if (text === null) return;
       await write(`runs/${n}`, text);
       out.push(`runs/${n}`);

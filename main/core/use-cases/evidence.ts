@@ -3,11 +3,8 @@
 // git state, versions and a SUMMARY.md readable in ten seconds. Every file passes through the redactor before
 // it is written: no secret value of the instance ever reaches the disk. Everything is collected in parallel.
 // Orchestration here; collectors in evidence-collect.ts, the records and SUMMARY.md in ../evidence-bundle.ts.
-import { existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import * as tar from 'tar';
-import type { Deps } from '../deps';
+import type { Deps, Files } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, type EventSink } from '../events';
 import { EVIDENCE_DIR, evidenceStamp, summarise, type ContainerEvidence, type EvidenceResult } from '../evidence-bundle';
@@ -24,14 +21,14 @@ export { renderResolvedCompose } from '../resolved-compose';
 export interface EvidenceOptions {
   /** Directory to write (default: <instance>/.sandbox-evidence/<timestamp>/). Must not exist or be empty. */
   out?: string;
-  /** Resolves a relative --out (default: process.cwd()). */
+  /** Resolves a relative --out (default: the working directory, deps.env.cwd()). */
   cwd?: string;
   /**
    * Write compose's own `config` output (a compose subprocess: ~1-3 s with Compose v1) instead of our
    * interpolation of the same inputs (milliseconds).
    */
   composeConfig?: boolean;
-  /** Environment compose would see at `up` (default: process.env). */
+  /** Environment compose would see at `up` (default: deps.env.all()). */
   env?: Record<string, string | undefined>;
 }
 
@@ -45,12 +42,12 @@ export async function collectEvidence(baseDeps: Deps, ref: InstanceRef, opts: Ev
       hint: 'Write the evidence elsewhere with --out PATH.',
     });
   }
-  const dir = opts.out ? resolve(opts.cwd ?? process.cwd(), opts.out) : await freshDir(join(rec.path, EVIDENCE_DIR), evidenceStamp(deps.clock.now()));
-  if (opts.out) await assertEmptyOrAbsent(dir);
+  const dir = opts.out ? resolve(opts.cwd ?? deps.env.cwd(), opts.out) : freshDir(deps.files, join(rec.path, EVIDENCE_DIR), evidenceStamp(deps.clock.now()));
+  if (opts.out) assertEmptyOrAbsent(deps.files, dir);
   const tarball = `${dir}.tar.gz`;
-  if (existsSync(tarball)) throw new SandboxError('USAGE', `${tarball} already exists`, { hint: 'Choose another --out.' });
-  if (!opts.out) await excludeEvidenceDir(rec.repo).catch(() => undefined);
-  await mkdir(join(dir, 'logs'), { recursive: true });
+  if (deps.files.exists(tarball)) throw new SandboxError('USAGE', `${tarball} already exists`, { hint: 'Choose another --out.' });
+  if (!opts.out) await excludeEvidenceDir(deps.files, rec.repo).catch(() => undefined);
+  deps.files.mkdir(join(dir, 'logs'));
 
   const problems: string[] = [];
   const attempt = async <T>(what: string, fn: () => Promise<T>, fallback: T): Promise<T> => {
@@ -71,13 +68,13 @@ export async function collectEvidence(baseDeps: Deps, ref: InstanceRef, opts: Ev
   const sensitive = (n: string) => isSensitiveName(n, secretNames);
   const files: string[] = [];
   const write = async (rel: string, text: string) => {
-    await mkdir(dirname(join(dir, rel)), { recursive: true });
-    await writeFile(join(dir, rel), redact(text));
+    deps.files.mkdir(dirname(join(dir, rel)));
+    deps.files.write(join(dir, rel), redact(text));
     files.push(rel);
   };
   const writeJson = (rel: string, data: unknown) => write(rel, `${JSON.stringify(redactDeep(data, redact, sensitive), null, 2)}\n`);
 
-  const env = opts.env ?? process.env;
+  const env = opts.env ?? deps.env.all();
   const containersP = attempt('containers', () => collectContainers(deps, ctx, write), { containers: [] as ContainerEvidence[], composeVersion: null as string | null });
   const [gate, status, config, { containers }, gitInfo, versions, runFiles] = await Promise.all([
     attempt('gate report', () => deps.gates.read(rec.id), null as GateReport | null),
@@ -100,7 +97,7 @@ export async function collectEvidence(baseDeps: Deps, ref: InstanceRef, opts: Ev
 
   const summary = summarise({ ctx, gate, containers, gitInfo, dir, runFiles, problems, stamp: new Date(deps.clock.now()).toISOString(), elapsedMs: Date.now() - t0 });
   await write('SUMMARY.md', summary.text);
-  await tar.c({ gzip: true, file: tarball, cwd: dirname(dir), portable: true }, [basename(dir)]);
+  await deps.archive.pack(tarball, dirname(dir), [basename(dir)]);
 
   return {
     instance: rec.id,
@@ -119,32 +116,33 @@ export async function collectEvidence(baseDeps: Deps, ref: InstanceRef, opts: Ev
   };
 }
 
-async function freshDir(parent: string, stamp: string): Promise<string> {
+function freshDir(files: Files, parent: string, stamp: string): string {
   let dir = join(parent, stamp);
-  for (let i = 2; existsSync(dir) || existsSync(`${dir}.tar.gz`); i++) dir = join(parent, `${stamp}-${i}`);
+  for (let i = 2; files.exists(dir) || files.exists(`${dir}.tar.gz`); i++) dir = join(parent, `${stamp}-${i}`);
   return dir;
 }
 
-async function assertEmptyOrAbsent(dir: string): Promise<void> {
-  if (!existsSync(dir)) return;
-  if (!statSync(dir).isDirectory()) throw new SandboxError('USAGE', `--out ${dir} exists and is not a directory`);
-  if ((await readdir(dir)).length) {
+function assertEmptyOrAbsent(files: Files, dir: string): void {
+  const st = files.stat(dir);
+  if (!st) return;
+  if (st.kind !== 'dir') throw new SandboxError('USAGE', `--out ${dir} exists and is not a directory`);
+  if (files.list(dir).length) {
     throw new SandboxError('USAGE', `--out ${dir} exists and is not empty`, { hint: 'Evidence never overwrites files: choose a new directory.' });
   }
 }
 
 /** Keep evidence out of `git status` (and so out of destroy's dirty check): <repo>/.git/info/exclude. */
-async function excludeEvidenceDir(repo: string): Promise<void> {
+async function excludeEvidenceDir(files: Files, repo: string): Promise<void> {
   const gitDir = join(repo, '.git');
-  if (!existsSync(gitDir) || !statSync(gitDir).isDirectory()) return;
+  if (files.stat(gitDir)?.kind !== 'dir') return;
   const file = join(gitDir, 'info', 'exclude');
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = files.readText(file) ?? '';
   } catch {
     text = '';
   }
   if (text.split('\n').some((l) => l.trim() === `/${EVIDENCE_DIR}/` || l.trim() === `/${EVIDENCE_DIR}`)) return;
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox evidence bundles\n/${EVIDENCE_DIR}/\n`);
+  files.mkdir(dirname(file));
+  files.write(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox evidence bundles\n/${EVIDENCE_DIR}/\n`);
 }

@@ -15,7 +15,7 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
   const model = await ctx.model;
   // Checks of services the compose file does not start are not run: reported skipped, with the reason.
   const seeded = withSeedCheck(ctx.manifest); // gate.seed as one more check (main/core/seed.ts)
-  const { run, skipped } = reconcileChecks(seeded.gate.checks, model, activeProfiles(process.env));
+  const { run, skipped } = reconcileChecks(seeded.gate.checks, model, activeProfiles(deps.env.all()));
   const skippedResults = skipped.map(skippedResult);
   const order = seeded.gate.checks.map((c) => c.name);
   const manifest = skipped.length ? { ...seeded, gate: { ...seeded.gate, checks: run } } : seeded;
@@ -46,7 +46,7 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
 
 export async function gateInstance(deps: Deps, ref: InstanceRef, opts: { timeoutMs?: number }, emit: EventSink = noEvents): Promise<GateReport> {
   const ctx = await resolveContext(deps, ref);
-  requireDir(ctx.rec);
+  requireDir(ctx.rec, deps.files);
   await ctx.engine.ping();
   return gateFor(deps, ctx, opts, emit);
 }

@@ -20,10 +20,10 @@ export interface InitOptions {
 }
 
 export async function initInstance(deps: Deps, opts: InitOptions, emit: EventSink = noEvents): Promise<InstanceDetails> {
-  const cwd = canonical(opts.cwd);
+  const cwd = canonical(opts.cwd, deps.files);
   const top = await deps.git.topLevel(cwd);
   if (!top) throw new SandboxError('USAGE', `${cwd} is not inside a git repository`, { hint: 'Run init inside your clone or worktree.' });
-  const path = canonical(top);
+  const path = canonical(top, deps.files);
   const id = opts.name ?? instanceIdFromPath(path);
   if (!isValidInstanceId(id)) {
     throw new SandboxError('USAGE', `Invalid instance id "${id}"`, { hint: 'Use lowercase letters, digits, "-" and "_", starting with a letter or digit.' });
@@ -64,8 +64,8 @@ export async function initInstance(deps: Deps, opts: InitOptions, emit: EventSin
   });
   if (alloc.kind !== 'ok') throw allocationError(alloc, await deps.registry.read());
   try {
-    await ensureEnvFile({ rec, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) });
-    await excludeEnvFile(join(repo, '.git')).catch(() => undefined);
+    await ensureEnvFile(deps.files, { rec, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) });
+    await excludeEnvFile(deps.files, join(repo, '.git')).catch(() => undefined);
   } catch (err) {
     await deps.registry.update((reg) => void delete reg.instances[id]).catch(() => undefined);
     throw err;

@@ -15,7 +15,7 @@ export async function runService(
   emit: EventSink = noEvents,
 ): Promise<{ id: string; exitCode: number; output: string }> {
   const rec = await resolveInstance(deps, ref);
-  requireDir(rec);
+  requireDir(rec, deps.files);
   const ctx = await loadInstance(deps, rec);
   const model = await composeModelOf(ctx, deps);
   if (!model.services[service]) {

@@ -72,7 +72,7 @@ export async function unblockSlot(deps: Deps, slot: number, repoDir?: string): P
 export async function moveSlot(deps: Deps, ref: InstanceRef, to: number, emit: EventSink = noEvents): Promise<{ id: string; from: number; to: number; restarted: UpResult | null }> {
   assertSlot(to);
   const rec = await resolveInstance(deps, ref);
-  requireDir(rec);
+  requireDir(rec, deps.files);
   const from = rec.slot;
   if (from === to) throw new SandboxError('USAGE', `"${rec.id}" is already on slot ${to}`);
   const ctx = await loadInstance(deps, rec);
@@ -97,7 +97,7 @@ export async function moveSlot(deps: Deps, ref: InstanceRef, to: number, emit: E
     cur.slot = to;
     return { ...cur };
   });
-  await ensureEnvFile({ rec: moved, manifest: ctx.manifest, vars: instanceVariables(moved, ctx.manifest, deps.sharedHome) }, emit);
+  await ensureEnvFile(deps.files, { rec: moved, manifest: ctx.manifest, vars: instanceVariables(moved, ctx.manifest, deps.sharedHome) }, emit);
   emit({ type: 'step', instance: rec.id, id: 'moved', label: `Moved "${rec.id}" from slot ${from} to slot ${to}`, state: 'passed' });
   const restarted = wasRunning ? await upInstance(deps, { id: rec.id }, {}, emit) : null;
   return { id: rec.id, from, to, restarted };

@@ -20,7 +20,7 @@ export async function removeSnapshot(deps: Deps, name: string): Promise<{ name: 
 
 /** The main repository holding dir. */
 export async function repositoryOf(deps: Deps, dir: string): Promise<string> {
-  const top = await deps.git.topLevel(canonical(dir));
+  const top = await deps.git.topLevel(canonical(dir, deps.files));
   if (!top) throw new SandboxError('USAGE', `${dir} is not inside a git repository`, { hint: 'Run it inside your checkout or an instance, or pass --repo DIR.' });
   return deps.git.mainRepo(top);
 }

@@ -24,7 +24,7 @@ export interface CreateFromSnapshotOptions extends CreateOptions {
 
 /** The repository create would branch from, or null when dir is not in one (create then says so). */
 async function repoOf(deps: Deps, dir: string): Promise<string | null> {
-  const top = await deps.git.topLevel(canonical(dir)).catch(() => null);
+  const top = await deps.git.topLevel(canonical(dir, deps.files)).catch(() => null);
   return top ? deps.git.mainRepo(top) : null;
 }
 
@@ -65,7 +65,7 @@ export async function createFromSnapshot(deps: Deps, opts: CreateFromSnapshotOpt
 export async function upFromSnapshot(deps: Deps, ref: InstanceRef, snapshot: string, opts: UpOptions & { force?: boolean }, emit: EventSink = noEvents): Promise<UpResult & { restore: RestoreSummary }> {
   const ctx = await resolveContext(deps, ref);
   const { rec } = ctx;
-  requireDir(rec);
+  requireDir(rec, deps.files);
   await step(emit, rec.id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   const restore = await restoreIntoNewVolumes(deps, ctx, validateSnapshotName(snapshot), { force: opts.force }, emit);
   return { ...(await upContext(deps, ctx, opts, emit)), restore };
@@ -81,7 +81,7 @@ export async function resetInstance(deps: Deps, ref: InstanceRef, opts: ResetOpt
   const { store, io } = snapshotPorts(deps);
   const ctx = await resolveContext(deps, ref);
   const { rec } = ctx;
-  requireDir(rec);
+  requireDir(rec, deps.files);
   const id = rec.id;
   const name = await chooseSnapshot(store, rec.repo, opts.snapshot);
   await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());

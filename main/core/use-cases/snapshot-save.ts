@@ -41,7 +41,7 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
   const name = validateSnapshotName(opts.name);
   const { store, io } = snapshotPorts(deps);
   const rec = await resolveInstance(deps, ref);
-  requireDir(rec);
+  requireDir(rec, deps.files);
   const ctx = await loadInstance(deps, rec);
   const id = rec.id;
 

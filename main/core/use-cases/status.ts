@@ -43,7 +43,7 @@ export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise
 /** Each HTTP check of the gate whose service the compose file starts, probed once (1 s each, all at once); never rejects. */
 async function probeEndpoints(deps: Deps, ctx: InstanceContext, signal: AbortSignal): Promise<EndpointStatus[]> {
   const model = await modelOrNull(ctx);
-  const checks = model ? reconcileChecks(ctx.manifest.gate.checks, model, activeProfiles(process.env)).run : ctx.manifest.gate.checks;
+  const checks = model ? reconcileChecks(ctx.manifest.gate.checks, model, activeProfiles(deps.env.all())).run : ctx.manifest.gate.checks;
   const httpChecks = checks.filter((c): c is Extract<typeof c, { http: unknown }> => 'http' in c);
   return Promise.all(
     httpChecks.map(async (c): Promise<EndpointStatus> => {

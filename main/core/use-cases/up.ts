@@ -1,6 +1,5 @@
 // up: validate, port pre-check with ownership, compose up -d, then the Startability Gate. Idempotent.
-import { mkdir } from 'node:fs/promises';
-import type { Deps } from '../deps';
+import type { Deps, Files } from '../deps';
 import { noEvents, step, type EventSink } from '../events';
 import { blacklists, probeSlotPorts } from '../conflicts';
 import { slotPorts } from '../ports';
@@ -25,9 +24,9 @@ import { startCapacityCheck } from './capacity-check';
 export type { UpResult } from '../results';
 
 /** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
-async function ensureSharedDirs(vars: Record<string, string>, manifest: InstanceContext['manifest']): Promise<void> {
+async function ensureSharedDirs(files: Files, vars: Record<string, string>, manifest: InstanceContext['manifest']): Promise<void> {
   const dirs = [vars.KTRDR_SHARED_DIR, ...Object.values(manifest.shared.mounts).map((env) => vars[env])].filter((d): d is string => !!d);
-  await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
+  for (const d of dirs) files.mkdir(d);
 }
 
 export interface UpOptions {
@@ -70,7 +69,7 @@ export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions =
 // reported, and what is written when, stays in the order below.
 export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOptions = {}, emit: EventSink = noEvents): Promise<UpResult> {
   const { rec } = ctx;
-  requireDir(rec);
+  requireDir(rec, baseDeps.files);
   const id = rec.id;
   const deps = depsFor(baseDeps, ctx);
   const capacity = startCapacityCheck(deps, ctx, { force: opts.force }); // engine's free memory, probed beside the steps below
@@ -78,16 +77,16 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
   pinging.catch(() => undefined); // awaited below, after the compose files (their error comes first)
   const model = await ctx.model; // compose files exist and parse
   await step(emit, id, 'engine', 'Docker engine reachable', () => pinging);
-  const healedEnvFile = await ensureEnvFile(ctx, emit);
+  const healedEnvFile = await ensureEnvFile(deps.files, ctx, emit);
   if (healedEnvFile) emit({ type: 'step', instance: id, id: 'envfile', label: '.env.sandbox rewritten from the registry', state: 'info' });
 
   // doctor, briefly: the compose lint (no subprocess). Findings do not block the start: one line says how many
   // (`doctor` lists them, --json carries them in full). External networks/volumes are checked below, and do block.
   // (the isolation decision, as the instance's last `up` left it, is read only when there is a shared network)
   const shared = sharedNetworks(model);
-  const isolation = shared.length ? isolationFor(deps.home, id, ctx.manifest) : false;
-  const linting = composeTexts(ctx)
-    .then((texts) => lintInstanceCompose(ctx, { model, texts, env: process.env, isolation }))
+  const isolation = shared.length ? isolationFor(deps.home, id, ctx.manifest, undefined, deps.files) : false;
+  const linting = composeTexts(ctx.compose.files, deps.files)
+    .then((texts) => lintInstanceCompose(ctx, { model, texts, env: deps.env.all(), isolation }))
     .catch(() => [] as DoctorCheck[]);
   await step(emit, id, 'ports', `Ports of slot ${rec.slot} available`, async () => {
     const running = await ctx.engine.listContainers({ all: false });
@@ -112,7 +111,7 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
       emit({ type: 'step', instance: id, id: 'externals-created', label: `Created external ${describeExternals(missing)} (yours to keep: destroy never removes it)`, state: 'info' });
     });
   }
-  await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(ctx.vars, ctx.manifest));
+  await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(deps.files, ctx.vars, ctx.manifest));
   // Docker itself re-checks health every second during start-up where engine and compose take `start_interval`
   // (API ≥ 1.44, compose v2 ≥ 2.20.2; override/health.ts). Older engines: the gate's own probes decide readiness.
   await capacity.finish(emit); // exit 5 (CAPACITY) when it does not fit, unless --force
@@ -132,7 +131,7 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
   // Dependency levels (service_healthy) are started one `up -d --no-deps` each, readiness decided by the
   // services' own healthchecks (staged-up.ts); one level, --no-wait or KTRDR_SANDBOX_STAGED_UP=0: one plain `up -d`.
   const services = defaultServices(model).map((s) => s.name);
-  const staged = opts.wait !== false && process.env[STAGED_UP_ENV] !== '0' && startStages(model, services).length > 1;
+  const staged = opts.wait !== false && deps.env.get(STAGED_UP_ENV) !== '0' && startStages(model, services).length > 1;
   const budgetMs = opts.timeoutMs ?? ctx.manifest.gate.timeout * 1000;
   const stagedAt = deps.clock.now();
   let gateTimeoutMs = opts.timeoutMs;
@@ -157,7 +156,7 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
   );
 
   if (shared.length) {
-    if (isolationFor(deps.home, id, ctx.manifest, opts.isolate)) {
+    if (isolationFor(deps.home, id, ctx.manifest, opts.isolate, deps.files)) {
       await step(emit, id, 'isolation', `Shared network(s) ${shared.map((n) => n.name).join(', ')} isolated for this instance`, async () => {
         await linkSharedServices(deps, id, model);
       });

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoFiles, demoRoot } from '../../../main/adapters/demo-files';
 import { demoInstances } from '../../../main/core/use-cases/demo';
 import { record } from '../core/fakes';
+import { nodeFiles } from '../../../main/adapters/files';
 
 describe('demo directory', () => {
   it('lives in the user cache directory (never the cwd); KTRDR_SANDBOX_DEMO_DIR overrides', () => {
@@ -23,8 +24,8 @@ describe('demo directory', () => {
 
   it('demo instances: those whose worktree or repository is under the demo directory', () => {
     const recs = [record('sandbox-demo-webapp--a', 1, { path: '/c/demo/sandbox-demo-webapp--a', repo: '/c/demo/sandbox-demo-webapp' }), record('ktrdr--x', 2, { path: '/work/ktrdr--x', repo: '/work/ktrdr' })];
-    expect(demoInstances(recs, '/c/demo').map((r) => r.id)).toEqual(['sandbox-demo-webapp--a']);
-    expect(demoInstances(recs, '/c/dem')).toEqual([]);
+    expect(demoInstances(recs, '/c/demo', nodeFiles).map((r) => r.id)).toEqual(['sandbox-demo-webapp--a']);
+    expect(demoInstances(recs, '/c/dem', nodeFiles)).toEqual([]);
   });
 });
 

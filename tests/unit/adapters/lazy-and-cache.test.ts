@@ -7,6 +7,7 @@ import { createDeps } from '../../../main/adapters/index';
 import { lazyAdapter } from '../../../main/adapters/lazy';
 import { readComposeModel } from '../../../main/core/compose-model';
 import type { ComposeModel } from '../../../main/core/types';
+import { nodeFiles } from '../../../main/adapters/files';
 
 describe('lazyAdapter', () => {
   interface Greeter {
@@ -106,21 +107,21 @@ describe('compose model cache', () => {
     const file = join(dir, 'docker-compose.yml');
     await writeFile(file, 'services:\n  a:\n    image: x\n');
     const cache = createComposeModelCache(join(dir, 'home'));
-    const first = await readComposeModel(dir, ['docker-compose.yml'], cache);
+    const first = await readComposeModel(dir, ['docker-compose.yml'], cache, nodeFiles);
     expect(Object.keys(first.services)).toEqual(['a']);
     // Same content on disk, different model in the cache: the cache answers (no YAML parsing).
     const sig = JSON.parse(await readFile(join(dir, 'home', 'cache', 'compose-models.json'), 'utf8')) as { entries: Record<string, unknown> };
     const [key] = Object.keys(sig.entries);
     cache.set(key!, { ...first, services: { cached: { name: 'cached', profiles: [], ports: [], hasHealthcheck: false } } });
-    expect(Object.keys((await readComposeModel(dir, ['docker-compose.yml'], cache)).services)).toEqual(['cached']);
+    expect(Object.keys((await readComposeModel(dir, ['docker-compose.yml'], cache, nodeFiles)).services)).toEqual(['cached']);
     // A changed file (new size and mtime) is parsed again.
     await writeFile(file, 'services:\n  a:\n    image: x\n  b:\n    image: y\n');
     await utimes(file, new Date(), new Date(Date.now() + 5000));
-    expect(Object.keys((await readComposeModel(dir, ['docker-compose.yml'], cache)).services)).toEqual(['a', 'b']);
+    expect(Object.keys((await readComposeModel(dir, ['docker-compose.yml'], cache, nodeFiles)).services)).toEqual(['a', 'b']);
   });
 
   it('a missing file fails the same way with or without a cache', async () => {
     const cache = createComposeModelCache(join(dir, 'home'));
-    await expect(readComposeModel(dir, ['nope.yml'], cache)).rejects.toThrow(`Compose file not found: ${join(dir, 'nope.yml')}`);
+    await expect(readComposeModel(dir, ['nope.yml'], cache, nodeFiles)).rejects.toThrow(`Compose file not found: ${join(dir, 'nope.yml')}`);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { composeFilePaths, composeModelFromTexts, defaultServices, publishingServices, readComposeModel } from '../../../main/core/compose-model';
 import { SandboxError } from '../../../main/core/errors';
+import { nodeFiles } from '../../../main/adapters/files';
 
 const main = `
 x-common: &common
@@ -151,13 +152,13 @@ describe('readComposeModel', () => {
   });
 
   it('reads files relative to the project dir', async () => {
-    const m = await readComposeModel(dir, ['docker-compose.yml']);
+    const m = await readComposeModel(dir, ['docker-compose.yml'], undefined, nodeFiles);
     expect(m.files).toEqual([join(dir, 'docker-compose.yml')]);
     expect(publishingServices(m).sort()).toEqual(['backend', 'db', 'legacy']);
   });
 
   it('a missing file → STATE error with a hint about compose.files', async () => {
-    const err = await readComposeModel(dir, ['nope.yml']).catch((e: unknown) => e);
+    const err = await readComposeModel(dir, ['nope.yml'], undefined, nodeFiles).catch((e: unknown) => e);
     expect((err as SandboxError).code).toBe('STATE');
     expect((err as SandboxError).message).toBe(`Compose file not found: ${join(dir, 'nope.yml')}`);
     expect((err as SandboxError).hint).toMatch(/compose\.files/);

@@ -13,6 +13,7 @@ import { manifestInit } from '../../../main/core/use-cases/manifest-init';
 import { findOutOfRange, findPortCollisions, portFor } from '../../../main/core/ports';
 import { MAX_SLOT } from '../../../main/core/types';
 import { MemoryFiles } from './memory-files';
+import { nodeFiles } from '../../../main/adapters/files';
 
 const derive = (texts: string[], files = texts.map((_, i) => (i === 0 ? 'compose.yaml' : `compose.override.yml`))) => deriveManifest(files, texts, parse);
 
@@ -189,30 +190,30 @@ describe('loadManifest without ktrdr-sandbox.yml', () => {
   it('docker-compose.sandbox.yml → the KTRDR preset, even beside a compose.yaml', async () => {
     await writeFile(join(dir, 'docker-compose.sandbox.yml'), 'services: {}\n');
     await writeFile(join(dir, 'compose.yaml'), webapp);
-    expect((await loadManifest(dir, {})).kind).toBe('preset');
+    expect((await loadManifest(dir, {}, nodeFiles)).kind).toBe('preset');
   });
 
   it('a plain compose file (+ override) → derived; COMPOSE_FILE in .env is honoured', async () => {
     await writeFile(join(dir, 'docker-compose.yml'), webapp);
     await writeFile(join(dir, 'docker-compose.override.yml'), 'services:\n  extra: { image: x, ports: ["${EXTRA_PORT:-7000}:7000"] }\n');
-    const a = await loadManifest(dir, {});
+    const a = await loadManifest(dir, {}, nodeFiles);
     expect(a).toMatchObject({ kind: 'derived', source: 'derived from docker-compose.yml + docker-compose.override.yml' });
     expect(a.manifest.ports.map((p) => p.env)).toContain('EXTRA_PORT');
     await writeFile(join(dir, '.env'), 'COMPOSE_FILE=docker-compose.yml\n');
-    const b = await loadManifest(dir, {});
+    const b = await loadManifest(dir, {}, nodeFiles);
     expect(b.manifest.compose.files).toEqual(['docker-compose.yml']);
-    await expect(loadManifest(dir, { COMPOSE_FILE: 'missing.yml' })).rejects.toMatchObject({ code: 'STATE' });
+    await expect(loadManifest(dir, { COMPOSE_FILE: 'missing.yml' }, nodeFiles)).rejects.toMatchObject({ code: 'STATE' });
     // a COMPOSE_FILE exported in the shell is not read by default: every surface derives the same map
     process.env.COMPOSE_FILE = 'missing.yml';
     try {
-      expect((await loadManifest(dir)).manifest.compose.files).toEqual(['docker-compose.yml']);
+      expect((await loadManifest(dir, {}, nodeFiles)).manifest.compose.files).toEqual(['docker-compose.yml']);
     } finally {
       delete process.env.COMPOSE_FILE;
     }
   });
 
   it('nothing at all → the preset (its missing file is reported by whoever reads it)', async () => {
-    expect((await loadManifest(dir, {})).kind).toBe('preset');
+    expect((await loadManifest(dir, {}, nodeFiles)).kind).toBe('preset');
   });
 });
 

@@ -1,7 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { composeModelFromTexts } from '../../../main/core/compose-model';
 import type { Deps, Engine } from '../../../main/core/deps';
@@ -11,7 +9,6 @@ import { emptyRegistry } from '../../../main/core/registry';
 import { lintCompose, slotCollisions, substitute, type DoctorCheck } from '../../../main/core/compose-lint';
 import { parsePortEntry, varRefs } from '../../../main/core/compose-syntax';
 import { checkDisk, diskCheck, GB, runDoctor } from '../../../main/core/use-cases/doctor';
-import { nodeFiles } from '../../../main/adapters/files';
 import { fakeDeps, makeManifest, record } from './fakes';
 import { MemoryFiles } from './memory-files';
 
@@ -193,9 +190,12 @@ describe('checkDisk (in-memory files)', () => {
 });
 
 describe('runDoctor (fakes)', () => {
-  let dir: string | undefined;
-  afterEach(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
+  // the repository in memory
+  const dir = '/repos/doctor';
+  let files: MemoryFiles;
+  beforeEach(() => {
+    files = new MemoryFiles();
+    files.mkdir(dir);
   });
 
   function deps(engine: Partial<Engine>, root: string): Deps {
@@ -205,13 +205,12 @@ describe('runDoctor (fakes)', () => {
       compose: { info: async () => ({ variant: 'v1', command: ['docker-compose'], version: '1.29.2' }) } as unknown as Deps['compose'],
       engine: { ping: async () => ({ endpoint: 'unix:///var/run/docker.sock', version: '20.10.24', apiVersion: '1.41' }), ...engine } as Engine,
       home: root,
-      files: nodeFiles, // resolve.ts and manifest.ts still read the repository themselves (issue 12): a real one
+      files,
     });
   }
 
   it('reports a missing external network as an error, and --fix creates it', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kts-doctor-'));
-    await writeFile(
+    files.put(
       join(dir, 'docker-compose.sandbox.yml'),
       'services:\n  a:\n    image: x\n    networks: [obs]\nnetworks:\n  obs:\n    external: true\n    name: observability\nvolumes:\n  models:\n    external: true\n',
     );
@@ -239,7 +238,6 @@ describe('runDoctor (fakes)', () => {
   });
 
   it('an unreachable engine and a missing compose file are errors, not crashes', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'kts-doctor-'));
     const r = await runDoctor(
       deps(
         {

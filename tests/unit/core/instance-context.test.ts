@@ -1,11 +1,10 @@
 // One instance context per command (issue 12): a command reads the registry, loads the manifest and parses the
 // compose file(s) once, and every step (lint, port check, override, gate, description, status view) takes what
 // was resolved. Counted with fakes: the registry store counts its reads; the manifest loader and the YAML parser
-// are wrapped by counters (a parse of the compose file's text is a compose parse, wherever it happens).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// are wrapped by counters (a parse of the compose file's text is a compose parse, wherever it happens). The files
+// are in memory (MemoryFiles).
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Compose, ComposeModelCache, Deps, GateStore, RegistryStore } from '../../../main/core/deps';
 import type { ComposeModel, GateReport, RegistryData } from '../../../main/core/types';
 import { upInstance } from '../../../main/core/use-cases/up';
@@ -14,6 +13,7 @@ import { statusOf } from '../../../main/core/use-cases/status';
 import { collectEvidence } from '../../../main/core/use-cases/evidence';
 import { resolveContext } from '../../../main/core/instance-context';
 import { container, FakeClock, FakeEngine, FakeHttp, FakePortProbe, fakeDeps, record, registryWith } from './fakes';
+import { MemoryFiles } from './memory-files';
 
 const counts = vi.hoisted(() => ({ manifestLoads: 0, yamlParses: [] as string[] }));
 
@@ -47,7 +47,8 @@ const COMPOSE = `services:
     ports: ["127.0.0.1:\${KTRDR_API_PORT:-8000}:8000"]
 `;
 
-let dir: string;
+const dir = '/repos/ctx';
+let files: MemoryFiles;
 let reg: RegistryData;
 let registryReads: number;
 let engine: FakeEngine;
@@ -78,13 +79,14 @@ function deps(over: Partial<Deps> = {}): Deps {
     secrets: { get: async () => ({ KTRDR_DB_PASSWORD: 'pw' }), remove: async () => undefined, set: async () => undefined },
     home: path.join(dir, 'home'),
     sharedHome: path.join(dir, 'shared'),
+    files,
+    archive: { pack: async () => undefined, unpack: async () => undefined },
     ...over,
   });
 }
 
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'kts-ctx-'));
-  await writeFile(path.join(dir, 'docker-compose.sandbox.yml'), COMPOSE);
+beforeEach(() => {
+  files = new MemoryFiles({ [path.join(dir, 'docker-compose.sandbox.yml')]: COMPOSE });
   reg = registryWith(record(ID, 2, { path: dir }));
   registryReads = 0;
   counts.manifestLoads = 0;
@@ -92,10 +94,6 @@ beforeEach(async () => {
   gates = [];
   engine = new FakeEngine([container('db', { project: ID, health: 'healthy' }), container('backend', { project: ID, health: 'healthy' })]);
   engine.ping = async () => ({ endpoint: 'fake', version: '20.10', apiVersion: '1.41' });
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('one instance context per command', () => {
@@ -108,7 +106,7 @@ describe('one instance context per command', () => {
   });
 
   it('up with a lint finding still parses once (the lint reads the texts, not a second model)', async () => {
-    await writeFile(path.join(dir, 'docker-compose.sandbox.yml'), COMPOSE.replace('"127.0.0.1:${KTRDR_DB_PORT:-5432}:5432"', '"${KTRDR_DB_PORT:-5432}:5432"'));
+    files.put(path.join(dir, 'docker-compose.sandbox.yml'), COMPOSE.replace('"127.0.0.1:${KTRDR_DB_PORT:-5432}:5432"', '"${KTRDR_DB_PORT:-5432}:5432"'));
     const r = await upInstance(deps(), { id: ID }, {}, () => undefined);
     expect(r.lint?.map((f) => f.name)).toEqual(['port-binding']);
     expect(counts.yamlParses).toHaveLength(1);
@@ -145,7 +143,7 @@ describe('one instance context per command', () => {
     } as unknown as Compose;
     const d = deps({
       compose,
-      git: { currentBranch: async () => 'main', head: async () => null, status: async () => ({ dirty: false, files: [] }), version: async () => '2.39' } as unknown as Deps['git'],
+      git: { currentBranch: async () => 'main', head: async () => null, status: async () => ({ dirty: false, files: [] }), diffStat: async () => '', version: async () => '2.39' } as unknown as Deps['git'],
     });
     // --compose-config: compose renders the configuration, so every parse of the compose file is a model's
     const r = await collectEvidence(d, { id: ID }, { out: path.join(dir, 'evidence'), composeConfig: true });
@@ -172,7 +170,7 @@ describe('one instance context per command', () => {
   });
 
   it('a missing compose file does not fail the resolution: the model says so when it is needed', async () => {
-    await rm(path.join(dir, 'docker-compose.sandbox.yml'));
+    await files.remove(path.join(dir, 'docker-compose.sandbox.yml'));
     const ctx = await resolveContext(deps(), { id: ID });
     await expect(ctx.model).rejects.toThrow(/Compose file not found/);
   });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nodeFiles } from '../../../main/adapters/files';
+import { fakeEnv } from './memory-files';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { createSnapshotStore } from '../../../main/adapters/snapshot-store';
 import type { Deps } from '../../../main/core/deps';
@@ -88,6 +89,7 @@ beforeEach(async () => {
     snapshots: createSnapshotStore(home),
     volumeIo: io,
     files: nodeFiles, // the snapshot store under test is the real one, in a temp home
+    env: fakeEnv(),
   } as unknown as Deps;
   await storeSnapshot('s1');
 });

@@ -1,17 +1,16 @@
 // status: the endpoints are probed while the engine lists the containers; a stopped instance's probes are
 // cancelled and dropped, a probe that times out reads "no answer".
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Deps, Http } from '../../../main/core/deps';
 import { statusOf } from '../../../main/core/use-cases/status';
-import { nodeFiles } from '../../../main/adapters/files';
 import { container, FakeEngine, fakeDeps, record, registryWith } from './fakes';
+import { MemoryFiles } from './memory-files';
 
-const dir = mkdtempSync(join(tmpdir(), 'kts-status-'));
-cpSync(join(__dirname, '..', '..', 'fixtures', 'stack', 'docker-compose.sandbox.yml'), join(dir, 'docker-compose.sandbox.yml'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// the KTRDR fixture stack's compose file, in an instance directory in memory
+const FIXTURE = readFileSync(join(__dirname, '..', '..', 'fixtures', 'stack', 'docker-compose.sandbox.yml'), 'utf8');
+const dir = '/repos/status';
 
 const rec = record('ktrdr--s', 1, { path: dir });
 const SERVICES = ['db', 'backend', 'backtest-worker-1', 'backtest-worker-2', 'training-worker-1', 'training-worker-2', 'grafana', 'jaeger', 'prometheus'];
@@ -22,7 +21,7 @@ function deps(engine: FakeEngine, http: Http): Deps {
     http,
     registry: { file: '/x', read: async () => registryWith(rec), update: async () => undefined as never },
     gates: { read: async () => null, write: async () => undefined, remove: async () => undefined },
-    files: nodeFiles, // status.ts and resolve.ts still read the instance directory themselves (issue 12)
+    files: new MemoryFiles({ [join(dir, 'docker-compose.sandbox.yml')]: FIXTURE }),
   });
 }
 
@@ -74,30 +73,26 @@ describe('status', () => {
   });
 
   it('does not probe the endpoints of services the compose file does not define', async () => {
-    const cur = mkdtempSync(join(tmpdir(), 'kts-status-'));
-    try {
-      const { parse, stringify } = await import('yaml');
-      const doc = parse(readFileSync(join(dir, 'docker-compose.sandbox.yml'), 'utf8'), { merge: true }) as { services: Record<string, unknown> };
-      for (const x of ['grafana', 'jaeger', 'prometheus']) delete doc.services[x];
-      writeFileSync(join(cur, 'docker-compose.sandbox.yml'), stringify(doc));
-      const rec2 = record('ktrdr--cur', 2, { path: cur });
-      const h = recordingHttp((url) => (url.includes('/workers') ? { status: 200, body: '{"workers":[1,2,3,4]}' } : { status: 200, body: '{}' }));
-      const engine = new FakeEngine(() => SERVICES.slice(0, 6).map((s) => container(s, { project: rec2.id, health: 'healthy' })));
-      const d = fakeDeps({
-        engine,
-        http: h.http,
-        registry: { file: '/x', read: async () => registryWith(rec2), update: async () => undefined as never },
-        gates: { read: async () => null, write: async () => undefined, remove: async () => undefined },
-        files: nodeFiles,
-      });
-      const r = await statusOf(d, { id: rec2.id });
-      expect(r.endpoints.map((e) => e.name)).toEqual(['backend', 'workers']);
-      expect(h.seen.map((x) => x.url)).toEqual(['http://127.0.0.1:8002/api/v1/health', 'http://127.0.0.1:8002/api/v1/workers']);
-      expect(r.instance.links.map((l) => l.name)).toEqual(['api']);
-      expect(r.instance.ports.find((p) => p.name === 'jaeger')?.used).toBe(false);
-    } finally {
-      rmSync(cur, { recursive: true, force: true });
-    }
+    const cur = '/repos/status-cur';
+    const { parse, stringify } = await import('yaml');
+    const doc = parse(FIXTURE, { merge: true }) as { services: Record<string, unknown> };
+    for (const x of ['grafana', 'jaeger', 'prometheus']) delete doc.services[x];
+    const files = new MemoryFiles({ [join(cur, 'docker-compose.sandbox.yml')]: stringify(doc) });
+    const rec2 = record('ktrdr--cur', 2, { path: cur });
+    const h = recordingHttp((url) => (url.includes('/workers') ? { status: 200, body: '{"workers":[1,2,3,4]}' } : { status: 200, body: '{}' }));
+    const engine = new FakeEngine(() => SERVICES.slice(0, 6).map((s) => container(s, { project: rec2.id, health: 'healthy' })));
+    const d = fakeDeps({
+      engine,
+      http: h.http,
+      registry: { file: '/x', read: async () => registryWith(rec2), update: async () => undefined as never },
+      gates: { read: async () => null, write: async () => undefined, remove: async () => undefined },
+      files,
+    });
+    const r = await statusOf(d, { id: rec2.id });
+    expect(r.endpoints.map((e) => e.name)).toEqual(['backend', 'workers']);
+    expect(h.seen.map((x) => x.url)).toEqual(['http://127.0.0.1:8002/api/v1/health', 'http://127.0.0.1:8002/api/v1/workers']);
+    expect(r.instance.links.map((l) => l.name)).toEqual(['api']);
+    expect(r.instance.ports.find((p) => p.name === 'jaeger')?.used).toBe(false);
   });
 
   it('a stopped instance: no endpoints, and the probes already started are cancelled', async () => {

@@ -1,16 +1,12 @@
-// up: what runs, in which order, and what is (not) touched when a step fails — with a real instance directory
-// (compose file, .env.sandbox) and fakes for the engine, compose, ports, secrets and stores.
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// up: what runs, in which order, and what is (not) touched when a step fails — with an instance directory in
+// memory (compose file, .env.sandbox) and fakes for the engine, compose, ports, secrets and stores.
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { EngineUnavailableError, type Compose, type ComposeTarget, type Deps, type GateStore, type RegistryStore } from '../../../main/core/deps';
 import type { ProgressEvent } from '../../../main/core/events';
 import type { GateReport, RegistryData } from '../../../main/core/types';
 import { upInstance } from '../../../main/core/use-cases/up';
-import { nodeFiles } from '../../../main/adapters/files';
-import { fakeEnv } from './memory-files';
+import { fakeEnv, MemoryFiles } from './memory-files';
 import { container, FakeClock, FakeEngine, FakeHttp, FakePortProbe, fakeDeps, record, registryWith } from './fakes';
 
 const ID = 'ktrdr--up';
@@ -23,7 +19,8 @@ const COMPOSE = `services:
     ports: ["127.0.0.1:\${KTRDR_API_PORT:-8000}:8000"]
 `;
 
-let dir: string;
+const dir = '/repos/up';
+let files: MemoryFiles;
 let reg: RegistryData;
 let calls: string[];
 let events: ProgressEvent[];
@@ -59,8 +56,7 @@ function deps(over: Partial<Deps> = {}): Deps {
       remove: async () => undefined,
       set: async () => undefined,
     },
-    // up.ts and resolve.ts still read the instance directory themselves (issue 12): the real files, a temp dir
-    files: nodeFiles,
+    files,
     env: fakeEnv(),
     sharedHome: path.join(dir, 'shared'),
     ...over,
@@ -69,9 +65,8 @@ function deps(over: Partial<Deps> = {}): Deps {
 
 const steps = () => events.flatMap((e) => (e.type === 'step' ? [`${e.id}:${e.state}`] : []));
 
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'kts-up-'));
-  await writeFile(path.join(dir, 'docker-compose.sandbox.yml'), COMPOSE);
+beforeEach(() => {
+  files = new MemoryFiles({ [path.join(dir, 'docker-compose.sandbox.yml')]: COMPOSE });
   reg = registryWith(record(ID, 2, { path: dir }));
   calls = [];
   events = [];
@@ -82,10 +77,6 @@ beforeEach(async () => {
     return { endpoint: 'fake', version: '20.10', apiVersion: '1.41' };
   };
   ports = new FakePortProbe();
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('upInstance', () => {
@@ -110,7 +101,7 @@ describe('upInstance', () => {
     expect(r.gate?.checks.find((c) => c.name === 'containers')?.message).toBe('2/2 healthy'); // services from the compose file
     expect(gates).toHaveLength(1);
     expect(r.instance).toMatchObject({ id: ID, path: dir, slot: 2 });
-    expect(await readFile(path.join(dir, '.env.sandbox'), 'utf8')).toContain(`INSTANCE_ID=${ID}`);
+    expect(files.readText(path.join(dir, '.env.sandbox'))).toContain(`INSTANCE_ID=${ID}`);
   });
 
   it('--no-wait: no gate, no report', async () => {
@@ -125,13 +116,13 @@ describe('upInstance', () => {
       throw new EngineUnavailableError('Docker is not running', 'fake');
     };
     await expect(upInstance(deps(), { id: ID }, {}, (e) => events.push(e))).rejects.toThrow('Docker is not running');
-    expect(existsSync(path.join(dir, '.env.sandbox'))).toBe(false);
+    expect(files.exists(path.join(dir, '.env.sandbox'))).toBe(false);
     expect(steps()).toEqual(['engine:running', 'engine:failed']);
     expect(calls).toEqual([]);
   });
 
   it('a broken compose file is reported before an unavailable engine', async () => {
-    await writeFile(path.join(dir, 'docker-compose.sandbox.yml'), 'services: [not, a, map\n');
+    files.put(path.join(dir, 'docker-compose.sandbox.yml'), 'services: [not, a, map\n');
     engine.ping = async () => {
       throw new EngineUnavailableError('Docker is not running', 'fake');
     };
@@ -167,7 +158,7 @@ describe('upInstance', () => {
   });
 
   it('lint findings are ONE step line, carried in full in the result', async () => {
-    await writeFile(
+    files.put(
       path.join(dir, 'docker-compose.sandbox.yml'),
       COMPOSE.replace('"127.0.0.1:${KTRDR_DB_PORT:-5432}:5432"', '"${KTRDR_DB_PORT:-5432}:5432"').replace('"127.0.0.1:${KTRDR_API_PORT:-8000}:8000"', '"${KTRDR_API_PORT:-8000}:8000"'),
     );
@@ -179,7 +170,7 @@ describe('upInstance', () => {
   });
 
   it('a missing external network/volume stops up before compose, naming each; --create-externals creates them labelled', async () => {
-    await writeFile(
+    files.put(
       path.join(dir, 'docker-compose.sandbox.yml'),
       `${COMPOSE}networks:\n  obs:\n    external: true\n    name: shared-observability\nvolumes:\n  models:\n    external: true\n`,
     );

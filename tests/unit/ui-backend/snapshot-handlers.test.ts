@@ -10,6 +10,7 @@ import type { Deps, Git } from '../../../main/core/deps';
 import type { SnapshotMeta } from '../../../main/core/snapshot-types';
 import { createHandlers, type ServiceHandlers } from '../../../main/ui-backend/handlers';
 import type { Platform, StateService } from '../../../main/ui-backend/types';
+import { nodeFiles } from '../../../main/adapters/files';
 
 let root: string;
 let h: ServiceHandlers;
@@ -34,7 +35,7 @@ beforeEach(async () => {
     await writeFile(join(snapshots.root, name, 'meta.json'), JSON.stringify(meta(name, r)));
   }
   await snapshots.setDefault(repo, 'mine');
-  const deps = { registry: createRegistryStore(home), git, home, snapshots, volumeIo: {} } as unknown as Deps;
+  const deps = { registry: createRegistryStore(home), git, home, snapshots, volumeIo: {}, files: nodeFiles } as unknown as Deps;
   busy = [];
   const snap: Snapshot = { engine: { state: 'up', endpoint: 'x', version: '1' }, instances: [], orphans: [], busy: {}, repository: repo, problems: [], updatedAt: 1 };
   const state = { current: () => snap, setBusy: (id: string, op: string | null) => void busy.push([id, op]), refresh: async () => snap } as unknown as StateService;
