@@ -57,7 +57,10 @@ function render(size, layers) {
   const S = 4;
   for (let py = 0; py < size; py++) {
     for (let px = 0; px < size; px++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < S; sy++) {
         for (let sx = 0; sx < S; sx++) {
           const x = (px + (sx + 0.5) / S) / size;
@@ -65,7 +68,10 @@ function render(size, layers) {
           let col = null;
           for (const l of layers) if (l.inside(x, y)) col = l.color;
           if (col) {
-            r += col[0]; g += col[1]; b += col[2]; a += 1;
+            r += col[0];
+            g += col[1];
+            b += col[2];
+            a += 1;
           }
         }
       }
@@ -94,9 +100,13 @@ const roundRect = (x0, y0, x1, y1, rad) => (x, y) => {
   const cy = Math.min(Math.max(y, y0 + rad), y1 - rad);
   return (x - cx) ** 2 + (y - cy) ** 2 <= rad * rad;
 };
-const and = (...fs) => (x, y) => fs.every((f) => f(x, y));
+const and =
+  (...fs) =>
+  (x, y) =>
+    fs.every((f) => f(x, y));
 const segment = (x0, y0, x1, y1, w) => (x, y) => {
-  const dx = x1 - x0, dy = y1 - y0;
+  const dx = x1 - x0,
+    dy = y1 - y0;
   const t = Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy)));
   return Math.hypot(x - (x0 + t * dx), y - (y0 + t * dy)) <= w / 2;
 };
@@ -151,7 +161,10 @@ function write(file, size, layers) {
 }
 
 for (const state of STATES) {
-  for (const [suffix, size] of [['', 16], ['@2x', 32]]) {
+  for (const [suffix, size] of [
+    ['', 16],
+    ['@2x', 32],
+  ]) {
     // macOS template image: black + alpha; the OS tints it for the menu bar.
     write(join(trayOut, `tray-${state}Template${suffix}.png`), size, glyph(state, BLACK, BLACK, null));
     for (const [theme, t] of Object.entries(THEMES)) {
@@ -166,7 +179,11 @@ function appIcon() {
   const bg = [27, 42, 65];
   const bar = [232, 238, 246];
   const layers = [{ inside: roundRect(0.04, 0.04, 0.96, 0.96, 0.2), color: bg }];
-  const lights = [[63, 185, 80], [63, 185, 80], [227, 179, 65]];
+  const lights = [
+    [63, 185, 80],
+    [63, 185, 80],
+    [227, 179, 65],
+  ];
   for (let i = 0; i < 3; i++) {
     const y0 = 0.2 + i * 0.215;
     layers.push({ inside: roundRect(0.17, y0, 0.83, y0 + 0.165, 0.045), color: bar });

@@ -70,7 +70,11 @@ export function composeGlobalArgs(t: ComposeTarget, profiles: string[] = []): st
 }
 
 /** The first executable regular file called `name` in PATH (POSIX). Null when none, or on Windows (PATHEXT). */
-export async function findOnPath(name: string, pathValue: string | undefined, platform: NodeJS.Platform = process.platform): Promise<string | null> {
+export async function findOnPath(
+  name: string,
+  pathValue: string | undefined,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string | null> {
   if (platform === 'win32') return null;
   for (const dir of (pathValue ?? '').split(path.delimiter)) {
     if (!dir) continue;
@@ -190,7 +194,7 @@ export function createCompose(opts: ComposeOptions = {}): Compose {
     const all = typeof r.all === 'string' ? r.all : '';
     if (r.exitCode === undefined) {
       // could not start, or killed by a signal
-      const why = r.signal ? `killed by ${r.signal}` : (r.cause instanceof Error ? r.cause.message : (r.shortMessage ?? 'could not start'));
+      const why = r.signal ? `killed by ${r.signal}` : r.cause instanceof Error ? r.cause.message : (r.shortMessage ?? 'could not start');
       throw new ComposeCommandError(cmdline, undefined, [...tail(stderr, STDERR_TAIL_LINES), why]);
     }
     if (r.exitCode !== 0 && !inv.allowFailure) {

@@ -16,15 +16,7 @@ export function healthFromStatus(status: string): ContainerHealth {
   return 'none';
 }
 
-const STATES: ReadonlySet<string> = new Set<ContainerState>([
-  'created',
-  'running',
-  'paused',
-  'restarting',
-  'removing',
-  'exited',
-  'dead',
-]);
+const STATES: ReadonlySet<string> = new Set<ContainerState>(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']);
 
 export function toContainerState(state: string | undefined): ContainerState {
   const s = (state ?? '').toLowerCase();
@@ -49,7 +41,9 @@ export function toContainerInfo(c: RawContainer): ContainerInfo {
     if (p.PublicPort === undefined || p.PublicPort === null || p.PublicPort === 0) continue;
     ports.push({ hostIp: p.IP ?? '', hostPort: p.PublicPort, containerPort: p.PrivatePort });
   }
-  ports.sort((a, b) => a.containerPort - b.containerPort || a.hostPort - b.hostPort || (a.hostIp < b.hostIp ? -1 : a.hostIp > b.hostIp ? 1 : 0));
+  ports.sort(
+    (a, b) => a.containerPort - b.containerPort || a.hostPort - b.hostPort || (a.hostIp < b.hostIp ? -1 : a.hostIp > b.hostIp ? 1 : 0),
+  );
   const info: ContainerInfo = {
     id: c.Id,
     name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),
@@ -73,7 +67,13 @@ export function toContainerInfo(c: RawContainer): ContainerInfo {
 /** A decoded /events message for a compose container, or null when it is something else. */
 export function toEngineEvent(msg: unknown): EngineEvent | null {
   if (msg === null || typeof msg !== 'object') return null;
-  const m = msg as { Type?: string; Action?: string; status?: string; id?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+  const m = msg as {
+    Type?: string;
+    Action?: string;
+    status?: string;
+    id?: string;
+    Actor?: { ID?: string; Attributes?: Record<string, string> };
+  };
   if (m.Type !== undefined && m.Type !== 'container') return null;
   const attrs = m.Actor?.Attributes ?? {};
   const project = attrs[LABEL_PROJECT];

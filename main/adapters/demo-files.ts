@@ -19,7 +19,11 @@ export function demoRoot(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.
   const home = env.HOME || os.homedir();
   const cache =
     env.XDG_CACHE_HOME ||
-    (platform === 'darwin' ? path.join(home, 'Library', 'Caches') : platform === 'win32' ? env.LOCALAPPDATA || path.join(home, 'AppData', 'Local') : path.join(home, '.cache'));
+    (platform === 'darwin'
+      ? path.join(home, 'Library', 'Caches')
+      : platform === 'win32'
+        ? env.LOCALAPPDATA || path.join(home, 'AppData', 'Local')
+        : path.join(home, '.cache'));
   return path.join(cache, 'ktrdr-sandbox', 'demo');
 }
 
@@ -56,7 +60,13 @@ export function createDemoFiles(env: NodeJS.ProcessEnv = process.env): DemoFiles
       if (!src) throw new SandboxError('USAGE', `No example "${example}"`);
       await cp(src, dest, { recursive: true, errorOnExist: true, force: false });
       const { execa } = await import('execa');
-      const gitEnv = childEnv(env, { GIT_TERMINAL_PROMPT: '0', GIT_AUTHOR_NAME: 'ktrdr-sandbox demo', GIT_AUTHOR_EMAIL: 'demo@ktrdr-sandbox.invalid', GIT_COMMITTER_NAME: 'ktrdr-sandbox demo', GIT_COMMITTER_EMAIL: 'demo@ktrdr-sandbox.invalid' });
+      const gitEnv = childEnv(env, {
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_AUTHOR_NAME: 'ktrdr-sandbox demo',
+        GIT_AUTHOR_EMAIL: 'demo@ktrdr-sandbox.invalid',
+        GIT_COMMITTER_NAME: 'ktrdr-sandbox demo',
+        GIT_COMMITTER_EMAIL: 'demo@ktrdr-sandbox.invalid',
+      });
       for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE']) delete gitEnv[k];
       const git = (...args: string[]) => execa('git', args, { cwd: dest, env: gitEnv, extendEnv: false, stdin: 'ignore' });
       try {
@@ -72,7 +82,9 @@ export function createDemoFiles(env: NodeJS.ProcessEnv = process.env): DemoFiles
     async removeRoot() {
       if (!existsSync(root)) return false;
       if (!existsSync(marker)) {
-        throw new SandboxError('STATE', `${root} has no ${DEMO_MARKER}: not removed`, { hint: 'It does not look like a directory the demo made.' });
+        throw new SandboxError('STATE', `${root} has no ${DEMO_MARKER}: not removed`, {
+          hint: 'It does not look like a directory the demo made.',
+        });
       }
       await rm(root, { recursive: true, force: true });
       return true;

@@ -75,7 +75,8 @@ function parse(text: string): unknown {
 /** The engine's error answer as a DockerApiError ("(HTTP code 404) No such container: x", as dockerode words it). */
 export function apiError(status: number, body: unknown, endpoint?: string): DockerApiError {
   const text = typeof body === 'string' ? body.trim() : '';
-  const message = body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : text.slice(0, 500);
+  const message =
+    body && typeof body === 'object' && 'message' in body ? String((body as { message: unknown }).message) : text.slice(0, 500);
   return new DockerApiError(status, `(HTTP code ${status}) ${message || 'unexpected'}`, endpoint);
 }
 

@@ -61,7 +61,8 @@ export function listDockerContexts(input: ContextListInput): DockerContextInfo[]
     if (typeof host === 'string' && host) info.host = host;
     else info.error = 'the context has no docker endpoint';
     // The directory name is sha256(name): a mismatch means a hand-edited or copied context the CLI would not find.
-    if (createHash('sha256').update(name).digest('hex') !== digest) info.error = `meta.json of "${name}" is in the wrong directory (${digest.slice(0, 12)}…)`;
+    if (createHash('sha256').update(name).digest('hex') !== digest)
+      info.error = `meta.json of "${name}" is in the wrong directory (${digest.slice(0, 12)}…)`;
     out.push(info);
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));

@@ -63,12 +63,21 @@ export function parseDockerHost(value: string, source: DockerEndpointSource, env
   try {
     url = new URL(withScheme);
   } catch {
-    throw new Error(`Invalid Docker host "${value}" (from ${source}): expected unix:///path, tcp://host:port, npipe:////./pipe/name or ssh://user@host`);
+    throw new Error(
+      `Invalid Docker host "${value}" (from ${source}): expected unix:///path, tcp://host:port, npipe:////./pipe/name or ssh://user@host`,
+    );
   }
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (url.protocol === 'ssh:') {
     const port = url.port ? Number(url.port) : 22;
-    const ep: DockerEndpoint = { kind: 'tcp', protocol: 'ssh', host, port, source, display: `ssh://${url.username ? `${url.username}@` : ''}${url.host}` };
+    const ep: DockerEndpoint = {
+      kind: 'tcp',
+      protocol: 'ssh',
+      host,
+      port,
+      source,
+      display: `ssh://${url.username ? `${url.username}@` : ''}${url.host}`,
+    };
     if (url.username) ep.username = decodeURIComponent(url.username);
     return ep;
   }
@@ -139,7 +148,12 @@ export function resolveDockerEndpoint(input: EndpointResolveInput): DockerEndpoi
 }
 
 /** The real file system as the endpoint and context readers see it (a file that cannot be read: undefined). */
-export function systemFileAccess(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; homedir: string; exists(p: string): boolean; readFile(p: string): string | undefined } {
+export function systemFileAccess(env: NodeJS.ProcessEnv): {
+  env: NodeJS.ProcessEnv;
+  homedir: string;
+  exists(p: string): boolean;
+  readFile(p: string): string | undefined;
+} {
   return {
     env,
     homedir: env.HOME || os.homedir(),

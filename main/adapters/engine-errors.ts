@@ -40,11 +40,17 @@ export function isConnectionError(err: unknown): boolean {
 
 function startHint(ep: DockerEndpoint): string {
   if (ep.kind === 'tcp') {
-    const via = ep.source === 'DOCKER_HOST' ? 'DOCKER_HOST' : ep.source.startsWith('context:') ? `docker context "${ep.source.slice(8)}"` : 'the endpoint';
+    const via =
+      ep.source === 'DOCKER_HOST'
+        ? 'DOCKER_HOST'
+        : ep.source.startsWith('context:')
+          ? `docker context "${ep.source.slice(8)}"`
+          : 'the endpoint';
     return `start the engine on that host or fix ${via}`;
   }
   if (ep.source === 'DOCKER_HOST') return 'start Docker Desktop or dockerd, or fix/unset DOCKER_HOST';
-  if (ep.source.startsWith('context:')) return `start Docker Desktop or dockerd, or switch docker context (current: "${ep.source.slice(8)}")`;
+  if (ep.source.startsWith('context:'))
+    return `start Docker Desktop or dockerd, or switch docker context (current: "${ep.source.slice(8)}")`;
   return 'start Docker Desktop or dockerd';
 }
 

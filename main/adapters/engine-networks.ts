@@ -23,7 +23,13 @@ interface RawInspect {
 export interface NetworkOpsHost {
   call<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
   getJson<T>(path: string, query: Record<string, string | boolean | object>, signal: AbortSignal): Promise<T>;
-  json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query: Record<string, never>, signal: AbortSignal | undefined, body?: unknown): Promise<T>;
+  json<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: Record<string, never>,
+    signal: AbortSignal | undefined,
+    body?: unknown,
+  ): Promise<T>;
   queryTimeoutMs: number;
 }
 
@@ -53,7 +59,9 @@ export function networkOps(h: NetworkOpsHost) {
         const out: NetworkPeers[] = [];
         const foreignIds = new Set<string>();
         for (const net of nets) {
-          const others = all.filter((c) => c.Labels?.[LABEL_PROJECT] !== project && Object.keys(c.NetworkSettings?.Networks ?? {}).includes(net));
+          const others = all.filter(
+            (c) => c.Labels?.[LABEL_PROJECT] !== project && Object.keys(c.NetworkSettings?.Networks ?? {}).includes(net),
+          );
           for (const o of others) foreignIds.add(o.Id);
           out.push({ network: net, members: others.map((o) => member(o.Id, o.Names?.[0] ?? o.Id, o.Labels ?? {}, [])) });
         }
@@ -61,7 +69,8 @@ export function networkOps(h: NetworkOpsHost) {
         const details = new Map<string, RawInspect>();
         await Promise.all([...foreignIds].map(async (id) => details.set(id, await inspect(id, signal).catch(() => ({ Id: id })))));
         for (const p of out) {
-          for (const m of p.members) m.aliases = (details.get(m.id)?.NetworkSettings?.Networks?.[p.network]?.Aliases ?? []).filter((a) => a !== m.id.slice(0, 12));
+          for (const m of p.members)
+            m.aliases = (details.get(m.id)?.NetworkSettings?.Networks?.[p.network]?.Aliases ?? []).filter((a) => a !== m.id.slice(0, 12));
         }
         return out;
       });
@@ -74,7 +83,8 @@ export function networkOps(h: NetworkOpsHost) {
         try {
           net = await h.getJson(`/networks/${encodeURIComponent(network)}`, {}, signal);
         } catch (err) {
-          if ((err as { statusCode?: number }).statusCode === 404 || /no such network|not found/i.test(String((err as Error).message))) return null;
+          if ((err as { statusCode?: number }).statusCode === 404 || /no such network|not found/i.test(String((err as Error).message)))
+            return null;
           throw err;
         }
         const ids = Object.keys(net.Containers ?? {});
@@ -86,11 +96,18 @@ export function networkOps(h: NetworkOpsHost) {
     },
 
     async connectNetwork(network: string, container: string, aliases: string[]): Promise<void> {
-      await h.call(h.queryTimeoutMs, (signal) => h.json('POST', `/networks/${encodeURIComponent(network)}/connect`, {}, signal, { Container: container, EndpointConfig: { Aliases: aliases } }));
+      await h.call(h.queryTimeoutMs, (signal) =>
+        h.json('POST', `/networks/${encodeURIComponent(network)}/connect`, {}, signal, {
+          Container: container,
+          EndpointConfig: { Aliases: aliases },
+        }),
+      );
     },
 
     async disconnectNetwork(network: string, container: string): Promise<void> {
-      await h.call(h.queryTimeoutMs, (signal) => h.json('POST', `/networks/${encodeURIComponent(network)}/disconnect`, {}, signal, { Container: container, Force: true }));
+      await h.call(h.queryTimeoutMs, (signal) =>
+        h.json('POST', `/networks/${encodeURIComponent(network)}/disconnect`, {}, signal, { Container: container, Force: true }),
+      );
     },
   };
 }

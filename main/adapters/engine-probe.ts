@@ -95,7 +95,12 @@ function sshGetter(ep: DockerEndpoint, env: NodeJS.ProcessEnv, deadline: number)
       req.on('error', (err) => {
         // ssh's own reason (refused, key rejected, no docker there) arrives on stderr as it exits: wait briefly
         void Promise.race([exited, new Promise((r) => setTimeout(r, 300))]).then(() => {
-          const why = stderr.trim().split('\n').filter(Boolean).pop()?.replace(/^ssh: /, '');
+          const why = stderr
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .pop()
+            ?.replace(/^ssh: /, '');
           reject(why ? Object.assign(new Error(`ssh: ${why}`), { code: 'ECONNREFUSED' }) : err);
         });
       });
@@ -123,7 +128,13 @@ export function memoryInUse(s: RawStats): number | undefined {
   return cache < m.usage ? m.usage - cache : m.usage;
 }
 
-async function statsWithin(get: Get, ids: string[], signal: AbortSignal, end: number, concurrency: number): Promise<Record<string, number>> {
+async function statsWithin(
+  get: Get,
+  ids: string[],
+  signal: AbortSignal,
+  end: number,
+  concurrency: number,
+): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const budget = end - Date.now();
   if (budget <= 0 || !ids.length) return out;
@@ -165,7 +176,13 @@ export function createEngineProbe(env: NodeJS.ProcessEnv = process.env): EngineP
       } else [info, version, containers] = await Promise.all([calls[0](), calls[1](), calls[2]()]);
       const running: RunningContainer[] = containers.map((c) => ({ id: c.Id, labels: c.Labels ?? {} }));
       const end = Math.min(deadline - STATS_MARGIN_MS, Date.now() + STATS_BUDGET_MS);
-      const memUsage = await statsWithin(get, running.map((c) => c.id), signal, end, ssh ? STATS_CONCURRENCY.ssh : STATS_CONCURRENCY.direct);
+      const memUsage = await statsWithin(
+        get,
+        running.map((c) => c.id),
+        signal,
+        end,
+        ssh ? STATS_CONCURRENCY.ssh : STATS_CONCURRENCY.direct,
+      );
       const facts: EngineFacts = {
         version: info.ServerVersion ?? '?',
         cpus: info.NCPU ?? 0,
@@ -178,7 +195,8 @@ export function createEngineProbe(env: NodeJS.ProcessEnv = process.env): EngineP
       return facts;
     } catch (err) {
       // ssh's own reason says more than a mapped errno ("Connection refused", "Permission denied (publickey)")
-      if (ssh && err instanceof Error && err.message.startsWith('ssh: ')) throw new EngineUnavailableError(`${ep.display}: ${err.message}`, ep.display);
+      if (ssh && err instanceof Error && err.message.startsWith('ssh: '))
+        throw new EngineUnavailableError(`${ep.display}: ${err.message}`, ep.display);
       throw mapEngineError(err, ep);
     } finally {
       ssh?.close();
@@ -200,7 +218,8 @@ export function createContainerLister(env: NodeJS.ProcessEnv = process.env) {
       const raw = await get<RawContainer[]>(`/containers/json${dockerQuery({ all: true, filters: { label: [LABEL_PROJECT] } })}`, signal);
       return raw.map(toContainerInfo);
     } catch (err) {
-      if (ssh && err instanceof Error && err.message.startsWith('ssh: ')) throw new EngineUnavailableError(`${ep.display}: ${err.message}`, ep.display);
+      if (ssh && err instanceof Error && err.message.startsWith('ssh: '))
+        throw new EngineUnavailableError(`${ep.display}: ${err.message}`, ep.display);
       throw mapEngineError(err, ep);
     } finally {
       ssh?.close();

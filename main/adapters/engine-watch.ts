@@ -13,7 +13,9 @@ export function watchCompose(compose: Compose, engine: Pick<Engine, 'ping'>, eve
       await engine.ping();
       return null;
     } catch (err) {
-      return err instanceof EngineUnavailableError || (err as { code?: string })?.code === 'ENGINE_UNAVAILABLE' ? (err as EngineUnavailableError) : null;
+      return err instanceof EngineUnavailableError || (err as { code?: string })?.code === 'ENGINE_UNAVAILABLE'
+        ? (err as EngineUnavailableError)
+        : null;
     }
   }
 
@@ -35,8 +37,7 @@ export function watchCompose(compose: Compose, engine: Pick<Engine, 'ping'>, eve
           if (gone) {
             done(() => reject(gone));
             ac.abort(); // compose would otherwise keep waiting on the engine (v1: 60 s per request)
-          }
-          else timer = setTimeout(tick, everyMs);
+          } else timer = setTimeout(tick, everyMs);
         });
       };
       timer = setTimeout(tick, everyMs);

@@ -5,7 +5,18 @@ import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type DockerModem from 'docker-modem';
 import { EngineUnavailableError } from '../core/deps';
-import type { ContainerDetails, ContainerHealthcheck, Engine, EngineEvent, EngineInfo, ExecResult, LogLine, LogOptions, ProjectResources, ProjectScope } from '../core/deps';
+import type {
+  ContainerDetails,
+  ContainerHealthcheck,
+  Engine,
+  EngineEvent,
+  EngineInfo,
+  ExecResult,
+  LogLine,
+  LogOptions,
+  ProjectResources,
+  ProjectScope,
+} from '../core/deps';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../core/labels';
 import { networkOps } from './engine-networks';
 import type { ContainerInfo } from '../core/types';
@@ -48,7 +59,15 @@ function healthcheckOf(config: { Healthcheck?: RawHealthcheck } | undefined): { 
   const h = config?.Healthcheck;
   if (!h?.Test?.length || h.Test[0] === 'NONE') return {};
   const ms = (ns?: number) => Math.round((ns ?? 0) / 1e6);
-  return { healthcheck: { test: h.Test, intervalMs: ms(h.Interval), timeoutMs: ms(h.Timeout), retries: h.Retries ?? 0, startPeriodMs: ms(h.StartPeriod) } };
+  return {
+    healthcheck: {
+      test: h.Test,
+      intervalMs: ms(h.Interval),
+      timeoutMs: ms(h.Timeout),
+      retries: h.Retries ?? 0,
+      startPeriodMs: ms(h.StartPeriod),
+    },
+  };
 }
 
 export function pingTimeoutMs(env: NodeJS.ProcessEnv): number {
@@ -81,7 +100,9 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       if (ac.signal.aborted) throw new EngineUnavailableError(timeoutMessage(endpoint, ms), endpoint.display);
       const mapped = mapEngineError(err, endpoint);
       // an API error (e.g. 500 while the daemon shuts down) is not "alive" either
-      throw mapped instanceof EngineUnavailableError ? mapped : new EngineUnavailableError(`${unavailableMessage(endpoint)} (${(err as Error).message})`, endpoint.display);
+      throw mapped instanceof EngineUnavailableError
+        ? mapped
+        : new EngineUnavailableError(`${unavailableMessage(endpoint)} (${(err as Error).message})`, endpoint.display);
     } finally {
       clearTimeout(timer);
     }
@@ -137,7 +158,16 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     });
   }
 
-  const ANY_STATUS = { 200: true, 201: true, 204: true, 304: true, 400: 'bad parameter', 404: 'not found', 409: 'conflict', 500: 'server error' } as const;
+  const ANY_STATUS = {
+    200: true,
+    201: true,
+    204: true,
+    304: true,
+    400: 'bad parameter',
+    404: 'not found',
+    409: 'conflict',
+    500: 'server error',
+  } as const;
 
   /** The modem's request (ssh://): the query, or the body with the query beside it (dockerode's convention). */
   function modemOptions(path: string, method: string, query: DockerQuery, body: unknown): DockerModem.DialOptions {
@@ -146,7 +176,13 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
   }
 
   /** A request answered with JSON (or nothing). */
-  function json<T>(method: 'GET' | 'POST' | 'DELETE', path: string, query: DockerQuery, signal: AbortSignal | undefined, body?: unknown): Promise<T> {
+  function json<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: DockerQuery,
+    signal: AbortSignal | undefined,
+    body?: unknown,
+  ): Promise<T> {
     if (direct) return dockerJson<T>(endpoint, { method, path: `${path}${dockerQuery(query)}`, body, ...(signal ? { signal } : {}) }, env);
     const opts = modemOptions(path, method, query, body);
     if (signal) opts.abortSignal = signal;
@@ -179,7 +215,11 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     return q;
   }
 
-  async function listProject(project: string, signal: AbortSignal, scope: ProjectScope = {}): Promise<{ containers: string[]; networks: Array<{ id: string; name: string }>; volumes: string[] }> {
+  async function listProject(
+    project: string,
+    signal: AbortSignal,
+    scope: ProjectScope = {},
+  ): Promise<{ containers: string[]; networks: Array<{ id: string; name: string }>; volumes: string[] }> {
     const label = [`${LABEL_PROJECT}=${project}`];
     if (scope.owner) label.push(`${LABEL_OWNER}=${scope.owner}`, `${LABEL_INSTANCE}=${project}`);
     const filters = { label };
@@ -210,7 +250,8 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
   async function removeNetworkForce(id: string): Promise<void> {
     const path = `/networks/${encodeURIComponent(id)}`;
     const info = await json<{ Containers?: Record<string, unknown> | null }>('GET', path, {}, undefined);
-    for (const c of Object.keys(info.Containers ?? {})) await json('POST', `${path}/disconnect`, {}, undefined, { Container: c, Force: true }).catch(() => undefined);
+    for (const c of Object.keys(info.Containers ?? {}))
+      await json('POST', `${path}/disconnect`, {}, undefined, { Container: c, Force: true }).catch(() => undefined);
     await json('DELETE', path, {}, undefined);
   }
 
@@ -218,18 +259,24 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     ...networkOps({ call, getJson, json, queryTimeoutMs }),
 
     async ping(timeoutMs = pingMs): Promise<EngineInfo> {
-      return call(timeoutMs, async (signal) => {
-        await getJson<unknown>('/_ping', {}, signal);
-        const v = await getJson<{ Version?: string; ApiVersion?: string }>('/version', {}, signal);
-        return { endpoint: endpoint.display, version: v.Version ?? '', apiVersion: v.ApiVersion ?? '' };
-      }, false);
+      return call(
+        timeoutMs,
+        async (signal) => {
+          await getJson<unknown>('/_ping', {}, signal);
+          const v = await getJson<{ Version?: string; ApiVersion?: string }>('/version', {}, signal);
+          return { endpoint: endpoint.display, version: v.Version ?? '', apiVersion: v.ApiVersion ?? '' };
+        },
+        false,
+      );
     },
 
     async listContainers(opts = {}): Promise<ContainerInfo[]> {
       const projects = opts.projects;
       if (projects && projects.length === 0) return [];
       const label = projects && projects.length === 1 ? [`${LABEL_PROJECT}=${projects[0]}`] : [LABEL_PROJECT];
-      const raw = await call(queryTimeoutMs, (signal) => getJson<RawContainer[]>('/containers/json', { all: opts.all ?? true, filters: { label } }, signal));
+      const raw = await call(queryTimeoutMs, (signal) =>
+        getJson<RawContainer[]>('/containers/json', { all: opts.all ?? true, filters: { label } }, signal),
+      );
       const wanted = projects && projects.length > 1 ? new Set(projects) : null;
       const list = raw.map(toContainerInfo);
       return wanted ? list.filter((c) => wanted.has(c.project)) : list;
@@ -282,7 +329,9 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       const started = Date.now();
       const execOpts: Dockerode.ExecCreateOptions = { Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false };
       if (opts.env) execOpts.Env = opts.env;
-      const { Id: execId } = await call(queryTimeoutMs, (signal) => json<{ Id: string }>('POST', `${containerPath(containerId)}/exec`, {}, signal, execOpts));
+      const { Id: execId } = await call(queryTimeoutMs, (signal) =>
+        json<{ Id: string }>('POST', `${containerPath(containerId)}/exec`, {}, signal, execOpts),
+      );
       const execPath = `/exec/${encodeURIComponent(execId)}`;
       // the output stream must outlive the call's watchdog: no abort signal on it (the timer below ends it)
       const out = await call(queryTimeoutMs, () => stream('POST', `${execPath}/start`, {}, undefined, { Detach: false, Tty: false }));
@@ -291,10 +340,15 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       let timer: NodeJS.Timeout | undefined;
       try {
         await new Promise<void>((resolve, reject) => {
-          timer = setTimeout(() => {
-            out.destroy();
-            reject(new Error(`exec ${JSON.stringify(cmd.join(' '))} in container ${containerId.slice(0, 12)} timed out after ${timeoutMs} ms`));
-          }, Math.max(0, timeoutMs - (Date.now() - started)));
+          timer = setTimeout(
+            () => {
+              out.destroy();
+              reject(
+                new Error(`exec ${JSON.stringify(cmd.join(' '))} in container ${containerId.slice(0, 12)} timed out after ${timeoutMs} ms`),
+              );
+            },
+            Math.max(0, timeoutMs - (Date.now() - started)),
+          );
           out.on('data', (chunk: Buffer) => demux.push(chunk));
           out.on('end', resolve);
           out.on('close', resolve);
@@ -307,7 +361,9 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
       // the exit code is set a moment after the output stream closes
       let exitCode: number | null = null;
       for (let i = 0; i < 50; i++) {
-        const info = await call(queryTimeoutMs, (signal) => getJson<{ Running?: boolean; ExitCode?: number | null }>(`${execPath}/json`, {}, signal));
+        const info = await call(queryTimeoutMs, (signal) =>
+          getJson<{ Running?: boolean; ExitCode?: number | null }>(`${execPath}/json`, {}, signal),
+        );
         if (!info.Running) {
           exitCode = info.ExitCode ?? null;
           break;
@@ -336,16 +392,24 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
           failures.push(`${what}: ${err instanceof Error ? err.message.trim() : String(err)}`);
         }
       };
-      await Promise.all(r.containers.map((id) => attempt(`container ${id.slice(0, 12)}`, () => json('DELETE', containerPath(id), { force: true, v: true }, undefined))));
+      await Promise.all(
+        r.containers.map((id) =>
+          attempt(`container ${id.slice(0, 12)}`, () => json('DELETE', containerPath(id), { force: true, v: true }, undefined)),
+        ),
+      );
       await Promise.all(r.networks.map((n) => attempt(`network ${n.name}`, () => removeNetworkForce(n.id))));
-      await Promise.all(r.volumes.map((v) => attempt(`volume ${v}`, () => json('DELETE', `/volumes/${encodeURIComponent(v)}`, {}, undefined))));
+      await Promise.all(
+        r.volumes.map((v) => attempt(`volume ${v}`, () => json('DELETE', `/volumes/${encodeURIComponent(v)}`, {}, undefined))),
+      );
       if (failures.length > 0) {
         throw new Error(`Could not remove all resources of compose project "${project}":\n  ${failures.join('\n  ')}`);
       }
     },
 
     async inspect(containerId: string): Promise<ContainerDetails> {
-      const info = await call(queryTimeoutMs, (signal) => getJson<Dockerode.ContainerInspectInfo>(`${containerPath(containerId)}/json`, {}, signal));
+      const info = await call(queryTimeoutMs, (signal) =>
+        getJson<Dockerode.ContainerInspectInfo>(`${containerPath(containerId)}/json`, {}, signal),
+      );
       const st = info.State as Dockerode.ContainerInspectInfo['State'] & { Health?: { Status?: string } };
       const time = (t: string | undefined) => (t && !t.startsWith('0001-01-01') ? t : null);
       return {
@@ -365,7 +429,9 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
     },
 
     async createNetwork(name: string, labels: Record<string, string> = {}): Promise<void> {
-      await call(queryTimeoutMs, (signal) => json('POST', '/networks/create', {}, signal, { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }));
+      await call(queryTimeoutMs, (signal) =>
+        json('POST', '/networks/create', {}, signal, { Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels }),
+      );
     },
 
     async volumeExists(name: string): Promise<boolean> {
@@ -378,7 +444,9 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
 
     async events(onEvent: (e: EngineEvent) => void, onError: (err: Error) => void): Promise<() => void> {
       // no abort signal: the stream outlives this call
-      const events = await call(queryTimeoutMs, () => stream('GET', '/events', { filters: { type: ['container'], label: [LABEL_PROJECT] } }));
+      const events = await call(queryTimeoutMs, () =>
+        stream('GET', '/events', { filters: { type: ['container'], label: [LABEL_PROJECT] } }),
+      );
       let stopped = false;
       const parser = new JsonLineParser((msg) => {
         if (stopped) return;
@@ -395,7 +463,10 @@ export function createEngine(endpoint: DockerEndpoint, options: EngineOptions = 
         const mapped = mapEngineError(err, endpoint);
         fail(mapped instanceof Error ? mapped : err);
       });
-      const ended = () => fail(new EngineUnavailableError(`Docker event stream ended (${endpoint.display}): the engine stopped or restarted`, endpoint.display));
+      const ended = () =>
+        fail(
+          new EngineUnavailableError(`Docker event stream ended (${endpoint.display}): the engine stopped or restarted`, endpoint.display),
+        );
       events.on('end', ended);
       events.on('close', ended);
       return () => {

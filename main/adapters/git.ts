@@ -16,9 +16,13 @@ export class GitCommandError extends SandboxError {
     readonly commandExitCode: number | undefined,
     readonly stderr: string,
   ) {
-    super('GIT_FAILED', `\`${command}\` failed${commandExitCode !== undefined ? ` (exit ${commandExitCode})` : ''}: ${stderr.trim() || 'no error output'}`, {
-      details: { command, exitCode: commandExitCode, stderr: stderr.trim() },
-    });
+    super(
+      'GIT_FAILED',
+      `\`${command}\` failed${commandExitCode !== undefined ? ` (exit ${commandExitCode})` : ''}: ${stderr.trim() || 'no error output'}`,
+      {
+        details: { command, exitCode: commandExitCode, stderr: stderr.trim() },
+      },
+    );
     this.name = 'GitCommandError';
   }
 }
@@ -55,7 +59,12 @@ export function createGit(opts: GitOptions = {}): Git {
       ok: r.exitCode === 0,
       exitCode: r.exitCode,
       stdout: typeof r.stdout === 'string' ? r.stdout : '',
-      stderr: r.exitCode === undefined && !stderr ? (r.cause instanceof Error ? r.cause.message : (r.shortMessage ?? 'git did not start')) : stderr,
+      stderr:
+        r.exitCode === undefined && !stderr
+          ? r.cause instanceof Error
+            ? r.cause.message
+            : (r.shortMessage ?? 'git did not start')
+          : stderr,
     };
   }
 
@@ -160,7 +169,14 @@ export function createGit(opts: GitOptions = {}): Git {
     },
 
     async statusAll(dir) {
-      const out = await git(dir, ['-c', 'core.quotePath=false', 'status', '--porcelain=v1', '--untracked-files=normal', '--ignored=traditional']);
+      const out = await git(dir, [
+        '-c',
+        'core.quotePath=false',
+        'status',
+        '--porcelain=v1',
+        '--untracked-files=normal',
+        '--ignored=traditional',
+      ]);
       return out.split('\n').filter((l) => l.trim() !== '');
     },
 
@@ -169,7 +185,14 @@ export function createGit(opts: GitOptions = {}): Git {
       const index = path.join(os.tmpdir(), `ktrdr-sandbox-index-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
       const base = ['-c', 'core.quotePath=false', `--git-dir=${commonDir}`, `--work-tree=${dir}`];
       const run = (args: string[]) =>
-        execa('git', [...base, ...args], { cwd: dir, env: { ...env, GIT_INDEX_FILE: index }, extendEnv: false, reject: false, stdin: 'ignore', stripFinalNewline: true });
+        execa('git', [...base, ...args], {
+          cwd: dir,
+          env: { ...env, GIT_INDEX_FILE: index },
+          extendEnv: false,
+          reject: false,
+          stdin: 'ignore',
+          stripFinalNewline: true,
+        });
       try {
         if (ref) {
           const ok = await raw(repo, ['rev-parse', '-q', '--verify', `${ref}^{commit}`]);
@@ -180,7 +203,9 @@ export function createGit(opts: GitOptions = {}): Git {
         }
         const r = await run(['status', '--porcelain=v1', '--untracked-files=normal', '--ignored=traditional']);
         if (r.exitCode !== 0) throw new GitCommandError('git status (against the main repository)', r.exitCode, String(r.stderr));
-        return String(r.stdout).split('\n').filter((l) => l.trim() !== '');
+        return String(r.stdout)
+          .split('\n')
+          .filter((l) => l.trim() !== '');
       } finally {
         await import('node:fs/promises').then((f) => f.rm(index, { force: true })).catch(() => undefined);
       }

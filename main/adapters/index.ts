@@ -33,13 +33,69 @@ export function sharedHome(env: NodeJS.ProcessEnv): string {
 }
 
 // The methods of each lazily loaded adapter (checked against its interface by lazyAdapter's type).
-const ENGINE = { ping: true, listContainers: true, logs: true, followLogs: true, exec: true, projectResources: true, removeProjectResources: true, networkPeers: true, networkMembers: true, connectNetwork: true, disconnectNetwork: true, events: true, inspect: true, networkExists: true, createNetwork: true, volumeExists: true, createVolume: true } as const;
+const ENGINE = {
+  ping: true,
+  listContainers: true,
+  logs: true,
+  followLogs: true,
+  exec: true,
+  projectResources: true,
+  removeProjectResources: true,
+  networkPeers: true,
+  networkMembers: true,
+  connectNetwork: true,
+  disconnectNetwork: true,
+  events: true,
+  inspect: true,
+  networkExists: true,
+  createNetwork: true,
+  volumeExists: true,
+  createVolume: true,
+} as const;
 const COMPOSE = { info: true, up: true, down: true, stop: true, config: true, run: true } as const;
-const GIT = { version: true, topLevel: true, mainRepo: true, isLinkedWorktree: true, currentBranch: true, branchExists: true, worktreeAdd: true, worktreeRemove: true, worktreePrune: true, worktreeMove: true, deleteBranch: true, status: true, statusAll: true, statusAgainst: true, unpushed: true, head: true, diffStat: true } as const;
+const GIT = {
+  version: true,
+  topLevel: true,
+  mainRepo: true,
+  isLinkedWorktree: true,
+  currentBranch: true,
+  branchExists: true,
+  worktreeAdd: true,
+  worktreeRemove: true,
+  worktreePrune: true,
+  worktreeMove: true,
+  deleteBranch: true,
+  status: true,
+  statusAll: true,
+  statusAgainst: true,
+  unpushed: true,
+  head: true,
+  diffStat: true,
+} as const;
 const PORTS = { isFree: true, owner: true } as const;
 const LOCKS = { tryAcquire: true } as const;
-const TREE = { walk: true, sha256: true, tempDirBeside: true, lstat: true, copyFile: true, move: true, symlink: true, unlink: true, setMeta: true } as const;
-const VOLUME_IO = { containerImage: true, imageId: true, stop: true, start: true, volumeExists: true, createVolume: true, exportVolume: true, importVolume: true, inspectVolume: true } as const;
+const TREE = {
+  walk: true,
+  sha256: true,
+  tempDirBeside: true,
+  lstat: true,
+  copyFile: true,
+  move: true,
+  symlink: true,
+  unlink: true,
+  setMeta: true,
+} as const;
+const VOLUME_IO = {
+  containerImage: true,
+  imageId: true,
+  stop: true,
+  start: true,
+  volumeExists: true,
+  createVolume: true,
+  exportVolume: true,
+  importVolume: true,
+  inspectVolume: true,
+} as const;
 
 export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: DockerEndpoint } {
   const env = opts.env ?? process.env;
@@ -53,7 +109,14 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     },
     engine,
     // compose failures and hangs are checked against the engine: a lost engine is exit 4, one line
-    compose: lazyAdapter<Compose>(async () => (await import('./engine-watch')).watchCompose((await import('./compose')).createCompose({ dockerEnv: dockerChildEnv(resolveEndpoint()), env }), engine), COMPOSE),
+    compose: lazyAdapter<Compose>(
+      async () =>
+        (await import('./engine-watch')).watchCompose(
+          (await import('./compose')).createCompose({ dockerEnv: dockerChildEnv(resolveEndpoint()), env }),
+          engine,
+        ),
+      COMPOSE,
+    ),
     git: lazyAdapter<Git>(async () => (await import('./git')).createGit({ env }), GIT),
     ports: lazyAdapter<PortProbe>(async () => (await import('./port-probe')).createPortProbe(), PORTS),
     http: createHttp(),

@@ -22,7 +22,8 @@ export function pidAlive(pid: number): boolean {
 function parseHolder(text: string): LockHolder | null {
   try {
     const v = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof v.pid === 'number' && typeof v.op === 'string' && typeof v.since === 'string') return { pid: v.pid, op: v.op, since: v.since };
+    if (typeof v.pid === 'number' && typeof v.op === 'string' && typeof v.since === 'string')
+      return { pid: v.pid, op: v.op, since: v.since };
   } catch {
     // unreadable: treated as stale below
   }

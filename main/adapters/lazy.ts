@@ -21,8 +21,7 @@ export function lazyAdapter<T extends object>(load: () => Promise<T>, methods: A
   const real = memoise(load);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(methods)) {
-    out[key] = (...args: unknown[]) =>
-      real().then((adapter) => (adapter as Record<string, (...a: unknown[]) => unknown>)[key]!(...args));
+    out[key] = (...args: unknown[]) => real().then((adapter) => (adapter as Record<string, (...a: unknown[]) => unknown>)[key]!(...args));
   }
   return out as T;
 }

@@ -60,7 +60,11 @@ export function listenInodes(table: string, port: number): string[] {
 
 /** Process command line from /proc/<pid>/cmdline (NUL separated) for display. */
 export function formatCmdline(raw: string): string {
-  const cmd = raw.split('\0').filter((s) => s !== '').join(' ').trim();
+  const cmd = raw
+    .split('\0')
+    .filter((s) => s !== '')
+    .join(' ')
+    .trim();
   return cmd.length > MAX_COMMAND ? `${cmd.slice(0, MAX_COMMAND - 1)}…` : cmd;
 }
 

@@ -60,10 +60,14 @@ export function createRegistryStore(home: string, opts: { lockWaitMs?: number } 
     try {
       await fsp.writeFile(backup, text, { mode: mode ?? 0o644, flag: 'wx' });
     } catch (err) {
-      throw new SandboxError('STATE', `Cannot keep a copy of the version ${from} registry at ${backup} before migrating it: ${(err as Error).message}. Nothing was changed.`, {
-        hint: `Check the permissions of ${home}, or copy ${file} aside yourself.`,
-        cause: err,
-      });
+      throw new SandboxError(
+        'STATE',
+        `Cannot keep a copy of the version ${from} registry at ${backup} before migrating it: ${(err as Error).message}. Nothing was changed.`,
+        {
+          hint: `Check the permissions of ${home}, or copy ${file} aside yourself.`,
+          cause: err,
+        },
+      );
     }
   }
 
@@ -77,9 +81,13 @@ export function createRegistryStore(home: string, opts: { lockWaitMs?: number } 
       throw unwritable(file, err);
     }
     if ((mode & 0o200) === 0) {
-      throw new SandboxError('STATE', `The registry ${file} is read-only (mode ${mode.toString(8).padStart(4, '0')}): nothing was changed.`, {
-        hint: `Make it writable (chmod u+w ${file}) if the change is meant, then run the command again.`,
-      });
+      throw new SandboxError(
+        'STATE',
+        `The registry ${file} is read-only (mode ${mode.toString(8).padStart(4, '0')}): nothing was changed.`,
+        {
+          hint: `Make it writable (chmod u+w ${file}) if the change is meant, then run the command again.`,
+        },
+      );
     }
     try {
       closeSync(openSync(file, constants.O_WRONLY)); // EPERM when immutable (chattr +i), EACCES for another owner
@@ -134,7 +142,14 @@ export function createRegistryStore(home: string, opts: { lockWaitMs?: number } 
 function unwritable(path: string, err: unknown): SandboxError {
   if (err instanceof SandboxError) return err;
   const code = (err as NodeJS.ErrnoException).code ?? '';
-  const why = code === 'EPERM' ? 'operation not permitted (immutable, or not yours)' : code === 'EROFS' ? 'read-only file system' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+  const why =
+    code === 'EPERM'
+      ? 'operation not permitted (immutable, or not yours)'
+      : code === 'EROFS'
+        ? 'read-only file system'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (err as Error).message;
   return new SandboxError('STATE', `Cannot write the registry at ${path}: ${why}. Nothing was changed.`, {
     hint: UNWRITABLE.has(code)
       ? `Check the permissions and attributes of ${path} (ls -ld, lsattr), or point KTRDR_SANDBOX_HOME at a writable directory.`

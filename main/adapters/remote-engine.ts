@@ -42,9 +42,13 @@ export async function depsForEngine(base: Deps, rec: InstanceRecord, env: NodeJS
   if (context === null || (current && current.name === context)) return { deps: base, engine, remote: null, forwarded };
   const target = targets.find((t) => t.name === context);
   if (!target || target.invalid) {
-    throw new SandboxError('STATE', `The engine of "${rec.id}", docker context "${context}"${rec.engine?.endpoint ? ` (${rec.engine.endpoint})` : ''}, ${target ? `cannot be used: ${target.invalid}` : 'no longer exists'}`, {
-      hint: `Create the context again, or record another engine: \`ktrdr-sandbox move ${rec.id} --engine default --force\`.`,
-    });
+    throw new SandboxError(
+      'STATE',
+      `The engine of "${rec.id}", docker context "${context}"${rec.engine?.endpoint ? ` (${rec.engine.endpoint})` : ''}, ${target ? `cannot be used: ${target.invalid}` : 'no longer exists'}`,
+      {
+        hint: `Create the context again, or record another engine: \`ktrdr-sandbox move ${rec.id} --engine default --force\`.`,
+      },
+    );
   }
   const ssh = sshTargetOf(target.endpoint);
   if (!ssh) {
@@ -82,17 +86,42 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
   });
 }
 
-const firstLine = (s: string) => s.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+const firstLine = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .find(Boolean) ?? '';
 
 /** rsync of dir to the same path on the remote host: git-ignored files, .git and .env.sandbox* stay here. */
-export async function syncDir(remote: RemoteSide, dir: string, env: NodeJS.ProcessEnv, opts: { gitIgnore?: boolean } = {}): Promise<{ ms: number; files: number }> {
+export async function syncDir(
+  remote: RemoteSide,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  opts: { gitIgnore?: boolean } = {},
+): Promise<{ ms: number; files: number }> {
   const t0 = Date.now();
-  const filters = opts.gitIgnore === false ? [] : ['--exclude=/.git', '--exclude=/.env.sandbox*', '--exclude=/.sandbox-evidence', '--filter=:- .gitignore'];
+  const filters =
+    opts.gitIgnore === false
+      ? []
+      : ['--exclude=/.git', '--exclude=/.env.sandbox*', '--exclude=/.sandbox-evidence', '--filter=:- .gitignore'];
   // the directory is made on the remote side by the same connection (--mkpath needs rsync ≥ 3.2.3 on both)
   const mkdir = `mkdir -p '${dir.replace(/'/g, `'\\''`)}' && rsync`;
-  const args = ['-a', '--delete', '--stats', ...filters, `--rsync-path=${mkdir}`, '-e', rsyncShell(remote.tunnel.target, remote.tunnel.control), `${dir}/`, `${remote.tunnel.target.host}:${dir}/`];
+  const args = [
+    '-a',
+    '--delete',
+    '--stats',
+    ...filters,
+    `--rsync-path=${mkdir}`,
+    '-e',
+    rsyncShell(remote.tunnel.target, remote.tunnel.control),
+    `${dir}/`,
+    `${remote.tunnel.target.host}:${dir}/`,
+  ];
   const r = await run('rsync', args, env);
-  if (r.code === 127) throw new SandboxError('STATE', 'rsync is not installed: it carries the source to remote engines', { hint: 'Install it (apt-get install rsync, brew install rsync) on this machine and on the remote host.' });
+  if (r.code === 127)
+    throw new SandboxError('STATE', 'rsync is not installed: it carries the source to remote engines', {
+      hint: 'Install it (apt-get install rsync, brew install rsync) on this machine and on the remote host.',
+    });
   if (r.code !== 0) throw new Error(`rsync to ${remote.engine}:${dir} failed: ${firstLine(r.err) || `exit ${r.code}`}`);
   const files = Number(/Number of regular files transferred: ([\d,.]+)/.exec(r.out)?.[1]?.replace(/[,.]/g, '') ?? 0);
   return { ms: Date.now() - t0, files };
@@ -109,7 +138,13 @@ export function composeImages(docs: unknown[]): string[] {
 }
 
 /** Images present here but missing on the remote engine, copied with docker save | docker load over the socket. */
-export async function copyMissingImages(remote: RemoteSide, images: string[], env: NodeJS.ProcessEnv, emit: EventSink, id: string): Promise<string[]> {
+export async function copyMissingImages(
+  remote: RemoteSide,
+  images: string[],
+  env: NodeJS.ProcessEnv,
+  emit: EventSink,
+  id: string,
+): Promise<string[]> {
   const remoteEnv = { ...env, DOCKER_HOST: `unix://${remote.tunnel.dockerSocket}`, DOCKER_CONTEXT: '' };
   const copied: string[] = [];
   for (const image of images) {
@@ -118,7 +153,11 @@ export async function copyMissingImages(remote: RemoteSide, images: string[], en
     if (local.code !== 0) continue; // neither here: compose pulls or builds it there
     const mb = Math.round(Number(local.out.trim()) / 1024 ** 2);
     await step(emit, id, 'image-copy', `Image ${image} (${mb} MB) copied to engine ${remote.engine} (save | load)`, async () => {
-      const r = await run('sh', ['-c', 'docker save "$1" | DOCKER_HOST="$2" DOCKER_CONTEXT= docker load -q', 'sh', image, remoteEnv.DOCKER_HOST], env);
+      const r = await run(
+        'sh',
+        ['-c', 'docker save "$1" | DOCKER_HOST="$2" DOCKER_CONTEXT= docker load -q', 'sh', image, remoteEnv.DOCKER_HOST],
+        env,
+      );
       if (r.code !== 0) throw new Error(`copy of ${image} to ${remote.engine} failed: ${firstLine(r.err)}`);
     });
     copied.push(image);

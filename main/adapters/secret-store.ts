@@ -38,7 +38,9 @@ export function createSecretStore(home: string): SecretStore {
         for (const n of missing) stored[n] = randomBytes(18).toString('base64url');
         await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
         const { default: writeFileAtomic } = await import('write-file-atomic');
-        const text = Object.entries(stored).map(([k, v]) => `${k}=${v}`).join('\n');
+        const text = Object.entries(stored)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n');
         await writeFileAtomic(file(id), `${text}\n`, { mode: 0o600 });
         await fsp.chmod(file(id), 0o600);
       }
@@ -57,7 +59,13 @@ export function createSecretStore(home: string): SecretStore {
       Object.assign(stored, values);
       await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
       const { default: writeFileAtomic } = await import('write-file-atomic');
-      await writeFileAtomic(file(id), `${Object.entries(stored).map(([k, v]) => `${k}=${v}`).join('\n')}\n`, { mode: 0o600 });
+      await writeFileAtomic(
+        file(id),
+        `${Object.entries(stored)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n')}\n`,
+        { mode: 0o600 },
+      );
       await fsp.chmod(file(id), 0o600);
     },
   };

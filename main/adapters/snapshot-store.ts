@@ -74,11 +74,19 @@ export function createSnapshotStore(home: string): SnapshotStore {
         dir,
         file: (f) => join(dir, f),
         async commit(meta, secrets, opts = {}) {
-          await writeAtomic(join(dir, SECRETS), Object.entries(secrets).map(([k, v]) => `${k}=${v}\n`).join(''), 0o600);
+          await writeAtomic(
+            join(dir, SECRETS),
+            Object.entries(secrets)
+              .map(([k, v]) => `${k}=${v}\n`)
+              .join(''),
+            0o600,
+          );
           await writeAtomic(join(dir, META), `${JSON.stringify(meta, null, 2)}\n`);
           const exists = readTextIfExists(join(final, META)) !== undefined;
           if (exists && !opts.replace) {
-            throw new SandboxError('STATE', `A snapshot "${name}" already exists`, { hint: 'Choose another name, or pass --force to replace it.' });
+            throw new SandboxError('STATE', `A snapshot "${name}" already exists`, {
+              hint: 'Choose another name, or pass --force to replace it.',
+            });
           }
           const old = `${dir}.old`;
           if (exists) await fsp.rename(final, old);
@@ -111,7 +119,9 @@ export function createSnapshotStore(home: string): SnapshotStore {
       try {
         const raw = JSON.parse(readTextIfExists(join(root, DEFAULTS)) ?? '{}') as unknown;
         if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
-        return Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+        return Object.fromEntries(
+          Object.entries(raw as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'),
+        );
       } catch {
         return {};
       }

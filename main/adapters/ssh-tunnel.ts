@@ -40,9 +40,15 @@ export function sshTargetOf(endpoint: string): SshTarget | undefined {
  * Where the connection's sockets live: <home>/ssh/<8 hex of the engine>.{ctl,docker.sock}; when that path is too
  * long for a unix socket (deep homes), a private directory under the temp dir instead.
  */
-export function tunnelPaths(home: string, engine: string, tmp = tmpdir(), uid = process.getuid?.() ?? 0): { dir: string; control: string; docker: string } {
+export function tunnelPaths(
+  home: string,
+  engine: string,
+  tmp = tmpdir(),
+  uid = process.getuid?.() ?? 0,
+): { dir: string; control: string; docker: string } {
   const key = createHash('sha256').update(engine).digest('hex').slice(0, 8);
-  const fits = (dir: string) => join(dir, `${key}.docker.sock`).length <= MAX_SOCKET_PATH && join(dir, `${key}.ctl`).length + SSH_TEMP_SUFFIX <= MAX_SOCKET_PATH;
+  const fits = (dir: string) =>
+    join(dir, `${key}.docker.sock`).length <= MAX_SOCKET_PATH && join(dir, `${key}.ctl`).length + SSH_TEMP_SUFFIX <= MAX_SOCKET_PATH;
   const dir = fits(join(home, 'ssh')) ? join(home, 'ssh') : join(tmp, `kts-ssh-${uid}`);
   return { dir, control: join(dir, `${key}.ctl`), docker: join(dir, `${key}.docker.sock`) };
 }
@@ -55,16 +61,27 @@ export function hostArgs(t: SshTarget): string[] {
 /** Options of the master: no prompts, a bounded connect, keep-alives that notice a dead peer within ~15 s. */
 export function masterArgs(t: SshTarget, control: string, connectTimeoutS = 5): string[] {
   return [
-    '-f', '-N', '-T',
-    '-o', 'BatchMode=yes',
-    '-o', `ConnectTimeout=${connectTimeoutS}`,
-    '-o', 'ControlMaster=yes',
-    '-o', `ControlPath=${control}`,
-    '-o', 'ControlPersist=yes',
-    '-o', 'ServerAliveInterval=5',
-    '-o', 'ServerAliveCountMax=3',
-    '-o', 'ExitOnForwardFailure=yes',
-    '-o', 'StreamLocalBindUnlink=yes',
+    '-f',
+    '-N',
+    '-T',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${connectTimeoutS}`,
+    '-o',
+    'ControlMaster=yes',
+    '-o',
+    `ControlPath=${control}`,
+    '-o',
+    'ControlPersist=yes',
+    '-o',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=3',
+    '-o',
+    'ExitOnForwardFailure=yes',
+    '-o',
+    'StreamLocalBindUnlink=yes',
     ...hostArgs(t),
   ];
 }
@@ -76,7 +93,15 @@ export function controlArgs(t: SshTarget, control: string, op: 'check' | 'forwar
 
 /** `-e` for rsync: ssh through the master (no second login). */
 export function rsyncShell(t: SshTarget, control: string): string {
-  return ['ssh', '-o', `ControlPath=${control}`, '-o', 'BatchMode=yes', ...(t.port && t.port !== 22 ? ['-p', String(t.port)] : []), ...(t.user ? ['-l', t.user] : [])].join(' ');
+  return [
+    'ssh',
+    '-o',
+    `ControlPath=${control}`,
+    '-o',
+    'BatchMode=yes',
+    ...(t.port && t.port !== 22 ? ['-p', String(t.port)] : []),
+    ...(t.user ? ['-l', t.user] : []),
+  ].join(' ');
 }
 
 export const portForward = (port: number) => `127.0.0.1:${port}:127.0.0.1:${port}`;
@@ -94,7 +119,10 @@ export interface SshTunnel {
   forwardPorts(ports: number[]): Promise<void>;
   cancelPorts(ports: number[]): Promise<void>;
   /** Run a command on the remote host over the master. */
-  exec(command: string[], opts?: { input?: NodeJS.ReadableStream; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+  exec(
+    command: string[],
+    opts?: { input?: NodeJS.ReadableStream; timeoutMs?: number },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** End the master (its forwards go with it). */
   close(): Promise<void>;
 }
@@ -123,7 +151,12 @@ function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  return (
+    s
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean) ?? ''
+  );
 }
 
 export function createSshTunnel(opts: { home: string; engine: string; target: SshTarget; env?: NodeJS.ProcessEnv }): SshTunnel {
@@ -162,7 +195,10 @@ export function createSshTunnel(opts: { home: string; engine: string; target: Ss
     },
     exec(command, o = {}) {
       return new Promise((resolve) => {
-        const child = spawn('ssh', ['-o', `ControlPath=${paths.control}`, '-o', 'BatchMode=yes', ...hostArgs(t), ...command], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn('ssh', ['-o', `ControlPath=${paths.control}`, '-o', 'BatchMode=yes', ...hostArgs(t), ...command], {
+          env,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

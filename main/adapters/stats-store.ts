@@ -13,7 +13,9 @@ export interface StatsStore {
 
 function valid(v: unknown): v is LastSeenStats {
   const o = v as Partial<LastSeenStats> | null;
-  return !!o && typeof o.at === 'string' && typeof o.engine === 'string' && typeof o.memoryBytes === 'number' && typeof o.containers === 'number';
+  return (
+    !!o && typeof o.at === 'string' && typeof o.engine === 'string' && typeof o.memoryBytes === 'number' && typeof o.containers === 'number'
+  );
 }
 
 export function createStatsStore(home: string): StatsStore {

@@ -23,7 +23,11 @@ export interface SurfaceLogOptions {
 }
 
 /** Where the platform keeps application logs: ~/Library/Logs on macOS, %LOCALAPPDATA% on Windows, XDG state on Linux. */
-export function defaultLogDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+export function defaultLogDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+): string {
   if (env.KTRDR_SANDBOX_LOG_DIR) return env.KTRDR_SANDBOX_LOG_DIR;
   if (platform === 'darwin') return join(home, 'Library', 'Logs', 'ktrdr-sandbox');
   if (platform === 'win32') return join(env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'ktrdr-sandbox', 'Logs');

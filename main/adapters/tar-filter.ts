@@ -12,7 +12,10 @@ function octal(buf: Buffer, start: number, len: number): number {
     for (let i = 1; i < len; i++) v = v * 256 + buf[start + i]!;
     return v;
   }
-  const s = buf.toString('latin1', start, start + len).replace(/\0.*$/s, '').trim();
+  const s = buf
+    .toString('latin1', start, start + len)
+    .replace(/\0.*$/s, '')
+    .trim();
   return s ? parseInt(s, 8) : 0;
 }
 

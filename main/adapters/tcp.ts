@@ -26,7 +26,9 @@ export function createTcp(): Tcp {
         socket.once('data', () => done(true, 'accepted and answered'));
         socket.once('end', () => done(false, 'accepted, then closed at once (nothing listens behind the published port yet)'));
         socket.once('close', () => done(false, 'connection closed'));
-        socket.once('error', (err: NodeJS.ErrnoException) => done(false, err.code === 'ECONNREFUSED' ? 'connection refused' : (err.code ?? err.message)));
+        socket.once('error', (err: NodeJS.ErrnoException) =>
+          done(false, err.code === 'ECONNREFUSED' ? 'connection refused' : (err.code ?? err.message)),
+        );
       });
     },
   };

@@ -49,7 +49,8 @@ function counter(onProgress: CopyProgress | undefined, total: { bytes: number })
 
 export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.ProcessEnv } = {}): VolumeIo {
   let client: Promise<Dockerode> | undefined;
-  const docker = (): Promise<Dockerode> => (client ??= import('dockerode').then((m) => new m.default(dockerodeOptions(endpoint, opts.env ?? process.env))));
+  const docker = (): Promise<Dockerode> =>
+    (client ??= import('dockerode').then((m) => new m.default(dockerodeOptions(endpoint, opts.env ?? process.env))));
   const mapped = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -70,7 +71,15 @@ export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.Pr
       NetworkDisabled: true,
       HostConfig: {
         NetworkMode: 'none',
-        Mounts: [{ Type: 'volume', Source: spec.volume, Target: MOUNT, ReadOnly: readOnly, VolumeOptions: { NoCopy: true } as Dockerode.MountSettings['VolumeOptions'] }],
+        Mounts: [
+          {
+            Type: 'volume',
+            Source: spec.volume,
+            Target: MOUNT,
+            ReadOnly: readOnly,
+            VolumeOptions: { NoCopy: true } as Dockerode.MountSettings['VolumeOptions'],
+          },
+        ],
       },
     })) as Dockerode.Container;
   }
@@ -92,7 +101,13 @@ export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.Pr
         HostConfig: {
           NetworkMode: 'none',
           Mounts: [
-            { Type: 'volume', Source: spec.volume, Target: MOUNT, ReadOnly: false, VolumeOptions: { NoCopy: true } as Dockerode.MountSettings['VolumeOptions'] },
+            {
+              Type: 'volume',
+              Source: spec.volume,
+              Target: MOUNT,
+              ReadOnly: false,
+              VolumeOptions: { NoCopy: true } as Dockerode.MountSettings['VolumeOptions'],
+            },
             { Type: 'bind', Source: dirname(file), Target: src, ReadOnly: true },
           ],
         },
@@ -179,7 +194,12 @@ export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.Pr
         await mapped(() => c.start());
         const res = (await mapped(() => c.wait())) as { StatusCode: number };
         const logs = (await mapped(() => c.logs({ stdout: true, stderr: true }))) as unknown as Buffer;
-        return { exitCode: res.StatusCode, output: demuxLines(Buffer.from(logs)).map((l) => l.text).join('\n') };
+        return {
+          exitCode: res.StatusCode,
+          output: demuxLines(Buffer.from(logs))
+            .map((l) => l.text)
+            .join('\n'),
+        };
       } finally {
         await removeHelper(c).catch(() => undefined);
       }
@@ -192,7 +212,9 @@ export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.Pr
         const archive = (await mapped(() => c.getArchive({ path: MOUNT }))) as unknown as Readable;
         const out = createWriteStream(file, { mode: 0o600 });
         const skip = o.skip;
-        const stages: NodeJS.ReadWriteStream[] = skip ? [tarFilter((p) => !skip(p), { strip: `${MOUNT.slice(1)}/`, onSkip: (n) => (skipped += n) })] : [];
+        const stages: NodeJS.ReadWriteStream[] = skip
+          ? [tarFilter((p) => !skip(p), { strip: `${MOUNT.slice(1)}/`, onSkip: (n) => (skipped += n) })]
+          : [];
         stages.push(counter(onProgress, total));
         if (file.endsWith('.gz')) stages.push(createGzip({ level: 1 }));
         await pipeline([archive, ...stages, out]);
@@ -220,7 +242,9 @@ export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.Pr
           const res = (await mapped(() => c.wait())) as { StatusCode: number };
           if (res.StatusCode !== 0) {
             const logs = String(await c.logs({ stdout: true, stderr: true, tail: 5 }).catch(() => ''));
-            throw new Error(`emptying volume ${spec.volume} failed (exit ${res.StatusCode}): ${logs.replace(/[^\x20-\x7e\n]/g, '').trim()}`);
+            throw new Error(
+              `emptying volume ${spec.volume} failed (exit ${res.StatusCode}): ${logs.replace(/[^\x20-\x7e\n]/g, '').trim()}`,
+            );
           }
         }
         const raw = createReadStream(file);

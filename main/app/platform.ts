@@ -88,7 +88,10 @@ export function createElectronPlatform(opts: ElectronPlatformOptions = {}): Plat
     async openTerminal(dir) {
       const cd = `cd '${dir.replace(/'/g, `'\\''`)}'`;
       await launchFirst(terminalCandidates(process.platform, dir, process.env)).catch((err: unknown) => {
-        throw new SandboxError('STATE', (err as Error).message, { hint: `Set $TERMINAL to your terminal program, or copy: ${cd}`, details: { copy: cd } });
+        throw new SandboxError('STATE', (err as Error).message, {
+          hint: `Set $TERMINAL to your terminal program, or copy: ${cd}`,
+          details: { copy: cd },
+        });
       });
     },
     async copyText(text) {

@@ -15,7 +15,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 export function normalizeSettings(raw: unknown): Settings {
   const o = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   return {
-    repositoryRoot: typeof o.repositoryRoot === 'string' && o.repositoryRoot.length > 0 ? o.repositoryRoot : DEFAULT_SETTINGS.repositoryRoot,
+    repositoryRoot:
+      typeof o.repositoryRoot === 'string' && o.repositoryRoot.length > 0 ? o.repositoryRoot : DEFAULT_SETTINGS.repositoryRoot,
     theme: o.theme === 'light' || o.theme === 'dark' || o.theme === 'system' ? o.theme : DEFAULT_SETTINGS.theme,
     startAtLogin: typeof o.startAtLogin === 'boolean' ? o.startAtLogin : DEFAULT_SETTINGS.startAtLogin,
     notifications: typeof o.notifications === 'boolean' ? o.notifications : DEFAULT_SETTINGS.notifications,

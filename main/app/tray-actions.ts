@@ -40,7 +40,12 @@ export function trayStep(a: TrayAction, settings: Pick<Settings, 'startAtLogin'>
         success: `Environment of ${a.id} copied`,
       };
     case 'toggleStartAtLogin':
-      return { type: 'invoke', channel: 'setSettings', args: [{ startAtLogin: !settings.startAtLogin }], failure: 'Could not change "Start at login"' };
+      return {
+        type: 'invoke',
+        channel: 'setSettings',
+        args: [{ startAtLogin: !settings.startAtLogin }],
+        failure: 'Could not change "Start at login"',
+      };
     case 'create':
       return { type: 'window', hash: 'create' };
     case 'openDashboard':

@@ -104,7 +104,13 @@ export function aggregateLabel(s: Snapshot): string {
   if (a.failing) parts.push(`${a.failing} failing`);
   if (a.busy) {
     const ops = new Set(s.instances.map((v) => s.busy[v.id]).filter((o): o is string => Boolean(o)));
-    parts.push(ops.size === 1 ? `${a.busy} ${busyLabel([...ops][0]!).replace('…', '').toLowerCase()}` : `${a.busy} busy`);
+    parts.push(
+      ops.size === 1
+        ? `${a.busy} ${busyLabel([...ops][0]!)
+            .replace('…', '')
+            .toLowerCase()}`
+        : `${a.busy} busy`,
+    );
   }
   if (a.stopped) parts.push(`${a.stopped} stopped`);
   if (a.missing) parts.push(`${a.missing} missing`);

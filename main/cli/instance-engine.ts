@@ -48,14 +48,24 @@ async function prepareUp(base: Deps, e: EngineDeps, rec: InstanceRecord, emit: E
       if (cur) cur.engine = { ...(cur.engine ?? { context: remote.engine }), source: { mode: 'sync', remotePath: rec.path } };
     });
   }
-  const shared = [ctx.vars.KTRDR_SHARED_DIR, ...Object.values(ctx.manifest.shared.mounts).map((v) => ctx.vars[v])].filter((d): d is string => !!d);
-  if (shared.length) await step(emit, id, 'sync-shared', `Shared data folders present on ${remote.engine}`, () => syncSharedDirs(remote, [...new Set(shared)], process.env));
+  const shared = [ctx.vars.KTRDR_SHARED_DIR, ...Object.values(ctx.manifest.shared.mounts).map((v) => ctx.vars[v])].filter(
+    (d): d is string => !!d,
+  );
+  if (shared.length)
+    await step(emit, id, 'sync-shared', `Shared data folders present on ${remote.engine}`, () =>
+      syncSharedDirs(remote, [...new Set(shared)], process.env),
+    );
   const docs = base.engines ? await base.engines.composeDocs(composeFilePaths(rec.path, ctx.manifest.compose.files)).catch(() => []) : [];
   await copyMissingImages(remote, composeImages(docs), process.env, emit, id);
 }
 
 /** Deps acting on the instance's engine; `fn` gets them. */
-export async function onInstanceEngine<T>(rt: Runtime, ref: InstanceRef, fn: (deps: Deps, e: EngineDeps, rec: InstanceRecord) => Promise<T>, opts: InstanceEngineOptions = {}): Promise<T> {
+export async function onInstanceEngine<T>(
+  rt: Runtime,
+  ref: InstanceRef,
+  fn: (deps: Deps, e: EngineDeps, rec: InstanceRecord) => Promise<T>,
+  opts: InstanceEngineOptions = {},
+): Promise<T> {
   const base = rt.deps();
   const rec = await resolveInstance(base, ref);
   const e = await depsForEngine(base, rec);
@@ -82,6 +92,7 @@ export async function cleanRemote(e: EngineDeps, rec: InstanceRecord): Promise<v
   const src = rec.engine?.source;
   if (src?.mode === 'sync' && src.remotePath === rec.path && rec.path.length > 1) {
     const r = await e.remote.tunnel.exec(['rm', '-rf', '--', rec.path]);
-    if (r.code !== 0) throw new SandboxError('STATE', `Could not remove ${rec.path} on ${e.remote.engine}: ${r.stderr.trim().split('\n')[0]}`);
+    if (r.code !== 0)
+      throw new SandboxError('STATE', `Could not remove ${rec.path} on ${e.remote.engine}: ${r.stderr.trim().split('\n')[0]}`);
   }
 }

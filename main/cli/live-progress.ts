@@ -16,7 +16,14 @@ export interface LiveProgress {
   current(now?: number): string;
 }
 
-export function createLiveProgress(o: { tty: boolean; verbose: boolean; write: (s: string) => void; now?: () => number; tickMs?: number; plainEveryMs?: number }): LiveProgress {
+export function createLiveProgress(o: {
+  tty: boolean;
+  verbose: boolean;
+  write: (s: string) => void;
+  now?: () => number;
+  tickMs?: number;
+  plainEveryMs?: number;
+}): LiveProgress {
   const now = o.now ?? Date.now;
   const running = new Map<string, { label: string; at: number; parent?: string }>();
   let shown = 0; // width of the live line on screen

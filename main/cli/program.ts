@@ -36,10 +36,17 @@ function ownArgs(argv: string[]): string[] {
 
 /** Commander's parsing errors as USAGE errors: one line, a hint. */
 export function usageErrorOf(err: CommanderError, argv: string[]): SandboxError {
-  const lines = err.message.replace(/^error:\s*/i, '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = err.message
+    .replace(/^error:\s*/i, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const message = lines.join(' ') || 'Invalid command line';
   const command = ownArgs(argv).find((a) => !a.startsWith('-'));
-  const hint = err.code === 'commander.help' || err.code === 'commander.helpDisplayed' ? undefined : `Run \`ktrdr-sandbox ${command && !/\s/.test(command) ? `${command} ` : ''}--help\` for usage.`;
+  const hint =
+    err.code === 'commander.help' || err.code === 'commander.helpDisplayed'
+      ? undefined
+      : `Run \`ktrdr-sandbox ${command && !/\s/.test(command) ? `${command} ` : ''}--help\` for usage.`;
   if (err.code === 'commander.help') {
     // the help text is already on stderr: `ktrdr-sandbox` alone, or `ktrdr-sandbox help NOSUCH`
     const words = ownArgs(argv).filter((a) => !a.startsWith('-'));

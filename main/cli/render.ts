@@ -32,7 +32,13 @@ export interface Output {
 }
 
 export function createOutput(opts: { json: boolean; verbose?: boolean; tty?: boolean }): Output {
-  const live = opts.json ? null : createLiveProgress({ tty: opts.tty ?? process.stdout.isTTY === true, verbose: !!opts.verbose, write: (s) => process.stdout.write(s) });
+  const live = opts.json
+    ? null
+    : createLiveProgress({
+        tty: opts.tty ?? process.stdout.isTTY === true,
+        verbose: !!opts.verbose,
+        write: (s) => process.stdout.write(s),
+      });
   const out: Output = {
     json: opts.json,
     verbose: !!opts.verbose,
@@ -53,7 +59,8 @@ export function createOutput(opts: { json: boolean; verbose?: boolean; tty?: boo
       if (!opts.json) live!.print(text);
     },
     result(kind, data) {
-      if (opts.json) process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/${kind}@${SCHEMA_VERSION}`, ok: true, ...data }, null, 2)}\n`);
+      if (opts.json)
+        process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/${kind}@${SCHEMA_VERSION}`, ok: true, ...data }, null, 2)}\n`);
     },
   };
   return out;
@@ -64,7 +71,10 @@ export function renderEvent(e: ProgressEvent, verbose: boolean): string | null {
     case 'end':
       return null;
     case 'step': {
-      if (e.parent) return e.state === 'running' ? null : `    ${e.state === 'failed' ? pc.red('✗') : pc.green('✓')} ${e.label}${e.elapsedMs !== undefined && e.elapsedMs >= 1000 ? pc.dim(` (${(e.elapsedMs / 1000).toFixed(1)}s)`) : ''}`;
+      if (e.parent)
+        return e.state === 'running'
+          ? null
+          : `    ${e.state === 'failed' ? pc.red('✗') : pc.green('✓')} ${e.label}${e.elapsedMs !== undefined && e.elapsedMs >= 1000 ? pc.dim(` (${(e.elapsedMs / 1000).toFixed(1)}s)`) : ''}`;
       switch (e.state) {
         case 'running':
           return null;
@@ -107,7 +117,8 @@ export function gateVerdict(r: GateReport): string[] {
   lines.push('', `${pc.bold('Startability Gate:')} ${pc.red(pc.bold('FAILED'))} ${pc.dim(`after ${(r.elapsedMs / 1000).toFixed(1)}s`)}`);
   for (const c of r.checks.filter((x) => x.state === 'failed')) {
     lines.push(`  ${pc.red('✗')} ${c.label}: ${c.message}`);
-    if (c.failure?.exitCode !== undefined && !c.message.includes(`code ${c.failure.exitCode}`)) lines.push(pc.dim(`      exit code ${c.failure.exitCode}`));
+    if (c.failure?.exitCode !== undefined && !c.message.includes(`code ${c.failure.exitCode}`))
+      lines.push(pc.dim(`      exit code ${c.failure.exitCode}`));
     for (const d of c.details ?? []) lines.push(pc.dim(`      ${d}`));
   }
   for (const [svc, tail] of Object.entries(r.logTails)) {
@@ -131,7 +142,23 @@ export function table(head: string[], rows: (string | number)[][]): string {
   const t = new (loadTable())({
     head: head.map((h) => pc.bold(h)),
     style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '' },
+    chars: {
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: '',
+    },
   });
   for (const r of rows) t.push(r.map(String));
   return t.toString();
@@ -147,7 +174,8 @@ export function renderError(err: unknown, json: boolean, verbose = false): numbe
   const debug = verbose || !!process.env.KTRDR_SANDBOX_DEBUG;
   if (p.code === 'INTERNAL') {
     p.message = firstLine(p.message).trim() || 'Unexpected error';
-    if (!p.hint) p.hint = debug ? 'This is a bug: please report it with the output above.' : 'Run the command again with --verbose for details.';
+    if (!p.hint)
+      p.hint = debug ? 'This is a bug: please report it with the output above.' : 'Run the command again with --verbose for details.';
   }
   if (json) {
     process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/error@${SCHEMA_VERSION}`, ok: false, error: p }, null, 2)}\n`);

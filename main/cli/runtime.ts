@@ -54,7 +54,13 @@ export function addCommon(cmd: Command): Command {
   return cmd.option('--json', 'machine-readable output (see README: JSON schemas)').option('--verbose', 'show compose output');
 }
 
-const INT_RULES = { '--slot': SLOT_RULE, slot: { ...SLOT_RULE, name: 'slot' }, '--timeout': TIMEOUT_RULE, '--tail': TAIL_RULE, '--port': PORT_RULE } as const;
+const INT_RULES = {
+  '--slot': SLOT_RULE,
+  slot: { ...SLOT_RULE, name: 'slot' },
+  '--timeout': TIMEOUT_RULE,
+  '--tail': TAIL_RULE,
+  '--port': PORT_RULE,
+} as const;
 
 /**
  * An option-argument parser for commander, with the strict rules of core/validate.ts ("1.5", "1e1", "0x3",

@@ -55,12 +55,15 @@ export function parseMemory(v: unknown): number | undefined {
 /** ${VAR}, ${VAR:-default}, ${VAR-default} from env (compose's interpolation, enough for a size). */
 function interpolate(v: unknown, env: Record<string, string | undefined>): unknown {
   if (typeof v !== 'string') return v;
-  return v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g, (_, name: string, op: string | undefined, def: string | undefined) => {
-    const val = env[name];
-    if (op === ':-') return val ? val : (def ?? '');
-    if (op === '-') return val !== undefined ? val : (def ?? '');
-    return val ?? '';
-  });
+  return v.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g,
+    (_, name: string, op: string | undefined, def: string | undefined) => {
+      const val = env[name];
+      if (op === ':-') return val ? val : (def ?? '');
+      if (op === '-') return val !== undefined ? val : (def ?? '');
+      return val ?? '';
+    },
+  );
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {
@@ -121,7 +124,9 @@ export function estimateStackMemory(input: {
   }
   const started = input.services.filter((s) => s.profiles.length === 0 && s.replicas > 0);
   const services = started.map((s) =>
-    s.limit !== undefined ? { name: s.name, bytes: s.limit, from: 'limit' as const } : { name: s.name, bytes: def * s.replicas, from: 'default' as const },
+    s.limit !== undefined
+      ? { name: s.name, bytes: s.limit, from: 'limit' as const }
+      : { name: s.name, bytes: def * s.replicas, from: 'default' as const },
   );
   const bytes = services.reduce((n, s) => n + s.bytes, 0);
   return { bytes, source: services.some((s) => s.from === 'limit') ? 'compose-limits' : 'default', services };
@@ -160,12 +165,19 @@ const fmt = (n: number): string => (n >= GiB ? `${(n / GiB).toFixed(1)} GiB` : `
 
 function describe(e: MemoryEstimate): string {
   if (e.source === 'last-seen') return `last seen using ${fmt(e.bytes)}${e.stale ? ` (measured ${e.at}, old)` : ''}`;
-  if (e.source === 'compose-limits') return `${fmt(e.bytes)} by the compose file's memory limits (${fmt(DEFAULT_SERVICE_MEMORY)} for each service without one)`;
+  if (e.source === 'compose-limits')
+    return `${fmt(e.bytes)} by the compose file's memory limits (${fmt(DEFAULT_SERVICE_MEMORY)} for each service without one)`;
   return `${fmt(e.bytes)} estimated (${e.services?.length ?? 0} services × ${fmt(DEFAULT_SERVICE_MEMORY)}, no limits in the compose file)`;
 }
 
 /** Does the stack fit on `engine`, and where else would it? */
-export function checkFit(instanceId: string, estimate: MemoryEstimate, engine: string, engines: EngineCapacity[], reserve = CAPACITY_RESERVE): FitVerdict {
+export function checkFit(
+  instanceId: string,
+  estimate: MemoryEstimate,
+  engine: string,
+  engines: EngineCapacity[],
+  reserve = CAPACITY_RESERVE,
+): FitVerdict {
   // free known: compare. Free unknown but even its upper bound too small: certainly does not fit. Else unknown.
   const fitsOn = (e: EngineCapacity): boolean | null => {
     if (!e.reachable) return null;
@@ -185,7 +197,11 @@ export function checkFit(instanceId: string, estimate: MemoryEstimate, engine: s
   const fits = target ? fitsOn(target) : null;
   const base = { engine, needBytes, freeBytes, estimate, alternatives };
   if (fits === null) {
-    return { ...base, fits, message: `Capacity of engine "${engine}" unknown (free memory not measured): ${instanceId} needs ${describe(estimate)}; not checked.` };
+    return {
+      ...base,
+      fits,
+      message: `Capacity of engine "${engine}" unknown (free memory not measured): ${instanceId} needs ${describe(estimate)}; not checked.`,
+    };
   }
   if (fits) {
     return { ...base, fits, message: `Fits on engine "${engine}": needs ${fmt(needBytes)} (${estimate.source}), ${fmt(freeBytes!)} free.` };
@@ -216,7 +232,11 @@ export function capacityBeforeUp(input: {
   now: number;
   force: boolean;
 }): { verdict: FitVerdict; refuse: boolean } {
-  const estimate = estimateStackMemory({ lastSeen: input.lastSeen, services: composeMemoryLimits(input.composeDocs, input.env), now: input.now });
+  const estimate = estimateStackMemory({
+    lastSeen: input.lastSeen,
+    services: composeMemoryLimits(input.composeDocs, input.env),
+    now: input.now,
+  });
   const verdict = checkFit(input.instanceId, estimate, input.engine, input.engines);
   return { verdict, refuse: verdict.fits === false && !input.force };
 }

@@ -5,7 +5,12 @@
 
 /** Compose v2's order (compose-go DefaultFileNames); v1 knows the two docker-compose names. */
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
-export const COMPOSE_OVERRIDE_NAMES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
+export const COMPOSE_OVERRIDE_NAMES = [
+  'compose.override.yml',
+  'compose.override.yaml',
+  'docker-compose.override.yml',
+  'docker-compose.override.yaml',
+];
 
 export interface ComposeFileEnv {
   COMPOSE_FILE?: string;
@@ -22,7 +27,12 @@ export interface FoundComposeFiles {
  * env: the process environment; dotenv: the project's .env (compose reads COMPOSE_FILE from both, the
  * environment winning). exists(name): whether a file of that name (relative to the repository) exists.
  */
-export function findComposeFiles(exists: (name: string) => boolean, env: ComposeFileEnv, dotenv: ComposeFileEnv = {}, platform: string = process.platform): FoundComposeFiles | null {
+export function findComposeFiles(
+  exists: (name: string) => boolean,
+  env: ComposeFileEnv,
+  dotenv: ComposeFileEnv = {},
+  platform: string = process.platform,
+): FoundComposeFiles | null {
   const listed = env.COMPOSE_FILE ?? dotenv.COMPOSE_FILE;
   if (listed !== undefined && listed.trim() !== '') {
     const sep = env.COMPOSE_PATH_SEPARATOR ?? dotenv.COMPOSE_PATH_SEPARATOR ?? (platform === 'win32' ? ';' : ':');

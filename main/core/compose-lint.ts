@@ -33,28 +33,30 @@ export interface DoctorCheck {
   fixed?: boolean;
 }
 
-
 export type Env = Record<string, string | undefined>;
 
 /** Substitute like compose does (values from vars, then env; defaults when unset/empty). */
 export function substitute(text: string, vars: Record<string, string>, env: Env): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a?: string, op?: string, arg?: string, b?: string) => {
-    if (m === '$$') return '$';
-    const name = (a ?? b)!;
-    const v = Object.prototype.hasOwnProperty.call(vars, name) ? vars[name] : env[name];
-    switch (op) {
-      case ':-':
-        return v ? v : (arg ?? '');
-      case '-':
-        return v !== undefined ? v : (arg ?? '');
-      case ':+':
-        return v ? (arg ?? '') : '';
-      case '+':
-        return v !== undefined ? (arg ?? '') : '';
-      default:
-        return v ?? '';
-    }
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (m, a?: string, op?: string, arg?: string, b?: string) => {
+      if (m === '$$') return '$';
+      const name = (a ?? b)!;
+      const v = Object.prototype.hasOwnProperty.call(vars, name) ? vars[name] : env[name];
+      switch (op) {
+        case ':-':
+          return v ? v : (arg ?? '');
+        case '-':
+          return v !== undefined ? v : (arg ?? '');
+        case ':+':
+          return v ? (arg ?? '') : '';
+        case '+':
+          return v !== undefined ? (arg ?? '') : '';
+        default:
+          return v ?? '';
+      }
+    },
+  );
 }
 
 /** Ports of "5010" or "5000-5003" (after substitution); [] when not numeric. */
@@ -94,7 +96,13 @@ export interface LintOptions {
  * Multi-instance safety of a compose model. vars: what .env.sandbox gives the instance; env: the environment
  * compose runs with (process env). Returns only findings (no "ok" entries).
  */
-export function lintCompose(model: ComposeModel, manifest: Manifest, vars: Record<string, string>, env: Env, opts: LintOptions = {}): DoctorCheck[] {
+export function lintCompose(
+  model: ComposeModel,
+  manifest: Manifest,
+  vars: Record<string, string>,
+  env: Env,
+  opts: LintOptions = {},
+): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
   const slotVars = new Set(manifest.ports.map((p) => p.env));
   const services = Object.values(model.services).sort((a, b) => byText(a.name, b.name));
@@ -144,15 +152,15 @@ export function lintCompose(model: ComposeModel, manifest: Manifest, vars: Recor
         const what = refs.length
           ? `host port ${p.published} from ${refs.map((r) => r.name).join(', ')}, which ${refs.length === 1 ? 'is' : 'are'} not in the slot map (every instance gets ${effective || 'an empty port'})`
           : `fixed host port ${p.published}`;
-        const clash = collisions.length
-          ? `; it collides with ${collisions.join(', ')}`
-          : '; two instances would publish the same port';
+        const clash = collisions.length ? `; it collides with ${collisions.join(', ')}` : '; two instances would publish the same port';
         checks.push({
           name: 'fixed-port',
           level: 'error',
           service: s.name,
           message: `service "${s.name}" publishes ${what} ("${raw}")${clash}`,
-          fix: (refs.length ? null : fixedPortFix(s.name, s.ports, raw, p.target)) ?? `publish "127.0.0.1:\${SOME_PORT_VAR}:${p.target}" and add SOME_PORT_VAR to the slot map (ports: in ktrdr-sandbox.yml)`,
+          fix:
+            (refs.length ? null : fixedPortFix(s.name, s.ports, raw, p.target)) ??
+            `publish "127.0.0.1:\${SOME_PORT_VAR}:${p.target}" and add SOME_PORT_VAR to the slot map (ports: in ktrdr-sandbox.yml)`,
         });
       }
       if (allInterfaces) {

@@ -22,7 +22,12 @@ export function composeFilePaths(dir: string, files: string[]): string[] {
 /** Bumped when ComposeModel changes shape, so that cached models of an older version are not used. */
 export const COMPOSE_MODEL_VERSION = 3;
 
-export async function readComposeModel(dir: string, files: string[], cache: ComposeModelCache | undefined, fs: Pick<Files, 'readText' | 'stat'>): Promise<ComposeModel> {
+export async function readComposeModel(
+  dir: string,
+  files: string[],
+  cache: ComposeModelCache | undefined,
+  fs: Pick<Files, 'readText' | 'stat'>,
+): Promise<ComposeModel> {
   const paths = composeFilePaths(dir, files);
   const notFound = (p: string) =>
     new SandboxError('STATE', `Compose file not found: ${p}`, {
@@ -33,7 +38,9 @@ export async function readComposeModel(dir: string, files: string[], cache: Comp
     const stats = paths.map((p) => fs.stat(p));
     const missing = stats.findIndex((s) => !s);
     if (missing >= 0) throw notFound(paths[missing]!);
-    signature = [`v${COMPOSE_MODEL_VERSION}`, ...paths.map((p, i) => `${p}:${stats[i]!.size}:${stats[i]!.mtimeMs}:${stats[i]!.ino}`)].join('|');
+    signature = [`v${COMPOSE_MODEL_VERSION}`, ...paths.map((p, i) => `${p}:${stats[i]!.size}:${stats[i]!.mtimeMs}:${stats[i]!.ino}`)].join(
+      '|',
+    );
     const hit = cache.get(signature);
     if (hit) return hit;
   }
@@ -96,7 +103,15 @@ export function composeModelFromTexts(paths: string[], texts: string[], parseYam
     collectResources(doc.volumes, volumes);
   });
   for (const svc of Object.values(services)) if (svc.networks === undefined) svc.networks = ['default'];
-  const model: ComposeModel = { files: paths, services, externalNetworks: [...nets], externalVolumes: [...vols], variables: [...vars].sort(), networks, volumes };
+  const model: ComposeModel = {
+    files: paths,
+    services,
+    externalNetworks: [...nets],
+    externalVolumes: [...vols],
+    variables: [...vars].sort(),
+    networks,
+    volumes,
+  };
   if (version !== undefined) model.version = version;
   return model;
 }
@@ -141,7 +156,14 @@ function collectResources(section: unknown, into: Record<string, ComposeResource
   for (const [key, raw] of Object.entries(section)) {
     const def = isObj(raw) ? raw : {};
     const external = !!def.external;
-    const name = isObj(def.external) && typeof def.external.name === 'string' ? def.external.name : typeof def.name === 'string' ? def.name : external ? key : undefined;
+    const name =
+      isObj(def.external) && typeof def.external.name === 'string'
+        ? def.external.name
+        : typeof def.name === 'string'
+          ? def.name
+          : external
+            ? key
+            : undefined;
     const res: ComposeResource = { key, external, raw: def };
     if (name !== undefined) res.name = name;
     into[key] = res; // compose v1 replaces a definition named again in a later file
@@ -205,7 +227,8 @@ function collectExternal(section: unknown, into: Set<string>): void {
   if (!isObj(section)) return;
   for (const [key, raw] of Object.entries(section)) {
     if (!isObj(raw) || !raw.external) continue;
-    const name = isObj(raw.external) && typeof raw.external.name === 'string' ? raw.external.name : typeof raw.name === 'string' ? raw.name : key;
+    const name =
+      isObj(raw.external) && typeof raw.external.name === 'string' ? raw.external.name : typeof raw.name === 'string' ? raw.name : key;
     into.add(name);
   }
 }

@@ -12,7 +12,10 @@ export interface ComposeLine {
 
 /** "ktrdr--x_backend_1" / "ktrdr--x-backend-1" → "backend" (v1 lowercases and drops "." from the project). */
 export function serviceOfContainer(name: string, project: string): string {
-  const v1 = project.toLowerCase().replace(/[^-_a-z0-9]/g, '').replace(/^[-_]+/, '');
+  const v1 = project
+    .toLowerCase()
+    .replace(/[^-_a-z0-9]/g, '')
+    .replace(/^[-_]+/, '');
   for (const p of [project, v1]) {
     for (const sep of ['_', '-']) {
       if (name.startsWith(`${p}${sep}`)) return name.slice(p.length + 1).replace(/[-_]\d+$/, '');
@@ -31,7 +34,11 @@ export function parseComposeLine(raw: string, project: string): ComposeLine | nu
     const [, verb, kind, name, result] = m;
     if (kind) return { key: `${kind}:${name}`, label: `${verb} ${kind} ${name}`, state: 'passed' };
     const service = serviceOfContainer(name!, project);
-    return { key: `svc:${service}`, label: `${verb} ${service}`, state: result === 'error' ? 'failed' : result === 'done' ? 'passed' : 'running' };
+    return {
+      key: `svc:${service}`,
+      label: `${verb} ${service}`,
+      state: result === 'error' ? 'failed' : result === 'done' ? 'passed' : 'running',
+    };
   }
   m = /^Creating (network|volume) "([^"]+)"/i.exec(line);
   if (m) return { key: `${m[1]}:${m[2]}`, label: `Creating ${m[1]} ${m[2]}`, state: 'passed' };
@@ -43,7 +50,8 @@ export function parseComposeLine(raw: string, project: string): ComposeLine | nu
   if (m) {
     const kind = line.split(' ')[0]!.toLowerCase();
     const verb = m[2]!;
-    if (kind !== 'container') return { key: `${kind}:${m[1]}`, label: `${verb} ${kind} ${m[1]}`, state: V2_DONE.has(verb.toLowerCase()) ? 'passed' : 'running' };
+    if (kind !== 'container')
+      return { key: `${kind}:${m[1]}`, label: `${verb} ${kind} ${m[1]}`, state: V2_DONE.has(verb.toLowerCase()) ? 'passed' : 'running' };
     const service = serviceOfContainer(m[1]!, project);
     if (/^waiting$/i.test(verb)) return { key: `wait:${service}`, label: `Waiting for ${service}`, state: 'running' };
     if (/^healthy$/i.test(verb)) return { key: `wait:${service}`, label: `Waiting for ${service}: healthy`, state: 'passed' };

@@ -71,7 +71,11 @@ export function varRefs(text: string): VarRef[] {
 
 /** A variable name for a fixed port of a service: WEB_PORT, or WEB_PORT_8443 for its second port. */
 export function suggestedPortVar(service: string, target: string, many: boolean): string {
-  const base = service.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'SERVICE';
+  const base =
+    service
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '') || 'SERVICE';
   const start = /^[0-9]/.test(base) ? `P_${base}` : base;
   return many ? `${start}_PORT_${target.replace(/\D+/g, '_')}` : `${start}_PORT`;
 }

@@ -107,11 +107,7 @@ export interface Engine {
   /** ONE engine call: every container carrying a compose project label (optionally of these projects). */
   listContainers(opts?: { projects?: string[]; all?: boolean }): Promise<ContainerInfo[]>;
   logs(containerId: string, opts?: LogOptions): Promise<LogLine[]>;
-  followLogs(
-    containerId: string,
-    opts: LogOptions,
-    onLine: (line: LogLine) => void,
-  ): Promise<() => void>;
+  followLogs(containerId: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<() => void>;
   exec(containerId: string, cmd: string[], opts?: { timeoutMs?: number; env?: string[] }): Promise<ExecResult>;
   /** Containers, volumes and networks labelled with this compose project (scope.owner: and provably ours). */
   projectResources(project: string, scope?: ProjectScope): Promise<ProjectResources>;
@@ -164,7 +160,10 @@ export interface Compose {
    * services: only these (with noDeps: `--no-deps`, compose then neither starts nor waits for their dependencies).
    * `signal` aborting stops compose (the start is cancelled).
    */
-  up(target: ComposeTarget, opts?: { build?: boolean; onOutput?: (line: string) => void; services?: string[]; noDeps?: boolean; signal?: AbortSignal }): Promise<void>;
+  up(
+    target: ComposeTarget,
+    opts?: { build?: boolean; onOutput?: (line: string) => void; services?: string[]; noDeps?: boolean; signal?: AbortSignal },
+  ): Promise<void>;
   down(target: ComposeTarget, opts?: { volumes?: boolean }): Promise<void>;
   stop(target: ComposeTarget): Promise<void>;
   /** The resolved configuration (YAML text). */

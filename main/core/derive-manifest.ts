@@ -117,7 +117,11 @@ export function deriveManifest(files: string[], texts: string[], parseYaml: Yaml
       const prev = byEnv.get(ref.name);
       if (prev) {
         if (prev.slot0 !== slot0) {
-          notes.push({ kind: 'conflicting-default', service: s.name, message: `\${${ref.name}} has the default ${prev.slot0} in "${prev.service}" and ${slot0} in "${s.name}": ${prev.slot0} is used` });
+          notes.push({
+            kind: 'conflicting-default',
+            service: s.name,
+            message: `\${${ref.name}} has the default ${prev.slot0} in "${prev.service}" and ${slot0} in "${s.name}": ${prev.slot0} is used`,
+          });
         }
         continue;
       }
@@ -132,13 +136,20 @@ export function deriveManifest(files: string[], texts: string[], parseYaml: Yaml
   const kept = candidates.filter((c) => {
     const other = seenDefault.get(c.slot0);
     if (other) {
-      notes.push({ kind: 'duplicate-default', service: c.service, message: `\${${c.env}} and \${${other.env}} both default to ${c.slot0}: \${${c.env}} is left out of the slot map` });
+      notes.push({
+        kind: 'duplicate-default',
+        service: c.service,
+        message: `\${${c.env}} and \${${other.env}} both default to ${c.slot0}: \${${c.env}} is left out of the slot map`,
+      });
       return false;
     }
     seenDefault.set(c.slot0, c);
     return true;
   });
-  const strides = chooseStrides(kept.map((c) => c.slot0), fixedHostPorts);
+  const strides = chooseStrides(
+    kept.map((c) => c.slot0),
+    fixedHostPorts,
+  );
 
   const perService = new Map<string, number>();
   for (const c of kept) perService.set(c.service, (perService.get(c.service) ?? 0) + 1);
@@ -153,7 +164,11 @@ export function deriveManifest(files: string[], texts: string[], parseYaml: Yaml
   kept.forEach((c, i) => {
     const step = strides[i];
     if (step === null || step === undefined) {
-      notes.push({ kind: 'out-of-range', service: c.service, message: `\${${c.env}} (default ${c.slot0}): no stride keeps slots 0–${MAX_SLOT} below 65536 and apart from the other ports` });
+      notes.push({
+        kind: 'out-of-range',
+        service: c.service,
+        message: `\${${c.env}} (default ${c.slot0}): no stride keeps slots 0–${MAX_SLOT} below 65536 and apart from the other ports`,
+      });
       return;
     }
     const name = unique((perService.get(c.service) ?? 0) > 1 ? `${c.service}-${c.target.replace(/\D+/g, '')}` : c.service);
@@ -174,7 +189,13 @@ export function deriveManifest(files: string[], texts: string[], parseYaml: Yaml
     const label = `${p.spec.name} answers ${p.http ? 'HTTP' : 'TCP'}`;
     checks.push(
       p.http
-        ? { name: `${p.spec.name}-http`, label, http: { url: `http://127.0.0.1:\${${p.spec.env}}/`, status: [...HTTP_UP_STATUSES] }, service: p.service, dependsOn: [] }
+        ? {
+            name: `${p.spec.name}-http`,
+            label,
+            http: { url: `http://127.0.0.1:\${${p.spec.env}}/`, status: [...HTTP_UP_STATUSES] },
+            service: p.service,
+            dependsOn: [],
+          }
         : { name: `${p.spec.name}-tcp`, label, tcp: { host: '127.0.0.1', port: `\${${p.spec.env}}` }, service: p.service, dependsOn: [] },
     );
   }

@@ -94,7 +94,8 @@ export interface EnginesReport {
 export function sandboxesOn(facts: Pick<EngineFacts, 'running' | 'memUsage'>, registeredIds: ReadonlySet<string>): SandboxOnEngine[] {
   const byId = new Map<string, SandboxOnEngine>();
   for (const c of facts.running) {
-    const id = c.labels[LABEL_INSTANCE] || (registeredIds.has(c.labels[COMPOSE_PROJECT_LABEL] ?? '') ? c.labels[COMPOSE_PROJECT_LABEL]! : undefined);
+    const id =
+      c.labels[LABEL_INSTANCE] || (registeredIds.has(c.labels[COMPOSE_PROJECT_LABEL] ?? '') ? c.labels[COMPOSE_PROJECT_LABEL]! : undefined);
     if (!id) continue;
     let s = byId.get(id);
     if (!s) byId.set(id, (s = { id, registered: registeredIds.has(id), containers: 0, memoryUsed: 0 }));

@@ -51,7 +51,8 @@ function checksum(lines: string[]): string {
   return h.toString(16).padStart(8, '0');
 }
 
-const ours = (line: string) => line.startsWith('# Written by ktrdr-sandbox') || line.startsWith('# Regenerate with') || line.startsWith(CHECKSUM);
+const ours = (line: string) =>
+  line.startsWith('# Written by ktrdr-sandbox') || line.startsWith('# Regenerate with') || line.startsWith(CHECKSUM);
 
 /** True when text is a file we wrote, untouched since (its checksum line matches its variable lines). */
 export function writtenByUs(text: string): boolean {

@@ -54,7 +54,10 @@ export interface GitInfo {
 
 /** 2025-01-31T12-03-04Z: sortable, no colons (portable file name). */
 export function evidenceStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
 }
 
 export function summarise(o: {
@@ -74,7 +77,8 @@ export function summarise(o: {
   const own = o.containers.filter((c) => !c.oneOff);
   // a service the passed gate proved ready with its own healthcheck counts, while Docker still says `starting`
   const proven = provenReadyServices(gate);
-  const isHealthy = (c: ContainerEvidence) => c.state === 'running' && (c.health === 'healthy' || c.health === 'none' || (c.health === 'starting' && proven.has(c.service)));
+  const isHealthy = (c: ContainerEvidence) =>
+    c.state === 'running' && (c.health === 'healthy' || c.health === 'none' || (c.health === 'starting' && proven.has(c.service)));
   const unhealthy = own.filter((c) => !isHealthy(c));
   const describe = (c: ContainerEvidence) => {
     const bits = [c.state === 'running' ? c.health : c.state];
@@ -90,7 +94,8 @@ export function summarise(o: {
   else lines.push(`**Verdict: ${verdict}** — Startability Gate of ${gate!.startedAt}, ${(gate!.elapsedMs / 1000).toFixed(1)}s`);
   for (const c of failed) lines.push(`- ✗ ${c.label} (${c.name}): ${c.message.split('\n')[0]}`);
   // checks that were not run, with why (a service the compose file does not start: core/reconcile.ts)
-  for (const c of gate?.checks.filter((x) => x.state === 'skipped' && x.attempts === 0) ?? []) lines.push(`- ○ ${c.label} (${c.name}): ${c.message.split('\n')[0]}`);
+  for (const c of gate?.checks.filter((x) => x.state === 'skipped' && x.attempts === 0) ?? [])
+    lines.push(`- ○ ${c.label} (${c.name}): ${c.message.split('\n')[0]}`);
   lines.push('');
   lines.push(
     `- **Containers:** ${own.length - unhealthy.length}/${own.length} healthy${unhealthy.length ? ` — not healthy: ${unhealthy.map(describe).join('; ')}` : ''}`,

@@ -36,7 +36,8 @@ export function describeExternals(refs: ExternalRef[]): string {
 }
 
 export function missingExternalsError(refs: ExternalRef[]): SandboxError {
-  const what = refs.length === 1 ? `External ${describeExternals(refs)} does not exist` : `External ${describeExternals(refs)} do not exist`;
+  const what =
+    refs.length === 1 ? `External ${describeExternals(refs)} does not exist` : `External ${describeExternals(refs)} do not exist`;
   return new SandboxError('STATE', `${what}: compose would fail on ${refs.length === 1 ? 'it' : 'them'}, so nothing was started`, {
     hint:
       'Start the stack that owns it, or create it: `ktrdr-sandbox up --create-externals` (or `ktrdr-sandbox doctor --fix`). ' +

@@ -23,9 +23,13 @@ export function makeRunner(spec: GateCheckSpec, input: GateInput, containers: Co
         if (!c) return { ok: false, notReady: true, message: `service "${service}" has no running container` };
         let res;
         try {
-          res = await input.deps.engine.exec(c.id, command.map((a) => expandTemplate(a, input.vars)), {
-            timeoutMs: Math.min(attemptTimeout, remaining),
-          });
+          res = await input.deps.engine.exec(
+            c.id,
+            command.map((a) => expandTemplate(a, input.vars)),
+            {
+              timeoutMs: Math.min(attemptTimeout, remaining),
+            },
+          );
         } catch (err) {
           const message = (err as Error).message;
           if (NOT_RUNNING.test(message)) return { ok: false, notReady: true, message: `service "${service}" stopped running` };
@@ -33,8 +37,14 @@ export function makeRunner(spec: GateCheckSpec, input: GateInput, containers: Co
         }
         const out = res.output.trim();
         const lines = out ? out.split('\n').slice(-40) : [];
-        if (res.exitCode === 0) return { ok: true, message: lastLine(out) || `${command[0]} succeeded`, details: retry ? undefined : lines };
-        return { ok: false, message: `${command.join(' ')} exited ${res.exitCode}${out ? `: ${lastLine(out)}` : ''}`, details: lines, exitCode: res.exitCode };
+        if (res.exitCode === 0)
+          return { ok: true, message: lastLine(out) || `${command[0]} succeeded`, details: retry ? undefined : lines };
+        return {
+          ok: false,
+          message: `${command.join(' ')} exited ${res.exitCode}${out ? `: ${lastLine(out)}` : ''}`,
+          details: lines,
+          exitCode: res.exitCode,
+        };
       },
     };
   }

@@ -21,12 +21,21 @@ export interface ContainersRunner {
   readiness(): Record<string, ServiceReadiness>;
 }
 
-export function containersRunner(input: GateInput, containers: Containers, intervalMs: number, t0: number, watched: string[]): ContainersRunner {
+export function containersRunner(
+  input: GateInput,
+  containers: Containers,
+  intervalMs: number,
+  t0: number,
+  watched: string[],
+): ContainersRunner {
   const { clock, engine } = input.deps;
   const cfg = input.manifest.gate.containers;
   const gated = (cfg.gate ?? input.publishing).filter((s) => !cfg.ignore.includes(s));
   const faults = new FaultWatch({ engine, clock });
-  const prober = new HealthProber({ engine, clock }, { healthchecks: input.healthchecks ?? {}, vars: input.vars, firstDelayMs: intervalMs });
+  const prober = new HealthProber(
+    { engine, clock },
+    { healthchecks: input.healthchecks ?? {}, vars: input.vars, firstDelayMs: intervalMs },
+  );
   const unhealthySince = new Map<string, number>();
   const readiness: Record<string, ServiceReadiness> = {};
   const pick = (list: ContainerInfo[], svc: string) => {
@@ -78,7 +87,12 @@ export function containersRunner(input: GateInput, containers: Containers, inter
         const prev = readiness[svc];
         readiness[svc] = {
           ready: !!source,
-          ...(source ? { source: prev?.ready && prev.source ? prev.source : source, atMs: prev?.ready && prev.atMs !== undefined ? prev.atMs : now - t0 } : {}),
+          ...(source
+            ? {
+                source: prev?.ready && prev.source ? prev.source : source,
+                atMs: prev?.ready && prev.atMs !== undefined ? prev.atMs : now - t0,
+              }
+            : {}),
           dockerHealth: c ? c.health : 'no container',
           ...(probe?.attempts ? { probeAttempts: probe.attempts } : {}),
           ...(probe?.lastFailure && !probe.passed ? { probeFailure: probe.lastFailure } : {}),
@@ -92,7 +106,15 @@ export function containersRunner(input: GateInput, containers: Containers, inter
         problems.push(`${svc} ${desc}${why}`);
         // Docker says unhealthy (retries × interval of failures) and our own run of its check, made since, fails too.
         const since = c ? unhealthySince.get(c.id) : undefined;
-        if (c && since !== undefined && probe && !probe.passed && probe.lastAt !== undefined && probe.lastAt >= since && probe.lastFailure) {
+        if (
+          c &&
+          since !== undefined &&
+          probe &&
+          !probe.passed &&
+          probe.lastAt !== undefined &&
+          probe.lastAt >= since &&
+          probe.lastFailure
+        ) {
           const message = `${svc} is unhealthy: its healthcheck fails (${probe.lastFailure})`;
           return {
             ok: false,
@@ -106,7 +128,12 @@ export function containersRunner(input: GateInput, containers: Containers, inter
       }
       const total = input.services.length;
       if (problems.length === 0) return { ok: true, message: `${healthy}/${total} healthy`, details };
-      return { ok: false, message: `${healthy}/${total} healthy; ${problems.join(', ')}`, details, services: problems.map((p) => p.split(' ')[0]!) };
+      return {
+        ok: false,
+        message: `${healthy}/${total} healthy; ${problems.join(', ')}`,
+        details,
+        services: problems.map((p) => p.split(' ')[0]!),
+      };
     },
   };
   return { runner, readiness: () => readiness };

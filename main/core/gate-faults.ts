@@ -43,9 +43,12 @@ export function faultHint(f: Pick<GateFailure, 'service' | 'reason' | 'exitCode'
       ? `${s} was killed for lack of memory (OOM): give Docker more memory or lower the service's usage.`
       : `${s} was killed (SIGKILL, exit 137): out of memory, or stopped by force (\`docker kill\`).`;
   }
-  if (code === 143 || code === 130) return `${s} was stopped by a signal (exit ${code}): someone stopped it (\`docker stop\`, \`ktrdr-sandbox down\`); \`ktrdr-sandbox up\` starts it again.`;
-  if (code === 126 || code === 127) return `${s}'s command could not be run (exit ${code}: ${code === 127 ? 'not found' : 'not executable'}): check \`command\`/\`entrypoint\` in the compose file and the image.`;
-  if (code === 0) return `${s} ended with exit code 0: it was stopped (\`docker stop\`, \`ktrdr-sandbox down\`) or its command finished. \`ktrdr-sandbox up\` starts it again; a one-shot job belongs in gate.containers.ignore.`;
+  if (code === 143 || code === 130)
+    return `${s} was stopped by a signal (exit ${code}): someone stopped it (\`docker stop\`, \`ktrdr-sandbox down\`); \`ktrdr-sandbox up\` starts it again.`;
+  if (code === 126 || code === 127)
+    return `${s}'s command could not be run (exit ${code}: ${code === 127 ? 'not found' : 'not executable'}): check \`command\`/\`entrypoint\` in the compose file and the image.`;
+  if (code === 0)
+    return `${s} ended with exit code 0: it was stopped (\`docker stop\`, \`ktrdr-sandbox down\`) or its command finished. \`ktrdr-sandbox up\` starts it again; a one-shot job belongs in gate.containers.ignore.`;
   return `${s} crashed${code !== undefined ? ` with exit code ${code}` : ''}: its last log lines above say why. Fix it, then \`ktrdr-sandbox up\` (whole log: ${logs}).`;
 }
 

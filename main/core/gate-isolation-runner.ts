@@ -5,7 +5,14 @@ import { checkIsolation, ISOLATION_CHECK, ISOLATION_WATCH_MS } from './gate-isol
 
 export function isolationRunner(engine: Engine, project: string, names: string[]): Runner {
   return {
-    spec: { name: ISOLATION_CHECK, label: 'Isolated (no other stack answers to our names)', dependsOn: [], retry: true, services: [], watch: true },
+    spec: {
+      name: ISOLATION_CHECK,
+      label: 'Isolated (no other stack answers to our names)',
+      dependsOn: [],
+      retry: true,
+      services: [],
+      watch: true,
+    },
     intervalMs: ISOLATION_WATCH_MS,
     attempt: () => checkIsolation(engine, project, names),
   };

@@ -36,7 +36,8 @@ export function describeClashes(clashes: IsolationClash[]): string {
   return `isolation broken on network "${first.network}": container ${first.container} of project "${first.project}" answers to ${first.names.join(', ')}${more}`;
 }
 
-export type IsolationAttempt = { ok: true; message: string; details?: string[] } | { ok: false; final: boolean; message: string; details: string[] };
+export type IsolationAttempt =
+  { ok: true; message: string; details?: string[] } | { ok: false; final: boolean; message: string; details: string[] };
 
 /** One look at the engine. */
 export async function checkIsolation(engine: Pick<Engine, 'networkPeers'>, project: string, ourNames: string[]): Promise<IsolationAttempt> {

@@ -76,7 +76,9 @@ export async function runGate(input: GateInput): Promise<GateReport> {
     return (await cached.list).filter((c) => !c.oneOff);
   };
 
-  const runners: Runner[] = manifest.gate.checks.map((spec) => makeRunner(spec, input, containers, 'exec' in spec ? intervalMs : httpIntervalMs));
+  const runners: Runner[] = manifest.gate.checks.map((spec) =>
+    makeRunner(spec, input, containers, 'exec' in spec ? intervalMs : httpIntervalMs),
+  );
   // Who owns a service's faults: the first check naming it, else the containers check. Watched: those
   // services plus the gated ones (a one-shot job nobody names may exit, that is its job).
   const owner = new Map<string, string>();
@@ -133,7 +135,9 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   const verdictOf = (r: Runner, fault: Fault): CheckResult => {
     failOwner(fault);
     const own = results.get(r.spec.name)!;
-    return own.state === 'pending' ? settle(r.spec.name, { state: 'skipped', message: `stopped: the gate already failed (${fault.message})` }) : own;
+    return own.state === 'pending'
+      ? settle(r.spec.name, { state: 'skipped', message: `stopped: the gate already failed (${fault.message})` })
+      : own;
   };
 
   // An attempt that throws (a listing, an exec) may mean the engine is gone: ask it once more. If it does not
@@ -141,9 +145,14 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   let engineLost: Error | undefined;
   const thrown = async (err: Error): Promise<Attempt> => {
     if (!engineLost) {
-      const lost = isEngineLoss(err) ? err : await Promise.resolve()
+      const lost = isEngineLoss(err)
+        ? err
+        : await Promise.resolve()
             .then(() => deps.engine.ping())
-            .then(() => undefined, (e: Error) => (isEngineLoss(e) ? e : undefined));
+            .then(
+              () => undefined,
+              (e: Error) => (isEngineLoss(e) ? e : undefined),
+            );
       if (lost && !engineLost) {
         engineLost = lost;
         abort.abort();
@@ -182,7 +191,11 @@ export async function runGate(input: GateInput): Promise<GateReport> {
           message: last.message,
           details: last.details,
           services,
-          failure: { ...(services[0] ? { service: services[0] } : {}), reason: 'check-failed', ...(last.exitCode !== undefined ? { exitCode: last.exitCode } : {}) },
+          failure: {
+            ...(services[0] ? { service: services[0] } : {}),
+            reason: 'check-failed',
+            ...(last.exitCode !== undefined ? { exitCode: last.exitCode } : {}),
+          },
         });
       }
       await clock.sleep(Math.min(r.intervalMs, Math.max(0, deadline - clock.now())), abort.signal).catch(() => undefined);
@@ -220,10 +233,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
     while (!done.signal.aborted && clock.now() < deadline) {
       await clock.sleep(Math.min(r.intervalMs, Math.max(0, deadline - clock.now())), done.signal).catch(() => undefined);
       if (done.signal.aborted) break;
-      const a = await Promise.race([
-        r.attempt(deadline - clock.now()).catch(thrown),
-        finished,
-      ]);
+      const a = await Promise.race([r.attempt(deadline - clock.now()).catch(thrown), finished]);
       if (a && !a.ok && a.fault) return verdictOf(r, a.fault);
       if (a && !a.ok && a.final) {
         abort.abort();
@@ -244,7 +254,8 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   const passed = checks.every((c) => c.state === 'passed');
   const failedServices = [...new Set(checks.filter((c) => c.state === 'failed').flatMap((c) => c.services))];
   const logTails = passed ? {} : await tailLogs(deps.engine, await containers().catch(() => []), failedServices);
-  for (const c of checks) if (c.state === 'failed' && c.failure?.service && logTails[c.failure.service]) c.failure.logTail = logTails[c.failure.service];
+  for (const c of checks)
+    if (c.state === 'failed' && c.failure?.service && logTails[c.failure.service]) c.failure.logTail = logTails[c.failure.service];
   const report: GateReport = {
     instance: input.instanceId,
     passed,
@@ -260,9 +271,14 @@ export async function runGate(input: GateInput): Promise<GateReport> {
   // a recognised signature is the better hint for the check it is about
   for (const c of checks) {
     if (c.state !== 'failed' || !c.failure) continue;
-    const own = diagnose({ ...report, checks: [c], logTails: c.failure.service ? { [c.failure.service]: logTails[c.failure.service] ?? [] } : {} });
+    const own = diagnose({
+      ...report,
+      checks: [c],
+      logTails: c.failure.service ? { [c.failure.service]: logTails[c.failure.service] ?? [] } : {},
+    });
     if (own[0]) c.failure.hint = own[0];
-    else if (c.failure.service) c.failure.hint ??= faultHint({ service: c.failure.service, reason: c.failure.reason, exitCode: c.failure.exitCode });
+    else if (c.failure.service)
+      c.failure.hint ??= faultHint({ service: c.failure.service, reason: c.failure.reason, exitCode: c.failure.exitCode });
   }
   return report;
 }
@@ -270,15 +286,12 @@ export async function runGate(input: GateInput): Promise<GateReport> {
 /** Known failure signatures → the fix to suggest. */
 export function diagnose(r: GateReport): string[] {
   if (r.passed) return [];
-  const text = [
-    ...r.checks.flatMap((c) => [c.message, ...(c.details ?? [])]),
-    ...Object.values(r.logTails).flat(),
-  ].join('\n');
+  const text = [...r.checks.flatMap((c) => [c.message, ...(c.details ?? [])]), ...Object.values(r.logTails).flat()].join('\n');
   const hints: string[] = [];
   if (/password authentication failed/i.test(text)) {
     hints.push(
-      'The database rejects this instance\'s password: its volume was initialised with another one (a reused volume keeps its first password). ' +
-        'Reset it with `ktrdr-sandbox down -v` then `ktrdr-sandbox up` (this deletes the instance\'s database data).',
+      "The database rejects this instance's password: its volume was initialised with another one (a reused volume keeps its first password). " +
+        "Reset it with `ktrdr-sandbox down -v` then `ktrdr-sandbox up` (this deletes the instance's database data).",
     );
   }
   if (/relation .* does not exist/i.test(text)) {

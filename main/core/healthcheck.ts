@@ -29,13 +29,16 @@ export function healthcheckArgv(test: string[] | string): string[] | null {
  * be asked, needs none): `$$` → `$`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`, `$VAR`.
  */
 export function interpolate(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
-    if (m === '$$') return '$';
-    const key = (name ?? bare)!;
-    const v = Object.prototype.hasOwnProperty.call(vars, key) ? vars[key] : undefined;
-    if (op === '-') return (colon ? !v : v === undefined) ? (arg ?? '') : v!;
-    return v ?? '';
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (m, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
+      if (m === '$$') return '$';
+      const key = (name ?? bare)!;
+      const v = Object.prototype.hasOwnProperty.call(vars, key) ? vars[key] : undefined;
+      if (op === '-') return (colon ? !v : v === undefined) ? (arg ?? '') : v!;
+      return v ?? '';
+    },
+  );
 }
 
 /** A healthcheck as the prober needs it: the argv and its timeout. */

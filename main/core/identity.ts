@@ -7,7 +7,9 @@ const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** Lowercase, keep [a-z0-9_-], collapse everything else into "-", trim leading/trailing separators. */
 export function slugify(input: string): string {
-  return fullSlug(input).slice(0, 63).replace(/[-_]+$/, '');
+  return fullSlug(input)
+    .slice(0, 63)
+    .replace(/[-_]+$/, '');
 }
 
 export function instanceIdFromPath(dir: string): string {
@@ -40,7 +42,9 @@ export function validateInstanceName(name: unknown): string {
   }
   const s = shown(name);
   if (name.length > MAX_ID_LENGTH) {
-    throw new SandboxError('USAGE', `Invalid instance name ${s}: longer than ${MAX_ID_LENGTH} characters`, { hint: 'Use a shorter name; it becomes a directory, a branch and a compose project name.' });
+    throw new SandboxError('USAGE', `Invalid instance name ${s}: longer than ${MAX_ID_LENGTH} characters`, {
+      hint: 'Use a shorter name; it becomes a directory, a branch and a compose project name.',
+    });
   }
   if (/^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/.test(name)) return name;
   let why = 'use lowercase letters, digits, "-" and "_" (and "/" between parts), starting with a letter or digit';

@@ -18,5 +18,8 @@ export interface InstanceLintInput {
 
 /** Every finding, "ok" ones included (isolation on): the caller keeps what it reports. */
 export function lintInstanceCompose(ctx: LoadedInstance, input: InstanceLintInput): DoctorCheck[] {
-  return [...lintCompose(input.model, ctx.manifest, ctx.vars, input.env, { texts: input.texts }), ...isolationChecks(input.model, input.isolation, ctx.rec.id)];
+  return [
+    ...lintCompose(input.model, ctx.manifest, ctx.vars, input.env, { texts: input.texts }),
+    ...isolationChecks(input.model, input.isolation, ctx.rec.id),
+  ];
 }

@@ -47,7 +47,10 @@ function buildManifestSchema() {
     label: z.optional(z.string()),
     tcp: z.strictObject({
       host: z._default(z.string(), '127.0.0.1'),
-      port: describe(z.union([port, z.string()]), 'A port, or ${VAR} from .env.sandbox. Passes when the connection is accepted and not closed at once (Docker\'s proxy accepts, then closes when nothing listens)'),
+      port: describe(
+        z.union([port, z.string()]),
+        "A port, or ${VAR} from .env.sandbox. Passes when the connection is accepted and not closed at once (Docker's proxy accepts, then closes when nothing listens)",
+      ),
     }),
     service: describe(z.optional(z.string()), 'Service whose logs are shown when this check fails'),
     dependsOn: z._default(strings, []),
@@ -61,14 +64,20 @@ function buildManifestSchema() {
   const seedSchema = z.strictObject({
     service: describe(z.string().check(z.minLength(1)), 'Service to exec the seed command in (after migrations)'),
     command: describe(z.array(z.string()).check(z.minLength(1)), 'Loads reference data into an empty database'),
-    unless: describe(z.optional(z.array(z.string()).check(z.minLength(1))), 'Exits 0 when the data is already there: the seed is skipped (a restored snapshot)'),
+    unless: describe(
+      z.optional(z.array(z.string()).check(z.minLength(1))),
+      'Exits 0 when the data is already there: the seed is skipped (a restored snapshot)',
+    ),
     dependsOn: describe(z._default(strings, ['migrations']), 'Gate checks that must pass first (unknown names are ignored)'),
     timeout: describe(z._default(z.number().check(z.positive()), 600), 'seconds'),
   });
   const snapshotSchema = z.strictObject({
     volumes: describe(z._default(strings, []), 'Compose volume keys a snapshot captures by default, e.g. [postgres_data]'),
     migrationHead: describe(z.optional(serviceExec), 'Prints the database migration head (last line), e.g. alembic current'),
-    postgres: describe(z._default(strings, []), 'Volumes holding a PostgreSQL data directory: the copy leaves out the WAL segments recycled past the shutdown checkpoint'),
+    postgres: describe(
+      z._default(strings, []),
+      'Volumes holding a PostgreSQL data directory: the copy leaves out the WAL segments recycled past the shutdown checkpoint',
+    ),
   });
 
   const manifestSchema = z.strictObject({
@@ -94,14 +103,20 @@ function buildManifestSchema() {
     ),
     secrets: z._default(
       z.strictObject({
-        generate: describe(z._default(z.array(envName), []), 'Variables generated once per instance (random), kept outside the repo with mode 0600'),
-        command: describe(z.optional(z.string()), 'Shell command printing KEY=VALUE lines (e.g. a password-manager CLI); its failure stops `up`'),
+        generate: describe(
+          z._default(z.array(envName), []),
+          'Variables generated once per instance (random), kept outside the repo with mode 0600',
+        ),
+        command: describe(
+          z.optional(z.string()),
+          'Shell command printing KEY=VALUE lines (e.g. a password-manager CLI); its failure stops `up`',
+        ),
       }),
       { generate: [] },
     ),
     isolation: describe(
       z.optional(z.union([z.enum(['on', 'off']), z.boolean()])),
-      'on (default): services joining an external network (or one with a fixed name) get a per-instance copy of it, the shared stack\'s containers connected to it by name; off: share it (the gate\'s isolation check still runs)',
+      "on (default): services joining an external network (or one with a fixed name) get a per-instance copy of it, the shared stack's containers connected to it by name; off: share it (the gate's isolation check still runs)",
     ),
     shared: z._default(
       z.strictObject({

@@ -10,7 +10,9 @@ export function flow(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(flow).join(', ')}]`;
   if (v && typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-    return entries.length ? `{ ${entries.map(([k, x]) => `${/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k)}: ${flow(x)}`).join(', ')} }` : '{}';
+    return entries.length
+      ? `{ ${entries.map(([k, x]) => `${/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k)}: ${flow(x)}`).join(', ')} }`
+      : '{}';
   }
   return JSON.stringify(v);
 }

@@ -39,7 +39,9 @@ export async function deriveForDir(dir: string, env: ComposeFileEnv, fs: Pick<Fi
   const stats = paths.map((p) => fs.stat(p));
   const missing = stats.findIndex((st) => !st);
   if (missing >= 0) {
-    throw new SandboxError('STATE', `Compose file not found: ${paths[missing]} (named by COMPOSE_FILE)`, { hint: 'Fix COMPOSE_FILE, or name your compose files in ktrdr-sandbox.yml (compose.files).' });
+    throw new SandboxError('STATE', `Compose file not found: ${paths[missing]} (named by COMPOSE_FILE)`, {
+      hint: 'Fix COMPOSE_FILE, or name your compose files in ktrdr-sandbox.yml (compose.files).',
+    });
   }
   const key = paths.map((p, i) => `${p}:${stats[i]!.size}:${stats[i]!.mtimeMs}`).join('|') + `|${found.files.join(',')}`;
   const hit = derivedMemo.get(key);
@@ -60,7 +62,8 @@ export async function loadManifest(dir: string, env: ComposeFileEnv, fs: Pick<Fi
   const file = join(dir, MANIFEST_FILE);
   const text = fs.readText(file);
   if (text === undefined) {
-    if (!fs.stat(dir) || fs.stat(join(dir, ktrdrPreset.compose.files[0]!))) return { manifest: ktrdrPreset, source: 'preset', kind: 'preset' };
+    if (!fs.stat(dir) || fs.stat(join(dir, ktrdrPreset.compose.files[0]!)))
+      return { manifest: ktrdrPreset, source: 'preset', kind: 'preset' };
     const derived = await deriveForDir(dir, env, fs);
     if (derived) return { manifest: derived.manifest, source: `derived from ${derived.found.files.join(' + ')}`, kind: 'derived' };
     return { manifest: ktrdrPreset, source: 'preset', kind: 'preset' };

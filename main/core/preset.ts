@@ -48,7 +48,13 @@ export const ktrdrPreset: Manifest = {
         dependsOn: ['database'],
         timeout: 120,
       },
-      { name: 'backend', label: 'Backend healthy', http: { url: `${API}/api/v1/health`, status: [200] }, service: 'backend', dependsOn: [] },
+      {
+        name: 'backend',
+        label: 'Backend healthy',
+        http: { url: `${API}/api/v1/health`, status: [200] },
+        service: 'backend',
+        dependsOn: [],
+      },
       {
         name: 'workers',
         label: 'Workers registered',
@@ -56,15 +62,36 @@ export const ktrdrPreset: Manifest = {
         service: 'backend',
         dependsOn: ['backend'],
       },
-      { name: 'grafana', label: 'Grafana ready', http: { url: 'http://127.0.0.1:${KTRDR_GRAFANA_PORT}/api/health', status: [200] }, service: 'grafana', dependsOn: [] },
-      { name: 'jaeger', label: 'Jaeger ready', http: { url: 'http://127.0.0.1:${KTRDR_JAEGER_UI_PORT}/', status: [200] }, service: 'jaeger', dependsOn: [] },
-      { name: 'prometheus', label: 'Prometheus ready', http: { url: 'http://127.0.0.1:${KTRDR_PROMETHEUS_PORT}/-/ready', status: [200] }, service: 'prometheus', dependsOn: [] },
+      {
+        name: 'grafana',
+        label: 'Grafana ready',
+        http: { url: 'http://127.0.0.1:${KTRDR_GRAFANA_PORT}/api/health', status: [200] },
+        service: 'grafana',
+        dependsOn: [],
+      },
+      {
+        name: 'jaeger',
+        label: 'Jaeger ready',
+        http: { url: 'http://127.0.0.1:${KTRDR_JAEGER_UI_PORT}/', status: [200] },
+        service: 'jaeger',
+        dependsOn: [],
+      },
+      {
+        name: 'prometheus',
+        label: 'Prometheus ready',
+        http: { url: 'http://127.0.0.1:${KTRDR_PROMETHEUS_PORT}/-/ready', status: [200] },
+        service: 'prometheus',
+        dependsOn: [],
+      },
     ],
     containers: { ignore: [] },
   },
   secrets: { generate: ['KTRDR_DB_PASSWORD'] },
   shared: { mounts: { data: 'KTRDR_DATA_DIR', models: 'KTRDR_MODELS_DIR', strategies: 'KTRDR_STRATEGIES_DIR' } },
   // The database volume; the migration head is what alembic reports (no seed step: KTRDR seeds nothing yet).
-  snapshot: { volumes: ['postgres_data'], postgres: ['postgres_data'], migrationHead: { service: 'backend', command: ['alembic', 'current'] } },
+  snapshot: {
+    volumes: ['postgres_data'],
+    postgres: ['postgres_data'],
+    migrationHead: { service: 'backend', command: ['alembic', 'current'] },
+  },
 };
-

@@ -87,7 +87,16 @@ export function reconcileChecks(
 
 /** How a skipped check appears in a gate report. */
 export function skippedResult(s: SkippedCheck): CheckResult {
-  return { name: s.name, label: s.label, state: 'skipped', message: `skipped: ${s.reason}`, attempts: 0, startedAt: 0, elapsedMs: 0, services: [] };
+  return {
+    name: s.name,
+    label: s.label,
+    state: 'skipped',
+    message: `skipped: ${s.reason}`,
+    attempts: 0,
+    startedAt: 0,
+    elapsedMs: 0,
+    services: [],
+  };
 }
 
 /** Place the skipped checks among the run ones, in the manifest's order (the containers check etc. last). */
@@ -97,7 +106,10 @@ export function withSkipped(checks: CheckResult[], skipped: CheckResult[], order
     const i = order.indexOf(name);
     return i < 0 ? order.length : i;
   };
-  return [...checks, ...skipped].map((c, i) => ({ c, i })).sort((a, b) => rank(a.c.name) - rank(b.c.name) || a.i - b.i).map((x) => x.c);
+  return [...checks, ...skipped]
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => rank(a.c.name) - rank(b.c.name) || a.i - b.i)
+    .map((x) => x.c);
 }
 
 /** Services whose ports a link's URL uses (through the slot map): a link is about them. */

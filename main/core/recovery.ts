@@ -48,7 +48,13 @@ export async function repairInterrupted(deps: Deps, emit: EventSink = noEvents):
       else await finishDestroy(deps, claimed, emit);
       repaired.push(rec.id);
     } catch (err) {
-      emit({ type: 'step', instance: rec.id, id: 'repair', label: `Could not repair the interrupted ${rec.state === 'creating' ? 'create' : 'destroy'} of "${rec.id}": ${(err as Error).message.split('\n')[0]}`, state: 'warning' });
+      emit({
+        type: 'step',
+        instance: rec.id,
+        id: 'repair',
+        label: `Could not repair the interrupted ${rec.state === 'creating' ? 'create' : 'destroy'} of "${rec.id}": ${(err as Error).message.split('\n')[0]}`,
+        state: 'warning',
+      });
     }
   }
   return repaired;
@@ -58,7 +64,8 @@ export async function repairInterrupted(deps: Deps, emit: EventSink = noEvents):
 async function claim(deps: Deps, rec: InstanceRecord): Promise<InstanceRecord | null> {
   return deps.registry.update((reg) => {
     const cur = reg.instances[rec.id];
-    if (!cur || cur.path !== rec.path || cur.state !== rec.state || cur.pid !== rec.pid || ownerAlive(deps.env, cur.pid, cur.host)) return null;
+    if (!cur || cur.path !== rec.path || cur.state !== rec.state || cur.pid !== rec.pid || ownerAlive(deps.env, cur.pid, cur.host))
+      return null;
     cur.pid = deps.env.pid;
     cur.host = deps.env.hostname();
     return { ...cur };
@@ -90,15 +97,29 @@ async function rollBackCreate(deps: Deps, rec: InstanceRecord, emit: EventSink):
   await deps.files.remove(staging);
   await deps.files.removeEmptyDir(dirname(staging)); // ours alone; only when empty
   if (deps.files.exists(rec.path)) {
-    const ours = worktreeLinkOk(deps.files, rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '', deps.files) === canonical(rec.path, deps.files);
+    const ours =
+      worktreeLinkOk(deps.files, rec.path) &&
+      canonical((await deps.git.topLevel(rec.path)) ?? '', deps.files) === canonical(rec.path, deps.files);
     if (!ours) {
       // create only ever moves a finished checkout here: something else made this directory. Not ours to touch.
-      emit({ type: 'step', instance: rec.id, id: 'repair', label: `Interrupted create of "${rec.id}": ${rec.path} is not its worktree, left alone`, state: 'warning' });
+      emit({
+        type: 'step',
+        instance: rec.id,
+        id: 'repair',
+        label: `Interrupted create of "${rec.id}": ${rec.path} is not its worktree, left alone`,
+        state: 'warning',
+      });
     } else {
       const risk = classifyRisk(await deps.git.statusAll(rec.path), []);
       if (risk.atRisk.length) {
         await settle(deps, rec);
-        emit({ type: 'step', instance: rec.id, id: 'repair', label: `Interrupted create of "${rec.id}" kept (its directory holds work: ${describeRiskFiles(risk.atRisk, 3)})`, state: 'warning' });
+        emit({
+          type: 'step',
+          instance: rec.id,
+          id: 'repair',
+          label: `Interrupted create of "${rec.id}" kept (its directory holds work: ${describeRiskFiles(risk.atRisk, 3)})`,
+          state: 'warning',
+        });
         return;
       }
       await deps.git.worktreeRemove(rec.repo, rec.path, { force: true }).catch(() => undefined);
@@ -108,7 +129,13 @@ async function rollBackCreate(deps: Deps, rec: InstanceRecord, emit: EventSink):
   await deps.git.worktreePrune(rec.repo).catch(() => undefined);
   await Promise.all([deps.gates.remove(rec.id), deps.secrets.remove(rec.id)]);
   await forget(deps, rec);
-  emit({ type: 'step', instance: rec.id, id: 'repair', label: `Rolled back the interrupted create of "${rec.id}" (slot ${rec.slot} free again)`, state: 'passed' });
+  emit({
+    type: 'step',
+    instance: rec.id,
+    id: 'repair',
+    label: `Rolled back the interrupted create of "${rec.id}" (slot ${rec.slot} free again)`,
+    state: 'passed',
+  });
 }
 
 async function finishDestroy(deps: Deps, rec: InstanceRecord, emit: EventSink): Promise<void> {
@@ -116,7 +143,13 @@ async function finishDestroy(deps: Deps, rec: InstanceRecord, emit: EventSink): 
     const p = await previewDestroy(deps, rec);
     if (p.refused) {
       await settle(deps, rec);
-      emit({ type: 'step', instance: rec.id, id: 'repair', label: `Interrupted destroy of "${rec.id}" not finished: work would be lost (${describeRiskFiles(p.atRisk, 3)}); destroy it again to see it`, state: 'warning' });
+      emit({
+        type: 'step',
+        instance: rec.id,
+        id: 'repair',
+        label: `Interrupted destroy of "${rec.id}" not finished: work would be lost (${describeRiskFiles(p.atRisk, 3)}); destroy it again to see it`,
+        state: 'warning',
+      });
       return;
     }
     await destroyResolved(deps, rec, {}, emit, p);

@@ -7,10 +7,49 @@
 export const REDACTED = '[REDACTED]';
 
 /** Name segments that mark a value as secret (matched case-insensitively against the parts of a name). */
-const SENSITIVE_WORDS = new Set(['password', 'passwords', 'passwd', 'secret', 'secrets', 'token', 'tokens', 'key', 'keys', 'apikey', 'credential', 'credentials', 'privatekey', 'authorization']);
+const SENSITIVE_WORDS = new Set([
+  'password',
+  'passwords',
+  'passwd',
+  'secret',
+  'secrets',
+  'token',
+  'tokens',
+  'key',
+  'keys',
+  'apikey',
+  'credential',
+  'credentials',
+  'privatekey',
+  'authorization',
+]);
 
 /** A sensitive name whose last part is one of these names a harmless companion (KEY_FILE, TOKEN_URL, KeyError). */
-const BENIGN_LAST_WORDS = new Set(['file', 'files', 'path', 'dir', 'url', 'uri', 'endpoint', 'name', 'type', 'length', 'size', 'count', 'error', 'errors', 'exception', 'id', 'ids', 'format', 'header', 'ttl', 'expiry', 'expires', 'required']);
+const BENIGN_LAST_WORDS = new Set([
+  'file',
+  'files',
+  'path',
+  'dir',
+  'url',
+  'uri',
+  'endpoint',
+  'name',
+  'type',
+  'length',
+  'size',
+  'count',
+  'error',
+  'errors',
+  'exception',
+  'id',
+  'ids',
+  'format',
+  'header',
+  'ttl',
+  'expiry',
+  'expires',
+  'required',
+]);
 
 /** Split an identifier into lower-case words: KTRDR_DB_PASSWORD → [ktrdr, db, password]; apiKey → [api, key]. */
 export function nameWords(name: string): string[] {
@@ -41,7 +80,21 @@ function isReference(v: string): boolean {
 
 function keepValue(v: string): boolean {
   const t = v.trim();
-  return t === '' || t === REDACTED || t === '""' || t === "''" || t === 'null' || t === '~' || t === 'true' || t === 'false' || isReference(t) || t === '{' || t === '[' || t === '|' || t === '>';
+  return (
+    t === '' ||
+    t === REDACTED ||
+    t === '""' ||
+    t === "''" ||
+    t === 'null' ||
+    t === '~' ||
+    t === 'true' ||
+    t === 'false' ||
+    isReference(t) ||
+    t === '{' ||
+    t === '[' ||
+    t === '|' ||
+    t === '>'
+  );
 }
 
 export interface RedactorSpec {
@@ -86,7 +139,10 @@ const NAME = String.raw`[A-Za-z_][A-Za-z0-9_.-]*`;
 export function redactAssignments(text: string, sensitive: (name: string) => boolean = (n) => isSensitiveName(n)): string {
   let out = text;
   // scheme://user:password@host
-  out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]+:)([^\s@/'"]+)(@)/gi, (_m, a: string, _p: string, c: string) => `${a}${REDACTED}${c}`);
+  out = out.replace(
+    /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]+:)([^\s@/'"]+)(@)/gi,
+    (_m, a: string, _p: string, c: string) => `${a}${REDACTED}${c}`,
+  );
   // "NAME": "value"  (JSON)
   out = out.replace(new RegExp(String.raw`("(${NAME})"\s*:\s*)"((?:[^"\\]|\\.)*)"`, 'g'), (m, pre: string, name: string, value: string) =>
     sensitive(name) && !keepValue(value) ? `${pre}"${REDACTED}"` : m,

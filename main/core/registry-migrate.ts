@@ -20,15 +20,21 @@ export function migrateRegistry(raw: unknown, file: string): Migrated {
   const version = obj(raw)?.version;
   if (version === REGISTRY_VERSION) return { data: raw, from: null };
   if (typeof version === 'number' && Number.isInteger(version) && version > REGISTRY_VERSION) {
-    throw new SandboxError('REGISTRY_CORRUPT', `The registry ${file} is of version ${version}, written by a newer ktrdr-sandbox (this one reads up to ${REGISTRY_VERSION}). It was left untouched.`, {
-      hint: `Use the newer ktrdr-sandbox that wrote it, or move it aside (mv ${file} ${file}.broken) and re-register instances with \`ktrdr-sandbox init\`.`,
-    });
+    throw new SandboxError(
+      'REGISTRY_CORRUPT',
+      `The registry ${file} is of version ${version}, written by a newer ktrdr-sandbox (this one reads up to ${REGISTRY_VERSION}). It was left untouched.`,
+      {
+        hint: `Use the newer ktrdr-sandbox that wrote it, or move it aside (mv ${file} ${file}.broken) and re-register instances with \`ktrdr-sandbox init\`.`,
+      },
+    );
   }
   const doc = obj(raw);
   const old = obj(doc?.instances);
   if (version !== 1 || !doc || !old) return { data: raw, from: null }; // the schema says what is wrong
   // entries that are not objects are left as they are: the schema then names them (instances.<key>)
-  const instances = Object.fromEntries(Object.entries(old).map(([k, rec]) => [k, obj(rec) ? { ...obj(rec), engine: obj(obj(rec)!.engine) ?? { context: null } } : rec]));
+  const instances = Object.fromEntries(
+    Object.entries(old).map(([k, rec]) => [k, obj(rec) ? { ...obj(rec), engine: obj(obj(rec)!.engine) ?? { context: null } } : rec]),
+  );
   return { data: { ...doc, version: REGISTRY_VERSION, instances }, from: 1 };
 }
 

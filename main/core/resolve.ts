@@ -57,9 +57,13 @@ export async function resolveInstance(deps: Deps, ref: InstanceRef, reg?: Regist
   }
   const rec = instanceContaining(registry, cwd);
   if (rec) return rec;
-  throw new SandboxError('NOT_AN_INSTANCE', `Not inside a sandbox instance: no ${ENV_FILE} in ${cwd} or above, and no registered instance contains it`, {
-    hint: 'cd into an instance directory, pass the instance id, or register this checkout with `ktrdr-sandbox init`.',
-  });
+  throw new SandboxError(
+    'NOT_AN_INSTANCE',
+    `Not inside a sandbox instance: no ${ENV_FILE} in ${cwd} or above, and no registered instance contains it`,
+    {
+      hint: 'cd into an instance directory, pass the instance id, or register this checkout with `ktrdr-sandbox init`.',
+    },
+  );
 }
 
 /** An instance's record, manifest and variables. A command's full context (registry, compose model, engine) is
@@ -129,13 +133,24 @@ export function composeTarget(ctx: LoadedInstance, env?: Record<string, string>,
  * per-instance override written and passed last. opts.isolate: `up` deciding isolation (remembered for the
  * other commands); without it the last decision applies.
  */
-export async function secretTarget(deps: Deps, ctx: LoadedInstance, opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {}): Promise<ComposeTarget> {
-  const [env, file] = await Promise.all([deps.secrets.get(ctx.rec.id, { ...ctx.manifest.secrets, cwd: ctx.rec.path }), overrideFileFor(deps, ctx, opts)]);
+export async function secretTarget(
+  deps: Deps,
+  ctx: LoadedInstance,
+  opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {},
+): Promise<ComposeTarget> {
+  const [env, file] = await Promise.all([
+    deps.secrets.get(ctx.rec.id, { ...ctx.manifest.secrets, cwd: ctx.rec.path }),
+    overrideFileFor(deps, ctx, opts),
+  ]);
   return composeTarget(ctx, env, file);
 }
 
 /** Write the instance's compose override (from its compose model) and return its path. */
-export async function overrideFileFor(deps: Pick<Deps, 'home' | 'composeModels' | 'files'>, ctx: LoadedInstance, opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {}): Promise<string> {
+export async function overrideFileFor(
+  deps: Pick<Deps, 'home' | 'composeModels' | 'files'>,
+  ctx: LoadedInstance,
+  opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {},
+): Promise<string> {
   const model = opts.model ?? (await composeModelOf(ctx, deps));
   const w: Parameters<typeof writeOverride>[0] = { home: deps.home, id: ctx.rec.id, manifest: ctx.manifest, model, files: deps.files };
   if (opts.isolate !== undefined) w.isolate = opts.isolate;
@@ -156,5 +171,8 @@ export async function excludeEnvFile(files: Files, commonGitDir: string): Promis
   const add = [ENV_FILE, `${ENV_FILE}.bak`].filter((n) => !has(n));
   if (!add.length) return;
   files.mkdir(dirname(file));
-  files.write(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox instance file\n${add.map((n) => `/${n}\n`).join('')}`);
+  files.write(
+    file,
+    `${text}${text && !text.endsWith('\n') ? '\n' : ''}# ktrdr-sandbox instance file\n${add.map((n) => `/${n}\n`).join('')}`,
+  );
 }

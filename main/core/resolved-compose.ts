@@ -10,7 +10,8 @@ export function renderResolvedCompose(texts: string[], values: Record<string, st
   const interpolate = (v: unknown): unknown => {
     if (typeof v === 'string') return substitute(v, values, {});
     if (Array.isArray(v)) return v.map(interpolate);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, interpolate(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, interpolate(x)]));
     return v;
   };
   const doc = interpolate(merged) as Record<string, unknown>;

@@ -28,10 +28,7 @@ export function portConflictError(slot: number, conflicts: PortConflict[], reg: 
   });
 }
 
-export type Allocation =
-  | { kind: 'ok'; slot: number }
-  | { kind: 'conflict'; slot: number; conflicts: PortConflict[] }
-  | { kind: 'none' };
+export type Allocation = { kind: 'ok'; slot: number } | { kind: 'conflict'; slot: number; conflicts: PortConflict[] } | { kind: 'none' };
 
 /**
  * Inside a registry update: pick (or validate) the slot for instance `id`. Foreign-held slots are blacklisted

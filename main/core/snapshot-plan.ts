@@ -33,7 +33,9 @@ export interface Compatibility {
 export function incompatibilities(meta: SnapshotMeta, target: Compatibility): string[] {
   const reasons: string[] = [];
   if (meta.composeHash !== target.composeHash) {
-    reasons.push(`compose files differ: the snapshot was taken with ${meta.composeHash.slice(0, 19)}…, this instance has ${target.composeHash.slice(0, 19)}…`);
+    reasons.push(
+      `compose files differ: the snapshot was taken with ${meta.composeHash.slice(0, 19)}…, this instance has ${target.composeHash.slice(0, 19)}…`,
+    );
   }
   if (meta.migrationHead && target.migrationHead && meta.migrationHead !== target.migrationHead) {
     reasons.push(`migration head differs: snapshot "${meta.migrationHead}", this instance's database "${target.migrationHead}"`);

@@ -61,10 +61,20 @@ export interface VolumeIo {
    * tar of the volume's content → file (gzipped when it ends in .gz), without the paths (relative to the volume's
    * root) that opts.skip rejects. Resolves with the tar bytes kept, the bytes written and the content bytes left out.
    */
-  exportVolume(spec: HelperSpec, file: string, onProgress?: CopyProgress, opts?: { skip?: (path: string) => boolean }): Promise<{ bytes: number; stored: number; skipped?: number }>;
+  exportVolume(
+    spec: HelperSpec,
+    file: string,
+    onProgress?: CopyProgress,
+    opts?: { skip?: (path: string) => boolean },
+  ): Promise<{ bytes: number; stored: number; skipped?: number }>;
   /**
    * file (gunzipped when it ends in .gz) → the volume (emptied first when clear). Resolves with the tar bytes
    * read (0 when unknown) and the path taken: the helper untarring a bind-mounted file (a local engine), or the API.
    */
-  importVolume(spec: HelperSpec, file: string, opts: { clear: boolean; via?: 'auto' | 'api' }, onProgress?: CopyProgress): Promise<{ bytes: number; via: 'local' | 'api' }>;
+  importVolume(
+    spec: HelperSpec,
+    file: string,
+    opts: { clear: boolean; via?: 'auto' | 'api' },
+    onProgress?: CopyProgress,
+  ): Promise<{ bytes: number; via: 'local' | 'api' }>;
 }

@@ -35,14 +35,20 @@ export function walTrimFrom(output: string): WalTrim | { reason: string } {
   const seg = field('Bytes per WAL segment');
   if (dir === undefined || !state) return { reason: 'pg_controldata did not run' };
   if (state !== 'shut down') return { reason: `cluster state "${state}", not "shut down"` };
-  if (!lsn || !tli || !/^\d+$/.test(tli) || !seg || !/^\d+$/.test(seg) || BigInt(seg) <= 0n) return { reason: 'unexpected pg_controldata output' };
+  if (!lsn || !tli || !/^\d+$/.test(tli) || !seg || !/^\d+$/.test(seg) || BigInt(seg) <= 0n)
+    return { reason: 'unexpected pg_controldata output' };
   const segmentBytes = BigInt(seg);
   const position = (BigInt(`0x${lsn[1]}`) << 32n) + BigInt(`0x${lsn[2]}`);
   // A checkpoint record is a few hundred bytes: it can only reach into the next segment when it starts in the
   // last page (at most 64 kB) of its own; then that segment is kept too.
   const nearEnd = position % segmentBytes >= segmentBytes - 65536n;
   const lastKept = position / segmentBytes + (nearEnd ? 1n : 0n);
-  return { dir: dir === '.' ? '' : dir.replace(/\/*$/, '/').replace(/^\.\//, ''), timeline: Number(tli).toString(16).toUpperCase().padStart(8, '0'), lastKept, segmentBytes };
+  return {
+    dir: dir === '.' ? '' : dir.replace(/\/*$/, '/').replace(/^\.\//, ''),
+    timeline: Number(tli).toString(16).toUpperCase().padStart(8, '0'),
+    lastKept,
+    segmentBytes,
+  };
 }
 
 const SEGMENT = /^pg_wal\/([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})$/;

@@ -15,7 +15,7 @@ export interface IntRule {
 
 /** How a value is shown in a one-line message: quoted, control characters escaped, long values cut. */
 export function shown(v: unknown): string {
-  const s = typeof v === 'string' ? v : v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? v : v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v));
   const cut = s.length > 60 ? `${s.slice(0, 57)}…` : s;
   return typeof v === 'string' ? JSON.stringify(cut) : cut;
 }
@@ -41,7 +41,8 @@ export function parseInteger(raw: unknown, rule: IntRule): number {
     n = raw;
   } else if (typeof raw === 'string') {
     const pattern = rule.min < 0 ? /^-?[0-9]{1,15}$/ : /^[0-9]{1,15}$/;
-    if (!pattern.test(raw)) fail(raw.startsWith('-') && /^-[0-9]+$/.test(raw) ? 'negative' : raw.length > 15 && /^[0-9]+$/.test(raw) ? 'too large' : '');
+    if (!pattern.test(raw))
+      fail(raw.startsWith('-') && /^-[0-9]+$/.test(raw) ? 'negative' : raw.length > 15 && /^[0-9]+$/.test(raw) ? 'too large' : '');
     n = Number(raw);
   } else {
     return fail('not a number');

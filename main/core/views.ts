@@ -14,7 +14,11 @@ export { relativeTime } from '../shared/format';
  * `starting` for them until its next interval (up to 30 s in KTRDR's file); counting them as starting would
  * show "2/9 healthy" beside "gate PASSED". Docker's `unhealthy` always counts as not healthy.
  */
-export function countContainers(containers: ContainerInfo[], expected: number, provenReady: ReadonlySet<string> = new Set()): ContainerCounts {
+export function countContainers(
+  containers: ContainerInfo[],
+  expected: number,
+  provenReady: ReadonlySet<string> = new Set(),
+): ContainerCounts {
   const own = containers.filter((c) => !c.oneOff);
   const running = own.filter((c) => c.state === 'running').length;
   const ok = (c: ContainerInfo) => c.health === 'healthy' || c.health === 'none' || (c.health === 'starting' && provenReady.has(c.service));
@@ -25,7 +29,11 @@ export function countContainers(containers: ContainerInfo[], expected: number, p
 /** Services the gate found ready by their own healthcheck, when that gate passed (see countContainers). */
 export function provenReadyServices(report: GateReport | null): Set<string> {
   if (!report?.passed || !report.readiness) return new Set();
-  return new Set(Object.entries(report.readiness).filter(([, r]) => r.ready && r.source === 'probe').map(([svc]) => svc));
+  return new Set(
+    Object.entries(report.readiness)
+      .filter(([, r]) => r.ready && r.source === 'probe')
+      .map(([svc]) => svc),
+  );
 }
 
 export function statusOf(dirExists: boolean, counts: ContainerCounts): InstanceStatus {
@@ -38,7 +46,11 @@ export function statusOf(dirExists: boolean, counts: ContainerCounts): InstanceS
 /** The instance's links; with the compose model, only those of services it starts (core/reconcile.ts). */
 export function linksFor(manifest: Manifest, vars: Record<string, string>, model?: ComposeModel | null): InstanceLink[] {
   const portVars = manifest.ports.map((p) => p.env);
-  return (model ? visibleLinks(manifest, model) : manifest.links).map((l) => ({ name: l.name, label: l.label, url: instanceLinkUrl(l, expandTemplate(l.url, vars), portVars, model, vars.INSTANCE_ID) }));
+  return (model ? visibleLinks(manifest, model) : manifest.links).map((l) => ({
+    name: l.name,
+    label: l.label,
+    url: instanceLinkUrl(l, expandTemplate(l.url, vars), portVars, model, vars.INSTANCE_ID),
+  }));
 }
 
 export function summariseGate(r: GateReport | null): GateSummary | null {

@@ -56,7 +56,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export async function startDashboardServer(opts: DashboardServerOptions): Promise<DashboardServer> {
   const host = opts.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host)) throw new SandboxError('USAGE', `The dashboard binds to loopback only (127.0.0.1), not ${host}`, { hint: 'Use an SSH tunnel to reach it from elsewhere.' });
+  if (!LOOPBACK.has(host))
+    throw new SandboxError('USAGE', `The dashboard binds to loopback only (127.0.0.1), not ${host}`, {
+      hint: 'Use an SSH tunnel to reach it from elsewhere.',
+    });
   const staticDir = resolve(opts.staticDir ?? defaultStaticDir());
   const token = opts.token ?? newToken();
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
@@ -64,7 +67,10 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
 
   // ---- event fan-out ---------------------------------------------------------------------------------------
   // (state and stopAllLogs are defined below: a client can only connect once the server listens)
-  const events = createEventStream(() => state.current(), () => stopAllLogs());
+  const events = createEventStream(
+    () => state.current(),
+    () => stopAllLogs(),
+  );
   const broadcast = events.broadcast;
 
   // ---- services --------------------------------------------------------------------------------------------
@@ -73,7 +79,10 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   const ownState = !opts.state;
   const state: StateService =
     opts.state ??
-    createStateService(opts.deps!, { repository: () => needPlatform().settings.get().repositoryRoot ?? opts.repository ?? null, log: opts.log });
+    createStateService(opts.deps!, {
+      repository: () => needPlatform().settings.get().repositoryRoot ?? opts.repository ?? null,
+      log: opts.log,
+    });
   const handlers: Handlers =
     opts.handlers ??
     createHandlers({
@@ -88,7 +97,9 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
   const stopAllLogs = (): void => (handlers as Partial<ServiceHandlers>).stopAllLogs?.();
   const unsubscribeState = state.onChange((s) => broadcast('state', s));
   // operations other processes run (a CLI `up`): their progress files, relayed as progress events
-  const stopRelay = opts.deps ? relayProgress(opts.deps.home, (operation, e) => broadcast('progress', { ...e, operation })) : () => undefined;
+  const stopRelay = opts.deps
+    ? relayProgress(opts.deps.home, (operation, e) => broadcast('progress', { ...e, operation }))
+    : () => undefined;
   if (ownState) await state.start();
 
   let port = 0;
@@ -121,7 +132,10 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     stopRelay();
     if (ownState) await state.stop();
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new SandboxError('USAGE', `Port ${opts.port} is already in use on ${host}`, { hint: 'Pick another with --port, or --port 0 for any free port.' });
+    if (code === 'EADDRINUSE')
+      throw new SandboxError('USAGE', `Port ${opts.port} is already in use on ${host}`, {
+        hint: 'Pick another with --port, or --port 0 for any free port.',
+      });
     throw err;
   }
   port = (server.address() as AddressInfo).port;

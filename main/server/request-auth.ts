@@ -37,7 +37,15 @@ export async function authenticate(req: IncomingMessage, res: ServerResponse, ct
   const qtoken = url.searchParams.get('token');
   if (qtoken !== null && !isApi && (req.method === 'GET' || req.method === 'HEAD')) {
     if (!tokenMatches(qtoken, token)) {
-      sendText(res, 401, page('Wrong token', '<p>This link carries an outdated token. Open the URL printed by <code>ktrdr-sandbox dashboard</code> again.</p>'), true);
+      sendText(
+        res,
+        401,
+        page(
+          'Wrong token',
+          '<p>This link carries an outdated token. Open the URL printed by <code>ktrdr-sandbox dashboard</code> again.</p>',
+        ),
+        true,
+      );
       return null;
     }
     const cookie = sessionCookie(token, port);
@@ -53,7 +61,16 @@ export async function authenticate(req: IncomingMessage, res: ServerResponse, ct
   }
   if (!requestAuthorised(req, token, port)) {
     if (isApi) errorJson(res, 401, new SandboxError('USAGE', 'Unauthorised: the dashboard token is missing or wrong'));
-    else sendText(res, 401, page('Token required', '<p>Open the URL printed by <code>ktrdr-sandbox dashboard</code> — it carries the access token (<code>?token=…</code>).</p>'), true);
+    else
+      sendText(
+        res,
+        401,
+        page(
+          'Token required',
+          '<p>Open the URL printed by <code>ktrdr-sandbox dashboard</code> — it carries the access token (<code>?token=…</code>).</p>',
+        ),
+        true,
+      );
     return null;
   }
   return url;

@@ -137,7 +137,14 @@ export function createAssetCache(opts: { brotliQuality?: number } = {}): AssetCa
       } catch {
         return;
       }
-      await Promise.all(names.map((n) => get(join(dir, n)).then((a) => a.compressed, () => undefined)));
+      await Promise.all(
+        names.map((n) =>
+          get(join(dir, n)).then(
+            (a) => a.compressed,
+            () => undefined,
+          ),
+        ),
+      );
     },
   };
 }

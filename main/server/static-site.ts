@@ -9,7 +9,15 @@ import type { Handlers, StateService } from '../ui-backend/types';
 import { page, sendText } from './http-responses';
 import { injectInitialData, type InitialData } from '../shared/initial-data';
 import { packageRoot } from '../adapters/package-root';
-import { createAssetCache, inlineStylesheets, MIME, pickEncoding, preloadDynamicImports, rootRelativeRefs, type StaticAsset } from './static-assets';
+import {
+  createAssetCache,
+  inlineStylesheets,
+  MIME,
+  pickEncoding,
+  preloadDynamicImports,
+  rootRelativeRefs,
+  type StaticAsset,
+} from './static-assets';
 
 export function defaultStaticDir(): string {
   return join(packageRoot(), 'out', 'renderer');
@@ -53,7 +61,10 @@ export function createStaticSite(staticDir: string, state: StateService, handler
     sendText(
       res,
       503,
-      page('Dashboard not built', `<p>The renderer build is missing at <code>${staticDir.replace(/</g, '&lt;')}</code>.</p><p>Run <code>npm run build</code> (or <code>npm run build:web</code>) and reload.</p>`),
+      page(
+        'Dashboard not built',
+        `<p>The renderer build is missing at <code>${staticDir.replace(/</g, '&lt;')}</code>.</p><p>Run <code>npm run build</code> (or <code>npm run build:web</code>) and reload.</p>`,
+      ),
       true,
     );
   }

@@ -19,7 +19,10 @@ export interface InitialData {
  * change the element) and no U+2028/U+2029. JSON.parse reads the escapes back to the same characters.
  */
 export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 const EMPTY_ROOT = '<div id="root"></div>';

@@ -7,7 +7,13 @@ import type { InstanceView } from './views';
 export type SummaryBucket = 'busy' | 'failing' | 'running' | 'stopped' | 'missing';
 
 const ORDER: SummaryBucket[] = ['running', 'failing', 'busy', 'stopped', 'missing'];
-const WORDS: Record<SummaryBucket, string> = { running: 'running', failing: 'failing', busy: 'busy', stopped: 'stopped', missing: 'missing dir' };
+const WORDS: Record<SummaryBucket, string> = {
+  running: 'running',
+  failing: 'failing',
+  busy: 'busy',
+  stopped: 'stopped',
+  missing: 'missing dir',
+};
 
 /** The one bucket an instance counts in. */
 export function bucketOf(v: InstanceView, busy: Record<string, string>): SummaryBucket {

@@ -63,14 +63,7 @@ export interface RegistryData {
   blacklist: Record<string, BlacklistEntry>;
 }
 
-export type ContainerState =
-  | 'created'
-  | 'running'
-  | 'paused'
-  | 'restarting'
-  | 'removing'
-  | 'exited'
-  | 'dead';
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
 export type ContainerHealth = 'healthy' | 'unhealthy' | 'starting' | 'none';
 

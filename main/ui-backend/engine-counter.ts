@@ -36,7 +36,8 @@ export function countingDeps<D extends Deps>(deps: D): D & CountedDeps {
   }) as Engine;
   const counter: EngineCounter = { count: () => total, byMethod: () => ({ ...counts }) };
   // Keep every other property (including adapter extras such as `endpoint`) as it is.
-  return Object.assign(Object.create(Object.getPrototypeOf(deps) as object) as D, deps, { engine: counted, [COUNTER]: counter }) as D & CountedDeps;
+  return Object.assign(Object.create(Object.getPrototypeOf(deps) as object) as D, deps, { engine: counted, [COUNTER]: counter }) as D &
+    CountedDeps;
 }
 
 export function engineCounter(deps: Deps): EngineCounter | null {

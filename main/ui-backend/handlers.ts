@@ -151,7 +151,13 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       const branchExists = await deps.git.branchExists(repo, name).catch(() => false);
       const base: NameCheck = { name, valid: false, id, path, branchExists };
       // the main checkout's own branch (e.g. "main") cannot get a second worktree: say so before git does
-      if (branchExists && (await Promise.resolve().then(() => deps.git.currentBranch(repo)).catch(() => null)) === name) base.branchCheckedOutAt = repo;
+      if (
+        branchExists &&
+        (await Promise.resolve()
+          .then(() => deps.git.currentBranch(repo))
+          .catch(() => null)) === name
+      )
+        base.branchCheckedOutAt = repo;
       if (existsSync(path)) return { ...base, message: `${path} already exists` };
       const reg = await deps.registry.read();
       const holder = reg.instances[id];
@@ -177,10 +183,13 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
         });
       }
       // snapshot: a name, null for "start empty", absent for the repository's default (issue 14)
-      const snapshot = o.snapshot === undefined ? undefined : o.snapshot === null ? null : validateSnapshotName(str(o.snapshot, 'snapshot'));
+      const snapshot =
+        o.snapshot === undefined ? undefined : o.snapshot === null ? null : validateSnapshotName(str(o.snapshot, 'snapshot'));
       const emit: EventSink = (e) => ctx.emitProgress(`create:${name}`, e);
       try {
-        return (await createFromSnapshot(deps, { name, branch, slot, cwd, snapshot, ...(newBranch === undefined ? {} : { newBranch }) }, emit)).instance;
+        return (
+          await createFromSnapshot(deps, { name, branch, slot, cwd, snapshot, ...(newBranch === undefined ? {} : { newBranch }) }, emit)
+        ).instance;
       } finally {
         await state.refresh().catch(() => undefined);
       }
@@ -191,7 +200,9 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       const build = optBool(o.build, 'build');
       const createExternals = optBool(o.createExternals, 'createExternals');
       const upOpts = { ...(build === undefined ? {} : { build }), ...(createExternals === undefined ? {} : { createExternals }) };
-      return operation('up', 'starting', id, (i, emit) => cancellable(i, (signal) => upInstance(deps, { id: i }, { ...upOpts, signal }, emit)));
+      return operation('up', 'starting', id, (i, emit) =>
+        cancellable(i, (signal) => upInstance(deps, { id: i }, { ...upOpts, signal }, emit)),
+      );
     },
 
     async down(id, opts) {
@@ -271,7 +282,8 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       } catch {
         throw new SandboxError('USAGE', `Not a URL: ${u}`);
       }
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new SandboxError('USAGE', `Only http(s) links can be opened, not ${parsed.protocol}`);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+        throw new SandboxError('USAGE', `Only http(s) links can be opened, not ${parsed.protocol}`);
       await platform.openExternal(parsed.toString());
     },
 
@@ -310,7 +322,10 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
             else {
               const dir = str(v, 'repository root').trim();
               const top = await deps.git.topLevel(canonical(dir, deps.files));
-              if (!top) throw new SandboxError('USAGE', `${dir} is not inside a git repository`, { hint: 'Choose the folder of your project checkout.' });
+              if (!top)
+                throw new SandboxError('USAGE', `${dir} is not inside a git repository`, {
+                  hint: 'Choose the folder of your project checkout.',
+                });
               clean.repositoryRoot = top;
             }
             break;
@@ -341,7 +356,10 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
 
     async reset(id, opts) {
       const o = optObj(opts, 'options');
-      const snapshot = o.snapshot === undefined || o.snapshot === null || o.snapshot === '' ? undefined : validateSnapshotName(str(o.snapshot, 'snapshot'));
+      const snapshot =
+        o.snapshot === undefined || o.snapshot === null || o.snapshot === ''
+          ? undefined
+          : validateSnapshotName(str(o.snapshot, 'snapshot'));
       const force = optBool(o.force, 'force');
       return operation('reset', 'resetting', id, (i, emit) => resetInstance(deps, { id: i }, { snapshot, force }, emit));
     },

@@ -122,7 +122,8 @@ export function createNodePlatform(opts: NodePlatformOptions): Platform {
     openTerminal(path) {
       const cd = `cd '${path.replace(/'/g, `'\\''`)}'`;
       if (os === 'darwin') return attempt('a terminal', cd, 'open', ['-a', 'Terminal', path]);
-      if (os === 'win32') return attempt('a terminal', `cd /d "${path}"`, 'cmd', ['/c', 'start', '""', 'cmd', '/K', `cd /d "${path}"`], path);
+      if (os === 'win32')
+        return attempt('a terminal', `cd /d "${path}"`, 'cmd', ['/c', 'start', '""', 'cmd', '/K', `cd /d "${path}"`], path);
       return attempt('a terminal', cd, 'x-terminal-emulator', [], path);
     },
     copyText: async () => false,

@@ -17,7 +17,14 @@ import { existingOwnerId } from '../core/owner';
 import type { InstanceView } from '../core/views';
 import { countingDeps, engineCounter, type CountedDeps } from './engine-counter';
 import { createViewCache, fallbackView } from './state-views';
-import { containersAfterEvent, createDebouncer, DEATH_WINDOW_MS, isStateChangingEvent, trustRecentDeaths, watchDir } from './state-triggers';
+import {
+  containersAfterEvent,
+  createDebouncer,
+  DEATH_WINDOW_MS,
+  isStateChangingEvent,
+  trustRecentDeaths,
+  watchDir,
+} from './state-triggers';
 import type { StateService } from './types';
 
 export { isStateChangingEvent } from './state-triggers';
@@ -167,12 +174,14 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     if (reg) {
       // a create under way (state "creating") is not an instance yet
       list = await Promise.all(
-        registryInstances(reg).filter((rec) => rec.state !== 'creating').map((rec) =>
-          views.viewFor(rec, byProject.get(rec.id) ?? []).catch((err: unknown) => {
-            problems.push(`${rec.id}: ${describe(err)}`);
-            return fallbackView(counted, rec, byProject.get(rec.id) ?? []);
-          }),
-        ),
+        registryInstances(reg)
+          .filter((rec) => rec.state !== 'creating')
+          .map((rec) =>
+            views.viewFor(rec, byProject.get(rec.id) ?? []).catch((err: unknown) => {
+              problems.push(`${rec.id}: ${describe(err)}`);
+              return fallbackView(counted, rec, byProject.get(rec.id) ?? []);
+            }),
+          ),
       );
       views.prune(reg);
       lastGood = list;
@@ -202,7 +211,10 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     const basis = rec ? views.basis(rec.id) : undefined;
     const at = rec ? snapshot.instances.findIndex((v) => v.id === rec.id) : -1;
     if (!rec || (basis && basis.recKey === JSON.stringify(rec) && at >= 0)) {
-      const instances = rec && basis ? snapshot.instances.map((v, j) => (j === at ? views.fromBasis(rec, basis, byProject.get(rec.id) ?? []) : v)) : snapshot.instances;
+      const instances =
+        rec && basis
+          ? snapshot.instances.map((v, j) => (j === at ? views.fromBasis(rec, basis, byProject.get(rec.id) ?? []) : v))
+          : snapshot.instances;
       if (rec && basis) lastGood = instances;
       publish({ instances, orphans: findOrphans(byProject, new Set(Object.keys(reg.instances)), existingOwnerId(deps)) });
       return;
@@ -242,7 +254,8 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     const delay = nextBackoff;
     nextBackoff = Math.min(nextBackoff * 2, backoff.max);
     const endpoint = (err as { endpoint?: string } | null)?.endpoint ?? engine.endpoint;
-    if (engine.state !== 'down') opts.log?.info(`engine ${endpoint} unavailable, retrying in ${delay}ms: ${(err as Error)?.message ?? String(err)}`);
+    if (engine.state !== 'down')
+      opts.log?.info(`engine ${endpoint} unavailable, retrying in ${delay}ms: ${(err as Error)?.message ?? String(err)}`);
     engine = { state: 'down', endpoint, message: (err as Error)?.message ?? String(err), retryInMs: delay };
     if (!reconnectTimer) {
       reconnectTimer = setTimeout(() => {

@@ -9,7 +9,18 @@ import type { ContainerInfo } from '../core/types';
  * only says a signal was sent: if the container exits, its `die` follows (and is patched at once); a refresh on
  * `kill` itself would list containers that are still running, in the middle of the death it announces.
  */
-const IGNORED_ACTIONS = new Set(['attach', 'detach', 'resize', 'top', 'export', 'commit', 'copy', 'archive-path', 'extract-to-dir', 'kill']);
+const IGNORED_ACTIONS = new Set([
+  'attach',
+  'detach',
+  'resize',
+  'top',
+  'export',
+  'commit',
+  'copy',
+  'archive-path',
+  'extract-to-dir',
+  'kill',
+]);
 
 export function isStateChangingEvent(e: Pick<EngineEvent, 'action'>): boolean {
   const action = e.action.split(':')[0]!.trim();
@@ -22,7 +33,10 @@ export function isStateChangingEvent(e: Pick<EngineEvent, 'action'>): boolean {
  * event alone, before any listing. Null when the event changes nothing there (another action, a container not
  * in the list, the death of a container already stopped).
  */
-export function containersAfterEvent(containers: ContainerInfo[], e: EngineEvent): { containers: ContainerInfo[]; container: ContainerInfo } | null {
+export function containersAfterEvent(
+  containers: ContainerInfo[],
+  e: EngineEvent,
+): { containers: ContainerInfo[]; container: ContainerInfo } | null {
   if (!e.containerId) return null;
   const action = e.action.split(':')[0]!.trim();
   if (action !== 'die' && action !== 'destroy') return null;
@@ -91,7 +105,11 @@ export const DEATH_WINDOW_MS = 2_000;
  * DEATH_WINDOW_MS (and no start since) are taken as exited; `stale` says whether the listing was contradicted,
  * so the caller lists once more after the window.
  */
-export function trustRecentDeaths(containers: ContainerInfo[], deaths: Map<string, number>, now: number): { containers: ContainerInfo[]; stale: boolean } {
+export function trustRecentDeaths(
+  containers: ContainerInfo[],
+  deaths: Map<string, number>,
+  now: number,
+): { containers: ContainerInfo[]; stale: boolean } {
   let stale = false;
   const out = containers.map((c) => {
     const at = deaths.get(c.id);

@@ -64,7 +64,16 @@ export function createViewCache(deps: Deps): ViewCache {
   }
 
   function viewFromBasis(rec: InstanceRecord, b: ViewBasis, containers: ContainerInfo[]): InstanceView {
-    return buildView({ rec, manifest: b.manifest, vars: b.vars, containers, expectedServices: b.expected, dirExists: b.dirExists, lastGate: b.lastGate, model: b.model });
+    return buildView({
+      rec,
+      manifest: b.manifest,
+      vars: b.vars,
+      containers,
+      expectedServices: b.expected,
+      dirExists: b.dirExists,
+      lastGate: b.lastGate,
+      model: b.model,
+    });
   }
 
   /**
@@ -77,7 +86,8 @@ export function createViewCache(deps: Deps): ViewCache {
     const recKey = JSON.stringify(rec);
     const dirExists = existsSync(rec.path);
     const [manifestStamp, gateStamp] = await Promise.all([stamp(join(rec.path, MANIFEST_FILE)), stamp(gateFile(rec.id))]);
-    const sameManifest = prev !== undefined && prev.recKey === recKey && prev.dirExists === dirExists && prev.manifestStamp === manifestStamp;
+    const sameManifest =
+      prev !== undefined && prev.recKey === recKey && prev.dirExists === dirExists && prev.manifestStamp === manifestStamp;
     let manifest: Manifest;
     let vars: Record<string, string>;
     if (sameManifest) ({ manifest, vars } = prev);
@@ -92,7 +102,8 @@ export function createViewCache(deps: Deps): ViewCache {
       expected = model ? defaultServices(model).length : 0;
     }
     // an absent file is read anyway (cheap): the stamp is only a hint, the store decides
-    const lastGate = prev !== undefined && gateStamp !== '-' && prev.gateStamp === gateStamp ? prev.lastGate : await deps.gates.read(rec.id);
+    const lastGate =
+      prev !== undefined && gateStamp !== '-' && prev.gateStamp === gateStamp ? prev.lastGate : await deps.gates.read(rec.id);
     const basis: ViewBasis = { recKey, dirExists, manifestStamp, manifest, vars, composeStamps, expected, model, gateStamp, lastGate };
     bases.set(rec.id, basis);
     return basis;

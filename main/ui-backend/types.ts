@@ -2,7 +2,17 @@
 // lifecycle logic of their own: handlers call the core use-cases; the state service keeps one live snapshot.
 import type { Deps } from '../core/deps';
 import type { ProgressEvent } from '../core/events';
-import type { EventChannel, EventMap, InvokeArgs, InvokeChannel, InvokeValue, LogLineEvent, Result, Settings, Snapshot } from '../shared/contract';
+import type {
+  EventChannel,
+  EventMap,
+  InvokeArgs,
+  InvokeChannel,
+  InvokeValue,
+  LogLineEvent,
+  Result,
+  Settings,
+  Snapshot,
+} from '../shared/contract';
 
 /** What differs between Electron and a browser: opening things on the desktop, the clipboard, settings. */
 export interface Platform {

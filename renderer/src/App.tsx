@@ -57,7 +57,10 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
     },
     [dismissToast],
   );
-  const errorToast = useCallback((title: string, e: ErrorPayload) => toast({ kind: 'error', title, message: e.message, hint: e.hint }), [toast]);
+  const errorToast = useCallback(
+    (title: string, e: ErrorPayload) => toast({ kind: 'error', title, message: e.message, hint: e.hint }),
+    [toast],
+  );
 
   // Inside Electron, links open in the default browser through the main process, never in the app.
   useEffect(() => {
@@ -67,7 +70,8 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
       if (!a || !/^https?:/i.test(a.href)) return;
       e.preventDefault();
       void api.invoke('openLink', a.href).then((r) => {
-        if (!r.ok && appRef.current) openerFailed(appRef.current, 'Could not open the link', r.error, { label: 'Copy the URL', text: a.href });
+        if (!r.ok && appRef.current)
+          openerFailed(appRef.current, 'Could not open the link', r.error, { label: 'Copy the URL', text: a.href });
         else if (!r.ok) errorToast('Could not open the link', r.error);
       });
     };
@@ -154,7 +158,12 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
   return (
     <ApiContext.Provider value={api}>
       <AppContext.Provider value={app}>
-        <div className={`app${logsFor ? ' with-logs' : ''}`} data-testid="app" data-engine={snapshot.engine.state} data-transport={api.transport}>
+        <div
+          className={`app${logsFor ? ' with-logs' : ''}`}
+          data-testid="app"
+          data-engine={snapshot.engine.state}
+          data-transport={api.transport}
+        >
           <header className="topbar">
             <h1 className="brand" tabIndex={-1}>
               <span className="logo" aria-hidden="true" />
@@ -171,7 +180,13 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
               </span>
             )}
             <div className="topbar-actions">
-              <button type="button" className="primary" data-testid="create-button" onClick={app.openCreate} disabled={!snapshot.repository}>
+              <button
+                type="button"
+                className="primary"
+                data-testid="create-button"
+                onClick={app.openCreate}
+                disabled={!snapshot.repository}
+              >
                 + Create<span className="wide-only"> instance</span>
               </button>
               <button type="button" data-testid="settings-button" onClick={app.openSettings} disabled={!settings}>
@@ -188,12 +203,12 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
               <EmptyState />
             ) : (
               <>
-              <BulkActions instances={instances} />
-              <div className="cards" data-testid="instances">
-                {instances.map((v) => (
-                  <InstanceCard key={v.id} view={v} now={now} />
-                ))}
-              </div>
+                <BulkActions instances={instances} />
+                <div className="cards" data-testid="instances">
+                  {instances.map((v) => (
+                    <InstanceCard key={v.id} view={v} now={now} />
+                  ))}
+                </div>
               </>
             )}
             {orphans.length > 0 && (
@@ -202,12 +217,14 @@ export function App({ api, initial = null }: { api: Api; initial?: InitialData |
                 <ul>
                   {orphans.map((o) => (
                     <li key={o.project}>
-                      <span className="mono">{o.project}</span> — {o.running}/{o.containers} running{o.workingDir ? ` · ${o.workingDir}` : ''}
+                      <span className="mono">{o.project}</span> — {o.running}/{o.containers} running
+                      {o.workingDir ? ` · ${o.workingDir}` : ''}
                     </li>
                   ))}
                 </ul>
                 <p className="muted small">
-                  Register one with <code>ktrdr-sandbox init</code> in its directory, or remove them with <code>ktrdr-sandbox prune --orphans</code>.
+                  Register one with <code>ktrdr-sandbox init</code> in its directory, or remove them with{' '}
+                  <code>ktrdr-sandbox prune --orphans</code>.
                 </p>
               </section>
             )}

@@ -23,7 +23,11 @@ export interface AppState {
   progress: ProgressState;
   logs: LogStore;
   /** Run an operation: progress is recorded under `operation`, failures become error toasts. */
-  run<T>(operation: string, call: () => Promise<{ ok: true; value: T } | { ok: false; error: ErrorPayload }>, opts?: { quiet?: boolean }): Promise<{ ok: true; value: T } | { ok: false; error: ErrorPayload }>;
+  run<T>(
+    operation: string,
+    call: () => Promise<{ ok: true; value: T } | { ok: false; error: ErrorPayload }>,
+    opts?: { quiet?: boolean },
+  ): Promise<{ ok: true; value: T } | { ok: false; error: ErrorPayload }>;
   dismissProgress(target: string): void;
   /** Keep an operation's gate report with its progress (the card shows why a gate failed). */
   attachReport(operation: string, report: GateReport | null): void;

@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fmt, interleaved, makeWorld, must, time } from './lib.mjs';
 
-const CA_BUNDLE = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'].find((f) => existsSync(f));
+const CA_BUNDLE = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'].find((f) =>
+  existsSync(f),
+);
 const BUDGET = 2;
 
 export async function cliOverhead() {
@@ -34,11 +36,25 @@ export async function cliOverhead() {
         exec: cli(['exec', '--', 'true']),
       });
       rows.push({ metric: `node -e 0 (NODE_EXTRA_CA_CERTS ${label}), median of 21`, value: fmt(m.node), target: '-', ok: true });
-      for (const [name, what] of [['env', '`env`'], ['list', '`list --json`, 3 instances'], ['status', '`status --json`, stopped instance']]) {
+      for (const [name, what] of [
+        ['env', '`env`'],
+        ['list', '`list --json`, 3 instances'],
+        ['status', '`status --json`, stopped instance'],
+      ]) {
         const ratio = m[name] / m.node;
-        rows.push({ metric: `${what} (CA ${ca ? 'set' : 'unset'}): ${fmt(m[name])}, ratio to node`, value: `${ratio.toFixed(2)} ×`, target: `≤ ${BUDGET} ×`, ok: ratio <= BUDGET });
+        rows.push({
+          metric: `${what} (CA ${ca ? 'set' : 'unset'}): ${fmt(m[name])}, ratio to node`,
+          value: `${ratio.toFixed(2)} ×`,
+          target: `≤ ${BUDGET} ×`,
+          ok: ratio <= BUDGET,
+        });
       }
-      rows.push({ metric: `\`exec -- true\` overhead over \`true\` alone (CA ${ca ? 'set' : 'unset'})`, value: fmt(m.exec - m.trueAlone), target: '-', ok: true });
+      rows.push({
+        metric: `\`exec -- true\` overhead over \`true\` alone (CA ${ca ? 'set' : 'unset'})`,
+        value: fmt(m.exec - m.trueAlone),
+        target: '-',
+        ok: true,
+      });
     }
     return rows;
   } finally {

@@ -23,7 +23,8 @@ function countingProxy(path, target = '/var/run/docker.sock') {
   const server = createServer((client) => {
     const upstream = createConnection(target);
     client.on('data', (d) => {
-      for (const m of d.toString('latin1').matchAll(/(?:^|\r\n)(GET|POST|PUT|DELETE|HEAD) \/\S* HTTP\/1\.[01]\r\n/g)) if (m) stats.requests++;
+      for (const m of d.toString('latin1').matchAll(/(?:^|\r\n)(GET|POST|PUT|DELETE|HEAD) \/\S* HTTP\/1\.[01]\r\n/g))
+        if (m) stats.requests++;
       upstream.write(d);
     });
     upstream.on('data', (d) => client.write(d));
@@ -66,7 +67,12 @@ const docker = promisify(execFile).bind(null, 'docker');
 function engineEvents(containerId) {
   const seen = [];
   const ac = new AbortController();
-  const child = execFile('docker', ['events', '--format', '{{json .}}', '--filter', `container=${containerId}`], { signal: ac.signal, maxBuffer: 64 << 20 }, () => undefined);
+  const child = execFile(
+    'docker',
+    ['events', '--format', '{{json .}}', '--filter', `container=${containerId}`],
+    { signal: ac.signal, maxBuffer: 64 << 20 },
+    () => undefined,
+  );
   let buf = '';
   child.stdout.on('data', (d) => {
     buf += d;
@@ -127,7 +133,19 @@ export async function dashboard() {
 
     const victim = insts[1];
     const running = (s) => s.data.instances.find((i) => i.id === victim.id)?.containers.running ?? -1;
-    const container = execFileSync('docker', ['ps', '-q', '--no-trunc', '--filter', `label=com.docker.compose.project=${victim.id}`, '--filter', 'label=com.docker.compose.service=training-worker-2'], { encoding: 'utf8' }).trim();
+    const container = execFileSync(
+      'docker',
+      [
+        'ps',
+        '-q',
+        '--no-trunc',
+        '--filter',
+        `label=com.docker.compose.project=${victim.id}`,
+        '--filter',
+        'label=com.docker.compose.service=training-worker-2',
+      ],
+      { encoding: 'utf8' },
+    ).trim();
     const watch = engineEvents(container);
     await sleep(500);
     const deaths = [];
@@ -151,7 +169,16 @@ export async function dashboard() {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-quic',
+      ],
     });
     const paints = [];
     const cardPaints = [];
@@ -185,14 +212,45 @@ export async function dashboard() {
     const paint = median(paints);
     const cardsAt = median(cardPaints);
     const ms = (xs) => xs.map((x) => Math.round(x));
-    process.stderr.write(`[bench]   samples (ms): death ${ms(deaths)} · die→state ${ms(fromDie)} · FCP ${ms(paints)} · cards painted ${ms(cardPaints)}\n`);
+    process.stderr.write(
+      `[bench]   samples (ms): death ${ms(deaths)} · die→state ${ms(fromDie)} · FCP ${ms(paints)} · cards painted ${ms(cardPaints)}\n`,
+    );
     return [
       { metric: 'Docker API requests while idle for 30 s (3 running, 10 registered)', value: String(idle), target: '0', ok: idle === 0 },
-      { metric: 'container death → pushed state, median of 5 (from spawning `docker kill`)', value: fmt(death), target: '≤ 1 s', ok: death <= 1000, samples: ms(deaths) },
-      { metric: "engine's die event → pushed state, median of 5 (engine timestamp)", value: Number.isNaN(dieToState) ? 'n/a' : fmt(dieToState), target: '(diagnostic)', ok: true, samples: ms(fromDie) },
-      { metric: 'dashboard server RSS, 10 instances', value: `${Math.round(rssKb / 1024)} MB`, target: '≤ 150 MB', ok: rssKb / 1024 <= 150 },
-      { metric: 'first contentful paint (Chromium, fresh context, tokenised URL), median of 5', value: fmt(paint), target: '≤ 1 s', ok: paint >= 0 && paint <= 1000, samples: ms(paints) },
-      { metric: 'instance cards painted (Element Timing), median of 5', value: cardsAt >= 0 ? fmt(cardsAt) : 'n/a', target: '(diagnostic)', ok: true, samples: ms(cardPaints) },
+      {
+        metric: 'container death → pushed state, median of 5 (from spawning `docker kill`)',
+        value: fmt(death),
+        target: '≤ 1 s',
+        ok: death <= 1000,
+        samples: ms(deaths),
+      },
+      {
+        metric: "engine's die event → pushed state, median of 5 (engine timestamp)",
+        value: Number.isNaN(dieToState) ? 'n/a' : fmt(dieToState),
+        target: '(diagnostic)',
+        ok: true,
+        samples: ms(fromDie),
+      },
+      {
+        metric: 'dashboard server RSS, 10 instances',
+        value: `${Math.round(rssKb / 1024)} MB`,
+        target: '≤ 150 MB',
+        ok: rssKb / 1024 <= 150,
+      },
+      {
+        metric: 'first contentful paint (Chromium, fresh context, tokenised URL), median of 5',
+        value: fmt(paint),
+        target: '≤ 1 s',
+        ok: paint >= 0 && paint <= 1000,
+        samples: ms(paints),
+      },
+      {
+        metric: 'instance cards painted (Element Timing), median of 5',
+        value: cardsAt >= 0 ? fmt(cardsAt) : 'n/a',
+        target: '(diagnostic)',
+        ok: true,
+        samples: ms(cardPaints),
+      },
     ];
   } finally {
     server?.kill();

@@ -24,9 +24,21 @@ async function inProcess(text) {
         `const warm = []; for (let i = 0; i < 20; i++) { t0 = performance.now(); deriveManifest(['compose.yaml'], [text], parse); warm.push(performance.now() - t0); }\n` +
         `console.log(JSON.stringify({ cold, warm, ports: d.manifest.ports.length }));\n`,
     );
-    await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: join(dir, 'entry.cjs'), external: ['yaml'], nodePaths: [join(ROOT, 'node_modules')], logLevel: 'error' });
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: join(dir, 'entry.cjs'),
+      external: ['yaml'],
+      nodePaths: [join(ROOT, 'node_modules')],
+      logLevel: 'error',
+    });
     writeFileSync(join(dir, 'compose.yaml'), text);
-    const r = spawnSync('node', [join(dir, 'entry.cjs'), join(dir, 'compose.yaml')], { encoding: 'utf8', env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') } });
+    const r = spawnSync('node', [join(dir, 'entry.cjs'), join(dir, 'compose.yaml')], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') },
+    });
     if (r.status !== 0) throw new Error(r.stderr);
     const o = JSON.parse(r.stdout);
     return [o.cold, median(o.warm)];
@@ -66,9 +78,24 @@ export async function deriveBench() {
     const n = first.json.slots[0].ports.length;
     return [
       { metric: 'node -e "" (not a target)', value: fmt(m.node), target: '-', ok: true },
-      { metric: `derive the manifest of a 20-service compose file (${n} slot ports), in a fresh process, YAML library load included · warm`, value: `${fmt(cold)} · ${warm.toFixed(1)} ms`, target: '≤ 300 ms', ok: cold <= 300 },
-      { metric: '`ports --check --json` on the KTRDR preset (nothing to derive; not a target), median of 9', value: fmt(m.preset), target: '-', ok: true },
-      { metric: `derive a 20-service compose file (${n} slot ports): \`ports --check --json\` wall, median of 9`, value: fmt(m.ports), target: '≤ 300 ms over the preset', ok: m.ports - m.preset <= 300 },
+      {
+        metric: `derive the manifest of a 20-service compose file (${n} slot ports), in a fresh process, YAML library load included · warm`,
+        value: `${fmt(cold)} · ${warm.toFixed(1)} ms`,
+        target: '≤ 300 ms',
+        ok: cold <= 300,
+      },
+      {
+        metric: '`ports --check --json` on the KTRDR preset (nothing to derive; not a target), median of 9',
+        value: fmt(m.preset),
+        target: '-',
+        ok: true,
+      },
+      {
+        metric: `derive a 20-service compose file (${n} slot ports): \`ports --check --json\` wall, median of 9`,
+        value: fmt(m.ports),
+        target: '≤ 300 ms over the preset',
+        ok: m.ports - m.preset <= 300,
+      },
       { metric: '`manifest init --stdout` (derive + render + validate) wall, median of 9', value: fmt(m.init), target: '-', ok: true },
     ];
   } finally {

@@ -48,10 +48,13 @@ export async function gateLatency() {
           if (out.includes('Startability Gate:') && !flipScheduled) {
             flipScheduled = true;
             // header printed: the gate is polling; flip after a random phase of its interval
-            setTimeout(() => {
-              ready = true;
-              flippedAt = performance.now();
-            }, 600 + Math.random() * 250);
+            setTimeout(
+              () => {
+                ready = true;
+                flippedAt = performance.now();
+              },
+              600 + Math.random() * 250,
+            );
           }
           if (out.includes('PASSED')) resolve(performance.now());
         });
@@ -61,7 +64,14 @@ export async function gateLatency() {
       await new Promise((r) => child.on('exit', r));
     }
     const med = median(samples);
-    return [{ metric: 'gate detection latency (check can pass → PASSED printed), median of 7', value: fmt(med), target: '≤ 100 ms', ok: med <= 100 }];
+    return [
+      {
+        metric: 'gate detection latency (check can pass → PASSED printed), median of 7',
+        value: fmt(med),
+        target: '≤ 100 ms',
+        ok: med <= 100,
+      },
+    ];
   } finally {
     server.close();
     w.cleanup();

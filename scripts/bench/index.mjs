@@ -15,8 +15,23 @@ import { sharedObsUp } from './shared-obs-up.mjs';
 import { snapshotBench } from './snapshot.mjs';
 import { isolationCost } from './isolation.mjs';
 
-const all = { cli: cliOverhead, list: listStatus, gate: gateLatency, up: upVersusRaw, evidence: evidenceTime, dashboard, derive: deriveBench, slowhealth: slowHealth, snapshot: snapshotBench, isolation: isolationCost, sharedobs: sharedObsUp };
-const chosen = (process.env.BENCH ?? Object.keys(all).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+const all = {
+  cli: cliOverhead,
+  list: listStatus,
+  gate: gateLatency,
+  up: upVersusRaw,
+  evidence: evidenceTime,
+  dashboard,
+  derive: deriveBench,
+  slowhealth: slowHealth,
+  snapshot: snapshotBench,
+  isolation: isolationCost,
+  sharedobs: sharedObsUp,
+};
+const chosen = (process.env.BENCH ?? Object.keys(all).join(','))
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const rows = [];
 for (const name of chosen) {
   const run = all[name];

@@ -17,16 +17,22 @@ export async function withSharedObservability(name, run) {
   const net = `bench-obs-${tag}`;
   const vol = `bench-cache-${tag}`;
   const obsProject = `benchobs${tag}`;
-  const rewrite = (f) => writeFileSync(f, readFileSync(f, 'utf8').replaceAll('ktrdr-observability', net).replaceAll('ktrdr-shared-cache', vol));
+  const rewrite = (f) =>
+    writeFileSync(f, readFileSync(f, 'utf8').replaceAll('ktrdr-observability', net).replaceAll('ktrdr-shared-cache', vol));
   cpSync(join(ROOT, 'tests', 'fixtures', 'stack-current'), w.repo, { recursive: true });
   rewrite(join(w.repo, 'docker-compose.sandbox.yml'));
-  const git = (...a) => execFileSync('git', ['-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', ...a], { cwd: w.repo, stdio: 'ignore' });
+  const git = (...a) =>
+    execFileSync('git', ['-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', ...a], { cwd: w.repo, stdio: 'ignore' });
   git('add', '-A');
   git('commit', '-qm', 'current shape');
   const obsDir = join(w.root, 'obs');
   cpSync(join(ROOT, 'tests', 'fixtures', 'shared-obs'), obsDir, { recursive: true });
   rewrite(join(obsDir, 'docker-compose.yml'));
-  const obs = (...a) => execFileSync('docker-compose', ['-p', obsProject, '-f', join(obsDir, 'docker-compose.yml'), ...a], { env: { ...process.env, OBS_COLLECTOR_PORT: '0' }, stdio: 'ignore' });
+  const obs = (...a) =>
+    execFileSync('docker-compose', ['-p', obsProject, '-f', join(obsDir, 'docker-compose.yml'), ...a], {
+      env: { ...process.env, OBS_COLLECTOR_PORT: '0' },
+      stdio: 'ignore',
+    });
   try {
     execFileSync('docker', ['volume', 'create', vol], { stdio: 'ignore' });
     obs('up', '-d');
@@ -59,7 +65,12 @@ export async function isolationCost() {
     }
     const med = median(verdicts);
     return [
-      { metric: `isolation check verdict, ms from gate start (gate total ${fmt(median(totals))}), median of 7`, value: fmt(med), target: '≤ 100 ms', ok: med <= 100 },
+      {
+        metric: `isolation check verdict, ms from gate start (gate total ${fmt(median(totals))}), median of 7`,
+        value: fmt(med),
+        target: '≤ 100 ms',
+        ok: med <= 100,
+      },
     ];
   });
 }

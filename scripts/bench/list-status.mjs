@@ -25,9 +25,24 @@ export async function listStatus() {
     const ratio = (ms) => `${(ms / m.node).toFixed(2)} ×`;
     return [
       { metric: 'node -e 0 beside the running stack (not a target)', value: fmt(m.node), target: '-', ok: true },
-      { metric: `\`list --json\`, 10 instances (1 running): ${fmt(m.list)}, ratio to node`, value: ratio(m.list), target: '≤ 2 ×', ok: m.list <= 2 * m.node },
-      { metric: `\`status --json\`, running instance (9 containers, 5 endpoints probed): ${fmt(m.running)}, ratio to node`, value: ratio(m.running), target: '≤ 2 ×', ok: m.running <= 2 * m.node },
-      { metric: `\`status --json\`, stopped instance: ${fmt(m.stopped)}, ratio to node`, value: ratio(m.stopped), target: '≤ 2 ×', ok: m.stopped <= 2 * m.node },
+      {
+        metric: `\`list --json\`, 10 instances (1 running): ${fmt(m.list)}, ratio to node`,
+        value: ratio(m.list),
+        target: '≤ 2 ×',
+        ok: m.list <= 2 * m.node,
+      },
+      {
+        metric: `\`status --json\`, running instance (9 containers, 5 endpoints probed): ${fmt(m.running)}, ratio to node`,
+        value: ratio(m.running),
+        target: '≤ 2 ×',
+        ok: m.running <= 2 * m.node,
+      },
+      {
+        metric: `\`status --json\`, stopped instance: ${fmt(m.stopped)}, ratio to node`,
+        value: ratio(m.stopped),
+        target: '≤ 2 ×',
+        ok: m.stopped <= 2 * m.node,
+      },
     ];
   } finally {
     w.cleanup();

@@ -26,7 +26,11 @@ export async function sharedObsUp() {
   return withSharedObservability('bench-sobs', async ({ w }) => {
     const inst = must(w.cli(['create', 'sobs', '--slot', '7', '--json']), 'create').json.instance;
     must(w.cli(['up', '--json'], inst.path), 'first up'); // image warm, volume initialised, secrets generated
-    const n = Number(execFileSync('bash', ['-c', `docker ps -q --filter label=com.docker.compose.project=${inst.id} | wc -l`], { encoding: 'utf8' }).trim());
+    const n = Number(
+      execFileSync('bash', ['-c', `docker ps -q --filter label=com.docker.compose.project=${inst.id} | wc -l`], {
+        encoding: 'utf8',
+      }).trim(),
+    );
     const secrets = join(w.home, '.ktrdr', 'sandbox', 'secrets', `${inst.id}.env`);
     const script = rawScript(inst.id, inst.path, inst.ports.find((x) => x.name === 'api').port, n);
     const ours = [];
@@ -52,7 +56,13 @@ export async function sharedObsUp() {
     const b = median(raw);
     return [
       { metric: `shared observability: \`up\` + gate (isolated), median of ${runs}`, value: fmt(o), target: '-', ok: true, samples: ours },
-      { metric: `shared observability: raw docker-compose up -d + the same readiness loop, median of ${runs}`, value: fmt(b), target: '-', ok: true, samples: raw },
+      {
+        metric: `shared observability: raw docker-compose up -d + the same readiness loop, median of ${runs}`,
+        value: fmt(b),
+        target: '-',
+        ok: true,
+        samples: raw,
+      },
       { metric: 'shared observability: ratio up+gate / raw', value: (o / b).toFixed(2), target: '≤ 1.05', ok: o / b <= 1.05 },
     ];
   });

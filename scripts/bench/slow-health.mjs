@@ -70,8 +70,10 @@ function composeCmd() {
 export async function slowHealth() {
   const w = makeWorld('rdy-bench');
   try {
-    for (const f of ['docker-compose.slow.yml', 'ktrdr-sandbox.yml']) copyFileSync(join(ROOT, 'tests', 'fixtures', 'slow-health', f), join(w.repo, f));
-    const git = (...a) => execFileSync('git', ['-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', ...a], { cwd: w.repo, stdio: 'ignore' });
+    for (const f of ['docker-compose.slow.yml', 'ktrdr-sandbox.yml'])
+      copyFileSync(join(ROOT, 'tests', 'fixtures', 'slow-health', f), join(w.repo, f));
+    const git = (...a) =>
+      execFileSync('git', ['-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', ...a], { cwd: w.repo, stdio: 'ignore' });
     git('add', '-A');
     git('commit', '-qm', 'slow-health');
     const log = (line) => process.stderr.write(`[bench]     ${line}\n`);
@@ -82,7 +84,9 @@ export async function slowHealth() {
     const up = must(w.cli(['up', '--json'], inst.path), 'up');
     const ours = performance.now() - t0;
     if (!up.json.gate.passed) throw new Error('gate failed');
-    const sources = Object.entries(up.json.gate.readiness ?? {}).map(([s, r]) => `${s}:${r.source}`).join(' ');
+    const sources = Object.entries(up.json.gate.readiness ?? {})
+      .map(([s, r]) => `${s}:${r.source}`)
+      .join(' ');
     log(`create+up+gate ${fmt(ours)} (up ${fmt(up.ms)}, gate ${fmt(up.json.gate.elapsedMs)}; ${sources})`);
     const oursCpu = await idleCpu(inst.id);
     log(`idle CPU after the gate: ${(oursCpu * 100).toFixed(1)} % of a core`);
@@ -111,7 +115,12 @@ ${[cmd, ...pre].join(' ')} -p ${inst.id} --project-directory . -f docker-compose
       { metric: 'slow-interval fixture: create + up + gate PASSED', value: fmt(ours), target: '-', ok: true },
       { metric: 'slow-interval fixture: raw up -d + wait until Docker says all healthy', value: fmt(raw), target: '-', ok: true },
       { metric: 'ratio ours / raw (slow-interval fixture)', value: ratio.toFixed(2), target: '≤ 0.60', ok: ratio <= 0.6 },
-      { metric: `idle CPU ${SETTLE / 1000}–${(SETTLE + WINDOW) / 1000} s after ready, ours / raw`, value: `${(oursCpu * 100).toFixed(1)} % / ${(rawCpu * 100).toFixed(1)} % (×${cpuRatio.toFixed(2)})`, target: 'within 10 %', ok: Math.abs(cpuRatio - 1) <= 0.1 },
+      {
+        metric: `idle CPU ${SETTLE / 1000}–${(SETTLE + WINDOW) / 1000} s after ready, ours / raw`,
+        value: `${(oursCpu * 100).toFixed(1)} % / ${(rawCpu * 100).toFixed(1)} % (×${cpuRatio.toFixed(2)})`,
+        target: 'within 10 %',
+        ok: Math.abs(cpuRatio - 1) <= 0.1,
+      },
     ];
   } finally {
     w.cleanup();

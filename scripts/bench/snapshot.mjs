@@ -15,7 +15,11 @@ const RUNS = Number(process.env.BENCH_SNAPSHOT_RUNS ?? 3);
 const MB = (n) => `${(n / 1e6).toFixed(0)} MB`;
 
 function sql(project, query, user = 'ktrdr') {
-  const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=db'], { encoding: 'utf8' }).trim();
+  const id = execFileSync(
+    'docker',
+    ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=db'],
+    { encoding: 'utf8' },
+  ).trim();
   return execFileSync('docker', ['exec', id, 'psql', '-U', user, '-d', 'ktrdr', '-tAc', query], { encoding: 'utf8' }).trim();
 }
 
@@ -27,7 +31,10 @@ export async function snapshotBench() {
     manifest.gate.seed.command = ['python3', '/app/src/seed.py', String(ROWS)];
     writeFileSync(join(w.repo, 'ktrdr-sandbox.yml'), JSON.stringify(manifest, null, 1));
     execFileSync('git', ['add', 'ktrdr-sandbox.yml'], { cwd: w.repo });
-    execFileSync('git', ['-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'commit', '-qm', 'manifest'], { cwd: w.repo, stdio: 'ignore' });
+    execFileSync('git', ['-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'commit', '-qm', 'manifest'], {
+      cwd: w.repo,
+      stdio: 'ignore',
+    });
 
     // The seeded source: from empty (the gate migrates and seeds), then the snapshot.
     const src = must(w.cli(['create', 'source', '--no-snapshot', '--json']), 'create source').json.instance;
@@ -37,7 +44,9 @@ export async function snapshotBench() {
     if (dbBytes < 200e6) throw new Error(`the seeded database is only ${MB(dbBytes)}: raise BENCH_SNAPSHOT_ROWS`);
     const save = must(w.cli(['snapshot', 'save', 'seeded', '-i', src.id, '--json', ...(COMPRESS ? ['--compress'] : [])]), 'snapshot save');
     const vol = save.json.snapshot.volumes[0];
-    log(`database ${MB(dbBytes)}, pg_wal ${MB(walBytes)}; snapshot save ${fmt(save.ms)}: ${MB(vol.bytes)} copied → ${MB(vol.stored)} on disk`);
+    log(
+      `database ${MB(dbBytes)}, pg_wal ${MB(walBytes)}; snapshot save ${fmt(save.ms)}: ${MB(vol.bytes)} copied → ${MB(vol.stored)} on disk`,
+    );
     must(w.cli(['destroy', src.id, '--force']), 'destroy source'); // one stack at a time on a small machine
 
     // Rounds, interleaved so that a load swing hits both sides of each ratio alike; medians.
@@ -75,9 +84,24 @@ export async function snapshotBench() {
     const r1 = sn / e;
     const r2 = r / rb;
     return [
-      { metric: `create+up+gate from a snapshot / from empty (db ${MB(dbBytes)}, snapshot ${MB(vol.stored)}, medians of ${RUNS})`, value: `${r1.toFixed(2)} (${fmt(sn)} / ${fmt(e)})`, target: '≤ 0.5', ok: r1 <= 0.5 },
-      { metric: `reset / destroy+create+up from empty (medians of ${RUNS})`, value: `${r2.toFixed(2)} (${fmt(r)} / ${fmt(rb)})`, target: '≤ 0.3', ok: r2 <= 0.3 },
-      { metric: `snapshot save (stop, copy, start): db ${MB(dbBytes)} + pg_wal ${MB(walBytes)} → ${MB(vol.bytes)} copied, ${MB(vol.stored)} on disk${COMPRESS ? ' (--compress)' : ''}`, value: fmt(save.ms), target: '–', ok: true },
+      {
+        metric: `create+up+gate from a snapshot / from empty (db ${MB(dbBytes)}, snapshot ${MB(vol.stored)}, medians of ${RUNS})`,
+        value: `${r1.toFixed(2)} (${fmt(sn)} / ${fmt(e)})`,
+        target: '≤ 0.5',
+        ok: r1 <= 0.5,
+      },
+      {
+        metric: `reset / destroy+create+up from empty (medians of ${RUNS})`,
+        value: `${r2.toFixed(2)} (${fmt(r)} / ${fmt(rb)})`,
+        target: '≤ 0.3',
+        ok: r2 <= 0.3,
+      },
+      {
+        metric: `snapshot save (stop, copy, start): db ${MB(dbBytes)} + pg_wal ${MB(walBytes)} → ${MB(vol.bytes)} copied, ${MB(vol.stored)} on disk${COMPRESS ? ' (--compress)' : ''}`,
+        value: fmt(save.ms),
+        target: '–',
+        ok: true,
+      },
     ];
   } finally {
     w.cleanup();

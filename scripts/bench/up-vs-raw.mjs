@@ -63,7 +63,9 @@ export async function upVersusRaw() {
       const ms = performance.now() - t0;
       raw.push(ms);
       const composed = Number(/composed (\d+(?:[.,]\d+)?)/.exec(out)?.[1]?.replace(',', '.')) * 1000 - start; // EPOCHREALTIME follows the locale
-      log(`raw       ${fmt(ms)} = ${Number.isFinite(composed) ? `${fmt(composed)} until compose returned + ${fmt(ms - composed)} waiting` : '(no split)'}`);
+      log(
+        `raw       ${fmt(ms)} = ${Number.isFinite(composed) ? `${fmt(composed)} until compose returned + ${fmt(ms - composed)} waiting` : '(no split)'}`,
+      );
     };
     const n = Number(process.env.BENCH_UP_RUNS ?? 5);
     alternating(n, runOurs, runRaw);

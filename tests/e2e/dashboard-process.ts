@@ -17,7 +17,11 @@ export interface Dashboard {
 
 export async function startDashboard(w: World): Promise<Dashboard> {
   const env = { ...process.env, ...w.env, DISPLAY: '', WAYLAND_DISPLAY: '' };
-  const server: ChildProcess = spawn('node', [CLI, 'dashboard', '--port', '0', '--repo', w.repo, '--json'], { cwd: w.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server: ChildProcess = spawn('node', [CLI, 'dashboard', '--port', '0', '--repo', w.repo, '--json'], {
+    cwd: w.root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   server.stderr!.on('data', (c: Buffer) => (log += c.toString()));
   const first = await new Promise<string>((resolve, reject) => {

@@ -79,7 +79,12 @@ describe('dashboard server security', () => {
 
     const page401 = await request({ path: '/' });
     expect(page401.status).toBe(401);
-    const api401 = await request({ path: '/api/invoke/snapshot', method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+    const api401 = await request({
+      path: '/api/invoke/snapshot',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[]',
+    });
     expect(api401.status).toBe(401);
     expect(JSON.parse(api401.body).ok).toBe(false);
     const events401 = await request({ path: '/api/events' });
@@ -87,16 +92,31 @@ describe('dashboard server security', () => {
     expect((await request({ path: '/?token=wrong' })).status).toBe(401);
 
     // DNS rebinding: a foreign Host is refused even with the right token
-    const rebinding = await request({ path: '/api/invoke/snapshot', method: 'POST', headers: { host: `evil.example:${port}`, 'x-ktrdr-token': token, 'content-type': 'application/json' }, body: '[]' });
+    const rebinding = await request({
+      path: '/api/invoke/snapshot',
+      method: 'POST',
+      headers: { host: `evil.example:${port}`, 'x-ktrdr-token': token, 'content-type': 'application/json' },
+      body: '[]',
+    });
     expect(rebinding.status).toBe(403);
     expect((await request({ path: `/?token=${token}`, headers: { host: `evil.example:${port}` } })).status).toBe(403);
     expect((await request({ path: '/', headers: { host: `127.0.0.1:${port + 1}`, 'x-ktrdr-token': token } })).status).toBe(403);
-    const crossOrigin = await request({ path: '/api/invoke/snapshot', method: 'POST', headers: { origin: 'http://evil.example', 'x-ktrdr-token': token, 'content-type': 'application/json' }, body: '[]' });
+    const crossOrigin = await request({
+      path: '/api/invoke/snapshot',
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'x-ktrdr-token': token, 'content-type': 'application/json' },
+      body: '[]',
+    });
     expect(crossOrigin.status).toBe(403);
 
     // the token works: header for the API, ?token= once for the page (→ the page itself and a cookie; the page
     // then drops the token from the address bar, checked in Chromium below)
-    const ok = await request({ path: '/api/invoke/snapshot', method: 'POST', headers: { 'x-ktrdr-token': token, 'content-type': 'application/json', origin: `http://127.0.0.1:${port}` }, body: '[]' });
+    const ok = await request({
+      path: '/api/invoke/snapshot',
+      method: 'POST',
+      headers: { 'x-ktrdr-token': token, 'content-type': 'application/json', origin: `http://127.0.0.1:${port}` },
+      body: '[]',
+    });
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body)).toMatchObject({ ok: true, value: { engine: { state: 'up' }, instances: [], repository: w.repo } });
     const login = await request({ path: `/?token=${token}`, headers: { host: `localhost:${port}` } });
@@ -225,7 +245,12 @@ describe('dashboard in Chromium against the real engine', () => {
 
   it('shows every container healthy, the last gate per check, and streams logs', async () => {
     const count = card().getByTestId('containers-count');
-    await expect.poll(async () => (await count.getAttribute('data-healthy')) === (await count.getAttribute('data-total')), { timeout: 90_000, interval: 500 }).toBe(true);
+    await expect
+      .poll(async () => (await count.getAttribute('data-healthy')) === (await count.getAttribute('data-total')), {
+        timeout: 90_000,
+        interval: 500,
+      })
+      .toBe(true);
     expect(await count.getAttribute('data-total')).toBe('9');
     if (await card().getByTestId('gate-dismiss').count()) await card().getByTestId('gate-dismiss').click();
     await card().getByTestId('btn-details').click();
@@ -245,7 +270,16 @@ describe('dashboard in Chromium against the real engine', () => {
     await expect.poll(async () => Number(await lines.getAttribute('data-count')), { timeout: 20_000 }).toBeGreaterThan(0);
     expect(await lines.innerText()).toMatch(/listening on 0\.0\.0\.0:5003/);
     // a line written now arrives through the live stream (not just the initial tail)
-    const worker = (await execa('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${id}`, '--filter', 'label=com.docker.compose.service=backtest-worker-1'])).stdout.trim();
+    const worker = (
+      await execa('docker', [
+        'ps',
+        '-q',
+        '--filter',
+        `label=com.docker.compose.project=${id}`,
+        '--filter',
+        'label=com.docker.compose.service=backtest-worker-1',
+      ])
+    ).stdout.trim();
     await execa('docker', ['exec', worker, 'sh', '-c', 'echo streamed-by-the-e2e-test > /proc/1/fd/1']);
     await expect.poll(() => lines.innerText(), { timeout: 10_000 }).toContain('streamed-by-the-e2e-test');
     await shot('logs');
@@ -270,7 +304,14 @@ describe('dashboard in Chromium against the real engine', () => {
     // the gate ran the healthchecks itself; Docker's own health (which the card counts) catches up at its interval
     await waitDockerHealthy(id, 9);
     await expect.poll(async () => card().getByTestId('containers-count').innerText(), { timeout: 5_000 }).toBe('9/9 healthy');
-    const ps = await execa('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${id}`, '--filter', 'label=com.docker.compose.service=backtest-worker-1']);
+    const ps = await execa('docker', [
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${id}`,
+      '--filter',
+      'label=com.docker.compose.service=backtest-worker-1',
+    ]);
     const cid = ps.stdout.trim();
     expect(cid).toMatch(/^[0-9a-f]{12}$/);
     await card().getByTestId('gate-dismiss').click(); // the card alone shows the degradation
@@ -294,7 +335,9 @@ describe('dashboard in Chromium against the real engine', () => {
     const finished = Date.parse((await execa('docker', ['inspect', '-f', '{{.State.FinishedAt}}', cid])).stdout.trim());
     const sinceDeath = changedAt - finished;
     const sinceStopReturned = changedAt - stoppedAt;
-    process.stdout.write(`[e2e] UI updated ${sinceDeath} ms after the container died (${sinceStopReturned} ms after docker stop returned)\n`);
+    process.stdout.write(
+      `[e2e] UI updated ${sinceDeath} ms after the container died (${sinceStopReturned} ms after docker stop returned)\n`,
+    );
     expect(sinceDeath).toBeLessThan(1000);
     expect(sinceStopReturned).toBeLessThan(1000);
     expect(await card().getAttribute('data-status')).toBe('partial');

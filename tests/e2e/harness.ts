@@ -14,12 +14,15 @@ export interface RawRequest {
 /** Raw request with full control over Host/Origin headers (fetch would not let us forge Host). */
 export function rawRequest(port: number, opts: RawRequest): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: opts.path, method: opts.method ?? 'GET', headers: opts.headers, setHost: !opts.headers?.host }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path: opts.path, method: opts.method ?? 'GET', headers: opts.headers, setHost: !opts.headers?.host },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -35,7 +38,19 @@ export function portFree(p: number): Promise<boolean> {
 
 /** Ports of slot n in the KTRDR preset (the fixture has no manifest). */
 export function slotPortList(n: number): number[] {
-  return [8000 + n, 5432 + n, 3000 + n, 16686 + n, 9090 + n, 4317 + 10 * n, 4318 + 10 * n, 5000 + 10 * n, 5001 + 10 * n, 5002 + 10 * n, 5003 + 10 * n];
+  return [
+    8000 + n,
+    5432 + n,
+    3000 + n,
+    16686 + n,
+    9090 + n,
+    4317 + 10 * n,
+    4318 + 10 * n,
+    5000 + 10 * n,
+    5001 + 10 * n,
+    5002 + 10 * n,
+    5003 + 10 * n,
+  ];
 }
 
 export async function rssMb(pid: number): Promise<number> {

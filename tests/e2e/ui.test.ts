@@ -39,7 +39,10 @@ function docsPictures(): Record<string, string> {
 const docsBefore = docsPictures();
 
 const card = () => page.getByTestId(`instance-${id}`);
-const active = () => page.evaluate<string>(`(() => { const a = document.activeElement; return a ? (a.getAttribute('data-testid') || a.getAttribute('aria-label') || a.tagName) : '' })()`);
+const active = () =>
+  page.evaluate<string>(
+    `(() => { const a = document.activeElement; return a ? (a.getAttribute('data-testid') || a.getAttribute('aria-label') || a.tagName) : '' })()`,
+  );
 const inDialog = () => page.evaluate<boolean>(`!!document.activeElement && !!document.activeElement.closest('[role=dialog]')`);
 
 /** Light and dark (the theme follows the system): contrast, landmarks, axe; a screenshot of each. */
@@ -81,7 +84,9 @@ beforeAll(async () => {
   await browser.ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${dash.port}` });
   page = browser.page;
   // the browser's notifications, recorded (the setting is on by default; the permission granted)
-  await page.addInitScript(`window.__notes = []; window.Notification = class { static permission = 'granted'; static requestPermission() { return Promise.resolve('granted'); } constructor(title, o) { window.__notes.push(title + ' | ' + ((o && o.body) || '')); } };`);
+  await page.addInitScript(
+    `window.__notes = []; window.Notification = class { static permission = 'granted'; static requestPermission() { return Promise.resolve('granted'); } constructor(title, o) { window.__notes.push(title + ' | ' + ((o && o.body) || '')); } };`,
+  );
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(m.text());
@@ -100,7 +105,9 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     await page.goto(dash.url);
     await page.getByTestId('empty-state').waitFor({ timeout: 15_000 });
     // the contrast check itself finds a low-contrast text (the light theme's old RUNNING badge: 4.07:1)
-    await page.evaluate(`document.body.insertAdjacentHTML('beforeend', '<span id="probe" style="color:#17864b;background:#e3f5ea">RUNNING</span>')`);
+    await page.evaluate(
+      `document.body.insertAdjacentHTML('beforeend', '<span id="probe" style="color:#17864b;background:#e3f5ea">RUNNING</span>')`,
+    );
     expect(await contrastFailures(page)).toEqual([{ text: 'RUNNING', ratio: 4.07, fg: 'rgb(23, 134, 75)', bg: 'rgb(227,245,234)' }]);
     await page.evaluate(`document.getElementById('probe').remove()`);
     expect(await overflow(page)).toEqual([]);
@@ -181,7 +188,14 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     expect(await active()).toBe('menu-restart');
     await page.keyboard.press('ArrowDown');
     expect(await active()).toBe('menu-gate');
-    expect(await card().getByRole('menuitem').allInnerTexts()).toEqual(['Restart', 'Run gate', 'Open folder', 'Open terminal', 'Copy env', 'Destroy…']);
+    expect(await card().getByRole('menuitem').allInnerTexts()).toEqual([
+      'Restart',
+      'Run gate',
+      'Open folder',
+      'Open terminal',
+      'Copy env',
+      'Destroy…',
+    ]);
     await page.keyboard.press('Escape');
     await card().getByRole('menu').waitFor({ state: 'detached' });
     expect(await active()).toBe('btn-more');
@@ -212,7 +226,13 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     await card().getByTestId('btn-logs').focus();
     await page.keyboard.press('Enter');
     const lines = page.getByTestId('logs-lines');
-    await expect.poll(async () => new Set(await lines.locator('[data-service]').evaluateAll((els) => els.map((e) => e.getAttribute('data-service')))).size, { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
+    await expect
+      .poll(
+        async () =>
+          new Set(await lines.locator('[data-service]').evaluateAll((els) => els.map((e) => e.getAttribute('data-service')))).size,
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThanOrEqual(5);
     expect(await active()).toBe('logs-lines'); // the box has focus: arrow keys and Page Up/Down scroll it
     expect(await overflow(page)).toEqual([]);
     expect(await page.getByTestId('logs-close').isVisible()).toBe(true);
@@ -238,14 +258,27 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
   it('a backend that crashes at start: the card names the failed check, shows the log tail, links the full logs', async () => {
     const main = join(w.root, 'src', id, 'backend', 'main.py');
     await writeFile(main, `import module_missing_for_the_ui_test\n${await readFile(main, 'utf8')}`);
-    const backend = (await execa('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${id}`, '--filter', 'label=com.docker.compose.service=backend'])).stdout.trim();
+    const backend = (
+      await execa('docker', [
+        'ps',
+        '-q',
+        '--filter',
+        `label=com.docker.compose.project=${id}`,
+        '--filter',
+        'label=com.docker.compose.service=backend',
+      ])
+    ).stdout.trim();
     await execa('docker', ['restart', '-t', '1', backend]);
     const gate = await w.cli(['gate', id, '--timeout', '60'], { timeoutMs: 120_000 });
     expect(gate.code, gate.stdout).toBe(2);
     const failure = card().getByTestId('gate-failure');
     await failure.waitFor({ timeout: 15_000 });
     expect(await card().getByTestId('gate-view').getAttribute('data-verdict')).toBe('failed');
-    await expect.poll(async () => (await page.evaluate<string[]>('window.__notes')).filter((n) => n.startsWith(`${id}: gate FAILED | Failed: `)).length).toBe(1);
+    await expect
+      .poll(
+        async () => (await page.evaluate<string[]>('window.__notes')).filter((n) => n.startsWith(`${id}: gate FAILED | Failed: `)).length,
+      )
+      .toBe(1);
     const tail = card().getByTestId('log-tail-backend');
     expect(await tail.innerText()).toContain('module_missing_for_the_ui_test');
     // the CLI printed the same tail
@@ -271,9 +304,27 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     await expect.poll(() => card().getAttribute('data-status'), { timeout: 30_000 }).toBe('stopped');
     await card().getByTestId('btn-start').click();
     // compose up waits for the database to be healthy: time enough to cancel
-    await expect.poll(() => card().getByTestId('step-compose-up').getAttribute('data-state').catch(() => null), { timeout: 60_000, interval: 100 }).toBe('running');
+    await expect
+      .poll(
+        () =>
+          card()
+            .getByTestId('step-compose-up')
+            .getAttribute('data-state')
+            .catch(() => null),
+        { timeout: 60_000, interval: 100 },
+      )
+      .toBe('running');
     await card().getByTestId('op-cancel').click();
-    await expect.poll(() => card().getByTestId('operation-error').innerText().catch(() => ''), { timeout: 30_000 }).toContain('cancelled');
+    await expect
+      .poll(
+        () =>
+          card()
+            .getByTestId('operation-error')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 30_000 },
+      )
+      .toContain('cancelled');
     await expect.poll(() => card().getByTestId('status-badge').getAttribute('data-busy'), { timeout: 30_000 }).toBe('');
     expect(await card().getByTestId('step-compose-up').getAttribute('data-state')).toBe('failed');
   });
@@ -296,7 +347,9 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     const two = page.getByTestId('instance-uiw--feat-two');
     await two.getByTestId('gate-view').waitFor({ timeout: 30_000 });
     expect(await two.getByTestId('gate-view').getAttribute('data-operation')).toBe('up:uiw--feat-two');
-    await expect.poll(() => two.getByTestId('gate-view').getAttribute('data-verdict'), { timeout: 230_000, interval: 250 }).not.toBe('running');
+    await expect
+      .poll(() => two.getByTestId('gate-view').getAttribute('data-verdict'), { timeout: 230_000, interval: 250 })
+      .not.toBe('running');
     expect(await two.getByTestId('gate-view').innerText()).toContain('PASSED');
     await expect.poll(() => two.getAttribute('data-status'), { timeout: 60_000 }).toBe('running');
     expect(await overflow(page)).toEqual([]);

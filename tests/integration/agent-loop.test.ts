@@ -27,12 +27,17 @@ async function agent(name: string) {
   expect(up.json.gate.passed).toBe(true);
   const run = await w.cli(['run', 'e2e-tests'], { cwd: inst.path });
   expect(run.code, run.stdout + run.stderr).toBe(0);
-  const exec = await w.cli(['exec', '--', 'sh', '-c', 'test "$KTRDR_API_URL" = "http://localhost:$KTRDR_API_PORT" && echo "$INSTANCE_ID"'], { cwd: join(inst.path, 'backend') });
+  const exec = await w.cli(
+    ['exec', '--', 'sh', '-c', 'test "$KTRDR_API_URL" = "http://localhost:$KTRDR_API_PORT" && echo "$INSTANCE_ID"'],
+    { cwd: join(inst.path, 'backend') },
+  );
   expect(exec.code, exec.stderr).toBe(0);
   expect(exec.stdout.trim()).toBe(inst.id);
   const ev = await w.cli(['evidence', '--json'], { cwd: inst.path });
   expect(ev.code, ev.stdout + ev.stderr).toBe(0);
-  const secret = (await readFile(join(w.home, '.ktrdr', 'sandbox', 'secrets', `${inst.id}.env`), 'utf8')).match(/KTRDR_DB_PASSWORD=(.*)/)![1]!;
+  const secret = (await readFile(join(w.home, '.ktrdr', 'sandbox', 'secrets', `${inst.id}.env`), 'utf8')).match(
+    /KTRDR_DB_PASSWORD=(.*)/,
+  )![1]!;
   const evidence = { ...ev.json, secret };
   const files = await filesUnder(ev.json.evidence.dir);
   expect(files.length).toBeGreaterThan(5);

@@ -18,7 +18,10 @@ beforeAll(async () => {
   // what `engines` would have written after seeing it use 1 TiB: more than this machine has
   const stats = join(world.home, '.ktrdr', 'sandbox', 'stats');
   await mkdir(stats, { recursive: true });
-  await writeFile(join(stats, `${id}.json`), JSON.stringify({ at: new Date().toISOString(), engine: 'default', memoryBytes: TiB, containers: 9 }));
+  await writeFile(
+    join(stats, `${id}.json`),
+    JSON.stringify({ at: new Date().toISOString(), engine: 'default', memoryBytes: TiB, containers: 9 }),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -30,7 +33,11 @@ describe('capacity before up', () => {
     const r = await world.cli(['up', '--json']);
     expect(r.code, r.stderr).toBe(5);
     expect(r.json.error.code).toBe('CAPACITY');
-    expect(r.json.error.message).toMatch(new RegExp(`^${id} does not fit on engine "default": it needs last seen using 1024\\.0 GiB \\+ 512 MiB reserve, and (at most )?[\\d.]+ (GiB|MiB) is free\\. No other reachable engine has room for it either\\.$`));
+    expect(r.json.error.message).toMatch(
+      new RegExp(
+        `^${id} does not fit on engine "default": it needs last seen using 1024\\.0 GiB \\+ 512 MiB reserve, and (at most )?[\\d.]+ (GiB|MiB) is free\\. No other reachable engine has room for it either\\.$`,
+      ),
+    );
     expect(r.json.error.message).not.toMatch(/\n/);
     expect(r.json.error.hint).toMatch(/--force/);
     expect(r.json.error.details).toMatchObject({ fits: false, engine: 'default', needBytes: TiB, estimate: { source: 'last-seen' } });
@@ -44,7 +51,9 @@ describe('capacity before up', () => {
   it('--force starts it anyway: a warning, then the gate passes', async () => {
     const r = await world.cli(['up', '--force']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/Memory: needs 1048576 MiB \(last-seen\) \+ reserve, .* on engine "default" — started anyway \(--force\)/);
+    expect(r.stdout + r.stderr).toMatch(
+      /Memory: needs 1048576 MiB \(last-seen\) \+ reserve, .* on engine "default" — started anyway \(--force\)/,
+    );
     expect(r.stdout).toMatch(/Instance ready/);
     expect((await projectResources(id)).containers.length).toBeGreaterThan(0);
   });

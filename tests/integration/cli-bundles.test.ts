@@ -106,13 +106,30 @@ describe('commands load on demand', () => {
       const r = await loaded([name, '--help']);
       expect(r.code, name).toBe(0);
       expect(r.stdout, name).toMatch(new RegExp(`^Usage: ktrdr-sandbox ${name}`));
-      expect([...r.sources].filter((x) => x.startsWith('main/cli/commands/')).length, `${name} loaded every command module`).toBeLessThan(4);
+      expect([...r.sources].filter((x) => x.startsWith('main/cli/commands/')).length, `${name} loaded every command module`).toBeLessThan(
+        4,
+      );
     }
   });
 
   it('--help lists every command; a misspelt one is suggested', async () => {
     const help = await execa(CLI, ['--help'], { env: w.env, reject: false });
-    for (const c of ['create', 'up', 'down', 'destroy', 'list', 'status', 'env', 'exec', 'evidence', 'doctor', 'dashboard', 'snapshot', 'engines', 'demo']) {
+    for (const c of [
+      'create',
+      'up',
+      'down',
+      'destroy',
+      'list',
+      'status',
+      'env',
+      'exec',
+      'evidence',
+      'doctor',
+      'dashboard',
+      'snapshot',
+      'engines',
+      'demo',
+    ]) {
       expect(help.stdout).toContain(`  ${c}`);
     }
     const typo = await execa(CLI, ['lsit'], { env: w.env, reject: false });

@@ -58,7 +58,15 @@ describe('the current KTRDR shape with zero configuration', () => {
     expect(ports.code).toBe(0);
     const row = ports.json.slots[0].ports as { name: string; port: number; used: boolean }[];
     expect(row).toHaveLength(13);
-    expect(row.filter((p) => !p.used).map((p) => p.name)).toEqual(['grafana', 'jaeger', 'prometheus', 'otlp-grpc', 'otlp-http', 'design-agent', 'assessment-agent']);
+    expect(row.filter((p) => !p.used).map((p) => p.name)).toEqual([
+      'grafana',
+      'jaeger',
+      'prometheus',
+      'otlp-grpc',
+      'otlp-http',
+      'design-agent',
+      'assessment-agent',
+    ]);
     expect(row.find((p) => p.name === 'grafana')?.port).toBe(3008); // the slot table is unchanged
     const human = await w.cli(['ports', '--slot', '8']);
     expect(human.stdout).toContain('GRAFANA*');
@@ -85,13 +93,26 @@ describe('the current KTRDR shape with zero configuration', () => {
     const checks = r.json.gate.checks as { name: string; state: string; message: string }[];
     expect(r.json.gate.passed).toBe(true);
     for (const n of SKIPPED) {
-      expect(checks.find((c) => c.name === n)).toMatchObject({ state: 'skipped', message: `skipped: service ${n} is not in docker-compose.sandbox.yml` });
+      expect(checks.find((c) => c.name === n)).toMatchObject({
+        state: 'skipped',
+        message: `skipped: service ${n} is not in docker-compose.sandbox.yml`,
+      });
     }
-    expect(checks.filter((c) => c.state === 'passed').map((c) => c.name)).toEqual(['database', 'migrations', 'backend', 'workers', 'containers', 'isolation']);
+    expect(checks.filter((c) => c.state === 'passed').map((c) => c.name)).toEqual([
+      'database',
+      'migrations',
+      'backend',
+      'workers',
+      'containers',
+      'isolation',
+    ]);
     expect(r.json.instance.links.map((l: any) => l.name)).toEqual(['api']);
     // the lint, in full in --json
     expect(r.json.lint.map((f: any) => f.name)).toEqual(['port-binding']);
-    for (const [kind, name] of [['network', NET], ['volume', VOL]] as const) {
+    for (const [kind, name] of [
+      ['network', NET],
+      ['volume', VOL],
+    ] as const) {
       const labels = JSON.parse(String((await docker(kind, 'inspect', '-f', '{{json .Labels}}', name)).stdout));
       expect(labels).toMatchObject({ 'dev.ktrdr-sandbox.role': 'external' });
     }
@@ -102,7 +123,8 @@ describe('the current KTRDR shape with zero configuration', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('compose lint: 1 warning — `ktrdr-sandbox doctor` for details');
     expect(r.stdout).not.toContain('publishes');
-    for (const n of SKIPPED) expect(r.stdout).toMatch(new RegExp(`○ \\w+ ready skipped: service ${n} is not in docker-compose.sandbox.yml`));
+    for (const n of SKIPPED)
+      expect(r.stdout).toMatch(new RegExp(`○ \\w+ ready skipped: service ${n} is not in docker-compose.sandbox.yml`));
     expect(r.stdout).toContain('PASSED');
     expect(r.stdout).not.toMatch(/Grafana:|Jaeger:|Prometheus:/);
     const doctor = await w.cli(['doctor', '--json'], { cwd: inst.path });
@@ -127,7 +149,7 @@ describe('the current KTRDR shape with zero configuration', () => {
     expect(summary).toContain('- ○ Grafana ready (grafana): skipped: service grafana is not in docker-compose.sandbox.yml');
   });
 
-  it('destroy leaves the externals: they are the user\'s to keep', async () => {
+  it("destroy leaves the externals: they are the user's to keep", async () => {
     const d = await w.cli(['destroy', inst.id, '--force', '--json']);
     expect(d.code, d.stderr).toBe(0);
     expect(await projectResources(inst.id)).toEqual({ containers: [], volumes: [], networks: [] });

@@ -26,7 +26,11 @@ afterAll(async () => {
 });
 
 async function services(): Promise<string[]> {
-  const r = await execa('docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${id}`, '--format', '{{.Label "com.docker.compose.service"}}'], { reject: false });
+  const r = await execa(
+    'docker',
+    ['ps', '-a', '--filter', `label=com.docker.compose.project=${id}`, '--format', '{{.Label "com.docker.compose.service"}}'],
+    { reject: false },
+  );
   return String(r.stdout).split('\n').filter(Boolean).sort();
 }
 
@@ -72,13 +76,19 @@ describe('concurrent up of one instance', () => {
     await mkdir(locks, { recursive: true });
     // a pid that is certainly dead: a process that has exited
     const dead = await execa('sh', ['-c', 'echo $$']);
-    await writeFile(join(locks, `${id}.lock`), JSON.stringify({ pid: Number(dead.stdout), op: 'up', since: new Date().toISOString(), token: 'x' }));
+    await writeFile(
+      join(locks, `${id}.lock`),
+      JSON.stringify({ pid: Number(dead.stdout), op: 'up', since: new Date().toISOString(), token: 'x' }),
+    );
     const t = Date.now();
     const d = await w.cli(['down', id, '--no-wait', '--json']);
     expect(d.code, d.stderr + d.stdout).toBe(0);
     expect(Date.now() - t).toBeLessThan(10_000);
     // a live holder (this test's own process): --no-wait is refused at once, naming it
-    await writeFile(join(locks, `${id}.lock`), JSON.stringify({ pid: process.pid, op: 'gate', since: new Date().toISOString(), token: 'y' }));
+    await writeFile(
+      join(locks, `${id}.lock`),
+      JSON.stringify({ pid: process.pid, op: 'gate', since: new Date().toISOString(), token: 'y' }),
+    );
     const busy = await w.cli(['down', id, '--no-wait', '--json']);
     expect(busy.code).toBe(1);
     expect(busy.json.error.code).toBe('INSTANCE_BUSY');

@@ -76,7 +76,18 @@ describe('kill -9 of create', () => {
     await mkdir(join(staging, 'backend'), { recursive: true });
     await writeFile(join(staging, 'backend', 'main.py'), 'half-writ');
     const reg = registry(w);
-    reg.instances[id] = { id, path, slot: 7, kind: 'worktree', repo: w.repo, branch: 'again', createdAt: new Date().toISOString(), origin: 'created', state: 'creating', pid: dead };
+    reg.instances[id] = {
+      id,
+      path,
+      slot: 7,
+      kind: 'worktree',
+      repo: w.repo,
+      branch: 'again',
+      createdAt: new Date().toISOString(),
+      origin: 'created',
+      state: 'creating',
+      pid: dead,
+    };
     await writeFile(w.registryFile, JSON.stringify(reg, null, 2));
     const r = await w.cli(['create', 'again', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);

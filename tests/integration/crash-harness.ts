@@ -22,10 +22,7 @@ export async function runAndKill(w: World, args: string[], delayMs: number, grou
   const child = spawn(CLI, args, { cwd: w.repo, env: { ...process.env, ...w.env }, detached: true, stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let finished = false;
-  const t = await Promise.race([
-    new Promise<'timer'>((r) => setTimeout(() => r('timer'), delayMs)),
-    exited.then(() => 'exit' as const),
-  ]);
+  const t = await Promise.race([new Promise<'timer'>((r) => setTimeout(() => r('timer'), delayMs)), exited.then(() => 'exit' as const)]);
   if (t === 'exit') finished = true;
   else {
     try {
@@ -94,7 +91,11 @@ export async function assertNoOrphans(w: World, ids: string[], context: string):
   for (const p of wts) expect(p === w.repo || registered.has(p), `${context}: orphan git worktree ${p}`).toBe(true);
   for (const id of ids) {
     if (reg.instances[id]) continue;
-    expect(await projectResources(id), `${context}: Docker objects of unregistered ${id}`).toEqual({ containers: [], volumes: [], networks: [] });
+    expect(await projectResources(id), `${context}: Docker objects of unregistered ${id}`).toEqual({
+      containers: [],
+      volumes: [],
+      networks: [],
+    });
   }
 }
 

@@ -28,7 +28,18 @@ afterAll(async () => {
 async function assertOneStack(ctx: string): Promise<void> {
   const res = await projectResources(id);
   expect(res.networks.length, `${ctx}: networks`).toBeLessThanOrEqual(1);
-  const names = String((await execa('docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${id}`, '--format', '{{.Label "com.docker.compose.service"}}'])).stdout)
+  const names = String(
+    (
+      await execa('docker', [
+        'ps',
+        '-a',
+        '--filter',
+        `label=com.docker.compose.project=${id}`,
+        '--format',
+        '{{.Label "com.docker.compose.service"}}',
+      ])
+    ).stdout,
+  )
     .split('\n')
     .filter(Boolean);
   expect(new Set(names).size, `${ctx}: one container per service, got ${names.sort().join(',')}`).toBe(names.length);

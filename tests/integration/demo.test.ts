@@ -50,7 +50,12 @@ describe('demo', () => {
       // the dashboard shows them (its API, as the page reads it)
       const url = new URL(doc.url);
       const token = url.searchParams.get('token')!;
-      const res = await fetch(`${url.origin}/api/invoke/snapshot`, { method: 'POST', headers: { 'x-ktrdr-token': token, 'content-type': 'application/json' }, body: '[]', signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`${url.origin}/api/invoke/snapshot`, {
+        method: 'POST',
+        headers: { 'x-ktrdr-token': token, 'content-type': 'application/json' },
+        body: '[]',
+        signal: AbortSignal.timeout(10_000),
+      });
       expect(res.status).toBe(200);
       const snap = (await res.json()) as any;
       expect(snap.ok).toBe(true);
@@ -78,7 +83,13 @@ describe('demo', () => {
     // nothing else whose compose working directory is under the demo directory
     const ps = await execa('docker', ['ps', '-aq', '--filter', 'label=com.docker.compose.project'], { reject: false });
     for (const id of String(ps.stdout).split('\n').filter(Boolean)) {
-      const wd = String((await execa('docker', ['inspect', '-f', '{{index .Config.Labels "com.docker.compose.project.working_dir"}}', id], { reject: false })).stdout);
+      const wd = String(
+        (
+          await execa('docker', ['inspect', '-f', '{{index .Config.Labels "com.docker.compose.project.working_dir"}}', id], {
+            reject: false,
+          })
+        ).stdout,
+      );
       expect(wd.startsWith(demoDir)).toBe(false);
     }
     expect(existsSync(demoDir)).toBe(false);

@@ -90,7 +90,12 @@ describe('destroy and ignored files', () => {
     const r = await w.cli(['destroy', i.id, '--json']);
     expect(r.code).toBe(1);
     const d = r.json.error.details[0];
-    expect(d.atRisk).toEqual(expect.arrayContaining([{ kind: 'changed', path: 'backend/message.txt' }, { kind: 'untracked', path: 'dist/' }]));
+    expect(d.atRisk).toEqual(
+      expect.arrayContaining([
+        { kind: 'changed', path: 'backend/message.txt' },
+        { kind: 'untracked', path: 'dist/' },
+      ]),
+    );
     expect(d.atRisk).toHaveLength(2);
     expect(d.disposable).toEqual(['run.tmpdata']);
     expect((await w.cli(['destroy', i.id, '--force', '--json'])).code).toBe(0);
@@ -156,7 +161,7 @@ describe('directories registered with init are never deleted', () => {
     expect((await filesUnder(clone)).sort()).toEqual(before);
   });
 
-  it('an old registry entry (no origin field) for a worktree outside create\'s place is treated as init', async () => {
+  it("an old registry entry (no origin field) for a worktree outside create's place is treated as init", async () => {
     const wt = join(w.root, 'elsewhere', 'my-wt');
     await mkdir(join(w.root, 'elsewhere'), { recursive: true });
     await git(w.repo, 'worktree', 'add', '-q', '-b', 'elsewhere', wt);

@@ -40,7 +40,17 @@ describe('registry migration (v1 → v2)', () => {
       version: 1,
       instances: {
         [mine.id]: mine,
-        'engplace-other': { id: 'engplace-other', path: other, slot: 7, kind: 'worktree', repo: world.repo, branch: 'other', createdAt: '2026-01-01T00:00:00.000Z', origin: 'init', note: 'kept' },
+        'engplace-other': {
+          id: 'engplace-other',
+          path: other,
+          slot: 7,
+          kind: 'worktree',
+          repo: world.repo,
+          branch: 'other',
+          createdAt: '2026-01-01T00:00:00.000Z',
+          origin: 'init',
+          note: 'kept',
+        },
       },
       blacklist: { '9': { reason: 'port 8009 held by a host process', at: '2026-01-01T00:00:00.000Z' } },
       owner: 'older-tool',
@@ -89,7 +99,21 @@ describe('create --engine / move --engine', () => {
     const id = 'engplace--engone';
     expect((await registry()).instances[id]).toBeDefined();
     // a running container of its compose project on the local engine: what `up` leaves
-    const busy = await execa('docker', ['run', '-d', '--name', 'kts-eng-placement-busy', '--label', `com.docker.compose.project=${id}`, 'debian:bookworm-slim', 'sleep', '300'], { reject: false });
+    const busy = await execa(
+      'docker',
+      [
+        'run',
+        '-d',
+        '--name',
+        'kts-eng-placement-busy',
+        '--label',
+        `com.docker.compose.project=${id}`,
+        'debian:bookworm-slim',
+        'sleep',
+        '300',
+      ],
+      { reject: false },
+    );
     expect(busy.exitCode, busy.stderr).toBe(0);
     const refused = await cli(['move', id, '--engine', remote.context, '--json']);
     expect(refused.code).toBe(1);
@@ -111,7 +135,9 @@ describe('create --engine / move --engine', () => {
     try {
       const r = await cli(['create', 'engdown', '--engine', remote.context, '--json']);
       expect(r.code).toBe(4);
-      expect(r.json.error.message).toMatch(new RegExp(`^Engine "${remote.context}" \\(ssh://root@127\\.0\\.0\\.1:${remote.port}\\) is not reachable: `));
+      expect(r.json.error.message).toMatch(
+        new RegExp(`^Engine "${remote.context}" \\(ssh://root@127\\.0\\.0\\.1:${remote.port}\\) is not reachable: `),
+      );
       expect(r.ms).toBeLessThan(5000);
       expect(existsSync(join(world.root, 'src', 'engplace--engdown'))).toBe(false);
       const m = await cli(['move', 'engplace--engone', '--engine', remote.context, '--json']);

@@ -45,12 +45,27 @@ beforeAll(async () => {
   instanceId = init.json.instance.id;
   // a "sandbox" on the remote engine: a container of the registered instance's compose project, so `engines`
   // has something to find and measure there (the image is copied over the engine connection)
-  const copy = await execa('sh', ['-c', `docker save debian:bookworm-slim | docker --context ${remote.context} load -q`], { env: { ...process.env, ...remote.env }, reject: false });
+  const copy = await execa('sh', ['-c', `docker save debian:bookworm-slim | docker --context ${remote.context} load -q`], {
+    env: { ...process.env, ...remote.env },
+    reject: false,
+  });
   expect(copy.exitCode, copy.stderr).toBe(0);
   const run = await remote.docker([
-    'run', '-d', '--name', 'kts-eng-sandbox', '--restart', 'unless-stopped',
-    '--label', `com.docker.compose.project=${instanceId}`, '--label', 'com.docker.compose.service=sandbox', '--label', 'com.docker.compose.oneoff=False',
-    'debian:bookworm-slim', 'sleep', '600',
+    'run',
+    '-d',
+    '--name',
+    'kts-eng-sandbox',
+    '--restart',
+    'unless-stopped',
+    '--label',
+    `com.docker.compose.project=${instanceId}`,
+    '--label',
+    'com.docker.compose.service=sandbox',
+    '--label',
+    'com.docker.compose.oneoff=False',
+    'debian:bookworm-slim',
+    'sleep',
+    '600',
   ]);
   expect(run.code, run.stderr).toBe(0);
   process.stdout.write(`[engines] remote host ready on 127.0.0.1:${remote.port} in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
@@ -92,7 +107,9 @@ describe('engines', () => {
   it('a stopped remote host is listed unreachable at once, without holding up the local engine; it comes back when started', async () => {
     await remote.stop();
     const r = await engines();
-    process.stdout.write(`[engines] with the remote host stopped: answered in ${r.ms} ms (remote row ${r.by[remote.context]!.latencyMs} ms)\n`);
+    process.stdout.write(
+      `[engines] with the remote host stopped: answered in ${r.ms} ms (remote row ${r.by[remote.context]!.latencyMs} ms)\n`,
+    );
     expect(r.by[remote.context]).toMatchObject({ reachable: false, version: null, sandboxes: [] });
     expect(r.by[remote.context]!.error).toMatch(/refused|not reachable/i);
     expect(r.by[remote.context]!.latencyMs).toBeLessThanOrEqual(2000);
@@ -107,7 +124,9 @@ describe('engines', () => {
     await execa('docker', ['pause', remote.container]);
     try {
       const r = await engines();
-      process.stdout.write(`[engines] with the remote host hung: answered in ${r.ms} ms (remote row ${r.by[remote.context]!.latencyMs} ms)\n`);
+      process.stdout.write(
+        `[engines] with the remote host hung: answered in ${r.ms} ms (remote row ${r.by[remote.context]!.latencyMs} ms)\n`,
+      );
       expect(r.by[remote.context]).toMatchObject({ reachable: false, error: 'no answer within 2000 ms' });
       expect(r.by[remote.context]!.latencyMs).toBeGreaterThanOrEqual(2000);
       expect(r.by[remote.context]!.latencyMs).toBeLessThan(2500);
@@ -136,7 +155,12 @@ describe('what remote instances will build on (findings)', () => {
     const proj = join(world.root, 'compose-probe');
     await mkdir(proj, { recursive: true });
     await writeFile(join(proj, 'docker-compose.yml'), 'version: "3.7"\nservices:\n  sandbox:\n    image: debian:bookworm-slim\n');
-    const direct = await execa('docker-compose', ['-p', 'kts-eng-probe', 'ps'], { cwd: proj, env: { ...env, DOCKER_HOST: `ssh://root@127.0.0.1:${remote.port}` }, reject: false, timeout: 60_000 });
+    const direct = await execa('docker-compose', ['-p', 'kts-eng-probe', 'ps'], {
+      cwd: proj,
+      env: { ...env, DOCKER_HOST: `ssh://root@127.0.0.1:${remote.port}` },
+      reject: false,
+      timeout: 60_000,
+    });
     if (paramiko) expect(direct.exitCode, direct.stderr).toBe(0);
     else expect(direct.stderr).toMatch(/paramiko/);
     // one ssh connection (ControlMaster) carrying a local unix socket forward of the remote docker.sock
@@ -144,12 +168,33 @@ describe('what remote instances will build on (findings)', () => {
     const cm = join(world.root, 'cm.sock');
     const fwd = await execa(
       'ssh',
-      ['-f', '-N', '-o', 'ExitOnForwardFailure=yes', '-o', 'ControlMaster=yes', '-o', `ControlPath=${cm}`, '-o', 'ControlPersist=60', '-L', `${sock}:/var/run/docker.sock`, '-p', String(remote.port), 'root@127.0.0.1'],
+      [
+        '-f',
+        '-N',
+        '-o',
+        'ExitOnForwardFailure=yes',
+        '-o',
+        'ControlMaster=yes',
+        '-o',
+        `ControlPath=${cm}`,
+        '-o',
+        'ControlPersist=60',
+        '-L',
+        `${sock}:/var/run/docker.sock`,
+        '-p',
+        String(remote.port),
+        'root@127.0.0.1',
+      ],
       { env, reject: false, timeout: 20_000 },
     );
     expect(fwd.exitCode, fwd.stderr).toBe(0);
     try {
-      const ps = await execa('docker-compose', ['-p', instanceId, 'ps', '-q'], { cwd: proj, env: { ...env, DOCKER_HOST: `unix://${sock}` }, reject: false, timeout: 60_000 });
+      const ps = await execa('docker-compose', ['-p', instanceId, 'ps', '-q'], {
+        cwd: proj,
+        env: { ...env, DOCKER_HOST: `unix://${sock}` },
+        reject: false,
+        timeout: 60_000,
+      });
       expect(ps.exitCode, ps.stderr).toBe(0);
       // compose finds the remote container of that project, through the forward
       expect(String(ps.stdout).trim()).toMatch(/^[0-9a-f]{12,}$/);
@@ -176,7 +221,10 @@ describe('what remote instances will build on (findings)', () => {
         const list = await createEngine(ep, { queryTimeoutMs: 8000 }).listContainers({ all: true });
         expect(list.map((c) => c.project)).toContain(instanceId);
       } finally {
-        for (const [k, v] of [['DOCKER_HOST', saved.host], ['SSH_AUTH_SOCK', saved.sock]] as const) {
+        for (const [k, v] of [
+          ['DOCKER_HOST', saved.host],
+          ['SSH_AUTH_SOCK', saved.sock],
+        ] as const) {
           if (v === undefined) delete process.env[k];
           else process.env[k] = v;
         }

@@ -71,7 +71,11 @@ describe('env output through real shells', () => {
   it('fish format: every value one single-quoted word per line', async () => {
     const out = await w.cli(['env', '-i', id, '--format', 'fish']);
     expect(out.code).toBe(0);
-    for (const line of out.stdout.trim().replace(/;$/, '').split(/;\n(?=set -gx )/)) expect(line).toMatch(/^set -gx [A-Z_0-9]+ '[\s\S]*'$/);
+    for (const line of out.stdout
+      .trim()
+      .replace(/;$/, '')
+      .split(/;\n(?=set -gx )/))
+      expect(line).toMatch(/^set -gx [A-Z_0-9]+ '[\s\S]*'$/);
   });
 
   // without fish this shows as skipped, never as passed
@@ -88,8 +92,12 @@ describe('env output through real shells', () => {
     const dir = join(w.root, 'compose-check');
     await mkdir(dir);
     await writeFile(join(dir, 'e.env'), out.stdout);
-    await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  s:\n    image: debian:bookworm-slim\n    environment:\n      API: "${KTRDR_API_URL}"\n');
-    const compose = (await execa('docker', ['compose', 'version'], { reject: false })).exitCode === 0 ? ['docker', 'compose'] : ['docker-compose'];
+    await writeFile(
+      join(dir, 'docker-compose.yml'),
+      'services:\n  s:\n    image: debian:bookworm-slim\n    environment:\n      API: "${KTRDR_API_URL}"\n',
+    );
+    const compose =
+      (await execa('docker', ['compose', 'version'], { reject: false })).exitCode === 0 ? ['docker', 'compose'] : ['docker-compose'];
     const r = await execa(compose[0]!, [...compose.slice(1), '--env-file', 'e.env', 'config'], { cwd: dir, reject: false });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(String(r.stdout)).toContain(expected.KTRDR_API_URL!);
@@ -106,7 +114,10 @@ describe('env output through real shells', () => {
     expect(to, JSON.stringify(slots.json)).toBeDefined();
     const r = await w.cli(['slot', 'move', String(to), '-i', id, '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    const warning = String(r.stderr).split('\n').find((l) => l.includes('edited by hand')) ?? '';
+    const warning =
+      String(r.stderr)
+        .split('\n')
+        .find((l) => l.includes('edited by hand')) ?? '';
     expect(warning, r.stderr).toContain('"state":"warning"');
     expect(warning).toContain('MY_TOKEN=keep-me (not from the registry)');
     expect(warning).toMatch(/KTRDR_API_PORT: 9999 → \d+/);

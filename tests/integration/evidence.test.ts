@@ -9,7 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnvFile } from '../../main/core/envfile';
 import { filesUnder, git, makeWorld, waitDockerHealthy, type World } from './world';
 
-const SERVICES = ['backend', 'backtest-worker-1', 'backtest-worker-2', 'db', 'grafana', 'jaeger', 'prometheus', 'training-worker-1', 'training-worker-2'];
+const SERVICES = [
+  'backend',
+  'backtest-worker-1',
+  'backtest-worker-2',
+  'db',
+  'grafana',
+  'jaeger',
+  'prometheus',
+  'training-worker-1',
+  'training-worker-2',
+];
 
 let w: World;
 let inst: any;
@@ -40,9 +50,24 @@ beforeAll(async () => {
   expect(password.length).toBeGreaterThanOrEqual(16);
   // Put the secret into a container log on purpose: evidence must still not contain it.
   const id = String(
-    (await execa('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${inst.id}`, '--filter', 'label=com.docker.compose.service=backend'])).stdout,
+    (
+      await execa('docker', [
+        'ps',
+        '-q',
+        '--filter',
+        `label=com.docker.compose.project=${inst.id}`,
+        '--filter',
+        'label=com.docker.compose.service=backend',
+      ])
+    ).stdout,
   ).trim();
-  await execa('docker', ['exec', id, 'sh', '-c', 'echo "connecting as ktrdr with $KTRDR_DB_PASSWORD" > /proc/1/fd/1; echo "DB_PASSWORD=$KTRDR_DB_PASSWORD" > /proc/1/fd/2']);
+  await execa('docker', [
+    'exec',
+    id,
+    'sh',
+    '-c',
+    'echo "connecting as ktrdr with $KTRDR_DB_PASSWORD" > /proc/1/fd/1; echo "DB_PASSWORD=$KTRDR_DB_PASSWORD" > /proc/1/fd/2',
+  ]);
   const logs = await execa('docker', ['logs', '--tail', '5', id], { all: true });
   expect(String(logs.all)).toContain(password); // the leak is really there
 });
@@ -91,7 +116,9 @@ describe('evidence', () => {
   it('holds the gate report, status, containers, git state and versions', async () => {
     const gate = JSON.parse(await readFile(join(ev.dir, 'gate.json'), 'utf8'));
     expect(gate.passed).toBe(true);
-    expect(gate.checks.map((c: any) => c.name)).toEqual(expect.arrayContaining(['database', 'migrations', 'backend', 'workers', 'containers']));
+    expect(gate.checks.map((c: any) => c.name)).toEqual(
+      expect.arrayContaining(['database', 'migrations', 'backend', 'workers', 'containers']),
+    );
     for (const c of gate.checks) expect(typeof c.elapsedMs).toBe('number');
     const status = JSON.parse(await readFile(join(ev.dir, 'status.json'), 'utf8'));
     expect(status.instance.id).toBe(inst.id);
@@ -165,7 +192,16 @@ describe('evidence', () => {
 
   it('after a failed gate: SUMMARY says FAILED, names the failed checks and the dead container', async () => {
     const id = String(
-      (await execa('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${inst.id}`, '--filter', 'label=com.docker.compose.service=training-worker-2'])).stdout,
+      (
+        await execa('docker', [
+          'ps',
+          '-q',
+          '--filter',
+          `label=com.docker.compose.project=${inst.id}`,
+          '--filter',
+          'label=com.docker.compose.service=training-worker-2',
+        ])
+      ).stdout,
     ).trim();
     await execa('docker', ['kill', id]);
     const g = await w.cli(['gate', '--timeout', '20'], { cwd: inst.path });

@@ -17,7 +17,10 @@ export default async function setup(): Promise<void> {
   }
   if (!existsSync(`${root}/dist/cli.js`)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does).');
   const t0 = Date.now();
-  const build = await execa('docker', ['build', '-q', '-t', FIXTURE_IMAGE, `${root}/tests/fixtures/stack/image`], { reject: false, timeout: 600_000 });
+  const build = await execa('docker', ['build', '-q', '-t', FIXTURE_IMAGE, `${root}/tests/fixtures/stack/image`], {
+    reject: false,
+    timeout: 600_000,
+  });
   if (build.exitCode !== 0) throw new Error(`Could not build ${FIXTURE_IMAGE}:\n${build.stderr}`);
   process.stdout.write(`[setup] engine ${info.stdout.trim()}, fixture image ready in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
 }

@@ -130,11 +130,13 @@ describe('hostile input on the command line', () => {
       const args = raw.map((a) => (a === 'ID' ? id : a));
       const label = JSON.stringify(args);
       const j = await w.cli([...args, '--json'], { timeoutMs: 60_000 });
-      if (j.code !== exit) problems.push(`${label} --json: exit ${j.code}, expected ${exit}: ${j.stdout.slice(0, 300)}${j.stderr.slice(0, 300)}`);
+      if (j.code !== exit)
+        problems.push(`${label} --json: exit ${j.code}, expected ${exit}: ${j.stdout.slice(0, 300)}${j.stderr.slice(0, 300)}`);
       if (!j.json) problems.push(`${label} --json: stdout is not JSON: ${j.stdout.slice(0, 300)}`);
       else {
         if (j.json.ok !== false || j.json.schema !== 'ktrdr-sandbox/error@1') problems.push(`${label} --json: not an error document`);
-        if (j.json.error?.code !== code) problems.push(`${label} --json: code ${j.json.error?.code}, expected ${code}: ${j.json.error?.message}`);
+        if (j.json.error?.code !== code)
+          problems.push(`${label} --json: code ${j.json.error?.code}, expected ${code}: ${j.json.error?.message}`);
         if (j.json.error?.exitCode !== exit) problems.push(`${label} --json: exitCode ${j.json.error?.exitCode}`);
         if (String(j.json.error?.message).includes('\n')) problems.push(`${label} --json: multi-line message`);
       }
@@ -144,7 +146,9 @@ describe('hostile input on the command line', () => {
       if (STACK.test(h.stdout + h.stderr)) problems.push(`${label}: stack trace: ${h.stderr.slice(0, 500)}`);
       const errLines = h.stderr.split('\n').filter((l) => l.trim() && !/^\s*[✓✗•!○]/.test(l));
       if (!/^Error: /.test(errLines[0] ?? '') || errLines.length > 2 || (errLines[1] !== undefined && !/^Hint: /.test(errLines[1]))) {
-        problems.push(`${label}: expected "Error: …" and at most a "Hint: …" line on stderr, got ${JSON.stringify(h.stderr.slice(0, 400))}`);
+        problems.push(
+          `${label}: expected "Error: …" and at most a "Hint: …" line on stderr, got ${JSON.stringify(h.stderr.slice(0, 400))}`,
+        );
       }
       if (code === U && h.stdout.includes('✓')) problems.push(`${label}: a ✓ step was printed before the usage error`);
     });
@@ -164,7 +168,12 @@ describe('hostile input on the dashboard API', () => {
   });
 
   it('create and destroy answer bad arguments with USAGE/NOT_FOUND envelopes; the server keeps serving', async () => {
-    dash = execa(CLI, ['dashboard', '--port', '0', '--json', '--repo', w.repo], { cwd: w.repo, env: w.env, reject: false, stdin: 'ignore' });
+    dash = execa(CLI, ['dashboard', '--port', '0', '--json', '--repo', w.repo], {
+      cwd: w.repo,
+      env: w.env,
+      reject: false,
+      stdin: 'ignore',
+    });
     const first = await new Promise<string>((resolve, reject) => {
       let buf = '';
       dash!.stdout!.on('data', (d: Buffer) => {
@@ -177,7 +186,11 @@ describe('hostile input on the dashboard API', () => {
     const u = new URL(url);
     const token = u.searchParams.get('token')!;
     const call = async (channel: string, body: string) => {
-      const r = await fetch(`${u.origin}/api/invoke/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ktrdr-token': token }, body });
+      const r = await fetch(`${u.origin}/api/invoke/${channel}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-ktrdr-token': token },
+        body,
+      });
       return { status: r.status, text: await r.text() };
     };
     const api: Array<[channel: string, args: unknown, code: string]> = [
@@ -217,12 +230,14 @@ describe('hostile input on the dashboard API', () => {
         problems.push(`${channel} ${JSON.stringify(args).slice(0, 80)}: not JSON: ${r.text.slice(0, 200)}`);
         continue;
       }
-      if (body.ok !== false || body.error?.code !== code || body.error?.exitCode !== 1) problems.push(`${channel} ${JSON.stringify(args).slice(0, 80)}: ${r.text.slice(0, 300)}`);
+      if (body.ok !== false || body.error?.code !== code || body.error?.exitCode !== 1)
+        problems.push(`${channel} ${JSON.stringify(args).slice(0, 80)}: ${r.text.slice(0, 300)}`);
       if (STACK.test(r.text)) problems.push(`${channel}: stack trace`);
     }
     for (const body of ['{not json', '{"name":"x"}', '"x"']) {
       const r = await call('create', body);
-      if (r.status !== 400 || JSON.parse(r.text).error?.code !== U) problems.push(`create body ${body}: ${r.status} ${r.text.slice(0, 200)}`);
+      if (r.status !== 400 || JSON.parse(r.text).error?.code !== U)
+        problems.push(`create body ${body}: ${r.status} ${r.text.slice(0, 200)}`);
     }
     expect(problems).toEqual([]);
     // still serving, and nothing was created or removed

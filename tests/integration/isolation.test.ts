@@ -34,17 +34,36 @@ async function rewrite(file: string): Promise<void> {
 }
 
 const obs = (...args: string[]) =>
-  execa('docker-compose', ['-p', OBS, '-f', join(w.root, 'obs', 'docker-compose.yml'), ...args], { env: { OBS_COLLECTOR_PORT: String(collectorPort) }, reject: false });
+  execa('docker-compose', ['-p', OBS, '-f', join(w.root, 'obs', 'docker-compose.yml'), ...args], {
+    env: { OBS_COLLECTOR_PORT: String(collectorPort) },
+    reject: false,
+  });
 
 /** Running containers of a project: id, service, every IP. */
 async function containersOf(project: string): Promise<{ id: string; service: string; ips: string[] }[]> {
-  const ids = String((await execa('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`])).stdout).split('\n').filter(Boolean);
+  const ids = String((await execa('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`])).stdout)
+    .split('\n')
+    .filter(Boolean);
   const out = [];
   for (const id of ids) {
     const [service, ...ips] = String(
-      (await execa('docker', ['inspect', '-f', '{{index .Config.Labels "com.docker.compose.service"}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', id])).stdout,
-    ).trim().split(/\s+/);
-    if (!String((await execa('docker', ['inspect', '-f', '{{index .Config.Labels "com.docker.compose.oneoff"}}', id])).stdout).includes('True')) out.push({ id, service: service!, ips });
+      (
+        await execa('docker', [
+          'inspect',
+          '-f',
+          '{{index .Config.Labels "com.docker.compose.service"}} {{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
+          id,
+        ])
+      ).stdout,
+    )
+      .trim()
+      .split(/\s+/);
+    if (
+      !String((await execa('docker', ['inspect', '-f', '{{index .Config.Labels "com.docker.compose.oneoff"}}', id])).stdout).includes(
+        'True',
+      )
+    )
+      out.push({ id, service: service!, ips });
   }
   return out;
 }

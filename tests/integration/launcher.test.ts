@@ -28,7 +28,8 @@ function run(args: string[], opts: { viaNode?: boolean; env?: Record<string, str
   return execa(file as string, argv as string[], { cwd: opts.cwd ?? inst.path, env, reject: false, input: opts.input ?? '' });
 }
 
-const probe = 'printf "id=%s ca=%s api=%s pw=%s\\n" "$INSTANCE_ID" "$NODE_EXTRA_CA_CERTS" "$KTRDR_API_URL" "${KTRDR_DB_PASSWORD:+set}"; cat; exit 7';
+const probe =
+  'printf "id=%s ca=%s api=%s pw=%s\\n" "$INSTANCE_ID" "$NODE_EXTRA_CA_CERTS" "$KTRDR_API_URL" "${KTRDR_DB_PASSWORD:+set}"; cat; exit 7';
 
 describe('the bin', () => {
   it('is a plain node program', async () => {
@@ -43,7 +44,7 @@ describe('the bin', () => {
 });
 
 describe('exec', () => {
-  it("runs the command with the instance environment, NODE_EXTRA_CA_CERTS as given, our stdin, and its exit code", async () => {
+  it('runs the command with the instance environment, NODE_EXTRA_CA_CERTS as given, our stdin, and its exit code', async () => {
     for (const viaNode of [false, true]) {
       const r = await run(['exec', '--', 'sh', '-c', probe], { viaNode, input: 'from-stdin\n' });
       expect(r.exitCode, r.stderr).toBe(7);
@@ -77,7 +78,11 @@ describe('exec', () => {
     expect((await run(['exec', '--', 'sh', '-c', 'kill -KILL $$'])).exitCode).toBe(137);
   });
 
-  for (const [sig, code] of [['SIGTERM', 42], ['SIGHUP', 43], ['SIGINT', 44]] as const) {
+  for (const [sig, code] of [
+    ['SIGTERM', 42],
+    ['SIGHUP', 43],
+    ['SIGINT', 44],
+  ] as const) {
     it(`passes ${sig} sent to ktrdr-sandbox on to the command (stdin not a terminal)`, async () => {
       const short = sig.slice(3);
       // bounded (~30 s): were the signal not passed on, the test fails instead of waiting on an orphan

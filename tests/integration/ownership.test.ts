@@ -44,8 +44,27 @@ const sandboxHome = (w: World) => join(w.home, '.ktrdr', 'sandbox');
 const ownerOf = async (w: World) => (await readFile(join(sandboxHome(w), 'owner-id'), 'utf8')).trim();
 async function labels(kind: 'container' | 'network' | 'volume', filter: string): Promise<Record<string, string>[]> {
   const ls = kind === 'container' ? ['ps', '-aq'] : [kind, 'ls', '-q'];
-  const ids = String((await execa('docker', [...ls, '--filter', filter])).stdout).split('\n').filter(Boolean);
-  return Promise.all(ids.map(async (id) => JSON.parse(String((await execa('docker', [kind === 'container' ? 'inspect' : kind, ...(kind === 'container' ? [] : ['inspect']), '-f', '{{json .' + (kind === 'container' ? 'Config.Labels' : 'Labels') + '}}', id])).stdout)) ?? {}));
+  const ids = String((await execa('docker', [...ls, '--filter', filter])).stdout)
+    .split('\n')
+    .filter(Boolean);
+  return Promise.all(
+    ids.map(
+      async (id) =>
+        JSON.parse(
+          String(
+            (
+              await execa('docker', [
+                kind === 'container' ? 'inspect' : kind,
+                ...(kind === 'container' ? [] : ['inspect']),
+                '-f',
+                '{{json .' + (kind === 'container' ? 'Config.Labels' : 'Labels') + '}}',
+                id,
+              ])
+            ).stdout,
+          ),
+        ) ?? {},
+    ),
+  );
 }
 
 let a: World;
@@ -83,7 +102,10 @@ describe('ownership: two registries on one engine', () => {
 
     const [ownerA, ownerB] = [await ownerOf(a), await ownerOf(b)];
     expect(ownerA).not.toBe(ownerB);
-    for (const [w, id, owner] of [[a, idA, ownerA], [b, idB, ownerB]] as const) {
+    for (const [w, id, owner] of [
+      [a, idA, ownerA],
+      [b, idB, ownerB],
+    ] as const) {
       const f = `label=com.docker.compose.project=${id}`;
       for (const kind of ['container', 'network', 'volume'] as const) {
         const ls = await labels(kind, f);
@@ -147,7 +169,11 @@ describe('ownership: two registries on one engine', () => {
       const token = url.searchParams.get('token')!;
       let snap: { orphans: { project: string }[] } | undefined;
       for (let i = 0; i < 40; i++) {
-        const r = await fetch(new URL('/api/invoke/snapshot', url), { method: 'POST', headers: { 'x-ktrdr-token': token, 'content-type': 'application/json', origin: url.origin }, body: '[]' });
+        const r = await fetch(new URL('/api/invoke/snapshot', url), {
+          method: 'POST',
+          headers: { 'x-ktrdr-token': token, 'content-type': 'application/json', origin: url.origin },
+          body: '[]',
+        });
         const body = (await r.json()) as { ok: boolean; value?: typeof snap; data?: typeof snap };
         snap = body.value ?? body.data ?? (body as unknown as typeof snap);
         if (snap?.orphans?.length) break;
@@ -170,7 +196,13 @@ describe('ownership: two registries on one engine', () => {
     expect((await labels('volume', `label=com.docker.compose.project=${idA}`)).length).toBe(1);
     // at a terminal it shows the plan and asks: "n" keeps everything, "y" removes (without --volumes: not the volume)
     const tty = (answer: string) =>
-      execa('script', ['-qec', `${CLI} prune --orphans`, '/dev/null'], { cwd: a.repo, env: { ...a.env }, input: answer, reject: false, timeout: 60_000 });
+      execa('script', ['-qec', `${CLI} prune --orphans`, '/dev/null'], {
+        cwd: a.repo,
+        env: { ...a.env },
+        input: answer,
+        reject: false,
+        timeout: 60_000,
+      });
     const no = await tty('n\n');
     expect(no.stdout).toContain('prune would remove:');
     expect(no.stdout).toContain(`unregistered project "${idA}": 1 container(s), 1 network(s) — 1 volume(s) kept`);
@@ -190,12 +222,24 @@ describe('ownership: two registries on one engine', () => {
     const id = c.json.instance.id;
     expect((await a.cli(['up', id, '--no-wait', '--json'])).code).toBe(0);
     // an object of the same compose project name that we did not start (another tool, another user)
-    await execa('docker', ['run', '-d', '--name', intruder, '--label', `com.docker.compose.project=${id}`, 'ktrdr-sandbox-fixture:1', 'sleep', '300']);
+    await execa('docker', [
+      'run',
+      '-d',
+      '--name',
+      intruder,
+      '--label',
+      `com.docker.compose.project=${id}`,
+      'ktrdr-sandbox-fixture:1',
+      'sleep',
+      '300',
+    ]);
     await rm(c.json.instance.path, { recursive: true, force: true }); // by hand: no compose down possible now
     const d = await a.cli(['destroy', id, '--force', '--json']);
     expect(d.code, d.stdout + d.stderr).toBe(0);
     expect(d.stderr).toContain('left alone');
-    const left = String((await execa('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${id}`])).stdout).split('\n').filter(Boolean);
+    const left = String((await execa('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${id}`])).stdout)
+      .split('\n')
+      .filter(Boolean);
     expect(left).toHaveLength(1);
     expect(String((await execa('docker', ['inspect', '-f', '{{.Name}}', left[0]!])).stdout).trim()).toBe(`/${intruder}`);
     expect((await labels('volume', `label=com.docker.compose.project=${id}`)).length).toBe(0);
@@ -203,7 +247,21 @@ describe('ownership: two registries on one engine', () => {
   }, 120_000);
 
   it('a container of another compose project on a slot port makes the slot held, never blacklisted', async () => {
-    await execa('docker', ['run', '-d', '--name', foreign, '--label', `com.docker.compose.project=${foreign}`, '-p', `127.0.0.1:${BASE + 3}:8080`, 'ktrdr-sandbox-fixture:1', 'python3', '-m', 'http.server', '8080']);
+    await execa('docker', [
+      'run',
+      '-d',
+      '--name',
+      foreign,
+      '--label',
+      `com.docker.compose.project=${foreign}`,
+      '-p',
+      `127.0.0.1:${BASE + 3}:8080`,
+      'ktrdr-sandbox-fixture:1',
+      'python3',
+      '-m',
+      'http.server',
+      '8080',
+    ]);
     const r = await a.cli(['create', 'held', '--slot', '3', '--json']);
     expect(r.code, r.stdout).toBe(3);
     expect(r.json.error.message).toContain(foreign);

@@ -11,7 +11,9 @@ let squatter: ChildProcess;
 beforeAll(async () => {
   w = await makeWorld();
   // A foreign process holding slot 1's Grafana port (3001).
-  squatter = spawn(process.execPath, ['-e', "require('net').createServer().listen(3001, '127.0.0.1', () => console.log('ready'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  squatter = spawn(process.execPath, ['-e', "require('net').createServer().listen(3001, '127.0.0.1', () => console.log('ready'))"], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve) => squatter.stdout!.once('data', () => resolve()));
 });
 afterAll(async () => {
@@ -76,7 +78,9 @@ describe('port conflicts', () => {
     expect(r.code).toBe(0);
     const slot = r.json.instance.slot as number;
     const port = 8000 + slot;
-    const p = spawn(process.execPath, ['-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('ready'))`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve) => p.stdout!.once('data', () => resolve()));
     try {
       const up = await w.cli(['up'], { cwd: r.json.instance.path });

@@ -13,7 +13,14 @@ let w: World;
 let inst: { id: string; path: string };
 
 async function healths(project: string): Promise<Record<string, string>> {
-  const r = await execa('docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Label "com.docker.compose.service"}} {{.Status}}']);
+  const r = await execa('docker', [
+    'ps',
+    '-a',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--format',
+    '{{.Label "com.docker.compose.service"}} {{.Status}}',
+  ]);
   return Object.fromEntries(
     String(r.stdout)
       .split('\n')
@@ -21,7 +28,10 @@ async function healths(project: string): Promise<Record<string, string>> {
       .map((l) => {
         const [svc, ...rest] = l.split(' ');
         const st = rest.join(' ');
-        return [svc!, /\(healthy\)/.test(st) ? 'healthy' : /health: starting/.test(st) ? 'starting' : /unhealthy/.test(st) ? 'unhealthy' : st];
+        return [
+          svc!,
+          /\(healthy\)/.test(st) ? 'healthy' : /health: starting/.test(st) ? 'starting' : /unhealthy/.test(st) ? 'unhealthy' : st,
+        ];
       }),
   );
 }
@@ -40,7 +50,7 @@ afterAll(async () => {
 });
 
 describe('readiness on the slow-interval fixture', () => {
-  it('up passes the gate on the services\' own healthchecks, well before Docker reports every container healthy', async () => {
+  it("up passes the gate on the services' own healthchecks, well before Docker reports every container healthy", async () => {
     const up = await w.cli(['up', '--json'], { cwd: inst.path });
     const upDone = Date.now();
     expect(up.code, up.stdout + up.stderr).toBe(0);
@@ -63,13 +73,21 @@ describe('readiness on the slow-interval fixture', () => {
     }
     expect(allHealthyAt, 'Docker never reported every container healthy within 90 s').toBeGreaterThan(0);
     expect(allHealthyAt - upDone).toBeGreaterThan(5_000);
-    process.stdout.write(`[readiness] up+gate ${up.ms} ms (gate ${gate.elapsedMs} ms); Docker all healthy ${allHealthyAt - upDone} ms after PASSED\n`);
+    process.stdout.write(
+      `[readiness] up+gate ${up.ms} ms (gate ${gate.elapsedMs} ms); Docker all healthy ${allHealthyAt - upDone} ms after PASSED\n`,
+    );
   });
 
   it('an HTTP check that fails still fails the gate although every healthcheck passes', async () => {
     const manifest = join(inst.path, 'ktrdr-sandbox.yml');
     const original = await readFile(manifest, 'utf8');
-    await writeFile(manifest, original.replace('  checks:\n', '  checks:\n    - { name: info, label: Info endpoint, http: { url: "http://127.0.0.1:${KTRDR_API_PORT}/api/v1/nope" }, service: backend }\n'));
+    await writeFile(
+      manifest,
+      original.replace(
+        '  checks:\n',
+        '  checks:\n    - { name: info, label: Info endpoint, http: { url: "http://127.0.0.1:${KTRDR_API_PORT}/api/v1/nope" }, service: backend }\n',
+      ),
+    );
     try {
       const g = await w.cli(['gate', '--timeout', '6', '--json'], { cwd: inst.path });
       expect(g.code, g.stdout + g.stderr).toBe(2);
@@ -118,7 +136,7 @@ describe('readiness on the slow-interval fixture', () => {
     }
   });
 
-  it('a service whose own healthcheck fails fails the gate, with the healthcheck\'s output', async () => {
+  it("a service whose own healthcheck fails fails the gate, with the healthcheck's output", async () => {
     const c = await w.cli(['create', 'rdy-b', '--json']);
     expect(c.code, c.stdout + c.stderr).toBe(0);
     const b = c.json.instance;

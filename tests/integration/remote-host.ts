@@ -43,7 +43,10 @@ async function freePort(): Promise<number> {
 
 /** Build (cached layers: ~1 s when unchanged) the remote-host image. */
 export async function buildRemoteHostImage(): Promise<void> {
-  const r = await execa('docker', ['build', '-q', '-t', REMOTE_HOST_IMAGE, join(ROOT, 'tests', 'fixtures', 'remote-host')], { reject: false, timeout: 600_000 });
+  const r = await execa('docker', ['build', '-q', '-t', REMOTE_HOST_IMAGE, join(ROOT, 'tests', 'fixtures', 'remote-host')], {
+    reject: false,
+    timeout: 600_000,
+  });
   if (r.exitCode !== 0) throw new Error(`Could not build ${REMOTE_HOST_IMAGE}:\n${r.stderr}`);
 }
 
@@ -57,7 +60,16 @@ export async function startRemoteHost(opts: { root: string; home: string; name: 
   const sshConfig = join(dir, 'ssh_config');
   await writeFile(
     sshConfig,
-    ['Host 127.0.0.1', '  User root', `  IdentityFile ${key}`, '  IdentitiesOnly yes', '  StrictHostKeyChecking no', `  UserKnownHostsFile ${join(dir, 'known_hosts')}`, '  LogLevel ERROR', ''].join('\n'),
+    [
+      'Host 127.0.0.1',
+      '  User root',
+      `  IdentityFile ${key}`,
+      '  IdentitiesOnly yes',
+      '  StrictHostKeyChecking no',
+      `  UserKnownHostsFile ${join(dir, 'known_hosts')}`,
+      '  LogLevel ERROR',
+      '',
+    ].join('\n'),
     { mode: 0o600 },
   );
   await writeFile(join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F '${sshConfig}' "$@"\n`);
@@ -66,19 +78,35 @@ export async function startRemoteHost(opts: { root: string; home: string; name: 
   // a fixed host port (chosen free now) so a stop/start keeps the context's endpoint valid
   const port = await freePort();
   const container = `kts-eng-remote-${opts.name}-${process.pid}`;
-  const env: Record<string, string> = { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: opts.home, DOCKER_CONFIG: join(opts.home, '.docker') };
+  const env: Record<string, string> = {
+    PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    HOME: opts.home,
+    DOCKER_CONFIG: join(opts.home, '.docker'),
+  };
   const run = await execa(
     'docker',
     [
-      'run', '-d', '--name', container,
-      '--label', 'dev.ktrdr-sandbox.test=remote-host',
+      'run',
+      '-d',
+      '--name',
+      container,
+      '--label',
+      'dev.ktrdr-sandbox.test=remote-host',
       ...CAPS.flatMap((c) => ['--cap-add', c]),
-      '--cgroupns', 'private', '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined',
-      '-p', `127.0.0.1:${port}:22`,
+      '--cgroupns',
+      'private',
+      '--security-opt',
+      'seccomp=unconfined',
+      '--security-opt',
+      'apparmor=unconfined',
+      '-p',
+      `127.0.0.1:${port}:22`,
       // the inner engine's storage on a volume: overlay2 works there (vfs, on the container's own overlay, copies
       // every layer whole: a 550 MB image took GBs). Removed with the container (cleanup: rm -v).
-      '-v', '/var/lib/docker',
-      '-e', `AUTHORIZED_KEY=${pub}`,
+      '-v',
+      '/var/lib/docker',
+      '-e',
+      `AUTHORIZED_KEY=${pub}`,
       REMOTE_HOST_IMAGE,
     ],
     { reject: false },
@@ -93,7 +121,11 @@ export async function startRemoteHost(opts: { root: string; home: string; name: 
     key,
     sshConfig,
     async docker(args) {
-      const r = await execa('docker', ['--context', context, ...args], { env: { ...process.env, ...env }, reject: false, timeout: 120_000 });
+      const r = await execa('docker', ['--context', context, ...args], {
+        env: { ...process.env, ...env },
+        reject: false,
+        timeout: 120_000,
+      });
       return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
     async stop() {
@@ -113,7 +145,11 @@ export async function startRemoteHost(opts: { root: string; home: string; name: 
     const t0 = Date.now();
     let last = '';
     for (let i = 0; i < 60 && Date.now() - t0 < 60_000; i++) {
-      const r = await execa('ssh', ['-p', String(port), 'root@127.0.0.1', 'docker', 'info', '--format', '{{.ServerVersion}}'], { env: { ...process.env, ...env }, reject: false, timeout: 10_000 });
+      const r = await execa('ssh', ['-p', String(port), 'root@127.0.0.1', 'docker', 'info', '--format', '{{.ServerVersion}}'], {
+        env: { ...process.env, ...env },
+        reject: false,
+        timeout: 10_000,
+      });
       if (r.exitCode === 0 && r.stdout.trim()) return;
       last = String(r.stderr).trim();
       await new Promise((res) => setTimeout(res, 500));
@@ -122,10 +158,14 @@ export async function startRemoteHost(opts: { root: string; home: string; name: 
   }
   try {
     await waitReady();
-    const ctx = await execa('docker', ['context', 'create', context, '--description', 'kts test remote host', '--docker', `host=ssh://root@127.0.0.1:${port}`], {
-      env: { ...process.env, ...env },
-      reject: false,
-    });
+    const ctx = await execa(
+      'docker',
+      ['context', 'create', context, '--description', 'kts test remote host', '--docker', `host=ssh://root@127.0.0.1:${port}`],
+      {
+        env: { ...process.env, ...env },
+        reject: false,
+      },
+    );
     if (ctx.exitCode !== 0) throw new Error(`docker context create failed: ${ctx.stderr}`);
   } catch (err) {
     await host.cleanup();

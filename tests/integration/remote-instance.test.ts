@@ -15,7 +15,8 @@ let id: string;
 let dir: string;
 let api: string;
 const cli = (args: string[], timeoutMs = 600_000) => world.cli(args, { env: remote.env, timeoutMs, cwd: dir ?? world.repo });
-const remoteProject = async () => (await remote.docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${id}`])).stdout.split('\n').filter(Boolean);
+const remoteProject = async () =>
+  (await remote.docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${id}`])).stdout.split('\n').filter(Boolean);
 beforeAll(async () => {
   world = await makeWorld('engrem');
   await buildRemoteHostImage();
@@ -82,7 +83,11 @@ describe('an instance on a remote engine', () => {
     expect(st.json.engine).toMatchObject({ name: remote.context, endpoint: `ssh://root@127.0.0.1:${remote.port}`, tunnel: 'up' });
     expect(st.json.engine.forwardedPorts).toContain(Number(new URL(api).port));
     const human = await cli(['status', id]);
-    expect(human.stdout).toMatch(new RegExp(`Engine: +${remote.context} \\(ssh://root@127\\.0\\.0\\.1:${remote.port}\\) — ssh connection up, ports [\\d, ]+ forwarded`));
+    expect(human.stdout).toMatch(
+      new RegExp(
+        `Engine: +${remote.context} \\(ssh://root@127\\.0\\.0\\.1:${remote.port}\\) — ssh connection up, ports [\\d, ]+ forwarded`,
+      ),
+    );
   }, 300_000);
 
   it('list spans both engines; the remote host stopped: answered within 2 s, its instance marked unreachable and kept; started again: up brings it and its forwards back', async () => {
@@ -117,7 +122,10 @@ describe('an instance on a remote engine', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(await remoteProject()).toEqual([]);
     expect((await remote.docker(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${id}`])).stdout.trim()).toBe('');
-    const there = await execa('ssh', ['-p', String(remote.port), 'root@127.0.0.1', 'test', '-e', dir], { env: { ...process.env, ...remote.env }, reject: false });
+    const there = await execa('ssh', ['-p', String(remote.port), 'root@127.0.0.1', 'test', '-e', dir], {
+      env: { ...process.env, ...remote.env },
+      reject: false,
+    });
     expect(there.exitCode).toBe(1);
     expect(existsSync(dir)).toBe(false);
     expect(JSON.parse(await readFile(world.registryFile, 'utf8')).instances[id]).toBeUndefined();

@@ -79,7 +79,11 @@ describe('safety', () => {
 
   it('rejects bad names and slots before doing anything', async () => {
     const before = await readdir(join(w.root, 'src'));
-    for (const args of [['create', '../evil'], ['create', 'ok', '--slot', '11'], ['create', 'ok', '--slot', 'x']]) {
+    for (const args of [
+      ['create', '../evil'],
+      ['create', 'ok', '--slot', '11'],
+      ['create', 'ok', '--slot', 'x'],
+    ]) {
       const r = await w.cli(args);
       expect(r.code, args.join(' ')).toBe(1);
     }

@@ -18,7 +18,14 @@ let b: { id: string; path: string };
 const snapshotsDir = () => join(w.home, '.ktrdr', 'sandbox', 'snapshots');
 
 async function dbContainer(project: string): Promise<string> {
-  const r = await execa('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=db']);
+  const r = await execa('docker', [
+    'ps',
+    '-q',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--filter',
+    'label=com.docker.compose.service=db',
+  ]);
   const id = String(r.stdout).trim().split('\n')[0];
   if (!id) throw new Error(`no running db container for ${project}`);
   return id;
@@ -42,7 +49,14 @@ async function dbReady(project: string): Promise<void> {
 const RECOVERY = /not properly shut down|automatic recovery|database system was interrupted/;
 
 async function ourHelpers(instance: string): Promise<string[]> {
-  const r = await execa('docker', ['ps', '-aq', '--filter', `label=${LABEL_ROLE}=snapshot`, '--filter', `label=${LABEL_INSTANCE}=${instance}`]);
+  const r = await execa('docker', [
+    'ps',
+    '-aq',
+    '--filter',
+    `label=${LABEL_ROLE}=snapshot`,
+    '--filter',
+    `label=${LABEL_INSTANCE}=${instance}`,
+  ]);
   return String(r.stdout).split('\n').filter(Boolean);
 }
 
@@ -101,7 +115,7 @@ describe('volume snapshots', () => {
     const reset = await w.cli(['reset', '--snapshot', 's1', '--json'], { cwd: b.path });
     expect(reset.code, reset.stdout + reset.stderr).toBe(0);
     expect(reset.json.gate.passed).toBe(true);
-    expect(await sql(b.id, 'SELECT string_agg(v, \',\') FROM marker')).toBe('marker-1');
+    expect(await sql(b.id, "SELECT string_agg(v, ',') FROM marker")).toBe('marker-1');
     const logs = await execa('docker', ['logs', await dbContainer(b.id)], { all: true });
     expect(String(logs.all)).not.toMatch(RECOVERY);
   });
@@ -138,10 +152,22 @@ describe('volume snapshots', () => {
       '    except Exception:',
       '        time.sleep(0.2)',
     ].join('\n');
-    const backend = String((await execa('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${a.id}`, '--filter', 'label=com.docker.compose.service=backend'])).stdout).trim();
+    const backend = String(
+      (
+        await execa('docker', [
+          'ps',
+          '-q',
+          '--filter',
+          `label=com.docker.compose.project=${a.id}`,
+          '--filter',
+          'label=com.docker.compose.service=backend',
+        ])
+      ).stdout,
+    ).trim();
     await execa('docker', ['exec', '-d', backend, 'python3', '-c', writer]);
     const t0 = Date.now();
-    while (Number(await sql(a.id, 'SELECT count(*) FROM writes')) < 200_500 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 300));
+    while (Number(await sql(a.id, 'SELECT count(*) FROM writes')) < 200_500 && Date.now() - t0 < 20_000)
+      await new Promise((r) => setTimeout(r, 300));
     expect(Number(await sql(a.id, 'SELECT count(*) FROM writes'))).toBeGreaterThanOrEqual(200_500);
 
     const save = await w.cli(['snapshot', 'save', 's2', '-i', a.id, '--json']);
@@ -150,9 +176,14 @@ describe('volume snapshots', () => {
     expect(existsSync(join(snapshotsDir(), 's2', 'postgres_data.tar'))).toBe(true); // uncompressed by default
     // The source keeps its recycled WAL segments; the copy has only the shutdown checkpoint's segment (or two).
     const segment = /^pg_wal\/[0-9A-F]{24}$/;
-    const inSource = String((await execa('docker', ['exec', await dbContainer(a.id), 'ls', '/var/lib/postgresql/data/pg_wal'])).stdout).split('\n').filter((f) => segment.test(`pg_wal/${f}`));
+    const inSource = String((await execa('docker', ['exec', await dbContainer(a.id), 'ls', '/var/lib/postgresql/data/pg_wal'])).stdout)
+      .split('\n')
+      .filter((f) => segment.test(`pg_wal/${f}`));
     const inCopy: string[] = [];
-    await tar.t({ file: join(snapshotsDir(), 's2', 'postgres_data.tar'), onReadEntry: (e) => void inCopy.push(e.path.replace(/^snapshot-volume\//, '')) });
+    await tar.t({
+      file: join(snapshotsDir(), 's2', 'postgres_data.tar'),
+      onReadEntry: (e) => void inCopy.push(e.path.replace(/^snapshot-volume\//, '')),
+    });
     const copied = inCopy.filter((p) => segment.test(p));
     expect(copied.length).toBeGreaterThanOrEqual(1);
     expect(copied.length).toBeLessThanOrEqual(2);

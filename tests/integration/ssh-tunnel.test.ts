@@ -24,13 +24,19 @@ async function freePort(): Promise<number> {
     });
   });
 }
-const viaTunnel = (args: string[], opts: { input?: string } = {}) => execa('docker', ['-H', `unix://${tunnel.dockerSocket}`, ...args], { reject: false, timeout: 300_000, ...opts });
+const viaTunnel = (args: string[], opts: { input?: string } = {}) =>
+  execa('docker', ['-H', `unix://${tunnel.dockerSocket}`, ...args], { reject: false, timeout: 300_000, ...opts });
 
 beforeAll(async () => {
   world = await makeWorld('engtun');
   await buildRemoteHostImage();
   remote = await startRemoteHost({ root: world.root, home: world.home, name: 'engtun' });
-  tunnel = createSshTunnel({ home: home(), engine: remote.context, target: sshTargetOf(`ssh://root@127.0.0.1:${remote.port}`)!, env: { ...process.env, ...remote.env } });
+  tunnel = createSshTunnel({
+    home: home(),
+    engine: remote.context,
+    target: sshTargetOf(`ssh://root@127.0.0.1:${remote.port}`)!,
+    env: { ...process.env, ...remote.env },
+  });
   port = await freePort();
 }, 180_000);
 
@@ -61,10 +67,27 @@ describe('ssh tunnel', () => {
 
   it('an image copied with docker save | docker load through the forwarded socket; a port forwarded to the remote loopback', async () => {
     const t0 = Date.now();
-    const copy = await execa('sh', ['-c', `docker save ktrdr-sandbox-fixture:1 | docker -H unix://${tunnel.dockerSocket} load -q`], { reject: false, timeout: 600_000 });
+    const copy = await execa('sh', ['-c', `docker save ktrdr-sandbox-fixture:1 | docker -H unix://${tunnel.dockerSocket} load -q`], {
+      reject: false,
+      timeout: 600_000,
+    });
     expect(copy.exitCode, copy.stderr).toBe(0);
     process.stdout.write(`[tunnel] ktrdr-sandbox-fixture:1 copied in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-    const run = await viaTunnel(['run', '-d', '--name', 'kts-eng-tunnel-web', '--restart', 'unless-stopped', '-p', `127.0.0.1:${port}:8000`, 'ktrdr-sandbox-fixture:1', 'python3', '-m', 'http.server', '8000']);
+    const run = await viaTunnel([
+      'run',
+      '-d',
+      '--name',
+      'kts-eng-tunnel-web',
+      '--restart',
+      'unless-stopped',
+      '-p',
+      `127.0.0.1:${port}:8000`,
+      'ktrdr-sandbox-fixture:1',
+      'python3',
+      '-m',
+      'http.server',
+      '8000',
+    ]);
     expect(run.exitCode, run.stderr).toBe(0);
     await expect(httpGet(`http://127.0.0.1:${port}/`)).rejects.toThrow(); // not forwarded yet: nothing here
     await tunnel.forwardPorts([port]);

@@ -47,14 +47,26 @@ describe('two instances side by side', () => {
   });
 
   it('brings both up at once; both gates pass', async () => {
-    const [ua, ub] = await Promise.all([w.cli(['up', '--json'], { cwd: a.path }), w.cli(['up', '--json'], { cwd: join(b.path, 'backend') })]);
+    const [ua, ub] = await Promise.all([
+      w.cli(['up', '--json'], { cwd: a.path }),
+      w.cli(['up', '--json'], { cwd: join(b.path, 'backend') }),
+    ]);
     expect(ua.code, ua.stdout + ua.stderr).toBe(0);
     expect(ub.code, ub.stdout + ub.stderr).toBe(0);
     for (const u of [ua, ub]) {
       expect(u.json.gate.passed).toBe(true);
       const names = u.json.gate.checks.map((c: any) => `${c.name}:${c.state}`);
       expect(names).toEqual(
-        expect.arrayContaining(['database:passed', 'migrations:passed', 'backend:passed', 'workers:passed', 'grafana:passed', 'jaeger:passed', 'prometheus:passed', 'containers:passed']),
+        expect.arrayContaining([
+          'database:passed',
+          'migrations:passed',
+          'backend:passed',
+          'workers:passed',
+          'grafana:passed',
+          'jaeger:passed',
+          'prometheus:passed',
+          'containers:passed',
+        ]),
       );
     }
     expect((await httpGet(`${api(a)}/api/v1/health`)).status).toBe(200);
@@ -120,7 +132,9 @@ describe('two instances side by side', () => {
   });
 
   it('fails the gate (exit 2) when a worker is stopped, naming it with its log tail; containers stay up', async () => {
-    await execa('docker', ['stop', '-t', '1', `${b.id}_training-worker-2_1`]).catch(() => execa('docker', ['stop', '-t', '1', `${b.id}-training-worker-2-1`]));
+    await execa('docker', ['stop', '-t', '1', `${b.id}_training-worker-2_1`]).catch(() =>
+      execa('docker', ['stop', '-t', '1', `${b.id}-training-worker-2-1`]),
+    );
     const g = await w.cli(['gate', '--timeout', '30'], { cwd: b.path });
     expect(g.code, g.stdout).toBe(2);
     expect(g.stdout).toContain('Startability Gate: FAILED');

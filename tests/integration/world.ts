@@ -78,7 +78,18 @@ export async function makeWorld(name = 'ktrdr'): Promise<World> {
       await world.cli(['destroy', '--all', '--force', '--json']).catch(() => undefined);
       // Belt and braces: anything labelled with a project whose working dir is inside this world.
       // One listing with the two labels (an inspect per container took 25–40 s on a busy shared engine).
-      const ps = await execa('docker', ['ps', '-a', '--filter', 'label=com.docker.compose.project', '--format', '{{.Label "com.docker.compose.project.working_dir"}}\t{{.Label "com.docker.compose.project"}}'], { reject: false });
+      const ps = await execa(
+        'docker',
+        [
+          'ps',
+          '-a',
+          '--filter',
+          'label=com.docker.compose.project',
+          '--format',
+          '{{.Label "com.docker.compose.project.working_dir"}}\t{{.Label "com.docker.compose.project"}}',
+        ],
+        { reject: false },
+      );
       const projects = new Set<string>();
       for (const line of String(ps.stdout).split('\n')) {
         const [dir, project] = line.split('\t');
@@ -93,18 +104,27 @@ export async function makeWorld(name = 'ktrdr'): Promise<World> {
 
 export async function removeProject(project: string): Promise<void> {
   const label = `label=com.docker.compose.project=${project}`;
-  const ids = String((await execa('docker', ['ps', '-aq', '--filter', label], { reject: false })).stdout).split('\n').filter(Boolean);
+  const ids = String((await execa('docker', ['ps', '-aq', '--filter', label], { reject: false })).stdout)
+    .split('\n')
+    .filter(Boolean);
   if (ids.length) await execa('docker', ['rm', '-f', '-v', ...ids], { reject: false });
-  const nets = String((await execa('docker', ['network', 'ls', '-q', '--filter', label], { reject: false })).stdout).split('\n').filter(Boolean);
+  const nets = String((await execa('docker', ['network', 'ls', '-q', '--filter', label], { reject: false })).stdout)
+    .split('\n')
+    .filter(Boolean);
   if (nets.length) await execa('docker', ['network', 'rm', ...nets], { reject: false });
-  const vols = String((await execa('docker', ['volume', 'ls', '-q', '--filter', label], { reject: false })).stdout).split('\n').filter(Boolean);
+  const vols = String((await execa('docker', ['volume', 'ls', '-q', '--filter', label], { reject: false })).stdout)
+    .split('\n')
+    .filter(Boolean);
   if (vols.length) await execa('docker', ['volume', 'rm', '-f', ...vols], { reject: false });
 }
 
 /** Resources Docker holds for a compose project. */
 export async function projectResources(project: string): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
   const label = `label=com.docker.compose.project=${project}`;
-  const list = async (args: string[]) => String((await execa('docker', [...args, '--filter', label], { reject: false })).stdout).split('\n').filter(Boolean);
+  const list = async (args: string[]) =>
+    String((await execa('docker', [...args, '--filter', label], { reject: false })).stdout)
+      .split('\n')
+      .filter(Boolean);
   return {
     containers: await list(['ps', '-aq']),
     volumes: await list(['volume', 'ls', '-q']),
@@ -137,7 +157,9 @@ export async function waitDockerHealthy(project: string, count: number, timeoutM
   const t0 = Date.now();
   let last = '';
   while (Date.now() - t0 < timeoutMs) {
-    const ps = await execa('docker', ['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Status}}'], { reject: false });
+    const ps = await execa('docker', ['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Status}}'], {
+      reject: false,
+    });
     const lines = String(ps.stdout).split('\n').filter(Boolean);
     last = lines.join('; ');
     if (lines.length >= count && lines.every((s) => s.startsWith('Up') && !/\((health: starting|unhealthy)\)/.test(s))) return;

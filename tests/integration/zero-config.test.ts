@@ -27,7 +27,11 @@ async function exampleWorld(example: string): Promise<World> {
 }
 
 const expected: Record<string, { ports: string[]; checks: string[]; links: string[] }> = {
-  webapp: { ports: ['WEB_PORT', 'DB_PORT', 'REDIS_PORT'], checks: ['web-http:passed', 'cache-tcp:passed', 'containers:passed'], links: ['web'] },
+  webapp: {
+    ports: ['WEB_PORT', 'DB_PORT', 'REDIS_PORT'],
+    checks: ['web-http:passed', 'cache-tcp:passed', 'containers:passed'],
+    links: ['web'],
+  },
   queue: { ports: ['QUEUE_PORT'], checks: ['containers:passed'], links: ['queue'] },
 };
 

@@ -7,6 +7,8 @@ import { CLI } from '../integration/world';
 export default async function setup(): Promise<void> {
   const r = await execa(process.execPath, [CLI, '--version'], { reject: false, timeout: 30_000, stdin: 'ignore' });
   if (r.exitCode !== 0) {
-    throw new Error(`The built CLI does not answer \`${CLI} --version\`: run \`npm run build\` first (npm test does).\n${String(r.stderr).trim()}`);
+    throw new Error(
+      `The built CLI does not answer \`${CLI} --version\`: run \`npm run build\` first (npm test does).\n${String(r.stderr).trim()}`,
+    );
   }
 }

@@ -28,7 +28,10 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
       else if (st.isDirectory()) {
         out[rel] = `dir ${mode}`;
         await visit(p);
-      } else out[rel] = `file ${createHash('sha256').update(await readFile(p)).digest('hex')} ${mode}`;
+      } else
+        out[rel] = `file ${createHash('sha256')
+          .update(await readFile(p))
+          .digest('hex')} ${mode}`;
     }
   };
   await visit(dir);

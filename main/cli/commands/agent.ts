@@ -82,7 +82,9 @@ export function registerAgent(program: Command, rt: Runtime): void {
         // On a terminal the container gets it (interactive); otherwise output is echoed and kept for `evidence`.
         const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
         const ref = refFrom(rt, o.instance);
-        const r = await onInstanceEngine(rt, ref, (deps) => runService(deps, ref, service, cmd, tty ? { inheritStdio: true } : { onOutput: (line) => process.stdout.write(`${line}\n`) }));
+        const r = await onInstanceEngine(rt, ref, (deps) =>
+          runService(deps, ref, service, cmd, tty ? { inheritStdio: true } : { onOutput: (line) => process.stdout.write(`${line}\n`) }),
+        );
         return r.exitCode;
       }),
     );
@@ -118,18 +120,27 @@ export function registerAgent(program: Command, rt: Runtime): void {
   ).action((n: string, o) =>
     runCommand(o, async (out) => {
       const to = parseIntOption('slot')(n);
-      const r = await exclusive(rt.deps(), refFrom(rt, o.instance), 'slot-move', { wait: o.wait }, out.event, (ref) => moveSlot(rt.deps(), ref, to, out.event));
+      const r = await exclusive(rt.deps(), refFrom(rt, o.instance), 'slot-move', { wait: o.wait }, out.event, (ref) =>
+        moveSlot(rt.deps(), ref, to, out.event),
+      );
       out.result('slot-move', r);
-      out.line(`Moved ${r.id}: slot ${r.from} → ${r.to}${r.restarted ? (r.restarted.gate?.passed === false ? pc.red(' (gate FAILED)') : ' and restarted') : ''}`);
+      out.line(
+        `Moved ${r.id}: slot ${r.from} → ${r.to}${r.restarted ? (r.restarted.gate?.passed === false ? pc.red(' (gate FAILED)') : ' and restarted') : ''}`,
+      );
       return r.restarted?.gate && !r.restarted.gate.passed ? 2 : 0;
     }),
   );
-  addCommon(slot.command('unblock <n>').description('re-probe a blacklisted slot and clear it when its ports are free')).action((n: string, o) =>
-    runCommand(o, async (out) => {
-      const top = (await rt.deps().git.topLevel(rt.cwd).catch(() => null)) ?? undefined;
-      const r = await unblockSlot(rt.deps(), parseIntOption('slot')(n), top);
-      out.result('slot-unblock', r);
-      out.line(r.cleared ? `Slot ${r.slot} is free again.` : `Slot ${r.slot} was not blacklisted.`);
-    }),
+  addCommon(slot.command('unblock <n>').description('re-probe a blacklisted slot and clear it when its ports are free')).action(
+    (n: string, o) =>
+      runCommand(o, async (out) => {
+        const top =
+          (await rt
+            .deps()
+            .git.topLevel(rt.cwd)
+            .catch(() => null)) ?? undefined;
+        const r = await unblockSlot(rt.deps(), parseIntOption('slot')(n), top);
+        out.result('slot-unblock', r);
+        out.line(r.cleared ? `Slot ${r.slot} is free again.` : `Slot ${r.slot} was not blacklisted.`);
+      }),
   );
 }

@@ -26,16 +26,24 @@ export function registerDashboard(program: Command, rt: Runtime): void {
       if (o.repo) {
         const dir = canonical(resolve(rt.cwd, o.repo), deps.files);
         repository = await deps.git.topLevel(dir);
-        if (!repository) throw new SandboxError('USAGE', `${dir} is not inside a git repository`, { hint: 'Pass your project checkout to --repo.' });
+        if (!repository)
+          throw new SandboxError('USAGE', `${dir} is not inside a git repository`, { hint: 'Pass your project checkout to --repo.' });
       } else {
         repository = await deps.git.topLevel(rt.cwd).catch(() => null);
       }
       const platform = createNodePlatform({ home: deps.home });
       // --verbose prints the log's lines to stderr as they are written
-      const log = createSurfaceLog({ dir: defaultLogDir(), name: 'dashboard', echo: o.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined });
+      const log = createSurfaceLog({
+        dir: defaultLogDir(),
+        name: 'dashboard',
+        echo: o.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined,
+      });
       const server = await startDashboardServer({ deps, port: o.port, repository, platform, log });
       log.info(`dashboard listening on 127.0.0.1:${server.port}${repository ? ` for ${repository}` : ''}`);
-      if (o.json) process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/dashboard@${SCHEMA_VERSION}`, ok: true, url: server.url, port: server.port })}\n`);
+      if (o.json)
+        process.stdout.write(
+          `${JSON.stringify({ schema: `ktrdr-sandbox/dashboard@${SCHEMA_VERSION}`, ok: true, url: server.url, port: server.port })}\n`,
+        );
       else {
         out.line(`Dashboard: ${pc.bold(server.url)}`);
         out.line(pc.dim(`Serving on 127.0.0.1:${server.port} only${repository ? ` · repository ${repository}` : ''}. Ctrl-C to stop.`));

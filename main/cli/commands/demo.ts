@@ -68,7 +68,8 @@ export function registerDemo(program: Command, rt: Runtime): void {
       }
       const platform = createNodePlatform({ home: deps.home });
       const server = await startDashboardServer({ deps, port: o.port, repository: r.repo, platform });
-      if (o.json) process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/demo@${SCHEMA_VERSION}`, ok: true, ...r, url: server.url })}\n`);
+      if (o.json)
+        process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/demo@${SCHEMA_VERSION}`, ok: true, ...r, url: server.url })}\n`);
       else {
         out.line(`\nDashboard: ${pc.bold(server.url)}`);
         out.line(pc.dim('Ctrl-C stops the dashboard (the instances keep running). Remove it all with: ktrdr-sandbox demo --clean'));

@@ -45,7 +45,10 @@ export function registerDoctor(program: Command, rt: Runtime): void {
       out.line(pc.dim(`Logs of the tray app and the dashboard: ${logDir}`));
       if (fixed) out.line(pc.green(`Fixed ${fixed} problem${fixed === 1 ? '' : 's'}.`));
       if (!errors.length && !warnings.length) out.line(pc.green('No problems found.'));
-      else out.line(`${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}${errors.length ? ' — fix the errors before `up`.' : '.'}`);
+      else
+        out.line(
+          `${errors.length} error${errors.length === 1 ? '' : 's'}, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}${errors.length ? ' — fix the errors before `up`.' : '.'}`,
+        );
       // the engine not answering is exit 4, as for every other command (the report is still complete)
       return errors.some((c) => c.name === 'engine') ? EXIT.engine : errors.length ? EXIT.error : EXIT.ok;
     }),

@@ -20,14 +20,18 @@ function memoryCell(r: EngineRow): string {
 function sandboxesCell(r: EngineRow): string {
   if (!r.reachable) return '';
   if (!r.sandboxes.length) return '0';
-  return r.sandboxes.map((s) => `${s.id}${s.memoryUsed === null ? '' : ` ${formatBytes(s.memoryUsed)}`}${s.registered ? '' : ' (other registry)'}`).join(', ');
+  return r.sandboxes
+    .map((s) => `${s.id}${s.memoryUsed === null ? '' : ` ${formatBytes(s.memoryUsed)}`}${s.registered ? '' : ' (other registry)'}`)
+    .join(', ');
 }
 
 export function registerEngines(program: Command, rt: Runtime): void {
   addCommon(
     program
       .command('engines')
-      .description(`the default Docker engine and every docker context: reachable, version, CPUs, memory, sandboxes (each probed concurrently, ≤ ${ENGINE_PROBE_TIMEOUT_MS / 1000} s)`),
+      .description(
+        `the default Docker engine and every docker context: reachable, version, CPUs, memory, sandboxes (each probed concurrently, ≤ ${ENGINE_PROBE_TIMEOUT_MS / 1000} s)`,
+      ),
   ).action((o) =>
     runCommand(o, async (out) => {
       const deps = rt.deps();
@@ -39,7 +43,8 @@ export function registerEngines(program: Command, rt: Runtime): void {
       const at = new Date(deps.clock.now()).toISOString();
       for (const e of report.engines) {
         for (const s of e.sandboxes) {
-          if (s.registered && s.memoryUsed !== null) stats.write(s.id, { at, engine: e.name, memoryBytes: s.memoryUsed, containers: s.containers });
+          if (s.registered && s.memoryUsed !== null)
+            stats.write(s.id, { at, engine: e.name, memoryBytes: s.memoryUsed, containers: s.containers });
         }
       }
       out.result('engines', report);
@@ -60,8 +65,17 @@ export function registerEngines(program: Command, rt: Runtime): void {
       );
       for (const r of report.engines.filter((x) => !x.reachable)) out.line(pc.dim(`  ${r.name}: ${r.error ?? 'unreachable'}`));
       const partial = report.engines.filter((x) => x.reachable && x.memory.free === null && x.memory.running > 0);
-      for (const r of partial) out.line(pc.dim(`  ${r.name}: memory of ${r.memory.measured}/${r.memory.running} running containers measured in time: free is an upper bound`));
-      out.line(pc.dim('* = the engine this tool uses now (DOCKER_HOST, DOCKER_CONTEXT or `docker context use`). Free = total − memory used by running containers.'));
+      for (const r of partial)
+        out.line(
+          pc.dim(
+            `  ${r.name}: memory of ${r.memory.measured}/${r.memory.running} running containers measured in time: free is an upper bound`,
+          ),
+        );
+      out.line(
+        pc.dim(
+          '* = the engine this tool uses now (DOCKER_HOST, DOCKER_CONTEXT or `docker context use`). Free = total − memory used by running containers.',
+        ),
+      );
     }),
   );
 }

@@ -87,7 +87,13 @@ export function registerEnv(program: Command, rt: Runtime): void {
       out.result('url', { links });
       if (!o.json) {
         if (name) process.stdout.write(`${links[0]!.url}\n`);
-        else out.line(table(['NAME', 'URL'], links.map((l) => [l.name, l.url])));
+        else
+          out.line(
+            table(
+              ['NAME', 'URL'],
+              links.map((l) => [l.name, l.url]),
+            ),
+          );
       }
     }),
   );

@@ -8,9 +8,14 @@ export function registerEvidence(program: Command, rt: Runtime): void {
   addCommon(
     program
       .command('evidence [id]')
-      .description('collect gate report, status, compose config, container states, logs, git state and versions into one directory and a .tar.gz (secrets redacted)')
+      .description(
+        'collect gate report, status, compose config, container states, logs, git state and versions into one directory and a .tar.gz (secrets redacted)',
+      )
       .option('-o, --out <path>', 'directory to write (default: <instance>/.sandbox-evidence/<timestamp>/)')
-      .option('--compose-config', 'write the output of `compose config` (slower with Compose v1) instead of our interpolation of the same inputs'),
+      .option(
+        '--compose-config',
+        'write the output of `compose config` (slower with Compose v1) instead of our interpolation of the same inputs',
+      ),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const r = await collectEvidence(rt.deps(), refFrom(rt, id), { out: o.out, cwd: rt.cwd, composeConfig: o.composeConfig }, out.event);

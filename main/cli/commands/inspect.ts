@@ -34,9 +34,17 @@ export function registerInspect(program: Command, rt: Runtime): void {
       out.result('ports', { source, slots: rows, ...(o.check ? { check: { ok: collisions.length === 0, collisions } } : {}) });
       const unused = mark(slotPorts(manifest, MIN_SLOT)).filter((p) => p.used === false);
       const names = manifest.ports.map((p) => (unused.some((u) => u.name === p.name) ? `${p.name}*` : p.name));
-      out.line(table(['SLOT', ...names.map((n) => n.toUpperCase())], rows.map((r) => [r.slot, ...r.ports.map((p) => p.port)])));
+      out.line(
+        table(
+          ['SLOT', ...names.map((n) => n.toUpperCase())],
+          rows.map((r) => [r.slot, ...r.ports.map((p) => p.port)]),
+        ),
+      );
       out.line(pc.dim(`port map: ${source === 'preset' ? 'built-in KTRDR preset' : source}`));
-      if (unused.length) out.line(pc.dim(`* unused: no compose file reads ${unused.map((p) => p.env).join(', ')} (kept in the table so the other ports stay put)`));
+      if (unused.length)
+        out.line(
+          pc.dim(`* unused: no compose file reads ${unused.map((p) => p.env).join(', ')} (kept in the table so the other ports stay put)`),
+        );
       if (o.check) {
         const total = (MAX_SLOT - MIN_SLOT + 1) * manifest.ports.length;
         if (collisions.length) {
@@ -53,7 +61,7 @@ export function registerInspect(program: Command, rt: Runtime): void {
     program
       .command('prune')
       .description('reclaim registry entries whose directory is gone and what is left of them in Docker (only objects labelled as ours)')
-      .option('--orphans', 'also remove unregistered projects labelled as this registry\'s')
+      .option('--orphans', "also remove unregistered projects labelled as this registry's")
       .option('--volumes', 'remove their named volumes too')
       .option('-y, --yes', 'do it without asking (with --json: without it, a dry run)'),
   ).action((o) =>
@@ -63,7 +71,8 @@ export function registerInspect(program: Command, rt: Runtime): void {
       const plan = await planPrune(deps, opts, out.event);
       const lines = describePlan(plan);
       const leftAlone = () => {
-        for (const x of plan.orphans) out.line(pc.yellow(`Unregistered project "${x.project}" of this registry left alone (use --orphans to remove it).`));
+        for (const x of plan.orphans)
+          out.line(pc.yellow(`Unregistered project "${x.project}" of this registry left alone (use --orphans to remove it).`));
       };
       if (!lines.length) {
         out.result('prune', { ...plan, dryRun: false });

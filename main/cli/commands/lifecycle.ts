@@ -20,7 +20,11 @@ import { cleanRemote, onInstanceEngine } from '../instance-engine';
 import { printManifestInit } from './manifest';
 
 export function printDetails(out: Output, d: InstanceDetails): void {
-  for (const line of labelled([['Location', d.path], ['Port slot', String(d.slot)], ...d.links.map((l): [string, string] => [l.label, l.url])])) {
+  for (const line of labelled([
+    ['Location', d.path],
+    ['Port slot', String(d.slot)],
+    ...d.links.map((l): [string, string] => [l.label, l.url]),
+  ])) {
     out.line(line);
   }
 }
@@ -34,7 +38,7 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('--new-branch', 'create the branch (--branch B, or NAME) from HEAD; refused when it exists')
       .option('-s, --slot <n>', 'port slot 1-10 (default: lowest free)', parseIntOption('--slot'))
       .option('--from <dir>', 'repository to create the worktree from (default: the one holding the current directory)')
-      .option('--snapshot <name>', 'fill the volumes from this snapshot (default: the repository\'s default snapshot)')
+      .option('--snapshot <name>', "fill the volumes from this snapshot (default: the repository's default snapshot)")
       .option('--no-snapshot', 'start empty even when the repository has a default snapshot')
       .option('-f, --force', 'with --snapshot: restore even when the compose files differ')
       .option('--engine <context>', 'run it on this Docker engine (a docker context, or "default"; see `engines`)'),
@@ -44,7 +48,17 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       const engine = o.engine ? await chooseEngine(rt.deps(), o.engine) : undefined; // exists and answers, before anything is made
       const { instance: d, restore } = await createFromSnapshot(
         rt.deps(),
-        { name, branch: o.branch, newBranch: o.newBranch, slot: o.slot, from: o.from, cwd: rt.cwd, snapshot, force: o.force, ...(engine ? { engine } : {}) },
+        {
+          name,
+          branch: o.branch,
+          newBranch: o.newBranch,
+          slot: o.slot,
+          from: o.from,
+          cwd: rt.cwd,
+          snapshot,
+          force: o.force,
+          ...(engine ? { engine } : {}),
+        },
         out.event,
       );
       out.result('create', { instance: d, restore });
@@ -64,7 +78,8 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('--write-manifest', 'first write the manifest derived from the compose file as ktrdr-sandbox.yml (see `manifest init`)'),
   ).action((o) =>
     runCommand(o, async (out) => {
-      if (o.writeManifest) printManifestInit(out, await manifestInit(rt.deps().files, (await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd, {}));
+      if (o.writeManifest)
+        printManifestInit(out, await manifestInit(rt.deps().files, (await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd, {}));
       const d = await initInstance(rt.deps(), { cwd: rt.cwd, slot: o.slot, name: o.name }, out.event);
       out.result('init', { instance: d });
       out.line(`\nInitialised instance: ${pc.bold(d.id)} (${d.kind})`);
@@ -79,22 +94,43 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .description('start the instance (compose up -d) and run the Startability Gate')
       .option('--build', 'build images before starting')
       .option('--no-gate', 'do not run the Startability Gate')
-      .option('--no-wait', 'wait for nothing: no Startability Gate, and fail at once (INSTANCE_BUSY) when another operation holds the instance')
+      .option(
+        '--no-wait',
+        'wait for nothing: no Startability Gate, and fail at once (INSTANCE_BUSY) when another operation holds the instance',
+      )
       .option('-t, --timeout <seconds>', 'gate deadline in seconds (default: manifest, 180)', parseIntOption('--timeout'))
       .option('--create-externals', 'create missing external networks/volumes of the compose file (yours to keep) instead of stopping')
       .option('--snapshot <name>', 'first fill the volumes from this snapshot (only when they do not exist yet)')
-      .option('-f, --force', 'start even when the stack does not fit the engine\'s free memory; with --snapshot: restore even when the compose files differ')
+      .option(
+        '-f, --force',
+        "start even when the stack does not fit the engine's free memory; with --snapshot: restore even when the compose files differ",
+      )
       .option('--no-isolate', 'let services share external networks with other stacks (remembered; see README: isolation)'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const ref = refFrom(rt, id);
       out.line(`Starting instance${id ? ` ${id}` : ''}…`);
-      const upOpts = { build: o.build, wait: o.wait && o.gate, timeoutMs: o.timeout ? o.timeout * 1000 : undefined, createExternals: o.createExternals, isolate: o.isolate !== false, force: o.force };
+      const upOpts = {
+        build: o.build,
+        wait: o.wait && o.gate,
+        timeoutMs: o.timeout ? o.timeout * 1000 : undefined,
+        createExternals: o.createExternals,
+        isolate: o.isolate !== false,
+        force: o.force,
+      };
       // the progress also goes to <home>/progress/<id>.jsonl: a dashboard shows this `up` live
       const rec = recordProgress(rt.deps().home, 'up', out.event);
       // on its engine: a remote one gets the source synced, missing images copied and the ports forwarded first
       const r = await exclusive(rt.deps(), ref, 'up', { wait: o.wait }, rec.emit, (r2) =>
-        onInstanceEngine(rt, r2, (deps) => (o.snapshot ? upFromSnapshot(deps, r2, o.snapshot, { ...upOpts, force: o.force }, rec.emit) : upInstance(deps, r2, upOpts, rec.emit)), { prepareUp: true, emit: rec.emit }),
+        onInstanceEngine(
+          rt,
+          r2,
+          (deps) =>
+            o.snapshot
+              ? upFromSnapshot(deps, r2, o.snapshot, { ...upOpts, force: o.force }, rec.emit)
+              : upInstance(deps, r2, upOpts, rec.emit),
+          { prepareUp: true, emit: rec.emit },
+        ),
       ).catch((err: unknown) => {
         rec.end(false, (err as Error).message);
         throw err;
@@ -120,7 +156,9 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
     runCommand(o, async (out) => {
       const gateOpts = { timeoutMs: o.timeout ? o.timeout * 1000 : undefined };
       const rec = recordProgress(rt.deps().home, 'gate', out.event);
-      const r = await exclusive(rt.deps(), refFrom(rt, id), 'gate', { wait: o.wait }, rec.emit, (ref) => gateInstance(rt.deps(), ref, gateOpts, rec.emit)).catch((err: unknown) => {
+      const r = await exclusive(rt.deps(), refFrom(rt, id), 'gate', { wait: o.wait }, rec.emit, (ref) =>
+        gateInstance(rt.deps(), ref, gateOpts, rec.emit),
+      ).catch((err: unknown) => {
         rec.end(false, (err as Error).message);
         throw err;
       });
@@ -178,7 +216,9 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       out.result('destroy', { destroyed: results });
       for (const r of results) {
         const kept = r.keptDirectory ? `; directory kept: ${r.path}` : ` (${r.path})`;
-        out.line(`Destroyed ${pc.bold(r.id)}${kept}${r.branchKept ? pc.dim(` — branch ${r.branchKept} kept${r.keptCommits ? ` with ${r.keptCommits} unpushed commit(s)` : ''}`) : ''}`);
+        out.line(
+          `Destroyed ${pc.bold(r.id)}${kept}${r.branchKept ? pc.dim(` — branch ${r.branchKept} kept${r.keptCommits ? ` with ${r.keptCommits} unpushed commit(s)` : ''}`) : ''}`,
+        );
       }
       if (!results.length) out.line('No instance registered.');
     }),

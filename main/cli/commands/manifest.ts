@@ -7,8 +7,11 @@ import { addCommon, runCommand, type Runtime } from '../runtime';
 
 export function printManifestInit(out: Output, r: ManifestInitResult): void {
   const m = r.derived.manifest;
-  out.line(`${pc.green('✓')} ${r.written ? 'Wrote' : 'Derived'} ${r.path} from ${r.derived.found.files.join(' + ')}: ${m.ports.length} slot port(s), ${m.gate.checks.length} probe(s), ${m.links.length} link(s)`);
-  for (const n of r.derived.notes) out.line(pc.yellow(`  ! ${n.rewrite ? `${n.message}: write "${n.rewrite.to}" instead of "${n.rewrite.from}"` : n.message}`));
+  out.line(
+    `${pc.green('✓')} ${r.written ? 'Wrote' : 'Derived'} ${r.path} from ${r.derived.found.files.join(' + ')}: ${m.ports.length} slot port(s), ${m.gate.checks.length} probe(s), ${m.links.length} link(s)`,
+  );
+  for (const n of r.derived.notes)
+    out.line(pc.yellow(`  ! ${n.rewrite ? `${n.message}: write "${n.rewrite.to}" instead of "${n.rewrite.from}"` : n.message}`));
 }
 
 export function registerManifest(program: Command, rt: Runtime): void {
@@ -21,9 +24,19 @@ export function registerManifest(program: Command, rt: Runtime): void {
       .option('--stdout', 'print it instead of writing it'),
   ).action((o: { force?: boolean; stdout?: boolean; json?: boolean; verbose?: boolean }) =>
     runCommand(o, async (out) => {
-      const dir = (await rt.deps().git.topLevel(rt.cwd).catch(() => null)) ?? rt.cwd;
+      const dir =
+        (await rt
+          .deps()
+          .git.topLevel(rt.cwd)
+          .catch(() => null)) ?? rt.cwd;
       const r = await manifestInit(rt.deps().files, dir, { force: o.force, dryRun: o.stdout });
-      out.result('manifest-init', { path: r.path, written: r.written, manifest: r.derived.manifest, notes: r.derived.notes, composeFiles: r.derived.found.files });
+      out.result('manifest-init', {
+        path: r.path,
+        written: r.written,
+        manifest: r.derived.manifest,
+        notes: r.derived.notes,
+        composeFiles: r.derived.found.files,
+      });
       if (o.stdout && !o.json) {
         process.stdout.write(r.text);
         return;

@@ -23,7 +23,8 @@ export function registerOverview(program: Command, rt: Runtime): void {
       out.result('list', r);
       if (o.json) return; // the human rendering below would only be thrown away
       const now = deps.clock.now();
-      if (!r.instances.length) out.line('No instances. Create one with `ktrdr-sandbox create NAME` or register a checkout with `ktrdr-sandbox init`.');
+      if (!r.instances.length)
+        out.line('No instances. Create one with `ktrdr-sandbox create NAME` or register a checkout with `ktrdr-sandbox init`.');
       else {
         out.line(
           table(
@@ -31,7 +32,15 @@ export function registerOverview(program: Command, rt: Runtime): void {
             r.instances.map((i) => [
               i.id,
               i.slot,
-              i.engineStatus?.reachable === false ? pc.red('engine unreachable') : statusColour(i.status === 'partial' ? `partial ${i.containers.running}/${i.containers.total}` : i.status === 'missing' ? 'missing dir' : i.status),
+              i.engineStatus?.reachable === false
+                ? pc.red('engine unreachable')
+                : statusColour(
+                    i.status === 'partial'
+                      ? `partial ${i.containers.running}/${i.containers.total}`
+                      : i.status === 'missing'
+                        ? 'missing dir'
+                        : i.status,
+                  ),
               i.ports.find((p) => p.name === 'api')?.port ?? i.ports[0]?.port ?? '',
               relativeTime(i.createdAt, now),
             ]),
@@ -39,41 +48,78 @@ export function registerOverview(program: Command, rt: Runtime): void {
         );
       }
       const remote = r.instances.filter((i) => i.engineStatus);
-      for (const i of remote) out.line(pc.dim(`${i.id} runs on engine ${i.engineStatus!.name}${i.engineStatus!.reachable ? '' : ` — unreachable: ${i.engineStatus!.error ?? 'no answer'}`}`));
-      for (const p of r.pruned) out.line(pc.yellow(`Pruned stale entry "${p.id}" (slot ${p.slot}): ${p.path} is gone and nothing of it runs.`));
-      for (const s of r.stale) out.line(pc.yellow(`"${s}": its directory is gone but containers remain — run \`ktrdr-sandbox prune\` to remove them.`));
+      for (const i of remote)
+        out.line(
+          pc.dim(
+            `${i.id} runs on engine ${i.engineStatus!.name}${i.engineStatus!.reachable ? '' : ` — unreachable: ${i.engineStatus!.error ?? 'no answer'}`}`,
+          ),
+        );
+      for (const p of r.pruned)
+        out.line(pc.yellow(`Pruned stale entry "${p.id}" (slot ${p.slot}): ${p.path} is gone and nothing of it runs.`));
+      for (const s of r.stale)
+        out.line(pc.yellow(`"${s}": its directory is gone but containers remain — run \`ktrdr-sandbox prune\` to remove them.`));
       for (const o2 of r.orphans) {
-        out.line(pc.yellow(`Unregistered project "${o2.project}" of this registry (${o2.running}/${o2.containers} running${o2.workingDir ? `, ${o2.workingDir}` : ''}): \`ktrdr-sandbox init\` there, or \`ktrdr-sandbox prune --orphans\`.`));
+        out.line(
+          pc.yellow(
+            `Unregistered project "${o2.project}" of this registry (${o2.running}/${o2.containers} running${o2.workingDir ? `, ${o2.workingDir}` : ''}): \`ktrdr-sandbox init\` there, or \`ktrdr-sandbox prune --orphans\`.`,
+          ),
+        );
       }
       for (const u of r.unlabelled ?? []) {
-        out.line(pc.dim(`Compose project "${u.project}" looks like a sandbox but carries no ownership label (an earlier version?): not ours to remove.`));
+        out.line(
+          pc.dim(
+            `Compose project "${u.project}" looks like a sandbox but carries no ownership label (an earlier version?): not ours to remove.`,
+          ),
+        );
       }
     }),
   );
 
-  addCommon(program.command('status [id]').description('containers, health, endpoints and URLs of one instance')).action((id: string | undefined, o) =>
-    runCommand(o, async (out) => {
-      const ref = refFrom(rt, id);
-      const s = await onInstanceEngine(rt, ref, async (deps, e) => {
-        const st = await statusOf(deps, ref);
-        // an instance on a remote engine: which, and its ssh connection (carrying the socket and the forwards)
-        return e.remote ? { ...st, engine: { name: e.engine, endpoint: e.remote.endpoint, tunnel: (await e.remote.tunnel.alive()) ? 'up' : 'down', forwardedPorts: [...e.forwarded].sort((a, b) => a - b) } } : st;
-      });
-      out.result('status', s);
-      if (o.json) return;
-      const v = s.instance;
-      out.line(`Instance: ${pc.bold(v.id)} (slot ${v.slot})`);
-      out.line(`Path:     ${v.path}${v.branch ? pc.dim(`  [${v.branch}]`) : ''}`);
-      out.line(`Status:   ${statusColour(v.status)}`);
-      if ('engine' in s) out.line(`Engine:   ${s.engine.name} (${s.engine.endpoint}) — ssh connection ${s.engine.tunnel === 'up' ? pc.green('up') : pc.red('down')}, ports ${s.engine.forwardedPorts.join(', ') || 'not'} forwarded`);
-      out.line(`Containers: ${v.containers.healthy}/${v.containers.total} healthy`);
-      if (s.services.length) {
-        out.line(table(['SERVICE', 'STATE', 'HEALTH', 'PORTS'], s.services.map((x) => [x.service, x.state, x.health === 'none' ? '-' : x.health, x.ports.join(',')])));
-      }
-      for (const e of s.endpoints) out.line(`${e.ok ? pc.green('✓') : pc.red('✗')} ${e.label}: ${e.url} (${e.detail})`);
-      if (s.lastGate) out.line(`Last gate: ${s.lastGate.passed ? pc.green('PASSED') : pc.red('FAILED')} ${pc.dim(relativeTime(s.lastGate.startedAt, Date.now()))}`);
-      out.line('URLs:');
-      for (const line of labelled(v.links.map((l) => [l.label, l.url]))) out.line(line);
-    }),
+  addCommon(program.command('status [id]').description('containers, health, endpoints and URLs of one instance')).action(
+    (id: string | undefined, o) =>
+      runCommand(o, async (out) => {
+        const ref = refFrom(rt, id);
+        const s = await onInstanceEngine(rt, ref, async (deps, e) => {
+          const st = await statusOf(deps, ref);
+          // an instance on a remote engine: which, and its ssh connection (carrying the socket and the forwards)
+          return e.remote
+            ? {
+                ...st,
+                engine: {
+                  name: e.engine,
+                  endpoint: e.remote.endpoint,
+                  tunnel: (await e.remote.tunnel.alive()) ? 'up' : 'down',
+                  forwardedPorts: [...e.forwarded].sort((a, b) => a - b),
+                },
+              }
+            : st;
+        });
+        out.result('status', s);
+        if (o.json) return;
+        const v = s.instance;
+        out.line(`Instance: ${pc.bold(v.id)} (slot ${v.slot})`);
+        out.line(`Path:     ${v.path}${v.branch ? pc.dim(`  [${v.branch}]`) : ''}`);
+        out.line(`Status:   ${statusColour(v.status)}`);
+        if ('engine' in s)
+          out.line(
+            `Engine:   ${s.engine.name} (${s.engine.endpoint}) — ssh connection ${s.engine.tunnel === 'up' ? pc.green('up') : pc.red('down')}, ports ${s.engine.forwardedPorts.join(', ') || 'not'} forwarded`,
+          );
+        out.line(`Containers: ${v.containers.healthy}/${v.containers.total} healthy`);
+        if (s.services.length) {
+          out.line(
+            table(
+              ['SERVICE', 'STATE', 'HEALTH', 'PORTS'],
+              s.services.map((x) => [x.service, x.state, x.health === 'none' ? '-' : x.health, x.ports.join(',')]),
+            ),
+          );
+        }
+        for (const e of s.endpoints) out.line(`${e.ok ? pc.green('✓') : pc.red('✗')} ${e.label}: ${e.url} (${e.detail})`);
+        if (s.lastGate)
+          out.line(
+            `Last gate: ${s.lastGate.passed ? pc.green('PASSED') : pc.red('FAILED')} ${pc.dim(relativeTime(s.lastGate.startedAt, Date.now()))}`,
+          );
+        out.line('URLs:');
+        for (const line of labelled(v.links.map((l) => [l.label, l.url]))) out.line(line);
+      }),
   );
 }

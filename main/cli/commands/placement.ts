@@ -16,10 +16,17 @@ export function registerPlacement(program: Command, rt: Runtime): void {
       .option('--no-wait', 'fail at once (INSTANCE_BUSY) when another operation holds the instance'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
-      if (!o.engine) throw new SandboxError('USAGE', 'move needs --engine CONTEXT', { hint: '`ktrdr-sandbox engines` lists the engines you can use.' });
-      const r = await exclusive(rt.deps(), refFrom(rt, id), 'move', { wait: o.wait }, out.event, (ref) => moveToEngine(rt.deps(), ref, o.engine as string, { force: o.force }));
+      if (!o.engine)
+        throw new SandboxError('USAGE', 'move needs --engine CONTEXT', { hint: '`ktrdr-sandbox engines` lists the engines you can use.' });
+      const r = await exclusive(rt.deps(), refFrom(rt, id), 'move', { wait: o.wait }, out.event, (ref) =>
+        moveToEngine(rt.deps(), ref, o.engine as string, { force: o.force }),
+      );
       out.result('move', r);
-      out.line(r.from === r.to ? `${r.id} already runs on engine ${pc.bold(r.to)}.` : `Moved ${pc.bold(r.id)}: engine ${r.from} → ${r.to} (${r.engine.endpoint ?? ''}). Its next \`up\` starts it there.`);
+      out.line(
+        r.from === r.to
+          ? `${r.id} already runs on engine ${pc.bold(r.to)}.`
+          : `Moved ${pc.bold(r.id)}: engine ${r.from} → ${r.to} (${r.engine.endpoint ?? ''}). Its next \`up\` starts it there.`,
+      );
     }),
   );
 }

@@ -17,9 +17,7 @@ function printStatus(out: Output, s: SharedStatus): void {
 }
 
 export function registerShared(program: Command, rt: Runtime): void {
-  const shared = program
-    .command('shared')
-    .description('the shared data folders every instance mounts (data, strategies, models)');
+  const shared = program.command('shared').description('the shared data folders every instance mounts (data, strategies, models)');
 
   addCommon(
     shared

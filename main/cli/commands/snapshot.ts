@@ -12,16 +12,29 @@ import { saveSnapshot } from '../../core/use-cases/snapshot-save';
 import { gateVerdict, table, type Output } from '../render';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 
-const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (v: string, prev: string[] = []): string[] => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 export function printRestore(out: Output, r: RestoreSummary): void {
   const vols = r.volumes.map((v) => `${v.key} (${formatBytes(v.bytes)})`).join(', ');
-  out.line(`Restored ${vols} from snapshot ${pc.bold(r.snapshot)} in ${(r.elapsedMs / 1000).toFixed(1)}s${r.forced.length ? pc.yellow(' (forced)') : ''}`);
+  out.line(
+    `Restored ${vols} from snapshot ${pc.bold(r.snapshot)} in ${(r.elapsedMs / 1000).toFixed(1)}s${r.forced.length ? pc.yellow(' (forced)') : ''}`,
+  );
 }
 
 function printSnapshot(out: Output, s: SnapshotSummary): void {
-  out.line(`Snapshot ${pc.bold(s.name)} of ${s.source.instance} (${s.commit?.slice(0, 10) ?? 'no commit'}${s.migrationHead ? `, migrations ${s.migrationHead}` : ''})`);
-  for (const v of s.volumes) out.line(`  ${v.key}: ${formatBytes(v.bytes)} → ${formatBytes(v.stored)} on disk (services stopped for the copy: ${v.services.join(', ') || 'none'})`);
+  out.line(
+    `Snapshot ${pc.bold(s.name)} of ${s.source.instance} (${s.commit?.slice(0, 10) ?? 'no commit'}${s.migrationHead ? `, migrations ${s.migrationHead}` : ''})`,
+  );
+  for (const v of s.volumes)
+    out.line(
+      `  ${v.key}: ${formatBytes(v.bytes)} → ${formatBytes(v.stored)} on disk (services stopped for the copy: ${v.services.join(', ') || 'none'})`,
+    );
   out.line(pc.dim(`  ${formatBytes(s.sizeOnDisk)} in all, ${(s.elapsedMs / 1000).toFixed(1)}s`));
 }
 
@@ -31,7 +44,7 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
   addCommon(
     snap
       .command('save <name>')
-      .description('copy the instance\'s volumes (default: manifest snapshot.volumes) into a snapshot, consistently')
+      .description("copy the instance's volumes (default: manifest snapshot.volumes) into a snapshot, consistently")
       .option('-i, --instance <id>', 'instance (default: the one holding the current directory)')
       .option('--volumes <keys...>', 'compose volume keys to capture (comma or space separated)', collect)
       .option('-f, --force', 'replace an existing snapshot of that name')
@@ -39,7 +52,9 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
   ).action((name: string, o) =>
     runCommand(o, async (out) => {
       // saving stops the services of the volumes: one operation per instance at a time
-      const s = await exclusive(rt.deps(), refFrom(rt, o.instance), 'snapshot save', {}, out.event, (ref) => saveSnapshot(rt.deps(), ref, { name, volumes: o.volumes, force: o.force, compress: o.compress }, out.event));
+      const s = await exclusive(rt.deps(), refFrom(rt, o.instance), 'snapshot save', {}, out.event, (ref) =>
+        saveSnapshot(rt.deps(), ref, { name, volumes: o.volumes, force: o.force, compress: o.compress }, out.event),
+      );
       out.result('snapshot-save', { snapshot: s });
       printSnapshot(out, s);
     }),
@@ -92,7 +107,7 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
   addCommon(
     program
       .command('reset [id]')
-      .description('put the instance\'s volumes back to a snapshot (default: the repository\'s), restart, run the gate')
+      .description("put the instance's volumes back to a snapshot (default: the repository's), restart, run the gate")
       .option('-i, --instance <id>', 'instance (same as the argument)')
       .option('--snapshot <name>', 'snapshot to restore (default: `snapshot default`)')
       .option('-f, --force', 'restore even when the compose files or migration head differ')
@@ -100,7 +115,9 @@ export function registerSnapshot(program: Command, rt: Runtime): void {
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const resetOpts = { snapshot: o.snapshot, force: o.force, timeoutMs: o.timeout ? o.timeout * 1000 : undefined };
-      const r = await exclusive(rt.deps(), refFrom(rt, id ?? o.instance), 'reset', {}, out.event, (ref) => resetInstance(rt.deps(), ref, resetOpts, out.event));
+      const r = await exclusive(rt.deps(), refFrom(rt, id ?? o.instance), 'reset', {}, out.event, (ref) =>
+        resetInstance(rt.deps(), ref, resetOpts, out.event),
+      );
       out.result('reset', r);
       printRestore(out, r.restore);
       for (const l of gateVerdict(r.gate)) out.line(l);

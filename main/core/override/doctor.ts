@@ -8,7 +8,12 @@ import type { ComposeModel } from '../types';
 import { isolatedNetworkName, sharedNetworks } from './isolation';
 import { isolationFor, manifestIsolation } from './state';
 
-export function isolationDoctor(model: ComposeModel, manifest: Manifest, deps: { files: Files; home: string }, id: string | null): DoctorCheck[] {
+export function isolationDoctor(
+  model: ComposeModel,
+  manifest: Manifest,
+  deps: { files: Files; home: string },
+  id: string | null,
+): DoctorCheck[] {
   if (!sharedNetworks(model).length) return [];
   return isolationChecks(model, id ? isolationFor(deps.home, id, manifest, undefined, deps.files) : manifestIsolation(manifest), id);
 }

@@ -54,7 +54,15 @@ export function isolationFor(home: string, id: string, manifest: Manifest, reque
 /**
  * Write the override (only when it changed) and, when `up` decided, remember the isolation choice.
  */
-export function writeOverride(opts: { home: string; id: string; manifest: Manifest; model: ComposeModel; isolate?: boolean; startInterval?: boolean; files: Files }): { file: string; isolate: boolean } {
+export function writeOverride(opts: {
+  home: string;
+  id: string;
+  manifest: Manifest;
+  model: ComposeModel;
+  isolate?: boolean;
+  startInterval?: boolean;
+  files: Files;
+}): { file: string; isolate: boolean } {
   const { home, id, model } = opts;
   const files = opts.files;
   const isolate = isolationFor(home, id, opts.manifest, opts.isolate, files);
@@ -62,8 +70,15 @@ export function writeOverride(opts: { home: string; id: string; manifest: Manife
   files.mkdir(dir);
   const saved = readOptions(files, home, id);
   const startInterval = opts.startInterval ?? saved.startInterval ?? false;
-  if ((opts.isolate !== undefined && saved.isolate !== opts.isolate) || (opts.startInterval !== undefined && saved.startInterval !== opts.startInterval)) {
-    const next = { ...saved, ...(opts.isolate !== undefined ? { isolate: opts.isolate } : {}), ...(opts.startInterval !== undefined ? { startInterval: opts.startInterval } : {}) };
+  if (
+    (opts.isolate !== undefined && saved.isolate !== opts.isolate) ||
+    (opts.startInterval !== undefined && saved.startInterval !== opts.startInterval)
+  ) {
+    const next = {
+      ...saved,
+      ...(opts.isolate !== undefined ? { isolate: opts.isolate } : {}),
+      ...(opts.startInterval !== undefined ? { startInterval: opts.startInterval } : {}),
+    };
     files.write(join(dir, OPTIONS_FILE), `${JSON.stringify(next)}\n`);
   }
   const input = { id, owner: ownerId({ files, home }), model, isolate, startInterval };

@@ -21,7 +21,9 @@ export const telemetryContribution: Contribution = {
     const doc: Partial<OverrideDoc> = { services: {} };
     for (const svc of Object.values(model.services)) {
       if (!svc.otelEnv) continue;
-      doc.services![svc.name] = { environment: { OTEL_RESOURCE_ATTRIBUTES: withInstanceAttribute(svc.otelEnv.OTEL_RESOURCE_ATTRIBUTES, id) } };
+      doc.services![svc.name] = {
+        environment: { OTEL_RESOURCE_ATTRIBUTES: withInstanceAttribute(svc.otelEnv.OTEL_RESOURCE_ATTRIBUTES, id) },
+      };
     }
     return doc;
   },
@@ -32,7 +34,13 @@ export const telemetryContribution: Contribution = {
  * points at a Jaeger this instance does not run itself (no slot port variable of the manifest in its URL: a
  * shared one), and some service of the instance tags its telemetry (it uses OTEL_* variables). Else unchanged.
  */
-export function instanceLinkUrl(link: { name: string; url: string }, url: string, portVars: string[], model: ComposeModel | null | undefined, id: string | undefined): string {
+export function instanceLinkUrl(
+  link: { name: string; url: string },
+  url: string,
+  portVars: string[],
+  model: ComposeModel | null | undefined,
+  id: string | undefined,
+): string {
   if (link.name !== 'jaeger' || !model || !id) return url;
   if (portVars.some((v) => link.url.includes(`\${${v}}`))) return url;
   const tagged = Object.values(model.services).find((s) => s.otelEnv);

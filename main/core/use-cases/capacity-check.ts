@@ -39,7 +39,9 @@ export function startCapacityCheck(deps: Deps, ctx: LoadedInstance, opts: { forc
     const rows: EngineRow[] = target ? (await probeEngines([target], port.probe, deps.clock, new Set([id]))).engines : [];
     // running already (a restart): what it uses now is the freshest figure, used and kept for the next estimate
     const seen = rows[0]?.sandboxes.find((s) => s.id === id && s.memoryUsed !== null && s.memoryUsed > 0);
-    const fresh = seen ? { at: new Date(deps.clock.now()).toISOString(), engine: name, memoryBytes: seen.memoryUsed!, containers: seen.containers } : null;
+    const fresh = seen
+      ? { at: new Date(deps.clock.now()).toISOString(), engine: name, memoryBytes: seen.memoryUsed!, containers: seen.containers }
+      : null;
     if (fresh) port.remember(id, fresh);
     const lastSeen = fresh ?? port.lastSeen(id);
     const input = {
@@ -67,7 +69,13 @@ export function startCapacityCheck(deps: Deps, ctx: LoadedInstance, opts: { forc
       try {
         r = await work;
       } catch (err) {
-        emit({ type: 'step', instance: id, id: 'capacity', label: `Capacity not checked: ${(err as Error).message.split('\n')[0]}`, state: 'warning' });
+        emit({
+          type: 'step',
+          instance: id,
+          id: 'capacity',
+          label: `Capacity not checked: ${(err as Error).message.split('\n')[0]}`,
+          state: 'warning',
+        });
         return null;
       }
       if (r === 'running') {
@@ -76,14 +84,29 @@ export function startCapacityCheck(deps: Deps, ctx: LoadedInstance, opts: { forc
       }
       const v = r.verdict;
       if (r.refuse) {
-        emit({ type: 'step', instance: id, id: 'capacity', label: `Memory: does not fit on engine "${v.engine}"`, state: 'failed', message: v.message });
+        emit({
+          type: 'step',
+          instance: id,
+          id: 'capacity',
+          label: `Memory: does not fit on engine "${v.engine}"`,
+          state: 'failed',
+          message: v.message,
+        });
         throw new SandboxError('CAPACITY', v.message, { hint: v.hint, details: v });
       }
       if (v.fits === false) {
         const free = v.freeBytes !== null ? `${fmtMiB(v.freeBytes)} free` : 'less free';
-        emit({ type: 'step', instance: id, id: 'capacity', label: `Memory: needs ${fmtMiB(v.needBytes)} (${v.estimate.source}) + reserve, ${free} on engine "${v.engine}" — started anyway (--force)`, state: 'warning' });
+        emit({
+          type: 'step',
+          instance: id,
+          id: 'capacity',
+          label: `Memory: needs ${fmtMiB(v.needBytes)} (${v.estimate.source}) + reserve, ${free} on engine "${v.engine}" — started anyway (--force)`,
+          state: 'warning',
+        });
       } else {
-        const label = v.fits ? `Memory: needs ${fmtMiB(v.needBytes)} (${v.estimate.source}), ${fmtMiB(v.freeBytes!)} free on engine "${v.engine}"` : v.message;
+        const label = v.fits
+          ? `Memory: needs ${fmtMiB(v.needBytes)} (${v.estimate.source}), ${fmtMiB(v.freeBytes!)} free on engine "${v.engine}"`
+          : v.message;
         emit({ type: 'step', instance: id, id: 'capacity', label, state: v.fits ? 'passed' : 'info' });
       }
       return v;

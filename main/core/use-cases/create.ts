@@ -76,7 +76,8 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
     if (reg.instances[id]) {
       throw new SandboxError('STATE', `An instance "${id}" is already registered at ${reg.instances[id]!.path}`);
     }
-    if (deps.files.exists(path)) throw new SandboxError('STATE', `${path} already exists`, { hint: 'Choose another name, or `ktrdr-sandbox init` inside it.' });
+    if (deps.files.exists(path))
+      throw new SandboxError('STATE', `${path} already exists`, { hint: 'Choose another name, or `ktrdr-sandbox init` inside it.' });
     const a = await allocateSlot({ deps, reg, manifest, id, requested: opts.slot, running });
     if (a.kind !== 'ok') return a;
     rec.slot = a.slot;
@@ -91,7 +92,11 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
     await deps.files.remove(staging); // ours: an earlier crash's leftover
     await step(emit, id, 'worktree', `Worktree ${path} (${branchExists ? 'branch' : 'new branch'} ${branch})`, async () => {
       await deps.git.worktreeAdd(repo, staging, { branch, newBranch: !branchExists });
-      await ensureEnvFile(deps.files, { rec: { ...rec, path: staging }, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) });
+      await ensureEnvFile(deps.files, {
+        rec: { ...rec, path: staging },
+        manifest,
+        vars: instanceVariables(rec, manifest, deps.sharedHome),
+      });
       await excludeEnvFile(deps.files, join(repo, '.git')).catch(() => undefined);
       await deps.git.worktreeMove(repo, staging, path);
       moved = true;
@@ -133,9 +138,13 @@ async function rollback(deps: Deps, rec: InstanceRecord, staging: string, moved:
 /** --branch B names an existing branch unless --new-branch; --new-branch never takes over an existing one. */
 function requireBranchState(branch: string, exists: boolean, opts: CreateOptions, repo: string): void {
   if (opts.newBranch && exists) {
-    throw new SandboxError('USAGE', `Branch "${branch}" already exists in ${repo}`, { hint: 'Drop --new-branch to check it out, or choose another branch name.' });
+    throw new SandboxError('USAGE', `Branch "${branch}" already exists in ${repo}`, {
+      hint: 'Drop --new-branch to check it out, or choose another branch name.',
+    });
   }
   if (opts.branch !== undefined && !opts.newBranch && !exists) {
-    throw new SandboxError('USAGE', `Branch "${branch}" does not exist in ${repo}`, { hint: 'Pass --new-branch to create it from HEAD (`git branch --list` shows the existing ones).' });
+    throw new SandboxError('USAGE', `Branch "${branch}" does not exist in ${repo}`, {
+      hint: 'Pass --new-branch to create it from HEAD (`git branch --list` shows the existing ones).',
+    });
   }
 }

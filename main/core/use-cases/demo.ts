@@ -52,7 +52,12 @@ export function demoInstances(recs: InstanceRecord[], root: string, files: Pick<
   return recs.filter((i) => under(r, canonical(i.path, files)) || under(r, canonical(i.repo, files)) || under(root, i.path));
 }
 
-export async function runDemo(deps: Deps, files: DemoFiles, opts: { example?: string; timeoutMs?: number }, emit: EventSink = noEvents): Promise<DemoResult> {
+export async function runDemo(
+  deps: Deps,
+  files: DemoFiles,
+  opts: { example?: string; timeoutMs?: number },
+  emit: EventSink = noEvents,
+): Promise<DemoResult> {
   const examples = files.examples();
   const example = opts.example ?? 'webapp';
   const source = examples[example];
@@ -64,10 +69,14 @@ export async function runDemo(deps: Deps, files: DemoFiles, opts: { example?: st
   const registered = demoInstances(instances(await deps.registry.read()), files.root, deps.files);
   if (!files.exists(repo)) {
     if (registered.some((i) => canonical(i.repo, deps.files) === canonical(repo, deps.files) || i.repo === repo)) {
-      throw new SandboxError('STATE', `The demo repository ${repo} is gone but its instances are registered`, { hint: 'Run `ktrdr-sandbox demo --clean` first.' });
+      throw new SandboxError('STATE', `The demo repository ${repo} is gone but its instances are registered`, {
+        hint: 'Run `ktrdr-sandbox demo --clean` first.',
+      });
     }
     await files.ensureRoot();
-    await step(emit, undefined, 'demo-repo', `Demo repository ${repo} (a git copy of examples/${example})`, () => files.makeRepo(example, repo));
+    await step(emit, undefined, 'demo-repo', `Demo repository ${repo} (a git copy of examples/${example})`, () =>
+      files.makeRepo(example, repo),
+    );
   }
   const details: InstanceDetails[] = [];
   const gates: GateReport[] = [];
@@ -104,9 +113,12 @@ export async function cleanDemo(deps: Deps, files: DemoFiles, emit: EventSink = 
   }
   // Whatever compose project is left with its working directory in the demo directory (an interrupted demo).
   const root = canonical(files.root, deps.files);
-  const left = (await deps.engine.listContainers({ all: true })).filter((c) => c.workingDir && (under(root, c.workingDir) || under(files.root, c.workingDir)));
+  const left = (await deps.engine.listContainers({ all: true })).filter(
+    (c) => c.workingDir && (under(root, c.workingDir) || under(files.root, c.workingDir)),
+  );
   const projects = [...new Set(left.map((c) => c.project))];
-  for (const p of projects) await step(emit, p, 'orphan', `Leftover demo project "${p}" removed`, () => deps.engine.removeProjectResources(p));
+  for (const p of projects)
+    await step(emit, p, 'orphan', `Leftover demo project "${p}" removed`, () => deps.engine.removeProjectResources(p));
   const removedDir = await files.removeRoot();
   if (removedDir) emit({ type: 'step', id: 'demo-dir', label: `Demo directory removed: ${files.root}`, state: 'passed' });
   return { destroyed, projectsRemoved: projects, removedDir, root: files.root };

@@ -9,7 +9,6 @@ import type { InstanceRecord } from '../types';
 import type { InstanceDetails } from '../results';
 export type { InstanceDetails } from '../results';
 
-
 export async function describeInstance(deps: Deps, rec: InstanceRecord): Promise<InstanceDetails> {
   const ctx = await loadInstance(deps, rec);
   return describeLoaded(ctx, await composeModelOf(ctx, deps).catch(() => null));

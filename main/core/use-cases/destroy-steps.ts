@@ -40,7 +40,10 @@ export function worktreeLinkOk(files: Files, dir: string): boolean {
 
 async function disposableFor(files: Files, rec: InstanceRecord): Promise<string[]> {
   // an unreadable manifest must not block a destroy: the defaults alone (the manifest can only add or remove)
-  const m = await loadManifest(rec.path, {}, files).then((l) => l.manifest, () => undefined);
+  const m = await loadManifest(rec.path, {}, files).then(
+    (l) => l.manifest,
+    () => undefined,
+  );
   return disposablePatterns(m?.destroy?.disposable ?? []);
 }
 
@@ -67,9 +70,15 @@ export async function previewDestroy(deps: Deps, rec: InstanceRecord, opts: Dest
   if (!deletesDirectory) return p;
   const disposable = await disposableFor(deps.files, rec);
   let lines: string[];
-  const linked = worktreeLinkOk(deps.files, rec.path) && canonical((await deps.git.topLevel(rec.path)) ?? '', deps.files) === canonical(rec.path, deps.files);
+  const linked =
+    worktreeLinkOk(deps.files, rec.path) &&
+    canonical((await deps.git.topLevel(rec.path)) ?? '', deps.files) === canonical(rec.path, deps.files);
   if (linked) {
-    const [status, branch, unpushed] = await Promise.all([deps.git.statusAll(rec.path), deps.git.currentBranch(rec.path), deps.git.unpushed(rec.path)]);
+    const [status, branch, unpushed] = await Promise.all([
+      deps.git.statusAll(rec.path),
+      deps.git.currentBranch(rec.path),
+      deps.git.unpushed(rec.path),
+    ]);
     lines = status;
     if (unpushed.count > 0) {
       if (branch) p.keptCommits = { count: unpushed.count, branch, against: unpushed.against };
@@ -106,7 +115,13 @@ function keptCommitsLabel(p: DestroyPreview): string | null {
 }
 
 /** Mark, remove, forget. `preview` is what the caller checked (null: forced without a check). */
-export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: DestroyOptions, emit: EventSink, preview: DestroyPreview | null): Promise<DestroyResult> {
+export async function destroyResolved(
+  deps: Deps,
+  rec: InstanceRecord,
+  opts: DestroyOptions,
+  emit: EventSink,
+  preview: DestroyPreview | null,
+): Promise<DestroyResult> {
   const id = rec.id;
   const origin = originOf(rec);
   emit({ type: 'step', instance: id, id: 'target', label: `Destroying "${id}" (slot ${rec.slot}) at ${rec.path}`, state: 'info' });
@@ -115,7 +130,9 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
   await deps.registry.update((reg) => {
     const cur = reg.instances[id];
     if (!cur || cur.path !== rec.path) {
-      throw new SandboxError('NOT_FOUND', `"${id}" is no longer registered at ${rec.path}`, { hint: 'Another command changed it; run `ktrdr-sandbox list`.' });
+      throw new SandboxError('NOT_FOUND', `"${id}" is no longer registered at ${rec.path}`, {
+        hint: 'Another command changed it; run `ktrdr-sandbox list`.',
+      });
     }
     cur.state = 'destroying';
     cur.pid = deps.env.pid;
@@ -136,7 +153,13 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
         await releaseSharedLinks(deps, ctx); // isolation's connections (a shared collector) first
         await deps.compose.down(target, { volumes: true });
       } catch (err) {
-        emit({ type: 'step', instance: id, id: 'compose-down', label: `compose down failed, removing by label: ${(err as Error).message.split('\n')[0]}`, state: 'warning' });
+        emit({
+          type: 'step',
+          instance: id,
+          id: 'compose-down',
+          label: `compose down failed, removing by label: ${(err as Error).message.split('\n')[0]}`,
+          state: 'warning',
+        });
       }
     }
     // the fallback removes only what is provably ours: labelled with this instance and this registry's identity
@@ -151,7 +174,13 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
     const count = unlabelled.containers.length + unlabelled.volumes.length + unlabelled.networks.length;
     if (count) {
       const names = [...unlabelled.containers.map((c) => c.slice(0, 12)), ...unlabelled.networks, ...unlabelled.volumes].join(', ');
-      emit({ type: 'step', instance: id, id: 'unlabelled', label: `${count} object(s) of compose project "${id}" without our labels left alone (not provably ours): ${names}`, state: 'warning' });
+      emit({
+        type: 'step',
+        instance: id,
+        id: 'unlabelled',
+        label: `${count} object(s) of compose project "${id}" without our labels left alone (not provably ours): ${names}`,
+        state: 'warning',
+      });
     }
   });
 
@@ -173,7 +202,8 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
   } else {
     if (dirExists) await deps.files.remove(envFilePath(rec.path));
     if (dirExists) {
-      const why = origin === 'init' ? ` (registered with init: ${rec.kind === 'clone' ? 'a clone' : 'your worktree'} is never deleted)` : '';
+      const why =
+        origin === 'init' ? ` (registered with init: ${rec.kind === 'clone' ? 'a clone' : 'your worktree'} is never deleted)` : '';
       emit({ type: 'step', instance: id, id: 'kept', label: `Directory kept: ${rec.path}${why}`, state: 'info' });
     } else if (rec.kind === 'worktree') {
       await deps.git.worktreePrune(rec.repo).catch(() => undefined);
@@ -189,7 +219,13 @@ export async function destroyResolved(deps: Deps, rec: InstanceRecord, opts: Des
     if (reg.instances[id]?.path === rec.path) delete reg.instances[id];
   });
   emit({ type: 'step', instance: id, id: 'released', label: `Slot ${rec.slot} released`, state: 'passed' });
-  const result: DestroyResult = { id, path: rec.path, worktreeRemoved, keptDirectory, branchKept: rec.kind === 'worktree' ? rec.branch : null };
+  const result: DestroyResult = {
+    id,
+    path: rec.path,
+    worktreeRemoved,
+    keptDirectory,
+    branchKept: rec.kind === 'worktree' ? rec.branch : null,
+  };
   if (preview?.keptCommits) result.keptCommits = preview.keptCommits.count;
   return result;
 }

@@ -17,7 +17,9 @@ export { dirtyError, previewDestroy, type DestroyOptions } from './destroy-steps
 function assertNotInProgress(deps: Deps, rec: InstanceRecord): void {
   if (rec.state && ownerAlive(deps.env, rec.pid, rec.host)) {
     const what = rec.state === 'creating' ? 'being created' : 'being destroyed';
-    throw new SandboxError('STATE', `"${rec.id}" is ${what} by process ${rec.pid}${rec.host ? ` on ${rec.host}` : ''}`, { hint: 'Wait for that command to finish, then try again.' });
+    throw new SandboxError('STATE', `"${rec.id}" is ${what} by process ${rec.pid}${rec.host ? ` on ${rec.host}` : ''}`, {
+      hint: 'Wait for that command to finish, then try again.',
+    });
   }
 }
 
@@ -26,7 +28,12 @@ export async function destroyPreview(deps: Deps, ref: InstanceRef, opts: Destroy
   return previewDestroy(deps, await resolveInstance(deps, ref), opts);
 }
 
-export async function destroyInstance(deps: Deps, ref: InstanceRef, opts: DestroyOptions = {}, emit: EventSink = noEvents): Promise<DestroyResult> {
+export async function destroyInstance(
+  deps: Deps,
+  ref: InstanceRef,
+  opts: DestroyOptions = {},
+  emit: EventSink = noEvents,
+): Promise<DestroyResult> {
   await resolveInstance(deps, ref); // an unknown id fails before anything else
   await deps.engine.ping();
   await repairInterrupted(deps, emit);
@@ -45,10 +52,14 @@ export async function destroyAll(deps: Deps, opts: DestroyOptions = {}, emit: Ev
   await repairInterrupted(deps, emit);
   const all = instances(await deps.registry.read());
   for (const r of all) assertNotInProgress(deps, r);
-  const previews = await Promise.all(all.map((r) => previewDestroy(deps, r, opts).catch((err: unknown) => {
-    if (opts.force) return null;
-    throw err;
-  })));
+  const previews = await Promise.all(
+    all.map((r) =>
+      previewDestroy(deps, r, opts).catch((err: unknown) => {
+        if (opts.force) return null;
+        throw err;
+      }),
+    ),
+  );
   const refused = previews.filter((p): p is DestroyPreview => !!p?.refused);
   if (refused.length && !opts.force) throw dirtyError(refused);
   const out: DestroyResult[] = [];

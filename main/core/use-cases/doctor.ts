@@ -45,7 +45,12 @@ export interface DoctorOptions {
   env?: Env;
 }
 
-export async function runDoctor(deps: Deps, ref: InstanceRef, opts: DoctorOptions = {}, _emit: EventSink = noEvents): Promise<DoctorResult> {
+export async function runDoctor(
+  deps: Deps,
+  ref: InstanceRef,
+  opts: DoctorOptions = {},
+  _emit: EventSink = noEvents,
+): Promise<DoctorResult> {
   const env = opts.env ?? deps.env.all();
   // What to lint: the instance, or the repository at cwd.
   const checks: DoctorCheck[] = [];
@@ -98,7 +103,12 @@ async function lintTarget(
   let texts: string[];
   let model: ComposeModel;
   const fileError = (message: string): DoctorCheck[] => [
-    { name: 'compose-file', level: 'error', message, fix: 'add the compose file, or name your compose file(s) in ktrdr-sandbox.yml (compose.files)' },
+    {
+      name: 'compose-file',
+      level: 'error',
+      message,
+      fix: 'add the compose file, or name your compose file(s) in ktrdr-sandbox.yml (compose.files)',
+    },
   ];
   try {
     const read = paths.map((p) => deps.files.readText(p));
@@ -112,7 +122,11 @@ async function lintTarget(
   // The variables an instance of this repository gets (for a plain repository: as slot 1 would).
   const vars = o.ctx
     ? o.ctx.vars
-    : instanceVariables({ id: 'doctor-preview', path: o.root, slot: 1, kind: 'clone', repo: o.root, branch: null, createdAt: new Date(0).toISOString() }, o.manifest, deps.sharedHome);
+    : instanceVariables(
+        { id: 'doctor-preview', path: o.root, slot: 1, kind: 'clone', repo: o.root, branch: null, createdAt: new Date(0).toISOString() },
+        o.manifest,
+        deps.sharedHome,
+      );
   const findings = lintCompose(model, o.manifest, vars, o.env, { texts });
   const external = await checkExternal(deps, model, o.fix);
   const all = [...findings, ...external, ...isolationDoctor(model, o.manifest, deps, o.ctx?.rec.id ?? null)];
@@ -140,7 +154,11 @@ async function checkExternal(deps: Deps, model: ComposeModel, fix: boolean): Pro
       try {
         exists = await k.exists.call(deps.engine, name);
       } catch (err) {
-        out.push({ name: check, level: 'warning', message: `cannot check external ${k.kind} "${name}": ${(err as Error).message.split('\n')[0]}` });
+        out.push({
+          name: check,
+          level: 'warning',
+          message: `cannot check external ${k.kind} "${name}": ${(err as Error).message.split('\n')[0]}`,
+        });
         continue;
       }
       if (exists) {
@@ -150,10 +168,20 @@ async function checkExternal(deps: Deps, model: ComposeModel, fix: boolean): Pro
       if (fix) {
         try {
           await k.create.call(deps.engine, name, EXTERNAL_LABELS);
-          out.push({ name: check, level: 'ok', message: `external ${k.kind} "${name}" was missing: created it (yours to keep: \`destroy\` never removes it)`, fixed: true });
+          out.push({
+            name: check,
+            level: 'ok',
+            message: `external ${k.kind} "${name}" was missing: created it (yours to keep: \`destroy\` never removes it)`,
+            fixed: true,
+          });
           continue;
         } catch (err) {
-          out.push({ name: check, level: 'error', message: `external ${k.kind} "${name}" does not exist and could not be created: ${(err as Error).message.split('\n')[0]}`, fix: `docker ${k.kind} create ${name}` });
+          out.push({
+            name: check,
+            level: 'error',
+            message: `external ${k.kind} "${name}" does not exist and could not be created: ${(err as Error).message.split('\n')[0]}`,
+            fix: `docker ${k.kind} create ${name}`,
+          });
           continue;
         }
       }
@@ -173,19 +201,34 @@ async function checkEngine(deps: Deps): Promise<DoctorCheck> {
     const info = await deps.engine.ping();
     const major = Number(/^(\d+)/.exec(info.version)?.[1] ?? '0');
     const msg = `Docker ${info.version || '?'} (API ${info.apiVersion || '?'}) at ${info.endpoint}`;
-    if (major > 0 && major < 20) return { name: 'engine', level: 'warning', message: `${msg}: older than 20.10, untested`, fix: 'upgrade Docker' };
+    if (major > 0 && major < 20)
+      return { name: 'engine', level: 'warning', message: `${msg}: older than 20.10, untested`, fix: 'upgrade Docker' };
     return { name: 'engine', level: 'ok', message: msg };
   } catch (err) {
-    return { name: 'engine', level: 'error', message: (err as Error).message, fix: 'start Docker (Docker Desktop, or `sudo systemctl start docker`)' };
+    return {
+      name: 'engine',
+      level: 'error',
+      message: (err as Error).message,
+      fix: 'start Docker (Docker Desktop, or `sudo systemctl start docker`)',
+    };
   }
 }
 
 async function checkCompose(deps: Deps): Promise<DoctorCheck> {
   try {
     const c = await deps.compose.info();
-    return { name: 'compose', level: 'ok', message: `${c.command.join(' ')} ${c.version} (${c.variant === 'v2' ? 'Compose v2' : 'Compose v1'})` };
+    return {
+      name: 'compose',
+      level: 'ok',
+      message: `${c.command.join(' ')} ${c.version} (${c.variant === 'v2' ? 'Compose v2' : 'Compose v1'})`,
+    };
   } catch (err) {
-    return { name: 'compose', level: 'error', message: (err as Error).message, fix: (err as SandboxError).hint ?? 'install Docker Compose' };
+    return {
+      name: 'compose',
+      level: 'error',
+      message: (err as Error).message,
+      fix: (err as SandboxError).hint ?? 'install Docker Compose',
+    };
   }
 }
 
@@ -193,7 +236,12 @@ async function checkGit(deps: Deps): Promise<DoctorCheck> {
   try {
     return { name: 'git', level: 'ok', message: `git ${await deps.git.version()}` };
   } catch (err) {
-    return { name: 'git', level: 'error', message: `git does not run: ${(err as Error).message.split('\n')[0]}`, fix: 'install git and put it on PATH' };
+    return {
+      name: 'git',
+      level: 'error',
+      message: `git does not run: ${(err as Error).message.split('\n')[0]}`,
+      fix: 'install git and put it on PATH',
+    };
   }
 }
 
@@ -223,7 +271,19 @@ export async function checkDisk(files: Files, paths: string[]): Promise<DoctorCh
 
 export function diskCheck(dir: string, free: number): DoctorCheck {
   const text = `${(free / GB).toFixed(1)} GB free on ${dir}`;
-  if (free < DISK_ERROR_BYTES) return { name: 'disk', level: 'error', message: `${text} (less than 1 GB)`, fix: 'free disk space: `docker system prune`, remove old instances' };
-  if (free < DISK_WARN_BYTES) return { name: 'disk', level: 'warning', message: `${text} (less than 5 GB)`, fix: 'free disk space: `docker system prune`, remove old instances' };
+  if (free < DISK_ERROR_BYTES)
+    return {
+      name: 'disk',
+      level: 'error',
+      message: `${text} (less than 1 GB)`,
+      fix: 'free disk space: `docker system prune`, remove old instances',
+    };
+  if (free < DISK_WARN_BYTES)
+    return {
+      name: 'disk',
+      level: 'warning',
+      message: `${text} (less than 5 GB)`,
+      fix: 'free disk space: `docker system prune`, remove old instances',
+    };
   return { name: 'disk', level: 'ok', message: text };
 }

@@ -4,7 +4,12 @@ import { noEvents, step, type EventSink } from '../events';
 import { loadInstance, secretTarget, requireDir, resolveInstance, type InstanceRef } from '../resolve';
 import { releaseSharedLinks } from './isolation-links';
 
-export async function downInstance(deps: Deps, ref: InstanceRef, opts: { volumes?: boolean } = {}, emit: EventSink = noEvents): Promise<{ id: string; volumes: boolean }> {
+export async function downInstance(
+  deps: Deps,
+  ref: InstanceRef,
+  opts: { volumes?: boolean } = {},
+  emit: EventSink = noEvents,
+): Promise<{ id: string; volumes: boolean }> {
   const rec = await resolveInstance(deps, ref);
   requireDir(rec, deps.files);
   const ctx = await loadInstance(deps, rec);

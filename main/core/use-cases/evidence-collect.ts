@@ -38,27 +38,32 @@ export async function composeConfigText(
       composeError = (err as Error).message.split('\n').slice(0, 6).join('\n# ');
     }
   }
-  return attempt('compose config', async () => {
-    const files = [...ctx.compose.files, await overrideFileFor(deps, ctx, { model: await ctx.model })];
-    const texts = await composeTexts(files, deps.files);
-    const defined = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-    const values = { ...ctx.vars, ...defined, ...secrets };
-    const header = [
-      `# Resolved compose configuration of ${ctx.rec.id} (secrets redacted).`,
-      `# ${files.map((f) => relative(ctx.rec.path, f)).join(', ')} interpolated by ktrdr-sandbox with the inputs \`up\` gives compose:`,
-      '# .env.sandbox, then the environment, then the instance secrets. `evidence --compose-config` runs `compose config` instead.',
-      ...(composeError ? [`# \`compose config\` failed: ${composeError}`] : []),
-    ];
-    return `${header.join('\n')}\n${renderResolvedCompose(texts, values)}`;
-  }, null);
+  return attempt(
+    'compose config',
+    async () => {
+      const files = [...ctx.compose.files, await overrideFileFor(deps, ctx, { model: await ctx.model })];
+      const texts = await composeTexts(files, deps.files);
+      const defined = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+      const values = { ...ctx.vars, ...defined, ...secrets };
+      const header = [
+        `# Resolved compose configuration of ${ctx.rec.id} (secrets redacted).`,
+        `# ${files.map((f) => relative(ctx.rec.path, f)).join(', ')} interpolated by ktrdr-sandbox with the inputs \`up\` gives compose:`,
+        '# .env.sandbox, then the environment, then the instance secrets. `evidence --compose-config` runs `compose config` instead.',
+        ...(composeError ? [`# \`compose config\` failed: ${composeError}`] : []),
+      ];
+      return `${header.join('\n')}\n${renderResolvedCompose(texts, values)}`;
+    },
+    null,
+  );
 }
 
-export async function collectContainers(deps: Deps, ctx: InstanceContext, write: Write): Promise<{ containers: ContainerEvidence[]; composeVersion: string | null }> {
+export async function collectContainers(
+  deps: Deps,
+  ctx: InstanceContext,
+  write: Write,
+): Promise<{ containers: ContainerEvidence[]; composeVersion: string | null }> {
   let composeVersion: string | null = null;
-  const [list, model] = await Promise.all([
-    ctx.engine.listContainers({ projects: [ctx.rec.id], all: true }),
-    modelOrNull(ctx),
-  ]);
+  const [list, model] = await Promise.all([ctx.engine.listContainers({ projects: [ctx.rec.id], all: true }), modelOrNull(ctx)]);
   const sorted = [...list].sort((a, b) => Number(a.oneOff) - Number(b.oneOff) || byText(a.service, b.service) || byText(a.name, b.name));
   const seen = new Map<string, number>();
   const out = await Promise.all(
@@ -96,7 +101,22 @@ export async function collectContainers(deps: Deps, ctx: InstanceContext, write:
   // services a plain `up` starts but that have no container at all
   for (const s of model ? defaultServices(model) : []) {
     if (!out.some((c) => c.service === s.name && !c.oneOff)) {
-      out.push({ service: s.name, name: '', id: '', oneOff: false, state: 'absent', status: 'no container', health: 'none', exitCode: null, restartCount: null, startedAt: null, finishedAt: null, oomKilled: null, ports: [], log: null });
+      out.push({
+        service: s.name,
+        name: '',
+        id: '',
+        oneOff: false,
+        state: 'absent',
+        status: 'no container',
+        health: 'none',
+        exitCode: null,
+        restartCount: null,
+        startedAt: null,
+        finishedAt: null,
+        oomKilled: null,
+        ports: [],
+        log: null,
+      });
     }
   }
   return { containers: out, composeVersion };
@@ -128,10 +148,20 @@ export async function collectGit(deps: Deps, dir: string, attempt: Attempt): Pro
  * Versions. Compose's version comes from the com.docker.compose.version label of the instance's containers
  * when they exist (what really started them, and no compose subprocess), else from `compose version`.
  */
-export async function collectVersions(deps: Deps, attempt: Attempt, labelVersion: Promise<string | null>): Promise<Record<string, unknown>> {
+export async function collectVersions(
+  deps: Deps,
+  attempt: Attempt,
+  labelVersion: Promise<string | null>,
+): Promise<Record<string, unknown>> {
   const composeInfo = async (): Promise<ComposeInfo | { variant: string; version: string; command: string[]; source: string }> => {
     const v = await labelVersion;
-    if (v) return { variant: v.startsWith('1.') ? 'v1' : 'v2', version: v, command: [], source: 'label com.docker.compose.version of the containers' };
+    if (v)
+      return {
+        variant: v.startsWith('1.') ? 'v1' : 'v2',
+        version: v,
+        command: [],
+        source: 'label com.docker.compose.version of the containers',
+      };
     return deps.compose.info();
   };
   const [engine, compose, git] = await Promise.all([
@@ -145,7 +175,11 @@ export async function collectVersions(deps: Deps, attempt: Attempt, labelVersion
     platform: `${deps.env.platform} ${deps.env.arch}`,
     engine: engine ? { version: engine.version, apiVersion: engine.apiVersion, endpoint: engine.endpoint } : null,
     compose: compose
-      ? { variant: compose.variant, version: compose.version, ...('source' in compose ? { source: compose.source } : { command: compose.command.join(' ') }) }
+      ? {
+          variant: compose.variant,
+          version: compose.version,
+          ...('source' in compose ? { source: compose.source } : { command: compose.command.join(' ') }),
+        }
       : null,
     git,
   };
@@ -172,7 +206,10 @@ export async function collectRunOutputs(deps: Deps, id: string, write: Write): P
   let names: string[];
   try {
     const entries = await Promise.all(deps.files.list(src).map(async (n) => ({ n, st: await deps.tree.lstat(join(src, n)) })));
-    names = entries.filter((e) => e.st?.kind === 'file').map((e) => e.n).sort();
+    names = entries
+      .filter((e) => e.st?.kind === 'file')
+      .map((e) => e.n)
+      .sort();
   } catch {
     return lastOut;
   }

@@ -32,7 +32,12 @@ export interface EvidenceOptions {
   env?: Record<string, string | undefined>;
 }
 
-export async function collectEvidence(baseDeps: Deps, ref: InstanceRef, opts: EvidenceOptions = {}, emit: EventSink = noEvents): Promise<EvidenceResult> {
+export async function collectEvidence(
+  baseDeps: Deps,
+  ref: InstanceRef,
+  opts: EvidenceOptions = {},
+  emit: EventSink = noEvents,
+): Promise<EvidenceResult> {
   const t0 = Date.now();
   const ctx = await resolveContext(baseDeps, ref);
   const { rec, dirExists } = ctx;
@@ -42,7 +47,9 @@ export async function collectEvidence(baseDeps: Deps, ref: InstanceRef, opts: Ev
       hint: 'Write the evidence elsewhere with --out PATH.',
     });
   }
-  const dir = opts.out ? resolve(opts.cwd ?? deps.env.cwd(), opts.out) : freshDir(deps.files, join(rec.path, EVIDENCE_DIR), evidenceStamp(deps.clock.now()));
+  const dir = opts.out
+    ? resolve(opts.cwd ?? deps.env.cwd(), opts.out)
+    : freshDir(deps.files, join(rec.path, EVIDENCE_DIR), evidenceStamp(deps.clock.now()));
   if (opts.out) assertEmptyOrAbsent(deps.files, dir);
   const tarball = `${dir}.tar.gz`;
   if (deps.files.exists(tarball)) throw new SandboxError('USAGE', `${tarball} already exists`, { hint: 'Choose another --out.' });
@@ -62,7 +69,11 @@ export async function collectEvidence(baseDeps: Deps, ref: InstanceRef, opts: Ev
   };
 
   // Secrets first: the redactor must know every value before anything is written.
-  const secrets = await attempt('secrets', () => deps.secrets.get(rec.id, { ...ctx.manifest.secrets, cwd: dirExists ? rec.path : deps.home }), {} as Record<string, string>);
+  const secrets = await attempt(
+    'secrets',
+    () => deps.secrets.get(rec.id, { ...ctx.manifest.secrets, cwd: dirExists ? rec.path : deps.home }),
+    {} as Record<string, string>,
+  );
   const secretNames = new Set([...ctx.manifest.secrets.generate, ...Object.keys(secrets)]);
   const redact = createRedactor({ values: Object.values(secrets), names: secretNames });
   const sensitive = (n: string) => isSensitiveName(n, secretNames);
@@ -75,7 +86,10 @@ export async function collectEvidence(baseDeps: Deps, ref: InstanceRef, opts: Ev
   const writeJson = (rel: string, data: unknown) => write(rel, `${JSON.stringify(redactDeep(data, redact, sensitive), null, 2)}\n`);
 
   const env = opts.env ?? deps.env.all();
-  const containersP = attempt('containers', () => collectContainers(deps, ctx, write), { containers: [] as ContainerEvidence[], composeVersion: null as string | null });
+  const containersP = attempt('containers', () => collectContainers(deps, ctx, write), {
+    containers: [] as ContainerEvidence[],
+    composeVersion: null as string | null,
+  });
   const [gate, status, config, { containers }, gitInfo, versions, runFiles] = await Promise.all([
     attempt('gate report', () => deps.gates.read(rec.id), null as GateReport | null),
     attempt('status', () => statusOfContext(deps, ctx), null),
@@ -87,15 +101,32 @@ export async function collectEvidence(baseDeps: Deps, ref: InstanceRef, opts: Ev
   ]);
 
   await Promise.all([
-    writeJson('gate.json', gate ?? { instance: rec.id, passed: null, message: 'No Startability Gate has run for this instance (run `ktrdr-sandbox gate`).' }),
+    writeJson(
+      'gate.json',
+      gate ?? { instance: rec.id, passed: null, message: 'No Startability Gate has run for this instance (run `ktrdr-sandbox gate`).' },
+    ),
     writeJson('status.json', status ?? { instance: rec.id, error: 'status could not be read' }),
-    write('compose-config.yml', config ?? `# The resolved compose configuration could not be produced: ${problems.find((p) => p.startsWith('compose config')) ?? 'the instance directory is gone'}\n`),
+    write(
+      'compose-config.yml',
+      config ??
+        `# The resolved compose configuration could not be produced: ${problems.find((p) => p.startsWith('compose config')) ?? 'the instance directory is gone'}\n`,
+    ),
     writeJson('containers.json', containers),
     write('git.txt', gitInfo?.text ?? 'The instance directory is gone: no git state.\n'),
     writeJson('versions.json', versions),
   ]);
 
-  const summary = summarise({ ctx, gate, containers, gitInfo, dir, runFiles, problems, stamp: new Date(deps.clock.now()).toISOString(), elapsedMs: Date.now() - t0 });
+  const summary = summarise({
+    ctx,
+    gate,
+    containers,
+    gitInfo,
+    dir,
+    runFiles,
+    problems,
+    stamp: new Date(deps.clock.now()).toISOString(),
+    elapsedMs: Date.now() - t0,
+  });
   await write('SUMMARY.md', summary.text);
   await deps.archive.pack(tarball, dirname(dir), [basename(dir)]);
 
@@ -127,7 +158,9 @@ function assertEmptyOrAbsent(files: Files, dir: string): void {
   if (!st) return;
   if (st.kind !== 'dir') throw new SandboxError('USAGE', `--out ${dir} exists and is not a directory`);
   if (files.list(dir).length) {
-    throw new SandboxError('USAGE', `--out ${dir} exists and is not empty`, { hint: 'Evidence never overwrites files: choose a new directory.' });
+    throw new SandboxError('USAGE', `--out ${dir} exists and is not empty`, {
+      hint: 'Evidence never overwrites files: choose a new directory.',
+    });
   }
 }
 

@@ -24,7 +24,14 @@ function busyError(id: string, h: LockHolder): SandboxError {
 }
 
 /** Run fn holding the lock of instance `id`. */
-export async function withInstanceLock<T>(deps: Deps, id: string, op: string, opts: LockOptions, emit: EventSink, fn: () => Promise<T>): Promise<T> {
+export async function withInstanceLock<T>(
+  deps: Deps,
+  id: string,
+  op: string,
+  opts: LockOptions,
+  emit: EventSink,
+  fn: () => Promise<T>,
+): Promise<T> {
   const locks = deps.locks;
   let announced: string | undefined;
   for (;;) {
@@ -41,20 +48,39 @@ export async function withInstanceLock<T>(deps: Deps, id: string, op: string, op
     const who = `${r.holder.op}:${r.holder.pid}`;
     if (announced !== who) {
       announced = who;
-      emit({ type: 'step', instance: id, id: 'lock', label: `waiting for \`${r.holder.op}\` of ${id} by pid ${r.holder.pid}…`, state: 'info' });
+      emit({
+        type: 'step',
+        instance: id,
+        id: 'lock',
+        label: `waiting for \`${r.holder.op}\` of ${id} by pid ${r.holder.pid}…`,
+        state: 'info',
+      });
     }
     await deps.clock.sleep(LOCK_POLL_MS);
   }
 }
 
 /** Resolve ref (id, or the instance holding a directory), then run fn(ref) holding that instance's lock. */
-export async function exclusive<T>(deps: Deps, ref: InstanceRef, op: string, opts: LockOptions, emit: EventSink, fn: (ref: InstanceRef) => Promise<T>): Promise<T> {
+export async function exclusive<T>(
+  deps: Deps,
+  ref: InstanceRef,
+  op: string,
+  opts: LockOptions,
+  emit: EventSink,
+  fn: (ref: InstanceRef) => Promise<T>,
+): Promise<T> {
   const rec = await resolveInstance(deps, ref);
   return withInstanceLock(deps, rec.id, op, opts, emit, () => fn(ref));
 }
 
 /** Hold the locks of every registered instance (in id order, so two such callers cannot deadlock), then fn. */
-export async function exclusiveAll<T>(deps: Deps, op: string, opts: LockOptions, emit: EventSink = noEvents, fn: () => Promise<T>): Promise<T> {
+export async function exclusiveAll<T>(
+  deps: Deps,
+  op: string,
+  opts: LockOptions,
+  emit: EventSink = noEvents,
+  fn: () => Promise<T>,
+): Promise<T> {
   const ids = instances(await deps.registry.read())
     .map((i) => i.id)
     .sort();

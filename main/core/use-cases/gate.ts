@@ -11,7 +11,12 @@ import type { GateReport } from '../types';
 import { projectNames } from './isolation-links';
 
 /** The gate of a resolved instance: its compose model and engine come from the context. */
-export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutMs?: number; signal?: AbortSignal }, emit: EventSink): Promise<GateReport> {
+export async function gateFor(
+  deps: Deps,
+  ctx: InstanceContext,
+  opts: { timeoutMs?: number; signal?: AbortSignal },
+  emit: EventSink,
+): Promise<GateReport> {
   const model = await ctx.model;
   // Checks of services the compose file does not start are not run: reported skipped, with the reason.
   const seeded = withSeedCheck(ctx.manifest); // gate.seed as one more check (main/core/seed.ts)
@@ -44,7 +49,12 @@ export async function gateFor(deps: Deps, ctx: InstanceContext, opts: { timeoutM
   return report;
 }
 
-export async function gateInstance(deps: Deps, ref: InstanceRef, opts: { timeoutMs?: number }, emit: EventSink = noEvents): Promise<GateReport> {
+export async function gateInstance(
+  deps: Deps,
+  ref: InstanceRef,
+  opts: { timeoutMs?: number },
+  emit: EventSink = noEvents,
+): Promise<GateReport> {
   const ctx = await resolveContext(deps, ref);
   requireDir(ctx.rec, deps.files);
   await ctx.engine.ping();

@@ -26,7 +26,9 @@ export async function initInstance(deps: Deps, opts: InitOptions, emit: EventSin
   const path = canonical(top, deps.files);
   const id = opts.name ?? instanceIdFromPath(path);
   if (!isValidInstanceId(id)) {
-    throw new SandboxError('USAGE', `Invalid instance id "${id}"`, { hint: 'Use lowercase letters, digits, "-" and "_", starting with a letter or digit.' });
+    throw new SandboxError('USAGE', `Invalid instance id "${id}"`, {
+      hint: 'Use lowercase letters, digits, "-" and "_", starting with a letter or digit.',
+    });
   }
   const linked = await deps.git.isLinkedWorktree(path);
   const repo = linked ? await deps.git.mainRepo(path) : path;

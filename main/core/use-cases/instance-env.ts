@@ -82,7 +82,11 @@ export function formatEnv(vars: Record<string, string>, format: EnvFormat): stri
   }
 }
 
-export async function instanceUrl(deps: Deps, ref: InstanceRef, name: string | undefined): Promise<{ name: string; label: string; url: string }[]> {
+export async function instanceUrl(
+  deps: Deps,
+  ref: InstanceRef,
+  name: string | undefined,
+): Promise<{ name: string; label: string; url: string }[]> {
   const rec = await resolveInstance(deps, ref);
   const ctx = await loadInstance(deps, rec);
   const model = await composeModelOf(ctx, deps).catch(() => null); // links of absent services are not shown
@@ -91,8 +95,16 @@ export async function instanceUrl(deps: Deps, ref: InstanceRef, name: string | u
   const l = links.find((x) => x.name === name.toLowerCase());
   if (!l) {
     const hidden = ctx.manifest.links.find((x) => x.name === name.toLowerCase());
-    const absent = hidden && model ? linkServices(ctx.manifest, hidden.url).map((s) => serviceAbsence(model, s)).find(Boolean) : undefined;
-    if (absent) throw new SandboxError('USAGE', `No link "${hidden!.name}" for this instance: ${absent}`, { hint: `Links: ${links.map((x) => x.name).join(', ') || '(none)'}` });
+    const absent =
+      hidden && model
+        ? linkServices(ctx.manifest, hidden.url)
+            .map((s) => serviceAbsence(model, s))
+            .find(Boolean)
+        : undefined;
+    if (absent)
+      throw new SandboxError('USAGE', `No link "${hidden!.name}" for this instance: ${absent}`, {
+        hint: `Links: ${links.map((x) => x.name).join(', ') || '(none)'}`,
+      });
     throw new SandboxError('USAGE', `No link named "${name}"`, { hint: `Links: ${links.map((x) => x.name).join(', ')}` });
   }
   return [l];

@@ -39,7 +39,10 @@ async function listOn(deps: Deps, t: EngineTarget, ids: ReadonlySet<string>, tim
   }
 }
 
-export async function listAcrossEngines(deps: Deps, opts: { prune?: boolean; emit?: EventSink; timeoutMs?: number } = {}): Promise<ListResult> {
+export async function listAcrossEngines(
+  deps: Deps,
+  opts: { prune?: boolean; emit?: EventSink; timeoutMs?: number } = {},
+): Promise<ListResult> {
   const port = 'engines' in deps ? deps.engines : undefined;
   if (!port) return listInstances(deps, opts);
   const reg = await deps.registry.read();
@@ -56,7 +59,9 @@ export async function listAcrossEngines(deps: Deps, opts: { prune?: boolean; emi
   const others = Promise.all(
     [...byEngine].map(([name, ids]) => {
       const t = targets.find((x) => x.name === name);
-      return t ? listOn(deps, t, ids, timeoutMs) : Promise.resolve<EngineAnswer>({ name, reachable: false, error: `docker context "${name}" does not exist`, containers: [] });
+      return t
+        ? listOn(deps, t, ids, timeoutMs)
+        : Promise.resolve<EngineAnswer>({ name, reachable: false, error: `docker context "${name}" does not exist`, containers: [] });
     }),
   );
   others.catch(() => undefined);
@@ -83,7 +88,9 @@ export async function listAcrossEngines(deps: Deps, opts: { prune?: boolean; emi
     const rec = reg.instances[v.id];
     if (!rec?.engine?.context) continue;
     const a = status.get(engineNameOf(rec, targets));
-    v.engineStatus = a ? { name: a.name, reachable: a.reachable, ...(a.error ? { error: a.error } : {}) } : { name: engineNameOf(rec, targets), reachable: true };
+    v.engineStatus = a
+      ? { name: a.name, reachable: a.reachable, ...(a.error ? { error: a.error } : {}) }
+      : { name: engineNameOf(rec, targets), reachable: true };
   }
   return r;
 }

@@ -68,7 +68,16 @@ export async function viewOf(deps: Deps, rec: InstanceRecord, containers: Contai
       expected = 0;
     }
   }
-  return buildView({ rec, manifest: ctx.manifest, vars: ctx.vars, containers, expectedServices: expected, dirExists, lastGate: await deps.gates.read(rec.id), model });
+  return buildView({
+    rec,
+    manifest: ctx.manifest,
+    vars: ctx.vars,
+    containers,
+    expectedServices: expected,
+    dirExists,
+    lastGate: await deps.gates.read(rec.id),
+    model,
+  });
 }
 
 export function groupByProject(containers: ContainerInfo[]): Map<string, ContainerInfo[]> {
@@ -101,12 +110,17 @@ export function findOrphans(byProject: Map<string, ContainerInfo[]>, registered:
  * Unregistered projects that look like sandboxes of an earlier version (a .env.sandbox in, or gone with, their
  * directory, or a "--" name) but carry no ownership label at all: mentioned by `list`, never removed.
  */
-export function findUnlabelled(files: Pick<Files, 'exists'>, byProject: Map<string, ContainerInfo[]>, registered: Set<string>): OrphanProject[] {
+export function findUnlabelled(
+  files: Pick<Files, 'exists'>,
+  byProject: Map<string, ContainerInfo[]>,
+  registered: Set<string>,
+): OrphanProject[] {
   const out: OrphanProject[] = [];
   for (const [project, list] of byProject) {
     if (registered.has(project) || list.some((c) => c.owner !== undefined)) continue;
     const workingDir = list.find((c) => c.workingDir)?.workingDir ?? null;
-    const looksLike = project.includes('--') || (workingDir !== null && (files.exists(join(workingDir, ENV_FILE)) || !files.exists(workingDir)));
+    const looksLike =
+      project.includes('--') || (workingDir !== null && (files.exists(join(workingDir, ENV_FILE)) || !files.exists(workingDir)));
     if (looksLike) out.push(orphanOf(project, list));
   }
   return out.sort((a, b) => byText(a.project, b.project));

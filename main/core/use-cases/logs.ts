@@ -32,7 +32,11 @@ export function splitTimestamp(text: string): { time: string | null; text: strin
   return m ? { time: m[1]!, text: m[2]! } : { time: null, text };
 }
 
-export async function serviceContainers(deps: Deps, ref: InstanceRef, services: string[]): Promise<{ id: string; containers: ContainerInfo[] }> {
+export async function serviceContainers(
+  deps: Deps,
+  ref: InstanceRef,
+  services: string[],
+): Promise<{ id: string; containers: ContainerInfo[] }> {
   const rec = await resolveInstance(deps, ref);
   const all = (await deps.engine.listContainers({ projects: [rec.id], all: true })).filter((c) => !c.oneOff);
   if (!all.length) throw new SandboxError('STATE', `Instance "${rec.id}" has no containers`, { hint: 'Start it with `ktrdr-sandbox up`.' });
@@ -51,7 +55,11 @@ export async function instanceServices(deps: Deps, ref: InstanceRef): Promise<st
   return [...new Set(all.map((c) => c.service))].sort();
 }
 
-export async function readLogs(deps: Deps, ref: InstanceRef, opts: { services: string[]; tail?: number; since?: number }): Promise<ServiceLogLine[]> {
+export async function readLogs(
+  deps: Deps,
+  ref: InstanceRef,
+  opts: { services: string[]; tail?: number; since?: number },
+): Promise<ServiceLogLine[]> {
   const { containers } = await serviceContainers(deps, ref, opts.services);
   const per = await Promise.all(
     containers.map(async (c) => {

@@ -15,10 +15,16 @@ export interface ManifestInitResult {
   derived: Pick<DerivedFor, 'manifest' | 'notes' | 'found'>;
 }
 
-export async function manifestInit(files: Files, dir: string, opts: { force?: boolean; dryRun?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ManifestInitResult> {
+export async function manifestInit(
+  files: Files,
+  dir: string,
+  opts: { force?: boolean; dryRun?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<ManifestInitResult> {
   const path = join(dir, MANIFEST_FILE);
   if (files.stat(path) && !opts.force && !opts.dryRun) {
-    throw new SandboxError('STATE', `${path} already exists: it was left as it is`, { hint: 'Pass --force to replace it with the derived one, or --stdout to print it.' });
+    throw new SandboxError('STATE', `${path} already exists: it was left as it is`, {
+      hint: 'Pass --force to replace it with the derived one, or --stdout to print it.',
+    });
   }
   if (files.stat(join(dir, ktrdrPreset.compose.files[0]!))) {
     throw new SandboxError('USAGE', `${dir} has ${ktrdrPreset.compose.files[0]}: it uses the built-in KTRDR preset, nothing to derive`, {
@@ -27,9 +33,13 @@ export async function manifestInit(files: Files, dir: string, opts: { force?: bo
   }
   const derived = await deriveForDir(dir, opts.env ?? {}, files);
   if (!derived) {
-    throw new SandboxError('USAGE', `No compose file in ${dir} (compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml, or COMPOSE_FILE)`, {
-      hint: 'Run it at the root of a Compose repository.',
-    });
+    throw new SandboxError(
+      'USAGE',
+      `No compose file in ${dir} (compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml, or COMPOSE_FILE)`,
+      {
+        hint: 'Run it at the root of a Compose repository.',
+      },
+    );
   }
   const text = renderManifestYaml(derived);
   const { parse } = await import('yaml');

@@ -21,7 +21,10 @@ export async function chooseEngine(deps: Deps, name: string): Promise<InstanceEn
       hint: `Create it first: docker context create ${name} --docker host=ssh://USER@HOST — \`ktrdr-sandbox engines\` lists what is there.`,
     });
   }
-  if (target.invalid) throw new SandboxError('STATE', `Docker context "${name}" cannot be used: ${target.invalid}`, { hint: `Check it with \`docker context inspect ${name}\`.` });
+  if (target.invalid)
+    throw new SandboxError('STATE', `Docker context "${name}" cannot be used: ${target.invalid}`, {
+      hint: `Check it with \`docker context inspect ${name}\`.`,
+    });
   const [row] = (await probeEngines([target], port.probe, deps.clock, new Set(), ENGINE_PROBE_TIMEOUT_MS)).engines;
   if (!row?.reachable) {
     throw new SandboxError('ENGINE_UNAVAILABLE', `Engine "${name}" (${target.endpoint}) is not reachable: ${row?.error ?? 'no answer'}`, {
@@ -52,9 +55,13 @@ export async function moveToEngine(deps: Deps, ref: InstanceRef, name: string, o
     const current = targets.find((t) => t.name === from);
     const [row] = current ? (await probeEngines([current], port.probe, deps.clock, new Set([rec.id]))).engines : [];
     if (!row?.reachable) {
-      throw new SandboxError('ENGINE_UNAVAILABLE', `Cannot check that "${rec.id}" is stopped on engine "${from}": ${row?.error ?? 'the context is gone'}`, {
-        hint: `Pass --force to move it anyway (containers left on "${from}" are not removed).`,
-      });
+      throw new SandboxError(
+        'ENGINE_UNAVAILABLE',
+        `Cannot check that "${rec.id}" is stopped on engine "${from}": ${row?.error ?? 'the context is gone'}`,
+        {
+          hint: `Pass --force to move it anyway (containers left on "${from}" are not removed).`,
+        },
+      );
     }
     if (row.sandboxes.some((s) => s.id === rec.id && s.containers > 0)) {
       throw new SandboxError('STATE', `"${rec.id}" is running on engine "${from}": stop it first (\`ktrdr-sandbox down ${rec.id}\`)`, {

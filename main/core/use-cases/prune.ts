@@ -48,7 +48,10 @@ export async function planPrune(deps: Deps, opts: PruneOptions = {}, emit: Event
   const owner = existingOwnerId(deps);
   const entries = instances(reg).filter((r) => !r.state && !deps.files.exists(r.path)); // state: a crash being repaired
   const orphans = findOrphans(groupByProject(await deps.engine.listContainers({ all: true })), new Set(Object.keys(reg.instances)), owner);
-  const projects = [...entries.map((e) => ({ project: e.id, registered: true })), ...(opts.orphans ? orphans.map((o) => ({ project: o.project, registered: false })) : [])];
+  const projects = [
+    ...entries.map((e) => ({ project: e.id, registered: true })),
+    ...(opts.orphans ? orphans.map((o) => ({ project: o.project, registered: false })) : []),
+  ];
   const targets = await Promise.all(
     projects.map(async ({ project, registered }): Promise<PruneTarget> => {
       const all = await deps.engine.projectResources(project);
@@ -89,7 +92,8 @@ export async function applyPrune(deps: Deps, plan: PruneResult, opts: PruneOptio
     if (owner && t.containers + t.networks + t.volumes + t.keptVolumes > 0) {
       await deps.engine.removeProjectResources(t.project, { owner, volumes: !!opts.volumes });
       removedProjects.push(t.project);
-      if (!t.registered) emit({ type: 'step', instance: t.project, id: 'orphan', label: `Removed unregistered project "${t.project}"`, state: 'passed' });
+      if (!t.registered)
+        emit({ type: 'step', instance: t.project, id: 'orphan', label: `Removed unregistered project "${t.project}"`, state: 'passed' });
     }
   }
   for (const p of pruned) {
@@ -111,8 +115,15 @@ export function describePlan(plan: PruneResult): string[] {
   const lines: string[] = [];
   for (const p of plan.pruned) lines.push(`registry entry "${p.id}" (slot ${p.slot}; ${p.path} is gone)`);
   for (const t of plan.targets) {
-    const what = [`${t.containers} container(s)`, `${t.networks} network(s)`, t.volumes ? `${t.volumes} volume(s)` : ''].filter(Boolean).join(', ');
-    const kept = [t.keptVolumes ? `${t.keptVolumes} volume(s) kept (--volumes removes them)` : '', t.unlabelled ? `${t.unlabelled} unlabelled object(s), not ours to remove` : ''].filter(Boolean).join('; ');
+    const what = [`${t.containers} container(s)`, `${t.networks} network(s)`, t.volumes ? `${t.volumes} volume(s)` : '']
+      .filter(Boolean)
+      .join(', ');
+    const kept = [
+      t.keptVolumes ? `${t.keptVolumes} volume(s) kept (--volumes removes them)` : '',
+      t.unlabelled ? `${t.unlabelled} unlabelled object(s), not ours to remove` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
     lines.push(`${t.registered ? 'instance' : 'unregistered project'} "${t.project}": ${what}${kept ? ` — ${kept}` : ''}`);
   }
   return lines;

@@ -24,7 +24,13 @@ export async function runService(
     });
   }
   await deps.engine.ping();
-  emit({ type: 'step', instance: rec.id, id: 'run', label: `compose run --rm ${service}${cmd.length ? ` ${cmd.join(' ')}` : ''}`, state: 'info' });
+  emit({
+    type: 'step',
+    instance: rec.id,
+    id: 'run',
+    label: `compose run --rm ${service}${cmd.length ? ` ${cmd.join(' ')}` : ''}`,
+    state: 'info',
+  });
   const startedAt = new Date(deps.clock.now()).toISOString();
   const res = await deps.compose.run(await secretTarget(deps, ctx), service, cmd, opts);
   try {
@@ -40,8 +46,18 @@ export function runLogPath(home: string, id: string): string {
 }
 
 /** The last `run` of an instance (output included when it was captured), for `evidence`. */
-function saveRunLog(files: Files, home: string, id: string, r: { service: string; cmd: string[]; startedAt: string; exitCode: number; output: string }): void {
+function saveRunLog(
+  files: Files,
+  home: string,
+  id: string,
+  r: { service: string; cmd: string[]; startedAt: string; exitCode: number; output: string },
+): void {
   files.mkdir(join(home, 'runs'));
-  const header = [`# ktrdr-sandbox run ${r.service} ${r.cmd.join(' ')}`.trim(), `# started ${r.startedAt}`, `# exit code ${r.exitCode}`, ''];
+  const header = [
+    `# ktrdr-sandbox run ${r.service} ${r.cmd.join(' ')}`.trim(),
+    `# started ${r.startedAt}`,
+    `# exit code ${r.exitCode}`,
+    '',
+  ];
   files.write(runLogPath(home, id), `${header.join('\n')}${r.output || '(output went to a terminal and was not captured)'}\n`);
 }

@@ -94,7 +94,19 @@ export async function sharedInit(deps: SharedDeps, opts: SharedInitOptions = {},
     }
   };
   const result = (over: Partial<SharedInitResult>): Promise<SharedInitResult> =>
-    sharedStatus(deps).then((status) => ({ root, source: null, sourceKind: null, created, skipped: [], added: 0, unchanged: 0, overwritten: [], kept: 0, ...over, status }));
+    sharedStatus(deps).then((status) => ({
+      root,
+      source: null,
+      sourceKind: null,
+      created,
+      skipped: [],
+      added: 0,
+      unchanged: 0,
+      overwritten: [],
+      kept: 0,
+      ...over,
+      status,
+    }));
 
   if (!opts.from) {
     await ensureFolders();
@@ -122,7 +134,9 @@ export async function sharedInit(deps: SharedDeps, opts: SharedInitOptions = {},
       try {
         await deps.archive.unpack(from, tmp);
       } catch (err) {
-        throw new SandboxError('USAGE', `Cannot unpack ${from}: ${(err as Error).message}`, { hint: 'Pass a directory or a .tar.gz made by `ktrdr-sandbox shared pack`.' });
+        throw new SandboxError('USAGE', `Cannot unpack ${from}: ${(err as Error).message}`, {
+          hint: 'Pass a directory or a .tar.gz made by `ktrdr-sandbox shared pack`.',
+        });
       }
       emit({ type: 'step', id: 'unpack', label: `unpacked ${from}`, state: 'passed' });
       src = packageRoot(deps, tmp);
@@ -141,7 +155,10 @@ export async function sharedInit(deps: SharedDeps, opts: SharedInitOptions = {},
       throw new SandboxError(
         'STATE',
         `Refusing to overwrite ${conflicts.length} existing file${conflicts.length === 1 ? '' : 's'} in ${root}:\n${shown.join('\n')}${conflicts.length > shown.length ? `\n  … and ${conflicts.length - shown.length} more` : ''}`,
-        { hint: 'Nothing was changed. Pass --force to overwrite them (files that exist only in the shared folder are never deleted).', details: { conflicts } },
+        {
+          hint: 'Nothing was changed. Pass --force to overwrite them (files that exist only in the shared folder are never deleted).',
+          details: { conflicts },
+        },
       );
     }
     await ensureFolders();
@@ -162,7 +179,12 @@ export async function sharedInit(deps: SharedDeps, opts: SharedInitOptions = {},
       unchanged += plan.unchanged;
       kept += plan.extra;
       overwritten.push(...plan.conflicts.map((c) => join(folder, c.path)));
-      emit({ type: 'step', id: 'shared', label: `${folder}: ${fresh} added, ${plan.conflicts.length} overwritten, ${plan.unchanged} unchanged`, state: 'passed' });
+      emit({
+        type: 'step',
+        id: 'shared',
+        label: `${folder}: ${fresh} added, ${plan.conflicts.length} overwritten, ${plan.unchanged} unchanged`,
+        state: 'passed',
+      });
     }
     return await result({
       source: from,
@@ -219,7 +241,8 @@ async function planFolder(tree: FileTree, src: string, dst: string): Promise<Pla
     let same = false;
     if (e.type === cur.type) {
       if (e.type === 'symlink') same = e.target === cur.target;
-      else if (e.type === 'file') same = e.size === cur.size && (await tree.sha256(join(src, e.rel))) === (await tree.sha256(join(dst, e.rel)));
+      else if (e.type === 'file')
+        same = e.size === cur.size && (await tree.sha256(join(src, e.rel))) === (await tree.sha256(join(dst, e.rel)));
     }
     if (same) {
       plan.unchanged++;
@@ -243,7 +266,8 @@ async function place(deps: SharedDeps, srcRoot: string, dstRoot: string, e: Entr
     if (!cur || cur.kind !== 'dir') files.mkdir(d);
     return;
   }
-  if (cur?.kind === 'dir') await files.remove(d); // a directory replaced by a file (--force only)
+  if (cur?.kind === 'dir')
+    await files.remove(d); // a directory replaced by a file (--force only)
   else if (cur && (e.type === 'symlink' || cur.kind === 'symlink')) await tree.unlink(d);
   files.mkdir(dirname(d));
   if (e.type === 'symlink') {
@@ -279,12 +303,15 @@ export async function sharedPack(deps: SharedDeps, opts: SharedPackOptions = {},
   const status = await sharedStatus(deps);
   const present = status.folders.filter((f) => f.exists);
   if (!present.length) {
-    throw new SandboxError('STATE', `Nothing to pack: ${root} has none of ${SHARED_FOLDERS.join(', ')}`, { hint: 'Set it up with `ktrdr-sandbox shared init`.' });
+    throw new SandboxError('STATE', `Nothing to pack: ${root} has none of ${SHARED_FOLDERS.join(', ')}`, {
+      hint: 'Set it up with `ktrdr-sandbox shared init`.',
+    });
   }
   const cwd = opts.cwd ?? deps.env.cwd();
   const date = new Date(opts.now ?? Date.now()).toISOString().slice(0, 10).replace(/-/g, '');
   const file = resolve(cwd, opts.out ?? `ktrdr-shared-${date}.tar.gz`);
-  if (deps.files.exists(file)) throw new SandboxError('USAGE', `${file} already exists`, { hint: 'Pass another --out FILE (a package is never overwritten).' });
+  if (deps.files.exists(file))
+    throw new SandboxError('USAGE', `${file} already exists`, { hint: 'Pass another --out FILE (a package is never overwritten).' });
   const rel = relative(root, file);
   if (rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !rel.includes(`..${sep}`))) {
     throw new SandboxError('USAGE', `--out ${file} is inside ${root}`, { hint: 'Write the package outside the shared folder.' });
@@ -293,14 +320,24 @@ export async function sharedPack(deps: SharedDeps, opts: SharedPackOptions = {},
   const partial = `${file}.partial`;
   emit({ type: 'step', id: 'pack', label: `packing ${present.map((f) => f.folder).join(', ')}`, state: 'running' });
   try {
-    await deps.archive.pack(partial, root, present.map((f) => f.folder));
+    await deps.archive.pack(
+      partial,
+      root,
+      present.map((f) => f.folder),
+    );
     await deps.tree.move(partial, file);
   } catch (err) {
     await deps.files.remove(partial);
     throw err;
   }
   emit({ type: 'step', id: 'pack', label: `packed ${status.files} files into ${file}`, state: 'passed' });
-  return { file, bytes: deps.files.stat(file)?.size ?? 0, sha256: await deps.tree.sha256(file), folders: status.folders, files: status.files };
+  return {
+    file,
+    bytes: deps.files.stat(file)?.size ?? 0,
+    sha256: await deps.tree.sha256(file),
+    folders: status.folders,
+    files: status.files,
+  };
 }
 
 export function formatBytes(n: number): string {

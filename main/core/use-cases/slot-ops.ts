@@ -34,7 +34,11 @@ export async function listSlots(deps: Deps, repoDir?: string): Promise<SlotRow[]
   const foreign = new Map<number, string>();
   for (const c of running) {
     if (c.state !== 'running' || reg.instances[c.project]) continue;
-    for (const p of c.ports) foreign.set(p.hostPort, `port ${p.hostPort} is published by container ${c.name} of compose project "${c.project}" (re-checked each time)`);
+    for (const p of c.ports)
+      foreign.set(
+        p.hostPort,
+        `port ${p.hostPort} is published by container ${c.name} of compose project "${c.project}" (re-checked each time)`,
+      );
   }
   for (let s = MIN_SLOT; s <= MAX_SLOT; s++) {
     const h = holderOfSlot(reg, s);
@@ -62,14 +66,25 @@ export async function unblockSlot(deps: Deps, slot: number, repoDir?: string): P
   await deps.engine.ping();
   const running = await deps.engine.listContainers({ all: false });
   const holder = holderOfSlot(reg, slot);
-  const conflicts = await probeSlotPorts({ ports: slotPorts(manifest, slot), selfProject: holder?.id ?? null, running, registry: reg, probe: deps.ports });
+  const conflicts = await probeSlotPorts({
+    ports: slotPorts(manifest, slot),
+    selfProject: holder?.id ?? null,
+    running,
+    registry: reg,
+    probe: deps.ports,
+  });
   if (conflicts.length) throw portConflictError(slot, conflicts, reg);
   await deps.registry.update((r) => void delete r.blacklist[String(slot)]);
   return { slot, cleared: true };
 }
 
 /** Move an instance to another free slot: stop, rewrite registry + .env.sandbox, start again if it was running. */
-export async function moveSlot(deps: Deps, ref: InstanceRef, to: number, emit: EventSink = noEvents): Promise<{ id: string; from: number; to: number; restarted: UpResult | null }> {
+export async function moveSlot(
+  deps: Deps,
+  ref: InstanceRef,
+  to: number,
+  emit: EventSink = noEvents,
+): Promise<{ id: string; from: number; to: number; restarted: UpResult | null }> {
   assertSlot(to);
   const rec = await resolveInstance(deps, ref);
   requireDir(rec, deps.files);
@@ -80,7 +95,13 @@ export async function moveSlot(deps: Deps, ref: InstanceRef, to: number, emit: E
   const reg = await deps.registry.read();
   assertSlotAvailable(reg, to, rec.id);
   const running = await deps.engine.listContainers({ all: false });
-  const conflicts = await probeSlotPorts({ ports: slotPorts(ctx.manifest, to), selfProject: rec.id, running, registry: reg, probe: deps.ports });
+  const conflicts = await probeSlotPorts({
+    ports: slotPorts(ctx.manifest, to),
+    selfProject: rec.id,
+    running,
+    registry: reg,
+    probe: deps.ports,
+  });
   if (conflicts.length) throw portConflictError(to, conflicts, reg);
   const wasRunning = running.some((c) => c.project === rec.id);
   if (wasRunning) {
@@ -97,9 +118,12 @@ export async function moveSlot(deps: Deps, ref: InstanceRef, to: number, emit: E
     cur.slot = to;
     return { ...cur };
   });
-  await ensureEnvFile(deps.files, { rec: moved, manifest: ctx.manifest, vars: instanceVariables(moved, ctx.manifest, deps.sharedHome) }, emit);
+  await ensureEnvFile(
+    deps.files,
+    { rec: moved, manifest: ctx.manifest, vars: instanceVariables(moved, ctx.manifest, deps.sharedHome) },
+    emit,
+  );
   emit({ type: 'step', instance: rec.id, id: 'moved', label: `Moved "${rec.id}" from slot ${from} to slot ${to}`, state: 'passed' });
   const restarted = wasRunning ? await upInstance(deps, { id: rec.id }, {}, emit) : null;
   return { id: rec.id, from, to, restarted };
 }
-

@@ -21,12 +21,19 @@ export async function removeSnapshot(deps: Deps, name: string): Promise<{ name: 
 /** The main repository holding dir. */
 export async function repositoryOf(deps: Deps, dir: string): Promise<string> {
   const top = await deps.git.topLevel(canonical(dir, deps.files));
-  if (!top) throw new SandboxError('USAGE', `${dir} is not inside a git repository`, { hint: 'Run it inside your checkout or an instance, or pass --repo DIR.' });
+  if (!top)
+    throw new SandboxError('USAGE', `${dir} is not inside a git repository`, {
+      hint: 'Run it inside your checkout or an instance, or pass --repo DIR.',
+    });
   return deps.git.mainRepo(top);
 }
 
 /** Set (name), clear (null) or read (undefined) the default snapshot of the repository holding dir. */
-export async function defaultSnapshot(deps: Deps, dir: string, name: string | null | undefined): Promise<{ repo: string; snapshot: string | null }> {
+export async function defaultSnapshot(
+  deps: Deps,
+  dir: string,
+  name: string | null | undefined,
+): Promise<{ repo: string; snapshot: string | null }> {
   const { store } = snapshotPorts(deps);
   const repo = await repositoryOf(deps, dir);
   if (name === undefined) return { repo, snapshot: (await store.defaults())[repo] ?? null };

@@ -36,20 +36,42 @@ export function instanceCompose(fs: Pick<Files, 'readText'>, ctx: LoadedInstance
     if (text === undefined) throw new SandboxError('STATE', `Compose file not found: ${path}`);
     return { path, text };
   });
-  const doc = parseYaml(renderResolvedCompose(files.map((f) => f.text), ctx.vars)) as unknown;
+  const doc = parseYaml(
+    renderResolvedCompose(
+      files.map((f) => f.text),
+      ctx.vars,
+    ),
+  ) as unknown;
   return { hash: composeHash(files), files: ctx.manifest.compose.files, doc };
 }
 
 /** The database's migration head through the manifest's exec, when the service runs; null when unknown. */
-export async function migrationHeadOf(deps: Deps, ctx: LoadedInstance, containers: ContainerInfo[], emit: EventSink): Promise<string | null> {
+export async function migrationHeadOf(
+  deps: Deps,
+  ctx: LoadedInstance,
+  containers: ContainerInfo[],
+  emit: EventSink,
+): Promise<string | null> {
   const spec = ctx.manifest.snapshot?.migrationHead;
   if (!spec) return null;
   const c = containers.find((x) => x.service === spec.service && x.state === 'running' && !x.oneOff);
   if (!c) return null;
-  const res = await deps.engine.exec(c.id, spec.command.map((a) => expandTemplate(a, ctx.vars)), { timeoutMs: 30_000 }).catch((err: Error) => ({ exitCode: -1, output: err.message }));
+  const res = await deps.engine
+    .exec(
+      c.id,
+      spec.command.map((a) => expandTemplate(a, ctx.vars)),
+      { timeoutMs: 30_000 },
+    )
+    .catch((err: Error) => ({ exitCode: -1, output: err.message }));
   const last = res.output.trim().split('\n').pop()?.trim() ?? '';
   if (res.exitCode !== 0 || !last) {
-    emit({ type: 'step', instance: ctx.rec.id, id: 'migration-head', label: `migration head unknown (${spec.command.join(' ')} exited ${res.exitCode})`, state: 'warning' });
+    emit({
+      type: 'step',
+      instance: ctx.rec.id,
+      id: 'migration-head',
+      label: `migration head unknown (${spec.command.join(' ')} exited ${res.exitCode})`,
+      state: 'warning',
+    });
     return null;
   }
   return last.slice(0, 200);
@@ -62,7 +84,12 @@ export function helperLabels(instance: string, owner?: string): Record<string, s
 
 /** Labels of a volume we create for compose: compose's own (it adopts the volume), plus our instance and owner labels. */
 export function volumeLabels(instance: string, key: string, owner?: string): Record<string, string> {
-  return { [COMPOSE_PROJECT_LABEL]: composeProjectName(instance), 'com.docker.compose.volume': key, [LABEL_INSTANCE]: instance, ...(owner ? { [LABEL_OWNER]: owner } : {}) };
+  return {
+    [COMPOSE_PROJECT_LABEL]: composeProjectName(instance),
+    'com.docker.compose.volume': key,
+    [LABEL_INSTANCE]: instance,
+    ...(owner ? { [LABEL_OWNER]: owner } : {}),
+  };
 }
 
 /** The helper's image: the image of a container of the volume's service, the compose image, or the snapshot's. */
@@ -75,7 +102,7 @@ export async function helperImage(io: VolumeIo, plan: VolumePlan, containers: Co
     if (id) return id;
   }
   throw new SandboxError('STATE', `No local image to copy volume "${plan.key}" with (service ${plan.services.join(', ') || '?'})`, {
-    hint: 'Build or pull the stack\'s images first (`ktrdr-sandbox up --build` on any instance of this repository).',
+    hint: "Build or pull the stack's images first (`ktrdr-sandbox up --build` on any instance of this repository).",
   });
 }
 

@@ -28,7 +28,11 @@ async function repoOf(deps: Deps, dir: string): Promise<string | null> {
   return top ? deps.git.mainRepo(top) : null;
 }
 
-export async function createFromSnapshot(deps: Deps, opts: CreateFromSnapshotOptions, emit: EventSink = noEvents): Promise<{ instance: InstanceDetails; restore: RestoreSummary | null }> {
+export async function createFromSnapshot(
+  deps: Deps,
+  opts: CreateFromSnapshotOptions,
+  emit: EventSink = noEvents,
+): Promise<{ instance: InstanceDetails; restore: RestoreSummary | null }> {
   let name: string | null = null;
   let implicit = false;
   const store = deps.snapshots;
@@ -52,7 +56,13 @@ export async function createFromSnapshot(deps: Deps, opts: CreateFromSnapshotOpt
     } catch (err) {
       // The repository's default no longer fits (its compose files changed): start empty rather than fail.
       if (!implicit || (err as SandboxError).code !== 'STATE' || !(err as SandboxError).message.includes('does not match')) throw err;
-      emit({ type: 'step', instance: instance.id, id: 'snapshot', label: `default snapshot "${name}" skipped: ${(err as Error).message.split('\n')[1]?.trim() ?? 'does not match'}`, state: 'warning' });
+      emit({
+        type: 'step',
+        instance: instance.id,
+        id: 'snapshot',
+        label: `default snapshot "${name}" skipped: ${(err as Error).message.split('\n')[1]?.trim() ?? 'does not match'}`,
+        state: 'warning',
+      });
       return { instance, restore: null };
     }
   } catch (err) {
@@ -62,7 +72,13 @@ export async function createFromSnapshot(deps: Deps, opts: CreateFromSnapshotOpt
 }
 
 /** up --snapshot S: fill the volumes (which must not exist yet), then the usual up. */
-export async function upFromSnapshot(deps: Deps, ref: InstanceRef, snapshot: string, opts: UpOptions & { force?: boolean }, emit: EventSink = noEvents): Promise<UpResult & { restore: RestoreSummary }> {
+export async function upFromSnapshot(
+  deps: Deps,
+  ref: InstanceRef,
+  snapshot: string,
+  opts: UpOptions & { force?: boolean },
+  emit: EventSink = noEvents,
+): Promise<UpResult & { restore: RestoreSummary }> {
   const ctx = await resolveContext(deps, ref);
   const { rec } = ctx;
   requireDir(rec, deps.files);
@@ -77,7 +93,12 @@ export interface ResetOptions {
   timeoutMs?: number;
 }
 
-export async function resetInstance(deps: Deps, ref: InstanceRef, opts: ResetOptions = {}, emit: EventSink = noEvents): Promise<ResetResult> {
+export async function resetInstance(
+  deps: Deps,
+  ref: InstanceRef,
+  opts: ResetOptions = {},
+  emit: EventSink = noEvents,
+): Promise<ResetResult> {
   const { store, io } = snapshotPorts(deps);
   const ctx = await resolveContext(deps, ref);
   const { rec } = ctx;
@@ -91,7 +112,12 @@ export async function resetInstance(deps: Deps, ref: InstanceRef, opts: ResetOpt
   const services = [...new Set(plan.plans.flatMap((p) => p.services))];
   const running = containers.filter((c) => services.includes(c.service) && c.state === 'running');
   if (running.length) {
-    await step(emit, id, 'stop', `Stopped ${running.map((c) => c.service).join(', ')}`, () => io.stop(running.map((c) => c.id), STOP_TIMEOUT_S));
+    await step(emit, id, 'stop', `Stopped ${running.map((c) => c.service).join(', ')}`, () =>
+      io.stop(
+        running.map((c) => c.id),
+        STOP_TIMEOUT_S,
+      ),
+    );
   }
   let restored: Awaited<ReturnType<typeof applyRestore>>;
   try {

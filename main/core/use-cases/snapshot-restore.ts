@@ -10,7 +10,16 @@ import type { LoadedInstance } from '../resolve';
 import { incompatibilities, incompatibleError, planVolumes, type VolumePlan } from '../snapshot-plan';
 import type { RestoreSummary, SnapshotMeta } from '../snapshot-types';
 import type { ContainerInfo } from '../types';
-import { helperImage, helperLabels, instanceCompose, migrationHeadOf, progressLines, requireSnapshot, snapshotPorts, volumeLabels } from './snapshot-common';
+import {
+  helperImage,
+  helperLabels,
+  instanceCompose,
+  migrationHeadOf,
+  progressLines,
+  requireSnapshot,
+  snapshotPorts,
+  volumeLabels,
+} from './snapshot-common';
 
 export interface RestorePlan {
   meta: SnapshotMeta;
@@ -35,14 +44,24 @@ export async function planRestore(
   const reasons = incompatibilities(meta, { composeHash: compose.hash, migrationHead });
   if (reasons.length && !opts.force) throw incompatibleError(name, reasons);
   for (const r of reasons) emit({ type: 'step', instance: ctx.rec.id, id: 'forced', label: `--force: ${r}`, state: 'warning' });
-  const plans = planVolumes(compose.doc, ctx.rec.id, meta.volumes.map((v) => v.key));
+  const plans = planVolumes(
+    compose.doc,
+    ctx.rec.id,
+    meta.volumes.map((v) => v.key),
+  );
   const existing = new Set<string>();
   for (const p of plans) if (await io.volumeExists(p.name)) existing.add(p.name);
   return { meta, plans, forced: reasons, existing };
 }
 
 /** Copy the snapshot into the planned volumes (creating the missing ones). Returns whether secrets changed. */
-export async function applyRestore(deps: Deps, ctx: LoadedInstance, plan: RestorePlan, containers: ContainerInfo[], emit: EventSink): Promise<{ summary: RestoreSummary; secretsChanged: boolean }> {
+export async function applyRestore(
+  deps: Deps,
+  ctx: LoadedInstance,
+  plan: RestorePlan,
+  containers: ContainerInfo[],
+  emit: EventSink,
+): Promise<{ summary: RestoreSummary; secretsChanged: boolean }> {
   const t0 = deps.clock.now();
   const { store, io } = snapshotPorts(deps);
   const id = ctx.rec.id;
@@ -55,7 +74,13 @@ export async function applyRestore(deps: Deps, ctx: LoadedInstance, plan: Restor
     if (Object.keys(changes).length) {
       await deps.secrets.set(id, changes);
       secretsChanged = true;
-      emit({ type: 'step', instance: id, id: 'secrets', label: `Secrets ${Object.keys(changes).join(', ')} taken from the snapshot (its database keeps its password)`, state: 'info' });
+      emit({
+        type: 'step',
+        instance: id,
+        id: 'secrets',
+        label: `Secrets ${Object.keys(changes).join(', ')} taken from the snapshot (its database keeps its password)`,
+        state: 'info',
+      });
     }
   }
   const volumes: RestoreSummary['volumes'] = [];
@@ -64,8 +89,18 @@ export async function applyRestore(deps: Deps, ctx: LoadedInstance, plan: Restor
     const exists = plan.existing.has(p.name);
     const image = await helperImage(io, p, containers, meta);
     if (!exists) await io.createVolume(p.name, volumeLabels(id, p.key, ownerId(deps)));
-    const r = await step(emit, id, `restore-${p.key}`, `${exists ? 'Replaced' : 'Filled'} volume ${p.name} from snapshot ${meta.name}`, () =>
-      io.importVolume({ volume: p.name, image, labels: helperLabels(id, ownerId(deps)) }, store.archive(meta.name, v.file), { clear: exists }, progressLines(emit, id, p.key)),
+    const r = await step(
+      emit,
+      id,
+      `restore-${p.key}`,
+      `${exists ? 'Replaced' : 'Filled'} volume ${p.name} from snapshot ${meta.name}`,
+      () =>
+        io.importVolume(
+          { volume: p.name, image, labels: helperLabels(id, ownerId(deps)) },
+          store.archive(meta.name, v.file),
+          { clear: exists },
+          progressLines(emit, id, p.key),
+        ),
     );
     volumes.push({ key: p.key, volume: p.name, bytes: r.bytes || v.bytes });
   }
@@ -73,13 +108,23 @@ export async function applyRestore(deps: Deps, ctx: LoadedInstance, plan: Restor
 }
 
 /** Restore into volumes that must not exist yet (a new instance, or one never started). */
-export async function restoreIntoNewVolumes(deps: Deps, ctx: LoadedInstance, name: string, opts: { force?: boolean }, emit: EventSink): Promise<RestoreSummary> {
+export async function restoreIntoNewVolumes(
+  deps: Deps,
+  ctx: LoadedInstance,
+  name: string,
+  opts: { force?: boolean },
+  emit: EventSink,
+): Promise<RestoreSummary> {
   const containers = (await deps.engine.listContainers({ projects: [ctx.rec.id], all: true })).filter((c) => !c.oneOff);
   const plan = await planRestore(deps, ctx, name, { force: opts.force, containers }, emit);
   if (plan.existing.size) {
-    throw new SandboxError('STATE', `Instance "${ctx.rec.id}" already has ${[...plan.existing].join(', ')}: --snapshot fills only volumes that do not exist yet`, {
-      hint: `Replace their content with \`ktrdr-sandbox reset ${ctx.rec.id} --snapshot ${name}\`.`,
-    });
+    throw new SandboxError(
+      'STATE',
+      `Instance "${ctx.rec.id}" already has ${[...plan.existing].join(', ')}: --snapshot fills only volumes that do not exist yet`,
+      {
+        hint: `Replace their content with \`ktrdr-sandbox reset ${ctx.rec.id} --snapshot ${name}\`.`,
+      },
+    );
   }
   return (await applyRestore(deps, ctx, plan, containers, emit)).summary;
 }

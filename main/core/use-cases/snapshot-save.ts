@@ -10,7 +10,15 @@ import { isRecycledWal, PG_CONTROL_SCRIPT, walTrimFrom, type WalTrim } from '../
 import type { HelperSpec, VolumeIo } from '../snapshot-ports';
 import { formatBytes, ownVolumeKeys, planVolumes, validateSnapshotName } from '../snapshot-plan';
 import type { SnapshotMeta, SnapshotSummary, SnapshotVolume } from '../snapshot-types';
-import { STOP_TIMEOUT_S, helperImage, helperLabels, instanceCompose, migrationHeadOf, progressLines, snapshotPorts } from './snapshot-common';
+import {
+  STOP_TIMEOUT_S,
+  helperImage,
+  helperLabels,
+  instanceCompose,
+  migrationHeadOf,
+  progressLines,
+  snapshotPorts,
+} from './snapshot-common';
 
 export interface SaveOptions {
   name: string;
@@ -54,13 +62,17 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
   const configured = opts.volumes?.length ? opts.volumes : (ctx.manifest.snapshot?.volumes ?? []);
   const keys = configured.length ? configured : ownVolumeKeys(compose.doc);
   if (!keys.length) {
-    throw new SandboxError('USAGE', 'No volumes to snapshot: the compose files declare no named volume', { hint: 'Pass --volumes NAME…, or list them in ktrdr-sandbox.yml under snapshot.volumes.' });
+    throw new SandboxError('USAGE', 'No volumes to snapshot: the compose files declare no named volume', {
+      hint: 'Pass --volumes NAME…, or list them in ktrdr-sandbox.yml under snapshot.volumes.',
+    });
   }
   const plans = planVolumes(compose.doc, id, [...new Set(keys)]);
   await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   for (const p of plans) {
     if (!(await io.volumeExists(p.name))) {
-      throw new SandboxError('STATE', `Instance "${id}" has no volume ${p.name} yet`, { hint: `Start it once (\`ktrdr-sandbox up ${id}\`) so that the volume exists.` });
+      throw new SandboxError('STATE', `Instance "${id}" has no volume ${p.name} yet`, {
+        hint: `Start it once (\`ktrdr-sandbox up ${id}\`) so that the volume exists.`,
+      });
     }
   }
   const containers = (await deps.engine.listContainers({ projects: [id], all: true })).filter((c) => !c.oneOff);
@@ -78,12 +90,21 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
   try {
     try {
       if (running.length) {
-        const stopped = await step(emit, id, 'stop', `Stopped ${running.map((c) => c.service).join(', ')} for a consistent copy`, () => io.stop(running.map((c) => c.id), STOP_TIMEOUT_S));
+        const stopped = await step(emit, id, 'stop', `Stopped ${running.map((c) => c.service).join(', ')} for a consistent copy`, () =>
+          io.stop(
+            running.map((c) => c.id),
+            STOP_TIMEOUT_S,
+          ),
+        );
         const killed = stopped.filter((s) => s.exitCode === KILLED);
         if (killed.length) {
-          throw new SandboxError('STATE', `${killed.length} service(s) did not stop cleanly within ${STOP_TIMEOUT_S}s (killed): a copy now would be torn`, {
-            hint: 'Nothing was saved. Find out why the service does not shut down (ktrdr-sandbox logs), then try again.',
-          });
+          throw new SandboxError(
+            'STATE',
+            `${killed.length} service(s) did not stop cleanly within ${STOP_TIMEOUT_S}s (killed): a copy now would be torn`,
+            {
+              hint: 'Nothing was saved. Find out why the service does not shut down (ktrdr-sandbox logs), then try again.',
+            },
+          );
         }
       }
       const postgres = ctx.manifest.snapshot?.postgres ?? [];
@@ -92,15 +113,25 @@ export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptio
         const spec = { volume: p.name, image, labels: helperLabels(id, ownerId(deps)) };
         const trim = postgres.includes(p.key) ? await walTrim(io, spec, emit, id, p.key) : null;
         const skip = trim ? (path: string) => isRecycledWal(trim, path) : undefined;
-        const r = await step(emit, id, `copy-${p.key}`, `Copied volume ${p.name}`, () => io.exportVolume(spec, draft.file(file), progressLines(emit, id, p.key), { skip }));
+        const r = await step(emit, id, `copy-${p.key}`, `Copied volume ${p.name}`, () =>
+          io.exportVolume(spec, draft.file(file), progressLines(emit, id, p.key), { skip }),
+        );
         const left = r.skipped ? `; ${formatBytes(r.skipped)} of recycled WAL left out` : '';
-        emit({ type: 'step', instance: id, id: `size-${p.key}`, label: `${p.key}: ${formatBytes(r.bytes)} (${formatBytes(r.stored)} on disk${left})`, state: 'info' });
+        emit({
+          type: 'step',
+          instance: id,
+          id: `size-${p.key}`,
+          label: `${p.key}: ${formatBytes(r.bytes)} (${formatBytes(r.stored)} on disk${left})`,
+          state: 'info',
+        });
         volumes.push({ key: p.key, source: p.name, file, bytes: r.bytes, stored: r.stored, services: p.services });
       }
     } finally {
       // Whatever happened (a kill, a failed copy), what was running runs again.
       if (running.length) {
-        await step(emit, id, 'start', `Started ${running.map((c) => c.service).join(', ')} again`, () => io.start(running.map((c) => c.id)));
+        await step(emit, id, 'start', `Started ${running.map((c) => c.service).join(', ')} again`, () =>
+          io.start(running.map((c) => c.id)),
+        );
       }
     }
     const meta: SnapshotMeta = {

@@ -44,7 +44,11 @@ export function startStages(model: ComposeModel, services: string[]): string[][]
 }
 
 /** What a later level waits for: dependency → condition (healthy wins over completed when both are asked). */
-function awaitedAfter(model: ComposeModel, stage: string[], later: string[]): Map<string, 'service_healthy' | 'service_completed_successfully'> {
+function awaitedAfter(
+  model: ComposeModel,
+  stage: string[],
+  later: string[],
+): Map<string, 'service_healthy' | 'service_completed_successfully'> {
   const out = new Map<string, 'service_healthy' | 'service_completed_successfully'>();
   for (const s of later) {
     for (const [dep, cond] of Object.entries(model.services[s]?.dependsOn ?? {})) {
@@ -76,7 +80,9 @@ export async function composeUpStaged(
 ): Promise<StagedUpResult> {
   const stages = startStages(model, opts.services);
   const deadline = deps.clock.now() + opts.timeoutMs;
-  const healthchecks = Object.fromEntries(Object.values(model.services).flatMap((s) => (s.healthcheck ? [[s.name, s.healthcheck] as const] : [])));
+  const healthchecks = Object.fromEntries(
+    Object.values(model.services).flatMap((s) => (s.healthcheck ? [[s.name, s.healthcheck] as const] : [])),
+  );
   const prober = new HealthProber(deps, { healthchecks, vars: opts.vars, firstDelayMs: POLL_MS });
   const faults = new FaultWatch(deps);
   for (let i = 0; i < stages.length; i++) {
@@ -97,22 +103,48 @@ export async function composeUpStaged(
         }
         if (c?.state === 'running' && (c.health === 'healthy' || c.health === 'none')) {
           pending.delete(svc);
-          emit({ type: 'step', instance, id: `ready-${svc}`, label: `${svc} ready (Docker: ${c.health === 'none' ? 'running, no healthcheck' : 'healthy'}) after ${secs(deps.clock.now() - t0)}`, state: 'info' });
+          emit({
+            type: 'step',
+            instance,
+            id: `ready-${svc}`,
+            label: `${svc} ready (Docker: ${c.health === 'none' ? 'running, no healthcheck' : 'healthy'}) after ${secs(deps.clock.now() - t0)}`,
+            state: 'info',
+          });
         } else if (c?.state === 'running' && prober.state(c.id)?.passed) {
           pending.delete(svc);
-          emit({ type: 'step', instance, id: `ready-${svc}`, label: `${svc} ready (its healthcheck passed; Docker still says ${c.health}) after ${secs(deps.clock.now() - t0)}`, state: 'info' });
+          emit({
+            type: 'step',
+            instance,
+            id: `ready-${svc}`,
+            label: `${svc} ready (its healthcheck passed; Docker still says ${c.health}) after ${secs(deps.clock.now() - t0)}`,
+            state: 'info',
+          });
         }
       }
       if (!pending.size) break;
-      const fault = await faults.observe(list, [...pending.keys()].filter((s) => pending.get(s) === 'service_healthy'));
+      const fault = await faults.observe(
+        list,
+        [...pending.keys()].filter((s) => pending.get(s) === 'service_healthy'),
+      );
       const remaining = deadline - deps.clock.now();
       if (fault || remaining <= 0) {
         const why = fault ? fault.message : `not ready in ${secs(opts.timeoutMs)}`;
         emit({ type: 'step', instance, id: 'staged-stop', label: `not starting ${later.join(', ')}: ${why}`, state: 'warning' });
         return { stages, complete: false };
       }
-      await Promise.all([...pending.keys()].map((svc) => pick(list, svc)).filter((c): c is ContainerInfo => c?.state === 'running' && c.health !== 'healthy').map((c) => prober.poke(c, remaining)));
-      if ([...pending.keys()].some((svc) => { const c = pick(list, svc); return c && prober.state(c.id)?.passed; })) continue;
+      await Promise.all(
+        [...pending.keys()]
+          .map((svc) => pick(list, svc))
+          .filter((c): c is ContainerInfo => c?.state === 'running' && c.health !== 'healthy')
+          .map((c) => prober.poke(c, remaining)),
+      );
+      if (
+        [...pending.keys()].some((svc) => {
+          const c = pick(list, svc);
+          return c && prober.state(c.id)?.passed;
+        })
+      )
+        continue;
       await deps.clock.sleep(Math.min(POLL_MS, remaining));
     }
   }

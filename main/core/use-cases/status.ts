@@ -10,7 +10,6 @@ import type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 import { byText } from '../order';
 export type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 
-
 export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResult> {
   return statusOfContext(deps, await resolveContext(deps, ref));
 }
@@ -30,7 +29,16 @@ export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise
   // the same view as `list` gives (use-cases/list.ts viewOf), from what the context already holds
   const lastGate = await deps.gates.read(rec.id);
   const model = ctx.dirExists ? await modelOrNull(ctx) : null;
-  const view = buildView({ rec, manifest: ctx.manifest, vars: ctx.vars, containers: own, expectedServices: model ? defaultServices(model).length : 0, dirExists: ctx.dirExists, lastGate, model });
+  const view = buildView({
+    rec,
+    manifest: ctx.manifest,
+    vars: ctx.vars,
+    containers: own,
+    expectedServices: model ? defaultServices(model).length : 0,
+    dirExists: ctx.dirExists,
+    lastGate,
+    model,
+  });
   const services: ServiceStatus[] = own
     .map((c) => ({ service: c.service, state: c.state, health: c.health, status: c.status, ports: c.ports.map((p) => p.hostPort) }))
     .sort((a, b) => byText(a.service, b.service));
@@ -57,7 +65,13 @@ async function probeEndpoints(deps: Deps, ctx: InstanceContext, signal: AbortSig
         }
         return { name: c.name, label: c.label ?? c.name, url, ok, detail: `HTTP ${res.status}` };
       } catch (err) {
-        return { name: c.name, label: c.label ?? c.name, url, ok: false, detail: /timed out/.test((err as Error).message) ? 'no answer' : 'not responding' };
+        return {
+          name: c.name,
+          label: c.label ?? c.name,
+          url,
+          ok: false,
+          detail: /timed out/.test((err as Error).message) ? 'no answer' : 'not responding',
+        };
       }
     }),
   );

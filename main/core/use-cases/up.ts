@@ -45,7 +45,9 @@ export interface UpOptions {
 }
 
 function cancelled(id: string): SandboxError {
-  return new SandboxError('STATE', `Start of "${id}" cancelled`, { hint: 'Containers already started keep running: `ktrdr-sandbox down` stops them.' });
+  return new SandboxError('STATE', `Start of "${id}" cancelled`, {
+    hint: 'Containers already started keep running: `ktrdr-sandbox down` stops them.',
+  });
 }
 
 /** Resolve with p, or reject as soon as `signal` aborts. */
@@ -58,7 +60,6 @@ function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, id: st
     p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
-
 
 export async function upInstance(deps: Deps, ref: InstanceRef, opts: UpOptions = {}, emit: EventSink = noEvents): Promise<UpResult> {
   return upContext(deps, await resolveContext(deps, ref), opts, emit);
@@ -90,7 +91,13 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
     .catch(() => [] as DoctorCheck[]);
   await step(emit, id, 'ports', `Ports of slot ${rec.slot} available`, async () => {
     const running = await ctx.engine.listContainers({ all: false });
-    const conflicts = await probeSlotPorts({ ports: slotPorts(ctx.manifest, rec.slot), selfProject: id, running, registry: ctx.registry, probe: deps.ports });
+    const conflicts = await probeSlotPorts({
+      ports: slotPorts(ctx.manifest, rec.slot),
+      selfProject: id,
+      running,
+      registry: ctx.registry,
+      probe: deps.ports,
+    });
     if (!conflicts.length) return;
     if (conflicts.some(blacklists)) {
       await deps.registry.update((r) => blacklistFor(r, rec.slot, conflicts, deps.clock.now()));
@@ -108,16 +115,27 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
       if (!missing.length) return;
       if (!opts.createExternals) throw missingExternalsError(missing);
       await createExternals(ctx.engine, missing);
-      emit({ type: 'step', instance: id, id: 'externals-created', label: `Created external ${describeExternals(missing)} (yours to keep: destroy never removes it)`, state: 'info' });
+      emit({
+        type: 'step',
+        instance: id,
+        id: 'externals-created',
+        label: `Created external ${describeExternals(missing)} (yours to keep: destroy never removes it)`,
+        state: 'info',
+      });
     });
   }
-  await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () => ensureSharedDirs(deps.files, ctx.vars, ctx.manifest));
+  await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () =>
+    ensureSharedDirs(deps.files, ctx.vars, ctx.manifest),
+  );
   // Docker itself re-checks health every second during start-up where engine and compose take `start_interval`
   // (API ≥ 1.44, compose v2 ≥ 2.20.2; override/health.ts). Older engines: the gate's own probes decide readiness.
   await capacity.finish(emit); // exit 5 (CAPACITY) when it does not fit, unless --force
   const engineInfo = await pinging;
   const startInterval = apiAtLeast(engineInfo?.apiVersion ?? '0', START_INTERVAL_MIN_API)
-    ? await deps.compose.info().then((c) => composeTakesStartInterval(c.variant, c.version), () => false)
+    ? await deps.compose.info().then(
+        (c) => composeTakesStartInterval(c.variant, c.version),
+        () => false,
+      )
     : false;
   const targetOpts = { model, startInterval, ...(opts.isolate === undefined ? {} : { isolate: opts.isolate }) };
   const target = await step(emit, id, 'secrets', 'Instance secrets ready', () => secretTarget(deps, ctx, targetOpts));
@@ -136,36 +154,61 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
   const stagedAt = deps.clock.now();
   let gateTimeoutMs = opts.timeoutMs;
   const signal = opts.signal ? { signal: opts.signal } : {};
-  await step(emit, id, 'compose-up', `compose up -d${opts.build ? ' --build' : ''} (project ${id}${staged ? ', by dependency level' : ''})`, () =>
-    unlessAborted(
-      (async () => {
-        if (!staged) return deps.compose.up(target, { build: opts.build, onOutput, ...signal });
-        const r = await composeUpStaged(deps, target, model, { services, build: opts.build, timeoutMs: budgetMs, vars: ctx.vars, onOutput }, emit, id);
-        // a dependency that never got ready used the budget already: the gate only says why, it does not wait it out again
-        if (!r.complete) gateTimeoutMs = Math.max(5_000, budgetMs - (deps.clock.now() - stagedAt));
-      })(),
-      opts.signal,
-      id,
-    ).then(
-      () => progress.end(true),
-      (err: unknown) => {
-        progress.end(false);
-        throw err;
-      },
-    ),
+  await step(
+    emit,
+    id,
+    'compose-up',
+    `compose up -d${opts.build ? ' --build' : ''} (project ${id}${staged ? ', by dependency level' : ''})`,
+    () =>
+      unlessAborted(
+        (async () => {
+          if (!staged) return deps.compose.up(target, { build: opts.build, onOutput, ...signal });
+          const r = await composeUpStaged(
+            deps,
+            target,
+            model,
+            { services, build: opts.build, timeoutMs: budgetMs, vars: ctx.vars, onOutput },
+            emit,
+            id,
+          );
+          // a dependency that never got ready used the budget already: the gate only says why, it does not wait it out again
+          if (!r.complete) gateTimeoutMs = Math.max(5_000, budgetMs - (deps.clock.now() - stagedAt));
+        })(),
+        opts.signal,
+        id,
+      ).then(
+        () => progress.end(true),
+        (err: unknown) => {
+          progress.end(false);
+          throw err;
+        },
+      ),
   );
 
   if (shared.length) {
     if (isolationFor(deps.home, id, ctx.manifest, opts.isolate, deps.files)) {
-      await step(emit, id, 'isolation', `Shared network(s) ${shared.map((n) => n.name).join(', ')} isolated for this instance`, async () => {
-        await linkSharedServices(deps, id, model);
-      });
+      await step(
+        emit,
+        id,
+        'isolation',
+        `Shared network(s) ${shared.map((n) => n.name).join(', ')} isolated for this instance`,
+        async () => {
+          await linkSharedServices(deps, id, model);
+        },
+      );
     } else {
-      emit({ type: 'step', instance: id, id: 'isolation', label: `Isolation off: ${shared.map((n) => n.name).join(', ')} shared with other stacks (the gate's isolation check still runs)`, state: 'warning' });
+      emit({
+        type: 'step',
+        instance: id,
+        id: 'isolation',
+        label: `Isolation off: ${shared.map((n) => n.name).join(', ')} shared with other stacks (the gate's isolation check still runs)`,
+        state: 'warning',
+      });
     }
   }
 
-  const gate = opts.wait === false ? null : await unlessAborted(gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, ...signal }, emit), opts.signal, id);
+  const gate =
+    opts.wait === false ? null : await unlessAborted(gateFor(deps, ctx, { timeoutMs: gateTimeoutMs, ...signal }, emit), opts.signal, id);
   return { instance: describeLoaded(ctx, model), gate, healedEnvFile, lint };
 }
 

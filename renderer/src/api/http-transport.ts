@@ -14,7 +14,10 @@ export interface EventSourceLike {
 }
 
 export type EventSourceCtor = new (url: string, init?: { withCredentials?: boolean }) => EventSourceLike;
-export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body: string; credentials: 'same-origin' }) => Promise<{
+export type FetchLike = (
+  input: string,
+  init: { method: string; headers: Record<string, string>; body: string; credentials: 'same-origin' },
+) => Promise<{
   ok: boolean;
   status: number;
   json(): Promise<unknown>;

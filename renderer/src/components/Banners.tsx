@@ -14,7 +14,10 @@ export function EngineBanner({ engine }: { engine: Snapshot['engine'] }) {
   return (
     <div className="banner banner-error" data-testid="engine-banner" data-state="down" role="alert">
       <strong>Docker not running — retrying</strong>
-      <span className="muted"> (next attempt in {Math.round(engine.retryInMs / 100) / 10}s · {engine.endpoint})</span>
+      <span className="muted">
+        {' '}
+        (next attempt in {Math.round(engine.retryInMs / 100) / 10}s · {engine.endpoint})
+      </span>
       <div className="banner-detail">{engine.message}</div>
     </div>
   );

@@ -3,7 +3,19 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { focusables, trapTab } from './focus';
 
-export function Dialog({ title, onClose, children, testId, wide }: { title: string; onClose: () => void; children: ReactNode; testId: string; wide?: boolean }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  testId,
+  wide,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  testId: string;
+  wide?: boolean;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const close = useRef(onClose);
@@ -38,7 +50,14 @@ export function Dialog({ title, onClose, children, testId, wide }: { title: stri
 
   return (
     <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className={`dialog${wide ? ' wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid={testId} ref={ref}>
+      <div
+        className={`dialog${wide ? ' wide' : ''}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        data-testid={testId}
+        ref={ref}
+      >
         <div className="dialog-head">
           <h2 id={titleId}>{title}</h2>
           <button type="button" className="link-button close" onClick={onClose} aria-label={`Close “${title}”`}>

@@ -6,7 +6,14 @@ import { firstLine, seconds } from '../format';
 import { GateFailure } from './GateFailure';
 import { StateIcon } from './Icon';
 
-const TITLES: Record<string, string> = { up: 'Starting', restart: 'Restarting', down: 'Stopping', destroy: 'Destroying', gate: 'Startability Gate', create: 'Creating' };
+const TITLES: Record<string, string> = {
+  up: 'Starting',
+  restart: 'Restarting',
+  down: 'Stopping',
+  destroy: 'Destroying',
+  gate: 'Startability Gate',
+  create: 'Creating',
+};
 
 function StepRow({ s, now, children, error }: { s: StepView; now: number; children?: React.ReactNode; error?: string }) {
   const running = s.state === 'running';
@@ -25,7 +32,17 @@ function StepRow({ s, now, children, error }: { s: StepView; now: number; childr
   );
 }
 
-export function GateView({ op, id, onDismiss, onCancel }: { op: OperationView; id?: string; onDismiss?: () => void; onCancel?: () => void }) {
+export function GateView({
+  op,
+  id,
+  onDismiss,
+  onCancel,
+}: {
+  op: OperationView;
+  id?: string;
+  onDismiss?: () => void;
+  onCancel?: () => void;
+}) {
   const now = useNow(500);
   const gate = op.gate;
   const verdict = gate ? gateVerdict(gate) : op.error ? 'failed' : op.finished ? 'done' : 'running';
@@ -36,7 +53,13 @@ export function GateView({ op, id, onDismiss, onCancel }: { op: OperationView; i
   const top = op.steps.filter((s) => !s.parent);
   const subs = (parent: string) => op.steps.filter((s) => s.parent === parent);
   return (
-    <section className={`progress verdict-${verdict}`} data-testid="gate-view" data-operation={op.operation} data-verdict={verdict} aria-label={`${TITLES[op.kind] ?? op.kind} ${op.target}`}>
+    <section
+      className={`progress verdict-${verdict}`}
+      data-testid="gate-view"
+      data-operation={op.operation}
+      data-verdict={verdict}
+      aria-label={`${TITLES[op.kind] ?? op.kind} ${op.target}`}
+    >
       <div className="progress-head">
         <strong>{TITLES[op.kind] ?? op.kind}</strong>
         {gate && (
@@ -48,12 +71,24 @@ export function GateView({ op, id, onDismiss, onCancel }: { op: OperationView; i
         {!gate && verdict === 'done' && <span className="pill pill-passed">DONE</span>}
         <span className="spacer" />
         {onCancel && !op.finished && (
-          <button type="button" className="link-button" onClick={onCancel} data-testid="op-cancel" aria-label={`Cancel ${TITLES[op.kind]?.toLowerCase() ?? op.kind} ${op.target}`}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={onCancel}
+            data-testid="op-cancel"
+            aria-label={`Cancel ${TITLES[op.kind]?.toLowerCase() ?? op.kind} ${op.target}`}
+          >
             Cancel
           </button>
         )}
         {onDismiss && op.finished && (
-          <button type="button" className="link-button close" onClick={onDismiss} aria-label={`Dismiss the ${op.kind} result of ${op.target}`} data-testid="gate-dismiss">
+          <button
+            type="button"
+            className="link-button close"
+            onClick={onDismiss}
+            aria-label={`Dismiss the ${op.kind} result of ${op.target}`}
+            data-testid="gate-dismiss"
+          >
             ×
           </button>
         )}

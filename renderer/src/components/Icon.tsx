@@ -10,7 +10,12 @@ const GLYPH: Record<string, string> = {
 };
 
 export function StateIcon({ state }: { state: string }) {
-  if (state === 'running' || state === 'pending') return <span className={`icon icon-${state}`} aria-label={state}><span className="spinner" /></span>;
+  if (state === 'running' || state === 'pending')
+    return (
+      <span className={`icon icon-${state}`} aria-label={state}>
+        <span className="spinner" />
+      </span>
+    );
   return (
     <span className={`icon icon-${state}`} aria-label={state}>
       {GLYPH[state] ?? '•'}

@@ -36,7 +36,12 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
   const liveGate = !!op?.gate && !op.finished;
 
   return (
-    <article className={`card status-${view.status}${busy ? ' is-busy' : ''}`} data-testid={`instance-${view.id}`} data-status={view.status} aria-labelledby={`name-${view.id}`}>
+    <article
+      className={`card status-${view.status}${busy ? ' is-busy' : ''}`}
+      data-testid={`instance-${view.id}`}
+      data-status={view.status}
+      aria-labelledby={`name-${view.id}`}
+    >
       <div className="card-head">
         <StatusBadge view={view} busy={busy} engineUp={engineUp} />
         <div className="identity">
@@ -49,7 +54,12 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
               ⎇ {view.branch ?? 'detached'}
             </span>
             <span data-testid="slot">slot {view.slot}</span>
-            <span data-testid="containers-count" data-healthy={view.containers.healthy} data-total={view.containers.total} className={view.containers.healthy < view.containers.total && active ? 'warn' : ''}>
+            <span
+              data-testid="containers-count"
+              data-healthy={view.containers.healthy}
+              data-total={view.containers.total}
+              className={view.containers.healthy < view.containers.total && active ? 'warn' : ''}
+            >
               {view.containers.healthy}/{view.containers.total} healthy
             </span>
             <span className="muted" title={view.createdAt}>
@@ -58,20 +68,47 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
           </div>
         </div>
         <div className="actions">
-          <button type="button" className="primary" data-testid="btn-start" aria-label={`Start ${name}`} disabled={!can.start} onClick={a.up}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="btn-start"
+            aria-label={`Start ${name}`}
+            disabled={!can.start}
+            onClick={a.up}
+          >
             Start
           </button>
           <button type="button" data-testid="btn-stop" aria-label={`Stop ${name}`} disabled={!can.stop} onClick={a.down}>
             Stop
           </button>
-          <button type="button" className="wide-action" data-testid="btn-restart" aria-label={`Restart ${name}`} disabled={!can.stop} onClick={a.restart}>
+          <button
+            type="button"
+            className="wide-action"
+            data-testid="btn-restart"
+            aria-label={`Restart ${name}`}
+            disabled={!can.stop}
+            onClick={a.restart}
+          >
             Restart
           </button>
-          <button type="button" data-testid="btn-logs" aria-label={`Logs of ${name}`} disabled={!can.logs} onClick={() => app.openLogs(view.id)}>
+          <button
+            type="button"
+            data-testid="btn-logs"
+            aria-label={`Logs of ${name}`}
+            disabled={!can.logs}
+            onClick={() => app.openLogs(view.id)}
+          >
             Logs
           </button>
           <ResetButton view={view} disabled={!!busy || !view.dirExists} />
-          <button type="button" className="danger wide-action" data-testid="btn-destroy" aria-label={`Destroy ${name}`} disabled={!!busy} onClick={() => app.openDestroy(view)}>
+          <button
+            type="button"
+            className="danger wide-action"
+            data-testid="btn-destroy"
+            aria-label={`Destroy ${name}`}
+            disabled={!!busy}
+            onClick={() => app.openDestroy(view)}
+          >
             Destroy
           </button>
           <Menu
@@ -98,8 +135,11 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
           {g ? (
             <>
               Last gate{' '}
-              <span className={`pill pill-${g.passed ? 'passed' : 'failed'}`}>{g.passed ? `✓ PASSED ${seconds(g.elapsedMs)}` : `✗ FAILED`}</span>{' '}
-              {!g.passed && g.failed.length > 0 && <span className="failed-list">{g.failed.join(', ')}</span>} <span className="muted">{ago(g.at, now)}</span>
+              <span className={`pill pill-${g.passed ? 'passed' : 'failed'}`}>
+                {g.passed ? `✓ PASSED ${seconds(g.elapsedMs)}` : `✗ FAILED`}
+              </span>{' '}
+              {!g.passed && g.failed.length > 0 && <span className="failed-list">{g.failed.join(', ')}</span>}{' '}
+              <span className="muted">{ago(g.at, now)}</span>
             </>
           ) : (
             <span className="muted">Gate not run yet</span>
@@ -107,27 +147,67 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
         </span>
         <span className="spacer" />
         <span className="wide-action secondary-actions">
-          <button type="button" className="link-button" data-testid="btn-gate" aria-label={`Run gate of ${name}`} disabled={!can.stop} onClick={a.gate}>
+          <button
+            type="button"
+            className="link-button"
+            data-testid="btn-gate"
+            aria-label={`Run gate of ${name}`}
+            disabled={!can.stop}
+            onClick={a.gate}
+          >
             Run gate
           </button>
-          <button type="button" className="link-button" data-testid="btn-folder" aria-label={`Open folder of ${name}`} onClick={a.folder} disabled={!view.dirExists}>
+          <button
+            type="button"
+            className="link-button"
+            data-testid="btn-folder"
+            aria-label={`Open folder of ${name}`}
+            onClick={a.folder}
+            disabled={!view.dirExists}
+          >
             Folder
           </button>
-          <button type="button" className="link-button" data-testid="btn-terminal" aria-label={`Open terminal in ${name}`} onClick={a.terminal} disabled={!view.dirExists}>
+          <button
+            type="button"
+            className="link-button"
+            data-testid="btn-terminal"
+            aria-label={`Open terminal in ${name}`}
+            onClick={a.terminal}
+            disabled={!view.dirExists}
+          >
             Terminal
           </button>
           <button type="button" className="link-button" data-testid="btn-copy-env" aria-label={`Copy env of ${name}`} onClick={a.copyEnv}>
             Copy env
           </button>
         </span>
-        <button type="button" className="link-button" data-testid="btn-details" aria-expanded={expanded} aria-label={`${expanded ? 'Hide details' : 'Details'} of ${name}`} onClick={() => setExpanded((x) => !x)}>
+        <button
+          type="button"
+          className="link-button"
+          data-testid="btn-details"
+          aria-expanded={expanded}
+          aria-label={`${expanded ? 'Hide details' : 'Details'} of ${name}`}
+          onClick={() => setExpanded((x) => !x)}
+        >
           {expanded ? 'Hide details' : 'Details'} <span aria-hidden="true">{expanded ? '▴' : '▾'}</span>
         </button>
       </div>
 
-      {op && showOp && <GateView op={op} id={view.id} onDismiss={() => app.dismissProgress(view.id)} onCancel={busy === 'starting' || busy === 'restarting' ? a.cancel : undefined} />}
+      {op && showOp && (
+        <GateView
+          op={op}
+          id={view.id}
+          onDismiss={() => app.dismissProgress(view.id)}
+          onCancel={busy === 'starting' || busy === 'restarting' ? a.cancel : undefined}
+        />
+      )}
       {expanded && (
-        <InstanceDetails id={view.id} now={now} hideGate={liveGate} revision={`${view.status}|${view.containers.healthy}|${view.containers.running}|${g?.at ?? ''}|${busy ?? ''}`} />
+        <InstanceDetails
+          id={view.id}
+          now={now}
+          hideGate={liveGate}
+          revision={`${view.status}|${view.containers.healthy}|${view.containers.running}|${g?.at ?? ''}|${busy ?? ''}`}
+        />
       )}
     </article>
   );

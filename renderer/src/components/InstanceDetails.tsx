@@ -25,42 +25,47 @@ export function InstanceDetails({ id, revision, now, hideGate }: { id: string; r
     };
   }, [api, id, revision]);
 
-  if (error) return <div className="inline-error" data-testid="details-error">{error.message}</div>;
+  if (error)
+    return (
+      <div className="inline-error" data-testid="details-error">
+        {error.message}
+      </div>
+    );
   if (!status) return <div className="muted details">Loading…</div>;
   const g = status.lastGate;
   return (
     <div className={`details${hideGate ? ' one-col' : ''}`} data-testid="instance-details">
       {!hideGate && (
-      <div className="details-col">
-        <h3>
-          Last gate{' '}
-          {g && (
-            <span className={`pill pill-${g.passed ? 'passed' : 'failed'}`}>
-              {g.passed ? 'PASSED' : 'FAILED'} {seconds(g.elapsedMs)}
-            </span>
+        <div className="details-col">
+          <h3>
+            Last gate{' '}
+            {g && (
+              <span className={`pill pill-${g.passed ? 'passed' : 'failed'}`}>
+                {g.passed ? 'PASSED' : 'FAILED'} {seconds(g.elapsedMs)}
+              </span>
+            )}
+          </h3>
+          {g ? (
+            <>
+              <p className="muted">
+                {clockTime(g.startedAt)} · {ago(g.startedAt, now)}
+              </p>
+              <ul className="checks" data-testid="last-gate-checks">
+                {g.checks.map((c) => (
+                  <li key={c.name} className={`check check-${c.state}`} data-testid={`last-check-${c.name}`} data-state={c.state}>
+                    <StateIcon state={c.state} />
+                    <span className="check-label">{c.label}</span>
+                    <span className="check-time">{c.state === 'pending' ? '' : seconds(c.elapsedMs)}</span>
+                    {c.state === 'skipped' && c.message && <span className="check-message muted">{c.message}</span>}
+                  </li>
+                ))}
+              </ul>
+              <GateFailure report={g} id={id} />
+            </>
+          ) : (
+            <p className="muted">No gate has run yet.</p>
           )}
-        </h3>
-        {g ? (
-          <>
-            <p className="muted">
-              {clockTime(g.startedAt)} · {ago(g.startedAt, now)}
-            </p>
-            <ul className="checks" data-testid="last-gate-checks">
-              {g.checks.map((c) => (
-                <li key={c.name} className={`check check-${c.state}`} data-testid={`last-check-${c.name}`} data-state={c.state}>
-                  <StateIcon state={c.state} />
-                  <span className="check-label">{c.label}</span>
-                  <span className="check-time">{c.state === 'pending' ? '' : seconds(c.elapsedMs)}</span>
-                  {c.state === 'skipped' && c.message && <span className="check-message muted">{c.message}</span>}
-                </li>
-              ))}
-            </ul>
-            <GateFailure report={g} id={id} />
-          </>
-        ) : (
-          <p className="muted">No gate has run yet.</p>
-        )}
-      </div>
+        </div>
       )}
       <div className="details-col">
         <h3>Containers</h3>

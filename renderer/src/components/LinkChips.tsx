@@ -12,7 +12,11 @@ export function LinkChips({ view }: { view: InstanceView }) {
   const serviceOf = (url: string) => view.ports.find((p) => String(p.port) === portOf(url))?.service;
   const copy = async (label: string, url: string) => {
     const ok = await copyText(url);
-    app.toast(ok ? { kind: 'success', title: `Copied the ${label} URL`, message: url } : { kind: 'info', title: `${label} of ${view.id}`, message: url });
+    app.toast(
+      ok
+        ? { kind: 'success', title: `Copied the ${label} URL`, message: url }
+        : { kind: 'info', title: `${label} of ${view.id}`, message: url },
+    );
   };
   return (
     <ul className="chips">
@@ -22,13 +26,26 @@ export function LinkChips({ view }: { view: InstanceView }) {
         const state = !active ? 'inactive' : isDown ? 'down' : 'up';
         return (
           <li key={l.name} className={`chip chip-${state}`} data-testid={`chip-${l.name}`} data-state={state}>
-            <a data-testid={`link-${l.name}`} href={l.url} target="_blank" rel="noreferrer" title={isDown ? `${service} is not running · ${l.url}` : l.url}>
+            <a
+              data-testid={`link-${l.name}`}
+              href={l.url}
+              target="_blank"
+              rel="noreferrer"
+              title={isDown ? `${service} is not running · ${l.url}` : l.url}
+            >
               {isDown && <span className="chip-dot" aria-hidden="true" />}
               {l.label}
               <span className="port">:{portOf(l.url)}</span>
               {isDown && <span className="sr-only"> (down: {service} is not running)</span>}
             </a>
-            <button type="button" className="chip-copy" aria-label={`Copy the ${l.label} URL of ${view.id}`} title="Copy URL" data-testid={`copy-${l.name}`} onClick={() => void copy(l.label, l.url)}>
+            <button
+              type="button"
+              className="chip-copy"
+              aria-label={`Copy the ${l.label} URL of ${view.id}`}
+              title="Copy URL"
+              data-testid={`copy-${l.name}`}
+              onClick={() => void copy(l.label, l.url)}
+            >
               <CopyIcon />
             </button>
           </li>

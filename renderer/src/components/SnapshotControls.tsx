@@ -23,7 +23,13 @@ function useSnapshots(enabled = true): SnapshotSummary[] | null {
 }
 
 /** Value: a snapshot name, null for "empty", undefined for "the repository's default". */
-export function SnapshotSelect({ value, onChange }: { value: string | null | undefined; onChange: (v: string | null | undefined) => void }) {
+export function SnapshotSelect({
+  value,
+  onChange,
+}: {
+  value: string | null | undefined;
+  onChange: (v: string | null | undefined) => void;
+}) {
   const list = useSnapshots();
   if (!list || list.length === 0) return null; // nothing to choose from: create starts empty, as before
   const def = list.find((s) => s.isDefault);
@@ -64,16 +70,33 @@ export function ResetButton({ view, disabled }: { view: InstanceView; disabled: 
   const reset = async () => {
     setOpen(false);
     const r = await app.run(`reset:${view.id}`, () => api.invoke('reset', view.id, { snapshot: current }));
-    if (r.ok) app.toast({ kind: 'success', title: `Reset ${view.id}`, message: `from snapshot ${r.value.restore.snapshot}, gate ${r.value.gate.passed ? 'passed' : 'FAILED'}` });
+    if (r.ok)
+      app.toast({
+        kind: 'success',
+        title: `Reset ${view.id}`,
+        message: `from snapshot ${r.value.restore.snapshot}, gate ${r.value.gate.passed ? 'passed' : 'FAILED'}`,
+      });
   };
 
   return (
     <span className="snapshot-reset">
-      <button type="button" data-testid="btn-reset" aria-label={`Reset ${view.id} to a snapshot`} aria-expanded={open} disabled={disabled} onClick={() => setOpen((o) => !o)} title="Put the volumes back to a snapshot">
+      <button
+        type="button"
+        data-testid="btn-reset"
+        aria-label={`Reset ${view.id} to a snapshot`}
+        aria-expanded={open}
+        disabled={disabled}
+        onClick={() => setOpen((o) => !o)}
+        title="Put the volumes back to a snapshot"
+      >
         Reset
       </button>
       {open && (
-        <span className="snapshot-reset-choice" data-testid="reset-choice" style={{ display: 'inline-flex', gap: 6, alignItems: 'center', marginLeft: 6 }}>
+        <span
+          className="snapshot-reset-choice"
+          data-testid="reset-choice"
+          style={{ display: 'inline-flex', gap: 6, alignItems: 'center', marginLeft: 6 }}
+        >
           {list === null ? (
             <span className="muted">Loading snapshots…</span>
           ) : options.length === 0 ? (

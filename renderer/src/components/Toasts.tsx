@@ -4,7 +4,13 @@ export function Toasts({ toasts, dismiss }: { toasts: Toast[]; dismiss: (id: num
   return (
     <div className="toasts" aria-live="polite">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast toast-${t.kind}`} data-testid="toast" data-kind={t.kind} role={t.kind === 'error' ? 'alert' : 'status'}>
+        <div
+          key={t.id}
+          className={`toast toast-${t.kind}`}
+          data-testid="toast"
+          data-kind={t.kind}
+          role={t.kind === 'error' ? 'alert' : 'status'}
+        >
           <div className="toast-body">
             <strong>{t.title}</strong>
             {t.message && <pre className="toast-message">{t.message}</pre>}

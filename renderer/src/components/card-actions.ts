@@ -50,13 +50,18 @@ export function useInstanceActions(view: InstanceView) {
     },
     terminal: async () => {
       const r = await api.invoke('openTerminal', id);
-      if (!r.ok) openerFailed(app, 'Could not open a terminal', r.error, { label: 'Copy the cd command', text: `cd ${shellQuote(view.path)}` });
+      if (!r.ok)
+        openerFailed(app, 'Could not open a terminal', r.error, { label: 'Copy the cd command', text: `cd ${shellQuote(view.path)}` });
     },
     copyEnv: async () => {
       const r = await api.invoke('copyEnv', id);
       if (!r.ok) return app.errorToast('Could not read the environment', r.error);
       const copied = api.transport === 'electron' || (await copyText(r.value));
-      app.toast(copied ? { kind: 'success', title: 'Environment copied', message: `${r.value.trim().split('\n').length} variables of ${id}` } : { kind: 'info', title: `Environment of ${id}`, message: r.value });
+      app.toast(
+        copied
+          ? { kind: 'success', title: 'Environment copied', message: `${r.value.trim().split('\n').length} variables of ${id}` }
+          : { kind: 'info', title: `Environment of ${id}`, message: r.value },
+      );
     },
   };
 }

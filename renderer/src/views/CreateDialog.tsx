@@ -8,17 +8,37 @@ import { Dialog } from '../components/Dialog';
 import { GateView } from '../components/GateView';
 import { SnapshotSelect } from '../components/SnapshotControls';
 
-export function SlotPicker({ slots, value, onChange }: { slots: SlotInfo[] | null; value: number | null; onChange: (s: number | null) => void }) {
+export function SlotPicker({
+  slots,
+  value,
+  onChange,
+}: {
+  slots: SlotInfo[] | null;
+  value: number | null;
+  onChange: (s: number | null) => void;
+}) {
   if (!slots) return <p className="muted">Loading slots…</p>;
   const lowestFree = slots.find((s) => s.slot > 0 && s.state === 'free');
   return (
     <div className="slot-picker" role="radiogroup" aria-label="Port slot" data-testid="slot-picker">
-      <button type="button" role="radio" aria-checked={value === null} className={`slot slot-auto${value === null ? ' selected' : ''}`} data-testid="slot-option-auto" onClick={() => onChange(null)}>
+      <button
+        type="button"
+        role="radio"
+        aria-checked={value === null}
+        className={`slot slot-auto${value === null ? ' selected' : ''}`}
+        data-testid="slot-option-auto"
+        onClick={() => onChange(null)}
+      >
         <span className="slot-number">Auto</span>
         <span className="slot-port">{lowestFree ? `slot ${lowestFree.slot}` : 'none free'}</span>
       </button>
       {slots.map((s) => {
-        const title = s.state === 'taken' ? `Slot ${s.slot} is held by ${s.holder}` : s.state === 'blacklisted' ? `Slot ${s.slot} is blacklisted: ${s.reason ?? ''}` : `Slot ${s.slot}: API on port ${s.apiPort}`;
+        const title =
+          s.state === 'taken'
+            ? `Slot ${s.slot} is held by ${s.holder}`
+            : s.state === 'blacklisted'
+              ? `Slot ${s.slot} is blacklisted: ${s.reason ?? ''}`
+              : `Slot ${s.slot}: API on port ${s.apiPort}`;
         return (
           <button
             key={s.slot}
@@ -148,12 +168,19 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
             <span className="muted">Checking…</span>
           ) : check.valid && branchBusy ? (
             <span className="bad">
-              ✗ Branch <span className="mono">{name}</span> is checked out in <span className="mono">{check.branchCheckedOutAt}</span>: an instance needs a branch of its own — enter one under Branch.
+              ✗ Branch <span className="mono">{name}</span> is checked out in <span className="mono">{check.branchCheckedOutAt}</span>: an
+              instance needs a branch of its own — enter one under Branch.
             </span>
           ) : check.valid ? (
             <span>
               ✓ <span className="mono">{check.path}</span>
-              <span className="muted"> · {check.branchExists && !branch.trim() ? `existing branch ${name}` : `branch ${effectiveBranch}${branch.trim() ? '' : ' (new, from HEAD)'}`}</span>
+              <span className="muted">
+                {' '}
+                ·{' '}
+                {check.branchExists && !branch.trim()
+                  ? `existing branch ${name}`
+                  : `branch ${effectiveBranch}${branch.trim() ? '' : ' (new, from HEAD)'}`}
+              </span>
             </span>
           ) : (
             <span>✗ {check.message}</span>
@@ -161,7 +188,14 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
         </div>
         <label className="field">
           <span>Branch</span>
-          <input data-testid="create-branch" value={branch} onChange={(e) => setBranch(e.target.value)} placeholder={name || 'same as the name'} spellCheck={false} autoComplete="off" />
+          <input
+            data-testid="create-branch"
+            value={branch}
+            onChange={(e) => setBranch(e.target.value)}
+            placeholder={name || 'same as the name'}
+            spellCheck={false}
+            autoComplete="off"
+          />
         </label>
         <div className="field">
           <span>Port slot</span>

@@ -62,7 +62,11 @@ export function DestroyDialog({ view, onClose }: { view: InstanceView; onClose: 
       app.toast({
         kind: 'success',
         title: `Destroyed ${r.value.id}`,
-        message: r.value.keptDirectory ? `Directory kept: ${r.value.path}` : r.value.branchKept ? `Branch ${r.value.branchKept} kept${kept}.` : undefined,
+        message: r.value.keptDirectory
+          ? `Directory kept: ${r.value.path}`
+          : r.value.branchKept
+            ? `Branch ${r.value.branchKept} kept${kept}.`
+            : undefined,
       });
       onClose();
     } else if (r.error.code === 'DIRTY_WORK') {
@@ -100,7 +104,8 @@ export function DestroyDialog({ view, onClose }: { view: InstanceView; onClose: 
         </p>
         {preview?.keptCommits && (
           <p className="muted" data-testid="destroy-kept-commits">
-            {preview.keptCommits.count} commit(s) on branch {preview.keptCommits.branch} are not in {preview.keptCommits.against}: they are kept with the branch.
+            {preview.keptCommits.count} commit(s) on branch {preview.keptCommits.branch} are not in {preview.keptCommits.against}: they are
+            kept with the branch.
           </p>
         )}
         {preview && preview.disposable.length > 0 && (

@@ -13,7 +13,8 @@ export function EmptyState() {
         <>
           <h2>No instances yet</h2>
           <p>
-            An instance is a complete stack of your project — its own worktree, port slot, containers, volumes and network — running beside the others.
+            An instance is a complete stack of your project — its own worktree, port slot, containers, volumes and network — running beside
+            the others.
           </p>
           <p>
             New instances are created from <span className="mono">{repo}</span>.
@@ -30,7 +31,9 @@ export function EmptyState() {
       ) : (
         <>
           <h2>Choose a repository</h2>
-          <p>Tell the dashboard which checkout to create instances from: set the repository in Settings, or start it inside the checkout.</p>
+          <p>
+            Tell the dashboard which checkout to create instances from: set the repository in Settings, or start it inside the checkout.
+          </p>
           <div className="empty-actions">
             <button type="button" className="primary" data-testid="empty-settings" onClick={app.openSettings}>
               Open settings

@@ -21,8 +21,22 @@ export const LogLines = forwardRef<
   { lines: LogLineEvent[]; services: string[]; width: number; dropped: number; needle: string; total: number; onScroll: () => void }
 >(function LogLines({ lines, services, width, dropped, needle, total, onScroll }, ref) {
   return (
-    <pre className="log-lines" ref={ref} onScroll={onScroll} tabIndex={0} role="log" aria-label="Log lines" data-testid="logs-lines" data-count={lines.length} data-total={total}>
-      {dropped > 0 && <span className="muted">… {dropped} earlier lines dropped{'\n'}</span>}
+    <pre
+      className="log-lines"
+      ref={ref}
+      onScroll={onScroll}
+      tabIndex={0}
+      role="log"
+      aria-label="Log lines"
+      data-testid="logs-lines"
+      data-count={lines.length}
+      data-total={total}
+    >
+      {dropped > 0 && (
+        <span className="muted">
+          … {dropped} earlier lines dropped{'\n'}
+        </span>
+      )}
       {lines.map((l, i) => (
         <span key={i} className={l.stream === 'stderr' ? 'stderr' : undefined} data-service={l.service}>
           <span className={`prefix svc-${services.indexOf(l.service) % 6}`}>{l.service.padEnd(width)} |</span> {mark(l.text, needle)}

@@ -32,7 +32,8 @@ export function LogsPanel({ id, service: only, onClose }: { id: string; service?
   useEffect(() => {
     panel.current?.querySelector<HTMLElement>('[data-testid="logs-lines"]')?.focus();
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape' || e.defaultPrevented || document.querySelector('[role="dialog"]') || document.querySelector('[role="menu"]')) return;
+      if (e.key !== 'Escape' || e.defaultPrevented || document.querySelector('[role="dialog"]') || document.querySelector('[role="menu"]'))
+        return;
       e.preventDefault();
       onClose();
     };
@@ -83,7 +84,10 @@ export function LogsPanel({ id, service: only, onClose }: { id: string; service?
   const source = paused ?? buffer.lines;
   const needle = query.trim().toLowerCase();
   // the store's buffers change in place: filtered on every render (at most one per animation frame)
-  const shown = source.filter((l) => (!chosen || chosen.has(l.service)) && (!needle || l.text.toLowerCase().includes(needle) || l.service.toLowerCase().includes(needle)));
+  const shown = source.filter(
+    (l) =>
+      (!chosen || chosen.has(l.service)) && (!needle || l.text.toLowerCase().includes(needle) || l.service.toLowerCase().includes(needle)),
+  );
   const all = [...new Set([...services, ...buffer.lines.map((l) => l.service)])].sort();
   const width = Math.max(0, ...all.map((s) => s.length));
 
@@ -108,7 +112,11 @@ export function LogsPanel({ id, service: only, onClose }: { id: string; service?
   const text = () => shown.map((l) => `${l.service.padEnd(width)} | ${l.text}`).join('\n');
   const copy = async () => {
     const ok = await copyText(`${text()}\n`);
-    app.toast(ok ? { kind: 'success', title: `Copied ${shown.length} log lines` } : { kind: 'info', title: 'Could not reach the clipboard', message: 'Use Download instead.' });
+    app.toast(
+      ok
+        ? { kind: 'success', title: `Copied ${shown.length} log lines` }
+        : { kind: 'info', title: 'Could not reach the clipboard', message: 'Use Download instead.' },
+    );
   };
   const download = () => {
     const url = URL.createObjectURL(new Blob([`${text()}\n`], { type: 'text/plain' }));
@@ -135,13 +143,30 @@ export function LogsPanel({ id, service: only, onClose }: { id: string; service?
             </option>
           ))}
         </select>
-        <input type="search" className="logs-search" placeholder="Search" aria-label="Search the logs" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="logs-search" />
-        <span className={`live-dot${subscription && !paused ? ' on' : ''}`} title={subscription ? (paused ? 'paused' : 'streaming') : 'not streaming'} />
+        <input
+          type="search"
+          className="logs-search"
+          placeholder="Search"
+          aria-label="Search the logs"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          data-testid="logs-search"
+        />
+        <span
+          className={`live-dot${subscription && !paused ? ' on' : ''}`}
+          title={subscription ? (paused ? 'paused' : 'streaming') : 'not streaming'}
+        />
         <span className="muted small" data-testid="logs-count" aria-live="polite">
           {needle || chosen ? `${shown.length} of ${source.length}` : source.length} lines
         </span>
         <span className="spacer" />
-        <button type="button" className="link-button" data-testid="logs-pause" aria-pressed={!!paused} onClick={() => setPaused((p) => (p ? null : [...buffer.lines]))}>
+        <button
+          type="button"
+          className="link-button"
+          data-testid="logs-pause"
+          aria-pressed={!!paused}
+          onClick={() => setPaused((p) => (p ? null : [...buffer.lines]))}
+        >
           {paused ? `▶ Resume${buffer.lines.length > paused.length ? ` (+${buffer.lines.length - paused.length})` : ''}` : '❚❚ Pause'}
         </button>
         {!follow && !paused && (
@@ -160,17 +185,39 @@ export function LogsPanel({ id, service: only, onClose }: { id: string; service?
         </button>
       </div>
       <div className="logs-services" role="group" aria-label="Services shown">
-        <button type="button" className={`svc-chip${chosen ? '' : ' on'}`} aria-pressed={!chosen} data-testid="logs-all" onClick={() => setChosen(null)}>
+        <button
+          type="button"
+          className={`svc-chip${chosen ? '' : ' on'}`}
+          aria-pressed={!chosen}
+          data-testid="logs-all"
+          onClick={() => setChosen(null)}
+        >
           All
         </button>
         {all.map((s, i) => (
-          <button key={s} type="button" className={`svc-chip svc-${i % 6}${chosen?.has(s) ? ' on' : ''}`} aria-pressed={!!chosen?.has(s)} data-testid={`logs-service-${s}`} onClick={() => toggle(s)}>
+          <button
+            key={s}
+            type="button"
+            className={`svc-chip svc-${i % 6}${chosen?.has(s) ? ' on' : ''}`}
+            aria-pressed={!!chosen?.has(s)}
+            data-testid={`logs-service-${s}`}
+            onClick={() => toggle(s)}
+          >
             {s}
           </button>
         ))}
       </div>
       {error && <div className="inline-error">{error.message}</div>}
-      <LogLines ref={box} lines={shown} services={all} width={width} dropped={buffer.dropped} needle={needle} onScroll={onScroll} total={buffer.lines.length} />
+      <LogLines
+        ref={box}
+        lines={shown}
+        services={all}
+        width={width}
+        dropped={buffer.dropped}
+        needle={needle}
+        onScroll={onScroll}
+        total={buffer.lines.length}
+      />
     </section>
   );
 }

@@ -15,7 +15,9 @@ export function SettingsPanel({ settings, onClose }: { settings: Settings; onClo
   const [notifications, setNotifications] = useState(settings.notifications);
   const [saving, setSaving] = useState(false);
   const desktop = api.transport === 'electron';
-  const [permission, setPermission] = useState<string>(() => (desktop ? 'granted' : notificationsAvailable() ? Notification.permission : 'unsupported'));
+  const [permission, setPermission] = useState<string>(() =>
+    desktop ? 'granted' : notificationsAvailable() ? Notification.permission : 'unsupported',
+  );
   const onNotifications = (on: boolean) => {
     setNotifications(on);
     // in a browser the permission is asked from this gesture (the checkbox), once
@@ -37,10 +39,18 @@ export function SettingsPanel({ settings, onClose }: { settings: Settings; onClo
       <form className="form" onSubmit={save}>
         <label className="field">
           <span>Repository</span>
-          <input data-testid="settings-repo" value={repo} onChange={(e) => setRepo(e.target.value)} placeholder={app.snapshot.repository ?? '/path/to/your/checkout'} spellCheck={false} />
+          <input
+            data-testid="settings-repo"
+            value={repo}
+            onChange={(e) => setRepo(e.target.value)}
+            placeholder={app.snapshot.repository ?? '/path/to/your/checkout'}
+            spellCheck={false}
+          />
           <span className="muted small">
             The checkout new instances are created from.{' '}
-            {!settings.repositoryRoot && app.snapshot.repository ? `Now: ${app.snapshot.repository} (where the dashboard was started).` : ''}
+            {!settings.repositoryRoot && app.snapshot.repository
+              ? `Now: ${app.snapshot.repository} (where the dashboard was started).`
+              : ''}
           </span>
         </label>
         <label className="field">
@@ -52,18 +62,33 @@ export function SettingsPanel({ settings, onClose }: { settings: Settings; onClo
           </select>
         </label>
         <label className="check-field">
-          <input type="checkbox" data-testid="settings-login" checked={startAtLogin} disabled={!desktop} onChange={(e) => setStartAtLogin(e.target.checked)} />
-          <span>
-            Start at login {!desktop && <span className="muted small">(desktop app only)</span>}
-          </span>
+          <input
+            type="checkbox"
+            data-testid="settings-login"
+            checked={startAtLogin}
+            disabled={!desktop}
+            onChange={(e) => setStartAtLogin(e.target.checked)}
+          />
+          <span>Start at login {!desktop && <span className="muted small">(desktop app only)</span>}</span>
         </label>
         <label className="check-field">
-          <input type="checkbox" data-testid="settings-notifications" checked={notifications} onChange={(e) => onNotifications(e.target.checked)} />
+          <input
+            type="checkbox"
+            data-testid="settings-notifications"
+            checked={notifications}
+            onChange={(e) => onNotifications(e.target.checked)}
+          />
           <span>
             Notify when a gate passes or fails{desktop ? ' and when a running instance’s container dies' : ''}{' '}
             {!desktop && notifications && permission !== 'granted' && (
               <span className="muted small" data-testid="notification-permission">
-                ({permission === 'denied' ? 'blocked by the browser: allow notifications for this page' : permission === 'unsupported' ? 'this browser has no notifications' : 'the browser will ask'})
+                (
+                {permission === 'denied'
+                  ? 'blocked by the browser: allow notifications for this page'
+                  : permission === 'unsupported'
+                    ? 'this browser has no notifications'
+                    : 'the browser will ask'}
+                )
               </span>
             )}
           </span>

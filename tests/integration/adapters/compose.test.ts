@@ -39,7 +39,11 @@ describe('Compose', () => {
       expect(info).toMatchObject({ variant: 'v2', command: ['docker', 'compose'] });
     } else {
       const v1 = await execa('docker-compose', ['version', '--short']);
-      expect(info).toEqual({ variant: v1.stdout.trim().startsWith('1.') ? 'v1' : 'v2', command: ['docker-compose'], version: v1.stdout.trim() });
+      expect(info).toEqual({
+        variant: v1.stdout.trim().startsWith('1.') ? 'v1' : 'v2',
+        command: ['docker-compose'],
+        version: v1.stdout.trim(),
+      });
     }
     expect(await compose.info()).toBe(info);
   });
@@ -92,15 +96,28 @@ describe('Compose', () => {
     const stopped = await engine.listContainers({ projects: [project] });
     expect(stopped.filter((c) => !c.oneOff).every((c) => c.state === 'exited')).toBe(true);
     await compose.down(target, { volumes: true });
-    await waitFor(async () => {
-      const r = await engine.projectResources(project);
-      return r.containers.length + r.volumes.length + r.networks.length === 0;
-    }, 10_000, 'project resources gone');
+    await waitFor(
+      async () => {
+        const r = await engine.projectResources(project);
+        return r.containers.length + r.volumes.length + r.networks.length === 0;
+      },
+      10_000,
+      'project resources gone',
+    );
   });
 
   it('failures carry the command and the end of stderr, never env values', async () => {
-    await writeFile(path.join(dir, 'bad.yml'), 'services:\n  broken:\n    image: debian:bookworm-slim\n    command: ["sleep", "1"]\n    no_such_key: 1\n');
-    const bad: ComposeTarget = { project: badProject, projectDir: dir, files: ['bad.yml'], envFile: '.env.sandbox', env: { SECRET_X: SECRET } };
+    await writeFile(
+      path.join(dir, 'bad.yml'),
+      'services:\n  broken:\n    image: debian:bookworm-slim\n    command: ["sleep", "1"]\n    no_such_key: 1\n',
+    );
+    const bad: ComposeTarget = {
+      project: badProject,
+      projectDir: dir,
+      files: ['bad.yml'],
+      envFile: '.env.sandbox',
+      env: { SECRET_X: SECRET },
+    };
     const err = await compose.up(bad).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ComposeCommandError);
     const msg = (err as Error).message;

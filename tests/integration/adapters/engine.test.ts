@@ -54,7 +54,9 @@ describe('ping', () => {
     const err = await missing.ping().catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(err).toBeInstanceOf(EngineUnavailableError);
-    expect((err as Error).message).toBe('Docker is not running (/tmp/nonexistent.sock): start Docker Desktop or dockerd, or fix/unset DOCKER_HOST');
+    expect((err as Error).message).toBe(
+      'Docker is not running (/tmp/nonexistent.sock): start Docker Desktop or dockerd, or fix/unset DOCKER_HOST',
+    );
     await expect(missing.listContainers()).rejects.toBeInstanceOf(EngineUnavailableError);
     await expect(missing.projectResources('x')).rejects.toBeInstanceOf(EngineUnavailableError);
   });
@@ -143,7 +145,10 @@ describe('events, resources and cleanup', () => {
   it('events fire on docker stop', async () => {
     const events: EngineEvent[] = [];
     const errors: Error[] = [];
-    const unsubscribe = await engine.events((e) => events.push(e), (e) => errors.push(e));
+    const unsubscribe = await engine.events(
+      (e) => events.push(e),
+      (e) => errors.push(e),
+    );
     try {
       await execa('docker', ['stop', '-t', '1', app.id], { env: dockerChildEnv(endpoint) });
       const stop = await waitFor(

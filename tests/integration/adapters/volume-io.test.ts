@@ -17,12 +17,26 @@ const io = createVolumeIo(resolveDockerEndpointFromSystem());
 let tmp: { dir: string; remove: () => Promise<void> };
 
 async function inVolume(name: string, script: string): Promise<string> {
-  const r = await execa('docker', ['run', '--rm', '--label', `${LABEL_ROLE}=snapshot-test`, '--label', `${LABEL_INSTANCE}=${tag}`, '-v', `${name}:/v`, IMAGE, 'sh', '-c', script]);
+  const r = await execa('docker', [
+    'run',
+    '--rm',
+    '--label',
+    `${LABEL_ROLE}=snapshot-test`,
+    '--label',
+    `${LABEL_INSTANCE}=${tag}`,
+    '-v',
+    `${name}:/v`,
+    IMAGE,
+    'sh',
+    '-c',
+    script,
+  ]);
   return String(r.stdout);
 }
 
 /** Every entry with owner, group, mode, size, link target and content hash. */
-const listing = (name: string) => inVolume(name, "cd /v && find . -printf '%p %U:%G %m %s %l\\n' | sort && find . -type f -exec md5sum {} + | sort");
+const listing = (name: string) =>
+  inVolume(name, "cd /v && find . -printf '%p %U:%G %m %s %l\\n' | sort && find . -type f -exec md5sum {} + | sort");
 
 beforeAll(async () => {
   tmp = await tempDir('volume-io');
@@ -54,16 +68,29 @@ describe('volume copier', () => {
     const zipped = await io.exportVolume({ volume: vol('src'), image: IMAGE, labels }, gz);
     expect(zipped.bytes).toBe(out.bytes);
 
-    expect(await io.importVolume({ volume: vol('api'), image: IMAGE, labels }, tar, { clear: false, via: 'api' })).toEqual({ bytes: out.bytes, via: 'api' });
+    expect(await io.importVolume({ volume: vol('api'), image: IMAGE, labels }, tar, { clear: false, via: 'api' })).toEqual({
+      bytes: out.bytes,
+      via: 'api',
+    });
     expect(await listing(vol('api'))).toBe(want);
-    expect(await io.importVolume({ volume: vol('local'), image: IMAGE, labels }, tar, { clear: true })).toEqual({ bytes: out.bytes, via: 'local' });
+    expect(await io.importVolume({ volume: vol('local'), image: IMAGE, labels }, tar, { clear: true })).toEqual({
+      bytes: out.bytes,
+      via: 'local',
+    });
     expect(await listing(vol('local'))).toBe(want); // the junk is gone
     await io.importVolume({ volume: vol('gz'), image: IMAGE, labels }, gz, { clear: true, via: 'api' });
     expect(await listing(vol('gz'))).toBe(want);
     expect((await io.importVolume({ volume: vol('gz'), image: IMAGE, labels }, gz, { clear: true })).via).toBe('local');
     expect(await listing(vol('gz'))).toBe(want);
 
-    const left = await execa('docker', ['ps', '-aq', '--filter', `label=${LABEL_ROLE}=snapshot`, '--filter', `label=${LABEL_INSTANCE}=${tag}`]);
+    const left = await execa('docker', [
+      'ps',
+      '-aq',
+      '--filter',
+      `label=${LABEL_ROLE}=snapshot`,
+      '--filter',
+      `label=${LABEL_INSTANCE}=${tag}`,
+    ]);
     expect(String(left.stdout)).toBe('');
   });
 

@@ -58,7 +58,11 @@ describe('PortProbe', () => {
 
   it(`${NAMES_OWNERS ? 'finds' : 'answers null for'} the owner of a port held by another process (${process.platform})`, async () => {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, ['-e', "require('net').createServer().listen(0,'127.0.0.1',function(){console.log(this.address().port)})"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['-e', "require('net').createServer().listen(0,'127.0.0.1',function(){console.log(this.address().port)})"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
       const port = Number(chunk.toString().trim());

@@ -77,7 +77,11 @@ describe('compose command resolution', () => {
     const c = compose();
     await c.info();
     await c.up(target);
-    expect((await calls()).map((l) => l.split(' -p ')[0])).toEqual(['docker compose version --short', 'docker-compose version --short', 'docker-compose']);
+    expect((await calls()).map((l) => l.split(' -p ')[0])).toEqual([
+      'docker compose version --short',
+      'docker-compose version --short',
+      'docker-compose',
+    ]);
   });
 
   it('findOnPath: first executable regular file in PATH order; not directories or non-executables', async () => {

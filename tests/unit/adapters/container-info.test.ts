@@ -69,7 +69,9 @@ describe('toEngineEvent', () => {
       Actor: { ID: 'c1', Attributes: { 'com.docker.compose.project': 'p', 'com.docker.compose.service': 's', exitCode: '0' } },
     };
     expect(toEngineEvent(msg)).toEqual({ project: 'p', service: 's', action: 'die', containerId: 'c1' });
-    expect(toEngineEvent({ Type: 'network', Action: 'connect', Actor: { ID: 'n', Attributes: { 'com.docker.compose.project': 'p' } } })).toBeNull();
+    expect(
+      toEngineEvent({ Type: 'network', Action: 'connect', Actor: { ID: 'n', Attributes: { 'com.docker.compose.project': 'p' } } }),
+    ).toBeNull();
     expect(toEngineEvent({ Type: 'container', Action: 'start', Actor: { ID: 'x', Attributes: {} } })).toBeNull();
     expect(toEngineEvent('nope')).toBeNull();
   });

@@ -23,7 +23,10 @@ describe('demo directory', () => {
   });
 
   it('demo instances: those whose worktree or repository is under the demo directory', () => {
-    const recs = [record('sandbox-demo-webapp--a', 1, { path: '/c/demo/sandbox-demo-webapp--a', repo: '/c/demo/sandbox-demo-webapp' }), record('ktrdr--x', 2, { path: '/work/ktrdr--x', repo: '/work/ktrdr' })];
+    const recs = [
+      record('sandbox-demo-webapp--a', 1, { path: '/c/demo/sandbox-demo-webapp--a', repo: '/c/demo/sandbox-demo-webapp' }),
+      record('ktrdr--x', 2, { path: '/work/ktrdr--x', repo: '/work/ktrdr' }),
+    ];
     expect(demoInstances(recs, '/c/demo', nodeFiles).map((r) => r.id)).toEqual(['sandbox-demo-webapp--a']);
     expect(demoInstances(recs, '/c/dem', nodeFiles)).toEqual([]);
   });

@@ -6,7 +6,11 @@ import { engineTargets, listDockerContexts, type ContextListInput } from '../../
 const HOME = '/home/u';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const meta = (name: string, host?: string, description?: string) =>
-  JSON.stringify({ Name: name, Metadata: description ? { Description: description } : {}, Endpoints: host ? { docker: { Host: host, SkipTLSVerify: false } } : {} });
+  JSON.stringify({
+    Name: name,
+    Metadata: description ? { Description: description } : {},
+    Endpoints: host ? { docker: { Host: host, SkipTLSVerify: false } } : {},
+  });
 
 function world(files: Record<string, string>, env: NodeJS.ProcessEnv = {}): ContextListInput {
   return {
@@ -14,7 +18,13 @@ function world(files: Record<string, string>, env: NodeJS.ProcessEnv = {}): Cont
     homedir: HOME,
     exists: (p) => p === '/var/run/docker.sock',
     readFile: (p) => files[p],
-    listDir: (dir) => [...new Set(Object.keys(files).filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1).split('/')[0]!))],
+    listDir: (dir) => [
+      ...new Set(
+        Object.keys(files)
+          .filter((f) => f.startsWith(`${dir}/`))
+          .map((f) => f.slice(dir.length + 1).split('/')[0]!),
+      ),
+    ],
   };
 }
 const metaFile = (name: string, base = `${HOME}/.docker`) => path.join(base, 'contexts', 'meta', sha(name), 'meta.json');
@@ -51,14 +61,20 @@ describe('listDockerContexts', () => {
 
 describe('engineTargets', () => {
   it('default first (the local socket), then the contexts; current from config.json currentContext', () => {
-    const w = world({ [`${HOME}/.docker/config.json`]: JSON.stringify({ currentContext: 'lab' }), [metaFile('lab')]: meta('lab', 'ssh://me@lab.local:2222') });
+    const w = world({
+      [`${HOME}/.docker/config.json`]: JSON.stringify({ currentContext: 'lab' }),
+      [metaFile('lab')]: meta('lab', 'ssh://me@lab.local:2222'),
+    });
     expect(engineTargets(w)).toEqual([
       { name: 'default', kind: 'default', endpoint: 'unix:///var/run/docker.sock', current: false, description: 'local socket' },
       { name: 'lab', kind: 'context', endpoint: 'ssh://me@lab.local:2222', current: true },
     ]);
   });
   it('DOCKER_HOST is the default engine and the current one, whatever the context says', () => {
-    const w = world({ [`${HOME}/.docker/config.json`]: JSON.stringify({ currentContext: 'lab' }), [metaFile('lab')]: meta('lab', 'ssh://me@lab') }, { DOCKER_HOST: 'tcp://127.0.0.1:2375' });
+    const w = world(
+      { [`${HOME}/.docker/config.json`]: JSON.stringify({ currentContext: 'lab' }), [metaFile('lab')]: meta('lab', 'ssh://me@lab') },
+      { DOCKER_HOST: 'tcp://127.0.0.1:2375' },
+    );
     const t = engineTargets(w);
     expect(t[0]).toMatchObject({ name: 'default', endpoint: 'tcp://127.0.0.1:2375', current: true, description: 'DOCKER_HOST' });
     expect(t[1]).toMatchObject({ name: 'lab', current: false });

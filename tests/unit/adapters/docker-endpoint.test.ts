@@ -46,11 +46,25 @@ describe('resolveDockerEndpoint', () => {
   });
 
   it('parses tcp, tls and npipe DOCKER_HOST values', () => {
-    expect(parseDockerHost('tcp://127.0.0.1:2375', 'DOCKER_HOST')).toMatchObject({ kind: 'tcp', host: '127.0.0.1', port: 2375, protocol: 'http' });
+    expect(parseDockerHost('tcp://127.0.0.1:2375', 'DOCKER_HOST')).toMatchObject({
+      kind: 'tcp',
+      host: '127.0.0.1',
+      port: 2375,
+      protocol: 'http',
+    });
     expect(parseDockerHost('tcp://10.0.0.2:2376', 'DOCKER_HOST')).toMatchObject({ protocol: 'https', port: 2376 });
     expect(parseDockerHost('tcp://h:4000', 'DOCKER_HOST', { DOCKER_TLS_VERIFY: '1' })).toMatchObject({ protocol: 'https' });
-    expect(parseDockerHost('npipe:////./pipe/docker_engine', 'DOCKER_HOST')).toMatchObject({ kind: 'npipe', socketPath: '//./pipe/docker_engine' });
-    expect(parseDockerHost('ssh://bob@build:2222', 'DOCKER_HOST')).toMatchObject({ kind: 'tcp', protocol: 'ssh', host: 'build', port: 2222, username: 'bob' });
+    expect(parseDockerHost('npipe:////./pipe/docker_engine', 'DOCKER_HOST')).toMatchObject({
+      kind: 'npipe',
+      socketPath: '//./pipe/docker_engine',
+    });
+    expect(parseDockerHost('ssh://bob@build:2222', 'DOCKER_HOST')).toMatchObject({
+      kind: 'tcp',
+      protocol: 'ssh',
+      host: 'build',
+      port: 2222,
+      username: 'bob',
+    });
     expect(parseDockerHost('localhost:1234', 'DOCKER_HOST')).toMatchObject({ kind: 'tcp', host: 'localhost', port: 1234 });
     expect(() => parseDockerHost('ftp://x', 'DOCKER_HOST')).toThrow(/Unsupported/);
   });
@@ -66,10 +80,16 @@ describe('resolveDockerEndpoint', () => {
 
   it('honours DOCKER_CONFIG and DOCKER_CONTEXT', () => {
     const files = contextFiles('remote', 'tcp://192.0.2.1:2375', '/etc/dockercfg');
-    files[`/etc/dockercfg/contexts/meta/${sha('other')}/meta.json`] = JSON.stringify({ Endpoints: { docker: { Host: 'unix:///other.sock' } } });
+    files[`/etc/dockercfg/contexts/meta/${sha('other')}/meta.json`] = JSON.stringify({
+      Endpoints: { docker: { Host: 'unix:///other.sock' } },
+    });
     const viaConfig = resolveDockerEndpoint({ env: { HOME, DOCKER_CONFIG: '/etc/dockercfg' }, ...fakeFs(files), platform: 'linux' });
     expect(viaConfig).toMatchObject({ kind: 'tcp', host: '192.0.2.1', port: 2375, source: 'context:remote' });
-    const viaEnv = resolveDockerEndpoint({ env: { HOME, DOCKER_CONFIG: '/etc/dockercfg', DOCKER_CONTEXT: 'other' }, ...fakeFs(files), platform: 'linux' });
+    const viaEnv = resolveDockerEndpoint({
+      env: { HOME, DOCKER_CONFIG: '/etc/dockercfg', DOCKER_CONTEXT: 'other' },
+      ...fakeFs(files),
+      platform: 'linux',
+    });
     expect(viaEnv).toMatchObject({ socketPath: '/other.sock', source: 'context:other' });
   });
 
@@ -102,7 +122,10 @@ describe('resolveDockerEndpoint', () => {
 
   it('falls back to /var/run/docker.sock when nothing exists, npipe on Windows', () => {
     expect(resolveDockerEndpoint({ env: { HOME }, ...fakeFs({}), platform: 'linux' }).socketPath).toBe('/var/run/docker.sock');
-    expect(resolveDockerEndpoint({ env: { HOME }, ...fakeFs({}), platform: 'win32' })).toMatchObject({ kind: 'npipe', socketPath: '//./pipe/docker_engine' });
+    expect(resolveDockerEndpoint({ env: { HOME }, ...fakeFs({}), platform: 'win32' })).toMatchObject({
+      kind: 'npipe',
+      socketPath: '//./pipe/docker_engine',
+    });
   });
 
   it('uses HOME from env (not the real home)', () => {
@@ -111,7 +134,11 @@ describe('resolveDockerEndpoint', () => {
   });
 
   it('ignores a malformed config.json', () => {
-    const ep = resolveDockerEndpoint({ env: { HOME }, ...fakeFs({ [`${HOME}/.docker/config.json`]: '{nope' }, ['/var/run/docker.sock']), platform: 'linux' });
+    const ep = resolveDockerEndpoint({
+      env: { HOME },
+      ...fakeFs({ [`${HOME}/.docker/config.json`]: '{nope' }, ['/var/run/docker.sock']),
+      platform: 'linux',
+    });
     expect(ep.source).toBe('default-socket');
   });
 });
@@ -138,8 +165,16 @@ describe('endpoint → clients', () => {
   });
 
   it('dockerode options', () => {
-    expect(dockerodeOptions(parseDockerHost('unix:///s.sock', 'DOCKER_HOST'))).toEqual({ socketPath: '/s.sock', host: undefined, protocol: 'http' });
-    expect(dockerodeOptions(parseDockerHost('tcp://127.0.0.1:2375', 'DOCKER_HOST'))).toEqual({ host: '127.0.0.1', port: 2375, protocol: 'http' });
+    expect(dockerodeOptions(parseDockerHost('unix:///s.sock', 'DOCKER_HOST'))).toEqual({
+      socketPath: '/s.sock',
+      host: undefined,
+      protocol: 'http',
+    });
+    expect(dockerodeOptions(parseDockerHost('tcp://127.0.0.1:2375', 'DOCKER_HOST'))).toEqual({
+      host: '127.0.0.1',
+      port: 2375,
+      protocol: 'http',
+    });
     const tls = dockerodeOptions(parseDockerHost('tcp://h:2376', 'DOCKER_HOST'), { DOCKER_CERT_PATH: '/certs' }, (p) => Buffer.from(p));
     expect(tls.protocol).toBe('https');
     expect(tls.ca?.toString()).toBe('/certs/ca.pem');

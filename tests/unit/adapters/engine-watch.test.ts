@@ -15,12 +15,20 @@ function fakeCompose(up: (t: ComposeTarget) => Promise<void>): Compose {
 
 describe('watchCompose', () => {
   it('a compose failure with the engine gone is the engine error', async () => {
-    const c = watchCompose(fakeCompose(() => Promise.reject(new Error('compose exited 1:\nTraceback …'))), { ping: () => Promise.reject(gone()) }, 10_000);
+    const c = watchCompose(
+      fakeCompose(() => Promise.reject(new Error('compose exited 1:\nTraceback …'))),
+      { ping: () => Promise.reject(gone()) },
+      10_000,
+    );
     await expect(c.up(target)).rejects.toBeInstanceOf(EngineUnavailableError);
   });
 
   it('a compose failure with the engine alive stays compose’s error', async () => {
-    const c = watchCompose(fakeCompose(() => Promise.reject(new Error('compose exited 1'))), { ping: async () => info }, 10_000);
+    const c = watchCompose(
+      fakeCompose(() => Promise.reject(new Error('compose exited 1'))),
+      { ping: async () => info },
+      10_000,
+    );
     await expect(c.up(target)).rejects.toThrow('compose exited 1');
   });
 

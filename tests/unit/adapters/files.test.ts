@@ -60,7 +60,12 @@ describe('FileTree and Archive', () => {
     await symlink('deep/x.csv', join(src, 'data', 'link'));
     const tree = createFileTree();
     const entries = await tree.walk(src);
-    expect(entries.map((e) => `${e.type} ${e.rel}${e.target ? ` -> ${e.target}` : ''}`)).toEqual(['dir data', 'dir data/deep', 'file data/deep/x.csv', 'symlink data/link -> deep/x.csv']);
+    expect(entries.map((e) => `${e.type} ${e.rel}${e.target ? ` -> ${e.target}` : ''}`)).toEqual([
+      'dir data',
+      'dir data/deep',
+      'file data/deep/x.csv',
+      'symlink data/link -> deep/x.csv',
+    ]);
     expect(await tree.walk(join(dir, 'missing'))).toEqual([]);
     expect(await tree.sha256(join(src, 'data', 'deep', 'x.csv'))).toBe('5be08c9684a1d25efcee09318204824278b08bbfb4aef973ffefd0b9d7478313'); // sha256sum of 'a,b\n'
     expect((await tree.lstat(join(src, 'data', 'link')))?.kind).toBe('symlink');

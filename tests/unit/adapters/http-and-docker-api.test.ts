@@ -56,10 +56,14 @@ describe('readiness HTTP client', () => {
     await listen(silent, 0, '127.0.0.1');
     const port = (silent.address() as { port: number }).port;
     try {
-      await expect(createHttp().get(`http://localhost:${port}/`, 100)).rejects.toThrow(`GET http://localhost:${port}/ timed out after 100 ms`);
+      await expect(createHttp().get(`http://localhost:${port}/`, 100)).rejects.toThrow(
+        `GET http://localhost:${port}/ timed out after 100 ms`,
+      );
       const ac = new AbortController();
       setTimeout(() => ac.abort(), 50);
-      await expect(createHttp().get(`http://localhost:${port}/`, 5000, ac.signal)).rejects.toThrow(`GET http://localhost:${port}/ cancelled`);
+      await expect(createHttp().get(`http://localhost:${port}/`, 5000, ac.signal)).rejects.toThrow(
+        `GET http://localhost:${port}/ cancelled`,
+      );
     } finally {
       silent.closeAllConnections();
       silent.close();
@@ -158,7 +162,9 @@ describe('Docker API GET', () => {
     expect((err as Error).message).toBe('(HTTP code 404) No such container: nope');
     expect((err as DockerApiError).endpoint).toBe(ep.display);
     expect(isConnectionError(err)).toBe(false);
-    const gone = await dockerGetJson(parseDockerHost(`unix://${dir}/none.sock`, 'DOCKER_HOST'), '/_ping', AbortSignal.timeout(2000)).catch((e: unknown) => e);
+    const gone = await dockerGetJson(parseDockerHost(`unix://${dir}/none.sock`, 'DOCKER_HOST'), '/_ping', AbortSignal.timeout(2000)).catch(
+      (e: unknown) => e,
+    );
     expect(isConnectionError(gone)).toBe(true);
   });
 

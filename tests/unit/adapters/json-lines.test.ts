@@ -15,7 +15,9 @@ function event(action: string, id: string) {
 }
 
 describe('events stream parsing', () => {
-  const stream = [event('start', 'a'), event('health_status: healthy', 'a'), event('die', 'b')].map((e) => JSON.stringify(e) + '\n').join('');
+  const stream = [event('start', 'a'), event('health_status: healthy', 'a'), event('die', 'b')]
+    .map((e) => JSON.stringify(e) + '\n')
+    .join('');
 
   it('parses objects however the chunks split or join lines', () => {
     for (const size of [1, 5, 17, 64, stream.length]) {
@@ -35,7 +37,10 @@ describe('events stream parsing', () => {
   it('reports bad lines and keeps going; a last object without newline is parsed at end', () => {
     const good: unknown[] = [];
     const bad: string[] = [];
-    const p = new JsonLineParser((v) => good.push(v), (l) => bad.push(l));
+    const p = new JsonLineParser(
+      (v) => good.push(v),
+      (l) => bad.push(l),
+    );
     p.push('{"a":1}\n{broken\n\n  \n{"b":2}');
     expect(good).toEqual([{ a: 1 }]);
     p.end();

@@ -49,7 +49,8 @@ describe('lazyAdapter', () => {
   it("createDeps' lazy adapters have every method of their interface", () => {
     const deps = createDeps({ env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' } });
     // the optional-looking calls of the core: present on the real adapters
-    for (const m of ['networkPeers', 'networkMembers', 'connectNetwork', 'disconnectNetwork', 'inspect']) expect(typeof (deps.engine as unknown as Record<string, unknown>)[m]).toBe('function');
+    for (const m of ['networkPeers', 'networkMembers', 'connectNetwork', 'disconnectNetwork', 'inspect'])
+      expect(typeof (deps.engine as unknown as Record<string, unknown>)[m]).toBe('function');
     expect(typeof deps.git.diffStat).toBe('function');
     expect(typeof deps.locks.tryAcquire).toBe('function');
     expect(typeof deps.volumeIo.importVolume).toBe('function');
@@ -110,7 +111,9 @@ describe('compose model cache', () => {
     const first = await readComposeModel(dir, ['docker-compose.yml'], cache, nodeFiles);
     expect(Object.keys(first.services)).toEqual(['a']);
     // Same content on disk, different model in the cache: the cache answers (no YAML parsing).
-    const sig = JSON.parse(await readFile(join(dir, 'home', 'cache', 'compose-models.json'), 'utf8')) as { entries: Record<string, unknown> };
+    const sig = JSON.parse(await readFile(join(dir, 'home', 'cache', 'compose-models.json'), 'utf8')) as {
+      entries: Record<string, unknown>;
+    };
     const [key] = Object.keys(sig.entries);
     cache.set(key!, { ...first, services: { cached: { name: 'cached', profiles: [], ports: [], hasHealthcheck: false } } });
     expect(Object.keys((await readComposeModel(dir, ['docker-compose.yml'], cache, nodeFiles)).services)).toEqual(['cached']);

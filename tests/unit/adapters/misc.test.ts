@@ -27,7 +27,10 @@ describe('engine error mapping', () => {
 
   it('API answers become one DockerApiError (status code, message, endpoint); ours pass through unchanged', () => {
     // dockerode's shape (ssh:// endpoints)
-    const modemErr = Object.assign(new Error('(HTTP code 404) unexpected - No such container: x'), { statusCode: 404, json: { message: 'No such container: x' } });
+    const modemErr = Object.assign(new Error('(HTTP code 404) unexpected - No such container: x'), {
+      statusCode: 404,
+      json: { message: 'No such container: x' },
+    });
     const mapped = mapEngineError(modemErr, ep) as DockerApiError;
     expect(mapped).toBeInstanceOf(DockerApiError);
     expect([mapped.statusCode, mapped.message, mapped.endpoint]).toEqual([404, '(HTTP code 404) No such container: x', ep.display]);
@@ -35,15 +38,17 @@ describe('engine error mapping', () => {
     const ours = new DockerApiError(409, '(HTTP code 409) conflict', ep.display);
     expect(mapEngineError(ours, ep)).toBe(ours);
     expect(isConnectionError(new Error('x'))).toBe(false);
-    expect(unavailableMessage(parseDockerHost('tcp://127.0.0.1:1', 'DOCKER_HOST'), 'ECONNREFUSED')).toMatch(/not reachable \(tcp:\/\/127\.0\.0\.1:1, ECONNREFUSED\)/);
+    expect(unavailableMessage(parseDockerHost('tcp://127.0.0.1:1', 'DOCKER_HOST'), 'ECONNREFUSED')).toMatch(
+      /not reachable \(tcp:\/\/127\.0\.0\.1:1, ECONNREFUSED\)/,
+    );
   });
 });
 
 describe('compose helpers', () => {
   it('global args: absolute files, env file, profiles before the subcommand', () => {
-    expect(composeGlobalArgs({ project: 'p', projectDir: '/w', files: ['a.yml', '/abs/b.yml'], envFile: '.env.sandbox' }, ['e2e'])).toEqual([
-      '-p', 'p', '--project-directory', '/w', '-f', '/w/a.yml', '-f', '/abs/b.yml', '--env-file', '/w/.env.sandbox', '--profile', 'e2e',
-    ]);
+    expect(composeGlobalArgs({ project: 'p', projectDir: '/w', files: ['a.yml', '/abs/b.yml'], envFile: '.env.sandbox' }, ['e2e'])).toEqual(
+      ['-p', 'p', '--project-directory', '/w', '-f', '/w/a.yml', '-f', '/abs/b.yml', '--env-file', '/w/.env.sandbox', '--profile', 'e2e'],
+    );
     expect(formatCommand(['docker-compose', 'run', 'sh', '-c', 'exit 3'])).toBe(`docker-compose run sh -c 'exit 3'`);
   });
 

@@ -24,7 +24,16 @@ describe('registry store rules', () => {
   it('keeps unknown top-level and per-entry keys on rewrite', async () => {
     const store = createRegistryStore(home);
     const file = store.file;
-    await writeFile(file, JSON.stringify({ version: 1, owner: 'abc', future: { x: 1 }, instances: { a: { ...record('a', 1), note: 'mine' } }, blacklist: { '4': { reason: 'r', at: 't', extra: true } } }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        owner: 'abc',
+        future: { x: 1 },
+        instances: { a: { ...record('a', 1), note: 'mine' } },
+        blacklist: { '4': { reason: 'r', at: 't', extra: true } },
+      }),
+    );
     await store.update((reg) => {
       reg.instances.b = record('b', 2);
     });
@@ -72,14 +81,27 @@ describe('registry store rules', () => {
   it('refuses to read (and so to act on) duplicate slots and key/id mismatches', async () => {
     const store = createRegistryStore(home);
     await writeFile(store.file, JSON.stringify({ version: 1, instances: { a: record('a', 2), b: record('b', 2) }, blacklist: {} }));
-    await expect(store.read()).rejects.toMatchObject({ code: 'REGISTRY_CORRUPT', message: expect.stringMatching(/both hold slot 2.*left untouched/) });
+    await expect(store.read()).rejects.toMatchObject({
+      code: 'REGISTRY_CORRUPT',
+      message: expect.stringMatching(/both hold slot 2.*left untouched/),
+    });
     await writeFile(store.file, JSON.stringify({ version: 1, instances: { a: record('b', 2) }, blacklist: {} }));
-    await expect(store.update(() => undefined)).rejects.toMatchObject({ code: 'REGISTRY_CORRUPT', message: expect.stringMatching(/"a" has id "b"/) });
+    await expect(store.update(() => undefined)).rejects.toMatchObject({
+      code: 'REGISTRY_CORRUPT',
+      message: expect.stringMatching(/"a" has id "b"/),
+    });
   });
 
   it('loads entries written before origin/state existed, and ones with them', async () => {
     const store = createRegistryStore(home);
-    await writeFile(store.file, JSON.stringify({ version: 1, instances: { a: record('a', 1), b: record('b', 2, { origin: 'init', state: 'creating', pid: 42 }) }, blacklist: {} }));
+    await writeFile(
+      store.file,
+      JSON.stringify({
+        version: 1,
+        instances: { a: record('a', 1), b: record('b', 2, { origin: 'init', state: 'creating', pid: 42 }) },
+        blacklist: {},
+      }),
+    );
     const reg = await store.read();
     expect(reg.instances.a!.origin).toBeUndefined();
     expect(reg.instances.b).toMatchObject({ origin: 'init', state: 'creating', pid: 42 });
@@ -99,7 +121,10 @@ describe('registry store rules', () => {
   it('waits for a live holder, then reports who holds it', async () => {
     const store = createRegistryStore(home, { lockWaitMs: 300 });
     const release = await acquirePidLock(`${store.file}.lock`, { waitMs: 0 });
-    await expect(store.update(() => undefined)).rejects.toMatchObject({ code: 'REGISTRY_LOCKED', message: expect.stringContaining(`process ${process.pid}`) });
+    await expect(store.update(() => undefined)).rejects.toMatchObject({
+      code: 'REGISTRY_LOCKED',
+      message: expect.stringContaining(`process ${process.pid}`),
+    });
     release();
     await store.update(() => undefined);
   });

@@ -96,7 +96,11 @@ describe('registry store', () => {
       ['an empty file', '', /not valid JSON/],
       ['a wrong version', JSON.stringify({ version: 0, instances: {}, blacklist: {} }), /unexpected content at version/],
       ['a newer version', JSON.stringify({ version: 3, instances: {}, blacklist: {} }), /version 3, written by a newer ktrdr-sandbox/],
-      ['a wrong shape', JSON.stringify({ version: 1, instances: { a: { id: 'a', slot: 'one' } }, blacklist: {} }), /unexpected content at instances\.a/],
+      [
+        'a wrong shape',
+        JSON.stringify({ version: 1, instances: { a: { id: 'a', slot: 'one' } }, blacklist: {} }),
+        /unexpected content at instances\.a/,
+      ],
       ['a JSON array', '[]', /unexpected content at \(root\)/],
     ])('%s → REGISTRY_CORRUPT from read() and update(), bytes unchanged', async (_what, content, why) => {
       const store = createRegistryStore(home);

@@ -1,6 +1,15 @@
 // The pure parts of the ssh transport: endpoint parsing, short socket paths, the ssh and rsync arguments.
 import { describe, expect, it } from 'vitest';
-import { controlArgs, hostArgs, masterArgs, MAX_SOCKET_PATH, portForward, rsyncShell, sshTargetOf, tunnelPaths } from '../../../main/adapters/ssh-tunnel';
+import {
+  controlArgs,
+  hostArgs,
+  masterArgs,
+  MAX_SOCKET_PATH,
+  portForward,
+  rsyncShell,
+  sshTargetOf,
+  tunnelPaths,
+} from '../../../main/adapters/ssh-tunnel';
 
 describe('ssh tunnel (pure parts)', () => {
   it('reads ssh:// endpoints; anything else is not one', () => {
@@ -31,9 +40,32 @@ describe('ssh tunnel (pure parts)', () => {
     expect(hostArgs({ host: 'h', port: 22 })).toEqual(['--', 'h']);
     const m = masterArgs(t, '/c.ctl');
     expect(m.slice(0, 3)).toEqual(['-f', '-N', '-T']);
-    expect(m).toEqual(expect.arrayContaining(['ControlMaster=yes', 'ControlPath=/c.ctl', 'ControlPersist=yes', 'BatchMode=yes', 'ExitOnForwardFailure=yes']));
+    expect(m).toEqual(
+      expect.arrayContaining([
+        'ControlMaster=yes',
+        'ControlPath=/c.ctl',
+        'ControlPersist=yes',
+        'BatchMode=yes',
+        'ExitOnForwardFailure=yes',
+      ]),
+    );
     expect(m.slice(-2)).toEqual(['--', '127.0.0.1']);
-    expect(controlArgs(t, '/c.ctl', 'forward', portForward(8002))).toEqual(['-o', 'ControlPath=/c.ctl', '-o', 'BatchMode=yes', '-O', 'forward', '-L', '127.0.0.1:8002:127.0.0.1:8002', '-p', '2222', '-l', 'root', '--', '127.0.0.1']);
+    expect(controlArgs(t, '/c.ctl', 'forward', portForward(8002))).toEqual([
+      '-o',
+      'ControlPath=/c.ctl',
+      '-o',
+      'BatchMode=yes',
+      '-O',
+      'forward',
+      '-L',
+      '127.0.0.1:8002:127.0.0.1:8002',
+      '-p',
+      '2222',
+      '-l',
+      'root',
+      '--',
+      '127.0.0.1',
+    ]);
     expect(controlArgs(t, '/c.ctl', 'check')).not.toContain('-L');
     expect(rsyncShell(t, '/c.ctl')).toBe('ssh -o ControlPath=/c.ctl -o BatchMode=yes -p 2222 -l root');
   });

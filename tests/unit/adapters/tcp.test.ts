@@ -22,7 +22,7 @@ describe('tcp probe (real sockets on loopback)', () => {
     expect(await tcp.probe('localhost', talker, 2000, 1000)).toMatchObject({ ok: true, message: 'accepted and answered' });
   });
 
-  it('fails when the connection is accepted then closed at once (what Docker\'s proxy does with nothing behind it)', async () => {
+  it("fails when the connection is accepted then closed at once (what Docker's proxy does with nothing behind it)", async () => {
     const closer = await listen((s) => s.end());
     expect(await tcp.probe('127.0.0.1', closer, 2000, 300)).toMatchObject({ ok: false, message: expect.stringMatching(/closed/) });
   });

@@ -104,7 +104,10 @@ describe('handleInvoke', () => {
     const raw = (() => {
       throw new TypeError('sync failure');
     }) as unknown as Dispatch;
-    await expect(handleInvoke(raw, 'up', ['a'])).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL', message: 'sync failure' } });
+    await expect(handleInvoke(raw, 'up', ['a'])).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'sync failure' },
+    });
   });
 });
 

@@ -129,7 +129,15 @@ describe('createNotifier', () => {
     const { n, shown, timers } = harness(false);
     n.update(snapshot({ instances: [view('a')] }));
     n.update(snapshot({ instances: [failingGate('a', 1)] }));
-    n.update(snapshot({ instances: [failingGate('a', 1)].map((v) => ({ ...v, status: 'partial' as const, containers: { running: 1, healthy: 1, total: 6 } })) }));
+    n.update(
+      snapshot({
+        instances: [failingGate('a', 1)].map((v) => ({
+          ...v,
+          status: 'partial' as const,
+          containers: { running: 1, healthy: 1, total: 6 },
+        })),
+      }),
+    );
     for (const t of timers) t();
     expect(shown).toEqual([]);
   });

@@ -40,7 +40,9 @@ describe('XDG autostart', () => {
     expect(autostartFile({}, '/home/me')).toBe('/home/me/.config/autostart/ktrdr-sandbox.desktop');
   });
   it('starts the AppImage when run from one, else the executable (plus the app path in dev)', () => {
-    expect(selfCommand({ execPath: '/tmp/.mount/app', appImage: '/home/me/K.AppImage', isPackaged: true, appPath: '/x' })).toEqual(['/home/me/K.AppImage']);
+    expect(selfCommand({ execPath: '/tmp/.mount/app', appImage: '/home/me/K.AppImage', isPackaged: true, appPath: '/x' })).toEqual([
+      '/home/me/K.AppImage',
+    ]);
     expect(selfCommand({ execPath: '/opt/k/k', isPackaged: true, appPath: '/x' })).toEqual(['/opt/k/k']);
     expect(selfCommand({ execPath: '/n/electron', isPackaged: false, appPath: '/src' })).toEqual(['/n/electron', '/src']);
   });

@@ -117,7 +117,11 @@ describe('tray menu: one running, one failing gate, one starting, one stopped', 
       'Open in terminal',
       'Copy env',
     ]);
-    expect(submenuOf(menu, 'feat-a').slice(0, 3).every((i) => !i.enabled)).toBe(true);
+    expect(
+      submenuOf(menu, 'feat-a')
+        .slice(0, 3)
+        .every((i) => !i.enabled),
+    ).toBe(true);
   });
   it('enables Start/Stop/Restart by status', () => {
     const running = submenuOf(menu, 'feat-a');
@@ -177,13 +181,21 @@ describe('tray menu: edge cases', () => {
     for (const l of ['Start', 'Stop', 'Restart', 'Open folder', 'Open in terminal', 'Copy env']) expect(enabled(sub, l)).toBe(false);
   });
   it('lists extra links after the named ones and skips absent named links', () => {
-    const v = view('x', { links: [{ name: 'grafana', label: 'Grafana', url: 'http://localhost:3001' }, { name: 'docs', label: 'Docs site', url: 'http://localhost:4000' }] });
+    const v = view('x', {
+      links: [
+        { name: 'grafana', label: 'Grafana', url: 'http://localhost:3001' },
+        { name: 'docs', label: 'Docs site', url: 'http://localhost:4000' },
+      ],
+    });
     const sub = submenuOf(menuFor(snapshot({ instances: [v] }), opts), 'x');
     expect(sub.filter((i) => i.action?.kind === 'openLink').map((i) => i.label)).toEqual(['Open Grafana', 'Open Docs site']);
   });
   it('shows registry problems and unregistered stacks', () => {
     const menu = menuFor(
-      snapshot({ problems: ['registry.json is not valid JSON'], orphans: [{ project: 'ktrdr--old', containers: 3, running: 3, workingDir: null }] }),
+      snapshot({
+        problems: ['registry.json is not valid JSON'],
+        orphans: [{ project: 'ktrdr--old', containers: 3, running: 3, workingDir: null }],
+      }),
       opts,
     );
     expect(labels(menu)).toContain('⚠ registry.json is not valid JSON');
@@ -203,8 +215,20 @@ describe('tray menu: links reconciled with the compose file', () => {
     const { ktrdrPreset } = await import('../../../main/core/preset');
     const model = composeModelFromTexts(['/r/docker-compose.sandbox.yml'], ['services:\n  db: {image: x}\n  backend: {image: x}\n'], parse);
     const base = view('cur', { slot: 4 });
-    const v = buildView({ rec: { ...base, repo: '/work/ktrdr' }, manifest: ktrdrPreset, vars: { KTRDR_API_PORT: '8004' }, containers: [], expectedServices: 2, dirExists: true, lastGate: null, model });
-    const sub = submenuOf(menuFor(snapshot({ instances: [{ ...v, status: 'running', containers: { running: 2, healthy: 2, total: 2 } }] }), opts), 'cur');
+    const v = buildView({
+      rec: { ...base, repo: '/work/ktrdr' },
+      manifest: ktrdrPreset,
+      vars: { KTRDR_API_PORT: '8004' },
+      containers: [],
+      expectedServices: 2,
+      dirExists: true,
+      lastGate: null,
+      model,
+    });
+    const sub = submenuOf(
+      menuFor(snapshot({ instances: [{ ...v, status: 'running', containers: { running: 2, healthy: 2, total: 2 } }] }), opts),
+      'cur',
+    );
     expect(sub.filter((i) => i.action?.kind === 'openLink').map((i) => i.label)).toEqual(['Open API docs']);
   });
 });

@@ -20,7 +20,12 @@ describe('trayIconFile', () => {
   it('names files that exist (1x and @2x) for every state', () => {
     const dir = path.resolve(import.meta.dirname, '../../../build/icons/tray');
     for (const state of ['idle', 'running', 'failing', 'busy', 'down'] as const) {
-      for (const [platform, dark] of [['darwin', false], ['win32', false], ['win32', true], ['linux', true]] as const) {
+      for (const [platform, dark] of [
+        ['darwin', false],
+        ['win32', false],
+        ['win32', true],
+        ['linux', true],
+      ] as const) {
         const file = trayIconFile(state, platform, dark);
         expect(existsSync(path.join(dir, file)), file).toBe(true);
         expect(existsSync(path.join(dir, file.replace('.png', '@2x.png'))), file).toBe(true);

@@ -51,7 +51,9 @@ describe('live progress', () => {
   });
 
   it('renders finished sub-steps indented with their time, and the end of an operation as nothing', () => {
-    expect(strip(renderEvent({ type: 'step', id: 'x', label: 'Creating db', state: 'passed', parent: 'compose-up', elapsedMs: 4800 }, false)!)).toBe('    ✓ Creating db (4.8s)');
+    expect(
+      strip(renderEvent({ type: 'step', id: 'x', label: 'Creating db', state: 'passed', parent: 'compose-up', elapsedMs: 4800 }, false)!),
+    ).toBe('    ✓ Creating db (4.8s)');
     expect(renderEvent({ type: 'step', id: 'x', label: 'Creating db', state: 'running', parent: 'compose-up' }, false)).toBeNull();
     expect(renderEvent({ type: 'end', ok: true }, false)).toBeNull();
   });

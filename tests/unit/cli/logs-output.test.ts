@@ -13,8 +13,11 @@ describe('logs output', () => {
     const print = logPrinter(false, ['backend', 'db', 'training-worker-1'], (s) => (out += s));
     print(line('db', 't1', 'ready'));
     print(line('backend', 't2', 'up'));
-    // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes this strips
-    const lines = out.replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n');
+    const lines = out
+      // eslint-disable-next-line no-control-regex -- ESC starts the ANSI colour codes this strips
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .trimEnd()
+      .split('\n');
     expect(lines).toEqual(['db                | ready', 'backend           | up']);
     expect(prefixWidth([])).toBe(0);
   });

@@ -5,10 +5,12 @@ import { labelled, table } from '../../../main/cli/render';
 
 describe('labelled lines', () => {
   it('aligns every value after the longest label, with at least one space', () => {
-    expect(labelled([['API docs', 'http://localhost:8001/api/v1/docs'], ['Prometheus', 'http://localhost:9091']])).toEqual([
-      '  API docs:   http://localhost:8001/api/v1/docs',
-      '  Prometheus: http://localhost:9091',
-    ]);
+    expect(
+      labelled([
+        ['API docs', 'http://localhost:8001/api/v1/docs'],
+        ['Prometheus', 'http://localhost:9091'],
+      ]),
+    ).toEqual(['  API docs:   http://localhost:8001/api/v1/docs', '  Prometheus: http://localhost:9091']);
     expect(labelled([['A very long link label', 'x']], '')).toEqual(['A very long link label: x']);
     expect(labelled([])).toEqual([]);
   });
@@ -31,8 +33,28 @@ describe('gate verdict', () => {
       elapsedMs: 400,
       timeoutMs: 60_000,
       checks: [
-        { ...base, name: 'migrations', label: 'Migrations applied', state: 'failed', message: 'backend exited with code 3 (Exited (3) 1 second ago)', failure: { service: 'backend', reason: 'exited', exitCode: 3, logTail: ['ImportError: x'], hint: 'backend crashed with exit code 3: fix it' } },
-        { ...base, name: 'seed', label: 'Seed', state: 'failed', message: 'seed.sh exited', failure: { service: 'backend', reason: 'check-failed', exitCode: 4, hint: 'backend crashed with exit code 3: fix it' } },
+        {
+          ...base,
+          name: 'migrations',
+          label: 'Migrations applied',
+          state: 'failed',
+          message: 'backend exited with code 3 (Exited (3) 1 second ago)',
+          failure: {
+            service: 'backend',
+            reason: 'exited',
+            exitCode: 3,
+            logTail: ['ImportError: x'],
+            hint: 'backend crashed with exit code 3: fix it',
+          },
+        },
+        {
+          ...base,
+          name: 'seed',
+          label: 'Seed',
+          state: 'failed',
+          message: 'seed.sh exited',
+          failure: { service: 'backend', reason: 'check-failed', exitCode: 4, hint: 'backend crashed with exit code 3: fix it' },
+        },
       ],
       logTails: { backend: ['ImportError: x'] },
     }).map((l) => stripVTControlCharacters(l));

@@ -10,7 +10,12 @@ import { container, FakeClock, FakeEngine, fakeDeps, makeManifest, record, T0 } 
 import type { ContainerInfo } from '../../../main/core/types';
 
 const GiB = 1024 ** 3;
-const target = (name: string, current = false): EngineTarget => ({ name, kind: name === 'default' ? 'default' : 'context', endpoint: `ssh://${name}`, current });
+const target = (name: string, current = false): EngineTarget => ({
+  name,
+  kind: name === 'default' ? 'default' : 'context',
+  endpoint: `ssh://${name}`,
+  current,
+});
 
 function port(free: Record<string, number | 'down'>, lastSeenBytes: number | null, asked: string[] = []): EnginesPort {
   return {
@@ -22,7 +27,8 @@ function port(free: Record<string, number | 'down'>, lastSeenBytes: number | nul
       // one running container using total − free
       return { version: '27.0', cpus: 4, memTotal: 64 * GiB, running: [{ id: 'c1', labels: {} }], memUsage: { c1: 64 * GiB - f } };
     },
-    lastSeen: () => (lastSeenBytes === null ? null : { at: new Date(T0).toISOString(), engine: 'default', memoryBytes: lastSeenBytes, containers: 3 }),
+    lastSeen: () =>
+      lastSeenBytes === null ? null : { at: new Date(T0).toISOString(), engine: 'default', memoryBytes: lastSeenBytes, containers: 3 },
     remember: () => undefined,
     listContainers: async () => [],
     composeDocs: async () => [{ services: { db: { mem_limit: '1g' }, api: {} } }],
@@ -41,10 +47,12 @@ async function run(p: EnginesPort, c: LoadedInstance, force = false, containers:
   engine.containers = containers;
   const deps = fakeDeps({ engines: p, clock: new FakeClock(), engine });
   const check = startCapacityCheck(deps, c, { force });
-  const result = await check.finish((e) => events.push(e)).then(
-    (v) => ({ verdict: v, error: null as SandboxError | null }),
-    (e: SandboxError) => ({ verdict: null, error: e }),
-  );
+  const result = await check
+    .finish((e) => events.push(e))
+    .then(
+      (v) => ({ verdict: v, error: null as SandboxError | null }),
+      (e: SandboxError) => ({ verdict: null, error: e }),
+    );
   return { ...result, steps: events.filter((e) => e.type === 'step') as Array<ProgressEvent & { label: string; state: string }> };
 }
 
@@ -54,7 +62,13 @@ describe('capacity before up', () => {
     const r = await run(port({ default: 8 * GiB }, 2 * GiB, asked), ctx());
     expect(r.error).toBeNull();
     expect(r.verdict).toMatchObject({ fits: true, engine: 'default', needBytes: 2 * GiB });
-    expect(r.steps).toEqual([expect.objectContaining({ id: 'capacity', state: 'passed', label: 'Memory: needs 2048 MiB (last-seen), 8192 MiB free on engine "default"' })]);
+    expect(r.steps).toEqual([
+      expect.objectContaining({
+        id: 'capacity',
+        state: 'passed',
+        label: 'Memory: needs 2048 MiB (last-seen), 8192 MiB free on engine "default"',
+      }),
+    ]);
     expect(asked).toEqual(['default']);
   });
 
@@ -63,7 +77,9 @@ describe('capacity before up', () => {
     expect(r.error).toBeInstanceOf(SandboxError);
     expect(r.error!.code).toBe('CAPACITY');
     expect(r.error!.exitCode).toBe(5);
-    expect(r.error!.message).toBe('app--a does not fit on engine "default": it needs last seen using 2.0 GiB + 512 MiB reserve, and 1.0 GiB is free. It would fit on: big, small.');
+    expect(r.error!.message).toBe(
+      'app--a does not fit on engine "default": it needs last seen using 2.0 GiB + 512 MiB reserve, and 1.0 GiB is free. It would fit on: big, small.',
+    );
     expect(r.error!.hint).toMatch(/--force/);
     expect(r.steps.at(-1)).toMatchObject({ id: 'capacity', state: 'failed' });
   });
@@ -73,11 +89,18 @@ describe('capacity before up', () => {
     const r = await run(port({ default: 1 * GiB, big: 32 * GiB }, 2 * GiB, asked), ctx(), true);
     expect(r.error).toBeNull();
     expect(r.verdict!.fits).toBe(false);
-    expect(r.steps).toEqual([expect.objectContaining({ state: 'warning', label: expect.stringMatching(/needs 2048 MiB \(last-seen\) \+ reserve, 1024 MiB free on engine "default" — started anyway \(--force\)$/) })]);
+    expect(r.steps).toEqual([
+      expect.objectContaining({
+        state: 'warning',
+        label: expect.stringMatching(
+          /needs 2048 MiB \(last-seen\) \+ reserve, 1024 MiB free on engine "default" — started anyway \(--force\)$/,
+        ),
+      }),
+    ]);
     expect(asked).toEqual(['default']);
   });
 
-  it('the instance\'s recorded engine is the one checked; without last-seen stats the compose limits (+ default) count', async () => {
+  it("the instance's recorded engine is the one checked; without last-seen stats the compose limits (+ default) count", async () => {
     const r = await run(port({ default: 1 * GiB, small: 3 * GiB }, null), ctx('small'));
     expect(r.error).toBeNull();
     // db 1 GiB limit + api 256 MiB default

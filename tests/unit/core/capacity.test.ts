@@ -71,20 +71,31 @@ describe('composeMemoryLimits', () => {
     expect(s).toMatchObject({ backend: 2 * GiB, grafana: 128 * MiB, db: 3 * GiB });
   });
   it('tolerates files without services and garbage values', () => {
-    expect(composeMemoryLimits([null, 'text', { services: { a: 'x', b: { mem_limit: 'lots' } } }])).toEqual([{ name: 'b', replicas: 1, profiles: [] }]);
+    expect(composeMemoryLimits([null, 'text', { services: { a: 'x', b: { mem_limit: 'lots' } } }])).toEqual([
+      { name: 'b', replicas: 1, profiles: [] },
+    ]);
   });
 });
 
 describe('estimateStackMemory', () => {
   const services = composeMemoryLimits([parse(compose)]);
   it('last seen wins (fresh or old, flagged)', () => {
-    expect(estimateStackMemory({ lastSeen: { at: '2026-12-06T11:00:00Z', engine: 'default', memoryBytes: 2.5 * GiB, containers: 7 }, services, now: NOW })).toEqual({
+    expect(
+      estimateStackMemory({
+        lastSeen: { at: '2026-12-06T11:00:00Z', engine: 'default', memoryBytes: 2.5 * GiB, containers: 7 },
+        services,
+        now: NOW,
+      }),
+    ).toEqual({
       bytes: 2.5 * GiB,
       source: 'last-seen',
       at: '2026-12-06T11:00:00Z',
       stale: false,
     });
-    expect(estimateStackMemory({ lastSeen: { at: '2026-10-01T00:00:00Z', engine: 'd', memoryBytes: GiB, containers: 1 }, services, now: NOW }).stale).toBe(true);
+    expect(
+      estimateStackMemory({ lastSeen: { at: '2026-10-01T00:00:00Z', engine: 'd', memoryBytes: GiB, containers: 1 }, services, now: NOW })
+        .stale,
+    ).toBe(true);
   });
   it('else the compose limits, the default for services without one, profiled services left out', () => {
     const e = estimateStackMemory({ lastSeen: null, services, now: NOW });
@@ -94,7 +105,11 @@ describe('estimateStackMemory', () => {
     expect(e.services!.some((s) => s.name === 'e2e')).toBe(false);
   });
   it('else the default per service; a zero last-seen is no measurement', () => {
-    const e = estimateStackMemory({ lastSeen: { at: 'x', engine: 'd', memoryBytes: 0, containers: 0 }, services: composeMemoryLimits([parse('services: {a: {image: x}, b: {image: y}}')]), now: NOW });
+    const e = estimateStackMemory({
+      lastSeen: { at: 'x', engine: 'd', memoryBytes: 0, containers: 0 },
+      services: composeMemoryLimits([parse('services: {a: {image: x}, b: {image: y}}')]),
+      now: NOW,
+    });
     expect(e).toMatchObject({ source: 'default', bytes: 2 * DEFAULT_SERVICE_MEMORY });
   });
 });
@@ -111,7 +126,9 @@ describe('checkFit', () => {
   it('refuses when need + reserve exceeds free, naming the engines that would fit, most free first', () => {
     const v = checkFit('ktrdr--a', est, 'default', engines);
     expect(v).toMatchObject({ fits: false, engine: 'default', needBytes: 3 * GiB, freeBytes: 2 * GiB, alternatives: ['lab', 'nas'] });
-    expect(v.message).toBe('ktrdr--a does not fit on engine "default": it needs last seen using 3.0 GiB + 512 MiB reserve, and 2.0 GiB is free. It would fit on: lab, nas.');
+    expect(v.message).toBe(
+      'ktrdr--a does not fit on engine "default": it needs last seen using 3.0 GiB + 512 MiB reserve, and 2.0 GiB is free. It would fit on: lab, nas.',
+    );
     expect(v.hint).toMatch(/--force/);
   });
   it('fits with the reserve exactly; the reserve is configurable', () => {
@@ -121,7 +138,14 @@ describe('checkFit', () => {
     expect(checkFit('i', est, 'small', engines, 0).fits).toBe(true);
   });
   it('an `up` of a running stack counts what it already uses there', () => {
-    const running: EngineCapacity[] = [{ name: 'default', reachable: true, memory: { total: 16 * GiB, free: 1 * GiB }, sandboxes: [{ id: 'ktrdr--a', memoryUsed: 2.8 * GiB }] }];
+    const running: EngineCapacity[] = [
+      {
+        name: 'default',
+        reachable: true,
+        memory: { total: 16 * GiB, free: 1 * GiB },
+        sandboxes: [{ id: 'ktrdr--a', memoryUsed: 2.8 * GiB }],
+      },
+    ];
     const v = checkFit('ktrdr--a', est, 'default', running);
     expect(v.needBytes).toBeCloseTo(0.2 * GiB, -3);
     expect(v.fits).toBe(true);
@@ -142,7 +166,9 @@ describe('checkFit', () => {
     expect(checkFit('i', est, 'maybe', partial).fits).toBeNull(); // could fit: not refused on a guess
   });
   it('no engine has room: says so', () => {
-    expect(checkFit('i', { bytes: 100 * GiB, source: 'default', services: [] }, 'default', engines).message).toMatch(/No other reachable engine has room/);
+    expect(checkFit('i', { bytes: 100 * GiB, source: 'default', services: [] }, 'default', engines).message).toMatch(
+      /No other reachable engine has room/,
+    );
   });
 });
 
@@ -175,7 +201,10 @@ describe('capacityBeforeUp', () => {
   });
   it('last-seen memory beats the limits; an unknown free figure never refuses', () => {
     const lastSeen = { at: '2026-12-06T11:00:00Z', engine: 'default', memoryBytes: 1 * GiB, containers: 2 };
-    expect(capacityBeforeUp({ ...base, lastSeen, engines: [row('default', 4 * GiB)] })).toMatchObject({ refuse: false, verdict: { fits: true, needBytes: GiB } });
+    expect(capacityBeforeUp({ ...base, lastSeen, engines: [row('default', 4 * GiB)] })).toMatchObject({
+      refuse: false,
+      verdict: { fits: true, needBytes: GiB },
+    });
     expect(capacityBeforeUp({ ...base, engines: [row('default', null)] })).toMatchObject({ refuse: false, verdict: { fits: null } });
   });
 });

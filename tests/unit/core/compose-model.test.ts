@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { composeFilePaths, composeModelFromTexts, defaultServices, publishingServices, readComposeModel } from '../../../main/core/compose-model';
+import {
+  composeFilePaths,
+  composeModelFromTexts,
+  defaultServices,
+  publishingServices,
+  readComposeModel,
+} from '../../../main/core/compose-model';
 import { SandboxError } from '../../../main/core/errors';
 import { nodeFiles } from '../../../main/adapters/files';
 
@@ -97,7 +103,11 @@ describe('composeModelFromTexts', () => {
   });
 
   it('defaultServices excludes profiled services', () => {
-    expect(defaultServices(model).map((s) => s.name).sort()).toEqual(['backend', 'db', 'legacy', 'worker-1', 'worker-2']);
+    expect(
+      defaultServices(model)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['backend', 'db', 'legacy', 'worker-1', 'worker-2']);
   });
 
   it('publishingServices excludes container-only ports and profiled services', () => {
@@ -210,7 +220,13 @@ services:
 `;
   it('reads test, interval, timeout, retries and start_period; NONE and disable mean none', () => {
     const m = composeModelFromTexts(['a.yml'], [text], parse);
-    expect(m.services.db!.healthcheck).toEqual({ test: ['CMD-SHELL', 'pg_isready -U ${USER:-ktrdr}'], intervalMs: 10_000, timeoutMs: 5_000, retries: 3, startPeriodMs: 90_000 });
+    expect(m.services.db!.healthcheck).toEqual({
+      test: ['CMD-SHELL', 'pg_isready -U ${USER:-ktrdr}'],
+      intervalMs: 10_000,
+      timeoutMs: 5_000,
+      retries: 3,
+      startPeriodMs: 90_000,
+    });
     expect(m.services.backend!.healthcheck).toEqual({ test: 'curl -f http://localhost:8000/health', intervalMs: 30_000 });
     expect(m.services.worker!.healthcheck).toBeUndefined();
     expect(m.services.worker!.hasHealthcheck).toBe(false);
@@ -225,7 +241,11 @@ services:
   });
   it('a later file overrides field by field', () => {
     const m = composeModelFromTexts(['a.yml', 'b.yml'], [text, over], parse);
-    expect(m.services.db!.healthcheck).toMatchObject({ test: ['CMD-SHELL', 'pg_isready -U ${USER:-ktrdr}'], intervalMs: 2_000, retries: 3 });
+    expect(m.services.db!.healthcheck).toMatchObject({
+      test: ['CMD-SHELL', 'pg_isready -U ${USER:-ktrdr}'],
+      intervalMs: 2_000,
+      retries: 3,
+    });
     expect(m.services.worker!.dependsOn).toEqual({ backend: 'service_healthy' });
   });
   it('parses compose durations', async () => {

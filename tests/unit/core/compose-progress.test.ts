@@ -13,15 +13,30 @@ describe('compose progress', () => {
   });
 
   it('reads v1 and v2 lines; anything else is not progress', () => {
-    expect(parseComposeLine('Creating network "ktrdr--feata_default" with the default driver', P)).toMatchObject({ key: 'network:ktrdr--feata_default', state: 'passed' });
+    expect(parseComposeLine('Creating network "ktrdr--feata_default" with the default driver', P)).toMatchObject({
+      key: 'network:ktrdr--feata_default',
+      state: 'passed',
+    });
     expect(parseComposeLine('Creating ktrdr--feata_db_1 ... ', P)).toEqual({ key: 'svc:db', label: 'Creating db', state: 'running' });
     expect(parseComposeLine('Creating ktrdr--feata_db_1 ... done', P)).toEqual({ key: 'svc:db', label: 'Creating db', state: 'passed' });
     expect(parseComposeLine('Starting ktrdr--feata_db_1 ... error', P)).toMatchObject({ key: 'svc:db', state: 'failed' });
     expect(parseComposeLine('Building backend', P)).toMatchObject({ key: 'build:backend', state: 'running' });
-    expect(parseComposeLine(' Container ktrdr--feat.a-db-1  Waiting', P)).toEqual({ key: 'wait:db', label: 'Waiting for db', state: 'running' });
+    expect(parseComposeLine(' Container ktrdr--feat.a-db-1  Waiting', P)).toEqual({
+      key: 'wait:db',
+      label: 'Waiting for db',
+      state: 'running',
+    });
     expect(parseComposeLine(' Container ktrdr--feat.a-db-1  Healthy', P)).toMatchObject({ key: 'wait:db', state: 'passed' });
-    expect(parseComposeLine(' Container ktrdr--feat.a-backend-1  Starting', P)).toEqual({ key: 'svc:backend', label: 'Starting backend', state: 'running' });
-    expect(parseComposeLine(' Container ktrdr--feat.a-backend-1  Started', P)).toEqual({ key: 'svc:backend', label: 'Started backend', state: 'passed' });
+    expect(parseComposeLine(' Container ktrdr--feat.a-backend-1  Starting', P)).toEqual({
+      key: 'svc:backend',
+      label: 'Starting backend',
+      state: 'running',
+    });
+    expect(parseComposeLine(' Container ktrdr--feat.a-backend-1  Started', P)).toEqual({
+      key: 'svc:backend',
+      label: 'Started backend',
+      state: 'passed',
+    });
     expect(parseComposeLine('WARNING: Found orphan containers', P)).toBeNull();
     expect(parseComposeLine('', P)).toBeNull();
   });
@@ -29,7 +44,12 @@ describe('compose progress', () => {
   it('emits each sub-step on change only, with its elapsed time when it ends, and ends what compose left running', () => {
     const events: ProgressEvent[] = [];
     let t = 1000;
-    const p = composeProgress('ktrdr--x', 'compose-up', (e) => events.push(e), () => t);
+    const p = composeProgress(
+      'ktrdr--x',
+      'compose-up',
+      (e) => events.push(e),
+      () => t,
+    );
     p.line('Building backend');
     t += 500;
     p.line('Step 2/5 : RUN apt-get install -y python3');

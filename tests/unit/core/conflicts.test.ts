@@ -28,7 +28,12 @@ describe('probeSlotPorts', () => {
     const running = [container('backend', { project: 'ktrdr--other', name: 'ktrdr--other-backend-1', ports: published(8002) })];
     const res = await probeSlotPorts({ ports, selfProject: 'ktrdr--self', running, registry, probe: new FakePortProbe() });
     expect(res).toEqual([
-      { port: 8002, name: 'api', env: 'KTRDR_API_PORT', holder: { kind: 'instance', instanceId: 'ktrdr--other', container: 'ktrdr--other-backend-1' } },
+      {
+        port: 8002,
+        name: 'api',
+        env: 'KTRDR_API_PORT',
+        holder: { kind: 'instance', instanceId: 'ktrdr--other', container: 'ktrdr--other-backend-1' },
+      },
     ]);
     expect(isForeign(res[0]!)).toBe(false);
   });
@@ -52,7 +57,12 @@ describe('probeSlotPorts', () => {
     const probe = new FakePortProbe(new Map([[3002, { pid: 4242, command: 'python3 -m http.server 3002' }]]));
     const res = await probeSlotPorts({ ports, selfProject: 'ktrdr--self', running: [], registry, probe });
     expect(res).toEqual([
-      { port: 3002, name: 'grafana', env: 'KTRDR_GRAFANA_PORT', holder: { kind: 'process', pid: 4242, command: 'python3 -m http.server 3002' } },
+      {
+        port: 3002,
+        name: 'grafana',
+        env: 'KTRDR_GRAFANA_PORT',
+        holder: { kind: 'process', pid: 4242, command: 'python3 -m http.server 3002' },
+      },
     ]);
     expect(isForeign(res[0]!)).toBe(true);
   });
@@ -82,7 +92,11 @@ describe('probeSlotPorts', () => {
 describe('describeHolder / isForeign', () => {
   const cases: [PortHolder, string, boolean][] = [
     [{ kind: 'self' }, 'this instance', false],
-    [{ kind: 'instance', instanceId: 'ktrdr--b', container: 'ktrdr--b-db-1' }, 'sandbox instance "ktrdr--b" (container ktrdr--b-db-1)', false],
+    [
+      { kind: 'instance', instanceId: 'ktrdr--b', container: 'ktrdr--b-db-1' },
+      'sandbox instance "ktrdr--b" (container ktrdr--b-db-1)',
+      false,
+    ],
     [{ kind: 'container', project: 'legacy', container: 'legacy-db-1' }, 'container legacy-db-1 of compose project "legacy"', true],
     [{ kind: 'process', pid: 4242, command: 'nginx: master' }, 'process 4242 (nginx: master)', true],
     [{ kind: 'unknown' }, 'an unknown process (not visible to this user; try `sudo lsof -i :PORT`)', true],

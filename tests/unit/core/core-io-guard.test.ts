@@ -19,9 +19,10 @@ const FORBIDDEN: { what: string; re: RegExp }[] = [
   { what: 'an adapter', re: /from\s+['"](\.\.\/)+adapters\// },
 ];
 
-
 function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 function offencesIn(name: string, text: string): string[] {
@@ -50,7 +51,9 @@ describe('main/core does no I/O of its own', () => {
       'const me = process.pid;',
       "import { nodeFiles } from '../adapters/files';",
     ].join('\n');
-    expect(offencesIn('sample.ts', sample).map((o) => o.split(': ')[1])).toEqual(FORBIDDEN.map((f) => f.what).flatMap((w) => (w === 'node:fs' ? [w, w] : [w])));
+    expect(offencesIn('sample.ts', sample).map((o) => o.split(': ')[1])).toEqual(
+      FORBIDDEN.map((f) => f.what).flatMap((w) => (w === 'node:fs' ? [w, w] : [w])),
+    );
   });
 
   it('no file of main/core imports node:fs, node:child_process, node:os, tar or an adapter, or reads process.env/cwd/pid', () => {

@@ -15,7 +15,8 @@ import { MAX_SLOT } from '../../../main/core/types';
 import { MemoryFiles } from './memory-files';
 import { nodeFiles } from '../../../main/adapters/files';
 
-const derive = (texts: string[], files = texts.map((_, i) => (i === 0 ? 'compose.yaml' : `compose.override.yml`))) => deriveManifest(files, texts, parse);
+const derive = (texts: string[], files = texts.map((_, i) => (i === 0 ? 'compose.yaml' : `compose.override.yml`))) =>
+  deriveManifest(files, texts, parse);
 
 const webapp = `
 services:
@@ -73,7 +74,13 @@ describe('deriveManifest', () => {
   it('gate: HTTP probe for a web port without healthcheck, TCP otherwise; healthchecked and profiled services get none', () => {
     const d = derive([webapp]);
     expect(d.manifest.gate.checks).toEqual([
-      { name: 'web-http', label: 'web answers HTTP', http: { url: 'http://127.0.0.1:${WEB_PORT}/', status: expect.arrayContaining([200, 302, 404]) }, service: 'web', dependsOn: [] },
+      {
+        name: 'web-http',
+        label: 'web answers HTTP',
+        http: { url: 'http://127.0.0.1:${WEB_PORT}/', status: expect.arrayContaining([200, 302, 404]) },
+        service: 'web',
+        dependsOn: [],
+      },
       { name: 'cache-tcp', label: 'cache answers TCP', tcp: { host: '127.0.0.1', port: '${REDIS_PORT}' }, service: 'cache', dependsOn: [] },
     ]);
     // containers: services with a healthcheck or a published port, of a plain `up` (no profile)
@@ -133,13 +140,19 @@ describe('chooseStrides', () => {
 
   it('keeps slot ports off the fixed host ports of the file', () => {
     expect(chooseStrides([8000], [8005])).toEqual([10]);
-    const d = derive([`services:\n  a: { image: x, ports: ["\${A:-8000}:80", "8080:81"] }\n  b: { image: x, ports: ["\${B:-8001}:80"] }\n`]);
+    const d = derive([
+      `services:\n  a: { image: x, ports: ["\${A:-8000}:80", "8080:81"] }\n  b: { image: x, ports: ["\${B:-8001}:80"] }\n`,
+    ]);
     const all = Array.from({ length: 11 }, (_, n) => d.manifest.ports.map((p) => portFor(p, n))).flat();
     expect(all).not.toContain(8080);
   });
 
   it('keeps every port of slots 0–10 distinct and below 65536 for a 20-service file of clustered defaults', () => {
-    const services = Array.from({ length: 20 }, (_, i) => `  s${i}:\n    image: x\n    ports: ["\${S${i}_PORT:-${8000 + (i % 7) * 3 + Math.floor(i / 7)}}:80", "\${S${i}_ADMIN:-${65520 + i}}:81"]\n`);
+    const services = Array.from(
+      { length: 20 },
+      (_, i) =>
+        `  s${i}:\n    image: x\n    ports: ["\${S${i}_PORT:-${8000 + (i % 7) * 3 + Math.floor(i / 7)}}:80", "\${S${i}_ADMIN:-${65520 + i}}:81"]\n`,
+    );
     const d = derive([`services:\n${services.join('')}`]);
     const high = d.manifest.ports.filter((p) => p.slot0 >= 65520);
     expect(d.manifest.ports.length + d.notes.filter((n) => n.kind === 'out-of-range').length).toBe(40);
@@ -152,10 +165,16 @@ describe('chooseStrides', () => {
 });
 
 describe('findComposeFiles (as docker compose does)', () => {
-  const has = (...names: string[]) => (n: string) => names.includes(n);
+  const has =
+    (...names: string[]) =>
+    (n: string) =>
+      names.includes(n);
   it('standard names in compose order, plus the first override file', () => {
     expect(findComposeFiles(has('docker-compose.yml', 'compose.yaml'), {})).toEqual({ files: ['compose.yaml'], via: 'standard names' });
-    expect(findComposeFiles(has('docker-compose.yaml', 'docker-compose.override.yaml'), {})).toEqual({ files: ['docker-compose.yaml', 'docker-compose.override.yaml'], via: 'standard names' });
+    expect(findComposeFiles(has('docker-compose.yaml', 'docker-compose.override.yaml'), {})).toEqual({
+      files: ['docker-compose.yaml', 'docker-compose.override.yaml'],
+      via: 'standard names',
+    });
     expect(findComposeFiles(has('compose.yml', 'compose.override.yml'), {})?.files).toEqual(['compose.yml', 'compose.override.yml']);
     expect(findComposeFiles(has('other.yml'), {})).toBeNull();
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRisk, DEFAULT_DISPOSABLE, describeRiskFiles, disposablePatterns, globMatch, isProductPath, parsePorcelainLine } from '../../../main/core/destroy-risk';
+import {
+  classifyRisk,
+  DEFAULT_DISPOSABLE,
+  describeRiskFiles,
+  disposablePatterns,
+  globMatch,
+  isProductPath,
+  parsePorcelainLine,
+} from '../../../main/core/destroy-risk';
 
 describe('parsePorcelainLine', () => {
   it('reads tracked changes, untracked and ignored entries', () => {
@@ -90,7 +98,9 @@ describe('classifyRisk', () => {
   });
 
   it('a tracked change is never disposable, whatever the patterns say', () => {
-    expect(classifyRisk([' M node_modules/patched.js'], ['node_modules']).atRisk).toEqual([{ kind: 'changed', path: 'node_modules/patched.js' }]);
+    expect(classifyRisk([' M node_modules/patched.js'], ['node_modules']).atRisk).toEqual([
+      { kind: 'changed', path: 'node_modules/patched.js' },
+    ]);
   });
 
   it('with no disposable patterns (rolling back an interrupted create) everything but product files counts', () => {

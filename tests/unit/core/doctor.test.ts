@@ -15,7 +15,10 @@ import { MemoryFiles } from './memory-files';
 const SHARED = '/home/u/.ktrdr/shared';
 const VARS = instanceVariables(record('ktrdr--a', 1), ktrdrPreset, SHARED);
 
-function lint(yaml: string, opts: { vars?: Record<string, string>; env?: Record<string, string>; manifest?: typeof ktrdrPreset } = {}): DoctorCheck[] {
+function lint(
+  yaml: string,
+  opts: { vars?: Record<string, string>; env?: Record<string, string>; manifest?: typeof ktrdrPreset } = {},
+): DoctorCheck[] {
   const model = composeModelFromTexts(['/r/docker-compose.sandbox.yml'], [yaml], parse);
   return lintCompose(model, opts.manifest ?? ktrdrPreset, opts.vars ?? VARS, opts.env ?? {}, { texts: [yaml] });
 }
@@ -40,7 +43,14 @@ describe('parsePortEntry', () => {
 
 describe('variable references', () => {
   it('finds every form and skips $$ escapes', () => {
-    expect(varRefs('a ${A} ${B:-x} ${C-y} ${D:?e} ${E+z} $F $$G $${H}').map((r) => `${r.name}${r.op}`)).toEqual(['A', 'B:-', 'C-', 'D:?', 'E+', 'F']);
+    expect(varRefs('a ${A} ${B:-x} ${C-y} ${D:?e} ${E+z} $F $$G $${H}').map((r) => `${r.name}${r.op}`)).toEqual([
+      'A',
+      'B:-',
+      'C-',
+      'D:?',
+      'E+',
+      'F',
+    ]);
   });
 
   it('substitutes like compose', () => {
@@ -126,14 +136,16 @@ services:
   });
 
   it('flags the same slot variable published by two services', () => {
-    const yaml = 'services:\n  a:\n    image: x\n    ports: ["127.0.0.1:${KTRDR_API_PORT}:8000"]\n  b:\n    image: x\n    ports: ["127.0.0.1:${KTRDR_API_PORT}:9000"]\n';
+    const yaml =
+      'services:\n  a:\n    image: x\n    ports: ["127.0.0.1:${KTRDR_API_PORT}:8000"]\n  b:\n    image: x\n    ports: ["127.0.0.1:${KTRDR_API_PORT}:9000"]\n';
     const c = byName(lint(yaml), 'duplicate-port');
     expect(c).toHaveLength(1);
     expect(c[0]!.message).toContain('"a", "b"');
   });
 
   it('flags variables the instance leaves unset, showing the mount they would produce', () => {
-    const yaml = 'services:\n  backend:\n    image: x\n    volumes:\n      - ${KTRDR_DATA_DIRECTORY}:/app/data\n      - ${OPTIONAL:-./x}:/x\n';
+    const yaml =
+      'services:\n  backend:\n    image: x\n    volumes:\n      - ${KTRDR_DATA_DIRECTORY}:/app/data\n      - ${OPTIONAL:-./x}:/x\n';
     const c = byName(lint(yaml), 'unset-variable');
     expect(c).toHaveLength(1);
     expect(c[0]!.level).toBe('error');
@@ -168,7 +180,9 @@ describe('checkDisk (in-memory files)', () => {
     files.free = 3 * GB;
     const checks = await checkDisk(files, ['/dev/repo', '/home/u/.ktrdr/sandbox/not-yet/made']);
     // one filesystem (the fake has one device): one check, about the first path
-    expect(checks).toEqual([{ name: 'disk', level: 'warning', message: '3.0 GB free on /dev/repo (less than 5 GB)', fix: expect.any(String) }]);
+    expect(checks).toEqual([
+      { name: 'disk', level: 'warning', message: '3.0 GB free on /dev/repo (less than 5 GB)', fix: expect.any(String) },
+    ]);
     const stat = files.stat.bind(files);
     files.stat = (p) => {
       const st = stat(p);
@@ -185,7 +199,9 @@ describe('checkDisk (in-memory files)', () => {
     files.freeBytes = async () => {
       throw new Error('ENOSYS: statfs');
     };
-    expect(await checkDisk(files, ['/dev/repo'])).toEqual([{ name: 'disk', level: 'warning', message: 'cannot read free space of /dev/repo: ENOSYS: statfs' }]);
+    expect(await checkDisk(files, ['/dev/repo'])).toEqual([
+      { name: 'disk', level: 'warning', message: 'cannot read free space of /dev/repo: ENOSYS: statfs' },
+    ]);
   });
 });
 
@@ -203,7 +219,10 @@ describe('runDoctor (fakes)', () => {
       registry: { file: '', read: async () => emptyRegistry(), update: async () => undefined as never },
       git: { topLevel: async () => root, version: async () => '2.39.5' } as unknown as Deps['git'],
       compose: { info: async () => ({ variant: 'v1', command: ['docker-compose'], version: '1.29.2' }) } as unknown as Deps['compose'],
-      engine: { ping: async () => ({ endpoint: 'unix:///var/run/docker.sock', version: '20.10.24', apiVersion: '1.41' }), ...engine } as Engine,
+      engine: {
+        ping: async () => ({ endpoint: 'unix:///var/run/docker.sock', version: '20.10.24', apiVersion: '1.41' }),
+        ...engine,
+      } as Engine,
       home: root,
       files,
     });
@@ -225,7 +244,10 @@ describe('runDoctor (fakes)', () => {
     };
     const r = await runDoctor(deps(engine, dir), { cwd: dir }, {});
     expect(r.target).toMatchObject({ kind: 'repository', path: dir, manifest: 'preset' });
-    expect(r.checks.find((c) => c.name === 'external-network')).toMatchObject({ level: 'error', message: expect.stringContaining('"observability"') });
+    expect(r.checks.find((c) => c.name === 'external-network')).toMatchObject({
+      level: 'error',
+      message: expect.stringContaining('"observability"'),
+    });
     expect(r.checks.find((c) => c.name === 'external-volume')).toMatchObject({ level: 'ok' });
     expect(r.passed).toBe(false);
     expect(r.errors).toBe(1);
@@ -250,7 +272,10 @@ describe('runDoctor (fakes)', () => {
       { cwd: dir },
     );
     expect(r.checks.find((c) => c.name === 'engine')).toMatchObject({ level: 'error' });
-    expect(r.checks.find((c) => c.name === 'compose-file')).toMatchObject({ level: 'error', message: expect.stringContaining('not found') });
+    expect(r.checks.find((c) => c.name === 'compose-file')).toMatchObject({
+      level: 'error',
+      message: expect.stringContaining('not found'),
+    });
     expect(r.passed).toBe(false);
   });
 });

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, memoryOf, probeEngines, sandboxesOn, type EngineFacts, type EngineProbe, type EngineTarget } from '../../../main/core/engines';
+import {
+  formatBytes,
+  memoryOf,
+  probeEngines,
+  sandboxesOn,
+  type EngineFacts,
+  type EngineProbe,
+  type EngineTarget,
+} from '../../../main/core/engines';
 import { COMPOSE_PROJECT_LABEL, LABEL_INSTANCE } from '../../../main/core/labels';
 import { FakeClock } from './fakes';
 
 const GiB = 1024 ** 3;
-const target = (name: string, extra: Partial<EngineTarget> = {}): EngineTarget => ({ name, kind: 'context', endpoint: `ssh://root@${name}`, current: false, ...extra });
+const target = (name: string, extra: Partial<EngineTarget> = {}): EngineTarget => ({
+  name,
+  kind: 'context',
+  endpoint: `ssh://root@${name}`,
+  current: false,
+  ...extra,
+});
 
 const facts = (over: Partial<EngineFacts> = {}): EngineFacts => ({
   version: '27.0.1',
@@ -44,7 +58,14 @@ describe('memoryOf', () => {
     expect(m).toMatchObject({ used: GiB, free: null, freeAtMost: 15 * GiB, measured: 1, running: 5 });
   });
   it('an idle engine: all of it free', () => {
-    expect(memoryOf(facts({ running: [], memUsage: {} }))).toEqual({ total: 16 * GiB, used: 0, free: 16 * GiB, freeAtMost: 16 * GiB, measured: 0, running: 0 });
+    expect(memoryOf(facts({ running: [], memUsage: {} }))).toEqual({
+      total: 16 * GiB,
+      used: 0,
+      free: 16 * GiB,
+      freeAtMost: 16 * GiB,
+      measured: 0,
+      running: 0,
+    });
   });
   it('never negative', () => {
     expect(memoryOf(facts({ memTotal: GiB })).free).toBe(0);
@@ -62,7 +83,17 @@ describe('probeEngines', () => {
       await clock.sleep(300, signal);
       return facts();
     };
-    const r = await probeEngines([target('default', { kind: 'default', current: true }), target('hung'), target('refused'), target('bad', { invalid: 'no docker endpoint' })], probe, clock, new Set(['ktrdr--a']));
+    const r = await probeEngines(
+      [
+        target('default', { kind: 'default', current: true }),
+        target('hung'),
+        target('refused'),
+        target('bad', { invalid: 'no docker endpoint' }),
+      ],
+      probe,
+      clock,
+      new Set(['ktrdr--a']),
+    );
     expect(started).toEqual([0, 0, 0].map(() => clock.now() - 2000)); // all started together (the bad one is not probed)
     expect(clock.now() - started[0]!).toBe(2000); // the whole listing took the deadline, not the sum
     const by = Object.fromEntries(r.engines.map((e) => [e.name, e]));

@@ -62,7 +62,11 @@ describe('env formats through real shells', () => {
   });
 
   it.skipIf(!installed('fish'))('fish format, read back by fish', () => {
-    const r = spawnSync('fish', ['-c', `${formatEnv(hostile, 'fish')}\nfor n in ${Object.keys(hostile).join(' ')}; printf '%s\\0%s\\0' $n "$$n"; end`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'fish',
+      ['-c', `${formatEnv(hostile, 'fish')}\nfor n in ${Object.keys(hostile).join(' ')}; printf '%s\\0%s\\0' $n "$$n"; end`],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(marker)).toBe(false);
   });
@@ -105,7 +109,12 @@ describe('.env.sandbox hand edits', () => {
   it('our own stale file (the registry changed) is not a hand edit; nor is an old file differing only in our header', () => {
     const stale = renderEnvFile({ ...vars, KTRDR_API_PORT: '8002' });
     expect(handEdited(stale, ours)).toBe(false);
-    const legacy = ['# Written by ktrdr-sandbox from its registry. Do not edit: changes are overwritten.', 'COMPOSE_PROJECT_NAME=k--a', 'KTRDR_API_PORT=8001', ''].join('\n');
+    const legacy = [
+      '# Written by ktrdr-sandbox from its registry. Do not edit: changes are overwritten.',
+      'COMPOSE_PROJECT_NAME=k--a',
+      'KTRDR_API_PORT=8001',
+      '',
+    ].join('\n');
     expect(handEdited(legacy, ours)).toBe(false);
     expect(handEdited('', ours)).toBe(false);
   });

@@ -1,6 +1,14 @@
 import { isAbsolute, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENV_FILE, envFilePath, instanceVariables, parseEnvFile, renderEnvFile, SANDBOX_VERSION, sharedVariables } from '../../../main/core/envfile';
+import {
+  ENV_FILE,
+  envFilePath,
+  instanceVariables,
+  parseEnvFile,
+  renderEnvFile,
+  SANDBOX_VERSION,
+  sharedVariables,
+} from '../../../main/core/envfile';
 import { portVariables } from '../../../main/core/ports';
 import { ktrdrPreset } from '../../../main/core/preset';
 import { record } from './fakes';

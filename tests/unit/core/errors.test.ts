@@ -67,12 +67,20 @@ describe('toErrorPayload', () => {
       message: 'Docker is not running (/var/run/docker.sock)',
       exitCode: 4,
     });
-    expect(toErrorPayload({ code: 'ENGINE_UNAVAILABLE' })).toEqual({ code: 'ENGINE_UNAVAILABLE', message: 'Docker is not available', exitCode: 4 });
+    expect(toErrorPayload({ code: 'ENGINE_UNAVAILABLE' })).toEqual({
+      code: 'ENGINE_UNAVAILABLE',
+      message: 'Docker is not available',
+      exitCode: 4,
+    });
   });
 
   it('anything else → INTERNAL, exit 1', () => {
     expect(toErrorPayload(new Error('boom'))).toEqual({ code: 'INTERNAL', message: 'boom', exitCode: 1 });
-    expect(toErrorPayload(Object.assign(new Error('nope'), { code: 'ENOENT' }))).toEqual({ code: 'INTERNAL', message: 'nope', exitCode: 1 });
+    expect(toErrorPayload(Object.assign(new Error('nope'), { code: 'ENOENT' }))).toEqual({
+      code: 'INTERNAL',
+      message: 'nope',
+      exitCode: 1,
+    });
     expect(toErrorPayload('plain string')).toEqual({ code: 'INTERNAL', message: 'plain string', exitCode: 1 });
     expect(toErrorPayload(null)).toEqual({ code: 'INTERNAL', message: 'null', exitCode: 1 });
     expect(toErrorPayload(undefined)).toEqual({ code: 'INTERNAL', message: 'undefined', exitCode: 1 });

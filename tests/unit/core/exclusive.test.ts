@@ -33,8 +33,26 @@ describe('withInstanceLock', () => {
   it('runs the operation holding the lock and releases it after a failure too', async () => {
     const m = memoryLocks();
     const deps = fakeDeps({ locks: m.locks, clock: new FakeClock() });
-    expect(await withInstanceLock(deps, 'a', 'up', {}, () => undefined, async () => 7)).toBe(7);
-    await expect(withInstanceLock(deps, 'a', 'down', {}, () => undefined, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(
+      await withInstanceLock(
+        deps,
+        'a',
+        'up',
+        {},
+        () => undefined,
+        async () => 7,
+      ),
+    ).toBe(7);
+    await expect(
+      withInstanceLock(
+        deps,
+        'a',
+        'down',
+        {},
+        () => undefined,
+        async () => Promise.reject(new Error('boom')),
+      ),
+    ).rejects.toThrow('boom');
     expect(m.log).toEqual(['+a:up', '-a:up', '+a:down', '-a:down']);
     expect(m.held.size).toBe(0);
   });
@@ -44,9 +62,16 @@ describe('withInstanceLock', () => {
     m.held.set('a', { pid: 123, op: 'up', since: 'then' });
     const deps = fakeDeps({ locks: m.locks, clock: new FakeClock() });
     let ran = false;
-    const err = await withInstanceLock(deps, 'a', 'down', { wait: false }, () => undefined, async () => {
-      ran = true;
-    }).catch((e: unknown) => e);
+    const err = await withInstanceLock(
+      deps,
+      'a',
+      'down',
+      { wait: false },
+      () => undefined,
+      async () => {
+        ran = true;
+      },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SandboxError);
     expect((err as SandboxError).code).toBe('INSTANCE_BUSY');
     expect((err as SandboxError).exitCode).toBe(1);
@@ -60,33 +85,69 @@ describe('withInstanceLock', () => {
     const clock = new FakeClock();
     const deps = fakeDeps({ locks: m.locks, clock });
     const events: ProgressEvent[] = [];
-    const p = withInstanceLock(deps, 'a', 'down', {}, (e) => events.push(e), async () => 'done');
+    const p = withInstanceLock(
+      deps,
+      'a',
+      'down',
+      {},
+      (e) => events.push(e),
+      async () => 'done',
+    );
     await new Promise((r) => setTimeout(r, 20)); // a few polls on the fake clock
     expect(events.map((e) => (e.type === 'step' ? e.label : ''))).toEqual(['waiting for `up` of a by pid 123…']);
     m.held.delete('a');
     expect(await p).toBe('done');
     expect(events).toHaveLength(2);
   });
-
 });
 
 describe('exclusive / exclusiveAll', () => {
   it('resolves the reference to the instance id before locking', async () => {
     const m = memoryLocks();
     const reg = registryWith(record('ktrdr--x', 1));
-    const deps = fakeDeps({ locks: m.locks, clock: new FakeClock(), registry: { file: 'f', read: async () => reg, update: async () => Promise.reject(new Error('no')) } });
-    await exclusive(deps, { id: 'ktrdr--x' }, 'gate', {}, () => undefined, async () => undefined);
+    const deps = fakeDeps({
+      locks: m.locks,
+      clock: new FakeClock(),
+      registry: { file: 'f', read: async () => reg, update: async () => Promise.reject(new Error('no')) },
+    });
+    await exclusive(
+      deps,
+      { id: 'ktrdr--x' },
+      'gate',
+      {},
+      () => undefined,
+      async () => undefined,
+    );
     expect(m.log).toEqual(['+ktrdr--x:gate', '-ktrdr--x:gate']);
-    await expect(exclusive(deps, { id: 'nope' }, 'gate', {}, () => undefined, async () => undefined)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      exclusive(
+        deps,
+        { id: 'nope' },
+        'gate',
+        {},
+        () => undefined,
+        async () => undefined,
+      ),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('destroy --all holds every instance, in id order', async () => {
     const m = memoryLocks();
     const reg = registryWith(record('b', 2), record('a', 1));
-    const deps = fakeDeps({ locks: m.locks, clock: new FakeClock(), registry: { file: 'f', read: async () => reg, update: async () => Promise.reject(new Error('no')) } });
-    await exclusiveAll(deps, 'destroy', {}, () => undefined, async () => {
-      expect([...m.held.keys()].sort()).toEqual(['a', 'b']);
+    const deps = fakeDeps({
+      locks: m.locks,
+      clock: new FakeClock(),
+      registry: { file: 'f', read: async () => reg, update: async () => Promise.reject(new Error('no')) },
     });
+    await exclusiveAll(
+      deps,
+      'destroy',
+      {},
+      () => undefined,
+      async () => {
+        expect([...m.held.keys()].sort()).toEqual(['a', 'b']);
+      },
+    );
     expect(m.log).toEqual(['+a:destroy', '+b:destroy', '-b:destroy', '-a:destroy']);
   });
 });

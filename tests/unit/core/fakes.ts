@@ -128,8 +128,10 @@ export class FakeEngine implements Engine {
   externals = new Map<string, Record<string, string>>();
   networkExists = async (name: string): Promise<boolean> => this.externals.has(`network:${name}`);
   volumeExists = async (name: string): Promise<boolean> => this.externals.has(`volume:${name}`);
-  createNetwork = async (name: string, labels: Record<string, string> = {}): Promise<void> => void this.externals.set(`network:${name}`, labels);
-  createVolume = async (name: string, labels: Record<string, string> = {}): Promise<void> => void this.externals.set(`volume:${name}`, labels);
+  createNetwork = async (name: string, labels: Record<string, string> = {}): Promise<void> =>
+    void this.externals.set(`network:${name}`, labels);
+  createVolume = async (name: string, labels: Record<string, string> = {}): Promise<void> =>
+    void this.externals.set(`volume:${name}`, labels);
   /** Fails unless a test sets it (the gate then reads healthchecks from the compose model). */
   inspect: Engine['inspect'] = async () => {
     throw new Error('engine.inspect is not faked in this test');
@@ -200,7 +202,13 @@ export class FakePortProbe implements PortProbe {
 export function fakeDeps(over: Partial<Deps>): Deps {
   // composeModels is optional (no cache: every read parses the file): absent, not "not faked"
   // files and env: in memory (a test of a use-case that reads real directories passes the real files adapter)
-  const base = { home: '/tmp/fake-home', sharedHome: '/tmp/fake-home/shared', composeModels: undefined, files: new MemoryFiles(), env: fakeEnv() } as Partial<Deps>;
+  const base = {
+    home: '/tmp/fake-home',
+    sharedHome: '/tmp/fake-home/shared',
+    composeModels: undefined,
+    files: new MemoryFiles(),
+    env: fakeEnv(),
+  } as Partial<Deps>;
   return new Proxy({ ...base, ...over } as Deps, {
     get(target, prop, recv) {
       if (prop in target) return Reflect.get(target, prop, recv);

@@ -30,7 +30,9 @@ describe('runGate: containers check', () => {
   });
 
   it('a gated service no check names is owned by the containers check', async () => {
-    const g = gateHarness({ containers: [container('db', { state: 'exited', status: 'Exited (137) 1 second ago' }), container('backend')] });
+    const g = gateHarness({
+      containers: [container('db', { state: 'exited', status: 'Exited (137) 1 second ago' }), container('backend')],
+    });
     const r = await g.run();
     const c = check(r, CONTAINERS_CHECK);
     expect(c.state).toBe('failed');
@@ -54,7 +56,9 @@ describe('runGate: containers check', () => {
     const missing = gateHarness({ containers: [container('db')] });
     const r3 = await missing.run();
     expect(check(r3, CONTAINERS_CHECK).message).toBe('backend has no container');
-    const starts = gateHarness({ containers: (clock) => [container('db'), container('backend', { state: clock.elapsed() < 4_000 ? 'created' : 'running' })] });
+    const starts = gateHarness({
+      containers: (clock) => [container('db'), container('backend', { state: clock.elapsed() < 4_000 ? 'created' : 'running' })],
+    });
     expect((await starts.run()).passed).toBe(true);
   });
 
@@ -85,7 +89,14 @@ describe('runGate: containers check', () => {
         return [container('db'), container('backend', { state: 'restarting', status: 'Restarting (2) 1 second ago' })];
       },
     });
-    g.engine.inspect = async () => ({ exitCode: 2, restartCount: restarts, startedAt: null, finishedAt: null, health: 'none', oomKilled: false });
+    g.engine.inspect = async () => ({
+      exitCode: 2,
+      restartCount: restarts,
+      startedAt: null,
+      finishedAt: null,
+      health: 'none',
+      oomKilled: false,
+    });
     const r = await g.run();
     const c = check(r, CONTAINERS_CHECK);
     expect(c.failure).toMatchObject({ service: 'backend', reason: 'restarting', exitCode: 2 });
@@ -96,7 +107,10 @@ describe('runGate: containers check', () => {
 
   it('a container that restarts once and then runs does not fail the gate', async () => {
     const g = gateHarness({
-      containers: (clock) => [container('db'), container('backend', { state: clock.elapsed() < 2_000 ? 'restarting' : 'running', health: 'healthy' })],
+      containers: (clock) => [
+        container('db'),
+        container('backend', { state: clock.elapsed() < 2_000 ? 'restarting' : 'running', health: 'healthy' }),
+      ],
     });
     g.engine.inspect = async () => ({ exitCode: 1, restartCount: 1, startedAt: null, finishedAt: null, health: 'none', oomKilled: false });
     const r = await g.run();
@@ -205,7 +219,11 @@ describe('runGate: containers check', () => {
 
   it('uses the running container when a service has several', async () => {
     const g = gateHarness({
-      containers: [container('db'), container('backend', { id: 'old', state: 'exited' }), container('backend', { id: 'new', health: 'healthy' })],
+      containers: [
+        container('db'),
+        container('backend', { id: 'old', state: 'exited' }),
+        container('backend', { id: 'new', health: 'healthy' }),
+      ],
     });
     expect((await g.run()).passed).toBe(true);
   });

@@ -24,9 +24,19 @@ describe('gate faults', () => {
   it('a stopped stack fails the gate at once, saying it was stopped, not at the deadline', async () => {
     const g = gateHarness({
       timeout: 180,
-      containers: [container('db', { state: 'exited', status: 'Exited (0) 1 minute ago' }), container('backend', { state: 'exited', status: 'Exited (143) 1 minute ago' })],
+      containers: [
+        container('db', { state: 'exited', status: 'Exited (0) 1 minute ago' }),
+        container('backend', { state: 'exited', status: 'Exited (143) 1 minute ago' }),
+      ],
     });
-    g.engine.inspect = async (id) => ({ exitCode: id.endsWith('db') ? 0 : 143, restartCount: 0, startedAt: null, finishedAt: null, health: 'none', oomKilled: false });
+    g.engine.inspect = async (id) => ({
+      exitCode: id.endsWith('db') ? 0 : 143,
+      restartCount: 0,
+      startedAt: null,
+      finishedAt: null,
+      health: 'none',
+      oomKilled: false,
+    });
     const r = await g.run();
     expect(r.passed).toBe(false);
     expect(r.elapsedMs).toBe(0);
@@ -35,7 +45,9 @@ describe('gate faults', () => {
   });
 
   it('an OOM-killed container says so (inspect)', async () => {
-    const g = gateHarness({ containers: [container('db'), container('backend', { state: 'exited', status: 'Exited (137) 1 second ago' })] });
+    const g = gateHarness({
+      containers: [container('db'), container('backend', { state: 'exited', status: 'Exited (137) 1 second ago' })],
+    });
     g.engine.inspect = async () => ({ exitCode: 137, restartCount: 0, startedAt: null, finishedAt: null, health: 'none', oomKilled: true });
     const c = check(await g.run(), CONTAINERS_CHECK);
     expect(c.message).toBe('backend exited with code 137 (out of memory) (Exited (137) 1 second ago)');
@@ -43,8 +55,8 @@ describe('gate faults', () => {
   });
 });
 
-describe('failure fields of a check\'s own verdict', () => {
-  it('an exec check failing: the service, the command\'s exit code, the log tail; a recognised signature is the hint', async () => {
+describe("failure fields of a check's own verdict", () => {
+  it("an exec check failing: the service, the command's exit code, the log tail; a recognised signature is the hint", async () => {
     const g = gateHarness({
       checks: [{ name: 'migrations', exec: { service: 'backend', command: ['alembic', 'upgrade', 'head'] }, retry: false }],
       exec: () => ({ exitCode: 1, output: 'ERROR: relation "ops" does not exist' }),
@@ -61,7 +73,11 @@ describe('failure fields of a check\'s own verdict', () => {
   });
 
   it('an HTTP check naming no service that times out: no service, a timed-out hint', async () => {
-    const g = gateHarness({ timeoutMs: 1_000, checks: [{ name: 'ext', http: { url: 'http://127.0.0.1:1/x' } }], http: () => ({ status: 500 }) });
+    const g = gateHarness({
+      timeoutMs: 1_000,
+      checks: [{ name: 'ext', http: { url: 'http://127.0.0.1:1/x' } }],
+      http: () => ({ status: 500 }),
+    });
     const r = await g.run();
     const f = check(r, 'ext').failure!;
     expect(f.service).toBeUndefined();

@@ -74,7 +74,7 @@ describe('runGate: active readiness', () => {
     expect(r.readiness!.db).toMatchObject({ ready: false, probeFailure: 'pg_isready -U ktrdr exited 1' });
   });
 
-  it('Docker\'s health is the fallback: a service Docker calls healthy first is decided by Docker, one without healthcheck by running', async () => {
+  it("Docker's health is the fallback: a service Docker calls healthy first is decided by Docker, one without healthcheck by running", async () => {
     const g = gateHarness({
       healthchecks: { db: slow.db },
       containers: (clock) => [container('db', { health: clock.elapsed() < 1_000 ? 'starting' : 'healthy' }), container('backend')],
@@ -82,13 +82,21 @@ describe('runGate: active readiness', () => {
     });
     const r = await g.run();
     expect(r.passed).toBe(true);
-    expect(r.readiness).toMatchObject({ db: { ready: true, source: 'docker' }, backend: { ready: true, source: 'running', dockerHealth: 'none' } });
+    expect(r.readiness).toMatchObject({
+      db: { ready: true, source: 'docker' },
+      backend: { ready: true, source: 'running', dockerHealth: 'none' },
+    });
   });
 
-  it('runs the healthcheck the container really has (inspect) rather than the file\'s', async () => {
+  it("runs the healthcheck the container really has (inspect) rather than the file's", async () => {
     const g = gateHarness({ healthchecks: slow, containers: [container('db', { health: 'starting' }), container('backend')] });
     g.engine.inspect = async () => ({
-      exitCode: null, restartCount: 0, startedAt: null, finishedAt: null, health: 'starting', oomKilled: false,
+      exitCode: null,
+      restartCount: 0,
+      startedAt: null,
+      finishedAt: null,
+      health: 'starting',
+      oomKilled: false,
       healthcheck: { test: ['CMD-SHELL', 'pg_isready -U real'], intervalMs: 10_000, timeoutMs: 2_000, retries: 3, startPeriodMs: 0 },
     });
     const r = await g.run();
@@ -96,7 +104,7 @@ describe('runGate: active readiness', () => {
     expect(g.engine.execCalls).toEqual([{ containerId: 'id-proj-db', cmd: ['/bin/sh', '-c', 'pg_isready -U real'], timeoutMs: 2_000 }]);
   });
 
-  it('a service whose own check keeps failing fails once Docker calls it unhealthy, with the check\'s output', async () => {
+  it("a service whose own check keeps failing fails once Docker calls it unhealthy, with the check's output", async () => {
     const g = gateHarness({
       timeout: 180,
       healthchecks: { db: slow.db },
@@ -152,7 +160,10 @@ describe('runGate: the same crash is always blamed on the same check', () => {
       const g = gateHarness({
         timeout: 180,
         checks: [migrations, health],
-        containers: (clock) => [container('db'), container('backend', clock.elapsed() < diesAt ? {} : { state: 'exited', status: 'Exited (3) 1 second ago' })],
+        containers: (clock) => [
+          container('db'),
+          container('backend', clock.elapsed() < diesAt ? {} : { state: 'exited', status: 'Exited (3) 1 second ago' }),
+        ],
         // migrations take 400 ms; an exec into a container that died meanwhile answers 409
         exec: async (_id, _cmd, clock) => {
           await clock.sleep(400);
@@ -167,7 +178,12 @@ describe('runGate: the same crash is always blamed on the same check', () => {
       const failed = r.checks.filter((c) => c.state === 'failed');
       expect(failed.map((c) => c.name)).toEqual(['migrations']);
       expect(failed[0]!.message).toBe('backend exited with code 3 (Exited (3) 1 second ago)');
-      expect(failed[0]!.failure).toMatchObject({ service: 'backend', reason: 'exited', exitCode: 3, logTail: ['Traceback', 'ImportError: no module named x'] });
+      expect(failed[0]!.failure).toMatchObject({
+        service: 'backend',
+        reason: 'exited',
+        exitCode: 3,
+        logTail: ['Traceback', 'ImportError: no module named x'],
+      });
       expect(r.elapsedMs).toBeLessThanOrEqual(diesAt + 500);
     });
   }

@@ -6,8 +6,19 @@ import { container, FakeClock, FakeEngine, FakeHttp, makeManifest } from './fake
 function gate(tcp: Tcp, port: string | number = '${REDIS_PORT}') {
   const clock = new FakeClock();
   const engine = new FakeEngine([container('cache')], () => ({ exitCode: 0, output: '' }), {});
-  const manifest = makeManifest({ gate: { timeout: 5, interval: 0.25, checks: [{ name: 'cache-tcp', tcp: { port }, service: 'cache' }], containers: { ignore: [] } } });
-  return runGate({ instanceId: 'x', project: 'proj', manifest, vars: { REDIS_PORT: '16381' }, services: ['cache'], publishing: ['cache'], deps: { engine, http: new FakeHttp(() => ({ status: 200 })), clock, tcp }, timeoutMs: 5000 });
+  const manifest = makeManifest({
+    gate: { timeout: 5, interval: 0.25, checks: [{ name: 'cache-tcp', tcp: { port }, service: 'cache' }], containers: { ignore: [] } },
+  });
+  return runGate({
+    instanceId: 'x',
+    project: 'proj',
+    manifest,
+    vars: { REDIS_PORT: '16381' },
+    services: ['cache'],
+    publishing: ['cache'],
+    deps: { engine, http: new FakeHttp(() => ({ status: 200 })), clock, tcp },
+    timeoutMs: 5000,
+  });
 }
 
 describe('gate: tcp checks', () => {
@@ -23,7 +34,12 @@ describe('gate: tcp checks', () => {
     expect(r.passed, JSON.stringify(r.checks)).toBe(true);
     expect(calls[0]).toBe('127.0.0.1:16381:250');
     const c = r.checks.find((x) => x.name === 'cache-tcp')!;
-    expect(c).toMatchObject({ state: 'passed', attempts: 3, message: 'tcp 127.0.0.1:16381: accepted and held open 250 ms', services: ['cache'] });
+    expect(c).toMatchObject({
+      state: 'passed',
+      attempts: 3,
+      message: 'tcp 127.0.0.1:16381: accepted and held open 250 ms',
+      services: ['cache'],
+    });
   });
 
   it('fails at the deadline with the last reason; a port that is not a port fails at once', async () => {
@@ -31,6 +47,10 @@ describe('gate: tcp checks', () => {
     expect(r.passed).toBe(false);
     expect(r.checks.find((x) => x.name === 'cache-tcp')!.message).toMatch(/timed out after 5s: tcp 127.0.0.1:16381: connection refused/);
     const bad = await gate({ probe: async () => ({ ok: true, message: '' }) }, '${UNSET_PORT}');
-    expect(bad.checks.find((x) => x.name === 'cache-tcp')).toMatchObject({ state: 'failed', attempts: 1, message: 'tcp 127.0.0.1:${UNSET_PORT}: not a port' });
+    expect(bad.checks.find((x) => x.name === 'cache-tcp')).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      message: 'tcp 127.0.0.1:${UNSET_PORT}: not a port',
+    });
   });
 });

@@ -24,7 +24,10 @@ describe('runGate: every check passes', () => {
   it('passes with each check passed, in manifest order, plus the containers check', async () => {
     const g = gateHarness({
       checks: [dbReady, migrations, health, workers(), grafana],
-      exec: (_id, cmd) => (cmd[0] === 'alembic' ? { exitCode: 0, output: 'INFO upgrade a -> b\nINFO done\n' } : { exitCode: 0, output: 'accepting connections\n' }),
+      exec: (_id, cmd) =>
+        cmd[0] === 'alembic'
+          ? { exitCode: 0, output: 'INFO upgrade a -> b\nINFO done\n' }
+          : { exitCode: 0, output: 'accepting connections\n' },
       http: (url) => (url.endsWith('/workers') ? { status: 200, body: list(4) } : { status: 200, body: 'ok' }),
     });
     const r = await g.run();
@@ -75,16 +78,22 @@ describe('runGate: every check passes', () => {
       ['backend', 'pending'],
       [CONTAINERS_CHECK, 'pending'],
     ]);
-    expect(rest.map((e) => (e.type === 'gate-check' ? `${e.check.name}:${e.check.state}` : e.type)).sort()).toEqual(
-      ['backend:passed', 'containers:passed', 'database:passed'],
-    );
+    expect(rest.map((e) => (e.type === 'gate-check' ? `${e.check.name}:${e.check.state}` : e.type)).sort()).toEqual([
+      'backend:passed',
+      'containers:passed',
+      'database:passed',
+    ]);
   });
 
   // The pending listing is cached, not only its result: checks asking in the same tick share one engine call
   // (3 exec checks + the containers check → 1 call at t=0).
   it('shares one container listing per tick between the checks', async () => {
     const g = gateHarness({
-      checks: [dbReady, { name: 'db2', exec: { service: 'db', command: ['true'] } }, { name: 'be', exec: { service: 'backend', command: ['true'] } }],
+      checks: [
+        dbReady,
+        { name: 'db2', exec: { service: 'db', command: ['true'] } },
+        { name: 'be', exec: { service: 'backend', command: ['true'] } },
+      ],
     });
     const r = await g.run();
     expect(r.passed).toBe(true);
@@ -213,7 +222,9 @@ describe('runGate: definitive failures end the gate', () => {
     const g = gateHarness({
       checks: [dbReady, migrations, health],
       exec: (_id, cmd) =>
-        cmd[0] === 'alembic' ? { exitCode: 1, output: 'INFO running upgrade\nERROR: column "x" already exists\n' } : { exitCode: 0, output: 'ok' },
+        cmd[0] === 'alembic'
+          ? { exitCode: 1, output: 'INFO running upgrade\nERROR: column "x" already exists\n' }
+          : { exitCode: 0, output: 'ok' },
       http: () => ({ status: 502 }),
       logs: { 'id-proj-backend': ['Traceback', 'DuplicateColumn'] },
     });
@@ -299,7 +310,11 @@ describe('runGate: workers count', () => {
     expect(check(await few.run(), 'workers').message).toBe('timed out after 1s: 3 of 4 expected items');
     const html = gateHarness({ checks: [workers(4, [])], timeoutMs: 1_000, http: () => ({ status: 200, body: '<html>' }) });
     expect(check(await html.run(), 'workers').message).toMatch(/^timed out after 1s: GET .*\/workers: body is not a JSON list$/);
-    const wrongKey = gateHarness({ checks: [workers(4, [])], timeoutMs: 1_000, http: () => ({ status: 200, body: '{"nodes":[1,2,3,4]}' }) });
+    const wrongKey = gateHarness({
+      checks: [workers(4, [])],
+      timeoutMs: 1_000,
+      http: () => ({ status: 200, body: '{"nodes":[1,2,3,4]}' }),
+    });
     expect((await wrongKey.run()).passed).toBe(false);
   });
 });

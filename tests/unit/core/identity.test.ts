@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { SandboxError } from '../../../main/core/errors';
-import { instanceIdForNewDir, instanceIdFromPath, isValidInstanceId, slugify, validateInstanceName, worktreeDirName } from '../../../main/core/identity';
+import {
+  instanceIdForNewDir,
+  instanceIdFromPath,
+  isValidInstanceId,
+  slugify,
+  validateInstanceName,
+  worktreeDirName,
+} from '../../../main/core/identity';
 
 describe('slugify', () => {
   it.each([
@@ -75,13 +82,38 @@ describe('validateInstanceName', () => {
     expect(validateInstanceName(name)).toBe(name);
   });
 
-  it.each(['..', 'a..b', 'feat/../x', '-x', '.hidden', '/abs', 'x/', 'x.lock', 'feat/x.lock', 'a b', 'a~b', 'a:b', 'a^b', 'a//b', 'a.', 'HEAD', 'UPPER', 'Fix_42', 'v1.2', 'a@{1}', 'a\tb', 'x'.repeat(64)])(
-    'rejects %j with a USAGE error',
-    (name) => {
-      expect(() => validateInstanceName(name)).toThrow(SandboxError);
-      expect(() => validateInstanceName(name)).toThrow(expect.objectContaining({ code: 'USAGE', message: expect.stringMatching(/^(Invalid instance name|The instance name is missing)[^\n]*$/) }));
-    },
-  );
+  it.each([
+    '..',
+    'a..b',
+    'feat/../x',
+    '-x',
+    '.hidden',
+    '/abs',
+    'x/',
+    'x.lock',
+    'feat/x.lock',
+    'a b',
+    'a~b',
+    'a:b',
+    'a^b',
+    'a//b',
+    'a.',
+    'HEAD',
+    'UPPER',
+    'Fix_42',
+    'v1.2',
+    'a@{1}',
+    'a\tb',
+    'x'.repeat(64),
+  ])('rejects %j with a USAGE error', (name) => {
+    expect(() => validateInstanceName(name)).toThrow(SandboxError);
+    expect(() => validateInstanceName(name)).toThrow(
+      expect.objectContaining({
+        code: 'USAGE',
+        message: expect.stringMatching(/^(Invalid instance name|The instance name is missing)[^\n]*$/),
+      }),
+    );
+  });
 });
 
 describe('worktreeDirName', () => {

@@ -67,7 +67,11 @@ function deps(over: Partial<Deps> = {}): Deps {
     update: async (fn) => fn(reg),
   };
   const compose = { up: async () => undefined } as unknown as Compose;
-  const store: GateStore = { read: async () => gates.at(-1) ?? null, write: async (r) => void gates.push(r), remove: async () => undefined };
+  const store: GateStore = {
+    read: async () => gates.at(-1) ?? null,
+    write: async (r) => void gates.push(r),
+    remove: async () => undefined,
+  };
   return fakeDeps({
     engine,
     compose,
@@ -102,18 +106,25 @@ describe('one instance context per command', () => {
     expect(r.gate?.passed).toBe(true);
     expect(r.instance.links.map((l) => l.name)).toEqual(['api']); // the description used the compose model
     expect(gates).toHaveLength(1);
-    expect({ registryReads, manifestLoads: counts.manifestLoads, composeParses: composeParses() }).toEqual({ registryReads: 1, manifestLoads: 1, composeParses: 1 });
+    expect({ registryReads, manifestLoads: counts.manifestLoads, composeParses: composeParses() }).toEqual({
+      registryReads: 1,
+      manifestLoads: 1,
+      composeParses: 1,
+    });
   });
 
   it('up with a lint finding still parses once (the lint reads the texts, not a second model)', async () => {
-    files.put(path.join(dir, 'docker-compose.sandbox.yml'), COMPOSE.replace('"127.0.0.1:${KTRDR_DB_PORT:-5432}:5432"', '"${KTRDR_DB_PORT:-5432}:5432"'));
+    files.put(
+      path.join(dir, 'docker-compose.sandbox.yml'),
+      COMPOSE.replace('"127.0.0.1:${KTRDR_DB_PORT:-5432}:5432"', '"${KTRDR_DB_PORT:-5432}:5432"'),
+    );
     const r = await upInstance(deps(), { id: ID }, {}, () => undefined);
     expect(r.lint?.map((f) => f.name)).toEqual(['port-binding']);
     expect(counts.yamlParses).toHaveLength(1);
     expect({ registryReads, manifestLoads: counts.manifestLoads }).toEqual({ registryReads: 1, manifestLoads: 1 });
   });
 
-  it("up reads the compose model through the model cache: a second up parses nothing", async () => {
+  it('up reads the compose model through the model cache: a second up parses nothing', async () => {
     const cache = new Map<string, ComposeModel>();
     const composeModels: ComposeModelCache = { get: (k) => cache.get(k), set: (k, m) => void cache.set(k, m) };
     await upInstance(deps({ composeModels }), { id: ID }, {}, () => undefined);
@@ -126,14 +137,22 @@ describe('one instance context per command', () => {
   it('gate reads the registry, loads the manifest and parses the compose file once each', async () => {
     const r = await gateInstance(deps(), { id: ID }, {});
     expect(r.passed).toBe(true);
-    expect({ registryReads, manifestLoads: counts.manifestLoads, composeParses: composeParses() }).toEqual({ registryReads: 1, manifestLoads: 1, composeParses: 1 });
+    expect({ registryReads, manifestLoads: counts.manifestLoads, composeParses: composeParses() }).toEqual({
+      registryReads: 1,
+      manifestLoads: 1,
+      composeParses: 1,
+    });
   });
 
   it('status reads the registry, loads the manifest and parses the compose file once each', async () => {
     const r = await statusOf(deps(), { id: ID });
     expect(r.instance.status).toBe('running');
     expect(r.endpoints.map((e) => e.name)).toEqual(['backend', 'workers']);
-    expect({ registryReads, manifestLoads: counts.manifestLoads, composeParses: composeParses() }).toEqual({ registryReads: 1, manifestLoads: 1, composeParses: 1 });
+    expect({ registryReads, manifestLoads: counts.manifestLoads, composeParses: composeParses() }).toEqual({
+      registryReads: 1,
+      manifestLoads: 1,
+      composeParses: 1,
+    });
   });
 
   it('evidence (with the status it includes) reads the registry, loads the manifest and builds the compose model once each', async () => {
@@ -143,12 +162,22 @@ describe('one instance context per command', () => {
     } as unknown as Compose;
     const d = deps({
       compose,
-      git: { currentBranch: async () => 'main', head: async () => null, status: async () => ({ dirty: false, files: [] }), diffStat: async () => '', version: async () => '2.39' } as unknown as Deps['git'],
+      git: {
+        currentBranch: async () => 'main',
+        head: async () => null,
+        status: async () => ({ dirty: false, files: [] }),
+        diffStat: async () => '',
+        version: async () => '2.39',
+      } as unknown as Deps['git'],
     });
     // --compose-config: compose renders the configuration, so every parse of the compose file is a model's
     const r = await collectEvidence(d, { id: ID }, { out: path.join(dir, 'evidence'), composeConfig: true });
     expect(r.problems).toEqual([]);
-    expect({ registryReads, manifestLoads: counts.manifestLoads, composeParses: composeParses() }).toEqual({ registryReads: 1, manifestLoads: 1, composeParses: 1 });
+    expect({ registryReads, manifestLoads: counts.manifestLoads, composeParses: composeParses() }).toEqual({
+      registryReads: 1,
+      manifestLoads: 1,
+      composeParses: 1,
+    });
   });
 
   it('the context carries the record, the registry it came from, variables, compose project and engine', async () => {

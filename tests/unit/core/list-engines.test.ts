@@ -6,7 +6,12 @@ import { listAcrossEngines } from '../../../main/core/use-cases/list-engines';
 import type { ContainerInfo, RegistryData } from '../../../main/core/types';
 import { container, FakeClock, FakeEngine, fakeDeps, record, registryWith } from './fakes';
 
-const target = (name: string, current = false): EngineTarget => ({ name, kind: name === 'default' ? 'default' : 'context', endpoint: `ssh://${name}`, current });
+const target = (name: string, current = false): EngineTarget => ({
+  name,
+  kind: name === 'default' ? 'default' : 'context',
+  endpoint: `ssh://${name}`,
+  current,
+});
 
 function port(answers: Record<string, ContainerInfo[] | 'down' | 'hang'>): EnginesPort & { asked: string[] } {
   const asked: string[] = [];
@@ -41,12 +46,18 @@ function depsWith(reg: RegistryData, p: EnginesPort, local: ContainerInfo[]) {
       return fn(reg);
     },
   };
-  return { deps: fakeDeps({ engine, registry, engines: p, clock: new FakeClock(), gates: { read: async () => null } as never }), written: () => written };
+  return {
+    deps: fakeDeps({ engine, registry, engines: p, clock: new FakeClock(), gates: { read: async () => null } as never }),
+    written: () => written,
+  };
 }
 
 describe('list across engines', () => {
   it('one instance per engine: each listed on its own engine, foreign projects there ignored', async () => {
-    const reg = registryWith(record('a', 1, { path: '/nonexistent/a' }), record('b', 2, { path: '/nonexistent/b', engine: { context: 'lab' } }));
+    const reg = registryWith(
+      record('a', 1, { path: '/nonexistent/a' }),
+      record('b', 2, { path: '/nonexistent/b', engine: { context: 'lab' } }),
+    );
     const p = port({ lab: [container('backend', { project: 'b' }), container('web', { project: 'someone-else' })] });
     const { deps } = depsWith(reg, p, [container('backend', { project: 'a' })]);
     const r = await listAcrossEngines(deps, { prune: false });
@@ -60,7 +71,11 @@ describe('list across engines', () => {
   });
 
   it('an engine that is down or hangs: its instances marked unreachable within the deadline, none pruned', async () => {
-    const reg = registryWith(record('a', 1, { path: '/nonexistent/a' }), record('b', 2, { path: '/nonexistent/b', engine: { context: 'lab' } }), record('c', 3, { path: '/nonexistent/c', engine: { context: 'far' } }));
+    const reg = registryWith(
+      record('a', 1, { path: '/nonexistent/a' }),
+      record('b', 2, { path: '/nonexistent/b', engine: { context: 'lab' } }),
+      record('c', 3, { path: '/nonexistent/c', engine: { context: 'far' } }),
+    );
     const p = port({ lab: 'hang', far: 'down' });
     const { deps, written } = depsWith(reg, p, []);
     const t0 = Date.now();
@@ -68,7 +83,11 @@ describe('list across engines', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(r.instances.map((i) => i.id)).toEqual(['a', 'b', 'c']);
     expect(r.instances[1]!.engineStatus).toEqual({ name: 'lab', reachable: false, error: 'no answer within 150 ms' });
-    expect(r.instances[2]!.engineStatus).toMatchObject({ name: 'far', reachable: false, error: expect.stringMatching(/Connection refused/) });
+    expect(r.instances[2]!.engineStatus).toMatchObject({
+      name: 'far',
+      reachable: false,
+      error: expect.stringMatching(/Connection refused/),
+    });
     expect(r.pruned).toEqual([]);
     expect(written()).toBe(false);
   });

@@ -10,7 +10,10 @@ describe('createTimeMerger', () => {
     let t = 0;
     const ticks: Array<() => void> = [];
     const out: string[] = [];
-    const m = createTimeMerger<ServiceLogLine>((l) => out.push(`${l.service}@${l.time}`), 300, { now: () => t, every: (_ms, fn) => (ticks.push(fn), () => ticks.splice(ticks.indexOf(fn), 1)) });
+    const m = createTimeMerger<ServiceLogLine>((l) => out.push(`${l.service}@${l.time}`), 300, {
+      now: () => t,
+      every: (_ms, fn) => (ticks.push(fn), () => ticks.splice(ticks.indexOf(fn), 1)),
+    });
     // the whole tail of backend arrives first, then db's older and newer lines
     m.push(line('backend', '2025-01-01T00:00:02Z'));
     m.push(line('backend', '2025-01-01T00:00:04Z'));
@@ -21,7 +24,12 @@ describe('createTimeMerger', () => {
     expect(out).toEqual([]); // still inside the window
     t = 400;
     ticks[0]!();
-    expect(out).toEqual(['db@2025-01-01T00:00:01Z', 'backend@2025-01-01T00:00:02Z', 'db@2025-01-01T00:00:03Z', 'backend@2025-01-01T00:00:04Z']);
+    expect(out).toEqual([
+      'db@2025-01-01T00:00:01Z',
+      'backend@2025-01-01T00:00:02Z',
+      'db@2025-01-01T00:00:03Z',
+      'backend@2025-01-01T00:00:04Z',
+    ]);
     expect(ticks.length).toBe(0); // the timer stops when nothing waits
     m.push(line('db', '2025-01-01T00:00:05Z'));
     m.close();

@@ -41,8 +41,19 @@ export class MemoryFiles implements Files {
   }
   stat(path: string): FileStat | undefined {
     const f = this.files.get(path);
-    if (f) return { kind: 'file', size: Buffer.byteLength(f.text), mode: f.mode, mtime: f.mtime, atime: f.mtime, mtimeMs: f.mtime.getTime(), dev: 1, ino: f.ino };
-    if (this.dirs.has(path)) return { kind: 'dir', size: 4096, mode: 0o755, mtime: new Date(0), atime: new Date(0), mtimeMs: 0, dev: 1, ino: 0 };
+    if (f)
+      return {
+        kind: 'file',
+        size: Buffer.byteLength(f.text),
+        mode: f.mode,
+        mtime: f.mtime,
+        atime: f.mtime,
+        mtimeMs: f.mtime.getTime(),
+        dev: 1,
+        ino: f.ino,
+      };
+    if (this.dirs.has(path))
+      return { kind: 'dir', size: 4096, mode: 0o755, mtime: new Date(0), atime: new Date(0), mtimeMs: 0, dev: 1, ino: 0 };
     return undefined;
   }
   list(dir: string): string[] {
@@ -79,7 +90,10 @@ export class MemoryFiles implements Files {
   }
   /** Every path below dir (files and directories), relative, sorted: for assertions. */
   tree(dir: string): string[] {
-    return [...this.files.keys(), ...this.dirs].filter((p) => p.startsWith(`${dir}/`)).map((p) => p.slice(dir.length + 1)).sort();
+    return [...this.files.keys(), ...this.dirs]
+      .filter((p) => p.startsWith(`${dir}/`))
+      .map((p) => p.slice(dir.length + 1))
+      .sort();
   }
   /** A shortcut for tests: write a file, making its parents. */
   put(file: string, text: string): this {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { SandboxError } from '../../../main/core/errors';
-import { assertSlot, expandTemplate, findOutOfRange, findPortCollisions, portFor, portVariables, slotPorts } from '../../../main/core/ports';
+import {
+  assertSlot,
+  expandTemplate,
+  findOutOfRange,
+  findPortCollisions,
+  portFor,
+  portVariables,
+  slotPorts,
+} from '../../../main/core/ports';
 import { ktrdrPreset } from '../../../main/core/preset';
 import { makeManifest } from './fakes';
 
@@ -35,9 +43,19 @@ describe('KTRDR preset, slot 0 (main dev env)', () => {
   it('declares exactly the 13 port variables of the issue', () => {
     expect(Object.keys(byEnv(0)).sort()).toEqual(
       [
-        'KTRDR_API_PORT', 'KTRDR_DB_PORT', 'KTRDR_GRAFANA_PORT', 'KTRDR_JAEGER_UI_PORT', 'KTRDR_PROMETHEUS_PORT',
-        'KTRDR_JAEGER_OTLP_GRPC_PORT', 'KTRDR_JAEGER_OTLP_HTTP_PORT', 'KTRDR_WORKER_PORT_1', 'KTRDR_WORKER_PORT_2',
-        'KTRDR_WORKER_PORT_3', 'KTRDR_WORKER_PORT_4', 'KTRDR_DESIGN_AGENT_PORT', 'KTRDR_ASSESSMENT_AGENT_PORT',
+        'KTRDR_API_PORT',
+        'KTRDR_DB_PORT',
+        'KTRDR_GRAFANA_PORT',
+        'KTRDR_JAEGER_UI_PORT',
+        'KTRDR_PROMETHEUS_PORT',
+        'KTRDR_JAEGER_OTLP_GRPC_PORT',
+        'KTRDR_JAEGER_OTLP_HTTP_PORT',
+        'KTRDR_WORKER_PORT_1',
+        'KTRDR_WORKER_PORT_2',
+        'KTRDR_WORKER_PORT_3',
+        'KTRDR_WORKER_PORT_4',
+        'KTRDR_DESIGN_AGENT_PORT',
+        'KTRDR_ASSESSMENT_AGENT_PORT',
       ].sort(),
     );
   });
@@ -56,7 +74,14 @@ describe('KTRDR preset, slots 1-10', () => {
     expect([1, 2, 3, 4].map((i) => num(n, `KTRDR_WORKER_PORT_${i}`))).toEqual([w, w + 1, w + 2, w + 3]);
     expect(num(n, 'KTRDR_DESIGN_AGENT_PORT')).toBe(w + 4);
     expect(num(n, 'KTRDR_ASSESSMENT_AGENT_PORT')).toBe(w + 5);
-    const block = ['KTRDR_WORKER_PORT_1', 'KTRDR_WORKER_PORT_2', 'KTRDR_WORKER_PORT_3', 'KTRDR_WORKER_PORT_4', 'KTRDR_DESIGN_AGENT_PORT', 'KTRDR_ASSESSMENT_AGENT_PORT'];
+    const block = [
+      'KTRDR_WORKER_PORT_1',
+      'KTRDR_WORKER_PORT_2',
+      'KTRDR_WORKER_PORT_3',
+      'KTRDR_WORKER_PORT_4',
+      'KTRDR_DESIGN_AGENT_PORT',
+      'KTRDR_ASSESSMENT_AGENT_PORT',
+    ];
     for (const env of block) {
       expect(num(n, env)).toBeGreaterThanOrEqual(w);
       expect(num(n, env)).toBeLessThanOrEqual(w + 9);

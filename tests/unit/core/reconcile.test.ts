@@ -46,7 +46,12 @@ describe('reconcileChecks', () => {
     expect(r.skipped).toEqual([
       { name: 'grafana', label: 'Grafana ready', service: 'grafana', reason: 'service grafana is not in docker-compose.sandbox.yml' },
       { name: 'jaeger', label: 'Jaeger ready', service: 'jaeger', reason: 'service jaeger is not in docker-compose.sandbox.yml' },
-      { name: 'prometheus', label: 'Prometheus ready', service: 'prometheus', reason: 'service prometheus is not in docker-compose.sandbox.yml' },
+      {
+        name: 'prometheus',
+        label: 'Prometheus ready',
+        service: 'prometheus',
+        reason: 'service prometheus is not in docker-compose.sandbox.yml',
+      },
     ]);
   });
 
@@ -55,7 +60,9 @@ describe('reconcileChecks', () => {
     const m = composeModelFromTexts([FILE], [text], parse);
     expect(m.services.grafana?.profiles).toEqual(['observability']);
     const off = reconcileChecks(ktrdrPreset.gate.checks, m);
-    expect(off.skipped.map((s) => [s.name, s.reason])).toEqual([['grafana', 'service grafana is only started under profile "observability", which is not active']]);
+    expect(off.skipped.map((s) => [s.name, s.reason])).toEqual([
+      ['grafana', 'service grafana is only started under profile "observability", which is not active'],
+    ]);
     const on = reconcileChecks(ktrdrPreset.gate.checks, m, activeProfiles({ COMPOSE_PROFILES: 'e2e, observability' }));
     expect(on.skipped).toEqual([]);
   });
@@ -95,7 +102,9 @@ describe('links', () => {
   it('links of absent services are hidden (current shape), all shown on the seed-era file', () => {
     expect(visibleLinks(ktrdrPreset, seed).map((l) => l.name)).toEqual(['api', 'grafana', 'jaeger', 'prometheus']);
     expect(visibleLinks(ktrdrPreset, current).map((l) => l.name)).toEqual(['api']);
-    expect(linksFor(ktrdrPreset, { KTRDR_API_PORT: '8001' }, current)).toEqual([{ name: 'api', label: 'API docs', url: 'http://localhost:8001/api/v1/docs' }]);
+    expect(linksFor(ktrdrPreset, { KTRDR_API_PORT: '8001' }, current)).toEqual([
+      { name: 'api', label: 'API docs', url: 'http://localhost:8001/api/v1/docs' },
+    ]);
     expect(linksFor(ktrdrPreset, {}, undefined)).toHaveLength(4); // no model: unchanged
   });
 
@@ -124,7 +133,15 @@ describe('markPortUsage', () => {
     expect(seedPorts.map((p) => p.port)).toEqual(slotPorts(ktrdrPreset, 3).map((p) => p.port));
     expect(seedPorts.filter((p) => !p.used).map((p) => p.env)).toEqual(['KTRDR_DESIGN_AGENT_PORT', 'KTRDR_ASSESSMENT_AGENT_PORT']);
     const cur = markPortUsage(slotPorts(ktrdrPreset, 3), current);
-    expect(cur.filter((p) => !p.used).map((p) => p.name)).toEqual(['grafana', 'jaeger', 'prometheus', 'otlp-grpc', 'otlp-http', 'design-agent', 'assessment-agent']);
+    expect(cur.filter((p) => !p.used).map((p) => p.name)).toEqual([
+      'grafana',
+      'jaeger',
+      'prometheus',
+      'otlp-grpc',
+      'otlp-http',
+      'design-agent',
+      'assessment-agent',
+    ]);
     expect(cur.find((p) => p.name === 'api')).toMatchObject({ port: 8003, used: true });
   });
 });

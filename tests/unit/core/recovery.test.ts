@@ -62,12 +62,12 @@ describe('interrupted create', () => {
   });
 
   it('a directory at the final path that is not its worktree is left alone (never a file lost)', async () => {
-    const files = new MemoryFiles({ [`${PATH}/notes.txt`]: 'someone else\'s' });
+    const files = new MemoryFiles({ [`${PATH}/notes.txt`]: "someone else's" });
     const reg = registryWith(record('app--feat', 2, { path: PATH, repo: '/dev/repo', state: 'creating', pid: DEAD, host: 'this-host' }));
     const w = world(reg, files);
     const events: string[] = [];
     await repairInterrupted(w.deps, (e) => void (e.type === 'step' && events.push(e.label)));
-    expect(files.readText(`${PATH}/notes.txt`)).toBe('someone else\'s');
+    expect(files.readText(`${PATH}/notes.txt`)).toBe("someone else's");
     expect(events.some((l) => l.includes('is not its worktree, left alone'))).toBe(true);
   });
 

@@ -18,13 +18,20 @@ describe('isSensitiveName', () => {
     'Authorization',
   ])('%s is sensitive', (n) => expect(isSensitiveName(n)).toBe(true));
 
-  it.each(['KTRDR_API_PORT', 'KEYBOARD_LAYOUT', 'monkey', 'KeyError', 'PASSWORD_FILE', 'TOKEN_URL', 'INSTANCE_ID', 'PWD', 'keyring_backend_x'])(
-    '%s is not sensitive',
-    (n) => {
-      // keyring_backend_x: "keyring" is not the word "key"
-      expect(isSensitiveName(n)).toBe(false);
-    },
-  );
+  it.each([
+    'KTRDR_API_PORT',
+    'KEYBOARD_LAYOUT',
+    'monkey',
+    'KeyError',
+    'PASSWORD_FILE',
+    'TOKEN_URL',
+    'INSTANCE_ID',
+    'PWD',
+    'keyring_backend_x',
+  ])('%s is not sensitive', (n) => {
+    // keyring_backend_x: "keyring" is not the word "key"
+    expect(isSensitiveName(n)).toBe(false);
+  });
 
   it('extra names count even when they do not look secret', () => {
     expect(isSensitiveName('DB_PASS', new Set(['DB_PASS']))).toBe(true);
@@ -103,7 +110,9 @@ describe('redactAssignments: things that look like secrets', () => {
   });
 
   it('passwords in URLs', () => {
-    expect(redactAssignments('DATABASE_URL is postgresql://ktrdr:pa55w0rd@db:5432/ktrdr')).toBe(`DATABASE_URL is postgresql://ktrdr:${REDACTED}@db:5432/ktrdr`);
+    expect(redactAssignments('DATABASE_URL is postgresql://ktrdr:pa55w0rd@db:5432/ktrdr')).toBe(
+      `DATABASE_URL is postgresql://ktrdr:${REDACTED}@db:5432/ktrdr`,
+    );
   });
 
   it('keeps variable references, empty values and structure keys', () => {
@@ -124,6 +133,12 @@ describe('redactDeep', () => {
   it('redacts strings everywhere and values under sensitive keys', () => {
     const red = createRedactor({ values: [SECRET] });
     const data = { env: { KTRDR_DB_PASSWORD: 'other-value', PORT: '8000' }, lines: [`using ${SECRET}`], n: 3, ok: true, none: null };
-    expect(redactDeep(data, red)).toEqual({ env: { KTRDR_DB_PASSWORD: REDACTED, PORT: '8000' }, lines: [`using ${REDACTED}`], n: 3, ok: true, none: null });
+    expect(redactDeep(data, red)).toEqual({
+      env: { KTRDR_DB_PASSWORD: REDACTED, PORT: '8000' },
+      lines: [`using ${REDACTED}`],
+      n: 3,
+      ok: true,
+      none: null,
+    });
   });
 });

@@ -47,7 +47,9 @@ describe('migrateRegistry (pure)', () => {
     const cur = { version: REGISTRY_VERSION, instances: {}, blacklist: {} };
     expect(migrateRegistry(cur, 'f')).toEqual({ data: cur, from: null });
     expect(migrateRegistry([1], 'f')).toEqual({ data: [1], from: null });
-    expect(() => migrateRegistry({ version: REGISTRY_VERSION + 1, instances: {} }, '/x/instances.json')).toThrow(/version 3, written by a newer ktrdr-sandbox/);
+    expect(() => migrateRegistry({ version: REGISTRY_VERSION + 1, instances: {} }, '/x/instances.json')).toThrow(
+      /version 3, written by a newer ktrdr-sandbox/,
+    );
     expect(backupName('/x/instances.json', 1)).toBe('/x/instances.v1.json');
   });
 });
@@ -103,7 +105,12 @@ describe('registry store migration', () => {
     const store = createRegistryStore(home);
     const text = JSON.stringify({ version: 3, instances: {}, blacklist: {} });
     await writeFile(store.file, text);
-    const err = await store.update(() => undefined).then(() => undefined, (e: unknown) => e);
+    const err = await store
+      .update(() => undefined)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect((err as SandboxError).code).toBe('REGISTRY_CORRUPT');
     expect((err as SandboxError).message).toMatch(/newer ktrdr-sandbox/);
     expect(await readFile(store.file, 'utf8')).toBe(text);

@@ -27,7 +27,7 @@ describe('registryInconsistency', () => {
 });
 
 describe('interrupted intent records', () => {
-  it('are those whose process is gone on this host; another host\'s are left alone', () => {
+  it("are those whose process is gone on this host; another host's are left alone", () => {
     const dead = deadPid();
     const recs = [
       record('a', 1, { state: 'creating', pid: dead }),

@@ -96,11 +96,7 @@ describe('noFreeSlotError', () => {
 });
 
 describe('instanceContaining', () => {
-  const reg = registryWith(
-    record('b', 1, { path: '/a/b' }),
-    record('bc', 2, { path: '/a/b/c' }),
-    record('other', 3, { path: '/x' }),
-  );
+  const reg = registryWith(record('b', 1, { path: '/a/b' }), record('bc', 2, { path: '/a/b/c' }), record('other', 3, { path: '/x' }));
 
   it('matches the directory itself and anything below it', () => {
     expect(instanceContaining(reg, '/a/b')?.id).toBe('b');

@@ -117,12 +117,19 @@ describe('allocation errors', () => {
     expect(e.hint).toMatch(/free: 3, 4, 5, 6, 7, 8, 9, 10/);
     expect(e.hint).toMatch(/--slot N/);
     expect(e.details).toEqual({ slot: 2, conflicts });
-    expect(portConflictError(2, conflicts, registryWith(...[1, 3, 4, 5, 6, 7, 8, 9, 10].map((s) => record(`i${s}`, s)))).hint).toMatch(/none free/);
+    expect(portConflictError(2, conflicts, registryWith(...[1, 3, 4, 5, 6, 7, 8, 9, 10].map((s) => record(`i${s}`, s)))).hint).toMatch(
+      /none free/,
+    );
   });
 
   it('blacklistFor ignores conflicts with other sandbox instances', () => {
     const reg = emptyRegistry();
-    blacklistFor(reg, 5, [{ port: 8005, name: 'api', env: 'KTRDR_API_PORT', holder: { kind: 'instance', instanceId: 'b', container: 'b-backend-1' } }], T0);
+    blacklistFor(
+      reg,
+      5,
+      [{ port: 8005, name: 'api', env: 'KTRDR_API_PORT', holder: { kind: 'instance', instanceId: 'b', container: 'b-backend-1' } }],
+      T0,
+    );
     expect(reg.blacklist).toEqual({});
   });
 });

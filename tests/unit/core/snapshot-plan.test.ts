@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { validateManifest } from '../../../main/core/manifest-validate';
 import { ktrdrPreset } from '../../../main/core/preset';
 import { SEED_SKIPPED, seedCommand, shellQuote, withSeedCheck } from '../../../main/core/seed';
-import { composeHash, composeProjectName, formatBytes, incompatibilities, ownVolumeKeys, planVolumes, validateSnapshotName } from '../../../main/core/snapshot-plan';
+import {
+  composeHash,
+  composeProjectName,
+  formatBytes,
+  incompatibilities,
+  ownVolumeKeys,
+  planVolumes,
+  validateSnapshotName,
+} from '../../../main/core/snapshot-plan';
 import type { SnapshotMeta } from '../../../main/core/snapshot-types';
 
 describe('snapshot names', () => {
@@ -19,9 +27,21 @@ describe('snapshot names', () => {
 
 describe('compose hash and compatibility', () => {
   const meta = (over: Partial<SnapshotMeta> = {}): SnapshotMeta => ({
-    version: 1, name: 's', createdAt: '', repo: '/r', source: { instance: 'a', path: '/r--a', branch: 'a' }, commit: null,
-    migrationHead: '001', composeHash: composeHash([{ path: '/r--a/docker-compose.yml', text: 'services: {}\n' }]), composeFiles: ['docker-compose.yml'],
-    method: 'stopped', image: 'sha256:x', volumes: [], secrets: [], elapsedMs: 0, ...over,
+    version: 1,
+    name: 's',
+    createdAt: '',
+    repo: '/r',
+    source: { instance: 'a', path: '/r--a', branch: 'a' },
+    commit: null,
+    migrationHead: '001',
+    composeHash: composeHash([{ path: '/r--a/docker-compose.yml', text: 'services: {}\n' }]),
+    composeFiles: ['docker-compose.yml'],
+    method: 'stopped',
+    image: 'sha256:x',
+    volumes: [],
+    secrets: [],
+    elapsedMs: 0,
+    ...over,
   });
   it('hashes content and base names, not the directory of the instance', () => {
     const h = composeHash([{ path: '/r--b/docker-compose.yml', text: 'services: {}\n' }]);
@@ -61,7 +81,7 @@ describe('planVolumes', () => {
     expect(() => planVolumes(doc, 'p', ['nope'])).toThrow(/no named volume "nope"/);
     expect(() => planVolumes(doc, 'p', ['shared'])).toThrow(/external/);
   });
-  it('lists the stack\'s own named volumes (what a manifest without snapshot.volumes captures)', () => {
+  it("lists the stack's own named volumes (what a manifest without snapshot.volumes captures)", () => {
     expect(ownVolumeKeys(doc)).toEqual(['postgres_data', 'cache']);
     expect(ownVolumeKeys({ services: {} })).toEqual([]);
   });
@@ -77,7 +97,13 @@ describe('planVolumes', () => {
 
 describe('seed step', () => {
   const manifest = validateManifest(
-    { ...ktrdrPreset, gate: { ...ktrdrPreset.gate, seed: { service: 'backend', command: ['python3', 'seed.py'], unless: ['python3', 'seed.py', '--check'] } } },
+    {
+      ...ktrdrPreset,
+      gate: {
+        ...ktrdrPreset.gate,
+        seed: { service: 'backend', command: ['python3', 'seed.py'], unless: ['python3', 'seed.py', '--check'] },
+      },
+    },
     'test',
   );
   it('is off without gate.seed (the preset runs migrations only)', () => {

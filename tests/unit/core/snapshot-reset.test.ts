@@ -17,7 +17,8 @@ import type { ContainerInfo } from '../../../main/core/types';
 import { restoreIntoNewVolumes } from '../../../main/core/use-cases/snapshot-restore';
 import { resetInstance } from '../../../main/core/use-cases/snapshot-reset';
 
-const COMPOSE = 'services:\n  db:\n    image: pg\n    volumes: ["postgres_data:/data"]\n  backend:\n    image: be\nvolumes:\n  postgres_data:\n';
+const COMPOSE =
+  'services:\n  db:\n    image: pg\n    volumes: ["postgres_data:/data"]\n  backend:\n    image: be\nvolumes:\n  postgres_data:\n';
 let root: string;
 let deps: Deps;
 let calls: string[];
@@ -25,7 +26,17 @@ let existing: Set<string>;
 let secrets: Record<string, string>;
 let importFails: boolean;
 
-const container = (service: string, state: ContainerInfo['state'] = 'running'): ContainerInfo => ({ id: `c-${service}`, name: service, project: 'app--b', service, state, status: '', health: 'none', ports: [], oneOff: false });
+const container = (service: string, state: ContainerInfo['state'] = 'running'): ContainerInfo => ({
+  id: `c-${service}`,
+  name: service,
+  project: 'app--b',
+  service,
+  state,
+  status: '',
+  health: 'none',
+  ports: [],
+  oneOff: false,
+});
 let containers: ContainerInfo[];
 
 async function storeSnapshot(name: string, over: Partial<SnapshotMeta> = {}): Promise<void> {
@@ -33,9 +44,21 @@ async function storeSnapshot(name: string, over: Partial<SnapshotMeta> = {}): Pr
   const draft = await store.begin(name);
   await writeFile(draft.file('postgres_data.tar'), 'tar');
   const meta: SnapshotMeta = {
-    version: 1, name, createdAt: '2026-01-01T00:00:00Z', repo: join(root, 'app'), source: { instance: 'app--a', path: '/x', branch: 'a' }, commit: null, migrationHead: null,
-    composeHash: composeHash([{ path: 'docker-compose.sandbox.yml', text: COMPOSE }]), composeFiles: ['docker-compose.sandbox.yml'], method: 'stopped', image: 'sha256:pg',
-    volumes: [{ key: 'postgres_data', source: 'app--a_postgres_data', file: 'postgres_data.tar', bytes: 3, stored: 3, services: ['db'] }], secrets: ['KTRDR_DB_PASSWORD'], elapsedMs: 1, ...over,
+    version: 1,
+    name,
+    createdAt: '2026-01-01T00:00:00Z',
+    repo: join(root, 'app'),
+    source: { instance: 'app--a', path: '/x', branch: 'a' },
+    commit: null,
+    migrationHead: null,
+    composeHash: composeHash([{ path: 'docker-compose.sandbox.yml', text: COMPOSE }]),
+    composeFiles: ['docker-compose.sandbox.yml'],
+    method: 'stopped',
+    image: 'sha256:pg',
+    volumes: [{ key: 'postgres_data', source: 'app--a_postgres_data', file: 'postgres_data.tar', bytes: 3, stored: 3, services: ['db'] }],
+    secrets: ['KTRDR_DB_PASSWORD'],
+    elapsedMs: 1,
+    ...over,
   };
   await draft.commit(meta, { KTRDR_DB_PASSWORD: 'from-a' });
 }
@@ -48,7 +71,15 @@ beforeEach(async () => {
   await writeFile(join(path, 'docker-compose.sandbox.yml'), COMPOSE);
   const registry = createRegistryStore(home);
   await registry.update((r) => {
-    r.instances['app--b'] = { id: 'app--b', path, slot: 2, kind: 'worktree', repo: join(root, 'app'), branch: 'b', createdAt: '2026-01-01T00:00:00Z' };
+    r.instances['app--b'] = {
+      id: 'app--b',
+      path,
+      slot: 2,
+      kind: 'worktree',
+      repo: join(root, 'app'),
+      branch: 'b',
+      createdAt: '2026-01-01T00:00:00Z',
+    };
   });
   calls = [];
   existing = new Set(['app--b_postgres_data']);
@@ -83,7 +114,8 @@ beforeEach(async () => {
     compose: { up: async () => void calls.push('compose up') },
     secrets: {
       get: async () => ({ ...secrets }),
-      set: async (_id: string, v: Record<string, string>) => void (calls.push(`secrets ${Object.keys(v).join(',')}`), Object.assign(secrets, v)),
+      set: async (_id: string, v: Record<string, string>) =>
+        void (calls.push(`secrets ${Object.keys(v).join(',')}`), Object.assign(secrets, v)),
     },
     gates: { write: async () => undefined },
     snapshots: createSnapshotStore(home),
@@ -106,38 +138,57 @@ describe('reset', () => {
   });
 
   it('needs a snapshot: named, or the repository default', async () => {
-    await expect(resetInstance(deps, { id: 'app--b' })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/no default snapshot/) });
+    await expect(resetInstance(deps, { id: 'app--b' })).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/no default snapshot/),
+    });
     await expect(resetInstance(deps, { id: 'app--b' }, { snapshot: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(calls).toEqual([]);
   });
 
   it('starts what it stopped when the restore fails', async () => {
     importFails = true;
-    await expect(resetInstance(deps, { id: 'app--b' }, { snapshot: 's1' })).rejects.toThrow(/Reset of "app--b" from "s1" failed: engine hiccup/);
+    await expect(resetInstance(deps, { id: 'app--b' }, { snapshot: 's1' })).rejects.toThrow(
+      /Reset of "app--b" from "s1" failed: engine hiccup/,
+    );
     expect(calls).toEqual(['stop c-db', 'import app--b_postgres_data s1/postgres_data.tar clear=true', 'start c-db']);
   });
 
-  it('takes the snapshot\'s secrets and recreates through compose when they differ', async () => {
+  it("takes the snapshot's secrets and recreates through compose when they differ", async () => {
     secrets.KTRDR_DB_PASSWORD = 'own';
     const r = await resetInstance(deps, { id: 'app--b' }, { snapshot: 's1', timeoutMs: 1 }); // the gate has no real stack here
     expect(r.restore).toMatchObject({ snapshot: 's1', volumes: [{ volume: 'app--b_postgres_data' }] });
-    expect(calls).toEqual(['stop c-db', 'secrets KTRDR_DB_PASSWORD', 'import app--b_postgres_data s1/postgres_data.tar clear=true', 'compose up']);
+    expect(calls).toEqual([
+      'stop c-db',
+      'secrets KTRDR_DB_PASSWORD',
+      'import app--b_postgres_data s1/postgres_data.tar clear=true',
+      'compose up',
+    ]);
   });
 });
 
 describe('restore into new volumes (create/up --snapshot)', () => {
-  it('creates the missing volume with compose\'s labels and fills it', async () => {
+  it("creates the missing volume with compose's labels and fills it", async () => {
     existing.clear();
     containers = [];
     const ctx = await loadInstance(deps, await resolveInstance(deps, { id: 'app--b' }));
     const r = await restoreIntoNewVolumes(deps, ctx, 's1', {}, () => undefined);
-    expect(r).toMatchObject({ snapshot: 's1', instance: 'app--b', volumes: [{ key: 'postgres_data', volume: 'app--b_postgres_data', bytes: 3 }], forced: [] });
+    expect(r).toMatchObject({
+      snapshot: 's1',
+      instance: 'app--b',
+      volumes: [{ key: 'postgres_data', volume: 'app--b_postgres_data', bytes: 3 }],
+      forced: [],
+    });
     expect(calls).toEqual(['create app--b_postgres_data', 'import app--b_postgres_data s1/postgres_data.tar clear=false']);
   });
 
   it('refuses when the volume already exists (reset is the way to replace it)', async () => {
     const ctx = await loadInstance(deps, await resolveInstance(deps, { id: 'app--b' }));
-    await expect(restoreIntoNewVolumes(deps, ctx, 's1', {}, () => undefined)).rejects.toMatchObject({ code: 'STATE', message: expect.stringMatching(/already has app--b_postgres_data/), hint: expect.stringMatching(/reset app--b --snapshot s1/) });
+    await expect(restoreIntoNewVolumes(deps, ctx, 's1', {}, () => undefined)).rejects.toMatchObject({
+      code: 'STATE',
+      message: expect.stringMatching(/already has app--b_postgres_data/),
+      hint: expect.stringMatching(/reset app--b --snapshot s1/),
+    });
     expect(calls).toEqual([]);
   });
 });

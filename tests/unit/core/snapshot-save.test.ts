@@ -21,20 +21,42 @@ let controlData: { exitCode: number; output: string };
 let skip: ((path: string) => boolean) | undefined;
 
 // pg_controldata of a cleanly stopped cluster whose shutdown checkpoint is in segment 0x25 (16 MB segments)
-const SHUT_DOWN = 'pgdata: .\nDatabase cluster state:               shut down\nLatest checkpoint location:           0/25000A70\n' +
+const SHUT_DOWN =
+  'pgdata: .\nDatabase cluster state:               shut down\nLatest checkpoint location:           0/25000A70\n' +
   "Latest checkpoint's TimeLineID:       1\nBytes per WAL segment:                16777216\n";
 
-const container = (service: string): ContainerInfo => ({ id: `c-${service}`, name: service, project: 'app--a', service, state: 'running', status: 'Up', health: 'none', ports: [], oneOff: false });
+const container = (service: string): ContainerInfo => ({
+  id: `c-${service}`,
+  name: service,
+  project: 'app--a',
+  service,
+  state: 'running',
+  status: 'Up',
+  health: 'none',
+  ports: [],
+  oneOff: false,
+});
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'kts-snap-save-'));
   const home = join(root, 'home');
   const path = join(root, 'app--a');
   await mkdir(path, { recursive: true });
-  await writeFile(join(path, 'docker-compose.sandbox.yml'), 'services:\n  db:\n    image: pg\n    volumes: ["postgres_data:/data"]\n  backend:\n    image: be\nvolumes:\n  postgres_data:\n');
+  await writeFile(
+    join(path, 'docker-compose.sandbox.yml'),
+    'services:\n  db:\n    image: pg\n    volumes: ["postgres_data:/data"]\n  backend:\n    image: be\nvolumes:\n  postgres_data:\n',
+  );
   const registry = createRegistryStore(home);
   await registry.update((r) => {
-    r.instances['app--a'] = { id: 'app--a', path, slot: 1, kind: 'worktree', repo: join(root, 'app'), branch: 'a', createdAt: '2026-01-01T00:00:00Z' };
+    r.instances['app--a'] = {
+      id: 'app--a',
+      path,
+      slot: 1,
+      kind: 'worktree',
+      repo: join(root, 'app'),
+      branch: 'a',
+      createdAt: '2026-01-01T00:00:00Z',
+    };
   });
   calls = [];
   stopExit = 0;
@@ -86,9 +108,19 @@ describe('snapshot save', () => {
   it('stops only the services using the volume, copies, starts them again, records the metadata', async () => {
     const s = await saveSnapshot(deps, { id: 'app--a' }, { name: 's1' });
     expect(calls).toEqual(['stop c-db', 'inspect app--a_postgres_data', 'export app--a_postgres_data snapshot', 'start c-db']);
-    expect(s).toMatchObject({ name: 's1', method: 'stopped', migrationHead: 'rev42 (head)', commit: 'abc', secrets: ['KTRDR_DB_PASSWORD'], volumes: [{ key: 'postgres_data', services: ['db'], bytes: 100 }] });
+    expect(s).toMatchObject({
+      name: 's1',
+      method: 'stopped',
+      migrationHead: 'rev42 (head)',
+      commit: 'abc',
+      secrets: ['KTRDR_DB_PASSWORD'],
+      volumes: [{ key: 'postgres_data', services: ['db'], bytes: 100 }],
+    });
     expect(await snapshotEntries()).toEqual(['s1']);
-    await expect(saveSnapshot(deps, { id: 'app--a' }, { name: 's1' })).rejects.toMatchObject({ code: 'STATE', message: 'A snapshot "s1" already exists' });
+    await expect(saveSnapshot(deps, { id: 'app--a' }, { name: 's1' })).rejects.toMatchObject({
+      code: 'STATE',
+      message: 'A snapshot "s1" already exists',
+    });
   });
 
   it('refuses a copy of a service that had to be killed, and starts it again', async () => {

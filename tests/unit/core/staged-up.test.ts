@@ -54,7 +54,8 @@ function world(opts: { dbReadyAt: number; backendReadyAt: number; dbExitsAt?: nu
   } as unknown as Compose;
   const list = (): ContainerInfo[] =>
     [...started.keys()].map((s) => {
-      if (s === 'db' && opts.dbExitsAt !== undefined && clock.elapsed() >= opts.dbExitsAt) return container(s, { state: 'exited', status: 'Exited (1) 1 second ago' });
+      if (s === 'db' && opts.dbExitsAt !== undefined && clock.elapsed() >= opts.dbExitsAt)
+        return container(s, { state: 'exited', status: 'Exited (1) 1 second ago' });
       // Docker's own clock: healthy only at the service's first interval (10 s / 30 s after start)
       const first = s === 'db' ? 10_000 : s === 'backend' ? 30_000 : 0;
       const health = first === 0 ? 'none' : clock.elapsed() - started.get(s)! >= first ? 'healthy' : 'starting';
@@ -66,7 +67,14 @@ function world(opts: { dbReadyAt: number; backendReadyAt: number; dbExitsAt?: nu
   });
   const events: ProgressEvent[] = [];
   const run = () =>
-    composeUpStaged(fakeDeps({ engine, compose, clock }), target, model, { services: ['db', 'backend', 'worker', 'cache'], timeoutMs: 60_000, vars: {} }, (e) => events.push(e), 'proj');
+    composeUpStaged(
+      fakeDeps({ engine, compose, clock }),
+      target,
+      model,
+      { services: ['db', 'backend', 'worker', 'cache'], timeoutMs: 60_000, vars: {} },
+      (e) => events.push(e),
+      'proj',
+    );
   return { clock, ups, run, events, engine };
 }
 
@@ -89,7 +97,7 @@ describe('composeUpStaged', () => {
     expect(labels[0]).toMatch(/^db ready \(its healthcheck passed; Docker still says starting\) after \d/);
   });
 
-  it('takes Docker\'s word when it comes first', async () => {
+  it("takes Docker's word when it comes first", async () => {
     const w = world({ dbReadyAt: 99_000, backendReadyAt: 99_000 });
     const r = await w.run();
     expect(r.complete).toBe(true);

@@ -13,7 +13,17 @@ const FIXTURE = readFileSync(join(__dirname, '..', '..', 'fixtures', 'stack', 'd
 const dir = '/repos/status';
 
 const rec = record('ktrdr--s', 1, { path: dir });
-const SERVICES = ['db', 'backend', 'backtest-worker-1', 'backtest-worker-2', 'training-worker-1', 'training-worker-2', 'grafana', 'jaeger', 'prometheus'];
+const SERVICES = [
+  'db',
+  'backend',
+  'backtest-worker-1',
+  'backtest-worker-2',
+  'training-worker-1',
+  'training-worker-2',
+  'grafana',
+  'jaeger',
+  'prometheus',
+];
 
 function deps(engine: FakeEngine, http: Http): Deps {
   return fakeDeps({
@@ -34,7 +44,10 @@ function recordingHttp(answer: (url: string) => { status: number; body: string }
       seen.push({ url, signal, startedBeforeListing: !listed });
       return new Promise((resolve, reject) => {
         const a = answer(url);
-        const t = setTimeout(() => (a === 'hang' ? reject(new Error(`GET ${url} timed out after ${timeoutMs} ms`)) : resolve(a)), a === 'hang' ? 20 : delayMs);
+        const t = setTimeout(
+          () => (a === 'hang' ? reject(new Error(`GET ${url} timed out after ${timeoutMs} ms`)) : resolve(a)),
+          a === 'hang' ? 20 : delayMs,
+        );
         signal?.addEventListener('abort', () => {
           clearTimeout(t);
           reject(new Error(`GET ${url} cancelled`));
@@ -47,7 +60,13 @@ function recordingHttp(answer: (url: string) => { status: number; body: string }
 
 describe('status', () => {
   it('probes every HTTP check of a running instance, concurrently with the container listing', async () => {
-    const h = recordingHttp((url) => (url.includes('/workers') ? { status: 200, body: '{"workers":[1,2,3,4]}' } : url.includes('9091') ? 'hang' : { status: 200, body: '{}' }));
+    const h = recordingHttp((url) =>
+      url.includes('/workers')
+        ? { status: 200, body: '{"workers":[1,2,3,4]}' }
+        : url.includes('9091')
+          ? 'hang'
+          : { status: 200, body: '{}' },
+    );
     const engine = new FakeEngine(() => {
       h.markListed();
       return SERVICES.map((s) => container(s, { project: rec.id, health: 'healthy' }));
@@ -79,7 +98,9 @@ describe('status', () => {
     for (const x of ['grafana', 'jaeger', 'prometheus']) delete doc.services[x];
     const files = new MemoryFiles({ [join(cur, 'docker-compose.sandbox.yml')]: stringify(doc) });
     const rec2 = record('ktrdr--cur', 2, { path: cur });
-    const h = recordingHttp((url) => (url.includes('/workers') ? { status: 200, body: '{"workers":[1,2,3,4]}' } : { status: 200, body: '{}' }));
+    const h = recordingHttp((url) =>
+      url.includes('/workers') ? { status: 200, body: '{"workers":[1,2,3,4]}' } : { status: 200, body: '{}' },
+    );
     const engine = new FakeEngine(() => SERVICES.slice(0, 6).map((s) => container(s, { project: rec2.id, health: 'healthy' })));
     const d = fakeDeps({
       engine,

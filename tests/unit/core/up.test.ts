@@ -2,7 +2,14 @@
 // memory (compose file, .env.sandbox) and fakes for the engine, compose, ports, secrets and stores.
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EngineUnavailableError, type Compose, type ComposeTarget, type Deps, type GateStore, type RegistryStore } from '../../../main/core/deps';
+import {
+  EngineUnavailableError,
+  type Compose,
+  type ComposeTarget,
+  type Deps,
+  type GateStore,
+  type RegistryStore,
+} from '../../../main/core/deps';
 import type { ProgressEvent } from '../../../main/core/events';
 import type { GateReport, RegistryData } from '../../../main/core/types';
 import { upInstance } from '../../../main/core/use-cases/up';
@@ -96,7 +103,9 @@ describe('upInstance', () => {
       'compose-up:passed',
     ]);
     expect(calls).toEqual(['ping', 'secrets', `compose up ${ID} with secrets`]);
-    expect(events.findIndex((e) => e.type === 'gate-start')).toBeGreaterThan(events.findIndex((e) => e.type === 'step' && e.id === 'compose-up' && e.state === 'passed'));
+    expect(events.findIndex((e) => e.type === 'gate-start')).toBeGreaterThan(
+      events.findIndex((e) => e.type === 'step' && e.id === 'compose-up' && e.state === 'passed'),
+    );
     expect(r.gate?.passed).toBe(true);
     expect(r.gate?.checks.find((c) => c.name === 'containers')?.message).toBe('2/2 healthy'); // services from the compose file
     expect(gates).toHaveLength(1);
@@ -126,7 +135,9 @@ describe('upInstance', () => {
     engine.ping = async () => {
       throw new EngineUnavailableError('Docker is not running', 'fake');
     };
-    await expect(upInstance(deps(), { id: ID }, {}, (e) => events.push(e))).rejects.toThrow(/docker-compose\.sandbox\.yml is not valid YAML/);
+    await expect(upInstance(deps(), { id: ID }, {}, (e) => events.push(e))).rejects.toThrow(
+      /docker-compose\.sandbox\.yml is not valid YAML/,
+    );
     expect(steps()).toEqual([]);
   });
 
@@ -143,9 +154,23 @@ describe('upInstance', () => {
     expect(r.gate?.passed).toBe(true);
     const byName = Object.fromEntries(r.gate!.checks.map((c) => [c.name, c]));
     for (const n of ['grafana', 'jaeger', 'prometheus']) {
-      expect(byName[n]).toMatchObject({ state: 'skipped', message: `skipped: service ${n} is not in docker-compose.sandbox.yml`, attempts: 0 });
+      expect(byName[n]).toMatchObject({
+        state: 'skipped',
+        message: `skipped: service ${n} is not in docker-compose.sandbox.yml`,
+        attempts: 0,
+      });
     }
-    expect(r.gate!.checks.map((c) => c.name)).toEqual(['database', 'migrations', 'backend', 'workers', 'grafana', 'jaeger', 'prometheus', 'containers', 'isolation']);
+    expect(r.gate!.checks.map((c) => c.name)).toEqual([
+      'database',
+      'migrations',
+      'backend',
+      'workers',
+      'grafana',
+      'jaeger',
+      'prometheus',
+      'containers',
+      'isolation',
+    ]);
     expect(http.callsTo(':3002') + http.callsTo(':16688') + http.callsTo(':9092')).toBe(0);
     // the live progress lists them from the start and reports them settled
     const start = events.find((e) => e.type === 'gate-start');
@@ -160,7 +185,10 @@ describe('upInstance', () => {
   it('lint findings are ONE step line, carried in full in the result', async () => {
     files.put(
       path.join(dir, 'docker-compose.sandbox.yml'),
-      COMPOSE.replace('"127.0.0.1:${KTRDR_DB_PORT:-5432}:5432"', '"${KTRDR_DB_PORT:-5432}:5432"').replace('"127.0.0.1:${KTRDR_API_PORT:-8000}:8000"', '"${KTRDR_API_PORT:-8000}:8000"'),
+      COMPOSE.replace('"127.0.0.1:${KTRDR_DB_PORT:-5432}:5432"', '"${KTRDR_DB_PORT:-5432}:5432"').replace(
+        '"127.0.0.1:${KTRDR_API_PORT:-8000}:8000"',
+        '"${KTRDR_API_PORT:-8000}:8000"',
+      ),
     );
     const r = await upInstance(deps(), { id: ID }, {}, (e) => events.push(e));
     const lintSteps = events.filter((e) => e.type === 'step' && e.id.startsWith('doctor'));
@@ -176,7 +204,9 @@ describe('upInstance', () => {
     );
     const err = await upInstance(deps(), { id: ID }, {}, (e) => events.push(e)).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'STATE', exitCode: 1 });
-    expect((err as Error).message).toBe('External network "shared-observability", volume "models" do not exist: compose would fail on them, so nothing was started');
+    expect((err as Error).message).toBe(
+      'External network "shared-observability", volume "models" do not exist: compose would fail on them, so nothing was started',
+    );
     expect((err as { hint?: string }).hint).toContain('up --create-externals');
     expect(calls).toEqual(['ping']); // no secrets, no compose
     expect(steps().slice(-2)).toEqual(['externals:running', 'externals:failed']);
@@ -199,4 +229,3 @@ describe('upInstance', () => {
     await upInstance(deps(), { id: ID }, {}, () => undefined);
   });
 });
-

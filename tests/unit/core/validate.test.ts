@@ -1,7 +1,15 @@
 // Strict input: integers in plain decimal digits and in range, branch names by git's ref rules.
 import { describe, expect, it } from 'vitest';
 import { SandboxError } from '../../../main/core/errors';
-import { parseInteger, parsePort, parseSlot, parseTail, parseTimeoutMs, refNameProblem, validateBranchName } from '../../../main/core/validate';
+import {
+  parseInteger,
+  parsePort,
+  parseSlot,
+  parseTail,
+  parseTimeoutMs,
+  refNameProblem,
+  validateBranchName,
+} from '../../../main/core/validate';
 
 function usage(fn: () => unknown): SandboxError {
   try {
@@ -54,11 +62,32 @@ describe('branch names (git check-ref-format --branch)', () => {
     expect(refNameProblem(b)).toBeNull();
     expect(validateBranchName(b)).toBe(b);
   });
-  it.each(['', '-x', '--force', 'HEAD', '@', 'a..b', 'a//b', '/a', 'a/', 'a.', 'a.lock', 'a/.b', 'a@{1}', 'a b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[', 'a\\b', 'a\u0001', 'x'.repeat(201)])(
-    'refuses %j',
-    (b) => {
-      expect(refNameProblem(b)).not.toBeNull();
-      usage(() => validateBranchName(b));
-    },
-  );
+  it.each([
+    '',
+    '-x',
+    '--force',
+    'HEAD',
+    '@',
+    'a..b',
+    'a//b',
+    '/a',
+    'a/',
+    'a.',
+    'a.lock',
+    'a/.b',
+    'a@{1}',
+    'a b',
+    'a~1',
+    'a^',
+    'a:b',
+    'a?',
+    'a*',
+    'a[',
+    'a\\b',
+    'a\u0001',
+    'x'.repeat(201),
+  ])('refuses %j', (b) => {
+    expect(refNameProblem(b)).not.toBeNull();
+    usage(() => validateBranchName(b));
+  });
 });

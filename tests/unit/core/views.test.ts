@@ -122,7 +122,13 @@ describe('a service the passed gate proved ready by its own healthcheck', () => 
       { ...base, service: 'worker', health: 'unhealthy' as const },
     ];
     const report = {
-      instance: 'p', passed: true, startedAt: '', elapsedMs: 1, timeoutMs: 1, checks: [], logTails: {},
+      instance: 'p',
+      passed: true,
+      startedAt: '',
+      elapsedMs: 1,
+      timeoutMs: 1,
+      checks: [],
+      logTails: {},
       readiness: {
         db: { ready: true, source: 'probe' as const, dockerHealth: 'starting' as const },
         web: { ready: true, source: 'running' as const, dockerHealth: 'starting' as const },

@@ -7,7 +7,15 @@ import { scrubToken, withoutToken } from '../../../renderer/src/api/url-token';
 import { escapeHtml, shellHtml } from '../../../main/shared/first-frame';
 import type { InstanceView } from '../../../main/core/views';
 
-const snap: Snapshot = { engine: { state: 'up', endpoint: 'unix', version: '20' }, instances: [], orphans: [], busy: {}, repository: '/repo', problems: [], updatedAt: 7 };
+const snap: Snapshot = {
+  engine: { state: 'up', endpoint: 'unix', version: '20' },
+  instances: [],
+  orphans: [],
+  busy: {},
+  repository: '/repo',
+  problems: [],
+  updatedAt: 7,
+};
 
 describe('token scrubbing', () => {
   it('removes only the token, keeping path, other parameters and hash', () => {
@@ -24,7 +32,12 @@ describe('token scrubbing', () => {
     expect(calls).toEqual([[{ k: 1 }, '', '/#create']]);
     expect(scrubToken({ href: 'http://localhost:1/' }, history)).toBe(false);
     expect(calls).toHaveLength(1);
-    const throwing = { state: null, replaceState: () => { throw new Error('SecurityError'); } };
+    const throwing = {
+      state: null,
+      replaceState: () => {
+        throw new Error('SecurityError');
+      },
+    };
     expect(scrubToken({ href: 'http://localhost:1/?token=t' }, throwing)).toBe(false);
   });
 });
@@ -61,10 +74,27 @@ describe('inlined initial data', () => {
 
 describe('first frame (the static top bar the server puts into #root)', () => {
   const view = (id: string, status: InstanceView['status']): InstanceView =>
-    ({ id, path: `/p/${id}`, slot: 1, kind: 'worktree', branch: id, createdAt: '', status, dirExists: true, containers: { running: 0, healthy: 0, total: 9 }, ports: [], links: [], lastGate: null }) as InstanceView;
+    ({
+      id,
+      path: `/p/${id}`,
+      slot: 1,
+      kind: 'worktree',
+      branch: id,
+      createdAt: '',
+      status,
+      dirExists: true,
+      containers: { running: 0, healthy: 0, total: 9 },
+      ports: [],
+      links: [],
+      lastGate: null,
+    }) as InstanceView;
 
   it('shows the live summary and the repository, escaped', () => {
-    const html = shellHtml({ ...snap, instances: [view('a', 'running'), view('b', 'partial'), view('c', 'stopped')], repository: '/r/<b>&"x"' });
+    const html = shellHtml({
+      ...snap,
+      instances: [view('a', 'running'), view('b', 'partial'), view('c', 'stopped')],
+      repository: '/r/<b>&"x"',
+    });
     expect(html).toContain('<div class="summary">1 running · 1 failing · 1 stopped</div>');
     expect(html).toContain('<bdi dir="ltr">/r/&lt;b&gt;&amp;&quot;x&quot;</bdi>');
     expect(html).toContain('title="Repository: /r/&lt;b&gt;&amp;&quot;x&quot;"');

@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { LogStore } from '../../../renderer/src/api/log-store';
 
-const line = (service: string, time: string | undefined, text: string) => ({ subscription: 's', service, stream: 'stdout' as const, text, ...(time ? { time } : {}) });
+const line = (service: string, time: string | undefined, text: string) => ({
+  subscription: 's',
+  service,
+  stream: 'stdout' as const,
+  text,
+  ...(time ? { time } : {}),
+});
 
 describe('log store', () => {
   it("puts a service's older tail lines among the lines already there, by time; untimed lines go last", () => {

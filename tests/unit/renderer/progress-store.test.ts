@@ -3,10 +3,27 @@ import { describe, expect, it } from 'vitest';
 import type { EventMap } from '../../../main/shared/contract';
 import type { ProgressEvent } from '../../../main/core/events';
 import type { CheckResult } from '../../../main/core/types';
-import { applyProgress, beginOperation, dismissOperation, finishOperation, gateVerdict, splitOperation, type ProgressState } from '../../../renderer/src/api/progress-store';
+import {
+  applyProgress,
+  beginOperation,
+  dismissOperation,
+  finishOperation,
+  gateVerdict,
+  splitOperation,
+  type ProgressState,
+} from '../../../renderer/src/api/progress-store';
 import { LogStore } from '../../../renderer/src/api/log-store';
 
-const check = (name: string, state: CheckResult['state'], elapsedMs = 0): CheckResult => ({ name, label: name, state, message: '', attempts: 1, startedAt: 0, elapsedMs, services: [] });
+const check = (name: string, state: CheckResult['state'], elapsedMs = 0): CheckResult => ({
+  name,
+  label: name,
+  state,
+  message: '',
+  attempts: 1,
+  startedAt: 0,
+  elapsedMs,
+  services: [],
+});
 const ev = (operation: string, e: ProgressEvent): EventMap['progress'] => ({ ...e, operation });
 
 describe('progress store', () => {
@@ -20,7 +37,11 @@ describe('progress store', () => {
     s = applyProgress(s, ev('up:a', { type: 'step', id: 'engine', label: 'Docker engine reachable', state: 'running' }), 500);
     s = applyProgress(s, ev('up:a', { type: 'step', id: 'engine', label: 'Docker engine reachable', state: 'passed' }), 700);
     s = applyProgress(s, ev('up:a', { type: 'output', source: 'compose', line: 'Creating a_db_1 ... done' }));
-    s = applyProgress(s, ev('up:a', { type: 'gate-start', checks: [check('database', 'pending'), check('backend', 'pending')], timeoutMs: 180000 }), 1000);
+    s = applyProgress(
+      s,
+      ev('up:a', { type: 'gate-start', checks: [check('database', 'pending'), check('backend', 'pending')], timeoutMs: 180000 }),
+      1000,
+    );
     expect(gateVerdict(s.a!.gate!)).toBe('running');
     s = applyProgress(s, ev('up:a', { type: 'gate-check', check: check('database', 'passed', 1200) }));
     expect(gateVerdict(s.a!.gate!)).toBe('running');
@@ -34,10 +55,26 @@ describe('progress store', () => {
 
   it("keeps compose's sub-steps with their parent and time; an operation another process ran ends with its report", () => {
     let s: ProgressState = applyProgress({}, ev('up:a', { type: 'step', id: 'compose-up', label: 'compose up -d', state: 'running' }), 0);
-    s = applyProgress(s, ev('up:a', { type: 'step', id: 'compose-up:svc:db', label: 'Creating db', state: 'running', parent: 'compose-up' }), 100);
-    s = applyProgress(s, ev('up:a', { type: 'step', id: 'compose-up:svc:db', label: 'Creating db', state: 'passed', parent: 'compose-up', elapsedMs: 4200 }), 4400);
+    s = applyProgress(
+      s,
+      ev('up:a', { type: 'step', id: 'compose-up:svc:db', label: 'Creating db', state: 'running', parent: 'compose-up' }),
+      100,
+    );
+    s = applyProgress(
+      s,
+      ev('up:a', { type: 'step', id: 'compose-up:svc:db', label: 'Creating db', state: 'passed', parent: 'compose-up', elapsedMs: 4200 }),
+      4400,
+    );
     expect(s.a!.steps[1]).toMatchObject({ parent: 'compose-up', state: 'passed', elapsedMs: 4200 });
-    const report = { instance: 'a', passed: false, startedAt: '', elapsedMs: 1, timeoutMs: 1, checks: [], logTails: { backend: ['Traceback'] } };
+    const report = {
+      instance: 'a',
+      passed: false,
+      startedAt: '',
+      elapsedMs: 1,
+      timeoutMs: 1,
+      checks: [],
+      logTails: { backend: ['Traceback'] },
+    };
     s = applyProgress(s, ev('up:a', { type: 'end', ok: false, gate: report }));
     expect(s.a!.finished).toBe(true);
     expect(s.a!.report).toEqual(report);

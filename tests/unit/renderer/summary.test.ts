@@ -40,14 +40,27 @@ describe('summary counts', () => {
     expect(bucketOf(view('a', 'stopped', false), {})).toBe('stopped');
     expect(bucketOf(view('a', 'missing'), {})).toBe('missing');
     expect(bucketOf(view('a', 'missing'), { a: 'destroying' })).toBe('busy');
-    const all = [view('a', 'running'), view('b', 'running'), view('c', 'partial'), view('d', 'stopped'), view('e', 'missing'), view('f', 'stopped')];
-    expect(summarise({ instances: all, busy: { f: 'starting' }, engine: up })).toBe('2 running · 1 failing · 1 busy · 1 stopped · 1 missing dir');
+    const all = [
+      view('a', 'running'),
+      view('b', 'running'),
+      view('c', 'partial'),
+      view('d', 'stopped'),
+      view('e', 'missing'),
+      view('f', 'stopped'),
+    ];
+    expect(summarise({ instances: all, busy: { f: 'starting' }, engine: up })).toBe(
+      '2 running · 1 failing · 1 busy · 1 stopped · 1 missing dir',
+    );
   });
 
   it('says the engine is down instead of counting everything as stopped', () => {
     const instances = [view('a', 'stopped'), view('b', 'stopped')];
-    expect(summarise({ instances, busy: {}, engine: { state: 'down', endpoint: 'x', message: 'ECONNREFUSED', retryInMs: 2000 } })).toBe('Docker not running · 2 instances, state unknown');
-    expect(summarise({ instances: [], busy: {}, engine: { state: 'down', endpoint: 'x', message: '', retryInMs: 1 } })).toBe('Docker not running');
+    expect(summarise({ instances, busy: {}, engine: { state: 'down', endpoint: 'x', message: 'ECONNREFUSED', retryInMs: 2000 } })).toBe(
+      'Docker not running · 2 instances, state unknown',
+    );
+    expect(summarise({ instances: [], busy: {}, engine: { state: 'down', endpoint: 'x', message: '', retryInMs: 1 } })).toBe(
+      'Docker not running',
+    );
     expect(summarise({ instances, busy: {}, engine: { state: 'connecting', endpoint: 'x' } })).toBe('Connecting to Docker · 2 instances');
     expect(summarise({ instances: [], busy: {}, engine: up })).toBe('no instances');
   });

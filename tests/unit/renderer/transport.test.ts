@@ -5,7 +5,15 @@ import { createElectronTransport } from '../../../renderer/src/api/electron-tran
 import { createHttpTransport, type EventSourceLike, type FetchLike } from '../../../renderer/src/api/http-transport';
 import { isBridge, selectTransport } from '../../../renderer/src/api/select-transport';
 
-const snap: Snapshot = { engine: { state: 'up', endpoint: 'unix', version: '20' }, instances: [], orphans: [], busy: {}, repository: null, problems: [], updatedAt: 1 };
+const snap: Snapshot = {
+  engine: { state: 'up', endpoint: 'unix', version: '20' },
+  instances: [],
+  orphans: [],
+  busy: {},
+  repository: null,
+  problems: [],
+  updatedAt: 1,
+};
 
 function fakeBridge(): Api & { calls: unknown[][] } {
   const calls: unknown[][] = [];
@@ -70,7 +78,10 @@ describe('selectTransport', () => {
       }) as Api['invoke'],
       on: () => () => undefined,
     });
-    expect(await api.invoke('slots')).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'An object could not be cloned', exitCode: 1 } });
+    expect(await api.invoke('slots')).toEqual({
+      ok: false,
+      error: { code: 'INTERNAL', message: 'An object could not be cloned', exitCode: 1 },
+    });
   });
 });
 
@@ -106,9 +117,15 @@ describe('http transport', () => {
 
   it('never throws: network failures, 401 and garbage become error envelopes', async () => {
     const down = createHttpTransport({ fetch: fetchRecorder(() => new TypeError('Failed to fetch')).fetch, EventSource: FakeEventSource });
-    expect(await down.invoke('slots')).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringContaining('not reachable') } });
+    expect(await down.invoke('slots')).toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL', message: expect.stringContaining('not reachable') },
+    });
     const unauth = createHttpTransport({ fetch: fetchRecorder(() => ({ status: 401, body: 'null' })).fetch, EventSource: FakeEventSource });
-    expect(await unauth.invoke('slots')).toMatchObject({ ok: false, error: { code: 'USAGE', message: expect.stringContaining('Not authorised') } });
+    expect(await unauth.invoke('slots')).toMatchObject({
+      ok: false,
+      error: { code: 'USAGE', message: expect.stringContaining('Not authorised') },
+    });
     const garbage = createHttpTransport({
       fetch: async () => ({ ok: false, status: 502, json: async () => Promise.reject(new SyntaxError('bad json')) }),
       EventSource: FakeEventSource,

@@ -15,7 +15,15 @@ import type { Handlers, StateService } from '../../../main/ui-backend/types';
 let dir: string;
 let server: DashboardServer;
 let listeners: ((s: Snapshot) => void)[] = [];
-const snap: Snapshot = { engine: { state: 'up', endpoint: 'unix', version: '20' }, instances: [], orphans: [], busy: {}, repository: '/repo', problems: [], updatedAt: 7 };
+const snap: Snapshot = {
+  engine: { state: 'up', endpoint: 'unix', version: '20' },
+  instances: [],
+  orphans: [],
+  busy: {},
+  repository: '/repo',
+  problems: [],
+  updatedAt: 7,
+};
 const settings = { repositoryRoot: null, theme: 'dark' as const, startAtLogin: false, notifications: true };
 const BIG_JS = `${'export const x = "ktrdr";\n'.repeat(800)}`;
 
@@ -56,10 +64,20 @@ interface Res {
   raw: Buffer;
 }
 
-function request(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string; port?: number } = {}): Promise<Res> {
+function request(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string; port?: number } = {},
+): Promise<Res> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port: opts.port ?? server.port, path, method: opts.method ?? 'GET', headers: opts.headers, setHost: !opts.headers?.host },
+      {
+        host: '127.0.0.1',
+        port: opts.port ?? server.port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: opts.headers,
+        setHost: !opts.headers?.host,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -76,7 +94,8 @@ function request(path: string, opts: { method?: string; headers?: Record<string,
 
 const json = { 'content-type': 'application/json' };
 const auth = () => ({ ...json, 'x-ktrdr-token': server.token });
-const invoke = (channel: string, args: unknown[], headers: Record<string, string> = auth()) => request(`/api/invoke/${channel}`, { method: 'POST', headers, body: JSON.stringify(args) });
+const invoke = (channel: string, args: unknown[], headers: Record<string, string> = auth()) =>
+  request(`/api/invoke/${channel}`, { method: 'POST', headers, body: JSON.stringify(args) });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kts-server-'));
@@ -127,7 +146,9 @@ describe('dashboard server', () => {
 
   it('accepts its own origins and both loopback host names', async () => {
     expect((await invoke('snapshot', [], { ...auth(), origin: `http://127.0.0.1:${server.port}` })).status).toBe(200);
-    expect((await invoke('snapshot', [], { ...auth(), origin: `http://localhost:${server.port}`, host: `localhost:${server.port}` })).status).toBe(200);
+    expect(
+      (await invoke('snapshot', [], { ...auth(), origin: `http://localhost:${server.port}`, host: `localhost:${server.port}` })).status,
+    ).toBe(200);
   });
 
   /** The JSON data block the server inlined into a page. */
@@ -155,7 +176,9 @@ describe('dashboard server', () => {
     const api = await invoke('snapshot', [], { ...json, cookie });
     expect(JSON.parse(api.body)).toEqual({ ok: true, value: snap });
     // HEAD logs in the same way (the same cookie)
-    expect((await request(`/?token=${server.token}`, { method: 'HEAD' })).headers['set-cookie']).toEqual([expect.stringContaining(`${cookie};`)]);
+    expect((await request(`/?token=${server.token}`, { method: 'HEAD' })).headers['set-cookie']).toEqual([
+      expect.stringContaining(`${cookie};`),
+    ]);
   });
 
   it('still redirects a tokenised URL of anything but the page to its clean URL', async () => {
@@ -168,7 +191,9 @@ describe('dashboard server', () => {
   it('inlines the current snapshot and settings into the page, so the first paint needs no API call', async () => {
     const page = await request('/', { headers: auth() });
     expect(inlined(page.body)).toEqual({ snapshot: snap, settings });
-    expect(page.body.indexOf(INITIAL_DATA_ELEMENT_ID)).toBeLessThan(page.body.indexOf('</body>') >= 0 ? page.body.indexOf('</body>') : Infinity);
+    expect(page.body.indexOf(INITIAL_DATA_ELEMENT_ID)).toBeLessThan(
+      page.body.indexOf('</body>') >= 0 ? page.body.indexOf('</body>') : Infinity,
+    );
     const login = await request(`/?token=${server.token}`);
     expect(inlined(login.body)).toEqual({ snapshot: snap, settings });
   });
@@ -201,14 +226,19 @@ describe('dashboard server', () => {
       const page = await request('/', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });
       expect(page.body).toContain('<style>.topbar{display:flex}</style></head>');
       // the app's chunk, which the entry imports after the first frame, is fetched meanwhile
-      expect(page.body).toContain('<script type="module" crossorigin src="/assets/index-Ent12345.js"></script><link rel="modulepreload" crossorigin href="/assets/start-App12345.js">');
+      expect(page.body).toContain(
+        '<script type="module" crossorigin src="/assets/index-Ent12345.js"></script><link rel="modulepreload" crossorigin href="/assets/start-App12345.js">',
+      );
       // every page path gets this document: its references are root-relative, so /some/route loads the app too
       const nested = await request('/some/route', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });
       expect(nested.body).toContain('src="/assets/index-Ent12345.js"');
       expect(nested.body).not.toMatch(/(src|href)="\.\//);
       expect(page.body).not.toContain('<link rel="stylesheet"');
       // the file itself is still served (Electron and older pages link it)
-      const css = await request('/assets/index-Css12345.css', { port: s2.port, headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token } });
+      const css = await request('/assets/index-Css12345.css', {
+        port: s2.port,
+        headers: { host: `127.0.0.1:${s2.port}`, 'x-ktrdr-token': s2.token },
+      });
       expect(css.body).toBe('.topbar{display:flex}');
     } finally {
       await s2.close();
@@ -272,7 +302,15 @@ describe('dashboard server', () => {
     });
     expect((await invoke('rm-rf', [])).status).toBe(404);
     expect((await request('/api/invoke/snapshot', { headers: auth() })).status).toBe(405);
-    expect((await request('/api/invoke/snapshot', { method: 'POST', headers: { 'x-ktrdr-token': server.token, 'content-type': 'text/plain' }, body: '[]' })).status).toBe(415);
+    expect(
+      (
+        await request('/api/invoke/snapshot', {
+          method: 'POST',
+          headers: { 'x-ktrdr-token': server.token, 'content-type': 'text/plain' },
+          body: '[]',
+        })
+      ).status,
+    ).toBe(415);
     expect((await request('/api/invoke/snapshot', { method: 'POST', headers: auth(), body: '{"a":1}' })).status).toBe(400);
     expect((await request('/api/invoke/snapshot', { method: 'POST', headers: auth(), body: 'nope' })).status).toBe(400);
     expect((await request('/api/nothing', { headers: auth() })).status).toBe(404);

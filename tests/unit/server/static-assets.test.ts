@@ -80,7 +80,8 @@ describe('asset cache', () => {
 });
 
 describe('inlineStylesheets', () => {
-  const page = '<head><link rel="icon" href="./favicon.svg"><link rel="stylesheet" crossorigin href="./assets/a.css"><link rel=stylesheet href=./assets/b.css></head>';
+  const page =
+    '<head><link rel="icon" href="./favicon.svg"><link rel="stylesheet" crossorigin href="./assets/a.css"><link rel=stylesheet href=./assets/b.css></head>';
 
   it('replaces each stylesheet link by its text, leaving other links alone', async () => {
     const css: Record<string, string> = { './assets/a.css': 'a{color:red}', './assets/b.css': 'b{x:$&}' };
@@ -100,19 +101,24 @@ describe('preloadDynamicImports', () => {
   const page = `<head>${tag}<link rel="stylesheet" href="./assets/x.css"></head>`;
 
   it('preloads the chunks a module script imports dynamically, next to the script', async () => {
-    const code = 'const a=()=>import("./start-BbBb2222.js");const b=import( \'./x/lazy-C3.mjs\' );import("./start-BbBb2222.js");import(dynamicName);import("https://cdn.example/x.js")';
+    const code =
+      'const a=()=>import("./start-BbBb2222.js");const b=import( \'./x/lazy-C3.mjs\' );import("./start-BbBb2222.js");import(dynamicName);import("https://cdn.example/x.js")';
     const out = await preloadDynamicImports(page, async (src) => (src === './assets/index-AAAA1111.js' ? code : null));
     expect(out).toBe(
       `<head>${tag}<link rel="modulepreload" crossorigin href="./assets/start-BbBb2222.js"><link rel="modulepreload" crossorigin href="./assets/x/lazy-C3.mjs"><link rel="stylesheet" href="./assets/x.css"></head>`,
     );
     const rooted = '<script type="module" src="/assets/i.js"></script>';
-    expect(await preloadDynamicImports(rooted, async () => 'import("../s.js")')).toBe(`${rooted}<link rel="modulepreload" crossorigin href="/s.js">`);
+    expect(await preloadDynamicImports(rooted, async () => 'import("../s.js")')).toBe(
+      `${rooted}<link rel="modulepreload" crossorigin href="/s.js">`,
+    );
   });
 
   it('leaves the page alone when there is nothing to preload or the script cannot be read', async () => {
     expect(await preloadDynamicImports(page, async () => 'console.log(1)')).toBe(page);
     expect(await preloadDynamicImports(page, async () => null)).toBe(page);
     expect(await preloadDynamicImports(page, async () => Promise.reject(new Error('gone')))).toBe(page);
-    expect(await preloadDynamicImports('<script src="./classic.js"></script>', async () => 'import("./x.js")')).toBe('<script src="./classic.js"></script>');
+    expect(await preloadDynamicImports('<script src="./classic.js"></script>', async () => 'import("./x.js")')).toBe(
+      '<script src="./classic.js"></script>',
+    );
   });
 });

@@ -32,14 +32,23 @@ describe('createDispatch', () => {
     const d = createDispatch(
       handlers({
         destroy: async () => {
-          throw new SandboxError('DIRTY_WORK', 'Refusing to destroy: work would be lost', { hint: 'Commit and push', details: [{ id: 'x' }] });
+          throw new SandboxError('DIRTY_WORK', 'Refusing to destroy: work would be lost', {
+            hint: 'Commit and push',
+            details: [{ id: 'x' }],
+          });
         },
       }),
     );
     const r = await d('destroy', ['x']);
     expect(r).toEqual({
       ok: false,
-      error: { code: 'DIRTY_WORK', message: 'Refusing to destroy: work would be lost', hint: 'Commit and push', details: [{ id: 'x' }], exitCode: 1 },
+      error: {
+        code: 'DIRTY_WORK',
+        message: 'Refusing to destroy: work would be lost',
+        hint: 'Commit and push',
+        details: [{ id: 'x' }],
+        exitCode: 1,
+      },
     });
   });
 
@@ -58,7 +67,10 @@ describe('createDispatch', () => {
       }),
     );
     expect(await d('up', ['x'])).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'boom', exitCode: 1 } });
-    expect(await d('down', ['x'])).toEqual({ ok: false, error: { code: 'ENGINE_UNAVAILABLE', message: 'Docker is not running', exitCode: 4 } });
+    expect(await d('down', ['x'])).toEqual({
+      ok: false,
+      error: { code: 'ENGINE_UNAVAILABLE', message: 'Docker is not running', exitCode: 4 },
+    });
     const s = await d('gate', ['x']);
     expect(s.ok).toBe(false);
     expect(!s.ok && s.error.code).toBe('INTERNAL');
@@ -76,7 +88,10 @@ describe('createDispatch', () => {
 describe('dispatch records every call', () => {
   it('logs duration and outcome, the stack of unexpected errors, and no arguments but an id', async () => {
     const lines: string[] = [];
-    const log = { info: (m: string) => lines.push(`I ${m}`), error: (m: string, e?: unknown) => lines.push(`E ${m} ${(e as Error).stack ? 'with-stack' : ''}`) };
+    const log = {
+      info: (m: string) => lines.push(`I ${m}`),
+      error: (m: string, e?: unknown) => lines.push(`E ${m} ${(e as Error).stack ? 'with-stack' : ''}`),
+    };
     let t = 0;
     const handlers = {
       up: async () => {

@@ -23,7 +23,15 @@ let logs: LogLineEvent[];
 let h: ServiceHandlers;
 
 function fakeState(): typeof state {
-  const snap: Snapshot = { engine: { state: 'up', endpoint: 'x', version: '1' }, instances: [], orphans: [], busy: {}, repository: null, problems: [], updatedAt: 1 };
+  const snap: Snapshot = {
+    engine: { state: 'up', endpoint: 'x', version: '1' },
+    instances: [],
+    orphans: [],
+    busy: {},
+    repository: null,
+    problems: [],
+    updatedAt: 1,
+  };
   const s = {
     snap,
     busyLog: [] as [string, string | null][],
@@ -57,7 +65,14 @@ beforeEach(async () => {
     branchExists: async (_repo: string, b: string) => b === 'main' || b === 'other',
     currentBranch: async () => 'main',
   };
-  deps = { registry: createRegistryStore(home), gates: createGateStore(home), git, files: nodeFiles, home, sharedHome: join(root, 'shared') } as unknown as Deps;
+  deps = {
+    registry: createRegistryStore(home),
+    gates: createGateStore(home),
+    git,
+    files: nodeFiles,
+    home,
+    sharedHome: join(root, 'shared'),
+  } as unknown as Deps;
   await mkdir(join(root, 'repo'), { recursive: true });
   state = fakeState();
   platform = {
@@ -80,7 +95,15 @@ afterEach(async () => {
 async function register(id: string, slot: number): Promise<InstanceRecord> {
   const path = join(root, id);
   await mkdir(path, { recursive: true });
-  const rec: InstanceRecord = { id, path, slot, kind: 'worktree', repo: join(root, 'repo'), branch: id, createdAt: '2025-01-01T00:00:00.000Z' };
+  const rec: InstanceRecord = {
+    id,
+    path,
+    slot,
+    kind: 'worktree',
+    repo: join(root, 'repo'),
+    branch: id,
+    createdAt: '2025-01-01T00:00:00.000Z',
+  };
   await deps.registry.update((reg) => void (reg.instances[id] = rec));
   return rec;
 }
@@ -133,7 +156,10 @@ describe('create', () => {
 
   it('refuses a branch that could be read as a git option', async () => {
     state.snap = { ...state.snap, repository: join(root, 'repo') };
-    await expect(h.create({ name: 'feat-a', branch: '--orphan' })).rejects.toMatchObject({ code: 'USAGE', message: 'Invalid branch name "--orphan": it starts with "-"' });
+    await expect(h.create({ name: 'feat-a', branch: '--orphan' })).rejects.toMatchObject({
+      code: 'USAGE',
+      message: 'Invalid branch name "--orphan": it starts with "-"',
+    });
   });
 });
 
@@ -142,7 +168,13 @@ describe('checkName', () => {
     expect(await h.checkName('bad..name')).toMatchObject({ valid: false, message: expect.stringContaining('Invalid instance name') });
     expect(await h.checkName('feat-a')).toMatchObject({ valid: false, message: 'Choose a repository first (Settings)' });
     state.snap = { ...state.snap, repository: join(root, 'repo') };
-    expect(await h.checkName('feat/x')).toEqual({ name: 'feat/x', valid: true, id: 'repo--feat-x', path: join(root, 'repo--feat-x'), branchExists: false });
+    expect(await h.checkName('feat/x')).toEqual({
+      name: 'feat/x',
+      valid: true,
+      id: 'repo--feat-x',
+      path: join(root, 'repo--feat-x'),
+      branchExists: false,
+    });
     // "main" is the main checkout's own branch: the dialog asks for another branch before git refuses
     expect(await h.checkName('main')).toMatchObject({ valid: true, branchExists: true, branchCheckedOutAt: join(root, 'repo') });
     expect(await h.checkName('other')).not.toHaveProperty('branchCheckedOutAt');
@@ -191,7 +223,12 @@ describe('desktop actions', () => {
 
 describe('settings', () => {
   it('persist validated values; the repository becomes its git top level and refreshes the state', async () => {
-    expect(await h.getSettings()).toEqual({ repositoryRoot: null, theme: 'system', startAtLogin: false, notifications: true } satisfies Settings);
+    expect(await h.getSettings()).toEqual({
+      repositoryRoot: null,
+      theme: 'system',
+      startAtLogin: false,
+      notifications: true,
+    } satisfies Settings);
     const s = await h.setSettings({ repositoryRoot: join(root, 'repo', 'sub'), theme: 'dark' });
     expect(s).toMatchObject({ repositoryRoot: join(root, 'repo'), theme: 'dark' });
     expect(state.refreshes).toBe(1);
@@ -199,7 +236,10 @@ describe('settings', () => {
     await expect(h.setSettings({ theme: 'pink' } as never)).rejects.toMatchObject({ code: 'USAGE' });
     await expect(h.setSettings({ admin: true } as never)).rejects.toMatchObject({ code: 'USAGE', message: 'Unknown setting "admin"' });
     // a fresh store reads what was written
-    expect(createFileSettingsStore(join(deps.home, 'dashboard-settings.json')).get()).toMatchObject({ repositoryRoot: join(root, 'repo'), theme: 'dark' });
+    expect(createFileSettingsStore(join(deps.home, 'dashboard-settings.json')).get()).toMatchObject({
+      repositoryRoot: join(root, 'repo'),
+      theme: 'dark',
+    });
   });
 
   it('answer through the dispatcher with envelopes', async () => {

@@ -27,7 +27,10 @@ const until = async (fn: () => boolean, ms = 3000) => {
 describe('progress files', () => {
   it('relays what a CLI operation records, live, in order, with its end', async () => {
     await mkdir(join(home, 'progress'), { recursive: true });
-    await writeFile(progressFile(home, 'old'), `${JSON.stringify({ op: 'up', t: 1, e: { type: 'step', instance: 'old', id: 'x', label: 'x', state: 'running' } })}\n`);
+    await writeFile(
+      progressFile(home, 'old'),
+      `${JSON.stringify({ op: 'up', t: 1, e: { type: 'step', instance: 'old', id: 'x', label: 'x', state: 'running' } })}\n`,
+    );
     const got: Array<[string, ProgressEvent]> = [];
     const stop = relayProgress(home, (op, e) => got.push([op, e]));
     try {

@@ -3,7 +3,15 @@ import { DEATH_WINDOW_MS, trustRecentDeaths } from '../../../main/ui-backend/sta
 import type { ContainerInfo } from '../../../main/core/types';
 
 const c = (id: string, state: ContainerInfo['state'] = 'running'): ContainerInfo => ({
-  id, name: id, project: 'p', service: id, state, status: state === 'running' ? 'Up 3 seconds' : 'Exited (0)', health: 'healthy', ports: [], oneOff: false,
+  id,
+  name: id,
+  project: 'p',
+  service: id,
+  state,
+  status: state === 'running' ? 'Up 3 seconds' : 'Exited (0)',
+  health: 'healthy',
+  ports: [],
+  oneOff: false,
 });
 
 describe('a die event outranks a listing that still says running', () => {
@@ -11,7 +19,10 @@ describe('a die event outranks a listing that still says running', () => {
     const deaths = new Map([['w1', 1_000]]);
     const r = trustRecentDeaths([c('w1'), c('db')], deaths, 1_200);
     expect(r.stale).toBe(true);
-    expect(r.containers.map((x) => [x.id, x.state, x.health])).toEqual([['w1', 'exited', 'none'], ['db', 'running', 'healthy']]);
+    expect(r.containers.map((x) => [x.id, x.state, x.health])).toEqual([
+      ['w1', 'exited', 'none'],
+      ['db', 'running', 'healthy'],
+    ]);
   });
 
   it('believes the listing once the window has passed, and forgets the death', () => {

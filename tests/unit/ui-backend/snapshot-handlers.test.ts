@@ -18,8 +18,20 @@ let busy: [string, string | null][];
 
 function meta(name: string, repo: string): SnapshotMeta {
   return {
-    version: 1, name, createdAt: `2026-01-0${name.length}T00:00:00Z`, repo, source: { instance: 'x--a', path: '/x--a', branch: 'a' }, commit: null, migrationHead: null,
-    composeHash: 'sha256:1', composeFiles: ['c.yml'], method: 'stopped', image: 'sha256:i', volumes: [], secrets: [], elapsedMs: 1,
+    version: 1,
+    name,
+    createdAt: `2026-01-0${name.length}T00:00:00Z`,
+    repo,
+    source: { instance: 'x--a', path: '/x--a', branch: 'a' },
+    commit: null,
+    migrationHead: null,
+    composeHash: 'sha256:1',
+    composeFiles: ['c.yml'],
+    method: 'stopped',
+    image: 'sha256:i',
+    volumes: [],
+    secrets: [],
+    elapsedMs: 1,
   };
 }
 
@@ -30,15 +42,30 @@ beforeEach(async () => {
   await mkdir(repo, { recursive: true });
   const git: Partial<Git> = { topLevel: async (d: string) => (d.startsWith(repo) ? repo : null), mainRepo: async (d: string) => d };
   const snapshots = createSnapshotStore(home);
-  for (const [name, r] of [['mine', repo], ['other', '/elsewhere']] as const) {
+  for (const [name, r] of [
+    ['mine', repo],
+    ['other', '/elsewhere'],
+  ] as const) {
     await mkdir(join(snapshots.root, name), { recursive: true });
     await writeFile(join(snapshots.root, name, 'meta.json'), JSON.stringify(meta(name, r)));
   }
   await snapshots.setDefault(repo, 'mine');
   const deps = { registry: createRegistryStore(home), git, home, snapshots, volumeIo: {}, files: nodeFiles } as unknown as Deps;
   busy = [];
-  const snap: Snapshot = { engine: { state: 'up', endpoint: 'x', version: '1' }, instances: [], orphans: [], busy: {}, repository: repo, problems: [], updatedAt: 1 };
-  const state = { current: () => snap, setBusy: (id: string, op: string | null) => void busy.push([id, op]), refresh: async () => snap } as unknown as StateService;
+  const snap: Snapshot = {
+    engine: { state: 'up', endpoint: 'x', version: '1' },
+    instances: [],
+    orphans: [],
+    busy: {},
+    repository: repo,
+    problems: [],
+    updatedAt: 1,
+  };
+  const state = {
+    current: () => snap,
+    setBusy: (id: string, op: string | null) => void busy.push([id, op]),
+    refresh: async () => snap,
+  } as unknown as StateService;
   const platform = { settings: { get: () => ({ repositoryRoot: null }), set: () => ({}) } } as unknown as Platform;
   h = createHandlers({ deps, state, platform, emitProgress: () => undefined, emitLog: () => undefined });
 });
@@ -62,6 +89,9 @@ describe('snapshot channels', () => {
   });
 
   it('create with an unknown snapshot fails before a worktree is made', async () => {
-    await expect(h.create({ name: 'b', snapshot: 'missing' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'No snapshot "missing"' });
+    await expect(h.create({ name: 'b', snapshot: 'missing' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'No snapshot "missing"',
+    });
   });
 });

@@ -14,7 +14,17 @@ import { viewOf } from '../../../main/core/use-cases/list';
 import { createStateService, isStateChangingEvent, type LiveStateService } from '../../../main/ui-backend/state-service';
 import { container } from '../core/fakes';
 
-const SERVICES = ['db', 'backend', 'backtest-worker-1', 'backtest-worker-2', 'training-worker-1', 'training-worker-2', 'grafana', 'jaeger', 'prometheus'];
+const SERVICES = [
+  'db',
+  'backend',
+  'backtest-worker-1',
+  'backtest-worker-2',
+  'training-worker-1',
+  'training-worker-2',
+  'grafana',
+  'jaeger',
+  'prometheus',
+];
 const FIXTURE_COMPOSE = join(import.meta.dirname, '..', '..', 'fixtures', 'stack', 'docker-compose.sandbox.yml');
 
 class ScriptedEngine {
@@ -63,7 +73,15 @@ async function registerInstance(id: string, slot: number): Promise<InstanceRecor
   const path = join(root, 'src', id);
   await mkdir(path, { recursive: true });
   await copyFile(FIXTURE_COMPOSE, join(path, 'docker-compose.sandbox.yml'));
-  const r: InstanceRecord = { id, path, slot, kind: 'worktree', repo: join(root, 'src', 'ktrdr'), branch: id, createdAt: '2025-01-01T00:00:00.000Z' };
+  const r: InstanceRecord = {
+    id,
+    path,
+    slot,
+    kind: 'worktree',
+    repo: join(root, 'src', 'ktrdr'),
+    branch: id,
+    createdAt: '2025-01-01T00:00:00.000Z',
+  };
   await deps.registry.update((reg) => void (reg.instances[id] = r));
   return r;
 }
@@ -139,7 +157,9 @@ describe('state service', () => {
     await svc.start();
     const before = engine.listCalls;
     const t0 = Date.now();
-    engine.containers = engine.containers.map((c) => (c.service === 'backtest-worker-1' ? { ...c, state: 'exited', status: 'Exited (137)' } : c));
+    engine.containers = engine.containers.map((c) =>
+      c.service === 'backtest-worker-1' ? { ...c, state: 'exited', status: 'Exited (137)' } : c,
+    );
     for (const action of ['kill', 'die', 'stop']) engine.emit({ action, project: rec.id, service: 'backtest-worker-1' });
     const s = await waitFor(svc, (snap) => snap.instances[0]?.status === 'partial');
     expect(Date.now() - t0).toBeLessThan(1000);
@@ -155,7 +175,9 @@ describe('state service', () => {
     const statuses: string[] = [];
     svc.onChange((snap) => statuses.push(snap.instances[0]!.status));
     const t0 = Date.now();
-    engine.containers = engine.containers.map((c) => (c.service === 'backtest-worker-1' ? { ...c, state: 'exited', status: 'Exited (137)' } : c));
+    engine.containers = engine.containers.map((c) =>
+      c.service === 'backtest-worker-1' ? { ...c, state: 'exited', status: 'Exited (137)' } : c,
+    );
     engine.emit({ action: 'die', project: rec.id, service: 'backtest-worker-1', containerId: 'id-backtest-worker-1' });
     await waitFor(svc, (snap) => snap.instances[0]?.status === 'partial');
     expect(Date.now() - t0).toBeLessThan(300); // long before the listing answers
@@ -201,11 +223,16 @@ describe('state service', () => {
     ].join('\n');
 
   it('derives the same views as the core (manifest, compose file, gate report), re-reading only what changed', async () => {
-    await writeFile(
-      join(rec.path, 'ktrdr-sandbox.yml'),
-      manifest(8100),
-    );
-    await deps.gates.write({ instance: rec.id, passed: true, startedAt: '2025-01-01T00:00:00.000Z', elapsedMs: 900, timeoutMs: 180000, checks: [], logTails: {} });
+    await writeFile(join(rec.path, 'ktrdr-sandbox.yml'), manifest(8100));
+    await deps.gates.write({
+      instance: rec.id,
+      passed: true,
+      startedAt: '2025-01-01T00:00:00.000Z',
+      elapsedMs: 900,
+      timeoutMs: 180000,
+      checks: [],
+      logTails: {},
+    });
     engine.containers = engine.containers.map((c) => (c.service === 'grafana' ? { ...c, health: 'starting' } : c));
     const counts = { gates: 0 };
     const read = deps.gates.read.bind(deps.gates);
@@ -219,7 +246,15 @@ describe('state service', () => {
     counts.gates = 0;
     for (let i = 0; i < 3; i++) await svc.refresh();
     expect(counts.gates).toBe(0); // the report's file did not change
-    await deps.gates.write({ instance: rec.id, passed: false, startedAt: '2025-01-02T00:00:00.000Z', elapsedMs: 5, timeoutMs: 180000, checks: [], logTails: {} });
+    await deps.gates.write({
+      instance: rec.id,
+      passed: false,
+      startedAt: '2025-01-02T00:00:00.000Z',
+      elapsedMs: 5,
+      timeoutMs: 180000,
+      checks: [],
+      logTails: {},
+    });
     await svc.refresh();
     expect(svc.current().instances[0]!.lastGate).toMatchObject({ passed: false, at: '2025-01-02T00:00:00.000Z' });
     expect(svc.current().instances[0]).toEqual(await viewOf(deps, rec, engine.containers));
@@ -236,9 +271,33 @@ describe('state service', () => {
     const b = await registerInstance('ktrdr--feat-b', 2);
     await waitFor(svc, (snap) => snap.instances.some((i) => i.id === b.id));
     expect(Date.now() - t0).toBeLessThan(1000);
-    await deps.gates.write({ instance: rec.id, passed: false, startedAt: '2025-01-01T00:00:00.000Z', elapsedMs: 1234, timeoutMs: 180000, checks: [{ name: 'backend', label: 'Backend healthy', state: 'failed', message: 'HTTP 500', attempts: 3, startedAt: 0, elapsedMs: 1200, services: ['backend'] }], logTails: {} });
+    await deps.gates.write({
+      instance: rec.id,
+      passed: false,
+      startedAt: '2025-01-01T00:00:00.000Z',
+      elapsedMs: 1234,
+      timeoutMs: 180000,
+      checks: [
+        {
+          name: 'backend',
+          label: 'Backend healthy',
+          state: 'failed',
+          message: 'HTTP 500',
+          attempts: 3,
+          startedAt: 0,
+          elapsedMs: 1200,
+          services: ['backend'],
+        },
+      ],
+      logTails: {},
+    });
     const s = await waitFor(svc, (snap) => snap.instances.find((i) => i.id === rec.id)?.lastGate !== null);
-    expect(s.instances.find((i) => i.id === rec.id)!.lastGate).toEqual({ passed: false, at: '2025-01-01T00:00:00.000Z', elapsedMs: 1234, failed: ['backend'] });
+    expect(s.instances.find((i) => i.id === rec.id)!.lastGate).toEqual({
+      passed: false,
+      at: '2025-01-01T00:00:00.000Z',
+      elapsedMs: 1234,
+      failed: ['backend'],
+    });
   });
 
   it('recomputes a view when its compose file changes (memoised views stay correct)', async () => {
@@ -328,7 +387,19 @@ describe('isStateChangingEvent', () => {
     expect(isStateChangingEvent({ action: 'attach' })).toBe(false);
     // a signal changes nothing by itself: the `die` that follows when the container exits does
     expect(isStateChangingEvent({ action: 'kill' })).toBe(false);
-    for (const a of ['create', 'start', 'die', 'stop', 'destroy', 'pause', 'unpause', 'restart', 'oom', 'health_status: unhealthy', 'health_status: healthy']) {
+    for (const a of [
+      'create',
+      'start',
+      'die',
+      'stop',
+      'destroy',
+      'pause',
+      'unpause',
+      'restart',
+      'oom',
+      'health_status: unhealthy',
+      'health_status: healthy',
+    ]) {
       expect(isStateChangingEvent({ action: a }), a).toBe(true);
     }
   });

@@ -52,7 +52,9 @@ describe('compose model: networks, aliases, OTEL, resources', () => {
     expect(m.services.db!.otelEnv).toBeUndefined();
     expect(m.networks!.observability).toMatchObject({ external: true, name: 'ktrdr-observability' });
     expect(m.volumes!['shared-data']!.external).toBe(true);
-    expect(sharedNetworks(m)).toEqual([{ key: 'observability', name: 'ktrdr-observability', external: true, services: ['backend', 'worker'] }]);
+    expect(sharedNetworks(m)).toEqual([
+      { key: 'observability', name: 'ktrdr-observability', external: true, services: ['backend', 'worker'] },
+    ]);
   });
 
   it('a network with a fixed name is shared too; a plain one is not', () => {
@@ -139,17 +141,35 @@ describe('isolation: links and clashes', () => {
       member({ id: 'c2', name: 'r--b_backend_1', project: 'r--b', service: 'backend', aliases: ['backend'], instance: 'r--b' }),
       member({ id: 'c3', name: 'r--a_worker_1', project: 'r--a', service: 'worker', aliases: ['worker'] }),
     ]);
-    expect(links).toEqual([{ shared: 'ktrdr-observability', network: isolatedNetworkName('r--a', 'ktrdr-observability'), container: 'obs-collector-1', aliases: ['collector', 'obs-collector-1'] }]);
+    expect(links).toEqual([
+      {
+        shared: 'ktrdr-observability',
+        network: isolatedNetworkName('r--a', 'ktrdr-observability'),
+        container: 'obs-collector-1',
+        aliases: ['collector', 'obs-collector-1'],
+      },
+    ]);
   });
 
   it('a foreign container answering to one of our names is a clash naming its project and the network', () => {
     const ours = ['backend', 'worker', 'worker-pool', 'db'];
     expect(isolationClashes([{ network: 'obs', members: [member({})] }], ours)).toEqual([]);
     expect(
-      isolationClashes([{ network: 'ktrdr-observability', members: [member({ name: 'r--b_backend_1', project: 'r--b', service: 'backend', aliases: ['backend', 'abc'] })] }], ours),
+      isolationClashes(
+        [
+          {
+            network: 'ktrdr-observability',
+            members: [member({ name: 'r--b_backend_1', project: 'r--b', service: 'backend', aliases: ['backend', 'abc'] })],
+          },
+        ],
+        ours,
+      ),
     ).toEqual([{ network: 'ktrdr-observability', project: 'r--b', container: 'r--b_backend_1', names: ['backend'] }]);
     // a plain container (no compose project) under a declared alias
-    expect(isolationClashes([{ network: 'n', members: [member({ project: '', service: '', name: 'x', aliases: ['worker-pool'] })] }], ours)[0]!.project).toBe('(no compose project)');
+    expect(
+      isolationClashes([{ network: 'n', members: [member({ project: '', service: '', name: 'x', aliases: ['worker-pool'] })] }], ours)[0]!
+        .project,
+    ).toBe('(no compose project)');
   });
 });
 
@@ -162,8 +182,12 @@ describe('Jaeger link filtered to the instance', () => {
       `http://localhost:16686/search?service=backend&tags=${encodeURIComponent('{"sandbox.instance":"r--a"}')}`,
     );
     // the instance's own Jaeger (a slot port) and untagged stacks keep the plain link
-    expect(instanceLinkUrl(link('http://localhost:${KTRDR_JAEGER_UI_PORT}'), 'http://localhost:16687', ['KTRDR_JAEGER_UI_PORT'], m, 'r--a')).toBe('http://localhost:16687');
-    expect(instanceLinkUrl(link('http://j:16686'), 'http://j:16686', [], model('services:\n  a:\n    image: x\n'), 'r--a')).toBe('http://j:16686');
+    expect(
+      instanceLinkUrl(link('http://localhost:${KTRDR_JAEGER_UI_PORT}'), 'http://localhost:16687', ['KTRDR_JAEGER_UI_PORT'], m, 'r--a'),
+    ).toBe('http://localhost:16687');
+    expect(instanceLinkUrl(link('http://j:16686'), 'http://j:16686', [], model('services:\n  a:\n    image: x\n'), 'r--a')).toBe(
+      'http://j:16686',
+    );
     expect(instanceLinkUrl({ name: 'grafana', url: 'http://g' }, 'http://g', [], m, 'r--a')).toBe('http://g');
   });
 });

@@ -10,11 +10,15 @@ import { MemoryFiles } from '../memory-files';
 const home = '/home/u/.ktrdr/sandbox';
 const files = new MemoryFiles();
 const readFileSync = (file: string, _enc: 'utf8') => files.readText(file) ?? '';
-const model = composeModelFromTexts(['/r/c.yml'], ['services:\n  a:\n    image: x\n    networks: [obs]\nnetworks:\n  obs:\n    external: true\n'], parse);
+const model = composeModelFromTexts(
+  ['/r/c.yml'],
+  ['services:\n  a:\n    image: x\n    networks: [obs]\nnetworks:\n  obs:\n    external: true\n'],
+  parse,
+);
 const off = { ...ktrdrPreset, isolation: 'off' } as Manifest;
 
 describe('override state', () => {
-  it('writes the override in the sandbox state, remembers up\'s isolation choice, the manifest\'s off wins', async () => {
+  it("writes the override in the sandbox state, remembers up's isolation choice, the manifest's off wins", async () => {
     expect(isolationFor(home, 'r--a', ktrdrPreset, undefined, files)).toBe(true);
     const w = writeOverride({ files, home, id: 'r--a', manifest: ktrdrPreset, model, isolate: false });
     expect(w.file).toBe(overridePath(home, 'r--a'));
@@ -26,7 +30,9 @@ describe('override state', () => {
     const on = writeOverride({ files, home, id: 'r--a', manifest: ktrdrPreset, model, isolate: true });
     expect(parse(readFileSync(on.file, 'utf8')).networks.obs.name).toBe('r--a_shared-obs');
     expect(isolationFor(home, 'r--a', off, true, files)).toBe(false);
-    expect(writeOverride({ files, home, id: 'r--b', manifest: { ...ktrdrPreset, isolation: false } as Manifest, model }).isolate).toBe(false);
+    expect(writeOverride({ files, home, id: 'r--b', manifest: { ...ktrdrPreset, isolation: false } as Manifest, model }).isolate).toBe(
+      false,
+    );
     expect(files.tree(join(home, 'instances', 'r--a'))).toEqual(['compose.override.yml', 'override-options.json']);
     await removeOverrideState(files, home, 'r--a');
     expect(files.exists(join(home, 'instances', 'r--a'))).toBe(false);
