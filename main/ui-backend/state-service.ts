@@ -71,7 +71,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   let lastGood: InstanceView[] = [];
   let lastReg: RegistryData | null = null;
   let lastContainers: ContainerInfo[] = [];
-  const views = createViewCache(counted);
+  const views = createViewCache(counted, { onSample: () => scheduleRefresh() });
   /** Bumped by every event patch; a refresh whose listing predates the latest patch does not publish. */
   let patchGen = 0;
   /** Containers whose `die` event came in the last seconds (state-triggers.ts trustRecentDeaths). */
@@ -309,6 +309,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     },
     async stop() {
       stopped = true;
+      views.stop();
       if (reconnectTimer) clearTimeout(reconnectTimer);
       if (recheck) clearTimeout(recheck);
       debounce.cancel();
