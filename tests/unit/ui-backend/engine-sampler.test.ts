@@ -39,7 +39,7 @@ function port(asked: string[], remembered: Record<string, LastSeenStats>): Engin
 }
 
 describe('engine sampler', () => {
-  it('probes only the engines of the given instances, keeps reachability and remembers measured memory; throttled', async () => {
+  it('probes only the engines of the given instances, keeps reachability and remembers measured memory; the same set at most every interval, a new one at once', async () => {
     const asked: string[] = [];
     const remembered: Record<string, LastSeenStats> = {};
     const clock = new FakeClock();
@@ -56,15 +56,24 @@ describe('engine sampler', () => {
     s.kick(recs); // within the interval: no second probe
     await s.idle();
     expect(asked).toHaveLength(2);
+    s.kick([...recs, record('engv--c', 3, { engine: { context: 'nas' } })]); // something new to watch: at once
+    await s.idle();
+    expect(asked.slice(2).sort()).toEqual(['default', 'lab', 'nas']);
+    s.kick(recs); // the set changed back: at once too
+    await s.idle();
+    expect(asked).toHaveLength(7);
+    s.kick(recs);
+    await s.idle();
+    expect(asked).toHaveLength(7);
     clock.advance(10_000);
     s.kick(recs);
     await s.idle();
-    expect(asked).toHaveLength(4);
+    expect(asked).toHaveLength(9);
     s.stop();
     clock.advance(10_000);
     s.kick(recs);
     await s.idle();
-    expect(asked).toHaveLength(4);
+    expect(asked).toHaveLength(9);
   });
 });
 
