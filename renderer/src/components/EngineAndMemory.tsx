@@ -38,7 +38,8 @@ export function MemoryBar({ view }: { view: InstanceView }) {
   const m = view.memory;
   if (!m || m.usedBytes === null) return null;
   const ratio = m.ofBytes > 0 ? m.usedBytes / m.ofBytes : 0;
-  const pct = Math.min(100, Math.round(ratio * 100));
+  // a stack using a sliver of its scale still shows a sliver (2 %): a bar that looks empty reads as "not measured"
+  const pct = Math.min(100, Math.max(2, Math.round(ratio * 100)));
   const level = ratio > 1 ? 'over' : ratio > 0.85 ? 'high' : 'ok';
   const label = `${bytes(m.usedBytes)} of ${bytes(m.ofBytes)} ${m.of === 'limit' ? 'limit' : 'estimated'}`;
   return (
