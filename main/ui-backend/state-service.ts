@@ -85,7 +85,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   let lastRemote: RemoteListing | null = null;
   let remoteTimer: NodeJS.Timeout | null = null;
   const remotePollMs = opts.remotePollMs ?? 5000;
-  const views = createViewCache(counted);
+  const views = createViewCache(counted, { onSample: () => scheduleRefresh() });
   /** Bumped by every event patch; a refresh whose listing predates the latest patch does not publish. */
   let patchGen = 0;
   /** Containers whose `die` event came in the last seconds (state-triggers.ts trustRecentDeaths). */
@@ -370,6 +370,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     },
     async stop() {
       stopped = true;
+      views.stop();
       if (reconnectTimer) clearTimeout(reconnectTimer);
       if (recheck) clearTimeout(recheck);
       if (remoteTimer) clearTimeout(remoteTimer);

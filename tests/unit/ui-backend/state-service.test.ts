@@ -389,14 +389,22 @@ describe('state service across engines (issue 13)', () => {
       { name: 'attic', kind: 'context', endpoint: 'ssh://root@10.9.9.9', current: false },
     ];
     (deps as { clock: Clock }).clock = { now: () => Date.now(), sleep: async (ms) => void (await sleep(ms)) };
-    (deps as { engines: Partial<EnginesPort> }).engines = {
+    const engines: EnginesPort = {
       targets: () => targets,
       listContainers: async (t) => {
         if (t.name === 'attic') throw new Error('ssh: connect to host 10.9.9.9 port 22: No route to host');
         lab.calls++;
         return lab.containers.map((c) => ({ ...c }));
       },
+      // the dashboard's sampler (memory bars): no engine answers it here
+      probe: async (t) => {
+        throw new Error(`ssh: ${t.name} does not answer`);
+      },
+      lastSeen: () => null,
+      remember: () => undefined,
+      composeDocs: async () => [],
     };
+    (deps as { engines: EnginesPort }).engines = engines;
   }
 
   async function placeOn(id: string, slot: number, context: string): Promise<void> {
@@ -432,6 +440,9 @@ describe('state service across engines (issue 13)', () => {
     await placeOn('ktrdr--far', 2, 'lab');
     svc = createStateService(deps, { remotePollMs: 100 });
     await svc.start();
+    // the dashboard's engine sampler answers once after the start (a new engine in use) and refreshes for it;
+    // after that it samples at most every 15 s, so only the remote polls run below
+    await sleep(200);
     const before = engine.listCalls;
     await sleep(450);
     expect(lab.calls).toBeGreaterThanOrEqual(3); // polled
