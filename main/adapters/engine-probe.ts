@@ -9,7 +9,7 @@ import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import { Duplex } from 'node:stream';
 import { EngineUnavailableError } from '../core/deps';
-import { cpuPercent, type CpuSample, type EngineFacts, type EngineProbe, type EngineTarget, type RunningContainer } from '../core/engines';
+import type { EngineFacts, EngineProbe, EngineTarget, RunningContainer } from '../core/engines';
 import { DockerApiError, dockerGetJson, dockerQuery } from './docker-api';
 import { LABEL_PROJECT, toContainerInfo, type RawContainer } from './container-info';
 import type { ContainerInfo } from '../core/types';
@@ -117,16 +117,6 @@ interface RawInfo {
 }
 interface RawStats {
   memory_stats?: { usage?: number; stats?: Record<string, number> };
-  cpu_stats?: { cpu_usage?: { total_usage?: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
-}
-
-/** One reading of a container's CPU counters (ns); two of them give its CPU use in between (core/engines.ts cpuPercent). */
-export function cpuSample(s: RawStats): CpuSample | undefined {
-  const c = s.cpu_stats;
-  const total = c?.cpu_usage?.total_usage;
-  const system = c?.system_cpu_usage;
-  if (typeof total !== 'number' || typeof system !== 'number' || system <= 0) return undefined;
-  return { total, system, cpus: c?.online_cpus || c?.cpu_usage?.percpu_usage?.length || 1 };
 }
 
 /** Memory in use the way `docker stats` counts it: usage minus the inactive page cache (cgroup v1 and v2). */
@@ -138,13 +128,14 @@ export function memoryInUse(s: RawStats): number | undefined {
   return cache < m.usage ? m.usage - cache : m.usage;
 }
 
-interface StatsReading {
-  mem: Record<string, number>;
-  cpu: Record<string, CpuSample>;
-}
-
-async function statsWithin(get: Get, ids: string[], signal: AbortSignal, end: number, concurrency: number): Promise<StatsReading> {
-  const out: StatsReading = { mem: {}, cpu: {} };
+async function statsWithin(
+  get: Get,
+  ids: string[],
+  signal: AbortSignal,
+  end: number,
+  concurrency: number,
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
   const budget = end - Date.now();
   if (budget <= 0 || !ids.length) return out;
   const stop = AbortSignal.any([signal, AbortSignal.timeout(budget)]);
@@ -153,11 +144,8 @@ async function statsWithin(get: Get, ids: string[], signal: AbortSignal, end: nu
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined && !stop.aborted; id = queue.shift()) {
       try {
-        const raw = await get<RawStats>(`/containers/${id}/stats?stream=false&one-shot=true`, stop);
-        const used = memoryInUse(raw);
-        if (used !== undefined) out.mem[id] = used;
-        const cpu = cpuSample(raw);
-        if (cpu) out.cpu[id] = cpu;
+        const used = memoryInUse(await get<RawStats>(`/containers/${id}/stats?stream=false&one-shot=true`, stop));
+        if (used !== undefined) out[id] = used;
       } catch {
         // not measured in time (or gone meanwhile): left out, the report says how many were measured
       }
@@ -167,31 +155,8 @@ async function statsWithin(get: Get, ids: string[], signal: AbortSignal, end: nu
   return out;
 }
 
-/**
- * CPU needs two readings (a one-shot answer has no previous one): a second round of one-shot stats, one
- * sampling tick (~1 s) after the first, allowed up to the probe's own deadline. What is not read in time has
- * no CPU figure (null in the report), never a late answer.
- */
-async function cpuWithin(
-  get: Get,
-  first: Record<string, CpuSample>,
-  signal: AbortSignal,
-  end: number,
-  concurrency: number,
-): Promise<Record<string, number>> {
-  const ids = Object.keys(first);
-  const second = await statsWithin(get, ids, signal, end, concurrency);
-  const out: Record<string, number> = {};
-  for (const id of ids) {
-    const b = second.cpu[id];
-    const pct = b ? cpuPercent(first[id]!, b) : undefined;
-    if (pct !== undefined) out[id] = pct;
-  }
-  return out;
-}
-
 export function createEngineProbe(env: NodeJS.ProcessEnv = process.env): EngineProbe {
-  return async (target: EngineTarget, { signal, deadline, cpu }): Promise<EngineFacts> => {
+  return async (target: EngineTarget, { signal, deadline }): Promise<EngineFacts> => {
     const ep = parseDockerHost(target.endpoint, target.kind === 'default' ? 'default-socket' : `context:${target.name}`, env);
     const ssh = ep.kind === 'tcp' && ep.protocol === 'ssh' ? sshGetter(ep, env, deadline) : undefined;
     const get: Get = ssh ? ssh.get : (path, s) => dockerGetJson(ep, path, s, env);
@@ -211,23 +176,20 @@ export function createEngineProbe(env: NodeJS.ProcessEnv = process.env): EngineP
       } else [info, version, containers] = await Promise.all([calls[0](), calls[1](), calls[2]()]);
       const running: RunningContainer[] = containers.map((c) => ({ id: c.Id, labels: c.Labels ?? {} }));
       const end = Math.min(deadline - STATS_MARGIN_MS, Date.now() + STATS_BUDGET_MS);
-      const concurrency = ssh ? STATS_CONCURRENCY.ssh : STATS_CONCURRENCY.direct;
-      const first = await statsWithin(
+      const memUsage = await statsWithin(
         get,
         running.map((c) => c.id),
         signal,
         end,
-        concurrency,
+        ssh ? STATS_CONCURRENCY.ssh : STATS_CONCURRENCY.direct,
       );
-      const cpuUsage = cpu ? await cpuWithin(get, first.cpu, signal, deadline - STATS_MARGIN_MS, concurrency) : undefined;
       const facts: EngineFacts = {
         version: info.ServerVersion ?? '?',
         cpus: info.NCPU ?? 0,
         memTotal: info.MemTotal ?? 0,
         running,
-        memUsage: first.mem,
+        memUsage,
       };
-      if (cpuUsage) facts.cpuUsage = cpuUsage;
       if (version.ApiVersion) facts.apiVersion = version.ApiVersion;
       if (info.OperatingSystem) facts.os = info.OperatingSystem;
       return facts;

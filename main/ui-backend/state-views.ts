@@ -12,10 +12,7 @@ import type { Manifest } from '../core/manifest-schema';
 import { ktrdrPreset } from '../core/preset';
 import { loadInstance } from '../core/resolve';
 import type { ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../core/types';
-import { composeMemoryLimits, estimateStackMemory, type LastSeenStats } from '../core/capacity';
 import { buildView, type InstanceView } from '../core/views';
-import type { MemoryMeter } from '../shared/views';
-import { createEngineSampler } from './engine-sampler';
 
 /** What identifies a file's content without reading it (an atomic rewrite changes the inode). '-' = absent. */
 async function stamp(file: string): Promise<string> {
@@ -44,10 +41,6 @@ export interface ViewBasis {
   model?: ComposeModel | null;
   gateStamp: string;
   lastGate: GateReport | null;
-  /** What the memory bar is full at (compose limits, else the estimate); null: not known. */
-  memoryOf?: Pick<MemoryMeter, 'ofBytes' | 'of'> | null;
-  statsStamp?: string;
-  lastSeen?: LastSeenStats | null;
 }
 
 export interface ViewCache {
@@ -57,24 +50,12 @@ export interface ViewCache {
   basis(id: string): ViewBasis | undefined;
   /** The view from a known basis: pure and synchronous. */
   fromBasis(rec: InstanceRecord, b: ViewBasis, containers: ContainerInfo[]): InstanceView;
-  /** Forget the instances the registry no longer holds (and measure the engines of the others: engine-sampler.ts). */
+  /** Forget the instances the registry no longer holds. */
   prune(reg: RegistryData): void;
-  stop(): void;
 }
 
-/** The memory bar's scale: the compose limits when every started service has one, else the capacity estimate. */
-export function memoryScale(docs: unknown[], vars: Record<string, string>, now: number): Pick<MemoryMeter, 'ofBytes' | 'of'> | null {
-  const e = estimateStackMemory({ services: composeMemoryLimits(docs, vars), now });
-  if (!e.bytes) return null;
-  return { ofBytes: e.bytes, of: e.services?.every((x) => x.from === 'limit') ? 'limit' : 'estimate' };
-}
-
-export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}): ViewCache {
+export function createViewCache(deps: Deps): ViewCache {
   const bases = new Map<string, ViewBasis>();
-  const sampler = createEngineSampler(deps, opts);
-  /** Instances last seen with running containers: the sampler measures those (and every one on a named engine). */
-  const active = new Set<string>();
-  const statsFile = (id: string): string => join(deps.home, 'stats', `${id}.json`);
   /** Where the gate store keeps a report (only a change hint: the report itself is read through the store). */
   const gateFile = (id: string): string => join(deps.home, 'gates', `${id}.json`);
 
@@ -83,7 +64,7 @@ export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}
   }
 
   function viewFromBasis(rec: InstanceRecord, b: ViewBasis, containers: ContainerInfo[]): InstanceView {
-    const v = buildView({
+    return buildView({
       rec,
       manifest: b.manifest,
       vars: b.vars,
@@ -93,28 +74,6 @@ export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}
       lastGate: b.lastGate,
       model: b.model,
     });
-    return withEngineAndMemory(rec, b, v);
-  }
-
-  function withEngineAndMemory(rec: InstanceRecord, b: ViewBasis, v: InstanceView): InstanceView {
-    const running = v.status === 'running' || v.status === 'partial';
-    if (running) active.add(rec.id);
-    else active.delete(rec.id);
-    const engine = rec.engine?.context;
-    if (engine && engine !== 'default') {
-      v.engineName = engine;
-      const st = sampler.engine(engine);
-      if (st) v.engineStatus = { name: engine, ...st };
-    }
-    const seen = running ? (b.lastSeen ?? null) : null;
-    if (b.memoryOf || seen)
-      v.memory = {
-        usedBytes: seen?.memoryBytes ?? null,
-        measuredAt: seen?.at ?? null,
-        ofBytes: b.memoryOf?.ofBytes ?? seen!.memoryBytes,
-        of: b.memoryOf?.of ?? 'estimate',
-      };
-    return v;
   }
 
   /**
@@ -126,11 +85,7 @@ export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}
     const prev = bases.get(rec.id);
     const recKey = JSON.stringify(rec);
     const dirExists = existsSync(rec.path);
-    const [manifestStamp, gateStamp, statsStamp] = await Promise.all([
-      stamp(join(rec.path, MANIFEST_FILE)),
-      stamp(gateFile(rec.id)),
-      stamp(statsFile(rec.id)),
-    ]);
+    const [manifestStamp, gateStamp] = await Promise.all([stamp(join(rec.path, MANIFEST_FILE)), stamp(gateFile(rec.id))]);
     const sameManifest =
       prev !== undefined && prev.recKey === recKey && prev.dirExists === dirExists && prev.manifestStamp === manifestStamp;
     let manifest: Manifest;
@@ -141,38 +96,15 @@ export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}
     const composeStamps = JSON.stringify(await Promise.all(composeFiles.map(stamp)));
     let expected: number;
     let model: ComposeModel | null;
-    let memoryOf: ViewBasis['memoryOf'];
-    if (sameManifest && prev.composeStamps === composeStamps) ({ expected, model = null, memoryOf = null } = prev);
+    if (sameManifest && prev.composeStamps === composeStamps) ({ expected, model = null } = prev);
     else {
       model = dirExists ? await readComposeModel(rec.path, manifest.compose.files, undefined, deps.files).catch(() => null) : null;
       expected = model ? defaultServices(model).length : 0;
-      const docs = dirExists && 'engines' in deps && deps.engines ? await deps.engines.composeDocs(composeFiles).catch(() => null) : null;
-      memoryOf = docs ? memoryScale(docs, vars, deps.clock.now()) : null;
     }
-    const lastSeen =
-      prev !== undefined && prev.statsStamp === statsStamp
-        ? (prev.lastSeen ?? null)
-        : statsStamp !== '-' && 'engines' in deps && deps.engines
-          ? deps.engines.lastSeen(rec.id)
-          : null;
     // an absent file is read anyway (cheap): the stamp is only a hint, the store decides
     const lastGate =
       prev !== undefined && gateStamp !== '-' && prev.gateStamp === gateStamp ? prev.lastGate : await deps.gates.read(rec.id);
-    const basis: ViewBasis = {
-      recKey,
-      dirExists,
-      manifestStamp,
-      manifest,
-      vars,
-      composeStamps,
-      expected,
-      model,
-      gateStamp,
-      lastGate,
-      memoryOf,
-      statsStamp,
-      lastSeen,
-    };
+    const basis: ViewBasis = { recKey, dirExists, manifestStamp, manifest, vars, composeStamps, expected, model, gateStamp, lastGate };
     bases.set(rec.id, basis);
     return basis;
   }
@@ -183,10 +115,7 @@ export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}
     fromBasis: viewFromBasis,
     prune(reg) {
       for (const id of bases.keys()) if (!reg.instances[id]) bases.delete(id);
-      for (const id of active) if (!reg.instances[id]) active.delete(id);
-      sampler.kick(Object.values(reg.instances).filter((r) => active.has(r.id) || (r.engine?.context && r.engine.context !== 'default')));
     },
-    stop: () => sampler.stop(),
   };
 }
 

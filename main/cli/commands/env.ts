@@ -59,8 +59,7 @@ export function registerEnv(program: Command, rt: Runtime): void {
     .passThroughOptions()
     .action((cmd: string[], o) =>
       runCommand({}, async () => {
-        // forwards: a remote instance's ports back on localhost first (the connection may have dropped)
-        const env = await instanceEnv(rt.deps(), refFrom(rt, o.instance), { secrets: true, forwards: true });
+        const env = await instanceEnv(rt.deps(), refFrom(rt, o.instance), { secrets: true });
         return spawnInherit(cmd, { ...process.env, ...env.vars });
       }),
     );

@@ -16,6 +16,7 @@ import { recordProgress } from '../../adapters/progress-file';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 import { manifestInit } from '../../core/use-cases/manifest-init';
 import { chooseEngine } from '../../core/use-cases/placement';
+import { cleanRemote, onInstanceEngine } from '../instance-engine';
 import { printManifestInit } from './manifest';
 
 export function printDetails(out: Output, d: InstanceDetails): void {
@@ -119,11 +120,17 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       };
       // the progress also goes to <home>/progress/<id>.jsonl: a dashboard shows this `up` live
       const rec = recordProgress(rt.deps().home, 'up', out.event);
-      // on its engine (the core's): a remote one gets the ports forwarded, the source synced, missing images copied first
+      // on its engine: a remote one gets the source synced, missing images copied and the ports forwarded first
       const r = await exclusive(rt.deps(), ref, 'up', { wait: o.wait }, rec.emit, (r2) =>
-        o.snapshot
-          ? upFromSnapshot(rt.deps(), r2, o.snapshot, { ...upOpts, force: o.force }, rec.emit)
-          : upInstance(rt.deps(), r2, upOpts, rec.emit),
+        onInstanceEngine(
+          rt,
+          r2,
+          (deps) =>
+            o.snapshot
+              ? upFromSnapshot(deps, r2, o.snapshot, { ...upOpts, force: o.force }, rec.emit)
+              : upInstance(deps, r2, upOpts, rec.emit),
+          { prepareUp: true, emit: rec.emit },
+        ),
       ).catch((err: unknown) => {
         rec.end(false, (err as Error).message);
         throw err;
@@ -171,7 +178,11 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const r = await exclusive(rt.deps(), refFrom(rt, id), 'down', { wait: o.wait }, out.event, (ref) =>
-        downInstance(rt.deps(), ref, { volumes: o.volumes }, out.event),
+        onInstanceEngine(rt, ref, async (deps, e) => {
+          const d = await downInstance(deps, ref, { volumes: o.volumes }, out.event);
+          await e.remote?.tunnel.cancelPorts([...e.forwarded]);
+          return d;
+        }),
       );
       out.result('down', r);
       out.line(`Stopped ${r.id}${r.volumes ? ' and removed its volumes' : ''}.`);
@@ -195,7 +206,11 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
         ? await exclusiveAll(rt.deps(), 'destroy', lock, out.event, () => destroyAll(rt.deps(), opts, out.event))
         : [
             await exclusive(rt.deps(), refFrom(rt, id), 'destroy', lock, out.event, (ref) =>
-              destroyInstance(rt.deps(), ref, opts, out.event),
+              onInstanceEngine(rt, ref, async (deps, e, rec) => {
+                const d = await destroyInstance(deps, ref, opts, out.event);
+                await cleanRemote(e, rec); // the synced source on the remote host, the forwards
+                return d;
+              }),
             ),
           ];
       out.result('destroy', { destroyed: results });

@@ -1,18 +1,16 @@
 // down: stop and remove the instance's containers (and with volumes: its named volumes).
 import type { Deps } from '../deps';
 import { noEvents, step, type EventSink } from '../events';
-import { onInstanceEngine } from '../instance-context';
-import { slotPorts } from '../ports';
-import { loadInstance, secretTarget, requireDir, type InstanceRef } from '../resolve';
+import { loadInstance, secretTarget, requireDir, resolveInstance, type InstanceRef } from '../resolve';
 import { releaseSharedLinks } from './isolation-links';
 
 export async function downInstance(
-  baseDeps: Deps,
+  deps: Deps,
   ref: InstanceRef,
   opts: { volumes?: boolean } = {},
   emit: EventSink = noEvents,
 ): Promise<{ id: string; volumes: boolean }> {
-  const { rec, deps, on } = await onInstanceEngine(baseDeps, ref); // on its engine, wherever it runs
+  const rec = await resolveInstance(deps, ref);
   requireDir(rec, deps.files);
   const ctx = await loadInstance(deps, rec);
   await step(emit, rec.id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
@@ -21,7 +19,5 @@ export async function downInstance(
     await releaseSharedLinks(deps, ctx);
     await deps.compose.down(target, { volumes: !!opts.volumes });
   });
-  // a remote instance: its slot's ports stop being forwarded here
-  await on.remote?.cancelPorts(slotPorts(ctx.manifest, rec.slot).map((p) => p.port));
   return { id: rec.id, volumes: !!opts.volumes };
 }
