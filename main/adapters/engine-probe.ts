@@ -9,12 +9,13 @@ import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import { Duplex } from 'node:stream';
 import { EngineUnavailableError } from '../core/deps';
-import type { EngineFacts, EngineProbe, EngineTarget, RunningContainer } from '../core/engines';
+import { cpuPercent, type CpuSample, type EngineFacts, type EngineProbe, type EngineTarget, type RunningContainer } from '../core/engines';
 import { DockerApiError, dockerGetJson, dockerQuery } from './docker-api';
 import { LABEL_PROJECT, toContainerInfo, type RawContainer } from './container-info';
 import type { ContainerInfo } from '../core/types';
 import { parseDockerHost, type DockerEndpoint } from './docker-endpoint';
 import { mapEngineError } from './engine-errors';
+import { socketAnswers, tunnelPaths } from './ssh-tunnel';
 
 type Get = <T>(path: string, signal: AbortSignal) => Promise<T>;
 
@@ -33,11 +34,14 @@ const STATS_BUDGET_MS = 1300;
 function sshDialStdio(
   ep: DockerEndpoint,
   env: NodeJS.ProcessEnv,
+  control: string | undefined,
   connectTimeoutS: number,
   onStderr: (s: string) => void,
   onExit: (exited: Promise<void>) => void,
 ): Duplex {
   const args = ['-T', '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${connectTimeoutS}`];
+  // over the engine's ControlMaster when one is up (no handshake); ssh connects by itself when none is
+  if (control) args.push('-o', `ControlPath=${control}`, '-o', 'ControlMaster=no');
   if (ep.username) args.push('-l', ep.username);
   if (ep.port && ep.port !== 22) args.push('-p', String(ep.port));
   args.push('--', ep.host!, 'docker', 'system', 'dial-stdio');
@@ -53,7 +57,7 @@ function sshDialStdio(
   return stream;
 }
 
-function sshGetter(ep: DockerEndpoint, env: NodeJS.ProcessEnv, deadline: number): { get: Get; close(): void } {
+function sshGetter(ep: DockerEndpoint, env: NodeJS.ProcessEnv, control: string | undefined, deadline: number): { get: Get; close(): void } {
   let stderr = '';
   let exited: Promise<void> = Promise.resolve();
   // Keep-alive: requests take turns on a connection, a few ms each once it is up, where every extra
@@ -65,6 +69,7 @@ function sshGetter(ep: DockerEndpoint, env: NodeJS.ProcessEnv, deadline: number)
     sshDialStdio(
       ep,
       env,
+      control,
       connectTimeoutS,
       (s) => {
         stderr += s;
@@ -109,6 +114,33 @@ function sshGetter(ep: DockerEndpoint, env: NodeJS.ProcessEnv, deadline: number)
   return { get, close: () => agent.destroy() };
 }
 
+interface Route {
+  get: Get;
+  /** Over ssh (dial-stdio): fewer parallel calls, ssh's own error text. */
+  ssh: boolean;
+  ep: DockerEndpoint;
+  close(): void;
+}
+
+/**
+ * How to reach one engine. unix/tcp: a plain GET. ssh://: the Docker socket our own ControlMaster forwards for
+ * that context (ssh-tunnel.ts, up while a remote instance runs) when it answers — the same GETs as a local engine,
+ * no ssh process per call; otherwise `ssh HOST docker system dial-stdio`, over the master when one is up.
+ */
+async function routeTo(target: EngineTarget, env: NodeJS.ProcessEnv, home: string | undefined, deadline: number): Promise<Route> {
+  const ep = parseDockerHost(target.endpoint, target.kind === 'default' ? 'default-socket' : `context:${target.name}`, env);
+  if (!(ep.kind === 'tcp' && ep.protocol === 'ssh'))
+    return { get: (path, s) => dockerGetJson(ep, path, s, env), ssh: false, ep, close() {} };
+  const paths = home ? tunnelPaths(home, target.name) : undefined;
+  if (paths && (await socketAnswers(paths.docker, 200))) {
+    const local = parseDockerHost(`unix://${paths.docker}`, `context:${target.name}`, env);
+    const mapped = { ...local, display: ep.display };
+    return { get: (path, s) => dockerGetJson(mapped, path, s, env), ssh: false, ep: mapped, close() {} };
+  }
+  const g = sshGetter(ep, env, paths?.control, deadline);
+  return { get: g.get, ssh: true, ep, close: g.close };
+}
+
 interface RawInfo {
   ServerVersion?: string;
   NCPU?: number;
@@ -117,6 +149,16 @@ interface RawInfo {
 }
 interface RawStats {
   memory_stats?: { usage?: number; stats?: Record<string, number> };
+  cpu_stats?: { cpu_usage?: { total_usage?: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
+}
+
+/** One reading of a container's CPU counters (ns); two of them give its CPU use in between (core/engines.ts cpuPercent). */
+export function cpuSample(s: RawStats): CpuSample | undefined {
+  const c = s.cpu_stats;
+  const total = c?.cpu_usage?.total_usage;
+  const system = c?.system_cpu_usage;
+  if (typeof total !== 'number' || typeof system !== 'number' || system <= 0) return undefined;
+  return { total, system, cpus: c?.online_cpus || c?.cpu_usage?.percpu_usage?.length || 1 };
 }
 
 /** Memory in use the way `docker stats` counts it: usage minus the inactive page cache (cgroup v1 and v2). */
@@ -128,14 +170,13 @@ export function memoryInUse(s: RawStats): number | undefined {
   return cache < m.usage ? m.usage - cache : m.usage;
 }
 
-async function statsWithin(
-  get: Get,
-  ids: string[],
-  signal: AbortSignal,
-  end: number,
-  concurrency: number,
-): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
+interface StatsReading {
+  mem: Record<string, number>;
+  cpu: Record<string, CpuSample>;
+}
+
+async function statsWithin(get: Get, ids: string[], signal: AbortSignal, end: number, concurrency: number): Promise<StatsReading> {
+  const out: StatsReading = { mem: {}, cpu: {} };
   const budget = end - Date.now();
   if (budget <= 0 || !ids.length) return out;
   const stop = AbortSignal.any([signal, AbortSignal.timeout(budget)]);
@@ -144,8 +185,11 @@ async function statsWithin(
   const worker = async () => {
     for (let id = queue.shift(); id !== undefined && !stop.aborted; id = queue.shift()) {
       try {
-        const used = memoryInUse(await get<RawStats>(`/containers/${id}/stats?stream=false&one-shot=true`, stop));
-        if (used !== undefined) out[id] = used;
+        const raw = await get<RawStats>(`/containers/${id}/stats?stream=false&one-shot=true`, stop);
+        const used = memoryInUse(raw);
+        if (used !== undefined) out.mem[id] = used;
+        const cpu = cpuSample(raw);
+        if (cpu) out.cpu[id] = cpu;
       } catch {
         // not measured in time (or gone meanwhile): left out, the report says how many were measured
       }
@@ -155,11 +199,34 @@ async function statsWithin(
   return out;
 }
 
-export function createEngineProbe(env: NodeJS.ProcessEnv = process.env): EngineProbe {
-  return async (target: EngineTarget, { signal, deadline }): Promise<EngineFacts> => {
-    const ep = parseDockerHost(target.endpoint, target.kind === 'default' ? 'default-socket' : `context:${target.name}`, env);
-    const ssh = ep.kind === 'tcp' && ep.protocol === 'ssh' ? sshGetter(ep, env, deadline) : undefined;
-    const get: Get = ssh ? ssh.get : (path, s) => dockerGetJson(ep, path, s, env);
+/**
+ * CPU needs two readings (a one-shot answer has no previous one): a second round of one-shot stats, one
+ * sampling tick (~1 s) after the first, allowed up to the probe's own deadline. What is not read in time has
+ * no CPU figure (null in the report), never a late answer.
+ */
+async function cpuWithin(
+  get: Get,
+  first: Record<string, CpuSample>,
+  signal: AbortSignal,
+  end: number,
+  concurrency: number,
+): Promise<Record<string, number>> {
+  const ids = Object.keys(first);
+  const second = await statsWithin(get, ids, signal, end, concurrency);
+  const out: Record<string, number> = {};
+  for (const id of ids) {
+    const b = second.cpu[id];
+    const pct = b ? cpuPercent(first[id]!, b) : undefined;
+    if (pct !== undefined) out[id] = pct;
+  }
+  return out;
+}
+
+export function createEngineProbe(env: NodeJS.ProcessEnv = process.env, home?: string): EngineProbe {
+  return async (target: EngineTarget, { signal, deadline, cpu }): Promise<EngineFacts> => {
+    const route = await routeTo(target, env, home, deadline);
+    const { get, ep } = route;
+    const ssh = route.ssh;
     try {
       type Containers = Array<{ Id: string; Labels?: Record<string, string> | null }>;
       const calls = [
@@ -176,20 +243,23 @@ export function createEngineProbe(env: NodeJS.ProcessEnv = process.env): EngineP
       } else [info, version, containers] = await Promise.all([calls[0](), calls[1](), calls[2]()]);
       const running: RunningContainer[] = containers.map((c) => ({ id: c.Id, labels: c.Labels ?? {} }));
       const end = Math.min(deadline - STATS_MARGIN_MS, Date.now() + STATS_BUDGET_MS);
-      const memUsage = await statsWithin(
+      const concurrency = ssh ? STATS_CONCURRENCY.ssh : STATS_CONCURRENCY.direct;
+      const first = await statsWithin(
         get,
         running.map((c) => c.id),
         signal,
         end,
-        ssh ? STATS_CONCURRENCY.ssh : STATS_CONCURRENCY.direct,
+        concurrency,
       );
+      const cpuUsage = cpu ? await cpuWithin(get, first.cpu, signal, deadline - STATS_MARGIN_MS, concurrency) : undefined;
       const facts: EngineFacts = {
         version: info.ServerVersion ?? '?',
         cpus: info.NCPU ?? 0,
         memTotal: info.MemTotal ?? 0,
         running,
-        memUsage,
+        memUsage: first.mem,
       };
+      if (cpuUsage) facts.cpuUsage = cpuUsage;
       if (version.ApiVersion) facts.apiVersion = version.ApiVersion;
       if (info.OperatingSystem) facts.os = info.OperatingSystem;
       return facts;
@@ -199,7 +269,7 @@ export function createEngineProbe(env: NodeJS.ProcessEnv = process.env): EngineP
         throw new EngineUnavailableError(`${ep.display}: ${err.message}`, ep.display);
       throw mapEngineError(err, ep);
     } finally {
-      ssh?.close();
+      route.close();
     }
   };
 }
@@ -209,11 +279,11 @@ export function createEngineProbe(env: NodeJS.ProcessEnv = process.env): EngineP
  * deadline: `list` asks every engine its instances run on at once (issue 13). ssh:// through `docker system
  * dial-stdio` like the probe.
  */
-export function createContainerLister(env: NodeJS.ProcessEnv = process.env) {
+export function createContainerLister(env: NodeJS.ProcessEnv = process.env, home?: string) {
   return async (target: EngineTarget, { signal, deadline }: { signal: AbortSignal; deadline: number }): Promise<ContainerInfo[]> => {
-    const ep = parseDockerHost(target.endpoint, target.kind === 'default' ? 'default-socket' : `context:${target.name}`, env);
-    const ssh = ep.kind === 'tcp' && ep.protocol === 'ssh' ? sshGetter(ep, env, deadline) : undefined;
-    const get: Get = ssh ? ssh.get : (path, s) => dockerGetJson(ep, path, s, env);
+    const route = await routeTo(target, env, home, deadline);
+    const { get, ep } = route;
+    const ssh = route.ssh;
     try {
       const raw = await get<RawContainer[]>(`/containers/json${dockerQuery({ all: true, filters: { label: [LABEL_PROJECT] } })}`, signal);
       return raw.map(toContainerInfo);
@@ -222,7 +292,7 @@ export function createContainerLister(env: NodeJS.ProcessEnv = process.env) {
         throw new EngineUnavailableError(`${ep.display}: ${err.message}`, ep.display);
       throw mapEngineError(err, ep);
     } finally {
-      ssh?.close();
+      route.close();
     }
   };
 }

@@ -9,8 +9,8 @@ export function createEnginesPort(env: NodeJS.ProcessEnv, home: string): Engines
   const stats = createStatsStore(home);
   return {
     targets: () => engineTargetsFromSystem(env),
-    probe: async (target, opts) => (await import('./engine-probe')).createEngineProbe(env)(target, opts),
-    listContainers: async (target, opts) => (await import('./engine-probe')).createContainerLister(env)(target, opts),
+    probe: async (target, opts) => (await import('./engine-probe')).createEngineProbe(env, home)(target, opts),
+    listContainers: async (target, opts) => (await import('./engine-probe')).createContainerLister(env, home)(target, opts),
     lastSeen: (id) => stats.read(id),
     remember: (id, s) => stats.write(id, s),
     async composeDocs(paths) {

@@ -19,6 +19,7 @@ import { createSecretStore } from './secret-store';
 import { createSnapshotStore } from './snapshot-store';
 import { createTcp } from './tcp';
 import { createEnginesPort } from './engines-port';
+import { LOCAL_ENGINE } from '../core/remotes';
 
 export interface CreateDepsOptions {
   env?: NodeJS.ProcessEnv;
@@ -134,6 +135,10 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     archive: createArchive(),
     env: createHostEnv(env),
     engines: createEnginesPort(env, home),
+    // an instance on the current engine reads no docker context and loads no ssh code (remote-engine.ts)
+    remotes: {
+      connect: async (rec) => (rec.engine?.context ? (await import('./remote-engine')).connectEngine(rec, env, home) : LOCAL_ENGINE),
+    },
     home,
     sharedHome: sharedHome(env),
   };

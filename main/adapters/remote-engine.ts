@@ -6,11 +6,11 @@
 // to the same absolute path, so the compose file's bind mounts resolve there) and images the remote engine lacks
 // are copied (docker save | docker load through the forwarded socket).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { Deps } from '../core/deps';
 import { engineNameOf } from '../core/engines';
 import { SandboxError } from '../core/errors';
 import { step, type EventSink } from '../core/events';
+import { LOCAL_ENGINE, type EngineSide, type InstanceEngine, type RemoteLink, type RemotesPort } from '../core/remotes';
 import type { InstanceRecord } from '../core/types';
 import { engineTargetsFromSystem } from './docker-contexts';
 import { createDeps } from './index';
@@ -22,24 +22,27 @@ export interface RemoteSide {
   tunnel: SshTunnel;
 }
 
-export interface EngineDeps {
-  deps: Deps;
-  /** the engine's name as `engines` lists it */
-  engine: string;
-  /** set for an ssh:// engine: the connection carrying the socket and the ports */
-  remote: RemoteSide | null;
-  /** ports forwarded by the tunnel: the port pre-check counts them as ours */
-  forwarded: Set<number>;
+interface Connected {
+  side: EngineSide;
+  remote: RemoteLink | null;
 }
 
-/** Deps acting on the engine of `rec` (the base deps when it runs on the current engine). */
-export async function depsForEngine(base: Deps, rec: InstanceRecord, env: NodeJS.ProcessEnv = process.env): Promise<EngineDeps> {
-  const forwarded = new Set<number>();
+/** One connection per engine and process (the dashboard acts on many instances): keyed by home and context. */
+const connected = new Map<string, Connected>();
+
+/** The remotes port: the engine an instance runs on, connected (core/remotes.ts). */
+export function createRemotes(env: NodeJS.ProcessEnv, home: string): RemotesPort {
+  return { connect: (rec) => connectEngine(rec, env, home) };
+}
+
+/** The engine of `rec`, connected: the base deps' own (side null) when it runs on the current engine. */
+export async function connectEngine(rec: InstanceRecord, env: NodeJS.ProcessEnv, home: string): Promise<InstanceEngine> {
   const context = rec.engine?.context ?? null;
+  if (context === null) return LOCAL_ENGINE; // the common case: no docker context is even read
   const targets = engineTargetsFromSystem(env);
   const engine = engineNameOf(rec, targets);
   const current = targets.find((t) => t.current);
-  if (context === null || (current && current.name === context)) return { deps: base, engine, remote: null, forwarded };
+  if (current && current.name === context) return { name: engine, side: null, remote: null };
   const target = targets.find((t) => t.name === context);
   if (!target || target.invalid) {
     throw new SandboxError(
@@ -50,28 +53,75 @@ export async function depsForEngine(base: Deps, rec: InstanceRecord, env: NodeJS
       },
     );
   }
+  const key = `${home}\0${context}\0${target.endpoint}`;
   const ssh = sshTargetOf(target.endpoint);
   if (!ssh) {
-    const e = target.kind === 'default' ? { ...env, DOCKER_CONTEXT: 'default' } : { ...env, DOCKER_HOST: '', DOCKER_CONTEXT: context };
-    return { deps: createDeps({ env: e }), engine, remote: null, forwarded };
+    let c = connected.get(key);
+    if (!c) {
+      const e = target.kind === 'default' ? { ...env, DOCKER_CONTEXT: 'default' } : { ...env, DOCKER_HOST: '', DOCKER_CONTEXT: context };
+      c = { side: sideOf(createDeps({ env: e })), remote: null };
+      connected.set(key, c);
+    }
+    return { name: engine, ...c };
   }
-  const tunnel = createSshTunnel({ home: base.home, engine: context, target: ssh, env });
+  let c = connected.get(key);
+  if (!c) {
+    const tunnel = createSshTunnel({ home, engine: context, target: ssh, env });
+    c = sshEngine({ engine: context, endpoint: target.endpoint, tunnel }, env);
+    connected.set(key, c);
+  }
+  const tunnel = (c.remote as RemoteLink & { tunnel: SshTunnel }).tunnel;
   try {
-    await tunnel.ensure();
+    await tunnel.ensure(); // a dropped connection comes back here, with the Docker socket
   } catch (err) {
     throw new SandboxError('ENGINE_UNAVAILABLE', `Engine "${context}" of "${rec.id}" is not reachable: ${(err as Error).message}`, {
       hint: `Check it with \`docker --context ${context} info\` (ssh keys, the host, its Docker daemon).`,
     });
   }
-  const deps = createDeps({ env: { ...env, DOCKER_HOST: `unix://${tunnel.dockerSocket}`, DOCKER_CONTEXT: '' } });
+  return { name: engine, ...c };
+}
+
+function sideOf(d: Deps): EngineSide {
+  return { engine: d.engine, compose: d.compose, ports: d.ports, volumeIo: d.volumeIo };
+}
+
+/** Deps over the forwarded Docker socket, and the link carrying ports, sync and images. */
+function sshEngine(remote: RemoteSide, env: NodeJS.ProcessEnv): Connected {
+  const forwarded = new Set<number>();
+  const deps = createDeps({ env: { ...env, DOCKER_HOST: `unix://${remote.tunnel.dockerSocket}`, DOCKER_CONTEXT: '' } });
   const ports = deps.ports;
-  // a port our own tunnel forwards is held by ssh here: it belongs to this instance (its remote side is
-  // checked through the remote engine's container listing)
-  deps.ports = {
+  const side = sideOf(deps);
+  // a port our own tunnel forwards is held by ssh here: it belongs to the instance (its remote side is checked
+  // through the remote engine's container listing)
+  side.ports = {
     isFree: (p, h) => (forwarded.has(p) ? Promise.resolve(true) : ports.isFree(p, h)),
     owner: (p) => (forwarded.has(p) ? Promise.resolve(null) : ports.owner(p)),
   };
-  return { deps, engine, remote: { engine: context, endpoint: target.endpoint, tunnel }, forwarded };
+  const link: RemoteLink & { tunnel: SshTunnel } = {
+    engine: remote.engine,
+    endpoint: remote.endpoint,
+    tunnel: remote.tunnel,
+    async forwardPorts(list) {
+      await remote.tunnel.forwardPorts(list);
+      for (const p of list) forwarded.add(p);
+    },
+    async cancelPorts(list) {
+      await remote.tunnel.cancelPorts(list);
+      for (const p of list) forwarded.delete(p);
+    },
+    forwarded: () => [...forwarded].sort((a, b) => a - b),
+    alive: () => remote.tunnel.alive(),
+    syncDir: (dir, opts) => syncDir(remote, dir, env, opts),
+    async mkdir(dir) {
+      await remote.tunnel.exec(['mkdir', '-p', dir]);
+    },
+    async removeDir(dir) {
+      const r = await remote.tunnel.exec(['rm', '-rf', '--', dir]);
+      if (r.code !== 0) throw new SandboxError('STATE', `Could not remove ${dir} on ${remote.engine}: ${firstLine(r.stderr)}`);
+    },
+    copyMissingImages: (images, emit, id) => copyMissingImages(remote, images, env, emit, id),
+  };
+  return { side, remote: link };
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
@@ -127,16 +177,6 @@ export async function syncDir(
   return { ms: Date.now() - t0, files };
 }
 
-/** Images named by the compose files (plain names; ones built from a variable are left to compose). */
-export function composeImages(docs: unknown[]): string[] {
-  const out = new Set<string>();
-  for (const d of docs) {
-    const services = (d as { services?: Record<string, { image?: unknown }> } | null)?.services ?? {};
-    for (const s of Object.values(services)) if (typeof s?.image === 'string' && !s.image.includes('$')) out.add(s.image);
-  }
-  return [...out].sort();
-}
-
 /** Images present here but missing on the remote engine, copied with docker save | docker load over the socket. */
 export async function copyMissingImages(
   remote: RemoteSide,
@@ -163,12 +203,4 @@ export async function copyMissingImages(
     copied.push(image);
   }
   return copied;
-}
-
-/** Directories of the instance's variables that compose bind-mounts (shared data): present on the remote host too. */
-export async function syncSharedDirs(remote: RemoteSide, dirs: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  for (const d of dirs) {
-    if (existsSync(d)) await syncDir(remote, d, env, { gitIgnore: false });
-    else await remote.tunnel.exec(['mkdir', '-p', d]);
-  }
 }

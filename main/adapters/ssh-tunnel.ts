@@ -137,7 +137,7 @@ function run(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promis
 }
 
 /** Does something accept connections on this unix socket? */
-function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
+export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(path);
     const done = (ok: boolean) => {

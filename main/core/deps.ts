@@ -3,6 +3,7 @@
 import type { ComposeModel, ContainerInfo, GateReport, RegistryData } from './types';
 import type { SnapshotStore, VolumeIo } from './snapshot-ports';
 import type { EnginesPort } from './engines';
+import type { RemotesPort } from './remotes';
 
 /** Raised by any adapter when the Docker engine cannot be reached. */
 export class EngineUnavailableError extends Error {
@@ -427,4 +428,6 @@ export interface Deps {
   env: HostEnv;
   /** Docker contexts, their probe, last-seen stats (issue 13: placement, capacity). */
   engines: EnginesPort;
+  /** The engine each instance runs on, and the ssh connection to a remote one (issue 13). */
+  remotes: RemotesPort;
 }

@@ -1,7 +1,7 @@
 // The engines a user can place sandboxes on: the default engine and every docker context, each probed
 // concurrently with its own deadline so an unreachable (or hung) engine is listed as such and never holds up
 // the others. Pure: the probe (I/O) and the clock are injected.
-import type { LastSeenStats } from './capacity';
+import type { EstimateSource, LastSeenStats } from './capacity';
 import type { Clock } from './deps';
 import type { ContainerInfo } from './types';
 import { COMPOSE_PROJECT_LABEL, LABEL_INSTANCE } from './labels';
@@ -39,9 +39,27 @@ export interface EngineFacts {
   running: RunningContainer[];
   /** bytes in use per container id (one-shot stats, page cache excluded); absent = not measured in time */
   memUsage: Record<string, number>;
+  /** CPU per container id over about a second, in % of one core (200 = two cores busy); absent = not measured in time */
+  cpuUsage?: Record<string, number>;
 }
 
-export type EngineProbe = (target: EngineTarget, opts: { signal: AbortSignal; deadline: number }) => Promise<EngineFacts>;
+/** A container's CPU counters at one reading (ns): its own usage and the host's, and the CPUs online. */
+export interface CpuSample {
+  total: number;
+  system: number;
+  cpus: number;
+}
+
+/** CPU use between two readings, in % of one core (as `docker stats` shows it); undefined when not comparable. */
+export function cpuPercent(a: CpuSample, b: CpuSample): number | undefined {
+  const dSystem = b.system - a.system;
+  const dTotal = b.total - a.total;
+  if (!(dSystem > 0) || dTotal < 0) return undefined;
+  return Math.round((dTotal / dSystem) * b.cpus * 1000) / 10;
+}
+
+/** cpu: also read CPU (a second round of stats, ~1 s more, within the deadline): `engines` asks, the capacity check does not. */
+export type EngineProbe = (target: EngineTarget, opts: { signal: AbortSignal; deadline: number; cpu?: boolean }) => Promise<EngineFacts>;
 
 export interface SandboxOnEngine {
   id: string;
@@ -50,6 +68,8 @@ export interface SandboxOnEngine {
   containers: number;
   /** bytes in use by its running containers; null when some were not measured in time */
   memoryUsed: number | null;
+  /** CPU of its running containers over about a second, % of one core; null when some were not measured in time */
+  cpuPercent: number | null;
 }
 
 export interface EngineMemory {
@@ -83,6 +103,18 @@ export interface EngineRow {
   cpus: number | null;
   memory: EngineMemory;
   sandboxes: SandboxOnEngine[];
+  /** `engines` only: would each registered instance recorded on this engine and not running there fit now? */
+  fit?: StoppedFit[];
+}
+
+/** One stopped instance's capacity estimate against an engine's free memory (core/capacity.ts checkFit). */
+export interface StoppedFit {
+  id: string;
+  /** bytes the estimate says it needs (the reserve not included) */
+  needBytes: number;
+  source: EstimateSource;
+  /** true fits (with the reserve), false does not, null unknown (free memory not measured) */
+  fits: boolean | null;
 }
 
 export interface EnginesReport {
@@ -91,17 +123,22 @@ export interface EnginesReport {
 }
 
 /** Group an engine's running containers into sandboxes: our instance label, or a compose project we registered. */
-export function sandboxesOn(facts: Pick<EngineFacts, 'running' | 'memUsage'>, registeredIds: ReadonlySet<string>): SandboxOnEngine[] {
+export function sandboxesOn(
+  facts: Pick<EngineFacts, 'running' | 'memUsage' | 'cpuUsage'>,
+  registeredIds: ReadonlySet<string>,
+): SandboxOnEngine[] {
   const byId = new Map<string, SandboxOnEngine>();
   for (const c of facts.running) {
     const id =
       c.labels[LABEL_INSTANCE] || (registeredIds.has(c.labels[COMPOSE_PROJECT_LABEL] ?? '') ? c.labels[COMPOSE_PROJECT_LABEL]! : undefined);
     if (!id) continue;
     let s = byId.get(id);
-    if (!s) byId.set(id, (s = { id, registered: registeredIds.has(id), containers: 0, memoryUsed: 0 }));
+    if (!s) byId.set(id, (s = { id, registered: registeredIds.has(id), containers: 0, memoryUsed: 0, cpuPercent: 0 }));
     s.containers++;
     const used = facts.memUsage[c.id];
     s.memoryUsed = used === undefined || s.memoryUsed === null ? null : s.memoryUsed + used;
+    const cpu = facts.cpuUsage?.[c.id];
+    s.cpuPercent = cpu === undefined || s.cpuPercent === null ? null : Math.round((s.cpuPercent + cpu) * 10) / 10;
   }
   return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -158,6 +195,7 @@ export async function probeEngines(
   clock: Clock,
   registeredIds: ReadonlySet<string>,
   timeoutMs = ENGINE_PROBE_TIMEOUT_MS,
+  opts: { cpu?: boolean } = {},
 ): Promise<EnginesReport> {
   const engines = await Promise.all(
     targets.map(async (t): Promise<EngineRow> => {
@@ -171,7 +209,7 @@ export async function probeEngines(
         },
         () => new Promise<never>(() => undefined), // cancelled: never settles, the probe won the race
       );
-      const work = probe(t, { signal: ac.signal, deadline: t0 + timeoutMs });
+      const work = probe(t, { signal: ac.signal, deadline: t0 + timeoutMs, ...(opts.cpu ? { cpu: true } : {}) });
       work.catch(() => undefined);
       try {
         const facts = await Promise.race([work, timeout]);

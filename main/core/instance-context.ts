@@ -6,8 +6,10 @@ import type { Deps, Engine, Files } from './deps';
 import { SandboxError } from './errors';
 import { envFilePath } from './envfile';
 import { overridePath } from './override/state';
+import type { InstanceEngine } from './remotes';
 import { composeModelOf, loadInstance, resolveInstance, type InstanceRef, type LoadedInstance } from './resolve';
 import type { InstanceRecord, RegistryData } from './types';
+import { slotPorts } from './ports';
 
 /** The instance's compose project: what every compose call of it names. */
 export interface ComposeProject {
@@ -31,8 +33,10 @@ export interface InstanceContext extends LoadedInstance {
    * overlaps with what the command does next; rejects (never unhandled) when a file is missing or not YAML.
    */
   model: Promise<ComposeModel>;
-  /** The engine the instance runs on: today the one engine of Deps for every instance (issue 13: its own). */
+  /** The engine the instance runs on (its registry entry's; the base deps' one for a local instance). */
   engine: Engine;
+  /** That engine, connected: the Deps members acting on it and, for a remote one, its ssh connection. */
+  on: InstanceEngine;
 }
 
 /** Read the registry once, find the instance, load its manifest and start parsing its compose files. */
@@ -47,6 +51,8 @@ export async function contextOf(deps: Deps, rec: InstanceRecord, registry: Regis
   const loaded = await loadInstance(deps, rec, dirExists);
   const model = composeModelOf(loaded, deps);
   model.catch(() => undefined); // awaited by the steps that need it; a failure is theirs to report
+  const on = await deps.remotes.connect(rec); // overlaps with the parse
+  await keepForwards(on, loaded);
   return {
     ...loaded,
     registry,
@@ -59,8 +65,15 @@ export async function contextOf(deps: Deps, rec: InstanceRecord, registry: Regis
       envFile: envFilePath(rec.path),
     },
     model,
-    engine: deps.engine,
+    engine: on.side?.engine ?? deps.engine,
+    on,
   };
+}
+
+/** Links, `exec` and the gate reach a remote instance through the forwards: bring them back with the connection. */
+async function keepForwards(on: InstanceEngine, ctx: LoadedInstance): Promise<void> {
+  // a port taken here: `up` says so with its pre-check; the other commands work without the forward
+  await on.remote?.forwardPorts(slotPorts(ctx.manifest, ctx.rec.slot).map((p) => p.port)).catch(() => undefined);
 }
 
 /** The compose model, or null when it cannot be read (links of absent services hidden, and the like). */
@@ -68,9 +81,20 @@ export function modelOrNull(ctx: Pick<InstanceContext, 'model'>): Promise<Compos
   return ctx.model.catch(() => null);
 }
 
-/** Deps whose engine is the instance's (the same object today; issue 13 gives an instance its own engine). */
-export function depsFor(deps: Deps, ctx: Pick<InstanceContext, 'engine'>): Deps {
-  return ctx.engine === deps.engine ? deps : { ...deps, engine: ctx.engine };
+/** Deps acting on the instance's engine (the same object for an instance on the base deps' engine). */
+export function depsFor(deps: Deps, ctx: Pick<InstanceContext, 'on'>): Deps {
+  return ctx.on.side ? { ...deps, ...ctx.on.side } : deps;
+}
+
+/**
+ * For the commands that need no whole context (down, destroy, run, logs, exec): the instance's record and Deps
+ * acting on its engine, connected, with its ports forwarded again when it runs on a remote one.
+ */
+export async function onInstanceEngine(deps: Deps, ref: InstanceRef): Promise<{ rec: InstanceRecord; deps: Deps; on: InstanceEngine }> {
+  const rec = await resolveInstance(deps, ref);
+  const on = await deps.remotes.connect(rec);
+  if (on.remote) await keepForwards(on, await loadInstance(deps, rec));
+  return { rec, deps: depsFor(deps, { on }), on };
 }
 
 /** The compose files' texts, read (never parsed): the lint sees ${VAR:-default}s and quotes lines from them. */

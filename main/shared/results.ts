@@ -96,6 +96,8 @@ export interface StatusResult {
   services: ServiceStatus[];
   endpoints: EndpointStatus[];
   lastGate: GateReport | null;
+  /** An instance on a remote engine: which, and its ssh connection (carrying the socket and the forwards). */
+  engine?: { name: string; endpoint: string; tunnel: 'up' | 'down'; forwardedPorts: number[] };
 }
 
 export interface UpResult {

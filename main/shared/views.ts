@@ -31,4 +31,18 @@ export interface InstanceView {
   servicesDown?: string[];
   /** Instances recorded on a named engine (issue 13): which, and whether it answered this listing. */
   engineStatus?: { name: string; reachable: boolean; error?: string };
+  /** The engine the instance is recorded on, when it is not the default one (the dashboard's badge). */
+  engineName?: string;
+  /** Its memory for the dashboard's bar: last measured use against its compose limits or its estimate. */
+  memory?: MemoryMeter;
+}
+
+export interface MemoryMeter {
+  /** bytes in use when last measured while running (null: not measured yet) */
+  usedBytes: number | null;
+  /** ISO time of that measurement */
+  measuredAt: string | null;
+  /** what the bar is full at: the sum of the compose memory limits, else the capacity estimate */
+  ofBytes: number;
+  of: 'limit' | 'estimate';
 }

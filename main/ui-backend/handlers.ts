@@ -1,6 +1,6 @@
 // The contract's invoke handlers, shared by the Electron shell (IPC) and the dashboard server (HTTP). They hold
 // no lifecycle logic: every operation is a call to a core use-case, wrapped with busy marking, progress events
-// and a state refresh. createDispatch() turns any outcome into the Result envelope (nothing is ever thrown).
+// and a state refresh. The use-cases act on the instance's own engine (a remote one too: core/remotes.ts). createDispatch() turns any outcome into the Result envelope (nothing is ever thrown).
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -10,6 +10,7 @@ import { SandboxError, toErrorPayload } from '../core/errors';
 import type { EventSink, ProgressEvent } from '../core/events';
 import { instanceIdForNewDir, validateInstanceName, worktreeDirName } from '../core/identity';
 import { canonical, requireDir, resolveInstance } from '../core/resolve';
+import type { Engine } from '../core/deps';
 import type { ContainerInfo, InstanceRecord } from '../core/types';
 import { destroyInstance, destroyPreview } from '../core/use-cases/destroy';
 import { downInstance } from '../core/use-cases/down';
@@ -89,12 +90,12 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
     }
   }
 
-  /** The container of one service (the same lookup as `ktrdr-sandbox logs SERVICE`). */
-  async function containerOf(id: string, service: string): Promise<ContainerInfo> {
-    const { containers } = await serviceContainers(deps, { id }, [service]);
+  /** The container of one service, and the engine holding it (the same lookup as `ktrdr-sandbox logs SERVICE`). */
+  async function containerOf(id: string, service: string): Promise<{ c: ContainerInfo; engine: Engine }> {
+    const { containers, deps: on } = await serviceContainers(deps, { id }, [service]);
     const c = containers.find((x) => x.state === 'running') ?? containers[0];
     if (!c) throw new SandboxError('NOT_FOUND', `"${id}" has no container for service "${service}"`);
-    return c;
+    return { c, engine: on.engine };
   }
 
   const handlers: ServiceHandlers = {
@@ -244,8 +245,8 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
 
     async logs(id, service, opts) {
       const tail = optTail(optObj(opts, 'options').tail); // arguments first, then the engine
-      const c = await containerOf(str(id, 'instance id'), str(service, 'service'));
-      const lines = await deps.engine.logs(c.id, { tail });
+      const { c, engine } = await containerOf(str(id, 'instance id'), str(service, 'service'));
+      const lines = await engine.logs(c.id, { tail });
       return lines.map((l) => l.text);
     },
 
@@ -260,10 +261,12 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
           ? await followServiceLogs(deps, { id: instance }, { services: [], tail }, (l) =>
               ctx.emitLog({ subscription, service: l.service, stream: l.stream, text: l.text, ...(l.time ? { time: l.time } : {}) }),
             )
-          : await deps.engine.followLogs((await containerOf(instance, svc)).id, { tail, timestamps: true }, (line) => {
-              const t = splitTimestamp(line.text);
-              ctx.emitLog({ subscription, service: svc, stream: line.stream, text: t.text, ...(t.time ? { time: t.time } : {}) });
-            });
+          : await containerOf(instance, svc).then(({ c, engine }) =>
+              engine.followLogs(c.id, { tail, timestamps: true }, (line) => {
+                const t = splitTimestamp(line.text);
+                ctx.emitLog({ subscription, service: svc, stream: line.stream, text: t.text, ...(t.time ? { time: t.time } : {}) });
+              }),
+            );
       follows.set(subscription, stop);
       return { subscription };
     },

@@ -1,9 +1,12 @@
 // The live state service: ONE snapshot of every instance (registry ∪ containers ∪ last gate), kept current by
-// the Docker event stream and a watch on the registry directory — never by polling. Each burst of changes is
-// debounced into one refresh, and each refresh makes exactly one engine request (listContainers). A container
-// that dies (or is removed) is patched into the snapshot straight from its event, synchronously, before that
-// refresh confirms it. While the engine is down it reconnects with exponential backoff (0.5 s → 10 s) by
-// re-subscribing to the event stream.
+// the Docker event stream and a watch on the registry directory — never by polling the default engine. Each burst
+// of changes is debounced into one refresh, and each refresh makes exactly one request to the default engine
+// (listContainers). Instances on other engines (issue 13): their engines are listed with each refresh (one
+// listing per engine, concurrently, ≤ 2 s each; one that does not answer marks its instances "engine
+// unreachable"), and again every few seconds — a change there triggers a refresh. A container that dies (or is
+// removed) is patched into the snapshot straight from its event, synchronously, before that refresh confirms
+// it. While the engine is down it reconnects with exponential backoff (0.5 s → 10 s) by re-subscribing to the
+// event stream.
 // Views are derived in state-views.ts; events, debounce and directory watches are read in state-triggers.ts.
 import type { FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -13,6 +16,7 @@ import { toErrorPayload } from '../core/errors';
 import { instances as registryInstances } from '../core/registry';
 import type { ContainerInfo, RegistryData } from '../core/types';
 import { findOrphans, groupByProject } from '../core/use-cases/list';
+import { listOtherEngines, type RemoteListing } from '../core/use-cases/list-engines';
 import { existingOwnerId } from '../core/owner';
 import type { InstanceView } from '../core/views';
 import { countingDeps, engineCounter, type CountedDeps } from './engine-counter';
@@ -40,6 +44,12 @@ export interface StateServiceOptions {
   backoffMs?: { initial: number; max: number };
   /** Watch the registry and gate directories (default true). */
   watchFiles?: boolean;
+  /**
+   * While instances run on other engines (issue 13): how often their engines are listed again (default 5 s).
+   * Only the default engine's events are subscribed to; a remote listing that differs from the last one
+   * triggers a refresh, so the default engine is asked nothing while nothing changes.
+   */
+  remotePollMs?: number;
   /** Records engine connects and losses (the surfaces' rotating log). */
   log?: { info(message: string): void };
 }
@@ -71,7 +81,11 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   let lastGood: InstanceView[] = [];
   let lastReg: RegistryData | null = null;
   let lastContainers: ContainerInfo[] = [];
-  const views = createViewCache(counted);
+  /** What the other engines said at the last refresh (null: every instance runs on the default engine). */
+  let lastRemote: RemoteListing | null = null;
+  let remoteTimer: NodeJS.Timeout | null = null;
+  const remotePollMs = opts.remotePollMs ?? 5000;
+  const views = createViewCache(counted, { onSample: () => scheduleRefresh() });
   /** Bumped by every event patch; a refresh whose listing predates the latest patch does not publish. */
   let patchGen = 0;
   /** Containers whose `die` event came in the last seconds (state-triggers.ts trustRecentDeaths). */
@@ -140,6 +154,9 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
       problems.push(describe(err));
     }
     let containers: ContainerInfo[] = [];
+    // the other engines instances run on: listed beside the default one (≤ 2 s each), whether or not it is up
+    const remote = reg ? listOtherEngines(counted, reg) : null;
+    remote?.catch(() => undefined);
     if (engineUp) {
       try {
         containers = await counted.engine.listContainers({ all: true });
@@ -148,6 +165,15 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
         else problems.push(`Docker: ${describe(err)}`);
       }
     }
+    if (remote) {
+      try {
+        lastRemote = await remote;
+        containers = [...containers, ...lastRemote.containers];
+      } catch (err) {
+        problems.push(`Engines: ${describe(err)}`);
+      }
+    } else if (reg) lastRemote = null;
+    pollRemotes();
     // An event patched the snapshot while we listed (our listing may predate it): the refresh it scheduled
     // publishes instead, so the view never flips back.
     if (gen !== patchGen) return snapshot;
@@ -177,10 +203,13 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
         registryInstances(reg)
           .filter((rec) => rec.state !== 'creating')
           .map((rec) =>
-            views.viewFor(rec, byProject.get(rec.id) ?? []).catch((err: unknown) => {
-              problems.push(`${rec.id}: ${describe(err)}`);
-              return fallbackView(counted, rec, byProject.get(rec.id) ?? []);
-            }),
+            views
+              .viewFor(rec, byProject.get(rec.id) ?? [])
+              .catch((err: unknown) => {
+                problems.push(`${rec.id}: ${describe(err)}`);
+                return fallbackView(counted, rec, byProject.get(rec.id) ?? []);
+              })
+              .then((v) => withEngineStatus(v)),
           ),
       );
       views.prune(reg);
@@ -191,6 +220,38 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     }
     const orphans = reg ? findOrphans(byProject, new Set(Object.keys(reg.instances)), existingOwnerId(deps)) : snapshot.orphans;
     return { instances: list, orphans, problems, repository: repository() };
+  }
+
+  /** An instance on another engine carries that engine's name and whether it answered ("engine unreachable"). */
+  function withEngineStatus(v: InstanceView): InstanceView {
+    const st = lastRemote?.status.get(v.id);
+    return st ? { ...v, engineStatus: st } : v;
+  }
+
+  /** What of a remote listing a refresh shows: a change of it is worth one. */
+  function remoteKey(r: RemoteListing): string {
+    const cs = r.containers.map((c) => `${c.id}:${c.state}:${c.health}`).sort();
+    return JSON.stringify([cs, [...r.status].sort(([a], [b]) => (a < b ? -1 : 1))]);
+  }
+
+  /** While instances run on other engines: list them again every remotePollMs; refresh when they changed. */
+  function pollRemotes(): void {
+    if (stopped || remoteTimer || !lastRemote) return;
+    remoteTimer = setTimeout(() => {
+      remoteTimer = null;
+      const reg = lastReg;
+      const before = lastRemote;
+      const listing = reg ? listOtherEngines(counted, reg) : null;
+      if (!listing || !before) return void scheduleRefresh();
+      void listing.then(
+        (now) => {
+          if (remoteKey(now) !== remoteKey(before)) scheduleRefresh();
+          else pollRemotes();
+        },
+        () => scheduleRefresh(),
+      );
+    }, remotePollMs);
+    remoteTimer.unref?.();
   }
 
   /**
@@ -309,8 +370,10 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     },
     async stop() {
       stopped = true;
+      views.stop();
       if (reconnectTimer) clearTimeout(reconnectTimer);
       if (recheck) clearTimeout(recheck);
+      if (remoteTimer) clearTimeout(remoteTimer);
       debounce.cancel();
       reconnectTimer = null;
       unsubscribeEvents?.();

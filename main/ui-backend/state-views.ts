@@ -12,7 +12,10 @@ import type { Manifest } from '../core/manifest-schema';
 import { ktrdrPreset } from '../core/preset';
 import { loadInstance } from '../core/resolve';
 import type { ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../core/types';
+import { composeMemoryLimits, estimateStackMemory, type LastSeenStats } from '../core/capacity';
 import { buildView, type InstanceView } from '../core/views';
+import type { MemoryMeter } from '../shared/views';
+import { createEngineSampler } from './engine-sampler';
 
 /** What identifies a file's content without reading it (an atomic rewrite changes the inode). '-' = absent. */
 async function stamp(file: string): Promise<string> {
@@ -41,6 +44,10 @@ export interface ViewBasis {
   model?: ComposeModel | null;
   gateStamp: string;
   lastGate: GateReport | null;
+  /** What the memory bar is full at (compose limits, else the estimate); null: not known. */
+  memoryOf?: Pick<MemoryMeter, 'ofBytes' | 'of'> | null;
+  statsStamp?: string;
+  lastSeen?: LastSeenStats | null;
 }
 
 export interface ViewCache {
@@ -50,12 +57,24 @@ export interface ViewCache {
   basis(id: string): ViewBasis | undefined;
   /** The view from a known basis: pure and synchronous. */
   fromBasis(rec: InstanceRecord, b: ViewBasis, containers: ContainerInfo[]): InstanceView;
-  /** Forget the instances the registry no longer holds. */
+  /** Forget the instances the registry no longer holds (and measure the engines of the others: engine-sampler.ts). */
   prune(reg: RegistryData): void;
+  stop(): void;
 }
 
-export function createViewCache(deps: Deps): ViewCache {
+/** The memory bar's scale: the compose limits when every started service has one, else the capacity estimate. */
+export function memoryScale(docs: unknown[], vars: Record<string, string>, now: number): Pick<MemoryMeter, 'ofBytes' | 'of'> | null {
+  const e = estimateStackMemory({ services: composeMemoryLimits(docs, vars), now });
+  if (!e.bytes) return null;
+  return { ofBytes: e.bytes, of: e.services?.every((x) => x.from === 'limit') ? 'limit' : 'estimate' };
+}
+
+export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}): ViewCache {
   const bases = new Map<string, ViewBasis>();
+  const sampler = createEngineSampler(deps, opts);
+  /** Instances last seen with running containers: the sampler measures those (and every one on a named engine). */
+  const active = new Set<string>();
+  const statsFile = (id: string): string => join(deps.home, 'stats', `${id}.json`);
   /** Where the gate store keeps a report (only a change hint: the report itself is read through the store). */
   const gateFile = (id: string): string => join(deps.home, 'gates', `${id}.json`);
 
@@ -64,7 +83,7 @@ export function createViewCache(deps: Deps): ViewCache {
   }
 
   function viewFromBasis(rec: InstanceRecord, b: ViewBasis, containers: ContainerInfo[]): InstanceView {
-    return buildView({
+    const v = buildView({
       rec,
       manifest: b.manifest,
       vars: b.vars,
@@ -74,6 +93,28 @@ export function createViewCache(deps: Deps): ViewCache {
       lastGate: b.lastGate,
       model: b.model,
     });
+    return withEngineAndMemory(rec, b, v);
+  }
+
+  function withEngineAndMemory(rec: InstanceRecord, b: ViewBasis, v: InstanceView): InstanceView {
+    const running = v.status === 'running' || v.status === 'partial';
+    if (running) active.add(rec.id);
+    else active.delete(rec.id);
+    const engine = rec.engine?.context;
+    if (engine && engine !== 'default') {
+      v.engineName = engine;
+      const st = sampler.engine(engine);
+      if (st) v.engineStatus = { name: engine, ...st };
+    }
+    const seen = running ? (b.lastSeen ?? null) : null;
+    if (b.memoryOf || seen)
+      v.memory = {
+        usedBytes: seen?.memoryBytes ?? null,
+        measuredAt: seen?.at ?? null,
+        ofBytes: b.memoryOf?.ofBytes ?? seen!.memoryBytes,
+        of: b.memoryOf?.of ?? 'estimate',
+      };
+    return v;
   }
 
   /**
@@ -85,7 +126,11 @@ export function createViewCache(deps: Deps): ViewCache {
     const prev = bases.get(rec.id);
     const recKey = JSON.stringify(rec);
     const dirExists = existsSync(rec.path);
-    const [manifestStamp, gateStamp] = await Promise.all([stamp(join(rec.path, MANIFEST_FILE)), stamp(gateFile(rec.id))]);
+    const [manifestStamp, gateStamp, statsStamp] = await Promise.all([
+      stamp(join(rec.path, MANIFEST_FILE)),
+      stamp(gateFile(rec.id)),
+      stamp(statsFile(rec.id)),
+    ]);
     const sameManifest =
       prev !== undefined && prev.recKey === recKey && prev.dirExists === dirExists && prev.manifestStamp === manifestStamp;
     let manifest: Manifest;
@@ -96,15 +141,38 @@ export function createViewCache(deps: Deps): ViewCache {
     const composeStamps = JSON.stringify(await Promise.all(composeFiles.map(stamp)));
     let expected: number;
     let model: ComposeModel | null;
-    if (sameManifest && prev.composeStamps === composeStamps) ({ expected, model = null } = prev);
+    let memoryOf: ViewBasis['memoryOf'];
+    if (sameManifest && prev.composeStamps === composeStamps) ({ expected, model = null, memoryOf = null } = prev);
     else {
       model = dirExists ? await readComposeModel(rec.path, manifest.compose.files, undefined, deps.files).catch(() => null) : null;
       expected = model ? defaultServices(model).length : 0;
+      const docs = dirExists && 'engines' in deps && deps.engines ? await deps.engines.composeDocs(composeFiles).catch(() => null) : null;
+      memoryOf = docs ? memoryScale(docs, vars, deps.clock.now()) : null;
     }
+    const lastSeen =
+      prev !== undefined && prev.statsStamp === statsStamp
+        ? (prev.lastSeen ?? null)
+        : statsStamp !== '-' && 'engines' in deps && deps.engines
+          ? deps.engines.lastSeen(rec.id)
+          : null;
     // an absent file is read anyway (cheap): the stamp is only a hint, the store decides
     const lastGate =
       prev !== undefined && gateStamp !== '-' && prev.gateStamp === gateStamp ? prev.lastGate : await deps.gates.read(rec.id);
-    const basis: ViewBasis = { recKey, dirExists, manifestStamp, manifest, vars, composeStamps, expected, model, gateStamp, lastGate };
+    const basis: ViewBasis = {
+      recKey,
+      dirExists,
+      manifestStamp,
+      manifest,
+      vars,
+      composeStamps,
+      expected,
+      model,
+      gateStamp,
+      lastGate,
+      memoryOf,
+      statsStamp,
+      lastSeen,
+    };
     bases.set(rec.id, basis);
     return basis;
   }
@@ -115,7 +183,10 @@ export function createViewCache(deps: Deps): ViewCache {
     fromBasis: viewFromBasis,
     prune(reg) {
       for (const id of bases.keys()) if (!reg.instances[id]) bases.delete(id);
+      for (const id of active) if (!reg.instances[id]) active.delete(id);
+      sampler.kick(Object.values(reg.instances).filter((r) => active.has(r.id) || (r.engine?.context && r.engine.context !== 'default')));
     },
+    stop: () => sampler.stop(),
   };
 }
 

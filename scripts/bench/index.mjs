@@ -1,7 +1,7 @@
 // npm run bench — the performance figures named in the issues, measured against the real engine.
 // Needs a running Docker engine, the built CLI (npm run build) and the fixture image
 // (docker build -t ktrdr-sandbox-fixture:1 tests/fixtures/stack/image). Prints a table and writes
-// bench-results.json. Select scenarios with BENCH=cli,list,gate,up,evidence,dashboard,derive,slowhealth,snapshot,isolation,sharedobs (default: all).
+// bench-results.json. Select scenarios with BENCH=cli,list,gate,up,evidence,dashboard,derive,slowhealth,snapshot,isolation,sharedobs,remote (default: all).
 import { writeFileSync } from 'node:fs';
 import { cliOverhead } from './cli-overhead.mjs';
 import { listStatus } from './list-status.mjs';
@@ -14,6 +14,7 @@ import { slowHealth } from './slow-health.mjs';
 import { sharedObsUp } from './shared-obs-up.mjs';
 import { snapshotBench } from './snapshot.mjs';
 import { isolationCost } from './isolation.mjs';
+import { remoteEngine } from './remote.mjs';
 
 const all = {
   cli: cliOverhead,
@@ -27,6 +28,7 @@ const all = {
   snapshot: snapshotBench,
   isolation: isolationCost,
   sharedobs: sharedObsUp,
+  remote: remoteEngine,
 };
 const chosen = (process.env.BENCH ?? Object.keys(all).join(','))
   .split(',')

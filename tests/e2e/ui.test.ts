@@ -212,6 +212,47 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
     });
   });
 
+  it('draws a memory bar for the running instance; an instance on an engine that does not answer: badge, greyed, actions explained', async () => {
+    // the running instance: the dashboard's sampler measures it (every 15 s at most) and the card draws its memory
+    const meter = card().getByRole('meter', { name: `Memory of ${id}` });
+    await meter.waitFor({ timeout: 40_000 });
+    expect(Number(await meter.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+    expect((await card().locator('.memory-fill').boundingBox())!.width).toBeGreaterThan(0);
+    expect(await card().getByTestId('engine-badge').count()).toBe(0); // the default engine: no badge
+    // an instance recorded on a docker context nobody answers at (an ssh port with nothing behind it)
+    const dockerEnv = { ...process.env, HOME: w.home, DOCKER_CONFIG: join(w.home, '.docker') };
+    await execa('docker', ['context', 'create', 'engvlab', '--docker', 'host=ssh://root@127.0.0.1:9'], { env: dockerEnv });
+    const c = await w.cli(['create', 'engvlab', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    const lab: string = c.json.instance.id;
+    const setEngine = async (engine: unknown) => {
+      const reg = JSON.parse(await readFile(w.registryFile, 'utf8'));
+      if (engine) reg.instances[lab].engine = engine;
+      else delete reg.instances[lab].engine;
+      await writeFile(w.registryFile, `${JSON.stringify(reg, null, 2)}\n`);
+    };
+    await setEngine({ context: 'engvlab' });
+    const labCard = page.getByTestId(`instance-${lab}`);
+    try {
+      await labCard.getByTestId('engine-badge').waitFor({ timeout: 15_000 });
+      expect(await labCard.getByTestId('engine-badge').innerText()).toContain('engvlab');
+      await labCard.getByTestId('engine-unreachable').waitFor({ timeout: 40_000 });
+      expect(await labCard.getByTestId('engine-unreachable').innerText()).toMatch(
+        /Engine engvlab unreachable.*Start, Stop and the gate are off/s,
+      );
+      expect(await labCard.getByTestId('btn-start').isDisabled()).toBe(true);
+      expect(await labCard.getAttribute('class')).toContain('engine-down');
+      expect(await overflow(page)).toEqual([]);
+      await checkView('engines', { docs: true });
+      await atSize(WIDE, () => checkView('engines', { docs: true }));
+    } finally {
+      await setEngine(null);
+      const d = await w.cli(['destroy', lab, '--force']);
+      expect(d.code, d.stderr).toBe(0);
+      await execa('docker', ['context', 'rm', '-f', 'engvlab'], { env: dockerEnv, reject: false });
+    }
+  });
+
   it('Folder without a desktop says so and copies the path instead', async () => {
     await card().getByTestId('btn-more').click();
     await card().getByTestId('menu-folder').click();

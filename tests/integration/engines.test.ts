@@ -25,7 +25,8 @@ interface Row {
   version: string | null;
   cpus: number | null;
   memory: { total: number | null; used: number | null; free: number | null; measured: number; running: number };
-  sandboxes: Array<{ id: string; registered: boolean; containers: number; memoryUsed: number | null }>;
+  sandboxes: Array<{ id: string; registered: boolean; containers: number; memoryUsed: number | null; cpuPercent: number | null }>;
+  fit?: Array<{ id: string; needBytes: number; source: string; fits: boolean | null }>;
 }
 
 const engines = async () => {
@@ -89,13 +90,31 @@ describe('engines', () => {
     // one container there, measured over ssh: free = total − its usage
     expect(rem.memory, 'the stats of the one container there were not read within the budget').toMatchObject({ running: 1, measured: 1 });
     expect(rem.memory.free).toBe(rem.memory.total! - rem.memory.used!);
-    expect(rem.sandboxes).toEqual([{ id: instanceId, registered: true, containers: 1, memoryUsed: rem.memory.used }]);
+    // CPU: read twice over ssh a tick apart, within the same 2 s. When the second reading misses the budget (a
+    // loaded CI machine) the figure is null, never late; a few calls must bring a figure (an idle `sleep`: small)
+    expect(rem.sandboxes).toEqual([
+      { id: instanceId, registered: true, containers: 1, memoryUsed: rem.memory.used, cpuPercent: rem.sandboxes[0]!.cpuPercent },
+    ]);
+    let cpu = rem.sandboxes[0]!.cpuPercent;
+    for (let i = 0; cpu === null && i < 4; i++) cpu = (await engines()).by[remote.context]!.sandboxes[0]?.cpuPercent ?? null;
+    expect(cpu, 'no CPU figure in 5 calls of `engines`').not.toBeNull();
+    expect(cpu!).toBeGreaterThanOrEqual(0);
+    expect(cpu!).toBeLessThan(50);
     expect(rem.latencyMs).toBeLessThan(2000);
+    // the instance is recorded on the default engine and not running there: its fit there (the estimate `up` uses)
+    // (fits: null when the local engine's containers, other stacks included, were not all measured in time)
+    expect(local.fit).toEqual([{ id: instanceId, needBytes: expect.any(Number), source: expect.any(String), fits: local.fit![0]!.fits }]);
+    expect(local.fit![0]!.needBytes).toBeGreaterThan(0);
+    expect([true, false, null]).toContain(local.fit![0]!.fits);
+    expect(['last-seen', 'compose-limits', 'default']).toContain(local.fit![0]!.source);
+    expect(rem.fit).toEqual([]);
     // the human table names both
     const h = await world.cli(['engines'], { env: remote.env, timeoutMs: 20_000 });
     expect(h.code).toBe(0);
     expect(h.stdout).toMatch(/\* default\s+unix:\/\/\S+\s+reachable/);
     expect(h.stdout).toMatch(new RegExp(`${remote.context}\\s+ssh://root@127\\.0\\.0\\.1:${remote.port}\\s+reachable`));
+    expect(h.stdout).toMatch(new RegExp(`${instanceId} \\S+ \\S+ (fits|does not fit|fit unknown)`));
+    expect(h.stdout).toMatch(new RegExp(`${instanceId} \\S+ \\S+ [\\d.]+% CPU`));
     // the last-seen memory the capacity check starts from
     const stats = await execa('cat', [join(world.home, '.ktrdr', 'sandbox', 'stats', `${instanceId}.json`)]);
     // written by the second `engines` call: a fresh reading, so only its shape is compared with the first

@@ -1,13 +1,15 @@
 // An instance on a real remote engine (a "remote host" container: Docker engine + sshd on 127.0.0.1), from a
 // fresh registry: create --engine, up (source synced, image copied, gate through the forwarded localhost ports),
-// an edit served after the next sync, run and status on the remote engine, destroy --force cleaning both sides.
+// an edit served after the next sync, run and status on the remote engine, the dashboard's API on it (snapshot,
+// status, logs, restart), exec and evidence, destroy --force cleaning both sides.
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRemoteHostImage, startRemoteHost, type RemoteHost } from './remote-host';
-import { httpGet, makeWorld, type World } from './world';
+import { startDashboard } from '../e2e/dashboard-process';
+import { filesUnder, httpGet, makeWorld, type World } from './world';
 
 let world: World;
 let remote: RemoteHost;
@@ -88,6 +90,66 @@ describe('an instance on a remote engine', () => {
         `Engine: +${remote.context} \\(ssh://root@127\\.0\\.0\\.1:${remote.port}\\) — ssh connection up, ports [\\d, ]+ forwarded`,
       ),
     );
+  }, 300_000);
+
+  it('the dashboard (its HTTP API) shows the remote instance and acts on it: snapshot, status, logs, restart', async () => {
+    const dash = await startDashboard({ ...world, env: { ...world.env, ...remote.env } });
+    const token = new URL(dash.url).searchParams.get('token')!;
+    const call = async (channel: string, args: unknown[] = [], timeoutMs = 15_000) => {
+      const r = await fetch(`http://127.0.0.1:${dash.port}/api/invoke/${channel}`, {
+        method: 'POST',
+        headers: { 'x-ktrdr-token': token, 'content-type': 'application/json' },
+        body: JSON.stringify(args),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      expect(r.status).toBe(200);
+      const doc = (await r.json()) as { ok: boolean; value?: any; error?: unknown };
+      expect(doc.ok, JSON.stringify(doc.error)).toBe(true);
+      return doc.value;
+    };
+    try {
+      const snap = await call('snapshot');
+      const mine = snap.instances.find((i: { id: string }) => i.id === id);
+      expect(mine).toMatchObject({ status: 'running', engineStatus: { name: remote.context, reachable: true } });
+      const st = await call('status', [id]);
+      expect(st.services.find((x: { service: string }) => x.service === 'backend').state).toBe('running');
+      expect(st.engine).toMatchObject({ name: remote.context, tunnel: 'up' });
+      const lines: string[] = await call('logs', [id, 'backend', { tail: 20 }]);
+      expect(lines.length).toBeGreaterThan(0);
+      // restart from the dashboard: down there, then up with its sync and forwards, gate through localhost
+      const t0 = Date.now();
+      const r = await call('restart', [id], 600_000);
+      expect(r.gate?.passed, JSON.stringify(r.gate?.checks?.filter((c: { status: string }) => c.status !== 'passed'))).toBe(true);
+      expect((await remoteProject()).length).toBeGreaterThanOrEqual(5);
+      expect((await execa('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${id}`])).stdout.trim()).toBe('');
+      expect((await httpGet(`${api}/api/v1/health`)).status).toBe(200);
+      process.stdout.write(`[remote] restart from the dashboard in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    } finally {
+      await dash.stop();
+    }
+  }, 900_000);
+
+  it('exec reaches it on localhost (the connection dropped first: exec brings it and the forwards back); evidence collects it there', async () => {
+    const sshDir = join(world.home, '.ktrdr', 'sandbox', 'ssh');
+    const ctl = (await filesUnder(sshDir)).find((f) => f.endsWith('.ctl'));
+    expect(ctl, `no ControlMaster socket in ${sshDir}`).toBeTruthy();
+    const exit = await execa('ssh', ['-O', 'exit', '-o', `ControlPath=${ctl}`, '-p', String(remote.port), 'root@127.0.0.1'], {
+      env: { ...process.env, ...remote.env },
+      reject: false,
+    });
+    expect(exit.exitCode, exit.stderr).toBe(0);
+    await expect(httpGet(`${api}/api/v1/health`)).rejects.toBeTruthy(); // the forwards went with the connection
+    const probe = 'fetch(process.env.KTRDR_API_URL + "/api/v1/health").then(async (r) => console.log("health", r.status, await r.text()))';
+    const ex = await cli(['exec', '-i', id, '--', 'node', '-e', probe]);
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(ex.stdout).toMatch(/^health 200/m);
+    const ev = await cli(['evidence', id, '--json', '--out', join(world.root, 'evidence-remote')]);
+    expect(ev.code, ev.stderr).toBe(0);
+    expect(ev.json.evidence.problems).toEqual([]);
+    expect(ev.json.evidence.containers.total).toBeGreaterThanOrEqual(5);
+    const files: string[] = ev.json.evidence.files;
+    expect(files).toContain('logs/backend.log');
+    expect((await readFile(join(ev.json.evidence.dir, 'logs', 'backend.log'), 'utf8')).length).toBeGreaterThan(0);
   }, 300_000);
 
   it('list spans both engines; the remote host stopped: answered within 2 s, its instance marked unreachable and kept; started again: up brings it and its forwards back', async () => {

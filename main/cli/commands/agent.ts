@@ -1,7 +1,6 @@
 // logs · run · slots · slot move · slot unblock
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { onInstanceEngine } from '../instance-engine';
 import { followLogs, instanceServices, parseSince, readLogs, type ServiceLogLine } from '../../core/use-cases/logs';
 import { createTimeMerger, prefixWidth } from '../../core/log-merge';
 import { runService } from '../../core/use-cases/run';
@@ -38,7 +37,7 @@ export function registerAgent(program: Command, rt: Runtime): void {
   ).action((services: string[], o) =>
     runCommand(o, async () => {
       const ref = refFrom(rt, o.instance);
-      const deps = await onInstanceEngine(rt, ref, async (d) => d); // its engine's logs
+      const deps = rt.deps(); // the use-cases read the logs on the instance's engine
       const since = o.since ? parseSince(o.since, deps.clock.now()) : undefined;
       const print = logPrinter(!!o.json, await instanceServices(deps, ref));
       if (!o.follow) {
@@ -82,8 +81,12 @@ export function registerAgent(program: Command, rt: Runtime): void {
         // On a terminal the container gets it (interactive); otherwise output is echoed and kept for `evidence`.
         const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
         const ref = refFrom(rt, o.instance);
-        const r = await onInstanceEngine(rt, ref, (deps) =>
-          runService(deps, ref, service, cmd, tty ? { inheritStdio: true } : { onOutput: (line) => process.stdout.write(`${line}\n`) }),
+        const r = await runService(
+          rt.deps(),
+          ref,
+          service,
+          cmd,
+          tty ? { inheritStdio: true } : { onOutput: (line) => process.stdout.write(`${line}\n`) },
         );
         return r.exitCode;
       }),

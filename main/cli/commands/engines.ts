@@ -6,6 +6,8 @@ import { engineTargetsFromSystem } from '../../adapters/docker-contexts';
 import { createEngineProbe } from '../../adapters/engine-probe';
 import { createStatsStore } from '../../adapters/stats-store';
 import { ENGINE_PROBE_TIMEOUT_MS, formatBytes, probeEngines, type EngineRow } from '../../core/engines';
+import { CAPACITY_RESERVE } from '../../core/capacity';
+import { addStoppedFits } from '../../core/use-cases/engine-fit';
 import { table } from '../render';
 import { addCommon, runCommand, type Runtime } from '../runtime';
 
@@ -21,7 +23,21 @@ function sandboxesCell(r: EngineRow): string {
   if (!r.reachable) return '';
   if (!r.sandboxes.length) return '0';
   return r.sandboxes
-    .map((s) => `${s.id}${s.memoryUsed === null ? '' : ` ${formatBytes(s.memoryUsed)}`}${s.registered ? '' : ' (other registry)'}`)
+    .map(
+      (s) =>
+        `${s.id}${s.memoryUsed === null ? '' : ` ${formatBytes(s.memoryUsed)}`}${s.cpuPercent === null ? '' : ` ${s.cpuPercent}% CPU`}${s.registered ? '' : ' (other registry)'}`,
+    )
+    .join(', ');
+}
+
+/** Stopped instances recorded on the engine: what each needs, and whether it fits in what is free now. */
+function fitCell(r: EngineRow): string {
+  if (!r.reachable || !r.fit?.length) return '';
+  return r.fit
+    .map((f) => {
+      const mark = f.fits === true ? pc.green('fits') : f.fits === false ? pc.red('does not fit') : pc.dim('fit unknown');
+      return `${f.id} ${formatBytes(f.needBytes)} ${mark}`;
+    })
     .join(', ');
 }
 
@@ -37,7 +53,8 @@ export function registerEngines(program: Command, rt: Runtime): void {
       const deps = rt.deps();
       const [targets, registry] = [engineTargetsFromSystem(process.env), await deps.registry.read()];
       const ids = new Set(Object.keys(registry.instances));
-      const report = await probeEngines(targets, createEngineProbe(process.env), deps.clock, ids);
+      const probed = await probeEngines(targets, createEngineProbe(process.env, deps.home), deps.clock, ids, ENGINE_PROBE_TIMEOUT_MS, { cpu: true });
+      const report = await addStoppedFits(deps, probed, registry);
       // last-seen memory of our sandboxes: the first source of the capacity estimate before `up` (core/capacity.ts)
       const stats = createStatsStore(deps.home);
       const at = new Date(deps.clock.now()).toISOString();
@@ -51,7 +68,7 @@ export function registerEngines(program: Command, rt: Runtime): void {
       if (o.json) return;
       out.line(
         table(
-          ['ENGINE', 'ENDPOINT', 'STATE', 'VERSION', 'CPUS', 'MEMORY', 'SANDBOXES'],
+          ['ENGINE', 'ENDPOINT', 'STATE', 'VERSION', 'CPUS', 'MEMORY', 'SANDBOXES', 'STOPPED: FIT'],
           report.engines.map((r) => [
             `${r.current ? '* ' : '  '}${r.name}`,
             r.endpoint || pc.dim('(none)'),
@@ -60,6 +77,7 @@ export function registerEngines(program: Command, rt: Runtime): void {
             r.cpus ?? '',
             memoryCell(r),
             sandboxesCell(r),
+            fitCell(r),
           ]),
         ),
       );
@@ -73,7 +91,7 @@ export function registerEngines(program: Command, rt: Runtime): void {
         );
       out.line(
         pc.dim(
-          '* = the engine this tool uses now (DOCKER_HOST, DOCKER_CONTEXT or `docker context use`). Free = total − memory used by running containers.',
+          `* = the engine this tool uses now (DOCKER_HOST, DOCKER_CONTEXT or \`docker context use\`). Free = total − memory used by running containers. CPU: % of one core over ~1 s. Fit: the estimate \`up\` would use + ${formatBytes(CAPACITY_RESERVE)} reserve vs free.`,
         ),
       );
     }),

@@ -59,7 +59,8 @@ export function registerEnv(program: Command, rt: Runtime): void {
     .passThroughOptions()
     .action((cmd: string[], o) =>
       runCommand({}, async () => {
-        const env = await instanceEnv(rt.deps(), refFrom(rt, o.instance), { secrets: true });
+        // forwards: a remote instance's ports back on localhost first (the connection may have dropped)
+        const env = await instanceEnv(rt.deps(), refFrom(rt, o.instance), { secrets: true, forwards: true });
         return spawnInherit(cmd, { ...process.env, ...env.vars });
       }),
     );

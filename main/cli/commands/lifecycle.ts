@@ -16,7 +16,6 @@ import { recordProgress } from '../../adapters/progress-file';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 import { manifestInit } from '../../core/use-cases/manifest-init';
 import { chooseEngine } from '../../core/use-cases/placement';
-import { cleanRemote, onInstanceEngine } from '../instance-engine';
 import { printManifestInit } from './manifest';
 
 export function printDetails(out: Output, d: InstanceDetails): void {
@@ -120,17 +119,11 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       };
       // the progress also goes to <home>/progress/<id>.jsonl: a dashboard shows this `up` live
       const rec = recordProgress(rt.deps().home, 'up', out.event);
-      // on its engine: a remote one gets the source synced, missing images copied and the ports forwarded first
+      // on its engine (the core's): a remote one gets the ports forwarded, the source synced, missing images copied first
       const r = await exclusive(rt.deps(), ref, 'up', { wait: o.wait }, rec.emit, (r2) =>
-        onInstanceEngine(
-          rt,
-          r2,
-          (deps) =>
-            o.snapshot
-              ? upFromSnapshot(deps, r2, o.snapshot, { ...upOpts, force: o.force }, rec.emit)
-              : upInstance(deps, r2, upOpts, rec.emit),
-          { prepareUp: true, emit: rec.emit },
-        ),
+        o.snapshot
+          ? upFromSnapshot(rt.deps(), r2, o.snapshot, { ...upOpts, force: o.force }, rec.emit)
+          : upInstance(rt.deps(), r2, upOpts, rec.emit),
       ).catch((err: unknown) => {
         rec.end(false, (err as Error).message);
         throw err;
@@ -178,11 +171,7 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       const r = await exclusive(rt.deps(), refFrom(rt, id), 'down', { wait: o.wait }, out.event, (ref) =>
-        onInstanceEngine(rt, ref, async (deps, e) => {
-          const d = await downInstance(deps, ref, { volumes: o.volumes }, out.event);
-          await e.remote?.tunnel.cancelPorts([...e.forwarded]);
-          return d;
-        }),
+        downInstance(rt.deps(), ref, { volumes: o.volumes }, out.event),
       );
       out.result('down', r);
       out.line(`Stopped ${r.id}${r.volumes ? ' and removed its volumes' : ''}.`);
@@ -206,11 +195,7 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
         ? await exclusiveAll(rt.deps(), 'destroy', lock, out.event, () => destroyAll(rt.deps(), opts, out.event))
         : [
             await exclusive(rt.deps(), refFrom(rt, id), 'destroy', lock, out.event, (ref) =>
-              onInstanceEngine(rt, ref, async (deps, e, rec) => {
-                const d = await destroyInstance(deps, ref, opts, out.event);
-                await cleanRemote(e, rec); // the synced source on the remote host, the forwards
-                return d;
-              }),
+              destroyInstance(rt.deps(), ref, opts, out.event),
             ),
           ];
       out.result('destroy', { destroyed: results });

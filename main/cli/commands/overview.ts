@@ -1,6 +1,5 @@
 // list · status: the overview commands. Part of the light CLI bundle (main/cli/light.ts), so every import
 // here must stay cheap to load.
-import { onInstanceEngine } from '../instance-engine';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { listAcrossEngines } from '../../core/use-cases/list-engines';
@@ -79,28 +78,14 @@ export function registerOverview(program: Command, rt: Runtime): void {
     (id: string | undefined, o) =>
       runCommand(o, async (out) => {
         const ref = refFrom(rt, id);
-        const s = await onInstanceEngine(rt, ref, async (deps, e) => {
-          const st = await statusOf(deps, ref);
-          // an instance on a remote engine: which, and its ssh connection (carrying the socket and the forwards)
-          return e.remote
-            ? {
-                ...st,
-                engine: {
-                  name: e.engine,
-                  endpoint: e.remote.endpoint,
-                  tunnel: (await e.remote.tunnel.alive()) ? 'up' : 'down',
-                  forwardedPorts: [...e.forwarded].sort((a, b) => a - b),
-                },
-              }
-            : st;
-        });
+        const s = await statusOf(rt.deps(), ref); // on its engine; a remote one's ssh connection in s.engine
         out.result('status', s);
         if (o.json) return;
         const v = s.instance;
         out.line(`Instance: ${pc.bold(v.id)} (slot ${v.slot})`);
         out.line(`Path:     ${v.path}${v.branch ? pc.dim(`  [${v.branch}]`) : ''}`);
         out.line(`Status:   ${statusColour(v.status)}`);
-        if ('engine' in s)
+        if (s.engine)
           out.line(
             `Engine:   ${s.engine.name} (${s.engine.endpoint}) — ssh connection ${s.engine.tunnel === 'up' ? pc.green('up') : pc.red('down')}, ports ${s.engine.forwardedPorts.join(', ') || 'not'} forwarded`,
           );

@@ -7,7 +7,9 @@ import { noEvents, type EventSink } from '../events';
 import { ownerAlive } from '../liveness';
 import { repairInterrupted } from '../recovery';
 import { instances } from '../registry';
-import { resolveInstance, type InstanceRef } from '../resolve';
+import { onInstanceEngine } from '../instance-context';
+import { loadInstance, resolveInstance, type InstanceRef } from '../resolve';
+import { cleanRemote } from './remote-prepare';
 import type { DestroyPreview, DestroyResult } from '../results';
 import type { InstanceRecord } from '../types';
 import { destroyResolved, dirtyError, previewDestroy, type DestroyOptions } from './destroy-steps';
@@ -29,12 +31,14 @@ export async function destroyPreview(deps: Deps, ref: InstanceRef, opts: Destroy
 }
 
 export async function destroyInstance(
-  deps: Deps,
+  baseDeps: Deps,
   ref: InstanceRef,
   opts: DestroyOptions = {},
   emit: EventSink = noEvents,
 ): Promise<DestroyResult> {
-  await resolveInstance(deps, ref); // an unknown id fails before anything else
+  // an unknown id fails before anything else; then everything acts on the instance's engine
+  const { deps, on, rec: found } = await onInstanceEngine(baseDeps, ref);
+  const loaded = on.remote ? await loadInstance(deps, found) : null; // its slot's ports, read before the directory goes
   await deps.engine.ping();
   await repairInterrupted(deps, emit);
   const rec = await resolveInstance(deps, ref);
@@ -44,7 +48,9 @@ export async function destroyInstance(
     throw err;
   });
   if (preview?.refused && !opts.force) throw dirtyError([preview]);
-  return destroyResolved(deps, rec, opts, emit, preview);
+  const r = await destroyResolved(deps, rec, opts, emit, preview);
+  if (on.remote && loaded) await cleanRemote(on.remote, { ...loaded, rec }); // the synced source there, the forwards
+  return r;
 }
 
 export async function destroyAll(deps: Deps, opts: DestroyOptions = {}, emit: EventSink = noEvents): Promise<DestroyResult[]> {

@@ -2,6 +2,7 @@
 // derived URLs. Secrets are added for `exec` only and are never printed.
 import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
+import { onInstanceEngine } from '../instance-context';
 import { composeModelOf, loadInstance, resolveInstance, type LoadedInstance, type InstanceRef } from '../resolve';
 import { linksFor } from '../views';
 import { linkServices, serviceAbsence } from '../reconcile';
@@ -25,8 +26,16 @@ export function derivedVariables(ctx: LoadedInstance): Record<string, string> {
   return out;
 }
 
-export async function instanceEnv(deps: Deps, ref: InstanceRef, opts: { secrets?: boolean } = {}): Promise<InstanceEnv> {
-  const rec = await resolveInstance(deps, ref);
+/**
+ * The instance's environment. forwards (`exec`): an instance on a remote engine gets its connection and its
+ * slot's port forwards back first, so the host command reaches it on localhost (`env` opens no connection).
+ */
+export async function instanceEnv(
+  deps: Deps,
+  ref: InstanceRef,
+  opts: { secrets?: boolean; forwards?: boolean } = {},
+): Promise<InstanceEnv> {
+  const rec = opts.forwards ? (await onInstanceEngine(deps, ref)).rec : await resolveInstance(deps, ref);
   const ctx = await loadInstance(deps, rec);
   const vars = { ...ctx.vars, ...derivedVariables(ctx) };
   if (opts.secrets) Object.assign(vars, await deps.secrets.get(rec.id, { ...ctx.manifest.secrets, cwd: rec.path }));

@@ -4,7 +4,10 @@
 import type { Deps, Engine } from '../deps';
 import { engineNameOf, ENGINE_PROBE_TIMEOUT_MS, type EngineTarget } from '../engines';
 import { listInstances, type ListResult } from './list';
-import type { ContainerInfo } from '../types';
+import type { ContainerInfo, RegistryData } from '../types';
+import type { InstanceView } from '../views';
+
+type EngineStatus = NonNullable<InstanceView['engineStatus']>;
 import type { EventSink } from '../events';
 
 interface EngineAnswer {
@@ -29,7 +32,7 @@ async function listOn(deps: Deps, t: EngineTarget, ids: ReadonlySet<string>, tim
     }, timeoutMs);
   });
   try {
-    const all = await Promise.race([deps.engines!.listContainers(t, { signal: ac.signal, deadline }), timeout]);
+    const all = await Promise.race([deps.engines.listContainers(t, { signal: ac.signal, deadline }), timeout]);
     // only what belongs to instances registered on that engine: the rest there is not ours to report
     return { name: t.name, reachable: true, containers: all.filter((c) => ids.has(c.project)) };
   } catch (err) {
@@ -39,31 +42,59 @@ async function listOn(deps: Deps, t: EngineTarget, ids: ReadonlySet<string>, tim
   }
 }
 
-export async function listAcrossEngines(
-  deps: Deps,
-  opts: { prune?: boolean; emit?: EventSink; timeoutMs?: number } = {},
-): Promise<ListResult> {
-  const port = 'engines' in deps ? deps.engines : undefined;
-  if (!port) return listInstances(deps, opts);
-  const reg = await deps.registry.read();
+/** What the engines other than the current one say about the instances registered on them. */
+export interface RemoteListing {
+  /** Their instances' containers (only the engines that answered). */
+  containers: ContainerInfo[];
+  /** Per instance on another engine: that engine's name, whether it answered, and why not. */
+  status: Map<string, EngineStatus>;
+  /** Whether every one of them answered (nothing is pruned while one is unknown). */
+  allReachable: boolean;
+}
+
+/**
+ * One container listing per engine (other than the current one) that registered instances run on, all at once,
+ * each within timeoutMs (2 s). Null when every instance runs on the current engine (the common case).
+ */
+export function listOtherEngines(deps: Deps, reg: RegistryData, timeoutMs = ENGINE_PROBE_TIMEOUT_MS): Promise<RemoteListing> | null {
+  const port = deps.engines;
+  const recs = Object.values(reg.instances).filter((r) => r.engine?.context);
+  if (!recs.length) return null; // no docker context is even read
   const targets = port.targets();
   const current = targets.find((t) => t.current)?.name ?? 'default';
   const byEngine = new Map<string, Set<string>>();
-  for (const rec of Object.values(reg.instances)) {
+  for (const rec of recs) {
     const name = engineNameOf(rec, targets);
     if (name === current) continue;
     byEngine.set(name, (byEngine.get(name) ?? new Set()).add(rec.id));
   }
-  if (!byEngine.size) return listInstances(deps, opts); // the common case: one engine, one listing, as before
-  const timeoutMs = opts.timeoutMs ?? ENGINE_PROBE_TIMEOUT_MS;
-  const others = Promise.all(
+  if (!byEngine.size) return null;
+  return Promise.all(
     [...byEngine].map(([name, ids]) => {
       const t = targets.find((x) => x.name === name);
       return t
         ? listOn(deps, t, ids, timeoutMs)
         : Promise.resolve<EngineAnswer>({ name, reachable: false, error: `docker context "${name}" does not exist`, containers: [] });
     }),
-  );
+  ).then((answers) => {
+    const byName = new Map(answers.map((a) => [a.name, a]));
+    const status = new Map<string, EngineStatus>();
+    for (const [name, ids] of byEngine) {
+      const a = byName.get(name);
+      for (const id of ids)
+        status.set(id, a ? { name, reachable: a.reachable, ...(a.error ? { error: a.error } : {}) } : { name, reachable: true });
+    }
+    return { containers: answers.flatMap((a) => a.containers), status, allReachable: answers.every((a) => a.reachable) };
+  });
+}
+
+export async function listAcrossEngines(
+  deps: Deps,
+  opts: { prune?: boolean; emit?: EventSink; timeoutMs?: number } = {},
+): Promise<ListResult> {
+  const reg = await deps.registry.read();
+  const others = listOtherEngines(deps, reg, opts.timeoutMs);
+  if (!others) return listInstances(deps, opts); // the common case: one engine, one listing, as before
   others.catch(() => undefined);
   // the current engine's one listing, started beside the others and joined with them
   const base = deps.engine;
@@ -76,21 +107,15 @@ export async function listAcrossEngines(
         const mine = first && o.all !== false && !o.projects ? first : base.listContainers(o);
         first = undefined; // a second listing (after a repair) is a fresh one
         const [here, there] = await Promise.all([mine, others]);
-        return [...here, ...there.flatMap((a) => a.containers)];
+        return [...here, ...there.containers];
       };
     },
   });
-  const answers = await others;
-  const down = answers.filter((a) => !a.reachable);
-  const r = await listInstances({ ...deps, engine } as Deps, { ...opts, prune: down.length ? false : opts.prune });
-  const status = new Map(answers.map((a) => [a.name, a]));
+  const there = await others;
+  const r = await listInstances({ ...deps, engine } as Deps, { ...opts, prune: there.allReachable ? opts.prune : false });
   for (const v of r.instances) {
-    const rec = reg.instances[v.id];
-    if (!rec?.engine?.context) continue;
-    const a = status.get(engineNameOf(rec, targets));
-    v.engineStatus = a
-      ? { name: a.name, reachable: a.reachable, ...(a.error ? { error: a.error } : {}) }
-      : { name: engineNameOf(rec, targets), reachable: true };
+    const st = there.status.get(v.id);
+    if (st) v.engineStatus = st;
   }
   return r;
 }

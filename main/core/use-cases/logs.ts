@@ -1,7 +1,8 @@
 // logs: demultiplexed container logs of an instance's services, merged by time; follow mode streams.
 import type { Deps, LogLine } from '../deps';
 import { SandboxError } from '../errors';
-import { resolveInstance, type InstanceRef } from '../resolve';
+import { onInstanceEngine } from '../instance-context';
+import type { InstanceRef } from '../resolve';
 import type { ContainerInfo } from '../types';
 import { byText } from '../order';
 
@@ -33,11 +34,11 @@ export function splitTimestamp(text: string): { time: string | null; text: strin
 }
 
 export async function serviceContainers(
-  deps: Deps,
+  baseDeps: Deps,
   ref: InstanceRef,
   services: string[],
-): Promise<{ id: string; containers: ContainerInfo[] }> {
-  const rec = await resolveInstance(deps, ref);
+): Promise<{ id: string; containers: ContainerInfo[]; deps: Deps }> {
+  const { rec, deps } = await onInstanceEngine(baseDeps, ref); // the instance's engine holds its containers
   const all = (await deps.engine.listContainers({ projects: [rec.id], all: true })).filter((c) => !c.oneOff);
   if (!all.length) throw new SandboxError('STATE', `Instance "${rec.id}" has no containers`, { hint: 'Start it with `ktrdr-sandbox up`.' });
   const known = [...new Set(all.map((c) => c.service))].sort();
@@ -45,22 +46,22 @@ export async function serviceContainers(
     if (!known.includes(s)) throw new SandboxError('USAGE', `No service "${s}" in "${rec.id}"`, { hint: `Services: ${known.join(', ')}` });
   }
   const chosen = services.length ? all.filter((c) => services.includes(c.service)) : all;
-  return { id: rec.id, containers: chosen.sort((a, b) => byText(a.service, b.service)) };
+  return { id: rec.id, containers: chosen.sort((a, b) => byText(a.service, b.service)), deps };
 }
 
 /** Every service of the instance (its containers, one-off `run` containers aside): for a stable prefix width. */
-export async function instanceServices(deps: Deps, ref: InstanceRef): Promise<string[]> {
-  const rec = await resolveInstance(deps, ref);
+export async function instanceServices(baseDeps: Deps, ref: InstanceRef): Promise<string[]> {
+  const { rec, deps } = await onInstanceEngine(baseDeps, ref);
   const all = (await deps.engine.listContainers({ projects: [rec.id], all: true })).filter((c) => !c.oneOff);
   return [...new Set(all.map((c) => c.service))].sort();
 }
 
 export async function readLogs(
-  deps: Deps,
+  baseDeps: Deps,
   ref: InstanceRef,
   opts: { services: string[]; tail?: number; since?: number },
 ): Promise<ServiceLogLine[]> {
-  const { containers } = await serviceContainers(deps, ref, opts.services);
+  const { containers, deps } = await serviceContainers(baseDeps, ref, opts.services);
   const per = await Promise.all(
     containers.map(async (c) => {
       const lines = await deps.engine.logs(c.id, { tail: opts.tail ?? 100, since: opts.since, timestamps: true });
@@ -71,12 +72,12 @@ export async function readLogs(
 }
 
 export async function followLogs(
-  deps: Deps,
+  baseDeps: Deps,
   ref: InstanceRef,
   opts: { services: string[]; tail?: number; since?: number },
   onLine: (l: ServiceLogLine) => void,
 ): Promise<() => void> {
-  const { containers } = await serviceContainers(deps, ref, opts.services);
+  const { containers, deps } = await serviceContainers(baseDeps, ref, opts.services);
   const stops = await Promise.all(
     containers.map((c) =>
       deps.engine.followLogs(c.id, { tail: opts.tail ?? 100, since: opts.since, timestamps: true }, (l) =>

@@ -3,18 +3,19 @@
 import { join } from 'node:path';
 import type { Deps, Files } from '../deps';
 import { noEvents, type EventSink } from '../events';
-import { composeModelOf, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
+import { onInstanceEngine } from '../instance-context';
+import { composeModelOf, loadInstance, requireDir, secretTarget, type InstanceRef } from '../resolve';
 import { SandboxError } from '../errors';
 
 export async function runService(
-  deps: Deps,
+  baseDeps: Deps,
   ref: InstanceRef,
   service: string,
   cmd: string[],
   opts: { inheritStdio?: boolean; onOutput?: (chunk: string) => void } = {},
   emit: EventSink = noEvents,
 ): Promise<{ id: string; exitCode: number; output: string }> {
-  const rec = await resolveInstance(deps, ref);
+  const { rec, deps } = await onInstanceEngine(baseDeps, ref); // compose run on the instance's engine
   requireDir(rec, deps.files);
   const ctx = await loadInstance(deps, rec);
   const model = await composeModelOf(ctx, deps);

@@ -45,7 +45,16 @@ export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise
   const running = view.status !== 'stopped' && view.status !== 'missing';
   if (!running) cancel.abort();
   const endpoints = running ? await probing : [];
-  return { instance: view, services, endpoints, lastGate };
+  const remote = ctx.on.remote;
+  if (!remote) return { instance: view, services, endpoints, lastGate };
+  const mine = new Set(view.ports.map((p) => p.port));
+  const engine = {
+    name: ctx.on.name,
+    endpoint: remote.endpoint,
+    tunnel: (await remote.alive()) ? ('up' as const) : ('down' as const),
+    forwardedPorts: remote.forwarded().filter((p) => mine.has(p)),
+  };
+  return { instance: view, services, endpoints, lastGate, engine };
 }
 
 /** Each HTTP check of the gate whose service the compose file starts, probed once (1 s each, all at once); never rejects. */

@@ -21,6 +21,7 @@ import { linkSharedServices } from './isolation-links';
 import { SandboxError } from '../errors';
 import { composeProgress } from '../compose-progress';
 import { startCapacityCheck } from './capacity-check';
+import { prepareRemoteUp } from './remote-prepare';
 export type { UpResult } from '../results';
 
 /** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
@@ -72,6 +73,8 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
   const { rec } = ctx;
   requireDir(rec, baseDeps.files);
   const id = rec.id;
+  // on a remote engine: this machine's ports forwarded, the source synced, missing images copied, first
+  if (ctx.on.remote) await prepareRemoteUp(baseDeps, ctx, ctx.on.remote, emit);
   const deps = depsFor(baseDeps, ctx);
   const capacity = startCapacityCheck(deps, ctx, { force: opts.force }); // engine's free memory, probed beside the steps below
   const pinging = ctx.engine.ping();

@@ -6,6 +6,7 @@ import type { InstanceView } from '../../../main/shared/views';
 import { useApp } from '../app-context';
 import { ago, seconds } from '../format';
 import { useInstanceActions } from './card-actions';
+import { EngineBadge, EngineUnreachable, MemoryBar } from './EngineAndMemory';
 import { GateView } from './GateView';
 import { InstanceDetails } from './InstanceDetails';
 import { LinkChips } from './LinkChips';
@@ -21,7 +22,9 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
   const engineUp = app.snapshot.engine.state === 'up';
   const op = app.progress[view.id];
   const active = view.status === 'running' || view.status === 'partial';
-  const disabled = !!busy || !engineUp;
+  // its own engine (a named docker context) not answering: no action can reach its containers
+  const engineDown = view.engineStatus?.reachable === false;
+  const disabled = !!busy || !engineUp || engineDown;
   const g = view.lastGate;
   const name = view.id;
   const can = {
@@ -37,7 +40,7 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
 
   return (
     <article
-      className={`card status-${view.status}${busy ? ' is-busy' : ''}`}
+      className={`card status-${view.status}${busy ? ' is-busy' : ''}${engineDown ? ' engine-down' : ''}`}
       data-testid={`instance-${view.id}`}
       data-status={view.status}
       aria-labelledby={`name-${view.id}`}
@@ -53,6 +56,7 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
             <span data-testid="branch" title="branch">
               ⎇ {view.branch ?? 'detached'}
             </span>
+            <EngineBadge view={view} />
             <span data-testid="slot">slot {view.slot}</span>
             <span
               data-testid="containers-count"
@@ -62,6 +66,7 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
             >
               {view.containers.healthy}/{view.containers.total} healthy
             </span>
+            <MemoryBar view={view} />
             <span className="muted" title={view.createdAt}>
               created {ago(view.createdAt, now)}
             </span>
@@ -125,6 +130,8 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
           />
         </div>
       </div>
+
+      <EngineUnreachable view={view} />
 
       <nav className="links" aria-label={`Links of ${view.id}`}>
         <LinkChips view={view} />

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  cpuPercent,
   formatBytes,
   memoryOf,
   probeEngines,
@@ -39,13 +40,31 @@ describe('sandboxesOn', () => {
   it('groups by our instance label, else by a compose project in the registry; others are not sandboxes', () => {
     const s = sandboxesOn(facts(), new Set(['ktrdr--a', 'ktrdr--b']));
     expect(s).toEqual([
-      { id: 'ktrdr--a', registered: true, containers: 2, memoryUsed: 1.5 * GiB },
-      { id: 'ktrdr--b', registered: true, containers: 1, memoryUsed: 0.25 * GiB },
+      { id: 'ktrdr--a', registered: true, containers: 2, memoryUsed: 1.5 * GiB, cpuPercent: null },
+      { id: 'ktrdr--b', registered: true, containers: 1, memoryUsed: 0.25 * GiB, cpuPercent: null },
+    ]);
+  });
+  it('CPU is the sum over its containers, null unless every one was read twice in time', () => {
+    const s = sandboxesOn(facts({ cpuUsage: { a1: 12.5, a2: 0.3, x1: 50 } }), new Set(['ktrdr--a', 'ktrdr--b']));
+    expect(s.map((x) => [x.id, x.cpuPercent])).toEqual([
+      ['ktrdr--a', 12.8],
+      ['ktrdr--b', null],
     ]);
   });
   it('a labelled sandbox of another registry is listed as not registered; unmeasured memory is null', () => {
     const s = sandboxesOn(facts({ memUsage: { a1: GiB } }), new Set());
-    expect(s).toEqual([{ id: 'ktrdr--a', registered: false, containers: 2, memoryUsed: null }]);
+    expect(s).toEqual([{ id: 'ktrdr--a', registered: false, containers: 2, memoryUsed: null, cpuPercent: null }]);
+  });
+});
+
+describe('cpuPercent', () => {
+  it('as docker stats: Δ container / Δ host × CPUs online, in % of one core', () => {
+    expect(cpuPercent({ total: 0, system: 0, cpus: 4 }, { total: 250, system: 1000, cpus: 4 })).toBe(100);
+    expect(cpuPercent({ total: 100, system: 1000, cpus: 2 }, { total: 105, system: 2000, cpus: 2 })).toBe(1);
+  });
+  it('no figure when the readings cannot be compared (same tick, counters reset)', () => {
+    expect(cpuPercent({ total: 5, system: 1000, cpus: 2 }, { total: 5, system: 1000, cpus: 2 })).toBeUndefined();
+    expect(cpuPercent({ total: 500, system: 1000, cpus: 2 }, { total: 5, system: 2000, cpus: 2 })).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@ import type { Clock, Deps, Engine, ExecResult, Http, LogLine, PortOwner, PortPro
 import { manifestSchema, type Manifest, type ManifestInput } from '../../../main/core/manifest-schema';
 import { emptyRegistry } from '../../../main/core/registry';
 import { fakeEnv, MemoryFiles } from './memory-files';
+import { LOCAL_ENGINE, type RemotesPort } from '../../../main/core/remotes';
 import { runGate, type GateEvent } from '../../../main/core/gate';
 import type { CheckResult, ComposeHealthcheck, ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../../../main/core/types';
 
@@ -198,6 +199,11 @@ export class FakePortProbe implements PortProbe {
   }
 }
 
+/** Every instance on the base deps' engine (no docker context, no ssh): the remotes port of most tests. */
+export function localRemotes(): RemotesPort {
+  return { connect: () => Promise.resolve(LOCAL_ENGINE) };
+}
+
 /** Deps with only what the slot logic touches; anything else throws. */
 export function fakeDeps(over: Partial<Deps>): Deps {
   // composeModels is optional (no cache: every read parses the file): absent, not "not faked"
@@ -208,6 +214,7 @@ export function fakeDeps(over: Partial<Deps>): Deps {
     composeModels: undefined,
     files: new MemoryFiles(),
     env: fakeEnv(),
+    remotes: localRemotes(),
   } as Partial<Deps>;
   return new Proxy({ ...base, ...over } as Deps, {
     get(target, prop, recv) {

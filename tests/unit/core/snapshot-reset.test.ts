@@ -9,6 +9,7 @@ import { fakeEnv } from './memory-files';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { createSnapshotStore } from '../../../main/adapters/snapshot-store';
 import type { Deps } from '../../../main/core/deps';
+import { localRemotes } from './fakes';
 import { loadInstance, resolveInstance } from '../../../main/core/resolve';
 import { composeHash } from '../../../main/core/snapshot-plan';
 import type { VolumeIo } from '../../../main/core/snapshot-ports';
@@ -122,6 +123,7 @@ beforeEach(async () => {
     volumeIo: io,
     files: nodeFiles, // the snapshot store under test is the real one, in a temp home
     env: fakeEnv(),
+    remotes: localRemotes(),
   } as unknown as Deps;
   await storeSnapshot('s1');
 });

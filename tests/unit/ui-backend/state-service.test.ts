@@ -8,11 +8,12 @@ import type { Snapshot } from '../../../main/shared/contract';
 import { createGateStore } from '../../../main/adapters/gate-store';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { nodeFiles } from '../../../main/adapters/files';
-import { EngineUnavailableError, type Deps, type Engine, type EngineEvent } from '../../../main/core/deps';
+import { EngineUnavailableError, type Clock, type Deps, type Engine, type EngineEvent } from '../../../main/core/deps';
 import type { ContainerInfo, InstanceRecord } from '../../../main/core/types';
 import { viewOf } from '../../../main/core/use-cases/list';
 import { createStateService, isStateChangingEvent, type LiveStateService } from '../../../main/ui-backend/state-service';
 import { container } from '../core/fakes';
+import type { EnginesPort, EngineTarget } from '../../../main/core/engines';
 
 const SERVICES = [
   'db',
@@ -376,6 +377,80 @@ describe('state service', () => {
     await registerInstance('ktrdr--feat-c', 3);
     await sleep(300);
     expect(svc.engineRequests()).toBe(n);
+  });
+});
+
+describe('state service across engines (issue 13)', () => {
+  /** Engines "lab" (answers) and "attic" (does not); the default one is the scripted engine. */
+  function withEngines(lab: { containers: ContainerInfo[]; calls: number }) {
+    const targets: EngineTarget[] = [
+      { name: 'default', kind: 'default', endpoint: 'unix:///var/run/docker.sock', current: true },
+      { name: 'lab', kind: 'context', endpoint: 'ssh://root@127.0.0.1:2222', current: false },
+      { name: 'attic', kind: 'context', endpoint: 'ssh://root@10.9.9.9', current: false },
+    ];
+    (deps as { clock: Clock }).clock = { now: () => Date.now(), sleep: async (ms) => void (await sleep(ms)) };
+    const engines: EnginesPort = {
+      targets: () => targets,
+      listContainers: async (t) => {
+        if (t.name === 'attic') throw new Error('ssh: connect to host 10.9.9.9 port 22: No route to host');
+        lab.calls++;
+        return lab.containers.map((c) => ({ ...c }));
+      },
+      // the dashboard's sampler (memory bars): no engine answers it here
+      probe: async (t) => {
+        throw new Error(`ssh: ${t.name} does not answer`);
+      },
+      lastSeen: () => null,
+      remember: () => undefined,
+      composeDocs: async () => [],
+    };
+    (deps as { engines: EnginesPort }).engines = engines;
+  }
+
+  async function placeOn(id: string, slot: number, context: string): Promise<void> {
+    await registerInstance(id, slot);
+    await deps.registry.update((reg) => void (reg.instances[id]!.engine = { context, endpoint: `ssh://${context}` }));
+  }
+
+  it('lists every engine an instance runs on: remote containers shown, an unreachable engine marks its instances (never drops them)', async () => {
+    const lab = { containers: [] as ContainerInfo[], calls: 0 };
+    withEngines(lab);
+    await placeOn('ktrdr--far', 2, 'lab');
+    await placeOn('ktrdr--attic', 3, 'attic');
+    lab.containers = SERVICES.map((s) => container(s, { project: 'ktrdr--far', id: `far-${s}` }));
+    svc = createStateService(deps, { remotePollMs: 100 });
+    await svc.start();
+    const byId = new Map(svc.current().instances.map((i) => [i.id, i]));
+    expect([...byId.keys()].sort()).toEqual(['ktrdr--attic', 'ktrdr--far', rec.id]);
+    expect(byId.get(rec.id)).toMatchObject({ status: 'running' });
+    expect(byId.get(rec.id)!.engineStatus).toBeUndefined();
+    expect(byId.get('ktrdr--far')).toMatchObject({ status: 'running', engineStatus: { name: 'lab', reachable: true } });
+    expect(byId.get('ktrdr--attic')!.engineStatus).toMatchObject({
+      name: 'attic',
+      reachable: false,
+      error: expect.stringContaining('No route'),
+    });
+    expect(svc.current().orphans).toEqual([]);
+    expect(svc.current().problems).toEqual([]);
+  });
+
+  it('polls the remote engines on its own, refreshing (one default-engine listing) only when they changed', async () => {
+    const lab = { containers: SERVICES.map((s) => container(s, { project: 'ktrdr--far', id: `far-${s}` })), calls: 0 };
+    withEngines(lab);
+    await placeOn('ktrdr--far', 2, 'lab');
+    svc = createStateService(deps, { remotePollMs: 100 });
+    await svc.start();
+    // the dashboard's engine sampler answers once after the start (a new engine in use) and refreshes for it;
+    // after that it samples at most every 15 s, so only the remote polls run below
+    await sleep(200);
+    const before = engine.listCalls;
+    await sleep(450);
+    expect(lab.calls).toBeGreaterThanOrEqual(3); // polled
+    expect(engine.listCalls).toBe(before); // nothing changed there: the default engine is not asked
+    lab.containers = lab.containers.map((c) => (c.service === 'backend' ? { ...c, state: 'exited', health: 'none' } : c));
+    const s = await waitFor(svc, (x) => x.instances.find((i) => i.id === 'ktrdr--far')?.status === 'partial', 1500);
+    expect(s.instances.find((i) => i.id === 'ktrdr--far')!.containers.running).toBe(SERVICES.length - 1);
+    expect(engine.listCalls).toBe(before + 1);
   });
 });
 

@@ -1,0 +1,72 @@
+// `up` of an instance on a remote engine (issue 13), whichever surface calls it — the engine is found and
+// connected, and the slot's ports kept forwarded, when the instance is resolved (instance-context.ts). Before
+// compose: this machine's side of the ports checked and forwarded, the source synced to the same absolute path,
+// shared data folders present, images the remote engine lacks copied. After destroy: the forwards and the synced
+// copy go. The I/O is the remotes port's (adapters/remote-engine.ts); the order, checks and registry note are here.
+import { composeFilePaths } from '../compose-model';
+import { probeSlotPorts } from '../conflicts';
+import type { Deps } from '../deps';
+import { step, type EventSink } from '../events';
+import { slotPorts } from '../ports';
+import type { RemoteLink } from '../remotes';
+import type { LoadedInstance } from '../resolve';
+import { portConflictError } from '../slots';
+
+/** Images named by the compose files (plain names; ones built from a variable are left to compose). */
+export function composeImages(docs: unknown[]): string[] {
+  const out = new Set<string>();
+  for (const d of docs) {
+    const services = (d as { services?: Record<string, { image?: unknown }> } | null)?.services ?? {};
+    for (const s of Object.values(services)) if (typeof s?.image === 'string' && !s.image.includes('$')) out.add(s.image);
+  }
+  return [...out].sort();
+}
+
+/** What `up` on a remote engine needs before compose runs: ports, source, shared folders, images. */
+export async function prepareRemoteUp(deps: Deps, ctx: LoadedInstance, remote: RemoteLink, emit: EventSink): Promise<void> {
+  const { rec } = ctx;
+  const id = rec.id;
+  // the ports first: a port taken here fails at once, before the sync and the image copy
+  const slot = slotPorts(ctx.manifest, rec.slot);
+  const ports = slot.map((p) => p.port);
+  await step(emit, id, 'forwards', `Ports ${ports.join(', ')} forwarded from localhost to ${remote.engine}`, async () => {
+    // this machine's side of the port pre-check (the remote side: up's own pre-check on that engine); our
+    // forwards of an earlier up are dropped first, or they would count as a foreign holder
+    await remote.cancelPorts(ports);
+    const [reg, running] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: false })]);
+    const conflicts = await probeSlotPorts({ ports: slot, selfProject: id, running, registry: reg, probe: deps.ports });
+    if (conflicts.length) throw portConflictError(rec.slot, conflicts, reg);
+    await remote.forwardPorts(ports);
+  });
+  await step(emit, id, 'sync', `Source synced to ${remote.engine}:${rec.path} (rsync, git-ignored files stay here)`, async () => {
+    const r = await remote.syncDir(rec.path);
+    emit({ type: 'step', instance: id, id: 'sync-stats', label: `${r.files} file(s) sent in ${r.ms} ms`, state: 'info' });
+  });
+  if (rec.engine?.source?.remotePath !== rec.path) {
+    // destroy removes the synced copy only where the registry says one was made
+    await deps.registry.update((reg) => {
+      const cur = reg.instances[id];
+      if (cur) cur.engine = { ...(cur.engine ?? { context: remote.engine }), source: { mode: 'sync', remotePath: rec.path } };
+    });
+  }
+  const shared = [ctx.vars.KTRDR_SHARED_DIR, ...Object.values(ctx.manifest.shared.mounts).map((v) => ctx.vars[v])].filter(
+    (d): d is string => !!d,
+  );
+  if (shared.length)
+    await step(emit, id, 'sync-shared', `Shared data folders present on ${remote.engine}`, async () => {
+      for (const d of new Set(shared)) {
+        if (deps.files.exists(d)) await remote.syncDir(d, { gitIgnore: false });
+        else await remote.mkdir(d);
+      }
+    });
+  const docs = await deps.engines.composeDocs(composeFilePaths(rec.path, ctx.manifest.compose.files)).catch(() => []);
+  await remote.copyMissingImages(composeImages(docs), emit, id);
+}
+
+/** After destroy: the forwards go, and the synced copy of the source on the remote host (only one we made). */
+export async function cleanRemote(remote: RemoteLink, ctx: LoadedInstance): Promise<void> {
+  const { rec } = ctx;
+  await remote.cancelPorts(slotPorts(ctx.manifest, rec.slot).map((p) => p.port));
+  const src = rec.engine?.source;
+  if (src?.mode === 'sync' && src.remotePath === rec.path && rec.path.length > 1) await remote.removeDir(rec.path);
+}
