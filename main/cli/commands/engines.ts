@@ -53,7 +53,9 @@ export function registerEngines(program: Command, rt: Runtime): void {
       const deps = rt.deps();
       const [targets, registry] = [engineTargetsFromSystem(process.env), await deps.registry.read()];
       const ids = new Set(Object.keys(registry.instances));
-      const probed = await probeEngines(targets, createEngineProbe(process.env, deps.home), deps.clock, ids, ENGINE_PROBE_TIMEOUT_MS, { cpu: true });
+      const probed = await probeEngines(targets, createEngineProbe(process.env, deps.home), deps.clock, ids, ENGINE_PROBE_TIMEOUT_MS, {
+        cpu: true,
+      });
       const report = await addStoppedFits(deps, probed, registry);
       // last-seen memory of our sandboxes: the first source of the capacity estimate before `up` (core/capacity.ts)
       const stats = createStatsStore(deps.home);
