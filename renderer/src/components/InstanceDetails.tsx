@@ -99,10 +99,35 @@ export function InstanceDetails({ id, revision, now, hideGate }: { id: string; r
             </ul>
           </>
         )}
+        {status.engine && <EngineConnection engine={status.engine} />}
         <p className="muted mono path" title={status.instance.path}>
           {status.instance.path}
         </p>
       </div>
     </div>
+  );
+}
+
+/** A remote instance: its engine and the ssh connection carrying its Docker socket and its localhost ports. */
+function EngineConnection({ engine }: { engine: NonNullable<StatusResult['engine']> }) {
+  const up = engine.tunnel === 'up';
+  const n = engine.forwardedPorts.length;
+  return (
+    <>
+      <h3>Engine</h3>
+      <ul className="checks" data-testid="engine-connection" data-tunnel={engine.tunnel}>
+        <li className="check">
+          <StateIcon state={up ? 'passed' : 'failed'} />
+          <span className="check-label">
+            {engine.name} <span className="muted mono">{engine.endpoint}</span>
+          </span>
+          <span className="muted">
+            {up
+              ? `ssh connection up · ${n} port${n === 1 ? '' : 's'} forwarded to localhost`
+              : 'ssh connection down: Start or any action brings it back'}
+          </span>
+        </li>
+      </ul>
+    </>
   );
 }
