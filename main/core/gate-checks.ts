@@ -3,7 +3,7 @@ import type { GateCheckSpec } from './manifest-schema';
 import { expandTemplate } from './ports';
 import { tcpRunner } from './gate-tcp';
 import { lastLine, type Attempt, type Containers, type Runner } from './gate-runner';
-import type { GateInput } from './gate';
+import type { GateInput } from './gate-runner';
 
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 3_000;
 

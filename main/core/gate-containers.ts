@@ -6,7 +6,7 @@
 import type { Attempt, Containers, Runner } from './gate-runner';
 import { FaultWatch, faultHint } from './gate-faults';
 import { HealthProber } from './healthcheck';
-import type { GateInput } from './gate';
+import type { GateInput } from './gate-runner';
 import type { ContainerInfo, ReadinessSource, ServiceReadiness } from './types';
 
 export const CONTAINERS_CHECK = 'containers';

@@ -1,6 +1,33 @@
 // What the gate's loop (gate.ts) and its check runners (gate-checks.ts, gate-containers.ts) share.
+import type { Clock, Engine, Http, Tcp } from './deps';
 import type { Fault } from './gate-faults';
-import type { ContainerInfo } from './types';
+import type { Manifest } from './manifest-schema';
+import type { GateEvent } from '../shared/events';
+import type { ComposeHealthcheck, ContainerInfo } from './types';
+
+/** What a gate run is given (gate.ts runGate). */
+export interface GateInput {
+  instanceId: string;
+  project: string;
+  manifest: Manifest;
+  vars: Record<string, string>;
+  /** Services a plain `up` starts, and which of them publish host ports (from the compose model). */
+  services: string[];
+  publishing: string[];
+  /** Names this project's services answer to (service names, aliases): the isolation check. */
+  names?: string[];
+  /**
+   * The services' compose healthchecks (compose model). The gate runs a service's own healthcheck to know it
+   * is ready before Docker's next interval; it asks the engine for the container's real one first, and uses
+   * these (interpolated with `vars`) when the engine cannot say.
+   */
+  healthchecks?: Record<string, ComposeHealthcheck>;
+  timeoutMs?: number;
+  deps: { engine: Engine; http: Http; clock: Clock; tcp: Tcp };
+  onEvent?: (e: GateEvent) => void;
+  /** Aborting stops every check at once (a Start cancelled from the dashboard); the report says so. */
+  signal?: AbortSignal;
+}
 
 export type Attempt =
   | { ok: true; message: string; details?: string[] }

@@ -5,13 +5,12 @@
 // OWNS it — the first check in manifest order naming the service, else the containers check — whichever
 // check happened to notice, so the same crash is always reported the same way.
 // Time and I/O are injected, so the whole thing is unit-testable with fakes.
-import type { Clock, Engine, Http, Tcp } from './deps';
-import type { Manifest } from './manifest-schema';
+import type { Engine } from './deps';
 import { makeRunner } from './gate-checks';
 import { CONTAINERS_CHECK, containersRunner } from './gate-containers';
 import { faultHint, type Fault } from './gate-faults';
-import type { Attempt, Containers, Runner } from './gate-runner';
-import type { CheckResult, ComposeHealthcheck, ContainerInfo, GateReport } from './types';
+import type { Attempt, Containers, GateInput, Runner } from './gate-runner';
+import type { CheckResult, ContainerInfo, GateReport } from './types';
 import { isolationRunner } from './gate-isolation-runner';
 import type { GateEvent } from '../shared/events';
 
@@ -27,28 +26,7 @@ const LOG_TAIL = 30;
 
 export type { GateEvent };
 
-export interface GateInput {
-  instanceId: string;
-  project: string;
-  manifest: Manifest;
-  vars: Record<string, string>;
-  /** Services a plain `up` starts, and which of them publish host ports (from the compose model). */
-  services: string[];
-  publishing: string[];
-  /** Names this project's services answer to (service names, aliases): the isolation check. */
-  names?: string[];
-  /**
-   * The services' compose healthchecks (compose model). The gate runs a service's own healthcheck to know it
-   * is ready before Docker's next interval; it asks the engine for the container's real one first, and uses
-   * these (interpolated with `vars`) when the engine cannot say.
-   */
-  healthchecks?: Record<string, ComposeHealthcheck>;
-  timeoutMs?: number;
-  deps: { engine: Engine; http: Http; clock: Clock; tcp: Tcp };
-  onEvent?: (e: GateEvent) => void;
-  /** Aborting stops every check at once (a Start cancelled from the dashboard); the report says so. */
-  signal?: AbortSignal;
-}
+export type { GateInput } from './gate-runner';
 
 export async function runGate(input: GateInput): Promise<GateReport> {
   const { deps, manifest } = input;
