@@ -1,7 +1,9 @@
 // Where an instance runs (issue 13), as the core sees it: the engine its registry entry names, and — for an
 // engine reached over ssh — the connection that carries its Docker socket, the slot's ports, the source sync and
 // the image copy. Implemented in adapters/remote-engine.ts; faked (every instance local) in unit tests.
-import type { Compose, Engine, PortProbe } from './deps';
+import type { Compose } from './ports/compose';
+import type { Engine } from './ports/engine';
+import type { PortProbe } from './ports/host';
 import type { EventSink } from './events';
 import type { VolumeIo } from './snapshot-ports';
 import type { InstanceRecord } from './types';
