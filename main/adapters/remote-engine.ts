@@ -14,6 +14,7 @@ import { LOCAL_ENGINE, type EngineSide, type InstanceEngine, type RemoteLink, ty
 import type { InstanceRecord } from '../core/types';
 import { engineTargetsFromSystem } from './docker-contexts';
 import { createDeps } from './index';
+import { createSyncPort } from './sync-watch';
 import { createSshTunnel, rsyncShell, sshTargetOf, type SshTunnel } from './ssh-tunnel';
 
 export interface RemoteSide {
@@ -32,7 +33,7 @@ const connected = new Map<string, Connected>();
 
 /** The remotes port: the engine an instance runs on, connected (core/remotes.ts). */
 export function createRemotes(env: NodeJS.ProcessEnv, home: string): RemotesPort {
-  return { connect: (rec) => connectEngine(rec, env, home) };
+  return { connect: (rec) => connectEngine(rec, env, home), sync: createSyncPort(env, home) };
 }
 
 /** The engine of `rec`, connected: the base deps' own (side null) when it runs on the current engine. */
@@ -112,6 +113,12 @@ function sshEngine(remote: RemoteSide, env: NodeJS.ProcessEnv): Connected {
     forwarded: () => [...forwarded].sort((a, b) => a - b),
     alive: () => remote.tunnel.alive(),
     syncDir: (dir, opts) => syncDir(remote, dir, env, opts),
+    async dirExists(dir) {
+      const r = await remote.tunnel.exec(['test', '-d', dir], { timeoutMs: 10_000 });
+      if (r.code !== 0 && r.code !== 1)
+        throw new Error(`Could not look at ${dir} on ${remote.engine}: ${firstLine(r.stderr) || `exit ${r.code}`}`);
+      return r.code === 0;
+    },
     async mkdir(dir) {
       await remote.tunnel.exec(['mkdir', '-p', dir]);
     },

@@ -37,6 +37,7 @@ let local: FakeEngine;
 let there: FakeEngine;
 let ports: FakePortProbe;
 let forwarded: Set<number>;
+let remoteDirs: Set<string>;
 
 function composeOf(where: string): Compose {
   return {
@@ -54,6 +55,7 @@ function remoteLink(): RemoteLink {
     forwarded: () => [...forwarded].sort((a, b) => a - b),
     alive: async () => true,
     syncDir: async (d, o) => (link.push(`sync ${d}${o?.gitIgnore === false ? ' (all)' : ''}`), { ms: 5, files: 3 }),
+    dirExists: async (d) => (link.push(`test ${d}`), remoteDirs.has(d)),
     mkdir: async (d) => void link.push(`mkdir ${d}`),
     removeDir: async (d) => void link.push(`rm ${d}`),
     copyMissingImages: async (images) => (link.push(`images ${images.join(',')}`), images),
@@ -100,6 +102,7 @@ beforeEach(() => {
   link = [];
   events = [];
   forwarded = new Set();
+  remoteDirs = new Set();
   local = new FakeEngine([]);
   local.ping = async () => {
     throw new Error('the local engine must not be asked about a remote instance');
