@@ -7,10 +7,9 @@
 import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, type EventSink } from '../events';
-import { onInstanceEngine } from '../instance-context';
 import { mapPath } from '../path-map';
 import type { RemoteLink, SyncPort } from '../remotes';
-import { loadInstance, requireDir, type InstanceRef, type LoadedInstance } from '../resolve';
+import { loadInstance, requireDir, resolveInstance, type InstanceRef, type LoadedInstance } from '../resolve';
 import { ChangeBatcher, ignoredChange, syncTargets, type BatcherOptions, type SyncTarget } from '../sync-watch';
 import type { InstanceRecord } from '../types';
 import type { SyncState } from '../../shared/sync';
@@ -38,7 +37,9 @@ const firstLine = (s: string) =>
 
 /** The instance, its remote link and what is synced; one-line errors when there is nothing to sync. */
 async function synced(deps: Deps, ref: InstanceRef): Promise<Synced> {
-  const { rec, on } = await onInstanceEngine(deps, ref);
+  // connected, but its forwards left as they are (the watcher starts while up's gate probes through them)
+  const rec = await resolveInstance(deps, ref);
+  const on = await deps.remotes.connect(rec);
   requireDir(rec, deps.files);
   if (!on.remote)
     throw new SandboxError('STATE', `"${rec.id}" runs on the local engine (${on.name}): its bind mounts read the worktree itself`, {
