@@ -14,7 +14,6 @@ import { LOCAL_ENGINE, type EngineSide, type InstanceEngine, type RemoteLink, ty
 import type { InstanceRecord } from '../core/types';
 import { engineTargetsFromSystem } from './docker-contexts';
 import { createDeps } from './index';
-import { createSyncPort } from './sync-watch';
 import { createSshTunnel, rsyncShell, sshTargetOf, type SshTunnel } from './ssh-tunnel';
 
 export interface RemoteSide {
@@ -33,7 +32,7 @@ const connected = new Map<string, Connected>();
 
 /** The remotes port: the engine an instance runs on, connected (core/remotes.ts). */
 export function createRemotes(env: NodeJS.ProcessEnv, home: string): RemotesPort {
-  return { connect: (rec) => connectEngine(rec, env, home), sync: createSyncPort(env, home) };
+  return { connect: (rec) => connectEngine(rec, env, home) };
 }
 
 /** The engine of `rec`, connected: the base deps' own (side null) when it runs on the current engine. */

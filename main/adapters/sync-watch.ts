@@ -3,7 +3,6 @@
 // <sandbox home>/sync/<id>.json (written atomically; `alive` read from its pid), and the watcher process: a
 // detached `ktrdr-sandbox sync ID --watch --background` (its own session, so closing the terminal does not end
 // it; output appended to <sandbox home>/sync/<id>.log), stopped with SIGTERM.
-import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncPort } from '../core/remotes';
@@ -72,6 +71,7 @@ export function createSyncPort(env: NodeJS.ProcessEnv, home: string): SyncPort {
       } catch {
         // no log yet
       }
+      const { spawn } = await import('node:child_process'); // only here: status and the dashboard read the state
       const fd = openSync(log, 'a');
       const cli = cliCommand();
       try {
