@@ -32,7 +32,11 @@ describe('the sync port on this machine', () => {
     await mkdir(join(tree, 'a', 'b'), { recursive: true });
     const port = createSyncPort(process.env, join(root, 'home'));
     const seen: string[] = [];
-    const stop = port.watch([tree], (dir, rel) => seen.push(`${dir === tree ? 'tree' : dir}:${rel}`), (e) => seen.push(`error ${e.message}`));
+    const stop = port.watch(
+      [tree],
+      (dir, rel) => seen.push(`${dir === tree ? 'tree' : dir}:${rel}`),
+      (e) => seen.push(`error ${e.message}`),
+    );
     try {
       await writeFile(join(tree, 'a', 'b', 'deep.txt'), 'x');
       await until(() => seen.some((s) => s === 'tree:a/b/deep.txt'));

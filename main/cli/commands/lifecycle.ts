@@ -16,7 +16,6 @@ import { recordProgress } from '../../adapters/progress-file';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 import { manifestInit } from '../../core/use-cases/manifest-init';
 import { chooseEngine, withPathMap } from '../../core/use-cases/placement';
-import { collect } from './sync';
 import { printManifestInit } from './manifest';
 
 export function printDetails(out: Output, d: InstanceDetails): void {
@@ -45,7 +44,7 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option(
         '--path-map <LOCAL=REMOTE>',
         'with --engine: the source is shared by NFS (LOCAL here is REMOTE there), not synced; repeatable',
-        collect,
+        (v: string, prev: string[] = []) => [...prev, v],
       ),
   ).action((name: string, o) =>
     runCommand(o, async (out) => {

@@ -4,7 +4,6 @@ import pc from 'picocolors';
 import { exclusive } from '../../core/use-cases/exclusive';
 import { moveToEngine } from '../../core/use-cases/placement';
 import { SandboxError } from '../../core/errors';
-import { collect } from './sync';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 
 export function registerPlacement(program: Command, rt: Runtime): void {
@@ -14,7 +13,11 @@ export function registerPlacement(program: Command, rt: Runtime): void {
       .description('record another Docker engine for a stopped instance (its next `up` starts it there)')
       .option('--engine <context>', 'a docker context, or "default" (see `engines`)')
       .option('-f, --force', 'do not check the engine it is on now (e.g. that host is gone for good)')
-      .option('--path-map <LOCAL=REMOTE>', 'the source is shared by NFS (LOCAL here is REMOTE there), not synced; repeatable', collect)
+      .option(
+        '--path-map <LOCAL=REMOTE>',
+        'the source is shared by NFS (LOCAL here is REMOTE there), not synced; repeatable',
+        (v: string, prev: string[] = []) => [...prev, v],
+      )
       .option('--no-wait', 'fail at once (INSTANCE_BUSY) when another operation holds the instance'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {

@@ -7,11 +7,6 @@ import { SandboxError } from '../../core/errors';
 import { syncNow, watchSync } from '../../core/use-cases/sync';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 
-/** commander: a repeatable option's values, in order (`--path-map A=B --path-map C=D`). */
-export function collect(value: string, prev: string[] = []): string[] {
-  return [...prev, value];
-}
-
 export function registerSync(program: Command, rt: Runtime): void {
   addCommon(
     program
