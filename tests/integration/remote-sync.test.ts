@@ -71,6 +71,8 @@ describe('a remote instance: its source kept in sync while it runs', () => {
     pid = st.json.sync.pid;
     expect(alive(pid)).toBe(true);
     expect(st.json.instance.sync.pid).toBe(pid);
+    // detached: it leads its own session (closing the terminal that ran `up` does not reach it), outliving `up`
+    expect((await execa('ps', ['-o', 'sid=', '-p', String(pid)])).stdout.trim()).toBe(String(pid));
     const human = await cli(['status', id]);
     expect(human.stdout).toMatch(/Sync: +watching, /);
   }, 900_000);
