@@ -20,6 +20,7 @@ import { createSnapshotStore } from './snapshot-store';
 import { createTcp } from './tcp';
 import { createEnginesPort } from './engines-port';
 import { LOCAL_ENGINE } from '../core/remotes';
+import { createSyncPort } from './sync-watch';
 
 export interface CreateDepsOptions {
   env?: NodeJS.ProcessEnv;
@@ -138,6 +139,7 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     // an instance on the current engine reads no docker context and loads no ssh code (remote-engine.ts)
     remotes: {
       connect: async (rec) => (rec.engine?.context ? (await import('./remote-engine')).connectEngine(rec, env, home) : LOCAL_ENGINE),
+      sync: createSyncPort(env, home), // the source-sync watchers of remote instances (their state: status, dashboard)
     },
     home,
     sharedHome: sharedHome(env),

@@ -112,6 +112,12 @@ function sshEngine(remote: RemoteSide, env: NodeJS.ProcessEnv): Connected {
     forwarded: () => [...forwarded].sort((a, b) => a - b),
     alive: () => remote.tunnel.alive(),
     syncDir: (dir, opts) => syncDir(remote, dir, env, opts),
+    async dirExists(dir) {
+      const r = await remote.tunnel.exec(['test', '-d', dir], { timeoutMs: 10_000 });
+      if (r.code !== 0 && r.code !== 1)
+        throw new Error(`Could not look at ${dir} on ${remote.engine}: ${firstLine(r.stderr) || `exit ${r.code}`}`);
+      return r.code === 0;
+    },
     async mkdir(dir) {
       await remote.tunnel.exec(['mkdir', '-p', dir]);
     },

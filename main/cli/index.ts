@@ -25,6 +25,7 @@ const MODULES: Array<[names: string[], load: () => Promise<Register>]> = [
   [['engines'], async () => (await import('./commands/engines')).registerEngines],
   [['move'], async () => (await import('./commands/placement')).registerPlacement],
   [['snapshot', 'reset'], async () => (await import('./commands/snapshot')).registerSnapshot],
+  [['sync'], async () => (await import('./commands/sync')).registerSync],
 ];
 
 /** The loaders for argv's command: its own module when the first word names one, else all of them. */

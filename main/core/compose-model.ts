@@ -20,7 +20,7 @@ export function composeFilePaths(dir: string, files: string[]): string[] {
 }
 
 /** Bumped when ComposeModel changes shape, so that cached models of an older version are not used. */
-export const COMPOSE_MODEL_VERSION = 3;
+export const COMPOSE_MODEL_VERSION = 4;
 
 export async function readComposeModel(
   dir: string,
@@ -82,6 +82,8 @@ export function composeModelFromTexts(paths: string[], texts: string[], parseYam
         if (Array.isArray(raw.profiles)) svc.profiles = raw.profiles.map(String);
         if (Array.isArray(raw.ports)) svc.ports = svc.ports.concat(raw.ports.map(portText));
         if (typeof raw.container_name === 'string') svc.containerName = raw.container_name;
+        if (Array.isArray(raw.volumes))
+          svc.volumes = (svc.volumes ?? []).concat(raw.volumes.filter((v): v is string | Obj => typeof v === 'string' || isObj(v)));
         if (isObj(raw.healthcheck)) {
           const hc = healthcheckOf(raw.healthcheck, svc.healthcheck);
           const none = Array.isArray(raw.healthcheck.test) && raw.healthcheck.test[0] === 'NONE';

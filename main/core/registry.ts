@@ -13,7 +13,14 @@ export const REGISTRY_VERSION = 2;
 const engineSchema = z.looseObject({
   context: z.nullable(z.string()),
   endpoint: z.optional(z.string()),
-  source: z.optional(z.looseObject({ mode: z.enum(['sync', 'path-map']), remotePath: z.string(), localPath: z.optional(z.string()) })),
+  source: z.optional(
+    z.looseObject({
+      mode: z.enum(['sync', 'path-map']),
+      remotePath: z.string(),
+      localPath: z.optional(z.string()),
+      map: z.optional(z.array(z.object({ local: z.string(), remote: z.string() }))),
+    }),
+  ),
 });
 
 // Loose objects: keys this version does not know (written by a newer version, or by hand) are kept on rewrite.

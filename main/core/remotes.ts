@@ -6,6 +6,7 @@ import type { Engine } from './ports/engine';
 import type { PortProbe } from './ports/host';
 import type { EventSink } from './events';
 import type { VolumeIo } from './snapshot-ports';
+import type { SyncState } from '../shared/sync';
 import type { InstanceRecord } from './types';
 
 /** The Deps members that act on an engine: what changes when an instance runs elsewhere. */
@@ -32,6 +33,8 @@ export interface RemoteLink {
   alive(): Promise<boolean>;
   /** Copy dir to the same absolute path there (rsync; gitIgnore: what git ignores, .git and .env.sandbox* stay here). */
   syncDir(dir: string, opts?: { gitIgnore?: boolean }): Promise<{ ms: number; files: number }>;
+  /** Is there a directory at this path there? (an NFS path map's remote side) */
+  dirExists(dir: string): Promise<boolean>;
   /** Make a directory there (a shared data folder that does not exist here). */
   mkdir(dir: string): Promise<void>;
   /** Remove a directory there (the synced source, after destroy). */
@@ -54,6 +57,25 @@ export interface RemotesPort {
    * ENGINE_UNAVAILABLE, when it cannot be); a context that no longer exists is a STATE error.
    */
   connect(rec: InstanceRecord): Promise<InstanceEngine>;
+  /** The background source sync of remote instances (absent in fakes: no watcher is started). */
+  sync?: SyncPort;
+}
+
+/**
+ * Keeping a remote copy current while the instance runs: a recursive watch of directories, the watcher's state
+ * (a small file per instance under the sandbox home), and the background watcher process itself (adapters/sync-watch.ts).
+ */
+export interface SyncPort {
+  /** Watch dirs recursively; onChange(dir, path relative to it, or null when unknown). Returns the stop function. */
+  watch(dirs: string[], onChange: (dir: string, rel: string | null) => void, onError: (err: Error) => void): () => void;
+  /** The watcher state of an instance (`alive` filled in), or null when none was recorded. */
+  read(id: string): SyncState | null;
+  write(state: SyncState): void;
+  remove(id: string): void;
+  /** Start the background watcher (a detached `ktrdr-sandbox sync ID --watch`) unless one runs already. */
+  start(id: string): Promise<{ pid: number; started: boolean }>;
+  /** Stop it (SIGTERM, then SIGKILL after 2 s) and remove its state: whether one was running. */
+  stop(id: string): Promise<boolean>;
 }
 
 /** The engine every instance has in a process with no other: the base deps' own. */

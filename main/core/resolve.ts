@@ -147,7 +147,7 @@ export async function secretTarget(
 
 /** Write the instance's compose override (from its compose model) and return its path. */
 export async function overrideFileFor(
-  deps: Pick<Deps, 'home' | 'composeModels' | 'files'>,
+  deps: Pick<Deps, 'home' | 'composeModels' | 'files'> & Partial<Pick<Deps, 'env'>>,
   ctx: LoadedInstance,
   opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {},
 ): Promise<string> {
@@ -155,6 +155,9 @@ export async function overrideFileFor(
   const w: Parameters<typeof writeOverride>[0] = { home: deps.home, id: ctx.rec.id, manifest: ctx.manifest, model, files: deps.files };
   if (opts.isolate !== undefined) w.isolate = opts.isolate;
   if (opts.startInterval !== undefined) w.startInterval = opts.startInterval;
+  const src = ctx.rec.engine?.source;
+  if (src?.mode === 'path-map' && src.map?.length)
+    w.pathMap = { map: src.map, vars: { ...deps.env?.all(), ...ctx.vars }, projectDir: ctx.rec.path };
   return writeOverride(w).file;
 }
 

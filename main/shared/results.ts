@@ -2,6 +2,7 @@
 // them through the contract. The use-case modules re-export them.
 import type { ContainerInfo, GateReport, InstanceLink, InstanceRecord, SlotPort } from './types';
 import type { InstanceView } from './views';
+import type { SyncState } from './sync';
 
 export interface InstanceDetails {
   id: string;
@@ -98,6 +99,8 @@ export interface StatusResult {
   lastGate: GateReport | null;
   /** An instance on a remote engine: which, and its ssh connection (carrying the socket and the forwards). */
   engine?: { name: string; endpoint: string; tunnel: 'up' | 'down'; forwardedPorts: number[] };
+  /** Its source sync (a remote instance whose source is synced): the watcher's state, null when none runs. */
+  sync?: SyncState | null;
 }
 
 export interface UpResult {

@@ -43,7 +43,13 @@ export interface InstanceEngine {
   /** the context's endpoint when it was recorded (ssh://…): shown when the context has gone */
   endpoint?: string;
   /** how the source reaches a remote engine: synced there (rsync), or shared (NFS) and mapped */
-  source?: { mode: 'sync' | 'path-map'; remotePath: string; localPath?: string };
+  source?: { mode: 'sync' | 'path-map'; remotePath: string; localPath?: string; map?: PathMapEntry[] };
+}
+
+/** One NFS path mapping (`--path-map LOCAL=REMOTE`): what is at LOCAL here is at REMOTE on the engine's host. */
+export interface PathMapEntry {
+  local: string;
+  remote: string;
 }
 
 export type InstanceOrigin = 'created' | 'init';
@@ -182,6 +188,8 @@ export interface ComposeService {
   otelEnv?: Record<string, string | null>;
   /** The service's own healthcheck as written (durations in ms; absent when none or `disable: true`). */
   healthcheck?: ComposeHealthcheck;
+  /** `volumes:` as written (short syntax strings, long syntax objects), every file's in order (NFS path maps). */
+  volumes?: Array<string | Record<string, unknown>>;
   /** `depends_on`, long or short syntax: dependency → condition (short syntax: service_started). */
   dependsOn?: Record<string, DependsOnCondition>;
 }

@@ -1,5 +1,6 @@
 // The shape of one instance as every surface shows it (built by main/core/views.ts).
 import type { InstanceLink, InstanceRecord, InstanceStatus, SlotPort } from './types';
+import type { SyncState } from './sync';
 
 export interface ContainerCounts {
   running: number;
@@ -35,6 +36,8 @@ export interface InstanceView {
   engineName?: string;
   /** Its memory for the dashboard's bar: last measured use against its compose limits or its estimate. */
   memory?: MemoryMeter;
+  /** An instance on a remote engine whose source is synced: its background watcher (shared/sync.ts). */
+  sync?: SyncState;
 }
 
 export interface MemoryMeter {

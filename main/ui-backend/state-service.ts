@@ -364,6 +364,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
         const regName = basename(counted.registry.file);
         watchForChanges(regDir, (f) => f === null || f === regName);
         watchForChanges(join(counted.home, 'gates'), (f) => f === null || f.endsWith('.json'));
+        watchForChanges(join(counted.home, 'sync'), (f) => f === null || f.endsWith('.json')); // remote source sync watchers
       }
       await connect();
       if (running) await running;

@@ -105,6 +105,9 @@ export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}
       v.engineName = engine;
       const st = sampler.engine(engine);
       if (st) v.engineStatus = { name: engine, ...st };
+      // its source sync (the watcher's state file, a few hundred bytes; none for an NFS path map)
+      const sync = rec.engine?.source?.mode === 'path-map' ? null : deps.remotes?.sync?.read(rec.id); // (fakes may have no remotes port)
+      if (sync) v.sync = sync;
     }
     const seen = running ? (b.lastSeen ?? null) : null;
     if (b.memoryOf || seen)

@@ -15,7 +15,7 @@ import { gateVerdict, labelled, type Output } from '../render';
 import { recordProgress } from '../../adapters/progress-file';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 import { manifestInit } from '../../core/use-cases/manifest-init';
-import { chooseEngine } from '../../core/use-cases/placement';
+import { chooseEngine, withPathMap } from '../../core/use-cases/placement';
 import { printManifestInit } from './manifest';
 
 export function printDetails(out: Output, d: InstanceDetails): void {
@@ -40,11 +40,21 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       .option('--snapshot <name>', "fill the volumes from this snapshot (default: the repository's default snapshot)")
       .option('--no-snapshot', 'start empty even when the repository has a default snapshot')
       .option('-f, --force', 'with --snapshot: restore even when the compose files differ')
-      .option('--engine <context>', 'run it on this Docker engine (a docker context, or "default"; see `engines`)'),
+      .option('--engine <context>', 'run it on this Docker engine (a docker context, or "default"; see `engines`)')
+      .option(
+        '--path-map <LOCAL=REMOTE>',
+        'with --engine: the source is shared by NFS (LOCAL here is REMOTE there), not synced; repeatable',
+        (v: string, prev: string[] = []) => [...prev, v],
+      ),
   ).action((name: string, o) =>
     runCommand(o, async (out) => {
       const snapshot = o.snapshot === false ? null : (o.snapshot as string | undefined);
-      const engine = o.engine ? await chooseEngine(rt.deps(), o.engine) : undefined; // exists and answers, before anything is made
+      const chosen = o.engine ? await chooseEngine(rt.deps(), o.engine) : undefined; // exists and answers, before anything is made
+      if (o.pathMap && !chosen)
+        throw new SandboxError('USAGE', '--path-map needs --engine CONTEXT', {
+          hint: "The map says where an engine on another machine sees this machine's files.",
+        });
+      const engine = chosen && o.pathMap ? await withPathMap(rt.deps(), chosen, o.pathMap as string[], name) : chosen;
       const { instance: d, restore } = await createFromSnapshot(
         rt.deps(),
         {

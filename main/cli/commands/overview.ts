@@ -5,6 +5,7 @@ import pc from 'picocolors';
 import { listAcrossEngines } from '../../core/use-cases/list-engines';
 import { statusOf } from '../../core/use-cases/status';
 import { relativeTime } from '../../core/views';
+import { syncSummary } from '../../shared/sync';
 import { labelled, statusColour, table } from '../render';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 
@@ -88,6 +89,10 @@ export function registerOverview(program: Command, rt: Runtime): void {
         if (s.engine)
           out.line(
             `Engine:   ${s.engine.name} (${s.engine.endpoint}) — ssh connection ${s.engine.tunnel === 'up' ? pc.green('up') : pc.red('down')}, ports ${s.engine.forwardedPorts.join(', ') || 'not'} forwarded`,
+          );
+        if (s.engine && s.sync !== undefined)
+          out.line(
+            `Sync:     ${s.sync ? syncSummary(s.sync, Date.now()).replace(/^sync:? ?/, '') : 'no watcher (`ktrdr-sandbox sync --watch`, or the next `up`, starts one)'}`,
           );
         out.line(`Containers: ${v.containers.healthy}/${v.containers.total} healthy`);
         if (s.services.length) {

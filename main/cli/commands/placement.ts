@@ -13,13 +13,18 @@ export function registerPlacement(program: Command, rt: Runtime): void {
       .description('record another Docker engine for a stopped instance (its next `up` starts it there)')
       .option('--engine <context>', 'a docker context, or "default" (see `engines`)')
       .option('-f, --force', 'do not check the engine it is on now (e.g. that host is gone for good)')
+      .option(
+        '--path-map <LOCAL=REMOTE>',
+        'the source is shared by NFS (LOCAL here is REMOTE there), not synced; repeatable',
+        (v: string, prev: string[] = []) => [...prev, v],
+      )
       .option('--no-wait', 'fail at once (INSTANCE_BUSY) when another operation holds the instance'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
       if (!o.engine)
         throw new SandboxError('USAGE', 'move needs --engine CONTEXT', { hint: '`ktrdr-sandbox engines` lists the engines you can use.' });
       const r = await exclusive(rt.deps(), refFrom(rt, id), 'move', { wait: o.wait }, out.event, (ref) =>
-        moveToEngine(rt.deps(), ref, o.engine as string, { force: o.force }),
+        moveToEngine(rt.deps(), ref, o.engine as string, { force: o.force, ...(o.pathMap ? { pathMap: o.pathMap as string[] } : {}) }),
       );
       out.result('move', r);
       out.line(

@@ -4,13 +4,20 @@ import { healthContribution } from './health';
 import { isolationContribution } from './isolation';
 import { labelsContribution } from './labels';
 import { emptyDoc, mergeDoc } from './merge';
+import { pathMapContribution } from './path-map';
 import { telemetryContribution } from './telemetry';
 import type { Contribution, Json, OverrideDoc, OverrideInput } from './types';
 
 export type { Contribution, OverrideDoc, OverrideInput } from './types';
 
 /** Applied in this order; later helpers add theirs here (one small file each). */
-export const CONTRIBUTIONS: Contribution[] = [labelsContribution, isolationContribution, telemetryContribution, healthContribution];
+export const CONTRIBUTIONS: Contribution[] = [
+  labelsContribution,
+  isolationContribution,
+  telemetryContribution,
+  healthContribution,
+  pathMapContribution,
+];
 
 export function buildOverride(input: OverrideInput, contributions: Contribution[] = CONTRIBUTIONS): OverrideDoc {
   const doc = emptyDoc();

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { Files } from '../deps';
 import type { ComposeModel } from '../types';
+import type { OverrideInput } from './types';
 import type { Manifest } from '../manifest-schema';
 import { ownerId } from '../owner';
 import { buildOverride, renderOverride } from './index';
@@ -61,6 +62,7 @@ export function writeOverride(opts: {
   model: ComposeModel;
   isolate?: boolean;
   startInterval?: boolean;
+  pathMap?: OverrideInput['pathMap'];
   files: Files;
 }): { file: string; isolate: boolean } {
   const { home, id, model } = opts;
@@ -81,7 +83,8 @@ export function writeOverride(opts: {
     };
     files.write(join(dir, OPTIONS_FILE), `${JSON.stringify(next)}\n`);
   }
-  const input = { id, owner: ownerId({ files, home }), model, isolate, startInterval };
+  const input: OverrideInput = { id, owner: ownerId({ files, home }), model, isolate, startInterval };
+  if (opts.pathMap) input.pathMap = opts.pathMap;
   const text = renderOverride(buildOverride(input), input);
   const file = join(dir, OVERRIDE_FILE);
   let current: string | undefined;

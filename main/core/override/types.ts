@@ -1,7 +1,7 @@
 // The per-instance compose override: a document generated from the instance's context, written to the sandbox
 // state (never into the user's repository) and passed as the LAST `-f` of every compose call of the instance.
 // It is assembled from small contributions (labels, isolation, telemetry, …), one file each, merged in order.
-import type { ComposeModel } from '../types';
+import type { ComposeModel, PathMapEntry } from '../types';
 
 /** What a contribution may look at. Pure data: no I/O. */
 export interface OverrideInput {
@@ -14,6 +14,8 @@ export interface OverrideInput {
   isolate: boolean;
   /** Add healthcheck `start_interval` (engine API ≥ 1.44 and compose v2 ≥ 2.20.2, decided by `up`: health.ts). */
   startInterval?: boolean;
+  /** An instance on a remote engine with its source shared by NFS: bind sources under a LOCAL become REMOTE. */
+  pathMap?: { map: PathMapEntry[]; vars: Record<string, string | undefined>; projectDir: string };
 }
 
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };

@@ -12,6 +12,7 @@ import { readComposeModel } from '../compose-model';
 import { allocateSlot, allocationError, type Allocation } from '../slots';
 import type { InstanceEngine, InstanceRecord } from '../types';
 import { describeInstance, type InstanceDetails } from './describe';
+import { mappedEngine } from './placement';
 import { repairInterrupted, stagingPath } from '../recovery';
 
 export interface CreateOptions {
@@ -42,6 +43,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   const repo = await deps.git.mainRepo(top);
   const path = join(dirname(repo), worktreeDirName(basename(repo), name));
   const id = instanceIdForNewDir(path);
+  const engine = opts.engine?.source?.mode === 'path-map' ? mappedEngine(opts.engine, path, id) : opts.engine; // NFS: under a LOCAL
   const { manifest } = await loadManifest(repo, {}, deps.files);
   await readComposeModel(repo, manifest.compose.files, undefined, deps.files);
   const branch = opts.branch ?? name;
@@ -69,7 +71,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
     branch,
     createdAt: new Date(deps.clock.now()).toISOString(),
     origin: 'created',
-    engine: opts.engine ?? { context: null },
+    engine: engine ?? { context: null },
   };
   const staging = stagingPath(path);
   const alloc: Allocation = await deps.registry.update(async (reg) => {

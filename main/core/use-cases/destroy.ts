@@ -10,6 +10,7 @@ import { instances } from '../registry';
 import { onInstanceEngine } from '../instance-context';
 import { loadInstance, resolveInstance, type InstanceRef } from '../resolve';
 import { cleanRemote } from './remote-prepare';
+import { stopSourceWatch } from './sync';
 import type { DestroyPreview, DestroyResult } from '../results';
 import type { InstanceRecord } from '../types';
 import { destroyResolved, dirtyError, previewDestroy, type DestroyOptions } from './destroy-steps';
@@ -48,6 +49,7 @@ export async function destroyInstance(
     throw err;
   });
   if (preview?.refused && !opts.force) throw dirtyError([preview]);
+  if (on.remote) await stopSourceWatch(baseDeps, rec.id); // before the worktree goes: nothing is synced after it
   const r = await destroyResolved(deps, rec, opts, emit, preview);
   if (on.remote && loaded) await cleanRemote(on.remote, { ...loaded, rec }); // the synced source there, the forwards
   return r;

@@ -5,6 +5,7 @@ import { onInstanceEngine } from '../instance-context';
 import { slotPorts } from '../ports';
 import { loadInstance, secretTarget, requireDir, type InstanceRef } from '../resolve';
 import { releaseSharedLinks } from './isolation-links';
+import { stopSourceWatch } from './sync';
 
 export async function downInstance(
   baseDeps: Deps,
@@ -23,5 +24,6 @@ export async function downInstance(
   });
   // a remote instance: its slot's ports stop being forwarded here
   await on.remote?.cancelPorts(slotPorts(ctx.manifest, rec.slot).map((p) => p.port));
+  if (on.remote) await stopSourceWatch(baseDeps, rec.id); // and its source stops being synced
   return { id: rec.id, volumes: !!opts.volumes };
 }

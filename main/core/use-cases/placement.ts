@@ -4,7 +4,9 @@ import type { Deps } from '../deps';
 import { engineNameOf, ENGINE_PROBE_TIMEOUT_MS, probeEngines, type EnginesPort } from '../engines';
 import { SandboxError } from '../errors';
 import { resolveInstance, type InstanceRef } from '../resolve';
-import type { InstanceEngine } from '../types';
+import { mapPath, parsePathMap } from '../path-map';
+import type { InstanceEngine, InstanceRecord, PathMapEntry } from '../types';
+import { checkMappedDir, describeMap } from './remote-prepare';
 
 export function enginesPort(deps: Deps): EnginesPort {
   if (!deps.engines) throw new SandboxError('INTERNAL', 'No engines port in this build');
@@ -45,12 +47,18 @@ export interface MoveEngineResult {
  * Record another engine for a stopped instance. Refused while its containers run on the engine it is on now
  * (they would be left behind): `down` first. `force`: do not ask that engine (e.g. it is gone for good).
  */
-export async function moveToEngine(deps: Deps, ref: InstanceRef, name: string, opts: { force?: boolean } = {}): Promise<MoveEngineResult> {
+export async function moveToEngine(
+  deps: Deps,
+  ref: InstanceRef,
+  name: string,
+  opts: { force?: boolean; pathMap?: string[] } = {},
+): Promise<MoveEngineResult> {
   const rec = await resolveInstance(deps, ref);
   const port = enginesPort(deps);
   const targets = port.targets();
   const from = engineNameOf(rec, targets);
-  const engine = await chooseEngine(deps, name);
+  const chosen = await chooseEngine(deps, name);
+  const engine = opts.pathMap?.length ? await withPathMap(deps, chosen, opts.pathMap, rec.id, rec.path) : chosen;
   if (from !== name && !opts.force) {
     const current = targets.find((t) => t.name === from);
     const [row] = current ? (await probeEngines([current], port.probe, deps.clock, new Set([rec.id]))).engines : [];
@@ -72,7 +80,49 @@ export async function moveToEngine(deps: Deps, ref: InstanceRef, name: string, o
   await deps.registry.update((reg) => {
     const cur = reg.instances[rec.id];
     if (!cur) throw new SandboxError('NOT_FOUND', `Instance "${rec.id}" vanished from the registry`);
-    cur.engine = { ...cur.engine, ...engine };
+    // a path map replaces the source; without one the source is synced again (noted by the next up)
+    const { source: _old, ...kept } = cur.engine ?? { context: null };
+    cur.engine = { ...kept, ...engine };
+    if (!engine.source && _old?.mode === 'sync') cur.engine.source = _old; // destroy still removes that copy
   });
   return { id: rec.id, from, to: name, engine };
+}
+
+/**
+ * `--path-map LOCAL=REMOTE…` on `create`/`move` (the source shared by NFS instead of synced): parsed, each LOCAL
+ * present here and each REMOTE present on the engine's host (asked over its ssh connection), recorded as the
+ * engine's `source`. With the instance's path (move): that path must lie under a LOCAL, mapped to a directory there.
+ */
+export async function withPathMap(deps: Deps, engine: InstanceEngine, specs: string[], id: string, path?: string): Promise<InstanceEngine> {
+  const map = specs.map(parsePathMap);
+  for (const m of map)
+    if (!deps.files.exists(m.local))
+      throw new SandboxError('USAGE', `--path-map: ${m.local} does not exist on this machine`, {
+        hint: 'LOCAL is the directory here whose content the engine host sees at REMOTE (an NFS share mounted on both).',
+      });
+  const probe = { id, path: path ?? map[0]!.local, engine } as InstanceRecord;
+  const on = await deps.remotes.connect(probe);
+  if (!on.remote)
+    throw new SandboxError('USAGE', `--path-map is for an engine on another machine (ssh://); "${on.name}" sees this machine's paths`, {
+      hint: 'Leave --path-map out for a local engine.',
+    });
+  for (const m of map)
+    if (!(await on.remote.dirExists(m.remote)))
+      throw new SandboxError('STATE', `--path-map: ${m.remote} does not exist on ${on.remote.engine} (${on.remote.endpoint})`, {
+        hint: `Mount the share there first (the same content as ${m.local} here), or check the path with \`ssh HOST ls ${m.remote}\`.`,
+      });
+  if (path) await checkMappedDir(on.remote, path, map, id);
+  return mappedEngine({ ...engine, source: { mode: 'path-map', remotePath: map[0]!.remote, map } }, path ?? null, id);
+}
+
+/** The path-map source completed for the instance's directory (its mapped path); a directory under no LOCAL is refused. */
+export function mappedEngine(engine: InstanceEngine, path: string | null, id: string): InstanceEngine {
+  const map: PathMapEntry[] = engine.source?.map ?? [];
+  if (path === null || engine.source?.mode !== 'path-map') return engine;
+  const remotePath = mapPath(path, map);
+  if (remotePath === undefined)
+    throw new SandboxError('USAGE', `${path} is under no mapped path (${describeMap(map)}): the engine could not see "${id}"'s source`, {
+      hint: 'Map a directory holding it: --path-map LOCAL=REMOTE where LOCAL contains the worktree.',
+    });
+  return { ...engine, source: { mode: 'path-map', remotePath, localPath: path, map } };
 }

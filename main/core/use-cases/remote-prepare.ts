@@ -7,10 +7,14 @@ import { composeFilePaths } from '../compose-model';
 import { probeSlotPorts } from '../conflicts';
 import type { Deps } from '../deps';
 import { step, type EventSink } from '../events';
+import { SandboxError } from '../errors';
+import { mapPath } from '../path-map';
 import { slotPorts } from '../ports';
 import type { RemoteLink } from '../remotes';
 import type { LoadedInstance } from '../resolve';
 import { portConflictError } from '../slots';
+import type { PathMapEntry } from '../types';
+import { mappedByRecord, startSourceWatch } from './sync';
 
 /** Images named by the compose files (plain names; ones built from a variable are left to compose). */
 export function composeImages(docs: unknown[]): string[] {
@@ -38,19 +42,28 @@ export async function prepareRemoteUp(deps: Deps, ctx: LoadedInstance, remote: R
     if (conflicts.length) throw portConflictError(rec.slot, conflicts, reg);
     await remote.forwardPorts(ports);
   });
-  await step(emit, id, 'sync', `Source synced to ${remote.engine}:${rec.path} (rsync, git-ignored files stay here)`, async () => {
-    const r = await remote.syncDir(rec.path);
-    emit({ type: 'step', instance: id, id: 'sync-stats', label: `${r.files} file(s) sent in ${r.ms} ms`, state: 'info' });
-  });
-  if (rec.engine?.source?.remotePath !== rec.path) {
-    // destroy removes the synced copy only where the registry says one was made
-    await deps.registry.update((reg) => {
-      const cur = reg.instances[id];
-      if (cur) cur.engine = { ...(cur.engine ?? { context: remote.engine }), source: { mode: 'sync', remotePath: rec.path } };
+  const src = rec.engine?.source;
+  if (src?.mode === 'path-map') {
+    // shared by NFS: nothing is synced; the override gives the engine the mapped bind sources (override/path-map.ts)
+    const map = src.map ?? [];
+    await step(emit, id, 'path-map', `Source shared with ${remote.engine} by path map (${describeMap(map)}): nothing synced`, () =>
+      checkMappedDir(remote, rec.path, map, id),
+    );
+  } else {
+    await step(emit, id, 'sync', `Source synced to ${remote.engine}:${rec.path} (rsync, git-ignored files stay here)`, async () => {
+      const r = await remote.syncDir(rec.path);
+      emit({ type: 'step', instance: id, id: 'sync-stats', label: `${r.files} file(s) sent in ${r.ms} ms`, state: 'info' });
     });
+    if (src?.remotePath !== rec.path) {
+      // destroy removes the synced copy only where the registry says one was made
+      await deps.registry.update((reg) => {
+        const cur = reg.instances[id];
+        if (cur) cur.engine = { ...(cur.engine ?? { context: remote.engine }), source: { mode: 'sync', remotePath: rec.path } };
+      });
+    }
   }
   const shared = [ctx.vars.KTRDR_SHARED_DIR, ...Object.values(ctx.manifest.shared.mounts).map((v) => ctx.vars[v])].filter(
-    (d): d is string => !!d,
+    (d): d is string => !!d && !mappedByRecord(rec, d),
   );
   if (shared.length)
     await step(emit, id, 'sync-shared', `Shared data folders present on ${remote.engine}`, async () => {
@@ -61,6 +74,40 @@ export async function prepareRemoteUp(deps: Deps, ctx: LoadedInstance, remote: R
     });
   const docs = await deps.engines.composeDocs(composeFilePaths(rec.path, ctx.manifest.compose.files)).catch(() => []);
   await remote.copyMissingImages(composeImages(docs), emit, id);
+}
+
+/** After compose started it on the remote engine: the background watcher keeps the synced source current. */
+export async function watchRemoteSource(deps: Deps, ctx: LoadedInstance, emit: EventSink): Promise<void> {
+  const rec = (await deps.registry.read()).instances[ctx.rec.id] ?? ctx.rec;
+  if (!deps.remotes.sync || rec.engine?.source?.mode === 'path-map') return;
+  const w = await startSourceWatch(deps, rec);
+  if (w)
+    emit({
+      type: 'step',
+      instance: rec.id,
+      id: 'sync-watch',
+      label: `Source kept in sync while it runs (${w.started ? 'watcher started' : 'watcher running'}, pid ${w.pid}; \`ktrdr-sandbox down\` stops it)`,
+      state: 'info',
+    });
+}
+
+/** "/home/me/src → /mnt/src" for each entry of a path map. */
+export function describeMap(map: PathMapEntry[]): string {
+  return map.map((m) => `${m.local} → ${m.remote}`).join(', ') || 'empty';
+}
+
+/** The instance's directory is under a LOCAL of the map, and its mapped path exists on the engine's host. */
+export async function checkMappedDir(remote: RemoteLink, path: string, map: PathMapEntry[], id: string): Promise<string> {
+  const there = mapPath(path, map);
+  if (there === undefined)
+    throw new SandboxError('STATE', `${path} is under no mapped path (${describeMap(map)}): the engine cannot see "${id}"'s source`, {
+      hint: `Map a directory holding it: \`ktrdr-sandbox move ${id} --engine ${remote.engine} --path-map LOCAL=REMOTE\` (or without --path-map to sync it).`,
+    });
+  if (!(await remote.dirExists(there)))
+    throw new SandboxError('STATE', `${there} does not exist on ${remote.engine} (the mapped path of ${path})`, {
+      hint: 'Mount the share there (NFS), or fix the map with `ktrdr-sandbox move ID --engine CONTEXT --path-map LOCAL=REMOTE`.',
+    });
+  return there;
 }
 
 /** After destroy: the forwards go, and the synced copy of the source on the remote host (only one we made). */

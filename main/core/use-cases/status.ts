@@ -54,7 +54,11 @@ export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise
     tunnel: (await remote.alive()) ? ('up' as const) : ('down' as const),
     forwardedPorts: remote.forwarded().filter((p) => mine.has(p)),
   };
-  return { instance: view, services, endpoints, lastGate, engine };
+  // the background sync of its source (none for a path-mapped one): also on the view, as `list` and the dashboard show it
+  if (rec.engine?.source?.mode === 'path-map') return { instance: view, services, endpoints, lastGate, engine };
+  const sync = deps.remotes.sync?.read(rec.id) ?? null;
+  if (sync) view.sync = sync;
+  return { instance: view, services, endpoints, lastGate, engine, sync };
 }
 
 /** Each HTTP check of the gate whose service the compose file starts, probed once (1 s each, all at once); never rejects. */

@@ -21,7 +21,7 @@ import { linkSharedServices } from './isolation-links';
 import { SandboxError } from '../errors';
 import { composeProgress } from '../compose-progress';
 import { startCapacityCheck } from './capacity-check';
-import { prepareRemoteUp } from './remote-prepare';
+import { prepareRemoteUp, watchRemoteSource } from './remote-prepare';
 export type { UpResult } from '../results';
 
 /** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
@@ -188,6 +188,7 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
       ),
   );
 
+  if (ctx.on.remote) await watchRemoteSource(baseDeps, ctx, emit); // the source kept current while it runs (hot reload)
   if (shared.length) {
     if (isolationFor(deps.home, id, ctx.manifest, opts.isolate, deps.files)) {
       await step(

@@ -7,6 +7,7 @@ import { useApp } from '../app-context';
 import { ago, seconds } from '../format';
 import { useInstanceActions } from './card-actions';
 import { EngineBadge, EngineUnreachable, MemoryBar } from './EngineAndMemory';
+import { SyncStatus } from './SyncStatus';
 import { GateView } from './GateView';
 import { InstanceDetails } from './InstanceDetails';
 import { LinkChips } from './LinkChips';
@@ -67,6 +68,7 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
               {view.containers.healthy}/{view.containers.total} healthy
             </span>
             <MemoryBar view={view} />
+            <SyncStatus view={view} now={now} />
             <span className="muted" title={view.createdAt}>
               created {ago(view.createdAt, now)}
             </span>

@@ -37,6 +37,7 @@ let local: FakeEngine;
 let there: FakeEngine;
 let ports: FakePortProbe;
 let forwarded: Set<number>;
+let remoteDirs: Set<string>;
 
 function composeOf(where: string): Compose {
   return {
@@ -54,6 +55,7 @@ function remoteLink(): RemoteLink {
     forwarded: () => [...forwarded].sort((a, b) => a - b),
     alive: async () => true,
     syncDir: async (d, o) => (link.push(`sync ${d}${o?.gitIgnore === false ? ' (all)' : ''}`), { ms: 5, files: 3 }),
+    dirExists: async (d) => (link.push(`test ${d}`), remoteDirs.has(d)),
     mkdir: async (d) => void link.push(`mkdir ${d}`),
     removeDir: async (d) => void link.push(`rm ${d}`),
     copyMissingImages: async (images) => (link.push(`images ${images.join(',')}`), images),
@@ -100,6 +102,7 @@ beforeEach(() => {
   link = [];
   events = [];
   forwarded = new Set();
+  remoteDirs = new Set();
   local = new FakeEngine([]);
   local.ping = async () => {
     throw new Error('the local engine must not be asked about a remote instance');
@@ -169,5 +172,47 @@ describe('an instance on a remote engine, through the core', () => {
 
   it('composeImages: plain image names only (one built from a variable is left to compose)', () => {
     expect(composeImages([{ services: { a: { image: 'b:1' }, c: { image: '${IMG}' }, d: {}, e: { image: 'a' } } }])).toEqual(['a', 'b:1']);
+  });
+});
+
+describe('an instance whose source is shared by NFS (path map)', () => {
+  const map = [{ local: '/repos', remote: '/mnt/nfs' }];
+  const withVolumes = `services:
+  backend:
+    image: x
+    ports: ["127.0.0.1:\${KTRDR_API_PORT:-8000}:8000"]
+    volumes: ["./backend:/app", "pgdata:/data"]
+`;
+  beforeEach(() => {
+    files.write(path.join(dir, 'docker-compose.sandbox.yml'), withVolumes);
+    reg.instances[ID]!.engine = { context: 'lab', source: { mode: 'path-map', remotePath: '/mnt/nfs/far', localPath: dir, map } };
+  });
+
+  it('up: nothing synced, the mapped directory checked there, the override gives the engine the mapped bind source', async () => {
+    remoteDirs.add('/mnt/nfs/far');
+    await upInstance(deps(), { id: ID }, { wait: false }, (e) => events.push(e));
+    expect(calls).toEqual([`remote compose up ${ID}`]);
+    expect(link.some((l) => l.startsWith('sync'))).toBe(false);
+    expect(link).toContain('test /mnt/nfs/far');
+    expect(reg.instances[ID]!.engine?.source?.mode).toBe('path-map'); // not turned into a sync note
+    const override = files.readText(`/tmp/fake-home/instances/${ID}/compose.override.yml`)!;
+    expect(JSON.parse(override.replace(/^#.*\n/gm, '')).services.backend.volumes).toEqual(['/mnt/nfs/far/backend:/app']);
+  });
+
+  it('up: the mapped directory missing there fails before compose, with one line and a hint', async () => {
+    const err = await upInstance(deps(), { id: ID }, { wait: false }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'STATE', message: `/mnt/nfs/far does not exist on lab (the mapped path of ${dir})` });
+    expect((err as { hint: string }).hint).toMatch(/--path-map LOCAL=REMOTE/);
+    expect(calls).toEqual([]);
+  });
+
+  it('up: a directory under no LOCAL of the map fails before compose', async () => {
+    reg.instances[ID]!.engine!.source!.map = [{ local: '/elsewhere', remote: '/mnt/nfs' }];
+    const err = await upInstance(deps(), { id: ID }, { wait: false }).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'STATE',
+      message: expect.stringMatching(/^\/repos\/far is under no mapped path \(\/elsewhere → \/mnt\/nfs\)/),
+    });
+    expect(calls).toEqual([]);
   });
 });

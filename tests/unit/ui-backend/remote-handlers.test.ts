@@ -40,6 +40,7 @@ const link: RemoteLink = {
   forwarded: () => [...forwarded].sort((a, b) => a - b),
   alive: async () => true,
   syncDir: async () => ({ ms: 1, files: 0 }),
+  dirExists: async () => true,
   mkdir: async () => undefined,
   removeDir: async () => undefined,
   copyMissingImages: async () => [],
