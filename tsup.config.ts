@@ -42,6 +42,18 @@ export default defineConfig({
     // Less to read and parse on every start; names are kept so stack traces stay readable (+ source maps).
     options.minifyWhitespace = true;
     options.minifySyntax = true;
+    // tsup turns the ES-module chunks into CommonJS with sucrase, which also rewrites `?.`, `??`, `catch {` and
+    // class fields — and broke minified code doing so (`return(await x)?.y` became `returnawait …`; a field
+    // initialiser landed inside `if(super(),…)`). esbuild lowers them first, so sucrase only converts imports
+    // and exports. tests/integration/cli-bundles.test.ts compiles every chunk.
+    options.supported = {
+      ...options.supported,
+      'optional-chain': false,
+      'nullish-coalescing': false,
+      'optional-catch-binding': false,
+      'class-field': false,
+      'class-static-field': false,
+    };
   },
   define: { __KTRDR_SANDBOX_VERSION__: JSON.stringify(pkg.version) },
 });

@@ -5,11 +5,12 @@
 // mapped back to its sources through its source map, so this fails as soon as one of them is pulled in.
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeWorld, type World } from './world';
+import { CLI, makeWorld, ROOT, type World } from './world';
 
 const HEAVY = ['dockerode', 'docker-modem', 'execa', 'yaml', 'tar', 'ssh2', 'zod'];
 
@@ -69,6 +70,20 @@ async function loaded(args: string[], cwd = inst.path): Promise<Loaded> {
   const builtins = new Set(rec.builtins.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)));
   return { code: r.exitCode ?? -1, stdout: String(r.stdout), packages, sources, builtins };
 }
+
+describe('the build', () => {
+  it('every chunk of dist/ compiles (the CommonJS conversion of the build once produced invalid code in a chunk only some commands load)', async () => {
+    const chunks = (await readdir(join(ROOT, 'dist'))).filter((f) => f.endsWith('.cjs'));
+    expect(chunks.length).toBeGreaterThan(20);
+    for (const f of chunks) {
+      const code = await readFile(join(ROOT, 'dist', f), 'utf8');
+      expect(
+        () => new Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, { filename: f }),
+        f,
+      ).not.toThrow();
+    }
+  });
+});
 
 describe('commands load on demand', () => {
   it('env, exec, list and status load none of dockerode, execa, yaml, tar, zod, node:crypto', async () => {
