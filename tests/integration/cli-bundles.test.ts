@@ -12,7 +12,7 @@ import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeWorld, ROOT, type World } from './world';
 
-const HEAVY = ['dockerode', 'docker-modem', 'execa', 'yaml', 'tar', 'ssh2', 'zod'];
+const HEAVY = ['dockerode', 'docker-modem', 'execa', 'yaml', 'tar', 'ssh2', 'zod', 'cli-table3'];
 
 let w: World;
 let inst: { id: string; path: string };
@@ -86,7 +86,7 @@ describe('the build', () => {
 });
 
 describe('commands load on demand', () => {
-  it('env, exec, list and status load none of dockerode, execa, yaml, tar, zod, node:crypto', async () => {
+  it('env, exec, list and status load none of dockerode, execa, yaml, tar, zod, cli-table3, node:crypto', async () => {
     for (const args of [['env'], ['exec', '--', 'true'], ['list', '--json'], ['status', '--json']]) {
       const r = await loaded(args);
       expect(r.code, args.join(' ')).toBe(0);
