@@ -6,18 +6,17 @@ import type { Plugin } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
-// The CLI: one build, dist/cli.js, started by bin/ktrdr-sandbox.js.
-// • ES modules with code splitting: every `await import(...)` of the sources (a command's module, dockerode,
-//   execa, yaml, tar, …) becomes a chunk of its own that node reads only when that import runs, so a command
-//   pays for what it runs and nothing else. (ESM was measured against one CommonJS bundle: see README,
-//   Performance.)
+// The CLI: one build, dist/cli.cjs, started by bin/ktrdr-sandbox.js.
+// • CommonJS with code splitting (tsup's splitting for cjs): every `await import(...)` of the sources (a
+//   command's module, dockerode, execa, yaml, tar, …) becomes a chunk of its own that node reads only when that
+//   import runs, so a command pays for what it runs and nothing else. CommonJS, not ES modules: on node 20
+//   (no compile cache) the ES-module loader cost `env` ~19 ms more CPU than the same chunks as CommonJS
+//   (README, Performance).
 // • Bundled at all because resolving hundreds of node_modules files cost ~0.5 s per command.
-// • Bundled CommonJS libraries call require() for node builtins: the banner gives every chunk a real one.
 // • ssh2 stays in node_modules: it cannot be bundled (it looks for files beside itself), and only dockerode's
 //   ssh:// transport loads it.
-// • `await import('yaml')` must give yaml's named exports (`const { parse } = await import('yaml')`). esbuild
-//   turns a dynamic import of a CommonJS module into `export default require_x()` — no named exports — and
-//   node's condition picks yaml's CommonJS build, so the build takes yaml's own ES-module build instead.
+// • `await import('yaml')` must give yaml's named exports (`const { parse } = await import('yaml')`). The build
+//   takes yaml's own ES-module build, whose named exports esbuild keeps.
 const yamlEsm: Plugin = {
   name: 'yaml-esm',
   setup(build) {
@@ -29,21 +28,32 @@ const yamlEsm: Plugin = {
 export default defineConfig({
   entry: { cli: 'main/cli/index.ts' },
   outDir: 'dist',
-  format: ['esm'],
+  format: ['cjs'],
   platform: 'node',
   target: 'node20',
   splitting: true,
-  shims: true, // __filename and __dirname for the bundled CommonJS libraries that read them
+  shims: true, // import.meta.url for the sources that read it (adapters/package-root.ts)
   sourcemap: true,
   clean: true,
   noExternal: [/^(?!ssh2$|electron$).*/],
   external: ['electron', 'ssh2'],
-  banner: { js: "import { createRequire as __ktsCreateRequire } from 'node:module'; const require = __ktsCreateRequire(import.meta.url);" },
   esbuildPlugins: [yamlEsm],
   esbuildOptions(options) {
     // Less to read and parse on every start; names are kept so stack traces stay readable (+ source maps).
     options.minifyWhitespace = true;
     options.minifySyntax = true;
+    // tsup turns the ES-module chunks into CommonJS with sucrase, which also rewrites `?.`, `??`, `catch {` and
+    // class fields — and broke minified code doing so (`return(await x)?.y` became `returnawait …`; a field
+    // initialiser landed inside `if(super(),…)`). esbuild lowers them first, so sucrase only converts imports
+    // and exports. tests/integration/cli-bundles.test.ts compiles every chunk.
+    options.supported = {
+      ...options.supported,
+      'optional-chain': false,
+      'nullish-coalescing': false,
+      'optional-catch-binding': false,
+      'class-field': false,
+      'class-static-field': false,
+    };
   },
   define: { __KTRDR_SANDBOX_VERSION__: JSON.stringify(pkg.version) },
 });

@@ -1,7 +1,6 @@
 // Every docker context the docker CLI knows (~/.docker/contexts/meta/<sha256(name)>/meta.json, or under
 // $DOCKER_CONFIG), plus "default", as the engine targets `engines` probes. File access is injected (as in
 // docker-endpoint.ts) so the reading rules are unit-testable; *FromSystem wires the real file system.
-import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,7 +60,8 @@ export function listDockerContexts(input: ContextListInput): DockerContextInfo[]
     if (typeof host === 'string' && host) info.host = host;
     else info.error = 'the context has no docker endpoint';
     // The directory name is sha256(name): a mismatch means a hand-edited or copied context the CLI would not find.
-    if (createHash('sha256').update(name).digest('hex') !== digest)
+    // (node:crypto loaded here, not at start-up: every command would pay ~3 ms for it)
+    if (process.getBuiltinModule('node:crypto').createHash('sha256').update(name).digest('hex') !== digest)
       info.error = `meta.json of "${name}" is in the wrong directory (${digest.slice(0, 12)}…)`;
     out.push(info);
   }

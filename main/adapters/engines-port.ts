@@ -1,6 +1,6 @@
 // The engines port (core/engines.ts EnginesPort): docker contexts from the file system, the probe of one engine,
 // the last-seen stats of an instance and its compose files as YAML. Cheap to create: nothing is read until asked.
-import { readFile } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs'; // fs/promises loaded on first use, not at start-up
 import type { EnginesPort } from '../core/engines';
 import { engineTargetsFromSystem } from './docker-contexts';
 import { createStatsStore } from './stats-store';
@@ -15,7 +15,7 @@ export function createEnginesPort(env: NodeJS.ProcessEnv, home: string): Engines
     remember: (id, s) => stats.write(id, s),
     async composeDocs(paths) {
       const { parse } = await import('yaml');
-      return Promise.all(paths.map(async (p) => parse(await readFile(p, 'utf8'), { merge: true }) as unknown));
+      return Promise.all(paths.map(async (p) => parse(await fsp.readFile(p, 'utf8'), { merge: true }) as unknown));
     },
   };
 }

@@ -5,7 +5,7 @@ import { closeSync, constants, openSync, promises as fsp, statSync } from 'node:
 import { join } from 'node:path';
 import type { RegistryStore } from '../core/deps';
 import { SandboxError } from '../core/errors';
-import { emptyRegistry, registryInconsistency, registrySchema } from '../core/registry';
+import { emptyRegistry, isRegistryDocument, registryInconsistency } from '../core/registry';
 import { backupName, migrateRegistry } from '../core/registry-migrate';
 import { readTextIfExists } from './files';
 import type { RegistryData } from '../core/types';
@@ -36,12 +36,12 @@ export function createRegistryStore(home: string, opts: { lockWaitMs?: number } 
       throw corrupt(file, `not valid JSON (${(err as Error).message})`);
     }
     const migrated = migrateRegistry(raw, file);
-    const parsed = registrySchema.safeParse(migrated.data);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      throw corrupt(file, `unexpected content at ${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}`);
+    if (!isRegistryDocument(migrated.data)) {
+      // zod only now, to name what is wrong (a well-formed file never loads it)
+      const { registryProblem } = await import('../core/registry-schema');
+      throw corrupt(file, registryProblem(migrated.data) ?? 'unexpected content');
     }
-    const reg = parsed.data as RegistryData;
+    const reg: RegistryData = migrated.data;
     const wrong = registryInconsistency(reg);
     if (wrong) throw corrupt(file, wrong, 'inconsistent');
     return { reg, migratedFrom: migrated.from, text };

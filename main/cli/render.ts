@@ -1,26 +1,13 @@
 // Terminal rendering: step lines (✓/✗), tables, URLs, and the --json envelope. No logic lives here.
-import { createRequire } from 'node:module';
-import type TableType from 'cli-table3';
 import pc from 'picocolors';
 import type { ProgressEvent } from '../core/events';
 import type { CheckResult, GateReport } from '../core/types';
 import { toErrorPayload } from '../core/errors';
 import { createLiveProgress } from './live-progress';
 
-export const SCHEMA_VERSION = 1;
+export { table } from './table';
 
-/**
- * cli-table3 is loaded on the first table, not at start-up: with its colour and string-width helpers it cost
- * ~5 ms of every command, `env`/`exec` and every --json run included, which print no table. In the CLI build
- * the literal require('cli-table3') is bundled as a module whose body runs on that first call (the build's
- * banner gives the chunk a `require`); under the test runner (ES modules) it is node_modules'.
- */
-let Table: typeof TableType | undefined;
-function loadTable(): typeof TableType {
-  // A literal require('cli-table3'), so the bundler includes it.
-  Table ??= (typeof require === 'function' ? require('cli-table3') : createRequire(import.meta.url)('cli-table3')) as typeof TableType;
-  return Table;
-}
+export const SCHEMA_VERSION = 1;
 
 export interface Output {
   json: boolean;
@@ -136,32 +123,6 @@ export function gateVerdict(r: GateReport): string[] {
 export function labelled(rows: Array<[label: string, value: string]>, indent = '  '): string[] {
   const width = Math.max(0, ...rows.map(([l]) => l.length)) + 2;
   return rows.map(([l, v]) => `${indent}${`${l}:`.padEnd(width)}${v}`);
-}
-
-export function table(head: string[], rows: (string | number)[][]): string {
-  const t = new (loadTable())({
-    head: head.map((h) => pc.bold(h)),
-    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
-    chars: {
-      top: '',
-      'top-mid': '',
-      'top-left': '',
-      'top-right': '',
-      bottom: '',
-      'bottom-mid': '',
-      'bottom-left': '',
-      'bottom-right': '',
-      left: '',
-      'left-mid': '',
-      mid: '',
-      'mid-mid': '',
-      right: '',
-      'right-mid': '',
-      middle: '',
-    },
-  });
-  for (const r of rows) t.push(r.map(String));
-  return t.toString();
 }
 
 /**

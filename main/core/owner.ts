@@ -1,7 +1,7 @@
 // The identity of this registry (this sandbox home): a random id created once in <home>/owner-id and put on
 // every container, network and volume we start (LABEL_OWNER). Two homes on one engine (two users, CI, a test)
 // each only ever see and remove their own objects. The registry file schema is not touched.
-import { randomUUID } from 'node:crypto';
+// (The global Web Crypto, not node:crypto: that module cost every command ~3 ms of start-up to read an id.)
 import { join } from 'node:path';
 import type { Deps, Files } from './deps';
 import type { ContainerInfo } from './types';
@@ -35,11 +35,11 @@ export function ownerId(deps: OwnerDeps): string {
   let id = readOwner(deps);
   if (!id) {
     deps.files.mkdir(deps.home);
-    deps.files.writeNew(file, `${randomUUID()}\n`, { mode: 0o644 });
+    deps.files.writeNew(file, `${crypto.randomUUID()}\n`, { mode: 0o644 });
     id = readOwner(deps);
     if (!id) {
       // an unreadable or hand-mangled file: replace it (nothing can carry its id, it was never valid)
-      id = randomUUID();
+      id = crypto.randomUUID();
       deps.files.write(file, `${id}\n`, { mode: 0o644 });
     }
   }

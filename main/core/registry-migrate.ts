@@ -6,7 +6,7 @@ import { SandboxError } from './errors';
 import { REGISTRY_VERSION } from './registry';
 
 export interface Migrated {
-  /** the document in this version's shape (still to be validated by registrySchema) */
+  /** the document in this version's shape (still to be checked: isRegistryDocument in registry.ts) */
   data: unknown;
   /** the version it was migrated from; null when it was already current (or not a registry at all) */
   from: number | null;

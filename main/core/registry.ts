@@ -1,5 +1,4 @@
 // Pure operations on the registry document. The store (main/adapters/registry-store.ts) does the I/O.
-import * as z from 'zod/mini';
 import { SandboxError } from './errors';
 import { MAX_SLOT } from './types';
 import type { BlacklistEntry, InstanceOrigin, InstanceRecord, RegistryData } from './types';
@@ -9,48 +8,67 @@ import { basename, dirname } from 'node:path';
 /** 2: per-instance `engine` (issue 13). Files of version 1 are migrated on the next write (registry-migrate.ts). */
 export const REGISTRY_VERSION = 2;
 
+// The document's shape, checked by hand: every command reads the registry, and zod cost ~8 ms of each start on
+// node 20. The schema in registry-schema.ts (zod) is the same rule set; it is loaded only to name what is wrong
+// when this check fails (tests/unit/core/registry-shape.test.ts holds both to the same verdict). Objects are
+// loose: keys this version does not know (written by a newer version, or by hand) are kept on rewrite; the
+// fields added later (origin, state, pid, force, engine) are optional, so files written before them still load.
+type Rec = Record<string, unknown>;
+const isObj = (v: unknown): v is Rec => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean =>
+  Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+const opt = (v: unknown, ok: (v: unknown) => boolean): boolean => v === undefined || ok(v);
+const oneOf =
+  (...values: string[]) =>
+  (v: unknown): boolean =>
+    values.includes(v as string);
+
 /** Where an instance runs: context null = the default engine (also when `engine` is absent). */
-const engineSchema = z.looseObject({
-  context: z.nullable(z.string()),
-  endpoint: z.optional(z.string()),
-  source: z.optional(
-    z.looseObject({
-      mode: z.enum(['sync', 'path-map']),
-      remotePath: z.string(),
-      localPath: z.optional(z.string()),
-      map: z.optional(z.array(z.object({ local: z.string(), remote: z.string() }))),
-    }),
-  ),
-});
+const isPathMap = (v: unknown): boolean => Array.isArray(v) && v.every((m) => isObj(m) && isStr(m.local) && isStr(m.remote));
 
-// Loose objects: keys this version does not know (written by a newer version, or by hand) are kept on rewrite.
-// The fields added later (origin, state, pid, force) are optional, so files written before them still load.
-const instanceSchema = z.looseObject({
-  id: z.string(),
-  path: z.string(),
-  slot: z.int().check(z.gte(0), z.lte(MAX_SLOT)),
-  kind: z.enum(['worktree', 'clone']),
-  repo: z.string(),
-  branch: z.nullable(z.string()),
-  createdAt: z.string(),
-  origin: z.optional(z.enum(['created', 'init'])),
-  state: z.optional(z.enum(['creating', 'destroying'])),
-  pid: z.optional(z.int().check(z.gte(1))),
-  host: z.optional(z.string()),
-  force: z.optional(z.boolean()),
-  engine: z.optional(engineSchema),
-});
+function isEngine(e: unknown): boolean {
+  if (!isObj(e) || !(e.context === null || isStr(e.context)) || !opt(e.endpoint, isStr)) return false;
+  const s = e.source;
+  return s === undefined || (isObj(s) && oneOf('sync', 'path-map')(s.mode) && isStr(s.remotePath) && opt(s.localPath, isStr) && opt(s.map, isPathMap));
+}
 
-const blacklistSchema = z.record(
-  z.string(),
-  z.looseObject({ reason: z.string(), at: z.string(), port: z.optional(z.number()), holder: z.optional(z.string()) }),
-);
+function isInstance(r: unknown): boolean {
+  return (
+    isObj(r) &&
+    isStr(r.id) &&
+    isStr(r.path) &&
+    isInt(r.slot, 0, MAX_SLOT) &&
+    oneOf('worktree', 'clone')(r.kind) &&
+    isStr(r.repo) &&
+    (r.branch === null || isStr(r.branch)) &&
+    isStr(r.createdAt) &&
+    opt(r.origin, oneOf('created', 'init')) &&
+    opt(r.state, oneOf('creating', 'destroying')) &&
+    opt(r.pid, (v) => isInt(v, 1)) &&
+    opt(r.host, isStr) &&
+    opt(r.force, (v) => typeof v === 'boolean') &&
+    opt(r.engine, isEngine)
+  );
+}
 
-export const registrySchema = z.looseObject({
-  version: z.literal(REGISTRY_VERSION),
-  instances: z.record(z.string(), instanceSchema),
-  blacklist: blacklistSchema,
-});
+function isBlacklistEntry(b: unknown): boolean {
+  return (
+    isObj(b) && isStr(b.reason) && isStr(b.at) && opt(b.port, (v) => typeof v === 'number' && Number.isFinite(v)) && opt(b.holder, isStr)
+  );
+}
+
+/** A registry document of this version (registry-schema.ts says what is wrong with one that is not). */
+export function isRegistryDocument(data: unknown): data is RegistryData {
+  return (
+    isObj(data) &&
+    data.version === REGISTRY_VERSION &&
+    isObj(data.instances) &&
+    Object.values(data.instances).every(isInstance) &&
+    isObj(data.blacklist) &&
+    Object.values(data.blacklist).every(isBlacklistEntry)
+  );
+}
 
 /**
  * Rules a hand-edited file can break that the schema cannot see: each entry's key is its id (else `destroy X`

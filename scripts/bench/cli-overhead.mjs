@@ -3,6 +3,9 @@
 // NODE_EXTRA_CA_CERTS unset and set to a real CA bundle (node then parses it before running a line: that
 // cost lands on both sides of the ratio). Median of 21 runs, interleaved with node, of the command as npm
 // links it. `exec -- true` is reported beside it (its overhead over `true` alone).
+// `list` and `status` each make one Docker API call (GET /containers/json over the engine's socket): a bare
+// node making that same call is measured too, so their ratio splits into node's start, the Docker call (node's
+// http module + the engine's answer) and the rest, which is ours.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fmt, interleaved, makeWorld, must, time } from './lib.mjs';
@@ -11,6 +14,16 @@ const CA_BUNDLE = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-
   existsSync(f),
 );
 const BUDGET = 2;
+
+/** A bare node making one Docker API call like `list`/`status` do: GET /containers/json filtered by label. */
+const DOCKER_CALL = `
+const label = process.argv[1];
+const socketPath = (process.env.DOCKER_HOST || '').startsWith('unix://') ? process.env.DOCKER_HOST.slice(7) : '/var/run/docker.sock';
+const path = '/containers/json?all=true&filters=' + encodeURIComponent(JSON.stringify({ label: [label] }));
+require('node:http').get({ socketPath, path }, (res) => {
+  let body = '';
+  res.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => JSON.parse(body));
+});`;
 
 export async function cliOverhead() {
   const w = makeWorld();
@@ -32,6 +45,8 @@ export async function cliOverhead() {
         env: cli(['env']),
         list: cli(['list', '--json']),
         status: cli(['status', '--json']),
+        listCall: () => time(() => spawnSync('node', ['-e', DOCKER_CALL, 'com.docker.compose.project'], { env })),
+        statusCall: () => time(() => spawnSync('node', ['-e', DOCKER_CALL, `com.docker.compose.project=${insts[0].id}`], { env })),
         trueAlone: () => time(() => spawnSync('true', [], { env })),
         exec: cli(['exec', '--', 'true']),
       });
@@ -47,6 +62,18 @@ export async function cliOverhead() {
           value: `${ratio.toFixed(2)} ×`,
           target: `≤ ${BUDGET} ×`,
           ok: ratio <= BUDGET,
+        });
+      }
+      for (const [name, call] of [
+        ['list', 'listCall'],
+        ['status', 'statusCall'],
+      ]) {
+        const docker = (m[call] - m.node) / m.node;
+        rows.push({
+          metric: `\`${name} --json\` (CA ${ca ? 'set' : 'unset'}) split: node's start 1 + its Docker call (bare node making it: ${fmt(m[call])}) + ours`,
+          value: `1 + ${docker.toFixed(2)} + ${((m[name] - m[call]) / m.node).toFixed(2)}`,
+          target: '-',
+          ok: true,
         });
       }
       rows.push({

@@ -1,17 +1,18 @@
 // The built CLI loads a command's code on demand: the first word picks one command module, and the commands
-// agents run in loops (env, exec, list, status) load none of the heavy libraries. Which files node loads is
-// recorded by a module hook (--import), and each loaded chunk of dist/ is mapped back to its sources through
-// its source map, so this fails as soon as one of them is pulled in.
+// agents run in loops (env, exec, list, status) load none of the heavy libraries, nor zod (the registry is read
+// without it) nor node:crypto. Which files node loaded is recorded by a preload (--require) that writes
+// require.cache and process.moduleLoadList on exit (the build is CommonJS), and each loaded chunk of dist/ is
+// mapped back to its sources through its source map, so this fails as soon as one of them is pulled in.
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeWorld, type World } from './world';
+import { CLI, makeWorld, ROOT, type World } from './world';
 
-const HEAVY = ['dockerode', 'docker-modem', 'execa', 'yaml', 'tar', 'ssh2'];
+const HEAVY = ['dockerode', 'docker-modem', 'execa', 'yaml', 'tar', 'ssh2', 'zod', 'cli-table3'];
 
 let w: World;
 let inst: { id: string; path: string };
@@ -23,10 +24,9 @@ beforeAll(async () => {
   expect(c.code, c.stderr).toBe(0);
   inst = c.json.instance;
   hookDir = await mkdtemp(join(tmpdir(), 'kts-hook-'));
-  await writeFile(join(hookDir, 'register.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
   await writeFile(
-    join(hookDir, 'hooks.mjs'),
-    "import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  if (process.env.KTS_LOADED_LOG) appendFileSync(process.env.KTS_LOADED_LOG, url + '\\n');\n  return next(url, context);\n}\n",
+    join(hookDir, 'record.cjs'),
+    "process.on('exit', () => require('node:fs').writeFileSync(process.env.KTS_LOADED_LOG, JSON.stringify({ files: Object.keys(require.cache), builtins: process.moduleLoadList })));\n",
   );
 });
 afterAll(async () => {
@@ -41,22 +41,23 @@ interface Loaded {
   packages: Set<string>;
   /** our own source files whose code was loaded */
   sources: Set<string>;
+  /** node's own modules loaded (e.g. 'crypto', 'child_process') */
+  builtins: Set<string>;
 }
 
 /** Run the CLI recording every module node loads. */
 async function loaded(args: string[], cwd = inst.path): Promise<Loaded> {
-  const log = join(hookDir, `${Date.now()}-${Math.random().toString(16).slice(2)}.log`);
+  const log = join(hookDir, `${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
   const r = await execa(CLI, args, {
     cwd,
-    env: { ...w.env, KTS_LOADED_LOG: log, NODE_OPTIONS: `--import=${pathToFileURL(join(hookDir, 'register.mjs')).href}` },
+    env: { ...w.env, KTS_LOADED_LOG: log, NODE_OPTIONS: `--require=${join(hookDir, 'record.cjs')}` },
     reject: false,
   });
   const packages = new Set<string>();
   const sources = new Set<string>();
-  const urls = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter((u) => u.startsWith('file:'));
-  expect(urls.some((u) => u.endsWith('/dist/cli.js'))).toBe(true); // the hook saw the CLI load
-  for (const url of urls) {
-    const file = fileURLToPath(url);
+  const rec = JSON.parse(await readFile(log, 'utf8')) as { files: string[]; builtins: string[] };
+  expect(rec.files.some((f) => f.endsWith('/dist/cli.cjs'))).toBe(true); // the preload saw the CLI load
+  for (const file of rec.files) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
     if (pkg) packages.add(pkg[1]!);
     if (!existsSync(`${file}.map`)) continue;
@@ -66,15 +67,48 @@ async function loaded(args: string[], cwd = inst.path): Promise<Loaded> {
       else sources.add(s.replace(/^(\.\.\/)+/, ''));
     }
   }
-  return { code: r.exitCode ?? -1, stdout: String(r.stdout), packages, sources };
+  const builtins = new Set(rec.builtins.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)));
+  return { code: r.exitCode ?? -1, stdout: String(r.stdout), packages, sources, builtins };
 }
 
+describe('the build', () => {
+  it('every chunk of dist/ compiles (the CommonJS conversion of the build once produced invalid code in a chunk only some commands load)', async () => {
+    const chunks = (await readdir(join(ROOT, 'dist'))).filter((f) => f.endsWith('.cjs'));
+    expect(chunks.length).toBeGreaterThan(20);
+    for (const f of chunks) {
+      const code = await readFile(join(ROOT, 'dist', f), 'utf8');
+      expect(
+        () => new Script(`(function (exports, require, module, __filename, __dirname) {${code}\n})`, { filename: f }),
+        f,
+      ).not.toThrow();
+    }
+  });
+});
+
 describe('commands load on demand', () => {
-  it('env, exec, list and status load none of dockerode, execa, yaml, tar', async () => {
+  it('env, exec, list and status load none of dockerode, execa, yaml, tar, zod, cli-table3 (nor, but exec, node:crypto)', async () => {
     for (const args of [['env'], ['exec', '--', 'true'], ['list', '--json'], ['status', '--json']]) {
       const r = await loaded(args);
       expect(r.code, args.join(' ')).toBe(0);
+      expect(r.sources.has('main/core/registry.ts'), `${args.join(' ')} read the registry`).toBe(true);
       for (const lib of HEAVY) expect(r.packages.has(lib), `${args.join(' ')} loaded ${lib}`).toBe(false);
+      // exec may write (write-file-atomic needs node:crypto); the three the start-up budget names read only
+      if (args[0] !== 'exec') expect(r.builtins.has('crypto'), `${args.join(' ')} loaded node:crypto`).toBe(false);
+    }
+  });
+
+  it('the check sees zod when a registry file is malformed (zod names what is wrong)', async () => {
+    const good = await readFile(w.registryFile, 'utf8');
+    try {
+      const reg = JSON.parse(good) as { instances: Record<string, { slot: unknown }> };
+      reg.instances[inst.id]!.slot = 'one';
+      await writeFile(w.registryFile, JSON.stringify(reg));
+      const r = await loaded(['list', '--json']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/unexpected content at instances\.[^.]+\.slot/);
+      expect(r.packages.has('zod')).toBe(true);
+    } finally {
+      await writeFile(w.registryFile, good);
     }
   });
 

@@ -15,7 +15,7 @@ export default async function setup(): Promise<void> {
         `Start it (scripts/ci/docker-up.sh does so on Debian) and run again.\n${info.stderr}`,
     );
   }
-  if (!existsSync(`${root}/dist/cli.js`)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does).');
+  if (!existsSync(`${root}/dist/cli.cjs`)) throw new Error('dist/cli.cjs is missing: run `npm run build` first (npm test does).');
   const t0 = Date.now();
   const build = await execa('docker', ['build', '-q', '-t', FIXTURE_IMAGE, `${root}/tests/fixtures/stack/image`], {
     reject: false,

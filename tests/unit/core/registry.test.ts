@@ -9,8 +9,8 @@ import {
   instances,
   isBlacklisted,
   noFreeSlotError,
-  registrySchema,
 } from '../../../main/core/registry';
+import { registrySchema } from '../../../main/core/registry-schema';
 import { record, registryWith } from './fakes';
 
 const bl = (reason: string) => ({ reason, at: '2025-01-01T00:00:00.000Z', port: 8004, holder: 'process 1 (x)' });
