@@ -14,7 +14,8 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: strin
 //   (README, Performance).
 // • Bundled at all because resolving hundreds of node_modules files cost ~0.5 s per command.
 // • ssh2 stays in node_modules: it cannot be bundled (it looks for files beside itself), and only dockerode's
-//   ssh:// transport loads it.
+//   ssh:// transport loads it. So does cli-table3: required on the first table drawn (main/cli/render.ts), it
+//   would otherwise sit in a chunk every command reads.
 // • `await import('yaml')` must give yaml's named exports (`const { parse } = await import('yaml')`). The build
 //   takes yaml's own ES-module build, whose named exports esbuild keeps.
 const yamlEsm: Plugin = {
@@ -35,8 +36,8 @@ export default defineConfig({
   shims: true, // import.meta.url for the sources that read it (adapters/package-root.ts)
   sourcemap: true,
   clean: true,
-  noExternal: [/^(?!ssh2$|electron$).*/],
-  external: ['electron', 'ssh2'],
+  noExternal: [/^(?!ssh2$|electron$|cli-table3$).*/],
+  external: ['electron', 'ssh2', 'cli-table3'],
   esbuildPlugins: [yamlEsm],
   esbuildOptions(options) {
     // Less to read and parse on every start; names are kept so stack traces stay readable (+ source maps).

@@ -12,7 +12,7 @@ import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeWorld, ROOT, type World } from './world';
 
-const HEAVY = ['dockerode', 'docker-modem', 'execa', 'yaml', 'tar', 'ssh2', 'zod', 'cli-table3'];
+const HEAVY = ['dockerode', 'docker-modem', 'execa', 'yaml', 'tar', 'ssh2', 'zod'];
 
 let w: World;
 let inst: { id: string; path: string };
