@@ -20,6 +20,9 @@ export interface SyncState {
   syncs: number;
   /** The last failure, one line (state `failed`), or why it stopped. */
   error?: string;
+  /** Times it brought a dropped ssh connection (and the slot's forwarded ports) back, and when it last did. */
+  reconnects?: number;
+  lastReconnectAt?: string;
   /** Whether the watcher process still runs (filled in by the reader, not stored). */
   alive?: boolean;
 }

@@ -2,7 +2,8 @@
 // real ssh (tests/integration/remote-host.ts: Docker engine + sshd in a container, on 127.0.0.1):
 // - after `up` there, a background watcher keeps the remote copy current: an edit here is served by the remote
 //   stack through the forwarded localhost port within seconds, with no other command; `status --json` shows the
-//   watcher; `down` stops it (no process left); `sync` once sends what changed meanwhile;
+//   watcher; a dropped ssh connection comes back by itself with the forwarded ports (the watcher); `down` stops
+//   it (no process left); `sync` once sends what changed meanwhile;
 // - `create --path-map LOCAL=REMOTE`: the source is NOT synced; the stack's bind mounts read the "NFS" copy made
 //   inside the remote host at REMOTE (a file only there is seen by the container), and destroy leaves it alone.
 import { execa } from 'execa';
@@ -96,6 +97,27 @@ describe('a remote instance: its source kept in sync while it runs', () => {
     expect(st.json.sync.lastSyncAt).toBeTruthy();
     // .git and .env.sandbox are never sent (rsync's excludes; the watcher does not even start a sync for them)
     expect((await sshHost(['test', '-e', join(dir, '.env.sandbox')])).exitCode).toBe(1);
+  }, 120_000);
+
+  it('the ssh connection dropped (its master killed): the watcher brings it and the forwarded ports back, no command run', async () => {
+    expect((await httpGet(`${api}/api/v1/health`)).status).toBe(200);
+    // the master carries the Docker socket and the slot's forwards; its command line names this world's home
+    const killed = await execa('pkill', ['-f', `ControlPath=${world.home}/`], { reject: false });
+    expect(killed.exitCode, 'no ssh master of this world was running').toBe(0);
+    const t0 = Date.now();
+    let status = 0;
+    while (Date.now() - t0 < 30_000 && status !== 200) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = await httpGet(`${api}/api/v1/health`)
+        .then((r) => r.status)
+        .catch(() => 0);
+    }
+    const ms = Date.now() - t0;
+    expect(status, 'the API did not answer through localhost again within 30 s').toBe(200);
+    process.stdout.write(`[remote-sync] links back ${ms} ms after the ssh connection was killed\n`);
+    const st = await cli(['status', id, '--json']);
+    expect(st.json.sync).toMatchObject({ state: 'watching', alive: true, reconnects: 1 });
+    expect(st.json.engine).toMatchObject({ tunnel: 'up' });
   }, 120_000);
 
   it('down stops the watcher: no process left, no state; status shows none', async () => {

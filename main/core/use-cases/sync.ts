@@ -3,11 +3,13 @@
 // (batched: core/sync-watch.ts) until stopped — in the foreground, or as the background watcher `up` starts; its
 // state is written for `status` and the dashboard. The watcher ends by itself when the instance is destroyed or
 // moved, when its state file is removed (`down`, `destroy`, another watcher taking over), or when the engine's
-// host has not answered for `goneAfterMs`.
+// host has not answered for `goneAfterMs`. While it runs it is also what keeps a running remote instance's links
+// working: a dropped ssh connection is re-established within a check interval (5 s), with the slot's forwards.
 import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, type EventSink } from '../events';
 import { mapPath } from '../path-map';
+import { slotPorts } from '../ports';
 import type { RemoteLink, SyncPort } from '../remotes';
 import { loadInstance, requireDir, resolveInstance, type InstanceRef, type LoadedInstance } from '../resolve';
 import { ChangeBatcher, ignoredChange, syncTargets, type BatcherOptions, type SyncTarget } from '../sync-watch';
@@ -184,8 +186,17 @@ export async function watchSync(deps: Deps, ref: InstanceRef, opts: WatchOptions
         goneSince = null;
       } else {
         try {
-          remote = (await deps.remotes.connect(rec)).remote ?? remote; // the connection comes back
+          remote = (await deps.remotes.connect(rec)).remote ?? remote; // the connection comes back,
+          await remote.forwardPorts(slotPorts(s.ctx.manifest, rec.slot).map((p) => p.port)); // and the links with it
           goneSince = null;
+          save({ reconnects: (state.reconnects ?? 0) + 1, lastReconnectAt: new Date(deps.clock.now()).toISOString() });
+          emit({
+            type: 'step',
+            instance: id,
+            id: 'reconnect',
+            label: `ssh connection to ${remote.engine} and the forwarded ports back`,
+            state: 'info',
+          });
         } catch (err) {
           goneSince ??= deps.clock.now();
           if (deps.clock.now() - goneSince >= goneAfter) {

@@ -23,12 +23,13 @@ let onChange: ((dir: string, rel: string | null) => void) | null;
 let alive: boolean;
 let connectFails: boolean;
 let syncFails: boolean;
+let forwards: number[][];
 
 function link(): RemoteLink {
   return {
     engine: 'lab',
     endpoint: 'ssh://root@127.0.0.1:2222',
-    forwardPorts: async () => undefined,
+    forwardPorts: async (ports) => void forwards.push(ports),
     cancelPorts: async () => undefined,
     forwarded: () => [],
     alive: async () => alive,
@@ -72,6 +73,7 @@ function deps(): Deps {
       connect: async (rec) => {
         if (rec.engine?.context !== 'lab') return { name: 'default', side: null, remote: null };
         if (connectFails) throw new Error('ssh: connect to host 127.0.0.1 port 2222: Connection refused');
+        alive = true; // a new master
         return on;
       },
       sync: port(),
@@ -93,6 +95,7 @@ beforeEach(() => {
   alive = true;
   connectFails = false;
   syncFails = false;
+  forwards = [];
 });
 
 describe('sync once', () => {
@@ -175,6 +178,25 @@ describe('the watcher', () => {
     expect(clock.now() - t0).toBeGreaterThanOrEqual(10_000);
     expect(clock.now() - t0).toBeLessThan(13_000);
     expect(end.reason).toMatch(/^engine lab unreachable for 0 min: ssh: connect to host/);
+  });
+
+  it('the ssh connection dropped while the host answers: it comes back at the next check, with the slot ports forwarded again', async () => {
+    const ac = new AbortController();
+    const watching = watchSync(deps(), { id: ID }, { background: true, checkEveryMs: 1000, signal: ac.signal });
+    await tick();
+    await clock.sleep(1500);
+    await tick();
+    expect(forwards).toEqual([]); // up forwarded them; the watcher leaves them alone while the connection holds
+    alive = false; // the master died; connect() brings a new one
+    await clock.sleep(1000);
+    await tick(6);
+    expect(forwards.length).toBe(1);
+    expect(forwards[0]!.length).toBeGreaterThan(0);
+    expect(forwards[0]).toContain(8002); // slot 2's ports (the KTRDR preset: API 8000 + 2, …)
+    expect(forwards[0]).not.toContain(8000);
+    expect(states.get(ID)).toMatchObject({ state: 'watching', reconnects: 1 });
+    ac.abort();
+    await watching;
   });
 
   it('a foreground watch takes over: the background watcher is stopped first', async () => {
