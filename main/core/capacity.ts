@@ -25,6 +25,8 @@ export interface LastSeenStats {
   /** Σ memory in use by its running containers, page cache excluded */
   memoryBytes: number;
   containers: number;
+  /** its CPU use over ~1 s when measured (% of one CPU; the dashboard's sampler reads it, `up` does not) */
+  cpuPercent?: number;
 }
 
 export type EstimateSource = 'last-seen' | 'compose-limits' | 'default';

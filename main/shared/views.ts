@@ -48,4 +48,6 @@ export interface MemoryMeter {
   /** what the bar is full at: the sum of the compose memory limits, else the capacity estimate */
   ofBytes: number;
   of: 'limit' | 'estimate';
+  /** CPU use (% of one CPU) at that measurement, when read */
+  cpuPercent?: number;
 }

@@ -43,6 +43,8 @@ export function createEngineSampler(deps: Deps, opts: { intervalMs?: number; onS
       port.probe,
       deps.clock,
       ids,
+      undefined,
+      { cpu: true }, // a second stats round (~1 s, in the background): the card shows CPU beside memory
     );
     if (stopped) return;
     const at = new Date(deps.clock.now()).toISOString();
@@ -50,7 +52,13 @@ export function createEngineSampler(deps: Deps, opts: { intervalMs?: number; onS
       states.set(row.name, row.reachable ? { reachable: true } : { reachable: false, error: row.error ?? 'no answer' });
       for (const s of row.sandboxes)
         if (s.registered && s.memoryUsed !== null && s.memoryUsed > 0)
-          port.remember(s.id, { at, engine: row.name, memoryBytes: s.memoryUsed, containers: s.containers });
+          port.remember(s.id, {
+            at,
+            engine: row.name,
+            memoryBytes: s.memoryUsed,
+            containers: s.containers,
+            ...(s.cpuPercent !== null ? { cpuPercent: s.cpuPercent } : {}),
+          });
     }
     opts.onSample?.();
   }

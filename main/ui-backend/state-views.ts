@@ -116,6 +116,7 @@ export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}
         measuredAt: seen?.at ?? null,
         ofBytes: b.memoryOf?.ofBytes ?? seen!.memoryBytes,
         of: b.memoryOf?.of ?? 'estimate',
+        ...(seen?.cpuPercent !== undefined ? { cpuPercent: seen.cpuPercent } : {}),
       };
     return v;
   }

@@ -56,6 +56,11 @@ export function MemoryBar({ view }: { view: InstanceView }) {
         <span className="memory-fill" style={{ width: `${pct}%` }} />
       </span>
       <span className="memory-text">{label}</span>
+      {m.cpuPercent !== undefined && (
+        <span className="memory-text" data-testid="cpu">
+          · {m.cpuPercent}% CPU
+        </span>
+      )}
     </span>
   );
 }

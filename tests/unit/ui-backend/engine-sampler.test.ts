@@ -18,7 +18,7 @@ const target = (name: string, current = false): EngineTarget => ({
 function port(asked: string[], remembered: Record<string, LastSeenStats>): EnginesPort {
   return {
     targets: () => [target('default', true), target('lab'), target('nas')],
-    async probe(t): Promise<EngineFacts> {
+    async probe(t, opts): Promise<EngineFacts> {
       asked.push(t.name);
       if (t.name === 'lab') throw new Error('ssh: connect to host lab port 22: Connection refused');
       return {
@@ -27,6 +27,7 @@ function port(asked: string[], remembered: Record<string, LastSeenStats>): Engin
         memTotal: 4096 * MiB,
         running: [{ id: 'c1', labels: { [LABEL_INSTANCE]: 'engv--a' } }],
         memUsage: { c1: 300 * MiB },
+        ...(opts.cpu ? { cpuUsage: { c1: 12.5 } } : {}), // asked for CPU: the card shows it beside memory
       };
     },
     lastSeen: () => null,
@@ -51,7 +52,7 @@ describe('engine sampler', () => {
     expect(asked.sort()).toEqual(['default', 'lab']); // not 'nas': nothing recorded there
     expect(s.engine('lab')).toEqual({ reachable: false, error: 'ssh: connect to host lab port 22: Connection refused' });
     expect(s.engine('default')).toEqual({ reachable: true });
-    expect(remembered['engv--a']).toMatchObject({ engine: 'default', memoryBytes: 300 * MiB, containers: 1 });
+    expect(remembered['engv--a']).toMatchObject({ engine: 'default', memoryBytes: 300 * MiB, containers: 1, cpuPercent: 12.5 });
     expect(samples).toBe(1);
     s.kick(recs); // within the interval: no second probe
     await s.idle();
