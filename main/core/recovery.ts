@@ -138,7 +138,10 @@ async function rollBackCreate(deps: Deps, rec: InstanceRecord, emit: EventSink):
   });
 }
 
-async function finishDestroy(deps: Deps, rec: InstanceRecord, emit: EventSink): Promise<void> {
+async function finishDestroy(base: Deps, rec: InstanceRecord, emit: EventSink): Promise<void> {
+  // its containers and volumes are on its own engine (a remote one: there; unreachable: the entry waits)
+  const on = await base.remotes.connect(rec);
+  const deps: Deps = on.side ? { ...base, ...on.side } : base;
   if (!rec.force) {
     const p = await previewDestroy(deps, rec);
     if (p.refused) {

@@ -7,7 +7,7 @@ import { noEvents, type EventSink } from '../events';
 import { ownerAlive } from '../liveness';
 import { repairInterrupted } from '../recovery';
 import { instances } from '../registry';
-import { onInstanceEngine } from '../instance-context';
+import { depsFor, onInstanceEngine } from '../instance-context';
 import { loadInstance, resolveInstance, type InstanceRef } from '../resolve';
 import { cleanRemote } from './remote-prepare';
 import { stopSourceWatch } from './sync';
@@ -60,6 +60,10 @@ export async function destroyAll(deps: Deps, opts: DestroyOptions = {}, emit: Ev
   await repairInterrupted(deps, emit);
   const all = instances(await deps.registry.read());
   for (const r of all) assertNotInProgress(deps, r);
+  // every instance's engine connected and answering before anything is removed (exit 4 otherwise, touching nothing)
+  const engines = await Promise.all(all.map((r) => deps.remotes.connect(r)));
+  const sides = [...new Set(engines.flatMap((on) => (on.side ? [on.side.engine] : [])))];
+  await Promise.all(sides.map((e) => e.ping()));
   const previews = await Promise.all(
     all.map((r) =>
       previewDestroy(deps, r, opts).catch((err: unknown) => {
@@ -71,6 +75,13 @@ export async function destroyAll(deps: Deps, opts: DestroyOptions = {}, emit: Ev
   const refused = previews.filter((p): p is DestroyPreview => !!p?.refused);
   if (refused.length && !opts.force) throw dirtyError(refused);
   const out: DestroyResult[] = [];
-  for (const [i, rec] of all.entries()) out.push(await destroyResolved(deps, rec, opts, emit, previews[i] ?? null));
+  for (const [i, rec] of all.entries()) {
+    const on = engines[i]!;
+    const there = depsFor(deps, { on });
+    // a remote instance's slot ports and synced source, read before its directory goes
+    const loaded = on.remote ? await loadInstance(there, rec).catch(() => null) : null;
+    out.push(await destroyResolved(there, rec, opts, emit, previews[i] ?? null));
+    if (on.remote && loaded) await cleanRemote(on.remote, loaded);
+  }
   return out;
 }

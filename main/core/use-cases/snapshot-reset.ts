@@ -4,8 +4,8 @@
 import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
-import { canonical, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
-import { resolveContext } from '../instance-context';
+import { canonical, loadInstance, requireDir, secretTarget, type InstanceRef } from '../resolve';
+import { depsFor, onInstanceEngine, resolveContext } from '../instance-context';
 import { validateSnapshotName } from '../snapshot-plan';
 import type { ResetResult, RestoreSummary } from '../snapshot-types';
 import { createInstance, type CreateOptions } from './create';
@@ -14,6 +14,7 @@ import { destroyInstance } from './destroy';
 import { gateFor } from './gate';
 import { STOP_TIMEOUT_S, chooseSnapshot, requireSnapshot, snapshotPorts } from './snapshot-common';
 import { applyRestore, planRestore, restoreIntoNewVolumes } from './snapshot-restore';
+import { prepareRemoteUp } from './remote-prepare';
 import { upContext, type UpOptions, type UpResult } from './up';
 
 export interface CreateFromSnapshotOptions extends CreateOptions {
@@ -50,9 +51,12 @@ export async function createFromSnapshot(
   const instance = await createInstance(deps, opts, emit);
   if (!name) return { instance, restore: null };
   try {
-    const ctx = await loadInstance(deps, await resolveInstance(deps, { id: instance.id }));
+    // the new instance's engine (create --engine: a remote one, where its volumes are made and filled)
+    const there = await onInstanceEngine(deps, { id: instance.id });
+    const ctx = await loadInstance(there.deps, there.rec);
     try {
-      return { instance, restore: await restoreIntoNewVolumes(deps, ctx, name, { force: opts.force }, emit) };
+      const restore = await restoreIntoNewVolumes(there.deps, ctx, name, { force: opts.force }, emit, { remote: there.on.remote });
+      return { instance, restore };
     } catch (err) {
       // The repository's default no longer fits (its compose files changed): start empty rather than fail.
       if (!implicit || (err as SandboxError).code !== 'STATE' || !(err as SandboxError).message.includes('does not match')) throw err;
@@ -82,8 +86,11 @@ export async function upFromSnapshot(
   const ctx = await resolveContext(deps, ref);
   const { rec } = ctx;
   requireDir(rec, deps.files);
-  await step(emit, rec.id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
-  const restore = await restoreIntoNewVolumes(deps, ctx, validateSnapshotName(snapshot), { force: opts.force }, emit);
+  const there = depsFor(deps, ctx); // the volumes are made and filled on the instance's engine
+  await step(emit, rec.id, 'engine', 'Docker engine reachable', () => there.engine.ping());
+  const restore = await restoreIntoNewVolumes(there, ctx, validateSnapshotName(snapshot), { force: opts.force }, emit, {
+    remote: ctx.on.remote,
+  });
   return { ...(await upContext(deps, ctx, opts, emit)), restore };
 }
 
@@ -94,13 +101,14 @@ export interface ResetOptions {
 }
 
 export async function resetInstance(
-  deps: Deps,
+  baseDeps: Deps,
   ref: InstanceRef,
   opts: ResetOptions = {},
   emit: EventSink = noEvents,
 ): Promise<ResetResult> {
+  const ctx = await resolveContext(baseDeps, ref);
+  const deps = depsFor(baseDeps, ctx); // everything below acts on the instance's engine (its volumes are there)
   const { store, io } = snapshotPorts(deps);
-  const ctx = await resolveContext(deps, ref);
   const { rec } = ctx;
   requireDir(rec, deps.files);
   const id = rec.id;
@@ -121,7 +129,7 @@ export async function resetInstance(
   }
   let restored: Awaited<ReturnType<typeof applyRestore>>;
   try {
-    restored = await applyRestore(deps, ctx, plan, containers, emit);
+    restored = await applyRestore(deps, ctx, plan, containers, emit, { remote: ctx.on.remote });
   } catch (err) {
     // Never leave the stack half stopped: start what we stopped (its data may be partly replaced: say so).
     await io.start(running.map((c) => c.id)).catch(() => undefined);
@@ -134,6 +142,8 @@ export async function resetInstance(
   // instance), compose recreates the containers that use them; otherwise starting the stopped ones is enough.
   const stackRunning = containers.some((c) => c.state === 'running');
   if (restored.secretsChanged || !stackRunning) {
+    // on a remote engine compose needs what `up` puts there first: forwards, the synced source, images
+    if (ctx.on.remote) await prepareRemoteUp(baseDeps, ctx, ctx.on.remote, emit);
     const target = await secretTarget(deps, ctx);
     await step(emit, id, 'compose-up', `compose up -d (project ${id})`, () =>
       deps.compose.up(target, { onOutput: (line) => emit({ type: 'output', instance: id, source: 'compose', line }) }),

@@ -6,6 +6,7 @@ import type { Deps } from '../deps';
 import { ownerId } from '../owner';
 import { SandboxError } from '../errors';
 import { step, type EventSink } from '../events';
+import type { RemoteLink } from '../remotes';
 import type { LoadedInstance } from '../resolve';
 import { incompatibilities, incompatibleError, planVolumes, type VolumePlan } from '../snapshot-plan';
 import type { RestoreSummary, SnapshotMeta } from '../snapshot-types';
@@ -54,6 +55,36 @@ export async function planRestore(
   return { meta, plans, forced: reasons, existing };
 }
 
+/** Where the volumes are: `remote` is the ssh link of a remote engine (null: the engine this machine reaches). */
+export interface RestoreTarget {
+  remote: RemoteLink | null;
+}
+
+/**
+ * The helper's image on the volumes' engine. A remote engine that lacks it gets it copied from here first
+ * (docker save | docker load, as `up` does): the compose file's image, else the one the snapshot was taken with.
+ */
+async function helperImageThere(
+  deps: Deps,
+  p: VolumePlan,
+  containers: ContainerInfo[],
+  meta: SnapshotMeta,
+  where: RestoreTarget,
+  emit: EventSink,
+  id: string,
+): Promise<string> {
+  const io = deps.volumeIo;
+  const found = await helperImage(io, p, containers, meta).catch((err: unknown) => {
+    if (!where.remote) throw err;
+    return null;
+  });
+  if (found) return found;
+  for (const ref of [p.image, meta.image]) {
+    if (ref && (await where.remote!.copyMissingImages([ref], emit, id)).length) break;
+  }
+  return helperImage(io, p, containers, meta);
+}
+
 /** Copy the snapshot into the planned volumes (creating the missing ones). Returns whether secrets changed. */
 export async function applyRestore(
   deps: Deps,
@@ -61,6 +92,7 @@ export async function applyRestore(
   plan: RestorePlan,
   containers: ContainerInfo[],
   emit: EventSink,
+  where: RestoreTarget = { remote: null },
 ): Promise<{ summary: RestoreSummary; secretsChanged: boolean }> {
   const t0 = deps.clock.now();
   const { store, io } = snapshotPorts(deps);
@@ -87,7 +119,7 @@ export async function applyRestore(
   for (const p of plan.plans) {
     const v = meta.volumes.find((x) => x.key === p.key)!;
     const exists = plan.existing.has(p.name);
-    const image = await helperImage(io, p, containers, meta);
+    const image = await helperImageThere(deps, p, containers, meta, where, emit, id);
     if (!exists) await io.createVolume(p.name, volumeLabels(id, p.key, ownerId(deps)));
     const r = await step(
       emit,
@@ -98,7 +130,8 @@ export async function applyRestore(
         io.importVolume(
           { volume: p.name, image, labels: helperLabels(id, ownerId(deps)) },
           store.archive(meta.name, v.file),
-          { clear: exists },
+          // a remote engine cannot see this machine's files: the archive is streamed over its Docker socket
+          { clear: exists, ...(where.remote ? { via: 'api' as const } : {}) },
           progressLines(emit, id, p.key),
         ),
     );
@@ -114,6 +147,7 @@ export async function restoreIntoNewVolumes(
   name: string,
   opts: { force?: boolean },
   emit: EventSink,
+  where: RestoreTarget = { remote: null },
 ): Promise<RestoreSummary> {
   const containers = (await deps.engine.listContainers({ projects: [ctx.rec.id], all: true })).filter((c) => !c.oneOff);
   const plan = await planRestore(deps, ctx, name, { force: opts.force, containers }, emit);
@@ -126,5 +160,5 @@ export async function restoreIntoNewVolumes(
       },
     );
   }
-  return (await applyRestore(deps, ctx, plan, containers, emit)).summary;
+  return (await applyRestore(deps, ctx, plan, containers, emit, where)).summary;
 }

@@ -5,7 +5,8 @@ import type { Deps } from '../deps';
 import { ownerId } from '../owner';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
-import { loadInstance, requireDir, resolveInstance, type InstanceRef } from '../resolve';
+import { onInstanceEngine } from '../instance-context';
+import { loadInstance, requireDir, type InstanceRef } from '../resolve';
 import { isRecycledWal, PG_CONTROL_SCRIPT, walTrimFrom, type WalTrim } from '../snapshot-postgres';
 import type { HelperSpec, VolumeIo } from '../snapshot-ports';
 import { formatBytes, ownVolumeKeys, planVolumes, validateSnapshotName } from '../snapshot-plan';
@@ -44,11 +45,17 @@ async function walTrim(io: VolumeIo, spec: HelperSpec, emit: EventSink, id: stri
   return trim;
 }
 
-export async function saveSnapshot(deps: Deps, ref: InstanceRef, opts: SaveOptions, emit: EventSink = noEvents): Promise<SnapshotSummary> {
-  const t0 = deps.clock.now();
+export async function saveSnapshot(
+  baseDeps: Deps,
+  ref: InstanceRef,
+  opts: SaveOptions,
+  emit: EventSink = noEvents,
+): Promise<SnapshotSummary> {
+  const t0 = baseDeps.clock.now();
   const name = validateSnapshotName(opts.name);
+  // the instance's engine (a remote one: its volumes and helper containers are there; the archive comes here)
+  const { rec, deps } = await onInstanceEngine(baseDeps, ref);
   const { store, io } = snapshotPorts(deps);
-  const rec = await resolveInstance(deps, ref);
   requireDir(rec, deps.files);
   const ctx = await loadInstance(deps, rec);
   const id = rec.id;

@@ -73,10 +73,14 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
   const { rec } = ctx;
   requireDir(rec, baseDeps.files);
   const id = rec.id;
-  // on a remote engine: this machine's ports forwarded, the source synced, missing images copied, first
-  if (ctx.on.remote) await prepareRemoteUp(baseDeps, ctx, ctx.on.remote, emit);
   const deps = depsFor(baseDeps, ctx);
   const capacity = startCapacityCheck(deps, ctx, { force: opts.force }); // engine's free memory, probed beside the steps below
+  if (ctx.on.remote) {
+    // on a remote engine the cheap check comes first: a stack that does not fit is refused before the sync and
+    // the image copy; then this machine's ports forwarded, the source synced, missing images copied
+    await capacity.finish(emit);
+    await prepareRemoteUp(baseDeps, ctx, ctx.on.remote, emit);
+  }
   const pinging = ctx.engine.ping();
   pinging.catch(() => undefined); // awaited below, after the compose files (their error comes first)
   const model = await ctx.model; // compose files exist and parse
@@ -132,7 +136,7 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
   );
   // Docker itself re-checks health every second during start-up where engine and compose take `start_interval`
   // (API ≥ 1.44, compose v2 ≥ 2.20.2; override/health.ts). Older engines: the gate's own probes decide readiness.
-  await capacity.finish(emit); // exit 5 (CAPACITY) when it does not fit, unless --force
+  if (!ctx.on.remote) await capacity.finish(emit); // exit 5 (CAPACITY) when it does not fit, unless --force
   const engineInfo = await pinging;
   const startInterval = apiAtLeast(engineInfo?.apiVersion ?? '0', START_INTERVAL_MIN_API)
     ? await deps.compose.info().then(

@@ -8,6 +8,7 @@ import { nodeFiles } from '../../../main/adapters/files';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { createSnapshotStore } from '../../../main/adapters/snapshot-store';
 import type { Deps } from '../../../main/core/deps';
+import { LOCAL_ENGINE } from '../../../main/core/remotes';
 import type { VolumeIo } from '../../../main/core/snapshot-ports';
 import type { ContainerInfo } from '../../../main/core/types';
 import { saveSnapshot } from '../../../main/core/use-cases/snapshot-save';
@@ -94,6 +95,7 @@ beforeEach(async () => {
     secrets: { get: async () => ({ KTRDR_DB_PASSWORD: 'pw' }) },
     snapshots: createSnapshotStore(home),
     volumeIo: io,
+    remotes: { connect: async () => LOCAL_ENGINE }, // the instance runs on this engine
     files: nodeFiles, // the snapshot store under test is the real one, in a temp home
   } as unknown as Deps;
 });
