@@ -3,7 +3,9 @@
 // of changes is debounced into one refresh, and each refresh makes exactly one request to the default engine
 // (listContainers). Instances on other engines (issue 13): their engines are listed with each refresh (one
 // listing per engine, concurrently, ≤ 2 s each; one that does not answer marks its instances "engine
-// unreachable"), and again every few seconds — a change there triggers a refresh. A container that dies (or is
+// unreachable"), and their event streams are followed too (remote-events.ts: one per engine, over its ssh
+// connection, reconnected with backoff); only while one of those streams is down are its engines listed again
+// every few seconds — a change there triggers a refresh. A container that dies (or is
 // removed) is patched into the snapshot straight from its event, synchronously, before that refresh confirms
 // it. While the engine is down it reconnects with exponential backoff (0.5 s → 10 s) by re-subscribing to the
 // event stream.
@@ -20,6 +22,7 @@ import { listOtherEngines, type RemoteListing } from '../core/use-cases/list-eng
 import { existingOwnerId } from '../core/owner';
 import type { InstanceView } from '../core/views';
 import { countingDeps, engineCounter, type CountedDeps } from './engine-counter';
+import { createRemoteStreams } from './remote-events';
 import { createViewCache, fallbackView } from './state-views';
 import {
   containersAfterEvent,
@@ -45,9 +48,9 @@ export interface StateServiceOptions {
   /** Watch the registry and gate directories (default true). */
   watchFiles?: boolean;
   /**
-   * While instances run on other engines (issue 13): how often their engines are listed again (default 5 s).
-   * Only the default engine's events are subscribed to; a remote listing that differs from the last one
-   * triggers a refresh, so the default engine is asked nothing while nothing changes.
+   * While instances run on other engines (issue 13) and the event stream of one of them is down (not yet
+   * subscribed, or lost): how often those engines are listed again (default 5 s). A remote listing that differs
+   * from the last one triggers a refresh, so the default engine is asked nothing while nothing changes.
    */
   remotePollMs?: number;
   /** Records engine connects and losses (the surfaces' rotating log). */
@@ -109,6 +112,15 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   let connecting = false;
   const watchers: FSWatcher[] = [];
   const debounce = createDebouncer(() => void refresh().catch(() => undefined), debounceMs, maxWaitMs);
+  // the other engines' event streams: a stream that comes up or goes down is worth a refresh (missed events; the
+  // listing marks an engine that stopped answering), and while one is down its engines are polled
+  const remoteStreams = createRemoteStreams({
+    connect: deps.remotes ? (rec) => deps.remotes.connect(rec) : undefined,
+    onEvent: (e) => onEngineEvent(e),
+    onChange: () => scheduleRefresh(),
+    backoffMs: backoff,
+    log: opts.log,
+  });
 
   function publish(next: Partial<Snapshot>): Snapshot {
     snapshot = { ...snapshot, ...next, engine, busy, updatedAt: Date.now() };
@@ -157,6 +169,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     // the other engines instances run on: listed beside the default one (≤ 2 s each), whether or not it is up
     const remote = reg ? listOtherEngines(counted, reg) : null;
     remote?.catch(() => undefined);
+    if (reg) remoteStreams.follow(registryInstances(reg)); // their event streams (a new engine: subscribed now)
     if (engineUp) {
       try {
         containers = await counted.engine.listContainers({ all: true });
@@ -234,11 +247,15 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
     return JSON.stringify([cs, [...r.status].sort(([a], [b]) => (a < b ? -1 : 1))]);
   }
 
-  /** While instances run on other engines: list them again every remotePollMs; refresh when they changed. */
+  /**
+   * While instances run on other engines and one of their event streams is down: list them again every
+   * remotePollMs; refresh when they changed. Nothing is polled while every stream is up.
+   */
   function pollRemotes(): void {
-    if (stopped || remoteTimer || !lastRemote) return;
+    if (stopped || remoteTimer || !lastRemote || remoteStreams.allUp()) return;
     remoteTimer = setTimeout(() => {
       remoteTimer = null;
+      if (remoteStreams.allUp()) return;
       const reg = lastReg;
       const before = lastRemote;
       const listing = reg ? listOtherEngines(counted, reg) : null;
@@ -375,6 +392,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
       if (reconnectTimer) clearTimeout(reconnectTimer);
       if (recheck) clearTimeout(recheck);
       if (remoteTimer) clearTimeout(remoteTimer);
+      remoteStreams.stop();
       debounce.cancel();
       reconnectTimer = null;
       unsubscribeEvents?.();

@@ -14,6 +14,7 @@ import { viewOf } from '../../../main/core/use-cases/list';
 import { createStateService, isStateChangingEvent, type LiveStateService } from '../../../main/ui-backend/state-service';
 import { container } from '../core/fakes';
 import type { EnginesPort, EngineTarget } from '../../../main/core/engines';
+import type { InstanceEngine, RemotesPort } from '../../../main/core/remotes';
 
 const SERVICES = [
   'db',
@@ -451,6 +452,83 @@ describe('state service across engines (issue 13)', () => {
     const s = await waitFor(svc, (x) => x.instances.find((i) => i.id === 'ktrdr--far')?.status === 'partial', 1500);
     expect(s.instances.find((i) => i.id === 'ktrdr--far')!.containers.running).toBe(SERVICES.length - 1);
     expect(engine.listCalls).toBe(before + 1);
+  });
+});
+
+describe('state service: the event streams of other engines (issue 13)', () => {
+  function withLab(lab: { containers: ContainerInfo[]; calls: number }): ScriptedEngine {
+    const targets: EngineTarget[] = [
+      { name: 'default', kind: 'default', endpoint: 'unix:///var/run/docker.sock', current: true },
+      { name: 'lab', kind: 'context', endpoint: 'ssh://root@127.0.0.1:2222', current: false },
+    ];
+    const engines: EnginesPort = {
+      targets: () => targets,
+      listContainers: async () => (lab.calls++, lab.containers.map((c) => ({ ...c }))),
+      probe: async (t) => {
+        throw new Error(`ssh: ${t.name} does not answer`);
+      },
+      lastSeen: () => null,
+      remember: () => undefined,
+      composeDocs: async () => [],
+    };
+    const there = new ScriptedEngine(); // the lab engine's own event stream, reached through the remotes port
+    const remotes: RemotesPort = {
+      connect: async (r) => {
+        if (!there.up) throw new Error('ssh: connect to host 127.0.0.1 port 2222: Connection refused');
+        return { name: r.engine!.context!, side: { engine: there as unknown as Engine } as InstanceEngine['side'], remote: null };
+      },
+    };
+    Object.assign(deps, { engines, remotes, clock: { now: () => Date.now(), sleep } });
+    return there;
+  }
+
+  it('a container stopped on a remote engine shows from that engine\'s event stream, with no poll', async () => {
+    const lab = { containers: SERVICES.map((s) => container(s, { project: 'ktrdr--far', id: `far-${s}` })), calls: 0 };
+    const there = withLab(lab);
+    await registerInstance('ktrdr--far', 2);
+    await deps.registry.update((reg) => void (reg.instances['ktrdr--far']!.engine = { context: 'lab', endpoint: 'ssh://lab' }));
+    const log: string[] = [];
+    svc = createStateService(deps, { remotePollMs: 60_000, log: { info: (m) => log.push(m) } });
+    await svc.start();
+    for (let t0 = Date.now(); !there.subscribers.length && Date.now() - t0 < 2000; ) await sleep(5);
+    expect(there.subscribers).toHaveLength(1);
+    expect(log).toContain('engine lab: event stream followed');
+    await sleep(200); // the refreshes of the start settle
+    const listed = lab.calls;
+    lab.containers = lab.containers.map((c) => (c.service === 'backend' ? { ...c, state: 'exited', health: 'none' } : c));
+    there.emit({ project: 'ktrdr--far', service: 'backend', action: 'die', containerId: 'far-backend' });
+    const snap = await waitFor(svc, (x) => x.instances.find((i) => i.id === 'ktrdr--far')?.status === 'partial', 1500);
+    expect(snap.instances.find((i) => i.id === 'ktrdr--far')!.containers.running).toBe(SERVICES.length - 1);
+    // patched from the event at once; the refresh it schedules lists that engine again (the poll is 60 s away)
+    for (let t0 = Date.now(); lab.calls === listed && Date.now() - t0 < 1000; ) await sleep(5);
+    expect(lab.calls).toBeGreaterThan(listed);
+    expect(svc.current().instances.find((i) => i.id === 'ktrdr--far')!.status).toBe('partial');
+  });
+
+  it('polls that engine only while its stream is down, and follows it again when it is back', async () => {
+    const lab = { containers: SERVICES.map((s) => container(s, { project: 'ktrdr--far', id: `far-${s}` })), calls: 0 };
+    const there = withLab(lab);
+    await registerInstance('ktrdr--far', 2);
+    await deps.registry.update((reg) => void (reg.instances['ktrdr--far']!.engine = { context: 'lab', endpoint: 'ssh://lab' }));
+    const log: string[] = [];
+    svc = createStateService(deps, { remotePollMs: 50, backoffMs: { initial: 300, max: 300 }, log: { info: (m) => log.push(m) } });
+    await svc.start();
+    for (let t0 = Date.now(); !there.subscribers.length && Date.now() - t0 < 2000; ) await sleep(5);
+    await sleep(250);
+    const quiet = lab.calls;
+    await sleep(250);
+    expect(lab.calls).toBe(quiet); // every stream up: no poll
+    there.crash(); // the stream ends, and the next connects fail for a while
+    await sleep(250);
+    expect(lab.calls).toBeGreaterThanOrEqual(quiet + 3); // polled every 50 ms meanwhile
+    expect(log.some((l) => /^engine lab: event stream lost, retrying in 300ms/.test(l))).toBe(true);
+    there.up = true;
+    for (let t0 = Date.now(); !there.subscribers.length && Date.now() - t0 < 2000; ) await sleep(5);
+    expect(log).toContain('engine lab: event stream reconnected');
+    await sleep(200);
+    const after = lab.calls;
+    await sleep(250);
+    expect(lab.calls).toBe(after); // followed again: the poll stopped
   });
 });
 
