@@ -96,11 +96,11 @@ describe('remote event streams', () => {
     expect(f.streams.lab![0]!.closed).toBe(true);
     expect(changes).toBe(2); // up, then down
     const attempts = () => f.connects.filter((c) => c === 'lab').length;
-    for (let t0 = Date.now(); attempts() < 4 && Date.now() - t0 < 2000; ) await sleep(5); // the first + three failed retries
+    for (let t0 = Date.now(); attempts() < 4 && Date.now() - t0 < 2000;) await sleep(5); // the first + three failed retries
     expect(attempts()).toBeGreaterThanOrEqual(4);
     expect(rs.allUp()).toBe(false);
     f.failing.delete('lab');
-    for (let t0 = Date.now(); !rs.allUp() && Date.now() - t0 < 2000; ) await sleep(5); // the next retry (≤ 40 ms: the max)
+    for (let t0 = Date.now(); !rs.allUp() && Date.now() - t0 < 2000;) await sleep(5); // the next retry (≤ 40 ms: the max)
     expect(rs.allUp()).toBe(true);
     expect(f.streams.lab).toHaveLength(2);
     expect(changes).toBe(3);
@@ -117,7 +117,12 @@ describe('remote event streams', () => {
   it('an engine no instance runs on any more is unsubscribed; stop ends every stream and retry', async () => {
     const f = fakeRemotes();
     f.failing.add('attic');
-    rs = createRemoteStreams({ connect: f.connect, onEvent: () => undefined, onChange: () => undefined, backoffMs: { initial: 10, max: 10 } });
+    rs = createRemoteStreams({
+      connect: f.connect,
+      onEvent: () => undefined,
+      onChange: () => undefined,
+      backoffMs: { initial: 10, max: 10 },
+    });
     rs.follow([on('a', 'lab'), on('d', 'attic')]);
     await sleep(20);
     expect(rs.states()).toEqual({ lab: true, attic: false });

@@ -482,7 +482,7 @@ describe('state service: the event streams of other engines (issue 13)', () => {
     return there;
   }
 
-  it('a container stopped on a remote engine shows from that engine\'s event stream, with no poll', async () => {
+  it("a container stopped on a remote engine shows from that engine's event stream, with no poll", async () => {
     const lab = { containers: SERVICES.map((s) => container(s, { project: 'ktrdr--far', id: `far-${s}` })), calls: 0 };
     const there = withLab(lab);
     await registerInstance('ktrdr--far', 2);
@@ -490,7 +490,7 @@ describe('state service: the event streams of other engines (issue 13)', () => {
     const log: string[] = [];
     svc = createStateService(deps, { remotePollMs: 60_000, log: { info: (m) => log.push(m) } });
     await svc.start();
-    for (let t0 = Date.now(); !there.subscribers.length && Date.now() - t0 < 2000; ) await sleep(5);
+    for (let t0 = Date.now(); !there.subscribers.length && Date.now() - t0 < 2000;) await sleep(5);
     expect(there.subscribers).toHaveLength(1);
     expect(log).toContain('engine lab: event stream followed');
     await sleep(200); // the refreshes of the start settle
@@ -500,7 +500,7 @@ describe('state service: the event streams of other engines (issue 13)', () => {
     const snap = await waitFor(svc, (x) => x.instances.find((i) => i.id === 'ktrdr--far')?.status === 'partial', 1500);
     expect(snap.instances.find((i) => i.id === 'ktrdr--far')!.containers.running).toBe(SERVICES.length - 1);
     // patched from the event at once; the refresh it schedules lists that engine again (the poll is 60 s away)
-    for (let t0 = Date.now(); lab.calls === listed && Date.now() - t0 < 1000; ) await sleep(5);
+    for (let t0 = Date.now(); lab.calls === listed && Date.now() - t0 < 1000;) await sleep(5);
     expect(lab.calls).toBeGreaterThan(listed);
     expect(svc.current().instances.find((i) => i.id === 'ktrdr--far')!.status).toBe('partial');
   });
@@ -513,7 +513,7 @@ describe('state service: the event streams of other engines (issue 13)', () => {
     const log: string[] = [];
     svc = createStateService(deps, { remotePollMs: 50, backoffMs: { initial: 300, max: 300 }, log: { info: (m) => log.push(m) } });
     await svc.start();
-    for (let t0 = Date.now(); !there.subscribers.length && Date.now() - t0 < 2000; ) await sleep(5);
+    for (let t0 = Date.now(); !there.subscribers.length && Date.now() - t0 < 2000;) await sleep(5);
     await sleep(250);
     const quiet = lab.calls;
     await sleep(250);
@@ -523,7 +523,7 @@ describe('state service: the event streams of other engines (issue 13)', () => {
     expect(lab.calls).toBeGreaterThanOrEqual(quiet + 3); // polled every 50 ms meanwhile
     expect(log.some((l) => /^engine lab: event stream lost, retrying in 300ms/.test(l))).toBe(true);
     there.up = true;
-    for (let t0 = Date.now(); !there.subscribers.length && Date.now() - t0 < 2000; ) await sleep(5);
+    for (let t0 = Date.now(); !there.subscribers.length && Date.now() - t0 < 2000;) await sleep(5);
     expect(log).toContain('engine lab: event stream reconnected');
     await sleep(200);
     const after = lab.calls;
