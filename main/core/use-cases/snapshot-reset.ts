@@ -4,8 +4,8 @@
 import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
-import { canonical, loadInstance, requireDir, secretTarget, type InstanceRef } from '../resolve';
-import { depsFor, onInstanceEngine, resolveContext } from '../instance-context';
+import { canonical, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
+import { depsFor, resolveContext } from '../instance-context';
 import { validateSnapshotName } from '../snapshot-plan';
 import type { ResetResult, RestoreSummary } from '../snapshot-types';
 import { createInstance, type CreateOptions } from './create';
@@ -51,11 +51,14 @@ export async function createFromSnapshot(
   const instance = await createInstance(deps, opts, emit);
   if (!name) return { instance, restore: null };
   try {
-    // the new instance's engine (create --engine: a remote one, where its volumes are made and filled)
-    const there = await onInstanceEngine(deps, { id: instance.id });
-    const ctx = await loadInstance(there.deps, there.rec);
+    // the new instance's engine (create --engine: a remote one, where its volumes are made and filled; its
+    // ports are forwarded by its first `up`, not now)
+    const rec = await resolveInstance(deps, { id: instance.id });
+    const on = await deps.remotes.connect(rec);
+    const there = depsFor(deps, { on });
+    const ctx = await loadInstance(there, rec);
     try {
-      const restore = await restoreIntoNewVolumes(there.deps, ctx, name, { force: opts.force }, emit, { remote: there.on.remote });
+      const restore = await restoreIntoNewVolumes(there, ctx, name, { force: opts.force }, emit, { remote: on.remote });
       return { instance, restore };
     } catch (err) {
       // The repository's default no longer fits (its compose files changed): start empty rather than fail.

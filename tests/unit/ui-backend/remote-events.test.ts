@@ -69,8 +69,8 @@ describe('remote event streams', () => {
     expect(f.streams.here).toBeUndefined();
     expect(changes).toBe(2);
     expect(log).toEqual(['engine lab: event stream followed', 'engine attic: event stream followed']);
-    f.streams.lab![0]!.onEvent({ action: 'die', containerId: 'x', project: 'a' });
-    expect(events).toEqual([{ action: 'die', containerId: 'x', project: 'a' }]);
+    f.streams.lab![0]!.onEvent({ action: 'die', containerId: 'x', project: 'a', service: 'db' });
+    expect(events).toEqual([{ action: 'die', containerId: 'x', project: 'a', service: 'db' }]);
     rs.follow([on('a', 'lab'), on('d', 'attic')]); // nothing new: no second subscription
     await sleep(10);
     expect(f.streams.lab).toHaveLength(1);
