@@ -80,6 +80,7 @@ export async function destroyAll(deps: Deps, opts: DestroyOptions = {}, emit: Ev
     const there = depsFor(deps, { on });
     // a remote instance's slot ports and synced source, read before its directory goes
     const loaded = on.remote ? await loadInstance(there, rec).catch(() => null) : null;
+    if (on.remote) await stopSourceWatch(deps, rec.id); // as destroy ID does: nothing is synced after the worktree goes
     out.push(await destroyResolved(there, rec, opts, emit, previews[i] ?? null));
     if (on.remote && loaded) await cleanRemote(on.remote, loaded);
   }

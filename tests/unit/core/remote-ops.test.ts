@@ -102,6 +102,7 @@ function remoteLink(): RemoteLink {
     syncDir: async (d) => (link.push(`sync ${d}`), { ms: 1, files: 1 }),
     mkdir: async (d) => void link.push(`mkdir ${d}`),
     removeDir: async (d) => void link.push(`rm ${d}`),
+    dirExists: async () => true,
     copyMissingImages: async (list) => {
       const copied = list.filter((i) => images.local.has(i) && !images.remote.has(i));
       for (const i of copied) images.remote.add(i);
