@@ -172,7 +172,13 @@ export function createSshTunnel(opts: { home: string; engine: string; target: Ss
       return (await run(controlArgs(t, paths.control, 'check'), env, 5000)).code === 0;
     },
     async ensure() {
-      if (!(await tunnel.alive())) {
+      // A master whose control socket still accepts connections is alive, only slow to answer `-O check` (a loaded
+      // machine): asked again with more time rather than replaced — a second master beside it would leave the
+      // first one holding the slot's forwards (a port conflict on the next up).
+      const up =
+        (await tunnel.alive()) ||
+        ((await socketAnswers(paths.control)) && (await run(controlArgs(t, paths.control, 'check'), env, 15_000)).code === 0);
+      if (!up) {
         mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
         rmSync(paths.control, { force: true }); // a master that died leaves its socket
         const r = await run(masterArgs(t, paths.control), env, 15_000);
