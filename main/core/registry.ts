@@ -30,7 +30,10 @@ const isPathMap = (v: unknown): boolean => Array.isArray(v) && v.every((m) => is
 function isEngine(e: unknown): boolean {
   if (!isObj(e) || !(e.context === null || isStr(e.context)) || !opt(e.endpoint, isStr)) return false;
   const s = e.source;
-  return s === undefined || (isObj(s) && oneOf('sync', 'path-map')(s.mode) && isStr(s.remotePath) && opt(s.localPath, isStr) && opt(s.map, isPathMap));
+  return (
+    s === undefined ||
+    (isObj(s) && oneOf('sync', 'path-map')(s.mode) && isStr(s.remotePath) && opt(s.localPath, isStr) && opt(s.map, isPathMap))
+  );
 }
 
 function isInstance(r: unknown): boolean {
