@@ -34,10 +34,23 @@ export interface InstanceView {
   engineStatus?: { name: string; reachable: boolean; error?: string };
   /** The engine the instance is recorded on, when it is not the default one (the dashboard's badge). */
   engineName?: string;
+  /** Stopped: what it would need on its engine against what is free there now (the verdict `up` would reach). */
+  fit?: FitMeter;
   /** Its memory for the dashboard's bar: last measured use against its compose limits or its estimate. */
   memory?: MemoryMeter;
   /** An instance on a remote engine whose source is synced: its background watcher (shared/sync.ts). */
   sync?: SyncState;
+}
+
+export interface FitMeter {
+  engine: string;
+  /** the capacity estimate (last seen, else compose limits, else the default), without the reserve */
+  needBytes: number;
+  source: 'last-seen' | 'compose-limits' | 'default';
+  /** free memory on that engine (at most this when not every container was measured); null: not known */
+  freeBytes: number | null;
+  /** true fits (with the reserve), false does not, null unknown */
+  fits: boolean | null;
 }
 
 export interface MemoryMeter {

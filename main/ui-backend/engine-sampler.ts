@@ -1,5 +1,6 @@
-// What the dashboard knows of the engines its instances are recorded on (issue 13): whether each answers, and
-// the memory its sandboxes use. One probe per engine (core/engines.ts, ≤ 2 s each, all at once), in the
+// What the dashboard knows of the engines its instances are recorded on (issue 13): whether each answers, the
+// memory and CPU its running sandboxes use, and what each stopped one would need there against what is free (the
+// fit, core/use-cases/engine-fit.ts). One probe per engine (core/engines.ts, ≤ 2 s each, all at once), in the
 // background (a refresh never waits for it), kicked by a refresh: at once when the instances or engines to watch
 // changed (one started, one recorded on a new engine), else at most every intervalMs. No timer of its own: an
 // idle dashboard makes no engine request (scripts/bench/dashboard.mjs counts them). Measured memory is kept as the instance's
@@ -7,6 +8,8 @@
 import type { Deps } from '../core/deps';
 import { engineNameOf, probeEngines } from '../core/engines';
 import type { InstanceRecord } from '../core/types';
+import { addStoppedFits } from '../core/use-cases/engine-fit';
+import type { FitMeter } from '../shared/views';
 
 export const SAMPLE_INTERVAL_MS = 15_000;
 
@@ -18,8 +21,13 @@ export interface EngineState {
 export interface EngineSampler {
   /** The last probe's answer for an engine (undefined: not probed yet). */
   engine(name: string): EngineState | undefined;
-  /** Probe the engines of these instances, unless a probe runs, or ran less than intervalMs ago for the same set. */
-  kick(recs: InstanceRecord[]): void;
+  /** A stopped instance's fit on its engine at the last probe (undefined: not known). */
+  fit(id: string): FitMeter | undefined;
+  /**
+   * Probe the engines of these instances (up: the ids running now), unless a probe runs, or ran less than
+   * intervalMs ago for the same set.
+   */
+  kick(recs: InstanceRecord[], up?: ReadonlySet<string>): void;
   /** Resolves when the probe under way (if any) is done (tests). */
   idle(): Promise<void>;
   stop(): void;
@@ -28,6 +36,7 @@ export interface EngineSampler {
 export function createEngineSampler(deps: Deps, opts: { intervalMs?: number; onSample?: () => void } = {}): EngineSampler {
   const interval = opts.intervalMs ?? SAMPLE_INTERVAL_MS;
   const states = new Map<string, EngineState>();
+  let fits = new Map<string, FitMeter>();
   let last = -Infinity;
   let lastKey = '';
   let running: Promise<void> | null = null;
@@ -47,6 +56,19 @@ export function createEngineSampler(deps: Deps, opts: { intervalMs?: number; onS
       { cpu: true }, // a second stats round (~1 s, in the background): the card shows CPU beside memory
     );
     if (stopped) return;
+    // stopped instances: what each would need against what is free on its engine (the card draws it)
+    await addStoppedFits(deps, report, { instances: Object.fromEntries(recs.map((r) => [r.id, r])) }).catch(() => report);
+    const nextFits = new Map<string, FitMeter>();
+    for (const row of report.engines)
+      for (const f of row.fit ?? [])
+        nextFits.set(f.id, {
+          engine: row.name,
+          needBytes: f.needBytes,
+          source: f.source,
+          freeBytes: row.memory.free ?? row.memory.freeAtMost,
+          fits: f.fits,
+        });
+    fits = nextFits;
     const at = new Date(deps.clock.now()).toISOString();
     for (const row of report.engines) {
       states.set(row.name, row.reachable ? { reachable: true } : { reachable: false, error: row.error ?? 'no answer' });
@@ -65,10 +87,11 @@ export function createEngineSampler(deps: Deps, opts: { intervalMs?: number; onS
 
   return {
     engine: (name) => states.get(name),
-    kick(recs) {
+    fit: (id) => fits.get(id),
+    kick(recs, up = new Set()) {
       if (stopped || running || !('engines' in deps) || !deps.engines || !recs.length) return;
       const key = recs
-        .map((r) => `${r.id}@${r.engine?.context ?? ''}`)
+        .map((r) => `${r.id}@${r.engine?.context ?? ''}${up.has(r.id) ? '+' : ''}`)
         .sort()
         .join(',');
       if (key === lastKey && deps.clock.now() - last < interval) return;

@@ -109,6 +109,8 @@ export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}
       const sync = rec.engine?.source?.mode === 'path-map' ? null : deps.remotes?.sync?.read(rec.id); // (fakes may have no remotes port)
       if (sync) v.sync = sync;
     }
+    const fit = running ? undefined : sampler.fit(rec.id);
+    if (fit) v.fit = fit;
     const seen = running ? (b.lastSeen ?? null) : null;
     if (b.memoryOf || seen)
       v.memory = {
@@ -188,7 +190,7 @@ export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}
     prune(reg) {
       for (const id of bases.keys()) if (!reg.instances[id]) bases.delete(id);
       for (const id of active) if (!reg.instances[id]) active.delete(id);
-      sampler.kick(Object.values(reg.instances).filter((r) => active.has(r.id) || (r.engine?.context && r.engine.context !== 'default')));
+      sampler.kick(Object.values(reg.instances), active); // running: memory and CPU · stopped: the fit
     },
     stop: () => sampler.stop(),
   };

@@ -245,6 +245,15 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
       expect(await overflow(page)).toEqual([]);
       await checkView('engines', { docs: true });
       await atSize(WIDE, () => checkView('engines', { docs: true }));
+      // back on the default engine, stopped: its card draws what it would need there against what is free
+      await setEngine(null);
+      const fit = labCard.getByTestId('fit');
+      await fit.waitFor({ timeout: 40_000 });
+      expect(await fit.innerText()).toMatch(
+        /^needs [\d.]+ (MiB|GiB)( of [\d.]+ (MiB|GiB) free)? on default: (fits|does not fit|fit unknown)$/,
+      );
+      expect(await labCard.getByRole('meter', { name: `Memory ${lab} needs on default` }).count()).toBe(1);
+      expect(await overflow(page)).toEqual([]);
     } finally {
       await setEngine(null);
       const d = await w.cli(['destroy', lab, '--force']);

@@ -33,7 +33,7 @@ async function fitOne(deps: Deps, rec: InstanceRecord, row: EnginesReport['engin
 }
 
 /** Adds `fit` to each reachable engine of the report (in place) and returns the report. */
-export async function addStoppedFits(deps: Deps, report: EnginesReport, reg: RegistryData): Promise<EnginesReport> {
+export async function addStoppedFits(deps: Deps, report: EnginesReport, reg: Pick<RegistryData, 'instances'>): Promise<EnginesReport> {
   await Promise.all(
     report.engines.map(async (row) => {
       if (!row.reachable) return;

@@ -64,3 +64,34 @@ export function MemoryBar({ view }: { view: InstanceView }) {
     </span>
   );
 }
+
+/**
+ * A stopped instance: what it would need on its engine (its capacity estimate) against what is free there now —
+ * the verdict `up` would reach, drawn before anyone presses Start. Full and red when it does not fit.
+ */
+export function FitBar({ view }: { view: InstanceView }) {
+  const f = view.fit;
+  if (!f) return null;
+  const free = f.freeBytes;
+  const ratio = free !== null && free > 0 ? f.needBytes / free : 1;
+  const pct = Math.min(100, Math.max(2, Math.round(ratio * 100)));
+  const level = f.fits === false ? 'over' : f.fits === null ? 'unknown' : ratio > 0.85 ? 'high' : 'ok';
+  const verdict = f.fits === true ? 'fits' : f.fits === false ? 'does not fit' : 'fit unknown';
+  const label = `needs ${bytes(f.needBytes)}${free !== null ? ` of ${bytes(free)} free` : ''} on ${f.engine}: ${verdict}`;
+  return (
+    <span className="memory" data-testid="fit" data-fits={String(f.fits)} data-level={level} title={`estimate: ${f.source}`}>
+      <span
+        className="memory-bar"
+        role="meter"
+        aria-label={`Memory ${view.id} needs on ${f.engine}`}
+        aria-valuemin={0}
+        aria-valuemax={free ?? f.needBytes}
+        aria-valuenow={free !== null ? Math.min(f.needBytes, free) : f.needBytes}
+        aria-valuetext={label}
+      >
+        <span className="memory-fill" style={{ width: `${pct}%` }} />
+      </span>
+      <span className="memory-text">{label}</span>
+    </span>
+  );
+}

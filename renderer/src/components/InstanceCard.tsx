@@ -6,7 +6,7 @@ import type { InstanceView } from '../../../main/shared/views';
 import { useApp } from '../app-context';
 import { ago, seconds } from '../format';
 import { useInstanceActions } from './card-actions';
-import { EngineBadge, EngineUnreachable, MemoryBar } from './EngineAndMemory';
+import { EngineBadge, EngineUnreachable, FitBar, MemoryBar } from './EngineAndMemory';
 import { SyncStatus } from './SyncStatus';
 import { GateView } from './GateView';
 import { InstanceDetails } from './InstanceDetails';
@@ -68,6 +68,7 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
               {view.containers.healthy}/{view.containers.total} healthy
             </span>
             <MemoryBar view={view} />
+            <FitBar view={view} />
             <SyncStatus view={view} now={now} />
             <span className="muted" title={view.createdAt}>
               created {ago(view.createdAt, now)}

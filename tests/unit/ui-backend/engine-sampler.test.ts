@@ -78,6 +78,26 @@ describe('engine sampler', () => {
   });
 });
 
+describe('engine sampler: the fit of stopped instances', () => {
+  it('a stopped instance gets what it needs (last seen) against what is free on its engine; a running one none; a new start re-probes at once', async () => {
+    const asked: string[] = [];
+    const remembered: Record<string, LastSeenStats> = {};
+    const engines = port(asked, remembered);
+    engines.lastSeen = (id) =>
+      id === 'engv--s' ? { at: '2026-12-06T00:00:00Z', engine: 'default', memoryBytes: 500 * MiB, containers: 3 } : null;
+    const s = createEngineSampler(fakeDeps({ engines, clock: new FakeClock() }), { intervalMs: 10_000 });
+    const recs = [record('engv--a', 1), record('engv--s', 2)];
+    s.kick(recs, new Set(['engv--a']));
+    await s.idle();
+    expect(s.fit('engv--s')).toMatchObject({ engine: 'default', source: 'last-seen', freeBytes: (4096 - 300) * MiB, fits: true });
+    expect(s.fit('engv--s')!.needBytes).toBeGreaterThanOrEqual(500 * MiB);
+    expect(s.fit('engv--a')).toBeUndefined(); // running there: its memory bar instead
+    s.kick(recs, new Set(['engv--a', 'engv--s'])); // it started: probed again at once (its memory bar)
+    await s.idle();
+    expect(asked).toEqual(['default', 'default']);
+  });
+});
+
 describe('memory bar scale', () => {
   it('the compose limits when every started service has one; the estimate otherwise; nothing for no services', () => {
     expect(
