@@ -1,21 +1,21 @@
 // The outside world as the core sees it. Each interface is implemented once in main/adapters/
 // (dockerode, compose CLI, git CLI, sockets, files) and faked in unit tests.
-// The ports live in ./ports/ by family and are re-exported here, so a use-case imports them from one place.
+// The ports live in ./world/ by family and are re-exported here, so a use-case imports them from one place.
 import type { SnapshotStore, VolumeIo } from './snapshot-ports';
 import type { EnginesPort } from './engines';
 import type { RemotesPort } from './remotes';
-import type { Compose } from './ports/compose';
-import type { Engine } from './ports/engine';
-import type { Archive, FileTree, Files } from './ports/files';
-import type { Git } from './ports/git';
-import type { Clock, HostEnv, Http, PortProbe, Tcp } from './ports/host';
-import type { ComposeModelCache, GateStore, InstanceLocks, RegistryStore, SecretStore } from './ports/stores';
-export * from './ports/compose';
-export * from './ports/engine';
-export * from './ports/files';
-export * from './ports/git';
-export * from './ports/host';
-export * from './ports/stores';
+import type { Compose } from './world/compose';
+import type { Engine } from './world/engine';
+import type { Archive, FileTree, Files } from './world/files';
+import type { Git } from './world/git';
+import type { Clock, HostEnv, Http, PortProbe, Tcp } from './world/host';
+import type { ComposeModelCache, GateStore, InstanceLocks, RegistryStore, SecretStore } from './world/stores';
+export * from './world/compose';
+export * from './world/engine';
+export * from './world/files';
+export * from './world/git';
+export * from './world/host';
+export * from './world/stores';
 
 export interface Deps {
   engine: Engine;

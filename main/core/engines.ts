@@ -2,7 +2,7 @@
 // concurrently with its own deadline so an unreachable (or hung) engine is listed as such and never holds up
 // the others. Pure: the probe (I/O) and the clock are injected.
 import type { EstimateSource, LastSeenStats } from './capacity';
-import type { Clock } from './ports/host';
+import type { Clock } from './world/host';
 import type { ContainerInfo } from './types';
 import { COMPOSE_PROJECT_LABEL, LABEL_INSTANCE } from './labels';
 

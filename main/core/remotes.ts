@@ -1,9 +1,9 @@
 // Where an instance runs (issue 13), as the core sees it: the engine its registry entry names, and — for an
 // engine reached over ssh — the connection that carries its Docker socket, the slot's ports, the source sync and
 // the image copy. Implemented in adapters/remote-engine.ts; faked (every instance local) in unit tests.
-import type { Compose } from './ports/compose';
-import type { Engine } from './ports/engine';
-import type { PortProbe } from './ports/host';
+import type { Compose } from './world/compose';
+import type { Engine } from './world/engine';
+import type { PortProbe } from './world/host';
 import type { EventSink } from './events';
 import type { VolumeIo } from './snapshot-ports';
 import type { SyncState } from '../shared/sync';
