@@ -3,12 +3,12 @@
 // for dockerode, nor `list` for execa.
 import os from 'node:os';
 import path from 'node:path';
-import type { Compose, Deps, Engine, FileTree, Git, InstanceLocks, PortProbe } from '../core/deps';
-import type { VolumeIo } from '../core/snapshot-ports';
+import type { Deps, FileTree, Git, InstanceLocks } from '../core/deps';
 import { systemClock } from './clock';
 import { createArchive } from './archive';
 import { createComposeModelCache } from './compose-model-cache';
-import { dockerChildEnv, resolveDockerEndpointFromSystem, type DockerEndpoint } from './docker-endpoint';
+import { resolveDockerEndpointFromSystem, type DockerEndpoint } from './docker-endpoint';
+import { createEngineSide } from './engine-side';
 import { nodeFiles } from './files';
 import { createGateStore } from './gate-store';
 import { createHostEnv } from './host-env';
@@ -35,26 +35,6 @@ export function sharedHome(env: NodeJS.ProcessEnv): string {
 }
 
 // The methods of each lazily loaded adapter (checked against its interface by lazyAdapter's type).
-const ENGINE = {
-  ping: true,
-  listContainers: true,
-  logs: true,
-  followLogs: true,
-  exec: true,
-  projectResources: true,
-  removeProjectResources: true,
-  networkPeers: true,
-  networkMembers: true,
-  connectNetwork: true,
-  disconnectNetwork: true,
-  events: true,
-  inspect: true,
-  networkExists: true,
-  createNetwork: true,
-  volumeExists: true,
-  createVolume: true,
-} as const;
-const COMPOSE = { info: true, up: true, down: true, stop: true, config: true, run: true } as const;
 const GIT = {
   version: true,
   topLevel: true,
@@ -74,7 +54,6 @@ const GIT = {
   head: true,
   diffStat: true,
 } as const;
-const PORTS = { isFree: true, owner: true } as const;
 const LOCKS = { tryAcquire: true } as const;
 const TREE = {
   walk: true,
@@ -87,40 +66,20 @@ const TREE = {
   unlink: true,
   setMeta: true,
 } as const;
-const VOLUME_IO = {
-  containerImage: true,
-  imageId: true,
-  stop: true,
-  start: true,
-  volumeExists: true,
-  createVolume: true,
-  exportVolume: true,
-  importVolume: true,
-  inspectVolume: true,
-} as const;
-
 export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: DockerEndpoint } {
   const env = opts.env ?? process.env;
   const home = sandboxHome(env);
   let endpoint: DockerEndpoint | undefined;
   const resolveEndpoint = () => (endpoint ??= resolveDockerEndpointFromSystem(env));
-  const engine = lazyAdapter<Engine>(async () => (await import('./engine')).createEngine(resolveEndpoint(), { env }), ENGINE);
+  const side = createEngineSide(env, resolveEndpoint);
   return {
     get endpoint() {
       return resolveEndpoint();
     },
-    engine,
-    // compose failures and hangs are checked against the engine: a lost engine is exit 4, one line
-    compose: lazyAdapter<Compose>(
-      async () =>
-        (await import('./engine-watch')).watchCompose(
-          (await import('./compose')).createCompose({ dockerEnv: dockerChildEnv(resolveEndpoint()), env }),
-          engine,
-        ),
-      COMPOSE,
-    ),
+    engine: side.engine,
+    compose: side.compose,
     git: lazyAdapter<Git>(async () => (await import('./git')).createGit({ env }), GIT),
-    ports: lazyAdapter<PortProbe>(async () => (await import('./port-probe')).createPortProbe(), PORTS),
+    ports: side.ports,
     http: createHttp(),
     tcp: createTcp(),
     clock: systemClock,
@@ -130,7 +89,7 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     composeModels: createComposeModelCache(home),
     locks: lazyAdapter<InstanceLocks>(async () => (await import('./instance-lock')).createInstanceLocks(home), LOCKS),
     snapshots: createSnapshotStore(home),
-    volumeIo: lazyAdapter<VolumeIo>(async () => (await import('./volume-io')).createVolumeIo(resolveEndpoint(), { env }), VOLUME_IO),
+    volumeIo: side.volumeIo,
     files: nodeFiles,
     tree: lazyAdapter<FileTree>(async () => (await import('./file-tree')).createFileTree(), TREE),
     archive: createArchive(),

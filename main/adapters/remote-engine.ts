@@ -6,14 +6,14 @@
 // to the same absolute path, so the compose file's bind mounts resolve there) and images the remote engine lacks
 // are copied (docker save | docker load through the forwarded socket).
 import { spawn } from 'node:child_process';
-import type { Deps } from '../core/deps';
 import { engineNameOf } from '../core/engines';
 import { SandboxError } from '../core/errors';
 import { step, type EventSink } from '../core/events';
 import { LOCAL_ENGINE, type EngineSide, type InstanceEngine, type RemoteLink, type RemotesPort } from '../core/remotes';
 import type { InstanceRecord } from '../core/types';
 import { engineTargetsFromSystem } from './docker-contexts';
-import { createDeps } from './index';
+import { resolveDockerEndpointFromSystem } from './docker-endpoint';
+import { createEngineSide } from './engine-side';
 import { createSshTunnel, rsyncShell, sshTargetOf, type SshTunnel } from './ssh-tunnel';
 
 export interface RemoteSide {
@@ -59,7 +59,7 @@ export async function connectEngine(rec: InstanceRecord, env: NodeJS.ProcessEnv,
     let c = connected.get(key);
     if (!c) {
       const e = target.kind === 'default' ? { ...env, DOCKER_CONTEXT: 'default' } : { ...env, DOCKER_HOST: '', DOCKER_CONTEXT: context };
-      c = { side: sideOf(createDeps({ env: e })), remote: null };
+      c = { side: engineSideFor(e), remote: null };
       connected.set(key, c);
     }
     return { name: engine, ...c };
@@ -81,16 +81,17 @@ export async function connectEngine(rec: InstanceRecord, env: NodeJS.ProcessEnv,
   return { name: engine, ...c };
 }
 
-function sideOf(d: Deps): EngineSide {
-  return { engine: d.engine, compose: d.compose, ports: d.ports, volumeIo: d.volumeIo };
+/** The engine side for the endpoint this environment names (DOCKER_HOST / DOCKER_CONTEXT), resolved on first use. */
+function engineSideFor(env: NodeJS.ProcessEnv): EngineSide {
+  let endpoint: ReturnType<typeof resolveDockerEndpointFromSystem> | undefined;
+  return createEngineSide(env, () => (endpoint ??= resolveDockerEndpointFromSystem(env)));
 }
 
 /** Deps over the forwarded Docker socket, and the link carrying ports, sync and images. */
 function sshEngine(remote: RemoteSide, env: NodeJS.ProcessEnv): Connected {
   const forwarded = new Set<number>();
-  const deps = createDeps({ env: { ...env, DOCKER_HOST: `unix://${remote.tunnel.dockerSocket}`, DOCKER_CONTEXT: '' } });
-  const ports = deps.ports;
-  const side = sideOf(deps);
+  const side = engineSideFor({ ...env, DOCKER_HOST: `unix://${remote.tunnel.dockerSocket}`, DOCKER_CONTEXT: '' });
+  const ports = side.ports;
   // a port our own tunnel forwards is held by ssh here: it belongs to the instance (its remote side is checked
   // through the remote engine's container listing)
   side.ports = {
