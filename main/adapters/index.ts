@@ -3,7 +3,7 @@
 // for dockerode, nor `list` for execa.
 import os from 'node:os';
 import path from 'node:path';
-import type { Compose, Deps, Engine, FileTree, Git, InstanceLocks, PortProbe } from '../core/deps';
+import type { Compose, Deps, Engine, FileTree, Git, InstanceLocks, OverlayPort, PortProbe } from '../core/deps';
 import type { VolumeIo } from '../core/snapshot-ports';
 import { systemClock } from './clock';
 import { createArchive } from './archive';
@@ -131,6 +131,7 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     locks: lazyAdapter<InstanceLocks>(async () => (await import('./instance-lock')).createInstanceLocks(home), LOCKS),
     snapshots: createSnapshotStore(home),
     volumeIo: lazyAdapter<VolumeIo>(async () => (await import('./volume-io')).createVolumeIo(resolveEndpoint(), { env }), VOLUME_IO),
+    overlay: lazyAdapter<OverlayPort>(async () => (await import('./overlay-probe')).createOverlayProbe(resolveEndpoint(), { env }), { probe: true }),
     files: nodeFiles,
     tree: lazyAdapter<FileTree>(async () => (await import('./file-tree')).createFileTree(), TREE),
     archive: createArchive(),

@@ -8,12 +8,14 @@ import type { Compose } from './ports/compose';
 import type { Engine } from './ports/engine';
 import type { Archive, FileTree, Files } from './ports/files';
 import type { Git } from './ports/git';
+import type { OverlayPort } from './ports/overlay';
 import type { Clock, HostEnv, Http, PortProbe, Tcp } from './ports/host';
 import type { ComposeModelCache, GateStore, InstanceLocks, RegistryStore, SecretStore } from './ports/stores';
 export * from './ports/compose';
 export * from './ports/engine';
 export * from './ports/files';
 export * from './ports/git';
+export * from './ports/overlay';
 export * from './ports/host';
 export * from './ports/stores';
 
@@ -39,6 +41,8 @@ export interface Deps {
   /** Volume snapshots (issue 14): where they are kept, and the helper-container copier. */
   snapshots: SnapshotStore;
   volumeIo: VolumeIo;
+  /** Probes the engine for shared-data overlays (absent in unit fakes: no probe). */
+  overlay?: OverlayPort;
   files: Files;
   tree: FileTree;
   archive: Archive;
