@@ -131,7 +131,9 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     locks: lazyAdapter<InstanceLocks>(async () => (await import('./instance-lock')).createInstanceLocks(home), LOCKS),
     snapshots: createSnapshotStore(home),
     volumeIo: lazyAdapter<VolumeIo>(async () => (await import('./volume-io')).createVolumeIo(resolveEndpoint(), { env }), VOLUME_IO),
-    overlay: lazyAdapter<OverlayPort>(async () => (await import('./overlay-probe')).createOverlayProbe(resolveEndpoint(), { env }), { probe: true }),
+    overlay: lazyAdapter<OverlayPort>(async () => (await import('./overlay-probe')).createOverlayProbe(resolveEndpoint(), { env }), {
+      probe: true,
+    }),
     files: nodeFiles,
     tree: lazyAdapter<FileTree>(async () => (await import('./file-tree')).createFileTree(), TREE),
     archive: createArchive(),

@@ -26,7 +26,13 @@ export function oneFileTar(name: string, content: string): Buffer {
   put('0000000\0', 108, 8);
   put('0000000\0', 116, 8);
   put(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 12);
-  put(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136, 12);
+  put(
+    `${Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0')}\0`,
+    136,
+    12,
+  );
   put('        ', 148, 8); // checksum field counts as spaces
   put('0', 156, 1);
   put('ustar\0', 257, 6);
@@ -77,7 +83,9 @@ export function createOverlayProbe(endpoint: DockerEndpoint, opts: { env?: NodeJ
           NetworkDisabled: true,
           HostConfig: {
             NetworkMode: 'none',
-            Mounts: [{ Type: 'volume', Source: name, Target: MOUNT, VolumeOptions: { NoCopy: true } as Dockerode.MountSettings['VolumeOptions'] }],
+            Mounts: [
+              { Type: 'volume', Source: name, Target: MOUNT, VolumeOptions: { NoCopy: true } as Dockerode.MountSettings['VolumeOptions'] },
+            ],
           },
         })) as Dockerode.Container;
         try {

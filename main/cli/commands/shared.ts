@@ -70,9 +70,14 @@ export function registerShared(program: Command, rt: Runtime): void {
   addCommon(
     shared
       .command('reset [id]')
-      .description("drop an instance's writes to its overlaid shared folders (manifest shared.overlay): the services mounting them are stopped and started again")
+      .description(
+        "drop an instance's writes to its overlaid shared folders (manifest shared.overlay): the services mounting them are stopped and started again",
+      )
       .option('-i, --instance <id>', 'instance (same as the argument)')
-      .option('--folder <name>', 'only this shared folder (repeatable; default: every overlaid one)', (v: string, prev: string[] = []) => [...prev, v])
+      .option('--folder <name>', 'only this shared folder (repeatable; default: every overlaid one)', (v: string, prev: string[] = []) => [
+        ...prev,
+        v,
+      ])
       .option('--no-wait', 'fail at once when another operation holds the instance'),
   ).action((id: string | undefined, o) =>
     runCommand(o, async (out) => {
@@ -81,7 +86,9 @@ export function registerShared(program: Command, rt: Runtime): void {
       );
       out.result('shared-reset', r);
       for (const f of r.reset)
-        out.line(`${pc.green('✓')} ${f.folder}: dropped ${f.files} file(s), ${formatBytes(f.bytes)} written by ${r.instance} (${f.lower} unchanged)`);
+        out.line(
+          `${pc.green('✓')} ${f.folder}: dropped ${f.files} file(s), ${formatBytes(f.bytes)} written by ${r.instance} (${f.lower} unchanged)`,
+        );
       if (r.restarted.length) out.line(pc.dim(`restarted: ${r.restarted.join(', ')}`));
     }),
   );

@@ -111,7 +111,9 @@ export function overlaidBinds(
       // nocopy: a bind never receives the image's files at its target; neither does the overlay (into its upper layer)
       const mode = b.rest.length ? `${b.rest.join(':')},nocopy` : 'nocopy';
       const entry: string | Record<string, unknown> =
-        typeof v === 'string' ? [mount.volume, target, mode].join(':') : { ...v, type: 'volume', source: mount.volume, target, volume: { nocopy: true } };
+        typeof v === 'string'
+          ? [mount.volume, target, mode].join(':')
+          : { ...v, type: 'volume', source: mount.volume, target, volume: { nocopy: true } };
       if (typeof entry !== 'string') delete entry.bind;
       byTarget.set(target, { target, mount, entry });
     }

@@ -22,7 +22,11 @@ function mountsOf(deps: Pick<Deps, 'home' | 'env'>, ctx: InstanceContext): Overl
   return overlayMounts(deps.home, ctx.rec.id, ctx.manifest, ctx.vars);
 }
 
-async function servicesOf(deps: Pick<Deps, 'env'>, ctx: InstanceContext, mounts: OverlayMount[]): Promise<Map<OverlayMount, { service: string; target: string }[]>> {
+async function servicesOf(
+  deps: Pick<Deps, 'env'>,
+  ctx: InstanceContext,
+  mounts: OverlayMount[],
+): Promise<Map<OverlayMount, { service: string; target: string }[]>> {
   const model = ctx.dirExists ? await modelOrNull(ctx) : null;
   const out = new Map<OverlayMount, { service: string; target: string }[]>(mounts.map((m) => [m, []]));
   if (!model) return out;
@@ -72,14 +76,20 @@ export async function probeOverlay(deps: Deps, ctx: InstanceContext, emit: Event
   const id = ctx.rec.id;
   const probe = deps.overlay;
   if (!probe) return; // unit fakes: no engine to probe
-  await step(emit, id, 'shared-overlay', `Shared ${mounts.map((m) => m.folder).join(', ')} through a writable overlay of this instance`, async () => {
-    const labels = { [LABEL_INSTANCE]: id, [LABEL_OWNER]: ownerId({ files: deps.files, home: deps.home }), [LABEL_ROLE]: OVERLAY_ROLE };
-    const why = await probe.probe(join(overlayRoot(deps.home, id), `.probe-${deps.env.pid}`), labels);
-    if (why)
-      throw new SandboxError('STATE', `shared.overlay: this engine cannot give ${id} an overlay of the shared folders: ${why}`, {
-        hint: 'It needs a Linux engine on this machine (overlay file system, same paths). Nothing was started; set shared.overlay: false to share the folders read-write.',
-      });
-  });
+  await step(
+    emit,
+    id,
+    'shared-overlay',
+    `Shared ${mounts.map((m) => m.folder).join(', ')} through a writable overlay of this instance`,
+    async () => {
+      const labels = { [LABEL_INSTANCE]: id, [LABEL_OWNER]: ownerId({ files: deps.files, home: deps.home }), [LABEL_ROLE]: OVERLAY_ROLE };
+      const why = await probe.probe(join(overlayRoot(deps.home, id), `.probe-${deps.env.pid}`), labels);
+      if (why)
+        throw new SandboxError('STATE', `shared.overlay: this engine cannot give ${id} an overlay of the shared folders: ${why}`, {
+          hint: 'It needs a Linux engine on this machine (overlay file system, same paths). Nothing was started; set shared.overlay: false to share the folders read-write.',
+        });
+    },
+  );
 }
 
 export interface OverlayResetResult {

@@ -64,7 +64,9 @@ describe('shared overlay: the override', () => {
   it('shared.overlay: [data] re-declares every bind of the data folder (short and long syntax, ~ and ${VAR}) as the overlay volume', () => {
     const doc = override(withOverlay(['data']));
     expect(doc.services.backend!.volumes).toEqual(['ktrdr-overlay-data:/app/data:nocopy']);
-    expect(doc.services.worker!.volumes).toEqual([{ type: 'volume', source: 'ktrdr-overlay-data', target: '/data', volume: { nocopy: true } }]);
+    expect(doc.services.worker!.volumes).toEqual([
+      { type: 'volume', source: 'ktrdr-overlay-data', target: '/data', volume: { nocopy: true } },
+    ]);
     expect(doc.services.db).not.toHaveProperty('volumes');
     const root = overlayRoot(HOME, 'r--a');
     expect(doc.volumes['ktrdr-overlay-data']).toEqual({
@@ -83,7 +85,11 @@ describe('shared overlay: the override', () => {
   it('shared.overlay: true overlays every mount a service uses; a read-only bind stays read-only; a folder no service mounts declares no volume', () => {
     const doc = override(withOverlay(true));
     expect(doc.services.backend!.volumes).toEqual(['ktrdr-overlay-data:/app/data:nocopy', 'ktrdr-overlay-models:/app/models:ro,nocopy']);
-    expect(Object.keys(doc.volumes).filter((k) => k.startsWith('ktrdr-overlay-')).sort()).toEqual(['ktrdr-overlay-data', 'ktrdr-overlay-models']);
+    expect(
+      Object.keys(doc.volumes)
+        .filter((k) => k.startsWith('ktrdr-overlay-'))
+        .sort(),
+    ).toEqual(['ktrdr-overlay-data', 'ktrdr-overlay-models']);
     expect(overlayFolders(withOverlay(true))).toEqual(['data', 'models', 'strategies']);
   });
 
