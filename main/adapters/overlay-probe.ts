@@ -44,6 +44,16 @@ export function oneFileTar(name: string, content: string): Buffer {
   return Buffer.concat([header, data, pad, Buffer.alloc(1024, 0)]);
 }
 
+/** Read a response stream to its end (a plain value passes). */
+async function drain(res: unknown): Promise<void> {
+  const stream = res as NodeJS.ReadableStream | undefined;
+  if (!stream || typeof stream.on !== 'function' || typeof stream.resume !== 'function') return;
+  await new Promise<void>((resolve) => {
+    stream.on('end', resolve).on('close', resolve).on('error', () => resolve());
+    stream.resume();
+  });
+}
+
 function firstLine(err: unknown): string {
   const e = err as { json?: { message?: string }; message?: string };
   return String(e?.json?.message ?? e?.message ?? err)
@@ -89,7 +99,7 @@ export function createOverlayProbe(endpoint: DockerEndpoint, opts: { env?: NodeJ
           },
         })) as Dockerode.Container;
         try {
-          await container.putArchive(oneFileTar(WRITTEN, 'upper\n'), { path: MOUNT });
+          await drain(await container.putArchive(oneFileTar(WRITTEN, 'upper\n'), { path: MOUNT }));
         } catch (err) {
           return `the engine cannot mount an overlay volume: ${firstLine(err)}`;
         }
@@ -97,7 +107,8 @@ export function createOverlayProbe(endpoint: DockerEndpoint, opts: { env?: NodeJ
           return `a file written through the engine's overlay did not reach ${upper} here: the engine's host does not see this machine's paths`;
         if (existsSync(join(lower, WRITTEN))) return 'a file written through the overlay reached the lower folder';
         try {
-          await container.getArchive({ path: `${MOUNT}/${MARKER}` });
+          // the archive comes back as an open stream: drained, or its socket keeps the process alive
+          await drain(await container.getArchive({ path: `${MOUNT}/${MARKER}` }));
         } catch {
           return "the overlay does not show the lower folder's content";
         }
