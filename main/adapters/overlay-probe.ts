@@ -49,7 +49,10 @@ async function drain(res: unknown): Promise<void> {
   const stream = res as NodeJS.ReadableStream | undefined;
   if (!stream || typeof stream.on !== 'function' || typeof stream.resume !== 'function') return;
   await new Promise<void>((resolve) => {
-    stream.on('end', resolve).on('close', resolve).on('error', () => resolve());
+    stream
+      .on('end', resolve)
+      .on('close', resolve)
+      .on('error', () => resolve());
     stream.resume();
   });
 }
