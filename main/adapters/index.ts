@@ -3,7 +3,7 @@
 // for dockerode, nor `list` for execa.
 import os from 'node:os';
 import path from 'node:path';
-import type { Deps, FileTree, Git, InstanceLocks } from '../core/deps';
+import type { Deps, FileTree, Git, InstanceLocks, OverlayPort } from '../core/deps';
 import { systemClock } from './clock';
 import { createArchive } from './archive';
 import { createComposeModelCache } from './compose-model-cache';
@@ -90,6 +90,9 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     locks: lazyAdapter<InstanceLocks>(async () => (await import('./instance-lock')).createInstanceLocks(home), LOCKS),
     snapshots: createSnapshotStore(home),
     volumeIo: side.volumeIo,
+    overlay: lazyAdapter<OverlayPort>(async () => (await import('./overlay-probe')).createOverlayProbe(resolveEndpoint(), { env }), {
+      probe: true,
+    }),
     files: nodeFiles,
     tree: lazyAdapter<FileTree>(async () => (await import('./file-tree')).createFileTree(), TREE),
     archive: createArchive(),

@@ -8,6 +8,7 @@ import type { Compose } from './world/compose';
 import type { Engine } from './world/engine';
 import type { Archive, FileTree, Files } from './world/files';
 import type { Git } from './world/git';
+import type { OverlayPort } from './world/overlay';
 import type { Clock, HostEnv, Http, PortProbe, Tcp } from './world/host';
 import type { ComposeModelCache, GateStore, InstanceLocks, RegistryStore, SecretStore } from './world/stores';
 export * from './world/compose';
@@ -15,6 +16,7 @@ export * from './world/engine';
 export * from './world/files';
 export * from './world/git';
 export * from './world/host';
+export * from './world/overlay';
 export * from './world/stores';
 
 export interface Deps {
@@ -39,6 +41,8 @@ export interface Deps {
   /** Volume snapshots (issue 14): where they are kept, and the helper-container copier. */
   snapshots: SnapshotStore;
   volumeIo: VolumeIo;
+  /** Probes the engine for shared-data overlays (adapters/overlay-probe.ts). */
+  overlay: OverlayPort;
   files: Files;
   tree: FileTree;
   archive: Archive;

@@ -121,6 +121,10 @@ function buildManifestSchema() {
     shared: z._default(
       z.strictObject({
         mounts: describe(z._default(z.record(z.string(), envName), {}), 'shared sub-folder → variable, e.g. data: KTRDR_DATA_DIR'),
+        overlay: describe(
+          z.optional(z.union([z.boolean(), z.array(z.string().check(z.minLength(1)))])),
+          'true (or a list of shared sub-folders, e.g. [data]): each instance sees those folders with a writable overlay of its own on top (local Linux engine only); its writes never reach the shared folder (`shared reset` drops them)',
+        ),
       }),
       { mounts: {} },
     ),

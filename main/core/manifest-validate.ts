@@ -37,6 +37,13 @@ export function validateManifest(raw: unknown, source: string): Manifest {
       if (!names.has(d)) throw new SandboxError('MANIFEST_INVALID', `${source}: gate check "${c.name}" depends on unknown check "${d}"`);
     }
   }
+  const overlay = m.shared.overlay;
+  const unknownOverlay = Array.isArray(overlay) ? overlay.filter((f) => !(f in m.shared.mounts)) : [];
+  if (unknownOverlay.length)
+    throw new SandboxError(
+      'MANIFEST_INVALID',
+      `${source}: shared.overlay names "${unknownOverlay[0]}", which is not a shared folder of shared.mounts (${Object.keys(m.shared.mounts).join(', ') || 'none'})`,
+    );
   const cycle = findCycle(m.gate.checks.map((c) => ({ name: c.name, deps: c.dependsOn })));
   if (cycle) throw new SandboxError('MANIFEST_INVALID', `${source}: gate checks depend on each other in a cycle: ${cycle.join(' → ')}`);
   return m;

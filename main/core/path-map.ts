@@ -51,7 +51,7 @@ export function interpolate(s: string, vars: Record<string, string | undefined>)
   });
 }
 
-function resolvePath(source: string, projectDir: string): string {
+export function resolvePath(source: string, projectDir: string): string {
   const joined = source.startsWith('/') ? source : `${projectDir}/${source}`;
   const out: string[] = [];
   for (const part of joined.split('/')) {
@@ -63,7 +63,7 @@ function resolvePath(source: string, projectDir: string): string {
 }
 
 /** A bind mount's source (short syntax: a path starting with . / or ~; long: type bind); null for a named volume. */
-function bindOf(v: VolumeEntry): { source: string; target: string; rest: string[] } | null {
+export function bindOf(v: VolumeEntry): { source: string; target: string; rest: string[] } | null {
   if (typeof v === 'string') {
     const parts = v.split(':');
     if (parts.length < 2) return null; // an anonymous volume

@@ -9,6 +9,7 @@ import { loadManifest } from './manifest';
 import type { Manifest } from './manifest-schema';
 import { instanceContaining, instances } from './registry';
 import { writeOverride } from './override/state';
+import { overlayMounts } from './override/overlay';
 import type { InstanceRecord, RegistryData } from './types';
 
 /** An instance named by id, or "the instance holding this directory". */
@@ -158,6 +159,8 @@ export async function overrideFileFor(
   const src = ctx.rec.engine?.source;
   if (src?.mode === 'path-map' && src.map?.length)
     w.pathMap = { map: src.map, vars: { ...deps.env?.all(), ...ctx.vars }, projectDir: ctx.rec.path };
+  const mounts = overlayMounts(deps.home, ctx.rec.id, ctx.manifest, ctx.vars);
+  if (mounts.length) w.overlay = { mounts, vars: { ...deps.env?.all(), ...ctx.vars }, projectDir: ctx.rec.path };
   return writeOverride(w).file;
 }
 

@@ -101,6 +101,21 @@ export interface StatusResult {
   engine?: { name: string; endpoint: string; tunnel: 'up' | 'down'; forwardedPorts: number[] };
   /** Its source sync (a remote instance whose source is synced): the watcher's state, null when none runs. */
   sync?: SyncState | null;
+  /** Shared folders it sees through a writable overlay of its own (manifest `shared.overlay`), with what it wrote. */
+  sharedOverlays?: SharedOverlayStatus[];
+}
+
+/** One overlaid shared folder of an instance: its writes are in `upper`, the shared folder (`lower`) never changes. */
+export interface SharedOverlayStatus {
+  folder: string;
+  env: string;
+  lower: string;
+  upper: string;
+  /** Services mounting it, with the container path. */
+  services: { service: string; target: string }[];
+  /** What the instance wrote (files in the upper layer; deletions are not counted). */
+  files: number;
+  bytes: number;
 }
 
 export interface UpResult {

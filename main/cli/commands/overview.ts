@@ -5,6 +5,7 @@ import pc from 'picocolors';
 import { listAcrossEngines } from '../../core/use-cases/list-engines';
 import { statusOf } from '../../core/use-cases/status';
 import { relativeTime } from '../../core/views';
+import { formatBytes } from '../../core/use-cases/shared-data';
 import { syncSummary } from '../../shared/sync';
 import { labelled, statusColour, table } from '../render';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
@@ -104,6 +105,10 @@ export function registerOverview(program: Command, rt: Runtime): void {
           );
         }
         for (const e of s.endpoints) out.line(`${e.ok ? pc.green('✓') : pc.red('✗')} ${e.label}: ${e.url} (${e.detail})`);
+        for (const ov of s.sharedOverlays ?? [])
+          out.line(
+            `Shared ${ov.folder}: overlay (${ov.services.map((x) => x.service).join(', ') || 'no service mounts it'}) — this instance wrote ${ov.files} file(s), ${formatBytes(ov.bytes)} in ${ov.upper} (\`shared reset\` drops them)`,
+          );
         if (s.lastGate)
           out.line(
             `Last gate: ${s.lastGate.passed ? pc.green('PASSED') : pc.red('FAILED')} ${pc.dim(relativeTime(s.lastGate.startedAt, Date.now()))}`,

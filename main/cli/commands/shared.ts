@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { formatBytes, sharedInit, sharedPack, sharedStatus, type SharedStatus } from '../../core/use-cases/shared-data';
 import { table, type Output } from '../render';
-import { addCommon, runCommand, type Runtime } from '../runtime';
+import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
+import { exclusive } from '../../core/use-cases/exclusive';
+import { resetOverlay } from '../../core/use-cases/shared-overlay';
 
 function printStatus(out: Output, s: SharedStatus): void {
   out.line(`Shared data: ${s.root}`);
@@ -62,6 +64,32 @@ export function registerShared(program: Command, rt: Runtime): void {
       out.result('shared-status', s);
       printStatus(out, s);
       if (s.folders.some((f) => !f.exists)) out.line(pc.yellow('Some folders are missing: `ktrdr-sandbox shared init` creates them.'));
+    }),
+  );
+
+  addCommon(
+    shared
+      .command('reset [id]')
+      .description(
+        "drop an instance's writes to its overlaid shared folders (manifest shared.overlay): the services mounting them are stopped and started again",
+      )
+      .option('-i, --instance <id>', 'instance (same as the argument)')
+      .option('--folder <name>', 'only this shared folder (repeatable; default: every overlaid one)', (v: string, prev: string[] = []) => [
+        ...prev,
+        v,
+      ])
+      .option('--no-wait', 'fail at once when another operation holds the instance'),
+  ).action((id: string | undefined, o) =>
+    runCommand(o, async (out) => {
+      const r = await exclusive(rt.deps(), refFrom(rt, id ?? o.instance), 'shared reset', { wait: o.wait }, out.event, (ref) =>
+        resetOverlay(rt.deps(), ref, { folders: o.folder }, out.event),
+      );
+      out.result('shared-reset', r);
+      for (const f of r.reset)
+        out.line(
+          `${pc.green('✓')} ${f.folder}: dropped ${f.files} file(s), ${formatBytes(f.bytes)} written by ${r.instance} (${f.lower} unchanged)`,
+        );
+      if (r.restarted.length) out.line(pc.dim(`restarted: ${r.restarted.join(', ')}`));
     }),
   );
 }

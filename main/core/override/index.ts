@@ -4,6 +4,7 @@ import { healthContribution } from './health';
 import { isolationContribution } from './isolation';
 import { labelsContribution } from './labels';
 import { emptyDoc, mergeDoc } from './merge';
+import { overlayContribution } from './overlay';
 import { pathMapContribution } from './path-map';
 import { telemetryContribution } from './telemetry';
 import type { Contribution, Json, OverrideDoc, OverrideInput } from './types';
@@ -17,6 +18,7 @@ export const CONTRIBUTIONS: Contribution[] = [
   telemetryContribution,
   healthContribution,
   pathMapContribution,
+  overlayContribution,
 ];
 
 export function buildOverride(input: OverrideInput, contributions: Contribution[] = CONTRIBUTIONS): OverrideDoc {

@@ -63,6 +63,7 @@ export function writeOverride(opts: {
   isolate?: boolean;
   startInterval?: boolean;
   pathMap?: OverrideInput['pathMap'];
+  overlay?: OverrideInput['overlay'];
   files: Files;
 }): { file: string; isolate: boolean } {
   const { home, id, model } = opts;
@@ -85,6 +86,11 @@ export function writeOverride(opts: {
   }
   const input: OverrideInput = { id, owner: ownerId({ files, home }), model, isolate, startInterval };
   if (opts.pathMap) input.pathMap = opts.pathMap;
+  if (opts.overlay?.mounts.length) {
+    input.overlay = opts.overlay;
+    // the overlay's upper and work directories must exist before a container mounts it
+    for (const m of opts.overlay.mounts) for (const d of [m.upper, m.work]) files.mkdir(d);
+  }
   const text = renderOverride(buildOverride(input), input);
   const file = join(dir, OVERRIDE_FILE);
   let current: string | undefined;

@@ -2,6 +2,7 @@
 // state (never into the user's repository) and passed as the LAST `-f` of every compose call of the instance.
 // It is assembled from small contributions (labels, isolation, telemetry, …), one file each, merged in order.
 import type { ComposeModel, PathMapEntry } from '../types';
+import type { OverlayInput } from './overlay';
 
 /** What a contribution may look at. Pure data: no I/O. */
 export interface OverrideInput {
@@ -16,6 +17,8 @@ export interface OverrideInput {
   startInterval?: boolean;
   /** An instance on a remote engine with its source shared by NFS: bind sources under a LOCAL become REMOTE. */
   pathMap?: { map: PathMapEntry[]; vars: Record<string, string | undefined>; projectDir: string };
+  /** Shared folders seen through a per-instance writable overlay (manifest `shared.overlay`: overlay.ts). */
+  overlay?: OverlayInput;
 }
 
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };

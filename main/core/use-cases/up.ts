@@ -22,6 +22,7 @@ import { SandboxError } from '../errors';
 import { composeProgress } from '../compose-progress';
 import { startCapacityCheck } from './capacity-check';
 import { prepareRemoteUp, watchRemoteSource } from './remote-prepare';
+import { probeOverlay, refuseRemoteOverlay } from './shared-overlay';
 export type { UpResult } from '../results';
 
 /** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
@@ -75,6 +76,7 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
   const id = rec.id;
   const deps = depsFor(baseDeps, ctx);
   const capacity = startCapacityCheck(deps, ctx, { force: opts.force }); // engine's free memory, probed beside the steps below
+  refuseRemoteOverlay(deps, ctx); // manifest shared.overlay: the local engine only
   if (ctx.on.remote) {
     // on a remote engine the cheap check comes first: a stack that does not fit is refused before the sync and
     // the image copy; then this machine's ports forwarded, the source synced, missing images copied
@@ -134,6 +136,7 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
   await step(emit, id, 'shared', `Shared data folders ready (${deps.sharedHome})`, () =>
     ensureSharedDirs(deps.files, ctx.vars, ctx.manifest),
   );
+  await probeOverlay(deps, ctx, emit); // shared.overlay: the engine mounts an overlay of our folders, or nothing starts
   // Docker itself re-checks health every second during start-up where engine and compose take `start_interval`
   // (API ≥ 1.44, compose v2 ≥ 2.20.2; override/health.ts). Older engines: the gate's own probes decide readiness.
   if (!ctx.on.remote) await capacity.finish(emit); // exit 5 (CAPACITY) when it does not fit, unless --force

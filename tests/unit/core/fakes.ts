@@ -215,6 +215,7 @@ export function fakeDeps(over: Partial<Deps>): Deps {
     files: new MemoryFiles(),
     env: fakeEnv(),
     remotes: localRemotes(),
+    overlay: { probe: () => Promise.resolve(null) }, // the engine can mount overlays (tests of a refusal pass their own)
   } as Partial<Deps>;
   return new Proxy({ ...base, ...over } as Deps, {
     get(target, prop, recv) {

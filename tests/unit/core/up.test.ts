@@ -229,3 +229,58 @@ describe('upInstance', () => {
     await upInstance(deps(), { id: ID }, {}, () => undefined);
   });
 });
+
+describe('upInstance with shared.overlay', () => {
+  const MANIFEST = `version: 1
+compose: { files: [docker-compose.sandbox.yml] }
+ports: []
+shared: { mounts: { data: KTRDR_DATA_DIR }, overlay: true }
+`;
+  const withOverlayFile = () => {
+    files.put(path.join(dir, 'ktrdr-sandbox.yml'), MANIFEST);
+    files.put(path.join(dir, 'docker-compose.sandbox.yml'), `${COMPOSE}    volumes: ["\${KTRDR_DATA_DIR}:/app/data"]\n`);
+  };
+
+  it('the engine cannot mount the overlay (probe) → refused in one line before compose runs or anything is written', async () => {
+    withOverlayFile();
+    const probed: string[] = [];
+    const overlay = { probe: async (d: string) => (probed.push(d), 'the engine cannot mount an overlay volume: invalid argument') };
+    const err = await upInstance(deps({ overlay }), { id: ID }, {}, (e) => events.push(e)).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(
+      /^shared\.overlay: this engine cannot give ktrdr--up an overlay of the shared folders: the engine cannot mount/,
+    );
+    expect((err as { code: string }).code).toBe('STATE');
+    expect((err as { hint: string }).hint).toMatch(/Nothing was started/);
+    expect(probed).toEqual([path.join('/tmp/fake-home', 'instances', ID, 'overlay', `.probe-${fakeEnv().pid}`)]);
+    expect(steps()).toContain('shared-overlay:failed');
+    expect(calls).toEqual(['ping']); // no secrets read, no compose
+    expect(files.exists(path.join('/tmp/fake-home', 'instances', ID, 'compose.override.yml'))).toBe(false);
+  });
+
+  it('the probe passes → the override points the bind at the overlay volume, whose upper and work directories exist', async () => {
+    withOverlayFile();
+    const r = await upInstance(deps({ overlay: { probe: async () => null } }), { id: ID }, {}, (e) => events.push(e));
+    expect(r.gate?.passed).toBe(true);
+    expect(steps()).toEqual(expect.arrayContaining(['shared-overlay:passed', 'compose-up:passed']));
+    const text = files.readText(path.join('/tmp/fake-home', 'instances', ID, 'compose.override.yml'))!;
+    const doc = JSON.parse(text.slice(text.indexOf('{')));
+    expect(doc.services.backend.volumes).toEqual(['ktrdr-overlay-data:/app/data:nocopy']);
+    expect(doc.volumes['ktrdr-overlay-data'].driver_opts.o).toBe(
+      `lowerdir=${path.join(dir, 'shared', 'data')},upperdir=/tmp/fake-home/instances/${ID}/overlay/data/upper,workdir=/tmp/fake-home/instances/${ID}/overlay/data/work`,
+    );
+    expect(files.exists(`/tmp/fake-home/instances/${ID}/overlay/data/upper`)).toBe(true);
+    expect(files.exists(`/tmp/fake-home/instances/${ID}/overlay/data/work`)).toBe(true);
+  });
+
+  it('an instance on a remote engine is refused before anything (no sync, no probe)', async () => {
+    withOverlayFile();
+    const remote = { endpoint: 'ssh://me@far', alive: async () => true, forwarded: () => [], forwardPorts: async () => [] } as never;
+    const remotes = { connect: async () => ({ name: 'far', remote }) } as never;
+    const probe = async () => {
+      throw new Error('must not probe');
+    };
+    const err = await upInstance(deps({ remotes, overlay: { probe } }), { id: ID }, {}, (e) => events.push(e)).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('shared.overlay needs the local engine: ktrdr--up runs on far (ssh://me@far)');
+    expect(calls).toEqual([]);
+  });
+});

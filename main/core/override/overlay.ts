@@ -1,0 +1,140 @@
+// Shared data with a per-instance writable overlay (issue 14, item 4; manifest `shared.overlay`). Every instance
+// bind-mounts the same shared folders (~/.ktrdr/shared/{data,models,strategies}); with the overlay, each service's
+// bind of such a folder is re-declared (compose merges a service's volumes by container target) as a named volume
+// of the instance that Docker's `local` driver mounts as an overlay: the shared folder is the read-only lower
+// layer, the instance's writes go to its own upper directory under the sandbox home. The shared folder on the host
+// never changes. Pure: the plan of the mounts and the override's share; the probe, the reset and the status are
+// in use-cases/shared-overlay.ts.
+import { join } from 'node:path';
+import { SandboxError } from '../errors';
+import { LABEL_ROLE } from '../labels';
+import type { Manifest } from '../manifest-schema';
+import { bindOf, interpolate, resolvePath } from '../path-map';
+import { ownershipLabels } from './labels';
+import type { Contribution, Json, OverrideDoc } from './types';
+
+/** Role label of the overlay volumes (beside the ownership labels). */
+export const OVERLAY_ROLE = 'shared-overlay';
+
+/** One shared folder seen through an overlay by one instance. */
+export interface OverlayMount {
+  /** The shared sub-folder (manifest `shared.mounts` key), e.g. "data". */
+  folder: string;
+  /** Its variable, e.g. KTRDR_DATA_DIR. */
+  env: string;
+  /** The shared folder (read-only lower layer). */
+  lower: string;
+  /** The instance's writes (upper layer) and the overlay's work directory (same file system as upper). */
+  upper: string;
+  work: string;
+  /** Key of the named volume in the override (compose names it <project>_<key>). */
+  volume: string;
+}
+
+/** <home>/instances/<id>/overlay: removed with the instance's generated state (destroy, prune). */
+export function overlayRoot(home: string, id: string): string {
+  return join(home, 'instances', id, 'overlay');
+}
+
+/** The shared folders the manifest asks to overlay: `true` = every mount, a list = those. */
+export function overlayFolders(manifest: Manifest): string[] {
+  const want = manifest.shared.overlay;
+  const mounts = Object.keys(manifest.shared.mounts);
+  if (!want) return [];
+  if (want === true) return mounts;
+  const unknown = want.filter((f) => !mounts.includes(f));
+  if (unknown.length)
+    throw new SandboxError('USAGE', `shared.overlay names ${unknown.map((f) => `"${f}"`).join(', ')}, not in shared.mounts`, {
+      hint: `Use the shared sub-folders of shared.mounts (${mounts.join(', ') || 'none'}), or shared.overlay: true for all.`,
+    });
+  return [...new Set(want)];
+}
+
+export function overlayVolumeKey(folder: string): string {
+  return `ktrdr-overlay-${folder.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}`;
+}
+
+/** The overlay mounts of one instance (empty when the manifest asks for none). Paths the mount options cannot carry are refused. */
+export function overlayMounts(home: string, id: string, manifest: Manifest, vars: Record<string, string | undefined>): OverlayMount[] {
+  const root = overlayRoot(home, id);
+  return overlayFolders(manifest).map((folder) => {
+    const env = manifest.shared.mounts[folder]!;
+    const lower = vars[env];
+    if (!lower) throw new SandboxError('STATE', `shared.overlay: ${env} (shared folder "${folder}") has no value`);
+    const dir = join(root, overlayVolumeKey(folder).slice('ktrdr-overlay-'.length));
+    const m = { folder, env, lower, upper: join(dir, 'upper'), work: join(dir, 'work'), volume: overlayVolumeKey(folder) };
+    for (const p of [m.lower, m.upper, m.work])
+      if (/[,:]/.test(p))
+        throw new SandboxError('USAGE', `shared.overlay: the path ${p} holds "," or ":", which an overlay mount cannot take`, {
+          hint: 'Move the shared folder (KTRDR_SHARED_DIR) or the sandbox home (KTRDR_SANDBOX_HOME) to a path without them.',
+        });
+    return m;
+  });
+}
+
+/** The `local` driver's options mounting one overlay. */
+export function overlayDriverOpts(m: OverlayMount): Record<string, string> {
+  return { type: 'overlay', device: 'overlay', o: `lowerdir=${m.lower},upperdir=${m.upper},workdir=${m.work}` };
+}
+
+/** What the override needs: the mounts, and how to read the services' bind sources. */
+export interface OverlayInput {
+  mounts: OverlayMount[];
+  vars: Record<string, string | undefined>;
+  projectDir: string;
+}
+
+/** Per service, the container targets whose bind source is one of the overlaid folders → that mount. */
+export function overlaidBinds(
+  services: Record<string, { name: string; volumes?: Array<string | Record<string, unknown>> }>,
+  ov: OverlayInput,
+): Record<string, { target: string; mount: OverlayMount; entry: string | Record<string, unknown> }[]> {
+  const byLower = new Map(ov.mounts.map((m) => [resolvePath(m.lower, '/'), m]));
+  const out: Record<string, { target: string; mount: OverlayMount; entry: string | Record<string, unknown> }[]> = {};
+  for (const svc of Object.values(services)) {
+    const byTarget = new Map<string, { target: string; mount: OverlayMount; entry: string | Record<string, unknown> }>();
+    for (const v of svc.volumes ?? []) {
+      const b = bindOf(v);
+      const target = b ? interpolate(b.target, ov.vars) : typeof v === 'string' ? (v.split(':')[1] ?? v) : String(v.target ?? '');
+      if (!b) {
+        byTarget.delete(target); // a later file's named volume at that target replaces the bind
+        continue;
+      }
+      const raw = interpolate(b.source, ov.vars);
+      const home = ov.vars.HOME;
+      const source = resolvePath(raw.startsWith('~') && home ? `${home}${raw.slice(1)}` : raw, ov.projectDir);
+      const mount = byLower.get(source);
+      if (!mount) {
+        byTarget.delete(target);
+        continue;
+      }
+      // nocopy: a bind never receives the image's files at its target; neither does the overlay (into its upper layer)
+      const mode = b.rest.length ? `${b.rest.join(':')},nocopy` : 'nocopy';
+      const entry: string | Record<string, unknown> =
+        typeof v === 'string'
+          ? [mount.volume, target, mode].join(':')
+          : { ...v, type: 'volume', source: mount.volume, target, volume: { nocopy: true } };
+      if (typeof entry !== 'string') delete entry.bind;
+      byTarget.set(target, { target, mount, entry });
+    }
+    if (byTarget.size) out[svc.name] = [...byTarget.values()];
+  }
+  return out;
+}
+
+export const overlayContribution: Contribution = {
+  name: 'shared-overlay',
+  build({ id, owner, model, overlay }) {
+    if (!overlay?.mounts.length) return {};
+    const doc: Partial<OverrideDoc> = { services: {}, volumes: {} };
+    const labels = { ...ownershipLabels(id, owner), [LABEL_ROLE]: OVERLAY_ROLE };
+    const used = new Set<OverlayMount>();
+    for (const [svc, binds] of Object.entries(overlaidBinds(model.services, overlay))) {
+      doc.services![svc] = { volumes: binds.map((b) => b.entry as Json) };
+      for (const b of binds) used.add(b.mount);
+    }
+    // only the volumes a service mounts (compose v1 creates every volume a file declares)
+    for (const m of used) doc.volumes![m.volume] = { driver: 'local', driver_opts: overlayDriverOpts(m), labels };
+    return doc;
+  },
+};

@@ -1,0 +1,148 @@
+// Shared data seen through a per-instance writable overlay (manifest `shared.overlay`; the override's share is
+// override/overlay.ts): the check `up` runs before any change (a local engine that can mount an overlay of our
+// paths), what `status` says about it (which folders, which services, how much the instance wrote), and
+// `shared reset`: the instance's writes dropped (the services mounting the overlay stopped, the upper layer emptied,
+// the services started again).
+import { join } from 'node:path';
+import type { Deps } from '../deps';
+import { SandboxError } from '../errors';
+import { noEvents, step, type EventSink } from '../events';
+import { depsFor, modelOrNull, resolveContext, type InstanceContext } from '../instance-context';
+import { LABEL_INSTANCE, LABEL_OWNER, LABEL_ROLE } from '../labels';
+import { ownerId } from '../owner';
+import { OVERLAY_ROLE, overlaidBinds, overlayMounts, overlayRoot, type OverlayMount } from '../override/overlay';
+import type { InstanceRef } from '../resolve';
+import type { SharedOverlayStatus } from '../results';
+import { STOP_TIMEOUT_S } from './snapshot-common';
+
+/** One overlaid shared folder of an instance, as `status` and `shared reset` report it. */
+export type OverlayStatus = SharedOverlayStatus;
+
+function mountsOf(deps: Pick<Deps, 'home' | 'env'>, ctx: InstanceContext): OverlayMount[] {
+  return overlayMounts(deps.home, ctx.rec.id, ctx.manifest, ctx.vars);
+}
+
+async function servicesOf(
+  deps: Pick<Deps, 'env'>,
+  ctx: InstanceContext,
+  mounts: OverlayMount[],
+): Promise<Map<OverlayMount, { service: string; target: string }[]>> {
+  const model = ctx.dirExists ? await modelOrNull(ctx) : null;
+  const out = new Map<OverlayMount, { service: string; target: string }[]>(mounts.map((m) => [m, []]));
+  if (!model) return out;
+  const binds = overlaidBinds(model.services, { mounts, vars: { ...deps.env.all(), ...ctx.vars }, projectDir: ctx.rec.path });
+  for (const [service, list] of Object.entries(binds)) for (const b of list) out.get(b.mount)!.push({ service, target: b.target });
+  return out;
+}
+
+/** The overlaid folders of an instance with what it wrote; [] when its manifest asks for no overlay. */
+export async function overlayStatus(deps: Pick<Deps, 'home' | 'env' | 'tree'>, ctx: InstanceContext): Promise<OverlayStatus[]> {
+  const mounts = mountsOf(deps, ctx);
+  if (!mounts.length) return [];
+  const services = await servicesOf(deps, ctx, mounts);
+  return Promise.all(
+    mounts.map(async (m) => {
+      const files = (await deps.tree.walk(m.upper)).filter((e) => e.type !== 'dir');
+      return {
+        folder: m.folder,
+        env: m.env,
+        lower: m.lower,
+        upper: m.upper,
+        services: services.get(m)!,
+        files: files.length,
+        bytes: files.reduce((n, e) => n + e.size, 0),
+      };
+    }),
+  );
+}
+
+/**
+ * Before `up` changes anything: an instance whose manifest asks for an overlay must run on the local engine
+ * (refuseRemoteOverlay, before a remote `up` syncs anything), and that engine must mount an overlay of a folder of
+ * ours (probeOverlay). Refused with one line and a hint otherwise — never started without the overlay.
+ */
+export function refuseRemoteOverlay(deps: Pick<Deps, 'home' | 'env'>, ctx: InstanceContext): void {
+  if (!ctx.on.remote || !mountsOf(deps, ctx).length) return;
+  const id = ctx.rec.id;
+  throw new SandboxError('USAGE', `shared.overlay needs the local engine: ${id} runs on ${ctx.on.name} (${ctx.on.remote.endpoint})`, {
+    hint: `Move it back (\`ktrdr-sandbox move ${id} --engine default\`), or set shared.overlay: false in ktrdr-sandbox.yml.`,
+  });
+}
+
+export async function probeOverlay(deps: Deps, ctx: InstanceContext, emit: EventSink = noEvents): Promise<void> {
+  const mounts = mountsOf(deps, ctx);
+  if (!mounts.length) return;
+  refuseRemoteOverlay(deps, ctx);
+  const id = ctx.rec.id;
+  const probe = deps.overlay;
+  await step(
+    emit,
+    id,
+    'shared-overlay',
+    `Shared ${mounts.map((m) => m.folder).join(', ')} through a writable overlay of this instance`,
+    async () => {
+      const labels = { [LABEL_INSTANCE]: id, [LABEL_OWNER]: ownerId({ files: deps.files, home: deps.home }), [LABEL_ROLE]: OVERLAY_ROLE };
+      const why = await probe.probe(join(overlayRoot(deps.home, id), `.probe-${deps.env.pid}`), labels);
+      if (why)
+        throw new SandboxError('STATE', `shared.overlay: this engine cannot give ${id} an overlay of the shared folders: ${why}`, {
+          hint: 'It needs a Linux engine on this machine (overlay file system, same paths). Nothing was started; set shared.overlay: false to share the folders read-write.',
+        });
+    },
+  );
+}
+
+export interface OverlayResetResult {
+  instance: string;
+  /** The folders whose writes were dropped, with what was dropped. */
+  reset: OverlayStatus[];
+  /** Services stopped for it and started again. */
+  restarted: string[];
+}
+
+/** `shared reset`: drop the instance's writes to the overlaid shared folders (all, or opts.folders). */
+export async function resetOverlay(
+  baseDeps: Deps,
+  ref: InstanceRef,
+  opts: { folders?: string[] } = {},
+  emit: EventSink = noEvents,
+): Promise<OverlayResetResult> {
+  const ctx = await resolveContext(baseDeps, ref);
+  const deps = depsFor(baseDeps, ctx);
+  const id = ctx.rec.id;
+  const all = await overlayStatus(deps, ctx);
+  if (!all.length)
+    throw new SandboxError('USAGE', `${id} has no shared overlay: its writes go to the shared folders themselves`, {
+      hint: 'Ask for one in ktrdr-sandbox.yml (shared.overlay: true, or a list of folders), then `ktrdr-sandbox up`.',
+    });
+  const unknown = (opts.folders ?? []).filter((f) => !all.some((s) => s.folder === f));
+  if (unknown.length)
+    throw new SandboxError('USAGE', `${id} has no overlay of ${unknown.map((f) => `"${f}"`).join(', ')}`, {
+      hint: `Its overlaid folders: ${all.map((s) => s.folder).join(', ')}.`,
+    });
+  const chosen = opts.folders?.length ? all.filter((s) => opts.folders!.includes(s.folder)) : all;
+  // the upper layer must not change under a mounted overlay: stop what mounts it first
+  const users = new Set(chosen.flatMap((s) => s.services.map((x) => x.service)));
+  const running = (await ctx.engine.listContainers({ projects: [id], all: false })).filter((c) => !c.oneOff && users.has(c.service));
+  const restarted = [...new Set(running.map((c) => c.service))].sort();
+  if (running.length)
+    await step(emit, id, 'overlay-stop', `Stopped ${restarted.join(', ')}`, () =>
+      deps.volumeIo.stop(
+        running.map((c) => c.id),
+        STOP_TIMEOUT_S,
+      ),
+    );
+  try {
+    for (const s of chosen)
+      await step(emit, id, 'overlay-reset', `Dropped ${s.files} file(s) written to ${s.folder}`, async () => {
+        const m = mountsOf(deps, ctx).find((x) => x.folder === s.folder)!;
+        for (const d of [m.upper, m.work]) {
+          await deps.files.remove(d);
+          deps.files.mkdir(d);
+        }
+      });
+  } finally {
+    if (running.length)
+      await step(emit, id, 'overlay-start', `Started ${restarted.join(', ')}`, () => deps.volumeIo.start(running.map((c) => c.id)));
+  }
+  return { instance: id, reset: chosen, restarted };
+}
