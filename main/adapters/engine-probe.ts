@@ -29,6 +29,8 @@ const STATS_CONCURRENCY = { direct: 32, ssh: 3 };
 const STATS_MARGIN_MS = 150;
 /** and at most this long after they start (one sampling tick and some): `engines` answers within 2 s. */
 const STATS_BUDGET_MS = 1300;
+/** The engine's stats sampling tick. */
+const SAMPLE_TICK_MS = 1000;
 
 /** A socket-like stream over `ssh HOST docker system dial-stdio`; stderr is kept for the error message. */
 function sshDialStdio(
@@ -212,6 +214,10 @@ async function cpuWithin(
   concurrency: number,
 ): Promise<Record<string, number>> {
   const ids = Object.keys(first);
+  // The engine keeps one sample per container per tick (~1 s) once asked: read again at once, it hands back the
+  // same sample (no CPU figure). Wait for the next tick when the deadline leaves room for it and a reading after it.
+  const wait = Math.min(Date.now() + SAMPLE_TICK_MS, end - STATS_MARGIN_MS) - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const second = await statsWithin(get, ids, signal, end, concurrency);
   const out: Record<string, number> = {};
   for (const id of ids) {
