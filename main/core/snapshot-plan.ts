@@ -3,6 +3,9 @@ import { basename } from 'node:path';
 import { SandboxError } from './errors';
 import type { SnapshotMeta } from './snapshot-types';
 
+/** Grace period for a clean stop before a copy of a volume (a database flushing a checkpoint can take a while). */
+export const STOP_TIMEOUT_S = 120;
+
 const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** A snapshot name becomes a directory name under the sandbox home: no separators, no "..", no leading dot. */

@@ -13,7 +13,7 @@ import { ownerId } from '../owner';
 import { OVERLAY_ROLE, overlaidBinds, overlayMounts, overlayRoot, type OverlayMount } from '../override/overlay';
 import type { InstanceRef } from '../resolve';
 import type { SharedOverlayStatus } from '../results';
-import { STOP_TIMEOUT_S } from './snapshot-common';
+import { STOP_TIMEOUT_S } from '../snapshot-plan'; // (not snapshot-common: it loads yaml, which status and list must not)
 
 /** One overlaid shared folder of an instance, as `status` and `shared reset` report it. */
 export type OverlayStatus = SharedOverlayStatus;

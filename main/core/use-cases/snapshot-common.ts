@@ -15,8 +15,7 @@ import type { ContainerInfo } from '../types';
 import type { SnapshotMeta } from '../snapshot-types';
 
 export const SNAPSHOT_ROLE = 'snapshot';
-/** Grace period for a clean stop before the copy (a database flushing a checkpoint can take a while). */
-export const STOP_TIMEOUT_S = 120;
+export { STOP_TIMEOUT_S } from '../snapshot-plan';
 
 export function snapshotPorts(deps: Deps): { store: SnapshotStore; io: VolumeIo } {
   return { store: deps.snapshots, io: deps.volumeIo };
