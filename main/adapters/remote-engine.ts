@@ -127,6 +127,10 @@ function sshEngine(remote: RemoteSide, env: NodeJS.ProcessEnv): Connected {
       if (r.code !== 0) throw new SandboxError('STATE', `Could not remove ${dir} on ${remote.engine}: ${firstLine(r.stderr)}`);
     },
     copyMissingImages: (images, emit, id) => copyMissingImages(remote, images, env, emit, id),
+    async disconnect() {
+      await remote.tunnel.close();
+      forwarded.clear();
+    },
   };
   return { side, remote: link };
 }

@@ -41,6 +41,8 @@ export interface RemoteLink {
   removeDir(dir: string): Promise<void>;
   /** Images present here but not there, copied (docker save | docker load); the names copied. */
   copyMissingImages(images: string[], emit: EventSink, id: string): Promise<string[]>;
+  /** End the ssh connection (its forwards go with it); the next command on an instance there opens it again. */
+  disconnect(): Promise<void>;
 }
 
 /** The engine of one instance: null side = the base deps' engine (the one this tool uses now). */

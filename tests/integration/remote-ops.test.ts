@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeps } from '../../main/adapters';
 import { LABEL_INSTANCE, LABEL_OWNER, LABEL_ROLE } from '../../main/core/labels';
 import { createStateService } from '../../main/ui-backend/state-service';
+import { tunnelPaths } from '../../main/adapters/ssh-tunnel';
 import type { Snapshot } from '../../main/shared/contract';
 import { buildRemoteHostImage, startRemoteHost, type RemoteHost } from './remote-host';
 import { FIXTURE, git, makeWorld, type World } from './world';
@@ -176,8 +177,20 @@ describe('snapshots, reset and destroy --all of instances on a remote engine', (
     const owner = (await readFile(join(world.home, '.ktrdr', 'sandbox', 'owner-id'), 'utf8')).trim();
     const before = await onRemote(['volume', 'ls', '-q', '--filter', `label=${LABEL_OWNER}=${owner}`]);
     expect(lines(before).length).toBeGreaterThanOrEqual(2); // a's and b's databases
+    // the engine's ssh connection (ControlMaster) is up before: the instances use it
+    const control = tunnelPaths(join(world.home, '.ktrdr', 'sandbox'), remote.context).control;
+    const masterUp = async () =>
+      (
+        await execa('ssh', ['-O', 'check', '-o', `ControlPath=${control}`, '127.0.0.1'], {
+          reject: false,
+          env: { ...process.env, ...remote.env },
+        })
+      ).exitCode === 0;
+    expect(await masterUp()).toBe(true);
     const r = await cli(['destroy', '--all', '--force', '--json']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
+    // no instance left on that engine: its ssh connection is ended too (ControlPersist would keep it for good)
+    expect(await masterUp()).toBe(false);
     for (const kind of [
       ['ps', '-aq'],
       ['volume', 'ls', '-q'],

@@ -9,7 +9,7 @@ import { repairInterrupted } from '../recovery';
 import { instances } from '../registry';
 import { depsFor, onInstanceEngine } from '../instance-context';
 import { loadInstance, resolveInstance, type InstanceRef } from '../resolve';
-import { cleanRemote } from './remote-prepare';
+import { cleanRemote, disconnectIfUnused } from './remote-prepare';
 import { stopSourceWatch } from './sync';
 import type { DestroyPreview, DestroyResult } from '../results';
 import type { InstanceRecord } from '../types';
@@ -52,6 +52,7 @@ export async function destroyInstance(
   if (on.remote) await stopSourceWatch(baseDeps, rec.id); // before the worktree goes: nothing is synced after it
   const r = await destroyResolved(deps, rec, opts, emit, preview);
   if (on.remote && loaded) await cleanRemote(on.remote, { ...loaded, rec }); // the synced source there, the forwards
+  if (on.remote) await disconnectIfUnused(baseDeps, on.remote); // the last instance there: no ssh connection left up
   return r;
 }
 
@@ -84,5 +85,7 @@ export async function destroyAll(deps: Deps, opts: DestroyOptions = {}, emit: Ev
     out.push(await destroyResolved(there, rec, opts, emit, previews[i] ?? null));
     if (on.remote && loaded) await cleanRemote(on.remote, loaded);
   }
+  const links = new Map(engines.flatMap((on) => (on.remote ? [[on.remote.engine, on.remote] as const] : [])));
+  for (const link of links.values()) await disconnectIfUnused(deps, link);
   return out;
 }

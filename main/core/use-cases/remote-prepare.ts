@@ -13,6 +13,7 @@ import { slotPorts } from '../ports';
 import type { RemoteLink } from '../remotes';
 import type { LoadedInstance } from '../resolve';
 import { portConflictError } from '../slots';
+import { instances } from '../registry';
 import type { PathMapEntry } from '../types';
 import { mappedByRecord, startSourceWatch } from './sync';
 
@@ -116,4 +117,14 @@ export async function cleanRemote(remote: RemoteLink, ctx: LoadedInstance): Prom
   await remote.cancelPorts(slotPorts(ctx.manifest, rec.slot).map((p) => p.port));
   const src = rec.engine?.source;
   if (src?.mode === 'sync' && src.remotePath === rec.path && rec.path.length > 1) await remote.removeDir(rec.path);
+}
+
+/**
+ * After a destroy: when no registered instance runs on that engine any more, its ssh connection (ControlPersist
+ * would keep it until the host goes or the machine reboots) is ended. The next command on that engine opens it.
+ */
+export async function disconnectIfUnused(deps: Pick<Deps, 'registry'>, remote: RemoteLink): Promise<boolean> {
+  if (instances(await deps.registry.read()).some((r) => r.engine?.context === remote.engine)) return false;
+  await remote.disconnect();
+  return true;
 }

@@ -102,6 +102,7 @@ function remoteLink(): RemoteLink {
     syncDir: async (d) => (link.push(`sync ${d}`), { ms: 1, files: 1 }),
     mkdir: async (d) => void link.push(`mkdir ${d}`),
     removeDir: async (d) => void link.push(`rm ${d}`),
+    disconnect: async () => void link.push('disconnect'),
     dirExists: async () => true,
     copyMissingImages: async (list) => {
       const copied = list.filter((i) => images.local.has(i) && !images.remote.has(i));
@@ -269,7 +270,8 @@ describe('destroy --all across engines', () => {
       `remote compose down ${FAR}`,
       `remote remove ${FAR}`,
     ]);
-    expect(link).toEqual([expect.stringMatching(/^cancel 8002,5434/), `rm ${path.join(root, FAR)}`]);
+    // its forwards, its synced copy, then — no instance left on that engine — the ssh connection itself
+    expect(link).toEqual([expect.stringMatching(/^cancel 8002,5434/), `rm ${path.join(root, FAR)}`, 'disconnect']);
     expect(Object.keys(reg.instances)).toEqual([]);
   });
 

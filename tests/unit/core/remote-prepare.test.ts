@@ -9,7 +9,7 @@ import type { EnginesPort } from '../../../main/core/engines';
 import type { ProgressEvent } from '../../../main/core/events';
 import type { InstanceEngine, RemoteLink, RemotesPort } from '../../../main/core/remotes';
 import type { RegistryData } from '../../../main/core/types';
-import { composeImages } from '../../../main/core/use-cases/remote-prepare';
+import { composeImages, disconnectIfUnused } from '../../../main/core/use-cases/remote-prepare';
 import { downInstance } from '../../../main/core/use-cases/down';
 import { readLogs } from '../../../main/core/use-cases/logs';
 import { statusOf } from '../../../main/core/use-cases/status';
@@ -58,6 +58,7 @@ function remoteLink(): RemoteLink {
     dirExists: async (d) => (link.push(`test ${d}`), remoteDirs.has(d)),
     mkdir: async (d) => void link.push(`mkdir ${d}`),
     removeDir: async (d) => void link.push(`rm ${d}`),
+    disconnect: async () => void link.push('disconnect'),
     copyMissingImages: async (images) => (link.push(`images ${images.join(',')}`), images),
   };
 }
@@ -168,6 +169,19 @@ describe('an instance on a remote engine, through the core', () => {
     await downInstance(deps(), { id: ID });
     expect(calls).toEqual([`local compose down ${ID}`]);
     expect(link).toEqual([]);
+  });
+
+  it('disconnectIfUnused: the ssh connection stays while an instance still runs on that engine, and ends with the last', async () => {
+    const d = deps();
+    const far2 = record('ktrdr--far2', 3, { path: '/repos/far2', engine: { context: 'lab', endpoint: 'ssh://root@127.0.0.1:2222' } });
+    reg.instances[far2.id] = far2;
+    expect(await disconnectIfUnused(d, remoteLink())).toBe(false);
+    expect(link).not.toContain('disconnect');
+    delete reg.instances[ID];
+    expect(await disconnectIfUnused(d, remoteLink())).toBe(false); // far2 is still there
+    delete reg.instances[far2.id];
+    expect(await disconnectIfUnused(d, remoteLink())).toBe(true);
+    expect(link).toEqual(['disconnect']);
   });
 
   it('composeImages: plain image names only (one built from a variable is left to compose)', () => {

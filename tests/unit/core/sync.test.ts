@@ -41,6 +41,7 @@ function link(): RemoteLink {
     dirExists: async () => true,
     mkdir: async () => undefined,
     removeDir: async () => undefined,
+  disconnect: async () => undefined,
     copyMissingImages: async () => [],
   };
 }

@@ -43,6 +43,7 @@ const link: RemoteLink = {
   dirExists: async () => true,
   mkdir: async () => undefined,
   removeDir: async () => undefined,
+  disconnect: async () => undefined,
   copyMissingImages: async () => [],
 };
 
