@@ -41,7 +41,7 @@ function link(): RemoteLink {
     dirExists: async () => true,
     mkdir: async () => undefined,
     removeDir: async () => undefined,
-  disconnect: async () => undefined,
+    disconnect: async () => undefined,
     copyMissingImages: async () => [],
   };
 }
