@@ -1,10 +1,7 @@
 // Gate detection latency: from the moment the last check CAN pass (our HTTP endpoint flips to 200) to
 // "Startability Gate: PASSED" printed by the CLI. Median of 7.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
-import { fmt, makeWorld, median, must } from './lib.mjs';
+import { fmt, makeWorld, median, must, tinyRepo } from './lib.mjs';
 
 export async function gateLatency() {
   const w = makeWorld();
@@ -15,23 +12,16 @@ export async function gateLatency() {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const port = server.address().port;
   try {
-    const repo = join(w.root, 'src', 'tiny');
-    mkdirSync(repo, { recursive: true });
-    writeFileSync(join(repo, 'compose.yml'), 'services: {}\n');
-    writeFileSync(
-      join(repo, 'ktrdr-sandbox.yml'),
-      [
+    const repo = tinyRepo(w.root, 'tiny', {
+      'compose.yml': 'services: {}\n',
+      'ktrdr-sandbox.yml': [
         'version: 1',
         'compose: { files: [compose.yml] }',
         'ports: [{ name: api, env: BENCH_API_PORT, slot0: 18080, base: 18080, step: 1 }]',
         `gate: { checks: [{ name: ready, label: Ready, http: { url: "http://127.0.0.1:${port}/ready" } }] }`,
         '',
       ].join('\n'),
-    );
-    const git = (...a) => execFileSync('git', a, { cwd: repo, stdio: 'ignore' });
-    git('init', '-q', '-b', 'main');
-    git('-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'add', '-A');
-    git('-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'commit', '-qm', 'tiny');
+    });
     must(w.cli(['init', '--slot', '9'], repo), 'init');
     const samples = [];
     for (let i = 0; i < 7; i++) {

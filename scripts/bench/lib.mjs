@@ -1,6 +1,6 @@
 // Shared helpers for the benchmark: a temp world (HOME + fixture repo), CLI runs, timing and medians.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,18 @@ export function makeWorld(name = 'ktrdr') {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** A small git repository at <root>/src/<name> holding these files (path → text), committed. */
+export function tinyRepo(root, name, files) {
+  const repo = join(root, 'src', name);
+  mkdirSync(repo, { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(repo, file), text);
+  const git = (...a) => execFileSync('git', a, { cwd: repo, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'add', '-A');
+  git('-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'commit', '-qm', name);
+  return repo;
 }
 
 /** Run each named measurement n times, interleaved (a load swing hits all of them alike); medians. */

@@ -9,10 +9,8 @@
 //      (median of 7)
 //   4. `list --json` with one of two instances on the remote engine ÷ both on this one (same registry size)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createJiti } from 'jiti';
-import { CLI, fmt, makeWorld, median, must } from './lib.mjs';
+import { CLI, fmt, makeWorld, median, must, tinyRepo } from './lib.mjs';
 
 const jiti = createJiti(import.meta.url);
 
@@ -152,14 +150,11 @@ h.ThreadingHTTPServer(("0.0.0.0", 8080), H).serve_forever()
 `;
 
 async function gateLatencyThroughForwards(w, env, remote) {
-  const repo = join(w.root, 'src', 'flip');
-  mkdirSync(repo, { recursive: true });
   const indented = FLIP_SERVER.split('\n')
     .map((l) => `        ${l}`)
     .join('\n');
-  writeFileSync(
-    join(repo, 'compose.yml'),
-    [
+  const repo = tinyRepo(w.root, 'flip', {
+    'compose.yml': [
       'services:',
       '  flip:',
       '    image: ktrdr-sandbox-fixture:1',
@@ -172,21 +167,14 @@ async function gateLatencyThroughForwards(w, env, remote) {
       indented,
       '',
     ].join('\n'),
-  );
-  writeFileSync(
-    join(repo, 'ktrdr-sandbox.yml'),
-    [
+    'ktrdr-sandbox.yml': [
       'version: 1',
       'compose: { files: [compose.yml] }',
       'ports: [{ name: flip, env: BENCH_FLIP_PORT, slot0: 18090, base: 18090, step: 1 }]',
       'gate: { checks: [{ name: ready, label: Ready, http: { url: "http://127.0.0.1:${BENCH_FLIP_PORT}/ready" } }] }',
       '',
     ].join('\n'),
-  );
-  const git = (...a) => execFileSync('git', a, { cwd: repo, stdio: 'ignore' });
-  git('init', '-q', '-b', 'main');
-  git('-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'add', '-A');
-  git('-c', 'user.email=b@example.invalid', '-c', 'user.name=bench', 'commit', '-qm', 'flip');
+  });
   const run = (args) => {
     const r = spawnSync(CLI, args, { cwd: repo, env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${(r.stdout + r.stderr).trim().split('\n').pop()}`);
