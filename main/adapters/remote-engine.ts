@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { engineNameOf } from '../core/engines';
 import { SandboxError } from '../core/errors';
 import { step, type EventSink } from '../core/events';
-import { LOCAL_ENGINE, type EngineSide, type InstanceEngine, type RemoteLink, type RemotesPort } from '../core/remotes';
+import { LOCAL_ENGINE, type EngineSide, type InstanceEngine, type RemoteLink } from '../core/remotes';
 import type { InstanceRecord } from '../core/types';
 import { engineTargetsFromSystem } from './docker-contexts';
 import { resolveDockerEndpointFromSystem } from './docker-endpoint';
@@ -29,11 +29,6 @@ interface Connected {
 
 /** One connection per engine and process (the dashboard acts on many instances): keyed by home and context. */
 const connected = new Map<string, Connected>();
-
-/** The remotes port: the engine an instance runs on, connected (core/remotes.ts). */
-export function createRemotes(env: NodeJS.ProcessEnv, home: string): RemotesPort {
-  return { connect: (rec) => connectEngine(rec, env, home) };
-}
 
 /** The engine of `rec`, connected: the base deps' own (side null) when it runs on the current engine. */
 export async function connectEngine(rec: InstanceRecord, env: NodeJS.ProcessEnv, home: string): Promise<InstanceEngine> {

@@ -59,8 +59,8 @@ export interface RemotesPort {
    * ENGINE_UNAVAILABLE, when it cannot be); a context that no longer exists is a STATE error.
    */
   connect(rec: InstanceRecord): Promise<InstanceEngine>;
-  /** The background source sync of remote instances (absent in fakes: no watcher is started). */
-  sync?: SyncPort;
+  /** The background source sync of remote instances. */
+  sync: SyncPort;
 }
 
 /**

@@ -106,7 +106,7 @@ export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}
       const st = sampler.engine(engine);
       if (st) v.engineStatus = { name: engine, ...st };
       // its source sync (the watcher's state file, a few hundred bytes; none for an NFS path map)
-      const sync = rec.engine?.source?.mode === 'path-map' ? null : deps.remotes?.sync?.read(rec.id); // (fakes may have no remotes port)
+      const sync = rec.engine?.source?.mode === 'path-map' ? null : deps.remotes.sync.read(rec.id);
       if (sync) v.sync = sync;
     }
     const fit = running ? undefined : sampler.fit(rec.id);

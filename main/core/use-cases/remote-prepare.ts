@@ -80,7 +80,7 @@ export async function prepareRemoteUp(deps: Deps, ctx: LoadedInstance, remote: R
 /** After compose started it on the remote engine: the background watcher keeps the synced source current. */
 export async function watchRemoteSource(deps: Deps, ctx: LoadedInstance, emit: EventSink): Promise<void> {
   const rec = (await deps.registry.read()).instances[ctx.rec.id] ?? ctx.rec;
-  if (!deps.remotes.sync || rec.engine?.source?.mode === 'path-map') return;
+  if (rec.engine?.source?.mode === 'path-map') return;
   const w = await startSourceWatch(deps, rec);
   if (w)
     emit({

@@ -58,7 +58,7 @@ export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise
   };
   // the background sync of its source (none for a path-mapped one): also on the view, as `list` and the dashboard show it
   if (rec.engine?.source?.mode === 'path-map') return { instance: view, services, endpoints, lastGate, engine };
-  const sync = deps.remotes.sync?.read(rec.id) ?? null;
+  const sync = deps.remotes.sync.read(rec.id);
   if (sync) view.sync = sync;
   return { instance: view, services, endpoints, lastGate, engine, sync };
 }

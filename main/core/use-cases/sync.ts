@@ -84,9 +84,7 @@ export const SYNC_CHECK_MS = 5_000;
 export const SYNC_GONE_MS = 10 * 60_000;
 
 export function syncPort(deps: Deps): SyncPort {
-  const port = deps.remotes.sync;
-  if (!port) throw new SandboxError('INTERNAL', 'No sync port in this build');
-  return port;
+  return deps.remotes.sync;
 }
 
 /** Why a watch ended: null when it was told to (signal, state file removed or taken over). */
@@ -218,14 +216,13 @@ export async function watchSync(deps: Deps, ref: InstanceRef, opts: WatchOptions
 
 /** After a remote `up`: the background watcher (when the source is synced, not path-mapped). */
 export async function startSourceWatch(deps: Deps, rec: InstanceRecord): Promise<{ pid: number; started: boolean } | null> {
-  const port = deps.remotes.sync;
-  if (!port || rec.engine?.source?.mode === 'path-map') return null;
-  return port.start(rec.id);
+  if (rec.engine?.source?.mode === 'path-map') return null;
+  return deps.remotes.sync.start(rec.id);
 }
 
 /** `down`, `destroy`: the watcher of the instance stops (nothing when none runs). */
 export async function stopSourceWatch(deps: Deps, id: string): Promise<boolean> {
-  return (await deps.remotes.sync?.stop(id)) ?? false;
+  return deps.remotes.sync.stop(id);
 }
 
 /** Is p served to the engine by the instance's path map (nothing to sync)? */

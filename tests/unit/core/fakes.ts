@@ -3,7 +3,7 @@ import type { Clock, Deps, Engine, ExecResult, Http, LogLine, PortOwner, PortPro
 import { manifestSchema, type Manifest, type ManifestInput } from '../../../main/core/manifest-schema';
 import { emptyRegistry } from '../../../main/core/registry';
 import { fakeEnv, MemoryFiles } from './memory-files';
-import { LOCAL_ENGINE, type RemotesPort } from '../../../main/core/remotes';
+import { LOCAL_ENGINE, type RemotesPort, type SyncPort } from '../../../main/core/remotes';
 import { runGate, type GateEvent } from '../../../main/core/gate';
 import type { CheckResult, ComposeHealthcheck, ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../../../main/core/types';
 
@@ -201,7 +201,19 @@ export class FakePortProbe implements PortProbe {
 
 /** Every instance on the base deps' engine (no docker context, no ssh): the remotes port of most tests. */
 export function localRemotes(): RemotesPort {
-  return { connect: () => Promise.resolve(LOCAL_ENGINE) };
+  return { connect: () => Promise.resolve(LOCAL_ENGINE), sync: inertSync() };
+}
+
+/** A sync port with no watcher: none recorded, none started (for tests that are not about the source sync). */
+export function inertSync(): SyncPort {
+  return {
+    watch: () => () => undefined,
+    read: () => null,
+    write: () => undefined,
+    remove: () => undefined,
+    start: async () => ({ pid: 0, started: false }),
+    stop: async () => false,
+  };
 }
 
 /** Deps with only what the slot logic touches; anything else throws. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RemoteLink } from '../../../main/core/remotes';
 import { mappedEngine, withPathMap } from '../../../main/core/use-cases/placement';
-import { fakeDeps } from './fakes';
+import { fakeDeps, inertSync } from './fakes';
 import { MemoryFiles } from './memory-files';
 
 function deps(remoteDirs: string[], opts: { local?: boolean } = {}) {
@@ -17,7 +17,10 @@ function deps(remoteDirs: string[], opts: { local?: boolean } = {}) {
   const files = new MemoryFiles({ '/home/me/dev/x/file': '' });
   const d = fakeDeps({
     files,
-    remotes: { connect: async () => (opts.local ? { name: 'default', side: null, remote: null } : { name: 'lab', side: null, remote }) },
+    remotes: {
+      connect: async () => (opts.local ? { name: 'default', side: null, remote: null } : { name: 'lab', side: null, remote }),
+      sync: inertSync(),
+    },
   });
   return { d, asked };
 }

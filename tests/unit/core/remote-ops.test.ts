@@ -18,7 +18,7 @@ import { saveSnapshot } from '../../../main/core/use-cases/snapshot-save';
 import { restoreIntoNewVolumes } from '../../../main/core/use-cases/snapshot-restore';
 import { upInstance } from '../../../main/core/use-cases/up';
 import { fakeEnv, MemoryFiles } from './memory-files';
-import { container, FakeClock, FakeEngine, FakePortProbe, fakeDeps, record, registryWith } from './fakes';
+import { container, FakeClock, FakeEngine, FakePortProbe, fakeDeps, inertSync, record, registryWith } from './fakes';
 
 const FAR = 'app--far';
 const NEAR = 'app--near';
@@ -123,6 +123,7 @@ function deps(over: Partial<Deps> = {}): Deps {
   };
   const remotes: RemotesPort = {
     connect: async (rec) => (rec.engine?.context === 'lab' ? on : { name: 'default', side: null, remote: null }),
+    sync: inertSync(),
   };
   return fakeDeps({
     engine: local,

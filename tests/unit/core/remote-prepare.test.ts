@@ -15,7 +15,7 @@ import { readLogs } from '../../../main/core/use-cases/logs';
 import { statusOf } from '../../../main/core/use-cases/status';
 import { upInstance } from '../../../main/core/use-cases/up';
 import { fakeEnv, MemoryFiles } from './memory-files';
-import { container, FakeClock, FakeEngine, FakeHttp, FakePortProbe, fakeDeps, record, registryWith } from './fakes';
+import { container, FakeClock, FakeEngine, FakeHttp, FakePortProbe, fakeDeps, inertSync, record, registryWith } from './fakes';
 
 const ID = 'ktrdr--far';
 const COMPOSE = `services:
@@ -73,6 +73,7 @@ function deps(): Deps {
   };
   const remotes: RemotesPort = {
     connect: async (rec) => (rec.engine?.context === 'lab' ? on : { name: 'default', side: null, remote: null }),
+    sync: inertSync(),
   };
   const engines = {
     composeDocs: async () => [{ services: { db: { image: 'postgres:16' }, backend: { image: 'x' } } }],

@@ -13,7 +13,7 @@ import type { InstanceEngine, RemoteLink } from '../../../main/core/remotes';
 import type { InstanceRecord } from '../../../main/core/types';
 import { createHandlers, type ServiceHandlers } from '../../../main/ui-backend/handlers';
 import type { Platform, StateService } from '../../../main/ui-backend/types';
-import { container, FakeClock, FakeEngine, FakeHttp, FakePortProbe } from '../core/fakes';
+import { container, FakeClock, FakeEngine, FakeHttp, FakePortProbe, inertSync } from '../core/fakes';
 import { fakeEnv } from '../core/memory-files';
 
 const FIXTURE_COMPOSE = join(import.meta.dirname, '..', '..', 'fixtures', 'stack', 'docker-compose.sandbox.yml');
@@ -76,6 +76,7 @@ beforeEach(async () => {
     locks: { tryAcquire: async () => ({ release: async () => undefined }) },
     remotes: {
       connect: async (rec: InstanceRecord) => (rec.engine?.context === 'lab' ? on : { name: 'default', side: null, remote: null }),
+      sync: inertSync(),
     },
     http: new FakeHttp(() => ({ status: 200, body: '{}' })),
     clock: new FakeClock(),

@@ -12,7 +12,7 @@ import { EngineUnavailableError, type Clock, type Deps, type Engine, type Engine
 import type { ContainerInfo, InstanceRecord } from '../../../main/core/types';
 import { viewOf } from '../../../main/core/use-cases/list';
 import { createStateService, isStateChangingEvent, type LiveStateService } from '../../../main/ui-backend/state-service';
-import { container } from '../core/fakes';
+import { container, inertSync, localRemotes } from '../core/fakes';
 import type { EnginesPort, EngineTarget } from '../../../main/core/engines';
 import type { InstanceEngine, RemotesPort } from '../../../main/core/remotes';
 
@@ -116,6 +116,7 @@ beforeEach(async () => {
     registry: createRegistryStore(home),
     gates: createGateStore(home),
     files: nodeFiles,
+    remotes: localRemotes(),
     home,
     sharedHome: join(root, 'shared'),
   } as unknown as Deps;
@@ -438,6 +439,14 @@ describe('state service across engines (issue 13)', () => {
   it('polls the remote engines on its own, refreshing (one default-engine listing) only when they changed', async () => {
     const lab = { containers: SERVICES.map((s) => container(s, { project: 'ktrdr--far', id: `far-${s}` })), calls: 0 };
     withEngines(lab);
+    // no event stream of that engine can be opened here: the state service polls it (streams: the next describe)
+    const remotes: RemotesPort = {
+      connect: async () => {
+        throw new Error('ssh: connect to host 127.0.0.1 port 2222: Connection refused');
+      },
+      sync: inertSync(),
+    };
+    Object.assign(deps, { remotes });
     await placeOn('ktrdr--far', 2, 'lab');
     svc = createStateService(deps, { remotePollMs: 100 });
     await svc.start();
@@ -477,6 +486,7 @@ describe('state service: the event streams of other engines (issue 13)', () => {
         if (!there.up) throw new Error('ssh: connect to host 127.0.0.1 port 2222: Connection refused');
         return { name: r.engine!.context!, side: { engine: there as unknown as Engine } as InstanceEngine['side'], remote: null };
       },
+      sync: inertSync(),
     };
     Object.assign(deps, { engines, remotes, clock: { now: () => Date.now(), sleep } });
     return there;
