@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { ROOT } from './world';
+import { makeWorld, ROOT, type CliResult, type World } from './world';
 
 export const REMOTE_HOST_IMAGE = 'kts-remote-host:1';
 /** The outer engine may lack capabilities `--privileged` asks for ("unable to apply caps"): these are enough. */
@@ -172,4 +172,38 @@ export async function startRemoteHost(opts: { root: string; home: string; name: 
     throw err;
   }
   return host;
+}
+
+/** A world (temp HOME + fixture repository) and a remote host whose docker context lives in that HOME. */
+export interface RemoteWorld {
+  world: World;
+  remote: RemoteHost;
+  /** The CLI with the remote host's env (the ssh wrapper on PATH), in the repository unless cwd says otherwise. */
+  cli(args: string[], opts?: { cwd?: string; timeoutMs?: number }): Promise<CliResult>;
+  /** Run these CLI commands (the test's destroys; failures ignored), then remove the remote host and the world. */
+  close(commands: string[][]): Promise<void>;
+}
+
+/** The world set-up of every remote-engine test; prepare (e.g. a manifest committed) runs before the host starts. */
+export async function remoteWorld(name: string, prepare?: (world: World) => Promise<void>): Promise<RemoteWorld> {
+  const world = await makeWorld(name);
+  let remote: RemoteHost;
+  try {
+    await prepare?.(world);
+    await buildRemoteHostImage();
+    remote = await startRemoteHost({ root: world.root, home: world.home, name });
+  } catch (err) {
+    await world.cleanup();
+    throw err;
+  }
+  return {
+    world,
+    remote,
+    cli: (args, o = {}) => world.cli(args, { env: remote.env, timeoutMs: o.timeoutMs ?? 600_000, cwd: o.cwd ?? world.repo }),
+    async close(commands) {
+      for (const args of commands) await world.cli(args, { env: remote.env }).catch(() => undefined);
+      await remote.cleanup();
+      await world.cleanup();
+    },
+  };
 }

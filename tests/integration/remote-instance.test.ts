@@ -7,22 +7,22 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRemoteHostImage, startRemoteHost, type RemoteHost } from './remote-host';
+import { remoteWorld, type RemoteHost, type RemoteWorld } from './remote-host';
 import { startDashboard } from '../e2e/dashboard-process';
-import { filesUnder, httpGet, makeWorld, type World } from './world';
+import { filesUnder, httpGet, type World } from './world';
 
+let rw: RemoteWorld;
 let world: World;
 let remote: RemoteHost;
 let id: string;
 let dir: string;
 let api: string;
-const cli = (args: string[], timeoutMs = 600_000) => world.cli(args, { env: remote.env, timeoutMs, cwd: dir ?? world.repo });
+const cli = (args: string[], timeoutMs = 600_000) => rw.cli(args, { timeoutMs, cwd: dir ?? world.repo });
 const remoteProject = async () =>
   (await remote.docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${id}`])).stdout.split('\n').filter(Boolean);
 beforeAll(async () => {
-  world = await makeWorld('engrem');
-  await buildRemoteHostImage();
-  remote = await startRemoteHost({ root: world.root, home: world.home, name: 'engrem' });
+  rw = await remoteWorld('engrem');
+  ({ world, remote } = rw);
   // the lowest slot free now (other stacks on this shared machine come and go; a port taken here is exit 3)
   const c = await world.cli(['create', 'engr', '--engine', remote.context, '--json'], { env: remote.env });
   expect(c.code, c.stderr + c.stdout).toBe(0);
@@ -31,11 +31,7 @@ beforeAll(async () => {
   api = c.json.instance.links.find((l: { url: string }) => /:\d+/.test(l.url) && l.url.includes('/api')).url.replace(/\/api.*$/, '');
 }, 180_000);
 
-afterAll(async () => {
-  await world?.cli(['destroy', id, '--force'], { env: remote?.env ?? {} }).catch(() => undefined);
-  await remote?.cleanup();
-  await world?.cleanup();
-});
+afterAll(() => rw?.close([['destroy', id, '--force']]));
 
 describe('an instance on a remote engine', () => {
   it('up: the source synced, the image copied, compose on the remote engine, the gate passing through localhost', async () => {

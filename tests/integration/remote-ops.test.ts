@@ -13,16 +13,16 @@ import { LABEL_INSTANCE, LABEL_OWNER, LABEL_ROLE } from '../../main/core/labels'
 import { createStateService } from '../../main/ui-backend/state-service';
 import { tunnelPaths } from '../../main/adapters/ssh-tunnel';
 import type { Snapshot } from '../../main/shared/contract';
-import { buildRemoteHostImage, startRemoteHost, type RemoteHost } from './remote-host';
-import { FIXTURE, git, makeWorld, type World } from './world';
+import { remoteWorld, type RemoteHost, type RemoteWorld } from './remote-host';
+import { FIXTURE, git, type World } from './world';
 
+let rw: RemoteWorld;
 let world: World;
 let remote: RemoteHost;
 let a: { id: string; path: string };
 let b: { id: string; path: string };
 
-const cli = (args: string[], opts: { cwd?: string; timeoutMs?: number } = {}) =>
-  world.cli(args, { env: remote.env, timeoutMs: opts.timeoutMs ?? 600_000, cwd: opts.cwd ?? world.repo });
+const cli = (args: string[], opts: { cwd?: string; timeoutMs?: number } = {}) => rw.cli(args, opts);
 const lines = (s: string) => s.split('\n').filter(Boolean);
 const onRemote = async (args: string[]) => {
   const r = await remote.docker(args);
@@ -59,20 +59,16 @@ async function dbReady(project: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  world = await makeWorld('kts-ro');
-  // the snapshot settings (postgres_data, its WAL trim, the migration head) as snapshot.test.ts uses them
-  await copyFile(join(FIXTURE, '..', 'snapshot', 'manifest.json'), join(world.repo, 'ktrdr-sandbox.yml'));
-  await git(world.repo, 'add', '-A');
-  await git(world.repo, 'commit', '-q', '-m', 'snapshot manifest');
-  await buildRemoteHostImage();
-  remote = await startRemoteHost({ root: world.root, home: world.home, name: 'kts-ro' });
+  rw = await remoteWorld('kts-ro', async (w) => {
+    // the snapshot settings (postgres_data, its WAL trim, the migration head) as snapshot.test.ts uses them
+    await copyFile(join(FIXTURE, '..', 'snapshot', 'manifest.json'), join(w.repo, 'ktrdr-sandbox.yml'));
+    await git(w.repo, 'add', '-A');
+    await git(w.repo, 'commit', '-q', '-m', 'snapshot manifest');
+  });
+  ({ world, remote } = rw);
 }, 300_000);
 
-afterAll(async () => {
-  await world?.cli(['destroy', '--all', '--force'], { env: remote?.env ?? {} }).catch(() => undefined);
-  await remote?.cleanup();
-  await world?.cleanup();
-});
+afterAll(() => rw?.close([['destroy', '--all', '--force']]));
 
 describe('snapshots, reset and destroy --all of instances on a remote engine', () => {
   it('snapshot save of a remote instance: its volume copied from the remote engine to this machine, the database started again', async () => {

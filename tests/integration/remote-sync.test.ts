@@ -11,15 +11,16 @@ import { existsSync } from 'node:fs';
 import { cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRemoteHostImage, startRemoteHost, type RemoteHost } from './remote-host';
-import { httpGet, makeWorld, type World } from './world';
+import { remoteWorld, type RemoteHost, type RemoteWorld } from './remote-host';
+import { httpGet, type World } from './world';
 
+let rw: RemoteWorld;
 let world: World;
 let remote: RemoteHost;
 let id: string;
 let dir: string;
 let api: string;
-const cli = (args: string[], timeoutMs = 600_000) => world.cli(args, { env: remote.env, timeoutMs, cwd: world.repo });
+const cli = (args: string[], timeoutMs = 600_000) => rw.cli(args, { timeoutMs });
 const sshHost = (cmd: string[]) =>
   execa('ssh', ['-p', String(remote.port), 'root@127.0.0.1', ...cmd], { env: { ...process.env, ...remote.env }, reject: false });
 const alive = (pid: number) => {
@@ -42,9 +43,8 @@ async function message(): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  world = await makeWorld('kts-ws');
-  await buildRemoteHostImage();
-  remote = await startRemoteHost({ root: world.root, home: world.home, name: 'kts-ws' });
+  rw = await remoteWorld('kts-ws');
+  ({ world, remote } = rw);
   const c = await world.cli(['create', 'sync', '--engine', remote.context, '--json'], { env: remote.env });
   expect(c.code, c.stderr + c.stdout).toBe(0);
   id = c.json.instance.id;
@@ -52,12 +52,7 @@ beforeAll(async () => {
   api = apiOf(c.json.instance);
 }, 180_000);
 
-afterAll(async () => {
-  for (const i of [id, `${id.replace(/--sync$/, '')}--nfs`])
-    await world?.cli(['destroy', i, '--force'], { env: remote?.env ?? {} }).catch(() => undefined);
-  await remote?.cleanup();
-  await world?.cleanup();
-});
+afterAll(() => rw?.close([id, `${id.replace(/--sync$/, '')}--nfs`].map((i) => ['destroy', i, '--force'])));
 
 describe('a remote instance: its source kept in sync while it runs', () => {
   let pid: number;
