@@ -23,6 +23,7 @@ import { existingOwnerId } from '../core/owner';
 import type { InstanceView } from '../core/views';
 import { countingDeps, engineCounter, type CountedDeps } from './engine-counter';
 import { createRemoteStreams } from './remote-events';
+import { createRemotePoll } from './remote-poll';
 import { createViewCache, fallbackView } from './state-views';
 import {
   containersAfterEvent,
@@ -86,8 +87,6 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   let lastContainers: ContainerInfo[] = [];
   /** What the other engines said at the last refresh (null: every instance runs on the default engine). */
   let lastRemote: RemoteListing | null = null;
-  let remoteTimer: NodeJS.Timeout | null = null;
-  const remotePollMs = opts.remotePollMs ?? 5000;
   const views = createViewCache(counted, { onSample: () => scheduleRefresh() });
   /** Bumped by every event patch; a refresh whose listing predates the latest patch does not publish. */
   let patchGen = 0;
@@ -115,11 +114,18 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   // the other engines' event streams: a stream that comes up or goes down is worth a refresh (missed events; the
   // listing marks an engine that stopped answering), and while one is down its engines are polled
   const remoteStreams = createRemoteStreams({
-    connect: deps.remotes ? (rec) => deps.remotes.connect(rec) : undefined,
+    connect: (rec) => deps.remotes.connect(rec),
     onEvent: (e) => onEngineEvent(e),
     onChange: () => scheduleRefresh(),
     backoffMs: backoff,
     log: opts.log,
+  });
+  const remotePoll = createRemotePoll({
+    intervalMs: opts.remotePollMs ?? 5000,
+    last: () => lastRemote,
+    list: () => (lastReg ? listOtherEngines(counted, lastReg) : null),
+    streamsUp: () => remoteStreams.allUp(),
+    onChange: () => scheduleRefresh(),
   });
 
   function publish(next: Partial<Snapshot>): Snapshot {
@@ -186,7 +192,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
         problems.push(`Engines: ${describe(err)}`);
       }
     } else if (reg) lastRemote = null;
-    pollRemotes();
+    remotePoll.schedule();
     // An event patched the snapshot while we listed (our listing may predate it): the refresh it scheduled
     // publishes instead, so the view never flips back.
     if (gen !== patchGen) return snapshot;
@@ -239,36 +245,6 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
   function withEngineStatus(v: InstanceView): InstanceView {
     const st = lastRemote?.status.get(v.id);
     return st ? { ...v, engineStatus: st } : v;
-  }
-
-  /** What of a remote listing a refresh shows: a change of it is worth one. */
-  function remoteKey(r: RemoteListing): string {
-    const cs = r.containers.map((c) => `${c.id}:${c.state}:${c.health}`).sort();
-    return JSON.stringify([cs, [...r.status].sort(([a], [b]) => (a < b ? -1 : 1))]);
-  }
-
-  /**
-   * While instances run on other engines and one of their event streams is down: list them again every
-   * remotePollMs; refresh when they changed. Nothing is polled while every stream is up.
-   */
-  function pollRemotes(): void {
-    if (stopped || remoteTimer || !lastRemote || remoteStreams.allUp()) return;
-    remoteTimer = setTimeout(() => {
-      remoteTimer = null;
-      if (remoteStreams.allUp()) return;
-      const reg = lastReg;
-      const before = lastRemote;
-      const listing = reg ? listOtherEngines(counted, reg) : null;
-      if (!listing || !before) return void scheduleRefresh();
-      void listing.then(
-        (now) => {
-          if (remoteKey(now) !== remoteKey(before)) scheduleRefresh();
-          else pollRemotes();
-        },
-        () => scheduleRefresh(),
-      );
-    }, remotePollMs);
-    remoteTimer.unref?.();
   }
 
   /**
@@ -391,7 +367,7 @@ export function createStateService(deps: Deps, opts: StateServiceOptions = {}): 
       views.stop();
       if (reconnectTimer) clearTimeout(reconnectTimer);
       if (recheck) clearTimeout(recheck);
-      if (remoteTimer) clearTimeout(remoteTimer);
+      remotePoll.stop();
       remoteStreams.stop();
       debounce.cancel();
       reconnectTimer = null;
