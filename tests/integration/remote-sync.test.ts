@@ -61,7 +61,12 @@ describe('a remote instance: its source kept in sync while it runs', () => {
     const r = await cli(['up', id]);
     expect(r.code, r.stderr.slice(-3000) + r.stdout.slice(-3000)).toBe(0);
     expect(r.stdout).toMatch(/Source kept in sync while it runs \(watcher started, pid \d+/);
-    const st = await cli(['status', id, '--json']);
+    // its first moments may be a sync (a change seen as it started, e.g. on a loaded machine): then watching
+    let st = await cli(['status', id, '--json']);
+    for (let i = 0; i < 40 && st.json?.sync?.state === 'syncing'; i++) {
+      await new Promise((res) => setTimeout(res, 250));
+      st = await cli(['status', id, '--json']);
+    }
     expect(st.code, st.stderr).toBe(0);
     expect(st.json.sync).toMatchObject({ id, state: 'watching', alive: true });
     pid = st.json.sync.pid;

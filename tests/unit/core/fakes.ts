@@ -334,3 +334,16 @@ export function check(report: GateReport, name: string): CheckResult {
   if (!c) throw new Error(`no check ${name} in ${report.checks.map((x) => x.name).join(', ')}`);
   return c;
 }
+
+/** The services of the KTRDR-shaped fixture stack (tests/fixtures/stack), in its compose file's order. */
+export const FIXTURE_SERVICES = [
+  'db',
+  'backend',
+  'backtest-worker-1',
+  'backtest-worker-2',
+  'training-worker-1',
+  'training-worker-2',
+  'grafana',
+  'jaeger',
+  'prometheus',
+];

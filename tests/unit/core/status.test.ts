@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Deps, Http } from '../../../main/core/deps';
 import { statusOf } from '../../../main/core/use-cases/status';
-import { container, FakeEngine, fakeDeps, record, registryWith } from './fakes';
+import { container, FakeEngine, fakeDeps, record, registryWith, FIXTURE_SERVICES } from './fakes';
 import { MemoryFiles } from './memory-files';
 
 // the KTRDR fixture stack's compose file, in an instance directory in memory
@@ -13,17 +13,7 @@ const FIXTURE = readFileSync(join(__dirname, '..', '..', 'fixtures', 'stack', 'd
 const dir = '/repos/status';
 
 const rec = record('ktrdr--s', 1, { path: dir });
-const SERVICES = [
-  'db',
-  'backend',
-  'backtest-worker-1',
-  'backtest-worker-2',
-  'training-worker-1',
-  'training-worker-2',
-  'grafana',
-  'jaeger',
-  'prometheus',
-];
+const SERVICES = FIXTURE_SERVICES;
 
 function deps(engine: FakeEngine, http: Http): Deps {
   return fakeDeps({
