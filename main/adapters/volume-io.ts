@@ -59,7 +59,13 @@ export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.Pr
     }
   };
 
-  async function helper(spec: HelperSpec, readOnly: boolean, cmd?: string[]): Promise<Dockerode.Container> {
+  /** A helper container (not started) with the volume at MOUNT, no network; cmd runs in sh -c, extra mounts beside. */
+  async function helper(
+    spec: HelperSpec,
+    readOnly: boolean,
+    cmd?: string[],
+    extra: Dockerode.MountSettings[] = [],
+  ): Promise<Dockerode.Container> {
     const d = await docker();
     return (await d.createContainer({
       Image: spec.image,
@@ -79,6 +85,7 @@ export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.Pr
             ReadOnly: readOnly,
             VolumeOptions: { NoCopy: true } as Dockerode.MountSettings['VolumeOptions'],
           },
+          ...extra,
         ],
       },
     })) as Dockerode.Container;
@@ -86,32 +93,11 @@ export function createVolumeIo(endpoint: DockerEndpoint, opts: { env?: NodeJS.Pr
 
   /** Empty the volume and untar the file into it inside one helper run; false when that did not work. */
   async function localExtract(spec: HelperSpec, file: string): Promise<boolean> {
-    const d = await docker();
     const src = '/snapshot-src';
     const script = `set -e; find ${MOUNT} -mindepth 1 -delete; tar -x${file.endsWith('.gz') ? 'z' : ''}f '${src}/${basename(file).replace(/'/g, '')}' --numeric-owner -C /`;
     let c: Dockerode.Container | undefined;
     try {
-      c = (await d.createContainer({
-        Image: spec.image,
-        Entrypoint: ['/bin/sh', '-c'],
-        Cmd: [script],
-        User: '0',
-        Labels: spec.labels,
-        NetworkDisabled: true,
-        HostConfig: {
-          NetworkMode: 'none',
-          Mounts: [
-            {
-              Type: 'volume',
-              Source: spec.volume,
-              Target: MOUNT,
-              ReadOnly: false,
-              VolumeOptions: { NoCopy: true } as Dockerode.MountSettings['VolumeOptions'],
-            },
-            { Type: 'bind', Source: dirname(file), Target: src, ReadOnly: true },
-          ],
-        },
-      })) as Dockerode.Container;
+      c = await helper(spec, false, [script], [{ Type: 'bind', Source: dirname(file), Target: src, ReadOnly: true }]);
       await c.start();
       const res = (await c.wait()) as { StatusCode: number };
       return res.StatusCode === 0;

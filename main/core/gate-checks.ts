@@ -1,7 +1,7 @@
 // The manifest's own gate checks: `exec` (a command in a service's running container) and `http` (a GET).
 import type { GateCheckSpec } from './manifest-schema';
 import { expandTemplate } from './ports';
-import { tcpRunner } from './gate-tcp';
+import { probeSpec, tcpRunner } from './gate-tcp';
 import { lastLine, type Attempt, type Containers, type Runner } from './gate-runner';
 import type { GateInput } from './gate-runner';
 
@@ -52,13 +52,7 @@ export function makeRunner(spec: GateCheckSpec, input: GateInput, containers: Co
   const { url, status, minItems, itemsKey } = spec.http;
   const target = expandTemplate(url, input.vars);
   return {
-    spec: {
-      name: spec.name,
-      label: spec.label ?? spec.name,
-      dependsOn: spec.dependsOn,
-      retry: true,
-      services: spec.service ? [spec.service] : [],
-    },
+    spec: probeSpec(spec),
     intervalMs,
     async attempt(remaining): Promise<Attempt> {
       let res: { status: number; body: string };

@@ -9,6 +9,17 @@ type TcpSpec = Extract<GateCheckSpec, { tcp: unknown }>;
 /** How long an accepted connection must stay open to count (Docker's proxy closes it at once when nothing listens). */
 export const TCP_HOLD_MS = 250;
 
+/** The runner spec of a probe the gate retries until its deadline (http, tcp): its services are the one it names. */
+export function probeSpec(spec: { name: string; label?: string; dependsOn: string[]; service?: string }) {
+  return {
+    name: spec.name,
+    label: spec.label ?? spec.name,
+    dependsOn: spec.dependsOn,
+    retry: true,
+    services: spec.service ? [spec.service] : [],
+  };
+}
+
 export function tcpRunner(
   spec: TcpSpec,
   input: { vars: Record<string, string>; deps: { tcp: Tcp } },
@@ -19,13 +30,7 @@ export function tcpRunner(
   const portText = expandTemplate(String(spec.tcp.port), input.vars);
   const port = Number(portText);
   return {
-    spec: {
-      name: spec.name,
-      label: spec.label ?? spec.name,
-      dependsOn: spec.dependsOn,
-      retry: true,
-      services: spec.service ? [spec.service] : [],
-    },
+    spec: probeSpec(spec),
     intervalMs,
     async attempt(remaining: number): Promise<{ ok: true; message: string } | { ok: false; message: string; final?: boolean }> {
       if (!Number.isInteger(port) || port < 1 || port > 65535)
