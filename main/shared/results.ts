@@ -103,6 +103,8 @@ export interface StatusResult {
   sync?: SyncState | null;
   /** Shared folders it sees through a writable overlay of its own (manifest `shared.overlay`), with what it wrote. */
   sharedOverlays?: SharedOverlayStatus[];
+  /** Every shared folder of shared.mounts and how this instance sees it (absent when the manifest has none, or on a remote engine). */
+  sharedData?: SharedFolderState[];
 }
 
 /** One overlaid shared folder of an instance: its writes are in `upper`, the shared folder (`lower`) never changes. */
@@ -116,6 +118,14 @@ export interface SharedOverlayStatus {
   /** What the instance wrote (files in the upper layer; deletions are not counted). */
   files: number;
   bytes: number;
+}
+
+/** One shared folder (manifest shared.mounts) as an instance sees it: through its overlay, or read-write. */
+export interface SharedFolderState extends SharedOverlayStatus {
+  /** overlay: its writes go to `upper`, the shared folder never changes; read-write: it writes into the shared folder. */
+  mode: 'overlay' | 'read-write';
+  /** Who chose: the instance (`create --shared-overlay`, `shared overlay ID on|off`) or the manifest's shared.overlay. */
+  source: 'instance' | 'manifest';
 }
 
 export interface UpResult {
