@@ -128,6 +128,26 @@ export interface SharedFolderState extends SharedOverlayStatus {
   source: 'instance' | 'manifest';
 }
 
+/** `shared reset`: the folders whose writes were dropped (with what was dropped), the services stopped and started again. */
+export interface SharedResetResult {
+  instance: string;
+  reset: SharedOverlayStatus[];
+  restarted: string[];
+}
+
+/** `shared overlay ID on|off`: the instance's own choice, recorded; its next `up` applies it. */
+export interface SharedOverlayChoiceResult {
+  instance: string;
+  /** What was recorded: true = every shared folder, a list = those, false = none (read-write). */
+  choice: boolean | string[];
+  /** The shared folders it will see through its overlay from its next `up`. */
+  folders: string[];
+  /** Its containers run now (the choice applies when `up` recreates them). */
+  running: boolean;
+  /** Shared folders no longer overlaid whose upper directory still holds its writes (`shared reset` drops them). */
+  kept: { folder: string; upper: string; files: number; bytes: number }[];
+}
+
 export interface UpResult {
   instance: InstanceDetails;
   gate: GateReport | null;

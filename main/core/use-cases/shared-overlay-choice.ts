@@ -11,6 +11,7 @@ import type { Manifest } from '../manifest-schema';
 import { chosenFolders, overlayFolders, type OverlayChoice } from '../override/overlay';
 import type { InstanceRef } from '../resolve';
 import type { InstanceEngine } from '../types';
+import type { SharedOverlayChoiceResult } from '../results';
 import { sharedDataStatus } from './shared-overlay';
 
 /** What the user asked: on (every shared folder, or those listed) or off. */
@@ -43,17 +44,7 @@ export function refuseRemoteChoice(name: string, engine: InstanceEngine | undefi
   );
 }
 
-export interface OverlayChoiceResult {
-  instance: string;
-  /** What was recorded: true = every shared folder, a list = those, false = none. */
-  choice: OverlayChoice;
-  /** The shared folders it will see through its overlay from its next `up`. */
-  folders: string[];
-  /** Its containers run now (the choice applies when `up` recreates them). */
-  running: boolean;
-  /** Shared folders no longer overlaid whose upper directory still holds the instance's writes (`shared reset` drops them). */
-  kept: { folder: string; upper: string; files: number; bytes: number }[];
-}
+export type OverlayChoiceResult = SharedOverlayChoiceResult;
 
 /** `shared overlay [ID] on [FOLDER…] | off`: record the choice; the next `up` applies it. */
 export async function setSharedOverlay(

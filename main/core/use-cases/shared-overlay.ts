@@ -21,7 +21,7 @@ import {
   type OverlayMount,
 } from '../override/overlay';
 import type { InstanceRef } from '../resolve';
-import type { SharedFolderState, SharedOverlayStatus } from '../results';
+import type { SharedFolderState, SharedOverlayStatus, SharedResetResult } from '../results';
 import { STOP_TIMEOUT_S } from '../snapshot-plan'; // (not snapshot-common: it loads yaml, which status and list must not)
 
 /** One overlaid shared folder of an instance, as `status` and `shared reset` report it. */
@@ -56,7 +56,10 @@ async function servicesOf(
  * read-write; with what its upper directory holds (its writes — for a read-write folder, what an earlier overlay
  * kept). A choice naming a folder the manifest no longer has shows the others (`up` refuses it).
  */
-export async function sharedDataStatus(deps: Pick<Deps, 'home' | 'env' | 'tree' | 'files'>, ctx: InstanceContext): Promise<SharedFolderState[]> {
+export async function sharedDataStatus(
+  deps: Pick<Deps, 'home' | 'env' | 'tree' | 'files'>,
+  ctx: InstanceContext,
+): Promise<SharedFolderState[]> {
   const { manifest, rec, vars } = ctx;
   const folders = Object.keys(manifest.shared.mounts).filter((f) => vars[manifest.shared.mounts[f]!]);
   if (!folders.length) return [];
@@ -134,13 +137,7 @@ export async function probeOverlay(deps: Deps, ctx: InstanceContext, emit: Event
   );
 }
 
-export interface OverlayResetResult {
-  instance: string;
-  /** The folders whose writes were dropped, with what was dropped. */
-  reset: OverlayStatus[];
-  /** Services stopped for it and started again. */
-  restarted: string[];
-}
+export type OverlayResetResult = SharedResetResult;
 
 /** `shared reset`: drop the instance's writes to the overlaid shared folders (all, or opts.folders). */
 export async function resetOverlay(
