@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, git, makeWorld, type World } from '../integration/world';
 import { openBrowser, type Browser } from './chromium';
 import { startDashboard, type Dashboard } from './dashboard-process';
+import { axeViolations, contrastFailures, overflow, structure } from './page-checks';
 
 const SHOTS = join(ROOT, 'tests', 'e2e', '.screenshots');
 const COMPOSE = `services:
@@ -108,6 +109,25 @@ describe('the shared data overlay in the dashboard', () => {
     await card().getByTestId('btn-shared-reset').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, 'shared-overlay-details.png') });
   }, 240_000);
+
+  it('the shared data reads well at tray size (400×700), light and dark', async () => {
+    await page.setViewportSize({ width: 400, height: 700 });
+    try {
+      await card().getByTestId('btn-shared-overlay').scrollIntoViewIfNeeded();
+      expect(await overflow(page)).toEqual([]);
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.waitForTimeout(50);
+        await page.screenshot({ path: join(SHOTS, `shared-overlay-400x700-${scheme}.png`) });
+        expect(await contrastFailures(page), `${scheme}: texts below 4.5:1`).toEqual([]);
+        expect((await structure(page)).unnamedButtons).toEqual([]);
+        expect(await axeViolations(page), `${scheme}: axe-core serious/critical`).toEqual([]);
+      }
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+  }, 60_000);
 
   it('"Reset shared writes" asks first, then drops the write (the service restarted)', async () => {
     await card().getByTestId('btn-shared-reset').click();
