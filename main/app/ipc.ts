@@ -63,6 +63,8 @@ export const ARG_SPECS: { readonly [C in InvokeChannel]: ArgSpec } = {
   setSettings: { required: ['object'], optional: [] },
   snapshots: { required: [], optional: [] },
   reset: { required: ['string'], optional: ['object'] },
+  sharedReset: { required: ['string'], optional: ['object'] },
+  sharedOverlay: { required: ['string', 'object'], optional: [] },
 };
 
 /** [contract channel, wire name] for every invoke channel. */

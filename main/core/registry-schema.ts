@@ -36,6 +36,7 @@ const instanceSchema = z.looseObject({
   host: z.optional(z.string()),
   force: z.optional(z.boolean()),
   engine: z.optional(engineSchema),
+  sharedOverlay: z.optional(z.union([z.boolean(), z.array(z.string())])),
 });
 
 const blacklistSchema = z.record(

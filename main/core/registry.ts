@@ -12,7 +12,8 @@ export const REGISTRY_VERSION = 2;
 // node 20. The schema in registry-schema.ts (zod) is the same rule set; it is loaded only to name what is wrong
 // when this check fails (tests/unit/core/registry-shape.test.ts holds both to the same verdict). Objects are
 // loose: keys this version does not know (written by a newer version, or by hand) are kept on rewrite; the
-// fields added later (origin, state, pid, force, engine) are optional, so files written before them still load.
+// fields added later (origin, state, pid, force, engine, sharedOverlay) are optional, so files written before
+// them still load.
 type Rec = Record<string, unknown>;
 const isObj = (v: unknown): v is Rec => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
@@ -51,7 +52,8 @@ function isInstance(r: unknown): boolean {
     opt(r.pid, (v) => isInt(v, 1)) &&
     opt(r.host, isStr) &&
     opt(r.force, (v) => typeof v === 'boolean') &&
-    opt(r.engine, isEngine)
+    opt(r.engine, isEngine) &&
+    opt(r.sharedOverlay, (v) => typeof v === 'boolean' || (Array.isArray(v) && v.every(isStr)))
   );
 }
 

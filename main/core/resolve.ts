@@ -159,7 +159,7 @@ export async function overrideFileFor(
   const src = ctx.rec.engine?.source;
   if (src?.mode === 'path-map' && src.map?.length)
     w.pathMap = { map: src.map, vars: { ...deps.env?.all(), ...ctx.vars }, projectDir: ctx.rec.path };
-  const mounts = overlayMounts(deps.home, ctx.rec.id, ctx.manifest, ctx.vars);
+  const mounts = overlayMounts(deps.home, ctx.rec.id, ctx.manifest, ctx.vars, ctx.rec.sharedOverlay);
   if (mounts.length) w.overlay = { mounts, vars: { ...deps.env?.all(), ...ctx.vars }, projectDir: ctx.rec.path };
   return writeOverride(w).file;
 }

@@ -89,6 +89,7 @@ export function buildView(opts: {
     links: linksFor(opts.manifest, opts.vars, opts.model),
     lastGate: summariseGate(opts.lastGate),
     servicesDown: servicesDown(opts.containers),
+    ...(opts.rec.sharedOverlay !== undefined ? { sharedOverlay: opts.rec.sharedOverlay } : {}),
   };
 }
 

@@ -5,7 +5,16 @@ import type { ErrorPayload } from './errors';
 import type { ProgressEvent } from './events';
 import type { GateReport } from './types';
 import type { InstanceView } from './views';
-import type { DestroyPreview, DestroyResult, InstanceDetails, OrphanProject, StatusResult, UpResult } from './results';
+import type {
+  DestroyPreview,
+  DestroyResult,
+  InstanceDetails,
+  OrphanProject,
+  SharedOverlayChoiceResult,
+  SharedResetResult,
+  StatusResult,
+  UpResult,
+} from './results';
 import type { ResetResult, SnapshotSummary } from './snapshot-types';
 
 export const CONTRACT_VERSION = 1;
@@ -68,6 +77,8 @@ export interface CreateInput {
   slot?: number;
   /** Fill the volumes from this snapshot; undefined: the repository's default snapshot; null: start empty. */
   snapshot?: string | null;
+  /** Its own shared data overlay: true = every shared folder read-only through an overlay, false = read-write; absent: the manifest decides. */
+  sharedOverlay?: boolean;
 }
 
 export interface LogLineEvent {
@@ -108,6 +119,10 @@ export interface InvokeMap {
   /** Volume snapshots of the current repository (issue 14). */
   snapshots: [[], SnapshotSummary[]];
   reset: [[id: string, opts?: { snapshot?: string; force?: boolean }], ResetResult];
+  /** Drop the instance's writes to its overlaid shared folders (`shared reset`; all, or opts.folders). */
+  sharedReset: [[id: string, opts?: { folders?: string[] }], SharedResetResult];
+  /** The instance's own shared overlay choice (`shared overlay ID on [FOLDER…] | off`), applied by its next start. */
+  sharedOverlay: [[id: string, choice: { on: boolean; folders?: string[] }], SharedOverlayChoiceResult];
 }
 
 export type InvokeChannel = keyof InvokeMap;
@@ -138,6 +153,8 @@ export const INVOKE_CHANNELS = [
   'setSettings',
   'snapshots',
   'reset',
+  'sharedReset',
+  'sharedOverlay',
 ] as const satisfies readonly InvokeChannel[];
 
 /** Event channels pushed from main to renderer. */

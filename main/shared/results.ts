@@ -103,6 +103,8 @@ export interface StatusResult {
   sync?: SyncState | null;
   /** Shared folders it sees through a writable overlay of its own (manifest `shared.overlay`), with what it wrote. */
   sharedOverlays?: SharedOverlayStatus[];
+  /** Every shared folder of shared.mounts and how this instance sees it (absent when the manifest has none, or on a remote engine). */
+  sharedData?: SharedFolderState[];
 }
 
 /** One overlaid shared folder of an instance: its writes are in `upper`, the shared folder (`lower`) never changes. */
@@ -116,6 +118,34 @@ export interface SharedOverlayStatus {
   /** What the instance wrote (files in the upper layer; deletions are not counted). */
   files: number;
   bytes: number;
+}
+
+/** One shared folder (manifest shared.mounts) as an instance sees it: through its overlay, or read-write. */
+export interface SharedFolderState extends SharedOverlayStatus {
+  /** overlay: its writes go to `upper`, the shared folder never changes; read-write: it writes into the shared folder. */
+  mode: 'overlay' | 'read-write';
+  /** Who chose: the instance (`create --shared-overlay`, `shared overlay ID on|off`) or the manifest's shared.overlay. */
+  source: 'instance' | 'manifest';
+}
+
+/** `shared reset`: the folders whose writes were dropped (with what was dropped), the services stopped and started again. */
+export interface SharedResetResult {
+  instance: string;
+  reset: SharedOverlayStatus[];
+  restarted: string[];
+}
+
+/** `shared overlay ID on|off`: the instance's own choice, recorded; its next `up` applies it. */
+export interface SharedOverlayChoiceResult {
+  instance: string;
+  /** What was recorded: true = every shared folder, a list = those, false = none (read-write). */
+  choice: boolean | string[];
+  /** The shared folders it will see through its overlay from its next `up`. */
+  folders: string[];
+  /** Its containers run now (the choice applies when `up` recreates them). */
+  running: boolean;
+  /** Shared folders no longer overlaid whose upper directory still holds its writes (`shared reset` drops them). */
+  kept: { folder: string; upper: string; files: number; bytes: number }[];
 }
 
 export interface UpResult {

@@ -35,6 +35,12 @@ export interface InstanceRecord {
   force?: boolean;
   /** The Docker engine it runs on (registry v2, issue 13). Absent or `context: null`: the current engine. */
   engine?: InstanceEngine;
+  /**
+   * The instance's own choice of a shared data overlay (`create --shared-overlay`, `shared overlay ID on|off`):
+   * true = every folder of the manifest's shared.mounts, a list = those folders, false = none (the shared folders
+   * mounted read-write even when the manifest overlays them). Absent: the manifest's `shared.overlay` decides.
+   */
+  sharedOverlay?: boolean | string[];
 }
 
 export interface InstanceEngine {

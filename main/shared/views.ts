@@ -40,6 +40,8 @@ export interface InstanceView {
   memory?: MemoryMeter;
   /** An instance on a remote engine whose source is synced: its background watcher (shared/sync.ts). */
   sync?: SyncState;
+  /** Its own shared data overlay choice (registry): true = every shared folder, a list = those, false = none; absent: the manifest decides. */
+  sharedOverlay?: boolean | string[];
 }
 
 export interface FitMeter {

@@ -27,6 +27,7 @@ import { createFromSnapshot, resetInstance } from '../core/use-cases/snapshot-re
 import { validateSnapshotName } from '../core/snapshot-plan';
 import { optBool, optObj, optTail, str } from './handler-args';
 import type { Dispatch, HandlerContext, Handlers } from './types';
+import { createOverlayOption, sharedDataHandlers } from './shared-handlers';
 
 export { DEFAULT_LOG_TAIL } from './handler-args';
 
@@ -187,10 +188,9 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       const snapshot =
         o.snapshot === undefined ? undefined : o.snapshot === null ? null : validateSnapshotName(str(o.snapshot, 'snapshot'));
       const emit: EventSink = (e) => ctx.emitProgress(`create:${name}`, e);
+      const more = { ...(newBranch === undefined ? {} : { newBranch }), ...createOverlayOption(o.sharedOverlay) };
       try {
-        return (
-          await createFromSnapshot(deps, { name, branch, slot, cwd, snapshot, ...(newBranch === undefined ? {} : { newBranch }) }, emit)
-        ).instance;
+        return (await createFromSnapshot(deps, { name, branch, slot, cwd, snapshot, ...more }, emit)).instance;
       } finally {
         await state.refresh().catch(() => undefined);
       }
@@ -366,7 +366,7 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
       const force = optBool(o.force, 'force');
       return operation('reset', 'resetting', id, (i, emit) => resetInstance(deps, { id: i }, { snapshot, force }, emit));
     },
-
+    ...sharedDataHandlers(deps, operation),
     stopAllLogs() {
       for (const stop of follows.values()) stop();
       follows.clear();

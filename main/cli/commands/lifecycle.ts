@@ -17,6 +17,7 @@ import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '..
 import { manifestInit } from '../../core/use-cases/manifest-init';
 import { chooseEngine, withPathMap } from '../../core/use-cases/placement';
 import { printManifestInit } from './manifest';
+import { overlayRequest } from '../../core/use-cases/shared-overlay-choice';
 
 export function printDetails(out: Output, d: InstanceDetails): void {
   for (const line of labelled([
@@ -45,7 +46,9 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
         '--path-map <LOCAL=REMOTE>',
         'with --engine: the source is shared by NFS (LOCAL here is REMOTE there), not synced; repeatable',
         (v: string, prev: string[] = []) => [...prev, v],
-      ),
+      )
+      .option('--shared-overlay [folders...]', 'see the shared data folders (all, or those named) through a writable overlay of its own')
+      .option('--no-shared-overlay', 'mount the shared data folders read-write, even when the manifest overlays them'),
   ).action((name: string, o) =>
     runCommand(o, async (out) => {
       const snapshot = o.snapshot === false ? null : (o.snapshot as string | undefined);
@@ -67,6 +70,7 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
           snapshot,
           force: o.force,
           ...(engine ? { engine } : {}),
+          ...overlayRequest(o.sharedOverlay as boolean | string[] | undefined),
         },
         out.event,
       );
@@ -74,6 +78,8 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
       if (restore) printRestore(out, restore);
       out.line(`\nCreated instance: ${pc.bold(d.id)}`);
       printDetails(out, d);
+      if (o.sharedOverlay !== undefined)
+        out.line(o.sharedOverlay === false ? 'Shared data: read-write' : 'Shared data: through a writable overlay of its own');
       out.line(`\nRun 'cd ${d.path} && ktrdr-sandbox up' to start`);
     }),
   );

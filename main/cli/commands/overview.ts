@@ -105,10 +105,15 @@ export function registerOverview(program: Command, rt: Runtime): void {
           );
         }
         for (const e of s.endpoints) out.line(`${e.ok ? pc.green('✓') : pc.red('✗')} ${e.label}: ${e.url} (${e.detail})`);
-        for (const ov of s.sharedOverlays ?? [])
-          out.line(
-            `Shared ${ov.folder}: overlay (${ov.services.map((x) => x.service).join(', ') || 'no service mounts it'}) — this instance wrote ${ov.files} file(s), ${formatBytes(ov.bytes)} in ${ov.upper} (\`shared reset\` drops them)`,
-          );
+        for (const ov of s.sharedData ?? [])
+          if (ov.mode === 'overlay')
+            out.line(
+              `Shared ${ov.folder}: overlay (${ov.services.map((x) => x.service).join(', ') || 'no service mounts it'}) — this instance wrote ${ov.files} file(s), ${formatBytes(ov.bytes)} in ${ov.upper} (\`shared reset\` drops them)`,
+            );
+          else if (ov.files || ov.source === 'instance')
+            out.line(
+              `Shared ${ov.folder}: read-write${ov.files ? ` — ${ov.files} file(s), ${formatBytes(ov.bytes)} kept from its overlay in ${ov.upper} (\`shared reset\` drops them)` : ''}`,
+            );
         if (s.lastGate)
           out.line(
             `Last gate: ${s.lastGate.passed ? pc.green('PASSED') : pc.red('FAILED')} ${pc.dim(relativeTime(s.lastGate.startedAt, Date.now()))}`,

@@ -6,6 +6,7 @@ import { table, type Output } from '../render';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 import { exclusive } from '../../core/use-cases/exclusive';
 import { resetOverlay } from '../../core/use-cases/shared-overlay';
+import { parseOverlayArgs, setSharedOverlay } from '../../core/use-cases/shared-overlay-choice';
 
 function printStatus(out: Output, s: SharedStatus): void {
   out.line(`Shared data: ${s.root}`);
@@ -90,6 +91,35 @@ export function registerShared(program: Command, rt: Runtime): void {
           `${pc.green('✓')} ${f.folder}: dropped ${f.files} file(s), ${formatBytes(f.bytes)} written by ${r.instance} (${f.lower} unchanged)`,
         );
       if (r.restarted.length) out.line(pc.dim(`restarted: ${r.restarted.join(', ')}`));
+    }),
+  );
+
+  addCommon(
+    shared
+      .command('overlay [args...]')
+      .usage('[ID] on [FOLDER…] | off')
+      .description(
+        "this instance's own choice: see the shared folders (all, or those named) through a writable overlay of its own, or read-write; from its next `up`",
+      )
+      .option('-i, --instance <id>', 'instance (same as the ID argument)')
+      .option('--no-wait', 'fail at once when another operation holds the instance'),
+  ).action((args: string[], o) =>
+    runCommand(o, async (out) => {
+      const { id, req } = parseOverlayArgs(args);
+      const r = await exclusive(rt.deps(), refFrom(rt, id ?? o.instance), 'shared overlay', { wait: o.wait }, out.event, (ref) =>
+        setSharedOverlay(rt.deps(), ref, req, out.event),
+      );
+      out.result('shared-overlay', r);
+      out.line(
+        r.choice
+          ? `${pc.green('✓')} ${r.instance}: ${r.folders.join(', ')} through its own overlay (the shared folder never changes), from its next \`up\``
+          : `${pc.green('✓')} ${r.instance}: the shared folders read-write (its writes change them for every instance), from its next \`up\``,
+      );
+      for (const k of r.kept)
+        out.line(
+          `  its writes to ${k.folder} stay in ${k.upper} (${k.files} file(s), ${formatBytes(k.bytes)}): \`ktrdr-sandbox shared reset ${r.instance}\` drops them`,
+        );
+      if (r.running) out.line(pc.yellow(`${r.instance} is running: restart with \`ktrdr-sandbox up ${r.instance}\` to apply it.`));
     }),
   );
 }

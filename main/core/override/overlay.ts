@@ -36,33 +36,70 @@ export function overlayRoot(home: string, id: string): string {
   return join(home, 'instances', id, 'overlay');
 }
 
-/** The shared folders the manifest asks to overlay: `true` = every mount, a list = those. */
-export function overlayFolders(manifest: Manifest): string[] {
-  const want = manifest.shared.overlay;
+/** An instance's own choice (registry `sharedOverlay`): true = every mount, a list = those, false = none. */
+export type OverlayChoice = boolean | string[];
+
+/** The folders of shared.mounts a choice names; unknown ones are refused (`what` says where the choice came from). */
+export function chosenFolders(manifest: Manifest, want: OverlayChoice | undefined, what = 'shared.overlay'): string[] {
   const mounts = Object.keys(manifest.shared.mounts);
   if (!want) return [];
   if (want === true) return mounts;
   const unknown = want.filter((f) => !mounts.includes(f));
-  if (unknown.length)
-    throw new SandboxError('USAGE', `shared.overlay names ${unknown.map((f) => `"${f}"`).join(', ')}, not in shared.mounts`, {
-      hint: `Use the shared sub-folders of shared.mounts (${mounts.join(', ') || 'none'}), or shared.overlay: true for all.`,
+  if (unknown.length) {
+    const all = what === 'shared.overlay' ? 'or shared.overlay: true for all' : 'or no folder for all of them';
+    throw new SandboxError('USAGE', `${what} names ${unknown.map((f) => `"${f}"`).join(', ')}, not in shared.mounts`, {
+      hint: `Use the shared sub-folders of shared.mounts (${mounts.join(', ') || 'none'}), ${all}.`,
     });
+  }
   return [...new Set(want)];
+}
+
+/**
+ * The shared folders overlaid for an instance: its own choice (registry `sharedOverlay`) when it made one, else
+ * the manifest's `shared.overlay` (`true` = every mount, a list = those).
+ */
+export function overlayFolders(manifest: Manifest, choice?: OverlayChoice): string[] {
+  if (choice !== undefined) return chosenFolders(manifest, choice, "the instance's shared overlay");
+  return chosenFolders(manifest, manifest.shared.overlay);
+}
+
+/** Where the manifest's or the instance's choice comes from (status, the refusal on a remote engine). */
+export function overlaySource(choice: OverlayChoice | undefined): 'instance' | 'manifest' {
+  return choice === undefined ? 'manifest' : 'instance';
 }
 
 export function overlayVolumeKey(folder: string): string {
   return `ktrdr-overlay-${folder.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}`;
 }
 
-/** The overlay mounts of one instance (empty when the manifest asks for none). Paths the mount options cannot carry are refused. */
-export function overlayMounts(home: string, id: string, manifest: Manifest, vars: Record<string, string | undefined>): OverlayMount[] {
-  const root = overlayRoot(home, id);
-  return overlayFolders(manifest).map((folder) => {
-    const env = manifest.shared.mounts[folder]!;
-    const lower = vars[env];
-    if (!lower) throw new SandboxError('STATE', `shared.overlay: ${env} (shared folder "${folder}") has no value`);
-    const dir = join(root, overlayVolumeKey(folder).slice('ktrdr-overlay-'.length));
-    const m = { folder, env, lower, upper: join(dir, 'upper'), work: join(dir, 'work'), volume: overlayVolumeKey(folder) };
+/** The overlay mount of one shared folder of an instance (its paths, whether or not it is overlaid now). */
+export function overlayMountOf(
+  home: string,
+  id: string,
+  manifest: Manifest,
+  vars: Record<string, string | undefined>,
+  folder: string,
+): OverlayMount {
+  const env = manifest.shared.mounts[folder]!;
+  const lower = vars[env];
+  if (!lower) throw new SandboxError('STATE', `shared.overlay: ${env} (shared folder "${folder}") has no value`);
+  const dir = join(overlayRoot(home, id), overlayVolumeKey(folder).slice('ktrdr-overlay-'.length));
+  return { folder, env, lower, upper: join(dir, 'upper'), work: join(dir, 'work'), volume: overlayVolumeKey(folder) };
+}
+
+/**
+ * The overlay mounts of one instance (empty when neither its choice nor the manifest asks for one). Paths the
+ * mount options cannot carry are refused.
+ */
+export function overlayMounts(
+  home: string,
+  id: string,
+  manifest: Manifest,
+  vars: Record<string, string | undefined>,
+  choice?: OverlayChoice,
+): OverlayMount[] {
+  return overlayFolders(manifest, choice).map((folder) => {
+    const m = overlayMountOf(home, id, manifest, vars, folder);
     for (const p of [m.lower, m.upper, m.work])
       if (/[,:]/.test(p))
         throw new SandboxError('USAGE', `shared.overlay: the path ${p} holds "," or ":", which an overlay mount cannot take`, {

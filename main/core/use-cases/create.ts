@@ -14,6 +14,7 @@ import type { InstanceEngine, InstanceRecord } from '../types';
 import { describeInstance, type InstanceDetails } from './describe';
 import { mappedEngine } from './placement';
 import { repairInterrupted, stagingPath } from '../recovery';
+import { overlayChoiceFor, refuseRemoteChoice, type OverlayRequest } from './shared-overlay-choice';
 
 export interface CreateOptions {
   name: string;
@@ -26,6 +27,8 @@ export interface CreateOptions {
   cwd: string;
   /** The engine it runs on (checked by placement.ts chooseEngine); absent: the current engine. */
   engine?: InstanceEngine;
+  /** Its own shared data overlay (`--shared-overlay [FOLDER…]` / `--no-shared-overlay`); absent: the manifest decides. */
+  sharedOverlay?: OverlayRequest;
 }
 
 export async function createInstance(deps: Deps, opts: CreateOptions, emit: EventSink = noEvents): Promise<InstanceDetails> {
@@ -45,6 +48,8 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   const id = instanceIdForNewDir(path);
   const engine = opts.engine?.source?.mode === 'path-map' ? mappedEngine(opts.engine, path, id) : opts.engine; // NFS: under a LOCAL
   const { manifest } = await loadManifest(repo, {}, deps.files);
+  const sharedOverlay = opts.sharedOverlay && overlayChoiceFor(manifest, opts.sharedOverlay, '--shared-overlay');
+  refuseRemoteChoice(id, engine, sharedOverlay);
   await readComposeModel(repo, manifest.compose.files, undefined, deps.files);
   const branch = opts.branch ?? name;
   const branchExists = await deps.git.branchExists(repo, branch);
@@ -72,6 +77,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
     createdAt: new Date(deps.clock.now()).toISOString(),
     origin: 'created',
     engine: engine ?? { context: null },
+    ...(sharedOverlay === undefined ? {} : { sharedOverlay }),
   };
   const staging = stagingPath(path);
   const alloc: Allocation = await deps.registry.update(async (reg) => {

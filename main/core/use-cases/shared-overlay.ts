@@ -3,23 +3,39 @@
 // paths), what `status` says about it (which folders, which services, how much the instance wrote), and
 // `shared reset`: the instance's writes dropped (the services mounting the overlay stopped, the upper layer emptied,
 // the services started again).
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
 import { depsFor, modelOrNull, resolveContext, type InstanceContext } from '../instance-context';
 import { LABEL_INSTANCE, LABEL_OWNER, LABEL_ROLE } from '../labels';
 import { ownerId } from '../owner';
-import { OVERLAY_ROLE, overlaidBinds, overlayMounts, overlayRoot, type OverlayMount } from '../override/overlay';
+import {
+  OVERLAY_ROLE,
+  overlaidBinds,
+  overlayFolders,
+  overlayMountOf,
+  overlayMounts,
+  overlayRoot,
+  overlaySource,
+  type OverlayMount,
+} from '../override/overlay';
 import type { InstanceRef } from '../resolve';
-import type { SharedOverlayStatus } from '../results';
+import type { SharedFolderState, SharedOverlayStatus, SharedResetResult } from '../results';
 import { STOP_TIMEOUT_S } from '../snapshot-plan'; // (not snapshot-common: it loads yaml, which status and list must not)
 
 /** One overlaid shared folder of an instance, as `status` and `shared reset` report it. */
 export type OverlayStatus = SharedOverlayStatus;
 
 function mountsOf(deps: Pick<Deps, 'home' | 'env'>, ctx: InstanceContext): OverlayMount[] {
-  return overlayMounts(deps.home, ctx.rec.id, ctx.manifest, ctx.vars);
+  return overlayMounts(deps.home, ctx.rec.id, ctx.manifest, ctx.vars, ctx.rec.sharedOverlay);
+}
+
+/** How to turn the overlay off, by where it was asked for (the instance's own choice, or the manifest). */
+function offHint(ctx: InstanceContext): string {
+  return overlaySource(ctx.rec.sharedOverlay) === 'instance'
+    ? `\`ktrdr-sandbox shared overlay ${ctx.rec.id} off\``
+    : 'set shared.overlay: false in ktrdr-sandbox.yml';
 }
 
 async function servicesOf(
@@ -35,25 +51,54 @@ async function servicesOf(
   return out;
 }
 
-/** The overlaid folders of an instance with what it wrote; [] when its manifest asks for no overlay. */
-export async function overlayStatus(deps: Pick<Deps, 'home' | 'env' | 'tree'>, ctx: InstanceContext): Promise<OverlayStatus[]> {
-  const mounts = mountsOf(deps, ctx);
-  if (!mounts.length) return [];
+/**
+ * Every shared folder of the instance's manifest (shared.mounts) and how it sees it: through its overlay, or
+ * read-write; with what its upper directory holds (its writes — for a read-write folder, what an earlier overlay
+ * kept). A choice naming a folder the manifest no longer has shows the others (`up` refuses it).
+ */
+export async function sharedDataStatus(
+  deps: Pick<Deps, 'home' | 'env' | 'tree' | 'files'>,
+  ctx: InstanceContext,
+): Promise<SharedFolderState[]> {
+  const { manifest, rec, vars } = ctx;
+  const folders = Object.keys(manifest.shared.mounts).filter((f) => vars[manifest.shared.mounts[f]!]);
+  if (!folders.length) return [];
+  const choice = Array.isArray(rec.sharedOverlay) ? rec.sharedOverlay.filter((f) => folders.includes(f)) : rec.sharedOverlay;
+  const overlaid = new Set(overlayFolders(manifest, choice));
+  const mounts = folders.map((f) => overlayMountOf(deps.home, rec.id, manifest, vars, f));
   const services = await servicesOf(deps, ctx, mounts);
+  const source = overlaySource(rec.sharedOverlay);
   return Promise.all(
     mounts.map(async (m) => {
-      const files = (await deps.tree.walk(m.upper)).filter((e) => e.type !== 'dir');
+      // (no walk where no overlay ever was: status lists every shared folder)
+      const files = deps.files.exists(m.upper) ? (await deps.tree.walk(m.upper)).filter((e) => e.type !== 'dir') : [];
       return {
         folder: m.folder,
         env: m.env,
         lower: m.lower,
         upper: m.upper,
+        mode: overlaid.has(m.folder) ? ('overlay' as const) : ('read-write' as const),
+        source,
         services: services.get(m)!,
         files: files.length,
         bytes: files.reduce((n, e) => n + e.size, 0),
       };
     }),
   );
+}
+
+/** The overlaid folders of an instance with what it wrote; [] when neither it nor its manifest asks for an overlay. */
+export async function overlayStatus(deps: Pick<Deps, 'home' | 'env' | 'tree' | 'files'>, ctx: InstanceContext): Promise<OverlayStatus[]> {
+  return overlayOnly(await sharedDataStatus(deps, ctx));
+}
+
+/** The overlaid folders of a sharedDataStatus (status's `sharedOverlays`). */
+export function overlayOnly(all: SharedFolderState[]): OverlayStatus[] {
+  return all.filter((s) => s.mode === 'overlay').map(overlayView);
+}
+
+function overlayView({ folder, env, lower, upper, services, files, bytes }: SharedFolderState): OverlayStatus {
+  return { folder, env, lower, upper, services, files, bytes };
 }
 
 /**
@@ -64,8 +109,9 @@ export async function overlayStatus(deps: Pick<Deps, 'home' | 'env' | 'tree'>, c
 export function refuseRemoteOverlay(deps: Pick<Deps, 'home' | 'env'>, ctx: InstanceContext): void {
   if (!ctx.on.remote || !mountsOf(deps, ctx).length) return;
   const id = ctx.rec.id;
-  throw new SandboxError('USAGE', `shared.overlay needs the local engine: ${id} runs on ${ctx.on.name} (${ctx.on.remote.endpoint})`, {
-    hint: `Move it back (\`ktrdr-sandbox move ${id} --engine default\`), or set shared.overlay: false in ktrdr-sandbox.yml.`,
+  const what = overlaySource(ctx.rec.sharedOverlay) === 'instance' ? `The shared overlay of ${id}` : 'shared.overlay';
+  throw new SandboxError('USAGE', `${what} needs the local engine: ${id} runs on ${ctx.on.name} (${ctx.on.remote.endpoint})`, {
+    hint: `Move it back (\`ktrdr-sandbox move ${id} --engine default\`), or ${offHint(ctx)}.`,
   });
 }
 
@@ -85,19 +131,13 @@ export async function probeOverlay(deps: Deps, ctx: InstanceContext, emit: Event
       const why = await probe.probe(join(overlayRoot(deps.home, id), `.probe-${deps.env.pid}`), labels);
       if (why)
         throw new SandboxError('STATE', `shared.overlay: this engine cannot give ${id} an overlay of the shared folders: ${why}`, {
-          hint: 'It needs a Linux engine on this machine (overlay file system, same paths). Nothing was started; set shared.overlay: false to share the folders read-write.',
+          hint: `It needs a Linux engine on this machine (overlay file system, same paths). Nothing was started; ${offHint(ctx)} to share the folders read-write.`,
         });
     },
   );
 }
 
-export interface OverlayResetResult {
-  instance: string;
-  /** The folders whose writes were dropped, with what was dropped. */
-  reset: OverlayStatus[];
-  /** Services stopped for it and started again. */
-  restarted: string[];
-}
+export type OverlayResetResult = SharedResetResult;
 
 /** `shared reset`: drop the instance's writes to the overlaid shared folders (all, or opts.folders). */
 export async function resetOverlay(
@@ -109,10 +149,11 @@ export async function resetOverlay(
   const ctx = await resolveContext(baseDeps, ref);
   const deps = depsFor(baseDeps, ctx);
   const id = ctx.rec.id;
-  const all = await overlayStatus(deps, ctx);
+  // the overlaid folders, and those an earlier overlay left writes in (`shared overlay off` keeps them)
+  const all = (await sharedDataStatus(deps, ctx)).filter((s) => s.mode === 'overlay' || s.files > 0).map(overlayView);
   if (!all.length)
     throw new SandboxError('USAGE', `${id} has no shared overlay: its writes go to the shared folders themselves`, {
-      hint: 'Ask for one in ktrdr-sandbox.yml (shared.overlay: true, or a list of folders), then `ktrdr-sandbox up`.',
+      hint: `Give it one (\`ktrdr-sandbox shared overlay ${id} on\`, or shared.overlay in ktrdr-sandbox.yml), then \`ktrdr-sandbox up\`.`,
     });
   const unknown = (opts.folders ?? []).filter((f) => !all.some((s) => s.folder === f));
   if (unknown.length)
@@ -134,8 +175,7 @@ export async function resetOverlay(
   try {
     for (const s of chosen)
       await step(emit, id, 'overlay-reset', `Dropped ${s.files} file(s) written to ${s.folder}`, async () => {
-        const m = mountsOf(deps, ctx).find((x) => x.folder === s.folder)!;
-        for (const d of [m.upper, m.work]) {
+        for (const d of [s.upper, join(dirname(s.upper), 'work')]) {
           await deps.files.remove(d);
           deps.files.mkdir(d);
         }

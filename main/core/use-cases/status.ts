@@ -8,7 +8,7 @@ import { activeProfiles, reconcileChecks } from '../reconcile';
 import { buildView } from '../views';
 import type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 import { byText } from '../order';
-import { overlayStatus } from './shared-overlay';
+import { overlayOnly, sharedDataStatus } from './shared-overlay';
 export type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 
 export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResult> {
@@ -47,8 +47,18 @@ export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise
   if (!running) cancel.abort();
   const endpoints = running ? await probing : [];
   const remote = ctx.on.remote;
-  const overlays = await overlayStatus(deps, ctx);
-  if (!remote) return { instance: view, services, endpoints, lastGate, ...(overlays.length ? { sharedOverlays: overlays } : {}) };
+  if (!remote) {
+    const shared = await sharedDataStatus(deps, ctx);
+    const overlays = overlayOnly(shared);
+    return {
+      instance: view,
+      services,
+      endpoints,
+      lastGate,
+      ...(overlays.length ? { sharedOverlays: overlays } : {}),
+      ...(shared.length ? { sharedData: shared } : {}),
+    };
+  }
   const mine = new Set(view.ports.map((p) => p.port));
   const engine = {
     name: ctx.on.name,

@@ -6,11 +6,13 @@ import { useApi } from '../api/hooks';
 import { ago, clockTime, seconds } from '../format';
 import { GateFailure } from './GateFailure';
 import { StateIcon } from './Icon';
+import { SharedData } from './SharedData';
 
 export function InstanceDetails({ id, revision, now, hideGate }: { id: string; revision: string; now: number; hideGate?: boolean }) {
   const api = useApi();
   const [status, setStatus] = useState<StatusResult | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
+  const [reloads, setReloads] = useState(0);
   useEffect(() => {
     let live = true;
     void api.invoke('status', id).then((r) => {
@@ -23,7 +25,7 @@ export function InstanceDetails({ id, revision, now, hideGate }: { id: string; r
     return () => {
       live = false;
     };
-  }, [api, id, revision]);
+  }, [api, id, revision, reloads]);
 
   if (error)
     return (
@@ -99,6 +101,7 @@ export function InstanceDetails({ id, revision, now, hideGate }: { id: string; r
             </ul>
           </>
         )}
+        {status.sharedData && <SharedData id={id} folders={status.sharedData} onChanged={() => setReloads((n) => n + 1)} />}
         {status.engine && <EngineConnection engine={status.engine} />}
         <p className="muted mono path" title={status.instance.path}>
           {status.instance.path}

@@ -1,6 +1,6 @@
 // "Create instance": name with live validation, branch, slot picker (free / taken / blacklisted), progress.
 import { useEffect, useState, type FormEvent } from 'react';
-import type { NameCheck, SlotInfo } from '../../../main/shared/contract';
+import type { CreateInput, NameCheck, SlotInfo } from '../../../main/shared/contract';
 import type { ErrorPayload } from '../../../main/shared/errors';
 import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
@@ -68,6 +68,7 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
   const [branch, setBranch] = useState('');
   const [slot, setSlot] = useState<number | null>(null);
   const [snapshot, setSnapshot] = useState<string | null | undefined>(undefined);
+  const [overlay, setOverlay] = useState(false);
   const [slots, setSlots] = useState<SlotInfo[] | null>(null);
   const [check, setCheck] = useState<NameCheck | null>(null);
   const [checking, setChecking] = useState(false);
@@ -115,8 +116,9 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
     if (!valid || submitting) return;
     setSubmitting(true);
     setError(null);
-    const input: { name: string; branch?: string; slot?: number; snapshot?: string | null } = { name };
+    const input: CreateInput = { name };
     if (snapshot !== undefined) input.snapshot = snapshot;
+    if (overlay) input.sharedOverlay = true; // unticked: the manifest decides
     if (branch.trim()) input.branch = branch.trim();
     if (slot !== null) input.slot = slot;
     const r = await app.run(operation, () => api.invoke('create', input), { quiet: true });
@@ -206,6 +208,10 @@ export function CreateDialog({ onClose }: { onClose: () => void }) {
           </p>
         </div>
         <SnapshotSelect value={snapshot} onChange={setSnapshot} />
+        <label className="check-field" title="Its writes to the shared data folders stay its own (local Linux engine)">
+          <input type="checkbox" data-testid="create-overlay" checked={overlay} onChange={(e) => setOverlay(e.target.checked)} />
+          <span>Keep shared data read-only for this instance (overlay)</span>
+        </label>
         <label className="check-field">
           <input type="checkbox" data-testid="create-start" checked={startAfter} onChange={(e) => setStartAfter(e.target.checked)} />
           <span>Start it after creating (compose up and the Startability Gate)</span>

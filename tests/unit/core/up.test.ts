@@ -284,3 +284,58 @@ shared: { mounts: { data: KTRDR_DATA_DIR }, overlay: true }
     expect(calls).toEqual([]);
   });
 });
+
+describe("upInstance with the instance's own shared overlay choice (registry sharedOverlay)", () => {
+  const manifest = (overlay: string) => `version: 1
+compose: { files: [docker-compose.sandbox.yml] }
+ports: []
+shared: { mounts: { data: KTRDR_DATA_DIR }${overlay} }
+`;
+  const put = (overlay: string) => {
+    files.put(path.join(dir, 'ktrdr-sandbox.yml'), manifest(overlay));
+    files.put(path.join(dir, 'docker-compose.sandbox.yml'), `${COMPOSE}    volumes: ["\${KTRDR_DATA_DIR}:/app/data"]\n`);
+  };
+  const overrideDoc = () => {
+    const text = files.readText(path.join('/tmp/fake-home', 'instances', ID, 'compose.override.yml'))!;
+    return JSON.parse(text.slice(text.indexOf('{')));
+  };
+
+  it('on (the manifest asks for none) → probed, and the bind becomes its overlay volume', async () => {
+    put('');
+    reg.instances[ID]!.sharedOverlay = true;
+    const probed: string[] = [];
+    await upInstance(deps({ overlay: { probe: async (d: string) => (probed.push(d), null) } }), { id: ID }, {}, (e) => events.push(e));
+    expect(probed).toHaveLength(1);
+    expect(overrideDoc().services.backend.volumes).toEqual(['ktrdr-overlay-data:/app/data:nocopy']);
+  });
+
+  it('off (the manifest overlays data) → no probe, the shared folder mounted read-write as the compose file says', async () => {
+    put(', overlay: true');
+    reg.instances[ID]!.sharedOverlay = false;
+    const probe = async () => {
+      throw new Error('must not probe');
+    };
+    await upInstance(deps({ overlay: { probe } }), { id: ID }, {}, (e) => events.push(e));
+    expect(steps()).not.toContain('shared-overlay:passed');
+    expect(overrideDoc().volumes ?? {}).not.toHaveProperty('ktrdr-overlay-data');
+    expect(overrideDoc().services?.backend?.volumes).toBeUndefined();
+  });
+
+  it('a folder the manifest no longer shares → refused in one line before compose', async () => {
+    put('');
+    reg.instances[ID]!.sharedOverlay = ['models'];
+    const err = await upInstance(deps(), { id: ID }, {}, (e) => events.push(e)).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(`the instance's shared overlay names "models", not in shared.mounts`);
+    expect(calls.filter((c) => c.startsWith('compose'))).toEqual([]);
+  });
+
+  it('on, for an instance on a remote engine → refused, the hint naming its own switch', async () => {
+    put('');
+    reg.instances[ID]!.sharedOverlay = true;
+    const remote = { endpoint: 'ssh://me@far', alive: async () => true, forwarded: () => [], forwardPorts: async () => [] } as never;
+    const remotes = { connect: async () => ({ name: 'far', remote }) } as never;
+    const err = await upInstance(deps({ remotes }), { id: ID }, {}, (e) => events.push(e)).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('The shared overlay of ktrdr--up needs the local engine: ktrdr--up runs on far (ssh://me@far)');
+    expect((err as { hint: string }).hint).toContain('`ktrdr-sandbox shared overlay ktrdr--up off`');
+  });
+});
