@@ -125,7 +125,13 @@ describe('commands load on demand', () => {
     }
     for (const src of ['main/core/use-cases/status.ts', 'main/core/use-cases/shared-overlay.ts', 'main/cli/commands/status.ts'])
       expect(list.sources.has(src), `list --json loaded ${src}`).toBe(false);
-    for (const src of ['main/core/use-cases/list.ts', 'main/core/use-cases/list-engines.ts', 'main/cli/commands/list.ts'])
+    // (the instance has no shared overlay: its code is not loaded either)
+    for (const src of [
+      'main/core/use-cases/list.ts',
+      'main/core/use-cases/list-engines.ts',
+      'main/cli/commands/list.ts',
+      'main/core/use-cases/shared-overlay.ts',
+    ])
       expect(status.sources.has(src), `status --json loaded ${src}`).toBe(false);
     expect(list.sources.has('main/core/use-cases/list.ts')).toBe(true);
     expect(status.sources.has('main/core/use-cases/status.ts')).toBe(true);

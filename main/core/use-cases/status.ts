@@ -8,7 +8,6 @@ import { activeProfiles, reconcileChecks } from '../reconcile';
 import { buildView } from '../views';
 import type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 import { byText } from '../order';
-import { overlayStatus } from './shared-overlay';
 export type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 
 export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResult> {
@@ -47,7 +46,8 @@ export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise
   if (!running) cancel.abort();
   const endpoints = running ? await probing : [];
   const remote = ctx.on.remote;
-  const overlays = await overlayStatus(deps, ctx);
+  // the overlay's code only for an instance whose manifest asks for one (overlayStatus gives [] otherwise)
+  const overlays = ctx.manifest.shared.overlay ? await (await import('./shared-overlay')).overlayStatus(deps, ctx) : [];
   if (!remote) return { instance: view, services, endpoints, lastGate, ...(overlays.length ? { sharedOverlays: overlays } : {}) };
   const mine = new Set(view.ports.map((p) => p.port));
   const engine = {
