@@ -35,6 +35,9 @@ export default defineConfig({
   splitting: true,
   shims: true, // import.meta.url for the sources that read it (adapters/package-root.ts)
   sourcemap: true,
+  // dist/metafile-cjs.json: which sources each chunk holds (a chunk's source map names only some of them);
+  // tests/integration/cli-bundles.test.ts reads it to tell which sources a command loaded.
+  metafile: true,
   clean: true,
   noExternal: [/^(?!ssh2$|electron$|cli-table3$).*/],
   external: ['electron', 'ssh2', 'cli-table3'],

@@ -3,7 +3,7 @@
 // for dockerode, nor `list` for execa.
 import os from 'node:os';
 import path from 'node:path';
-import type { Deps, FileTree, Git, InstanceLocks, OverlayPort } from '../core/deps';
+import type { Deps, FileTree, Git, Http, InstanceLocks, OverlayPort, SecretStore, Tcp } from '../core/deps';
 import { systemClock } from './clock';
 import { createArchive } from './archive';
 import { createComposeModelCache } from './compose-model-cache';
@@ -12,12 +12,9 @@ import { createEngineSide } from './engine-side';
 import { nodeFiles } from './files';
 import { createGateStore } from './gate-store';
 import { createHostEnv } from './host-env';
-import { createHttp } from './http';
 import { lazyAdapter } from './lazy';
 import { createRegistryStore } from './registry-store';
-import { createSecretStore } from './secret-store';
 import { createSnapshotStore } from './snapshot-store';
-import { createTcp } from './tcp';
 import { createEnginesPort } from './engines-port';
 import { LOCAL_ENGINE } from '../core/remotes';
 import { createSyncPort } from './sync-watch';
@@ -55,6 +52,7 @@ const GIT = {
   diffStat: true,
 } as const;
 const LOCKS = { tryAcquire: true } as const;
+const SECRETS = { get: true, remove: true, set: true } as const;
 const TREE = {
   walk: true,
   sha256: true,
@@ -80,12 +78,13 @@ export function createDeps(opts: CreateDepsOptions = {}): Deps & { endpoint: Doc
     compose: side.compose,
     git: lazyAdapter<Git>(async () => (await import('./git')).createGit({ env }), GIT),
     ports: side.ports,
-    http: createHttp(),
-    tcp: createTcp(),
+    // readiness probes and secrets: loaded by the commands that probe (status, gate) or start a stack
+    http: lazyAdapter<Http>(async () => (await import('./http')).createHttp(), { get: true }),
+    tcp: lazyAdapter<Tcp>(async () => (await import('./tcp')).createTcp(), { probe: true }),
     clock: systemClock,
     registry: createRegistryStore(home),
     gates: createGateStore(home),
-    secrets: createSecretStore(home),
+    secrets: lazyAdapter<SecretStore>(async () => (await import('./secret-store')).createSecretStore(home), SECRETS),
     composeModels: createComposeModelCache(home),
     locks: lazyAdapter<InstanceLocks>(async () => (await import('./instance-lock')).createInstanceLocks(home), LOCKS),
     snapshots: createSnapshotStore(home),

@@ -12,7 +12,8 @@ type Register = (program: Command, rt: Runtime) => void;
 /** One loader per command module; the names and aliases each registers at the top level. */
 const MODULES: Array<[names: string[], load: () => Promise<Register>]> = [
   [['create', 'init', 'up', 'gate', 'down', 'destroy'], async () => (await import('./commands/lifecycle')).registerLifecycle],
-  [['list', 'ls', 'status'], async () => (await import('./commands/overview')).registerOverview],
+  [['list', 'ls'], async () => (await import('./commands/list')).registerList],
+  [['status'], async () => (await import('./commands/status')).registerStatus],
   [['ports', 'prune', 'manifest-schema'], async () => (await import('./commands/inspect')).registerInspect],
   [['dashboard'], async () => (await import('./commands/dashboard')).registerDashboard],
   [['exec', 'env', 'url', 'open'], async () => (await import('./commands/env')).registerEnv],

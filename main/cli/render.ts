@@ -5,7 +5,7 @@ import pc from 'picocolors';
 import type { ProgressEvent } from '../core/events';
 import type { CheckResult, GateReport } from '../core/types';
 import { toErrorPayload } from '../core/errors';
-import { createLiveProgress } from './live-progress';
+import type { LiveProgress } from './live-progress';
 
 export const SCHEMA_VERSION = 1;
 
@@ -29,14 +29,11 @@ export interface Output {
   result(kind: string, data: object): void;
 }
 
-export function createOutput(opts: { json: boolean; verbose?: boolean; tty?: boolean }): Output {
-  const live = opts.json
-    ? null
-    : createLiveProgress({
-        tty: opts.tty ?? process.stdout.isTTY === true,
-        verbose: !!opts.verbose,
-        write: (s) => process.stdout.write(s),
-      });
+/**
+ * The output of one command: with --json, JSON only (no live display); else human lines through the live
+ * progress display (live-progress.ts, loaded by the caller only then: `--json` runs never load it).
+ */
+export function createOutput(opts: { json: boolean; verbose?: boolean }, live: LiveProgress | null): Output {
   const out: Output = {
     json: opts.json,
     verbose: !!opts.verbose,

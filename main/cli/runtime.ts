@@ -37,7 +37,17 @@ export interface CommonOptions {
 
 /** Wrap a command body: one output object, errors rendered with their documented exit code. */
 export async function runCommand(opts: CommonOptions, body: (out: Output) => Promise<number | void>): Promise<void> {
-  const out = createOutput({ json: !!opts.json, verbose: !!opts.verbose });
+  const json = !!opts.json;
+  const verbose = !!opts.verbose;
+  // the live progress display only where one is drawn (not with --json)
+  const live = json
+    ? null
+    : (await import('./live-progress')).createLiveProgress({
+        tty: process.stdout.isTTY === true,
+        verbose,
+        write: (s) => process.stdout.write(s),
+      });
+  const out = createOutput({ json, verbose }, live);
   try {
     const code = await body(out);
     process.exitCode = code ?? 0;

@@ -11,7 +11,8 @@
 //   publishes a port; each slot port of a service WITHOUT a healthcheck gets a probe: HTTP when the port
 //   looks like HTTP (see isHttpPort), else TCP.
 // - links: every slot port that looks like HTTP.
-import { composeModelFromTexts, type YamlParse } from './compose-model';
+import type { YamlParse } from './compose-model';
+import { composeModelFromTexts } from './compose-model-parse';
 import { parsePortEntry, rewriteFixedPort, suggestedPortVar, varRefs } from './compose-syntax';
 export { rewriteFixedPort, suggestedPortVar } from './compose-syntax';
 import type { GateCheckSpec, Manifest, PortSpec } from './manifest-schema';

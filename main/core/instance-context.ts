@@ -5,7 +5,7 @@ import { composeFilePaths, type ComposeModel } from './compose-model';
 import type { Deps, Engine, Files } from './deps';
 import { SandboxError } from './errors';
 import { envFilePath } from './envfile';
-import { overridePath } from './override/state';
+import { overridePath } from './override/paths';
 import type { InstanceEngine } from './remotes';
 import { composeModelOf, loadInstance, resolveInstance, type InstanceRef, type LoadedInstance } from './resolve';
 import type { InstanceRecord, RegistryData } from './types';

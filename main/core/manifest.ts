@@ -1,7 +1,7 @@
 // Loading the project manifest (ktrdr-sandbox.yml) or falling back to the KTRDR preset.
 import { join } from 'node:path';
 import { findComposeFiles, type ComposeFileEnv, type FoundComposeFiles } from './compose-files';
-import { deriveManifest, type DerivedManifest } from './derive-manifest';
+import type { DerivedManifest } from './derive-manifest';
 import { parseEnvFile } from './envfile';
 import { SandboxError } from './errors';
 import type { Manifest } from './manifest-schema';
@@ -46,7 +46,8 @@ export async function deriveForDir(dir: string, env: ComposeFileEnv, fs: Pick<Fi
   const key = paths.map((p, i) => `${p}:${stats[i]!.size}:${stats[i]!.mtimeMs}`).join('|') + `|${found.files.join(',')}`;
   const hit = derivedMemo.get(key);
   if (hit) return hit;
-  const { parse } = await import('yaml');
+  // the deriving code and the YAML library load only when a manifest is derived (not for the preset or a memo hit)
+  const [{ parse }, { deriveManifest }] = await Promise.all([import('yaml'), import('./derive-manifest')]);
   const texts = paths.map((p) => fs.readText(p) ?? '');
   const out: DerivedFor = { ...deriveManifest(found.files, texts, parse), found };
   derivedMemo.set(key, out);

@@ -11,7 +11,7 @@ import type { Deps } from './deps';
 import { classifyRisk, describeRiskFiles } from './destroy-risk';
 import type { EventSink } from './events';
 import { noEvents } from './events';
-import { ownerAlive } from './liveness';
+import { interrupted, ownerAlive } from './liveness';
 import { canonical } from './resolve';
 import type { InstanceRecord } from './types';
 import { destroyResolved, previewDestroy, worktreeLinkOk } from './use-cases/destroy-steps';
@@ -28,10 +28,7 @@ export function stagingPath(path: string): string {
   return join(dirname(path), `${STAGING_PREFIX}${basename(path)}`, basename(path));
 }
 
-/** Entries left half-done by a process that is gone. */
-export function interrupted(deps: Pick<Deps, 'env'>, recs: InstanceRecord[]): InstanceRecord[] {
-  return recs.filter((r) => r.state !== undefined && !ownerAlive(deps.env, r.pid, r.host));
-}
+export { interrupted }; // (in liveness.ts: `list` checks for one without loading the repair)
 
 /**
  * Finish or roll back every interrupted create/destroy. Cheap when there is none (one registry read).

@@ -8,8 +8,6 @@ import { SandboxError } from './errors';
 import { loadManifest } from './manifest';
 import type { Manifest } from './manifest-schema';
 import { instanceContaining, instances } from './registry';
-import { writeOverride } from './override/state';
-import { overlayMounts } from './override/overlay';
 import type { InstanceRecord, RegistryData } from './types';
 
 /** An instance named by id, or "the instance holding this directory". */
@@ -152,7 +150,12 @@ export async function overrideFileFor(
   ctx: LoadedInstance,
   opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {},
 ): Promise<string> {
-  const model = opts.model ?? (await composeModelOf(ctx, deps));
+  // the override's code loads only when one is written (`status` and `list` only read)
+  const [model, { writeOverride }, { overlayMounts }] = await Promise.all([
+    opts.model ?? composeModelOf(ctx, deps),
+    import('./override/state'),
+    import('./override/overlay'),
+  ]);
   const w: Parameters<typeof writeOverride>[0] = { home: deps.home, id: ctx.rec.id, manifest: ctx.manifest, model, files: deps.files };
   if (opts.isolate !== undefined) w.isolate = opts.isolate;
   if (opts.startInterval !== undefined) w.startInterval = opts.startInterval;

@@ -4,7 +4,6 @@
 // require.cache and process.moduleLoadList on exit (the build is CommonJS), and each loaded chunk of dist/ is
 // mapped back to its sources through its source map, so this fails as soon as one of them is pulled in.
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +16,14 @@ const HEAVY = ['dockerode', 'docker-modem', 'execa', 'yaml', 'tar', 'ssh2', 'zod
 let w: World;
 let inst: { id: string; path: string };
 let hookDir: string;
+/** The sources each chunk of dist/ holds, from the build's metafile (complete, where a source map is not). */
+let chunkInputs: Map<string, string[]>;
 
 beforeAll(async () => {
+  const meta = JSON.parse(await readFile(join(ROOT, 'dist', 'metafile-cjs.json'), 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, unknown> }>;
+  };
+  chunkInputs = new Map(Object.entries(meta.outputs).map(([out, o]) => [join(ROOT, out), Object.keys(o.inputs)]));
   w = await makeWorld();
   const c = await w.cli(['create', 'lazy', '--json']);
   expect(c.code, c.stderr).toBe(0);
@@ -60,8 +65,7 @@ async function loaded(args: string[], cwd = inst.path): Promise<Loaded> {
   for (const file of rec.files) {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
     if (pkg) packages.add(pkg[1]!);
-    if (!existsSync(`${file}.map`)) continue;
-    for (const s of (JSON.parse(await readFile(`${file}.map`, 'utf8')) as { sources: string[] }).sources) {
+    for (const s of chunkInputs.get(file) ?? []) {
       const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(s);
       if (m) packages.add(m[1]!);
       else sources.add(s.replace(/^(\.\.\/)+/, ''));
@@ -97,6 +101,43 @@ describe('commands load on demand', () => {
     }
   });
 
+  // The start-up budget (issue 12: list and status ≤ 2 × a bare node): each loads its own use-case's code, not the
+  // other's, nor what only a rare path needs — the repair of an interrupted create/destroy (recovery and the
+  // destroy steps), the compose-file parser (the models are cached), deriving a manifest, writing the override.
+  it('list and status load only what they run', async () => {
+    const rare = [
+      'main/core/recovery.ts',
+      'main/core/use-cases/destroy-steps.ts',
+      'main/core/destroy-risk.ts',
+      'main/core/compose-model-parse.ts',
+      'main/core/derive-manifest.ts',
+      'main/core/override/state.ts',
+      'main/core/override/index.ts',
+      'main/core/use-cases/shared-data.ts',
+    ];
+    await w.cli(['list', '--json']); // the compose models are cached by now
+    const list = await loaded(['list', '--json']);
+    const status = await loaded(['status', '--json']);
+    expect([list.code, status.code]).toEqual([0, 0]);
+    for (const src of rare) {
+      expect(list.sources.has(src), `list --json loaded ${src}`).toBe(false);
+      expect(status.sources.has(src), `status --json loaded ${src}`).toBe(false);
+    }
+    for (const src of ['main/core/use-cases/status.ts', 'main/core/use-cases/shared-overlay.ts', 'main/cli/commands/status.ts'])
+      expect(list.sources.has(src), `list --json loaded ${src}`).toBe(false);
+    // (status lists the instance's shared folders, overlaid or not: it loads the shared folders' code when the
+    // manifest has any, as this fixture's does)
+    for (const src of ['main/core/use-cases/list.ts', 'main/core/use-cases/list-engines.ts', 'main/cli/commands/list.ts'])
+      expect(status.sources.has(src), `status --json loaded ${src}`).toBe(false);
+    expect(list.sources.has('main/core/use-cases/list.ts')).toBe(true);
+    expect(status.sources.has('main/core/use-cases/status.ts')).toBe(true);
+    // the check sees them where they are loaded: destroy's module holds the repair, doctor parses compose files
+    const destroy = await loaded(['destroy', '--help']);
+    expect(destroy.sources.has('main/core/recovery.ts')).toBe(true);
+    const doctor = await loaded(['doctor', '--json']);
+    expect(doctor.sources.has('main/core/compose-model-parse.ts')).toBe(true);
+  });
+
   it('the check sees zod when a registry file is malformed (zod names what is wrong)', async () => {
     const good = await readFile(w.registryFile, 'utf8');
     try {
@@ -129,7 +170,7 @@ describe('commands load on demand', () => {
     expect(all.sources.has('main/cli/commands/snapshot.ts')).toBe(true);
     const alias = await loaded(['ls', '--help']);
     expect(alias.stdout).toMatch(/Usage: ktrdr-sandbox list\|ls/);
-    expect([...alias.sources].filter((s) => s.startsWith('main/cli/commands/'))).toEqual(['main/cli/commands/overview.ts']);
+    expect([...alias.sources].filter((s) => s.startsWith('main/cli/commands/'))).toEqual(['main/cli/commands/list.ts']);
   });
 
   it('every command of the full help answers from its own module (the loader table names each one)', async () => {

@@ -9,16 +9,10 @@ import type { Manifest } from '../manifest-schema';
 import { ownerId } from '../owner';
 import { buildOverride, renderOverride } from './index';
 
-export const OVERRIDE_FILE = 'compose.override.yml';
+import { instanceStateDir, OVERRIDE_FILE } from './paths';
+
+export { OVERRIDE_FILE, instanceStateDir, overridePath } from './paths';
 const OPTIONS_FILE = 'override-options.json';
-
-export function instanceStateDir(home: string, id: string): string {
-  return join(home, 'instances', id);
-}
-
-export function overridePath(home: string, id: string): string {
-  return join(instanceStateDir(home, id), OVERRIDE_FILE);
-}
 
 export interface OverrideOptions {
   isolate: boolean;

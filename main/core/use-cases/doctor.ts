@@ -4,7 +4,8 @@
 // creates them).
 import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { composeFilePaths, composeModelFromTexts, type ComposeModel } from '../compose-model';
+import { composeFilePaths, type ComposeModel } from '../compose-model';
+import { composeModelFromTexts } from '../compose-model-parse';
 import type { Deps, Files } from '../deps';
 import { instanceVariables } from '../envfile';
 import { SandboxError } from '../errors';

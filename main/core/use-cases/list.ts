@@ -12,14 +12,22 @@ import type { OrphanProject, ListResult } from '../results';
 import { byText } from '../order';
 import { existingOwnerId, isOurs } from '../owner';
 import type { EventSink } from '../events';
-import { interrupted, repairInterrupted } from '../recovery';
+import { interrupted } from '../liveness';
 export type { OrphanProject, ListResult } from '../results';
 
-export async function listInstances(deps: Deps, opts: { prune?: boolean; emit?: EventSink } = {}): Promise<ListResult> {
-  let [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);
+export interface ListOptions {
+  prune?: boolean;
+  emit?: EventSink;
+  /** The current engine's listing of all containers, when the caller started it already (the CLI starts it
+   *  before it loads this code, so that the engine answers meanwhile). */
+  listing?: Promise<ContainerInfo[]>;
+}
+
+export async function listInstances(deps: Deps, opts: ListOptions = {}): Promise<ListResult> {
+  let [reg, containers] = await Promise.all([deps.registry.read(), opts.listing ?? deps.engine.listContainers({ all: true })]);
   if (interrupted(deps, Object.values(reg.instances)).length) {
     // a killed create/destroy: finish or roll it back first (rare, so the fast path stays one read)
-    await repairInterrupted(deps, opts.emit);
+    await (await import('../recovery')).repairInterrupted(deps, opts.emit); // loaded only then
     [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);
   }
   const byProject = groupByProject(containers);

@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Deps, FileTree, TreeEntry } from '../deps';
 import { SandboxError } from '../errors';
 import { noEvents, type EventSink } from '../events';
+import { formatBytes } from '../../shared/format';
 
 export const SHARED_FOLDERS = ['data', 'strategies', 'models'] as const;
 export type SharedFolder = (typeof SHARED_FOLDERS)[number];
@@ -340,14 +341,4 @@ export async function sharedPack(deps: SharedDeps, opts: SharedPackOptions = {},
   };
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = -1;
-  do {
-    v /= 1024;
-    i++;
-  } while (v >= 1024 && i < units.length - 1);
-  return `${v >= 10 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
-}
+export { formatBytes }; // (in shared/format.ts: `status` prints sizes without loading this module)

@@ -3,13 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import {
-  composeFilePaths,
-  composeModelFromTexts,
-  defaultServices,
-  publishingServices,
-  readComposeModel,
-} from '../../../main/core/compose-model';
+import { composeFilePaths, defaultServices, publishingServices, readComposeModel } from '../../../main/core/compose-model';
+import { composeModelFromTexts } from '../../../main/core/compose-model-parse';
 import { SandboxError } from '../../../main/core/errors';
 import { nodeFiles } from '../../../main/adapters/files';
 
@@ -249,7 +244,7 @@ services:
     expect(m.services.worker!.dependsOn).toEqual({ backend: 'service_healthy' });
   });
   it('parses compose durations', async () => {
-    const { parseDuration } = await import('../../../main/core/compose-model');
+    const { parseDuration } = await import('../../../main/core/compose-model-parse');
     expect(parseDuration('1m30s')).toBe(90_000);
     expect(parseDuration('500ms')).toBe(500);
     expect(parseDuration('1h')).toBe(3_600_000);

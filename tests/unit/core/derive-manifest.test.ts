@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findComposeFiles } from '../../../main/core/compose-files';
-import { composeModelFromTexts } from '../../../main/core/compose-model';
+import { composeModelFromTexts } from '../../../main/core/compose-model-parse';
 import { lintCompose } from '../../../main/core/compose-lint';
 import { chooseStrides, deriveManifest, isHttpPort, rewriteFixedPort } from '../../../main/core/derive-manifest';
 import { loadManifest } from '../../../main/core/manifest';

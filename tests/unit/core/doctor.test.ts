@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { composeModelFromTexts } from '../../../main/core/compose-model';
+import { composeModelFromTexts } from '../../../main/core/compose-model-parse';
 import type { Deps, Engine } from '../../../main/core/deps';
 import { instanceVariables } from '../../../main/core/envfile';
 import { ktrdrPreset } from '../../../main/core/preset';

@@ -2,7 +2,7 @@
 // isolation checks for its shared networks, following the decision it is given.
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { composeModelFromTexts } from '../../../main/core/compose-model';
+import { composeModelFromTexts } from '../../../main/core/compose-model-parse';
 import { lintInstanceCompose } from '../../../main/core/instance-lint';
 import { makeManifest, record } from './fakes';
 

@@ -110,7 +110,7 @@ describe('mappedVolumes', () => {
 describe('the compose model keeps each service volumes as written (every file, in order)', () => {
   it('short and long syntax, later files appended', async () => {
     const { parse } = await import('yaml');
-    const { composeModelFromTexts } = await import('../../../main/core/compose-model');
+    const { composeModelFromTexts } = await import('../../../main/core/compose-model-parse');
     const m = composeModelFromTexts(
       ['/w/a.yml', '/w/b.yml'],
       [

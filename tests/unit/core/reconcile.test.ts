@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { composeModelFromTexts } from '../../../main/core/compose-model';
+import { composeModelFromTexts } from '../../../main/core/compose-model-parse';
 import { ktrdrPreset } from '../../../main/core/preset';
 import { slotPorts } from '../../../main/core/ports';
 import {

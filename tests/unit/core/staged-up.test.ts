@@ -2,7 +2,7 @@
 // one's own healthchecks pass — compose never waits on Docker's healthcheck interval.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { composeModelFromTexts } from '../../../main/core/compose-model';
+import { composeModelFromTexts } from '../../../main/core/compose-model-parse';
 import type { Compose, ComposeTarget } from '../../../main/core/deps';
 import type { ProgressEvent } from '../../../main/core/events';
 import type { ContainerInfo } from '../../../main/core/types';

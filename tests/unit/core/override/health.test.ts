@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { composeModelFromTexts } from '../../../../main/core/compose-model';
+import { composeModelFromTexts } from '../../../../main/core/compose-model-parse';
 import { apiAtLeast, healthStartIntervalOverride } from '../../../../main/core/override/health';
 
 const model = composeModelFromTexts(

@@ -2,7 +2,7 @@
 // the volume's driver options and labels, and the refusals (unknown folder, paths a mount option cannot carry).
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { composeModelFromTexts } from '../../../../main/core/compose-model';
+import { composeModelFromTexts } from '../../../../main/core/compose-model-parse';
 import { buildOverride } from '../../../../main/core/override';
 import { overlayFolders, overlayMounts, overlayRoot } from '../../../../main/core/override/overlay';
 import { ktrdrPreset } from '../../../../main/core/preset';

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { composeModelFromTexts } from '../../../../main/core/compose-model';
+import { composeModelFromTexts } from '../../../../main/core/compose-model-parse';
 import { buildOverride, renderOverride } from '../../../../main/core/override';
 import { isolatedNetworkName, sharedNetworks } from '../../../../main/core/override/isolation';
 import { withInstanceAttribute } from '../../../../main/core/override/telemetry';

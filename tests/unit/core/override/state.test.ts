@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { composeModelFromTexts } from '../../../../main/core/compose-model';
+import { composeModelFromTexts } from '../../../../main/core/compose-model-parse';
 import { isolationFor, overridePath, removeOverrideState, writeOverride } from '../../../../main/core/override/state';
 import { ktrdrPreset } from '../../../../main/core/preset';
 import type { Manifest } from '../../../../main/core/manifest-schema';

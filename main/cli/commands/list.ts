@@ -1,0 +1,80 @@
+// list: every instance with its status from Docker. A module of its own (not with `status`): a command loads
+// only its own use-case's code (README, Performance), so every import here must stay cheap to load.
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { relativeTime } from '../../shared/format';
+import { statusColour, table } from '../render';
+import { addCommon, runCommand, type Runtime } from '../runtime';
+
+export function registerList(program: Command, rt: Runtime): void {
+  addCommon(
+    program
+      .command('list')
+      .alias('ls')
+      .description('all instances with their status from Docker (one call per engine, all at once, ≤ 2 s each)')
+      .option('--no-prune', 'do not drop registry entries whose directory is gone'),
+  ).action((o) =>
+    runCommand(o, async (out) => {
+      const deps = rt.deps();
+      // The current engine's listing is sent first; the use-case's code is loaded while the engine answers (one
+      // turn of the event loop first, so that the request is on its way before that code is compiled).
+      const listing = deps.engine.listContainers({ all: true });
+      listing.catch(() => undefined); // (awaited by the use-case, which reports its failure)
+      await new Promise((resolve) => setImmediate(resolve));
+      const { listAcrossEngines } = await import('../../core/use-cases/list-engines');
+      const r = await listAcrossEngines(deps, { prune: o.prune, emit: out.event, listing }); // one listing per engine, ≤ 2 s each
+      out.result('list', r);
+      if (o.json) return; // the human rendering below would only be thrown away
+      const now = deps.clock.now();
+      if (!r.instances.length)
+        out.line('No instances. Create one with `ktrdr-sandbox create NAME` or register a checkout with `ktrdr-sandbox init`.');
+      else {
+        out.line(
+          table(
+            ['INSTANCE', 'SLOT', 'STATUS', 'API PORT', 'CREATED'],
+            r.instances.map((i) => [
+              i.id,
+              i.slot,
+              i.engineStatus?.reachable === false
+                ? pc.red('engine unreachable')
+                : statusColour(
+                    i.status === 'partial'
+                      ? `partial ${i.containers.running}/${i.containers.total}`
+                      : i.status === 'missing'
+                        ? 'missing dir'
+                        : i.status,
+                  ),
+              i.ports.find((p) => p.name === 'api')?.port ?? i.ports[0]?.port ?? '',
+              relativeTime(i.createdAt, now),
+            ]),
+          ),
+        );
+      }
+      const remote = r.instances.filter((i) => i.engineStatus);
+      for (const i of remote)
+        out.line(
+          pc.dim(
+            `${i.id} runs on engine ${i.engineStatus!.name}${i.engineStatus!.reachable ? '' : ` — unreachable: ${i.engineStatus!.error ?? 'no answer'}`}`,
+          ),
+        );
+      for (const p of r.pruned)
+        out.line(pc.yellow(`Pruned stale entry "${p.id}" (slot ${p.slot}): ${p.path} is gone and nothing of it runs.`));
+      for (const s of r.stale)
+        out.line(pc.yellow(`"${s}": its directory is gone but containers remain — run \`ktrdr-sandbox prune\` to remove them.`));
+      for (const o2 of r.orphans) {
+        out.line(
+          pc.yellow(
+            `Unregistered project "${o2.project}" of this registry (${o2.running}/${o2.containers} running${o2.workingDir ? `, ${o2.workingDir}` : ''}): \`ktrdr-sandbox init\` there, or \`ktrdr-sandbox prune --orphans\`.`,
+          ),
+        );
+      }
+      for (const u of r.unlabelled ?? []) {
+        out.line(
+          pc.dim(
+            `Compose project "${u.project}" looks like a sandbox but carries no ownership label (an earlier version?): not ours to remove.`,
+          ),
+        );
+      }
+    }),
+  );
+}
