@@ -2,6 +2,7 @@
 // only its own use-case's code (README, Performance), so every import here must stay cheap to load.
 import type { Command } from 'commander';
 import pc from 'picocolors';
+import { listAcrossEngines } from '../../core/use-cases/list-engines';
 import { relativeTime } from '../../shared/format';
 import { statusColour, table } from '../render';
 import { addCommon, runCommand, type Runtime } from '../runtime';
@@ -16,13 +17,7 @@ export function registerList(program: Command, rt: Runtime): void {
   ).action((o) =>
     runCommand(o, async (out) => {
       const deps = rt.deps();
-      // The current engine's listing is sent first; the use-case's code is loaded while the engine answers (one
-      // turn of the event loop first, so that the request is on its way before that code is compiled).
-      const listing = deps.engine.listContainers({ all: true });
-      listing.catch(() => undefined); // (awaited by the use-case, which reports its failure)
-      await new Promise((resolve) => setImmediate(resolve));
-      const { listAcrossEngines } = await import('../../core/use-cases/list-engines');
-      const r = await listAcrossEngines(deps, { prune: o.prune, emit: out.event, listing }); // one listing per engine, ≤ 2 s each
+      const r = await listAcrossEngines(deps, { prune: o.prune, emit: out.event }); // one listing per engine, ≤ 2 s each
       out.result('list', r);
       if (o.json) return; // the human rendering below would only be thrown away
       const now = deps.clock.now();

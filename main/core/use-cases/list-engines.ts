@@ -3,11 +3,12 @@
 // unreachable" — never dropped from the registry (no pruning while one is unknown), never holding the others up.
 import type { Deps, Engine } from '../deps';
 import { engineNameOf, ENGINE_PROBE_TIMEOUT_MS, type EngineTarget } from '../engines';
-import { listInstances, type ListOptions, type ListResult } from './list';
+import { listInstances, type ListResult } from './list';
 import type { ContainerInfo, RegistryData } from '../types';
 import type { InstanceView } from '../views';
 
 type EngineStatus = NonNullable<InstanceView['engineStatus']>;
+import type { EventSink } from '../events';
 
 interface EngineAnswer {
   name: string;
@@ -87,14 +88,17 @@ export function listOtherEngines(deps: Deps, reg: RegistryData, timeoutMs = ENGI
   });
 }
 
-export async function listAcrossEngines(deps: Deps, opts: ListOptions & { timeoutMs?: number } = {}): Promise<ListResult> {
+export async function listAcrossEngines(
+  deps: Deps,
+  opts: { prune?: boolean; emit?: EventSink; timeoutMs?: number } = {},
+): Promise<ListResult> {
   const reg = await deps.registry.read();
   const others = listOtherEngines(deps, reg, opts.timeoutMs);
   if (!others) return listInstances(deps, opts); // the common case: one engine, one listing, as before
   others.catch(() => undefined);
   // the current engine's one listing, started beside the others and joined with them
   const base = deps.engine;
-  let first: Promise<ContainerInfo[]> | undefined = opts.listing ?? base.listContainers({ all: true });
+  let first: Promise<ContainerInfo[]> | undefined = base.listContainers({ all: true });
   first.catch(() => undefined);
   const engine = new Proxy(base, {
     get(target, prop, recv) {
@@ -108,8 +112,7 @@ export async function listAcrossEngines(deps: Deps, opts: ListOptions & { timeou
     },
   });
   const there = await others;
-  // (opts.listing, if any, is handed out by the proxy above)
-  const r = await listInstances({ ...deps, engine } as Deps, { emit: opts.emit, prune: there.allReachable ? opts.prune : false });
+  const r = await listInstances({ ...deps, engine } as Deps, { ...opts, prune: there.allReachable ? opts.prune : false });
   for (const v of r.instances) {
     const st = there.status.get(v.id);
     if (st) v.engineStatus = st;

@@ -15,16 +15,8 @@ import type { EventSink } from '../events';
 import { interrupted } from '../liveness';
 export type { OrphanProject, ListResult } from '../results';
 
-export interface ListOptions {
-  prune?: boolean;
-  emit?: EventSink;
-  /** The current engine's listing of all containers, when the caller started it already (the CLI starts it
-   *  before it loads this code, so that the engine answers meanwhile). */
-  listing?: Promise<ContainerInfo[]>;
-}
-
-export async function listInstances(deps: Deps, opts: ListOptions = {}): Promise<ListResult> {
-  let [reg, containers] = await Promise.all([deps.registry.read(), opts.listing ?? deps.engine.listContainers({ all: true })]);
+export async function listInstances(deps: Deps, opts: { prune?: boolean; emit?: EventSink } = {}): Promise<ListResult> {
+  let [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);
   if (interrupted(deps, Object.values(reg.instances)).length) {
     // a killed create/destroy: finish or roll it back first (rare, so the fast path stays one read)
     await (await import('../recovery')).repairInterrupted(deps, opts.emit); // loaded only then

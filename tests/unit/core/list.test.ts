@@ -47,19 +47,4 @@ describe('listInstances', () => {
     });
     expect((await listInstances(deps)).orphans).toEqual([]);
   });
-
-  it('uses the listing its caller already sent (the CLI sends it before loading this code): no second call', async () => {
-    const reg = registryWith(record('app--a', 1, { path: '/dev/app--a' }));
-    const engine = new FakeEngine([]);
-    const deps = fakeDeps({
-      files: new MemoryFiles({ '/dev/app--a/.env.sandbox': 'INSTANCE_ID=app--a\n' }),
-      engine,
-      home: HOME,
-      registry: { file: `${HOME}/instances.json`, read: async () => reg, update: async (fn) => fn(reg) },
-      gates: { read: async () => null, write: async () => undefined, remove: async () => undefined },
-    });
-    const r = await listInstances(deps, { listing: Promise.resolve([container('web', { project: 'app--a', state: 'running' })]) });
-    expect(engine.listCalls).toBe(0);
-    expect(r.instances.map((v) => [v.id, v.containers.running])).toEqual([['app--a', 1]]);
-  });
 });
