@@ -36,6 +36,15 @@ export function provenReadyServices(report: GateReport | null): Set<string> {
   );
 }
 
+/**
+ * A service's health as `status` shows it: Docker's word, except for a service the last PASSED gate proved ready by
+ * running its own healthcheck while Docker's first check has not come yet (`starting`): both are said.
+ */
+export function healthLabel(service: string, health: string, provenReady: ReadonlySet<string>): string {
+  if (health === 'none') return '-';
+  return health === 'starting' && provenReady.has(service) ? 'ready (gate) · Docker: starting' : health;
+}
+
 export function statusOf(dirExists: boolean, counts: ContainerCounts): InstanceStatus {
   if (!dirExists) return 'missing';
   if (counts.running === 0) return 'stopped';

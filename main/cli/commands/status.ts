@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { statusOf } from '../../core/use-cases/status';
+import { healthLabel, provenReadyServices } from '../../core/views';
 import { formatBytes, relativeTime } from '../../shared/format';
 import { syncSummary } from '../../shared/sync';
 import { labelled, statusColour, table } from '../render';
@@ -28,12 +29,19 @@ export function registerStatus(program: Command, rt: Runtime): void {
           out.line(
             `Sync:     ${s.sync ? syncSummary(s.sync, Date.now()).replace(/^sync:? ?/, '') : 'no watcher (`ktrdr-sandbox sync --watch`, or the next `up`, starts one)'}`,
           );
-        out.line(`Containers: ${v.containers.healthy}/${v.containers.total} healthy`);
+        // Services the last PASSED gate proved ready by running their own healthcheck count as healthy while Docker
+        // still says `starting` (its first interval has not come yet): the table says both, so they do not read as
+        // a contradiction.
+        const proven = provenReadyServices(s.lastGate);
+        const early = s.services.filter((x) => x.health === 'starting' && proven.has(x.service)).length;
+        out.line(
+          `Containers: ${v.containers.healthy}/${v.containers.total} healthy${early ? pc.dim(` (${early} ready by the gate's run of their healthcheck; Docker's first check is still to come)`) : ''}`,
+        );
         if (s.services.length) {
           out.line(
             table(
               ['SERVICE', 'STATE', 'HEALTH', 'PORTS'],
-              s.services.map((x) => [x.service, x.state, x.health === 'none' ? '-' : x.health, x.ports.join(',')]),
+              s.services.map((x) => [x.service, x.state, healthLabel(x.service, x.health, proven), x.ports.join(',')]),
             ),
           );
         }

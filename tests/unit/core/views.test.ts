@@ -140,4 +140,14 @@ describe('a service the passed gate proved ready by its own healthcheck', () => 
     expect(countContainers(cs, 3, provenReadyServices({ ...report, passed: false })).healthy).toBe(0);
     expect(countContainers(cs, 3).healthy).toBe(0);
   });
+
+  it('status says both words for it: ready by the gate, starting for Docker; any other health as Docker says', async () => {
+    const { healthLabel } = await import('../../../main/core/views');
+    const proven = new Set(['db']);
+    expect(healthLabel('db', 'starting', proven)).toBe('ready (gate) · Docker: starting');
+    expect(healthLabel('web', 'starting', proven)).toBe('starting');
+    expect(healthLabel('db', 'unhealthy', proven)).toBe('unhealthy');
+    expect(healthLabel('db', 'healthy', proven)).toBe('healthy');
+    expect(healthLabel('cache', 'none', proven)).toBe('-');
+  });
 });
