@@ -8,6 +8,8 @@ import type { ContainerCounts, GateSummary, InstanceView } from '../shared/views
 
 export type { ContainerCounts, GateSummary, InstanceView } from '../shared/views';
 export { relativeTime } from '../shared/format';
+export { healthLabel, provenReadyServices } from '../shared/health';
+import { provenReadyServices } from '../shared/health';
 
 /**
  * provenReady: services the last PASSED gate found ready by running their own healthcheck. Docker says
@@ -24,25 +26,6 @@ export function countContainers(
   const ok = (c: ContainerInfo) => c.health === 'healthy' || c.health === 'none' || (c.health === 'starting' && provenReady.has(c.service));
   const healthy = own.filter((c) => c.state === 'running' && ok(c)).length;
   return { running, healthy, total: Math.max(expected, own.length) };
-}
-
-/** Services the gate found ready by their own healthcheck, when that gate passed (see countContainers). */
-export function provenReadyServices(report: GateReport | null): Set<string> {
-  if (!report?.passed || !report.readiness) return new Set();
-  return new Set(
-    Object.entries(report.readiness)
-      .filter(([, r]) => r.ready && r.source === 'probe')
-      .map(([svc]) => svc),
-  );
-}
-
-/**
- * A service's health as `status` shows it: Docker's word, except for a service the last PASSED gate proved ready by
- * running its own healthcheck while Docker's first check has not come yet (`starting`): both are said.
- */
-export function healthLabel(service: string, health: string, provenReady: ReadonlySet<string>): string {
-  if (health === 'none') return '-';
-  return health === 'starting' && provenReady.has(service) ? 'ready (gate) · Docker: starting' : health;
 }
 
 export function statusOf(dirExists: boolean, counts: ContainerCounts): InstanceStatus {

@@ -4,6 +4,7 @@ import type { StatusResult } from '../../../main/shared/results';
 import type { ErrorPayload } from '../../../main/shared/errors';
 import { useApi } from '../api/hooks';
 import { ago, clockTime, seconds } from '../format';
+import { healthLabel, provenReadyServices } from '../../../main/shared/health';
 import { GateFailure } from './GateFailure';
 import { StateIcon } from './Icon';
 import { SharedData } from './SharedData';
@@ -35,6 +36,7 @@ export function InstanceDetails({ id, revision, now, hideGate }: { id: string; r
     );
   if (!status) return <div className="muted details">Loading…</div>;
   const g = status.lastGate;
+  const proven = provenReadyServices(g); // ready by the gate while Docker still says starting
   return (
     <div className={`details${hideGate ? ' one-col' : ''}`} data-testid="instance-details">
       {!hideGate && (
@@ -78,7 +80,7 @@ export function InstanceDetails({ id, revision, now, hideGate }: { id: string; r
                 <tr key={s.service} data-testid={`service-${s.service}`} data-state={s.state}>
                   <td>{s.service}</td>
                   <td className={`state-${s.state}`}>{s.state}</td>
-                  <td className="muted">{s.health === 'none' ? '' : s.health}</td>
+                  <td className="muted">{s.health === 'none' ? '' : healthLabel(s.service, s.health, proven)}</td>
                   <td className="muted mono">{s.ports.join(', ')}</td>
                 </tr>
               ))}
