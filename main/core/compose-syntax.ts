@@ -1,4 +1,4 @@
-// Compose's own syntax, as text: port entries ("127.0.0.1:${VAR:-8000}:8000/tcp") and variable references
+// Compose's own syntax, as text: port entries ("127.0.0.1:${VAR:-8000}:8000/tcp"), short volume entries, variable references
 // (${VAR:-d}, $VAR), and the rewrite of a fixed port into a variable one. Shared by the lint and the derivation.
 
 export interface PortEntry {
@@ -86,4 +86,22 @@ export function rewriteFixedPort(raw: string, variable: string): string | null {
   if (p.published === null || !/^\d+$/.test(p.published.trim())) return null;
   const ip = p.hostIp === null ? '' : p.hostIp.includes(':') ? `[${p.hostIp}]:` : `${p.hostIp}:`;
   return `${ip}\${${variable}:-${p.published.trim()}}:${p.target}${p.protocol ? `/${p.protocol}` : ''}`;
+}
+
+/** A short-syntax volume split at its colons — not those inside `${VAR:-default}` / `${VAR:?err}` of a variable. */
+export function splitVolumeSpec(v: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (let i = 0; i < v.length; i++) {
+    const ch = v[i]!;
+    if (ch === '$' && v[i + 1] === '{') depth++;
+    else if (ch === '}' && depth > 0) depth--;
+    if (ch === ':' && depth === 0) {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  parts.push(cur);
+  return parts;
 }

@@ -2,6 +2,7 @@
 // mounted share), so nothing is synced; a path LOCAL here is REMOTE there. Pure: parsing and validating
 // `--path-map LOCAL=REMOTE`, mapping a path, and the bind mounts of a compose model re-declared with the mapped
 // source (the override's path-map contribution: compose merges a service's volumes by container target).
+import { splitVolumeSpec } from './compose-syntax';
 import { SandboxError } from './errors';
 import type { ComposeModel, PathMapEntry } from './types';
 
@@ -41,13 +42,13 @@ export type VolumeEntry = string | Record<string, unknown>;
 
 /** ${VAR}, ${VAR:-default}, ${VAR-default}, $VAR from vars (compose's interpolation, enough for paths). */
 export function interpolate(s: string, vars: Record<string, string | undefined>): string {
-  return s.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, name, op, def, bare) => {
+  return s.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, name, op, def, bare) => {
     if (m === '$$') return '$';
     const key = (name ?? bare) as string;
     const v = vars[key];
     if (op === ':-') return v ? v : (def as string);
     if (op === '-') return v !== undefined ? v : (def as string);
-    return v ?? '';
+    return v ?? ''; // ${VAR}, $VAR, and ${VAR:?message} / ${VAR?message} (compose refuses those unset itself)
   });
 }
 
@@ -65,7 +66,7 @@ export function resolvePath(source: string, projectDir: string): string {
 /** A bind mount's source (short syntax: a path starting with . / or ~; long: type bind); null for a named volume. */
 export function bindOf(v: VolumeEntry): { source: string; target: string; rest: string[] } | null {
   if (typeof v === 'string') {
-    const parts = v.split(':');
+    const parts = splitVolumeSpec(v);
     if (parts.length < 2) return null; // an anonymous volume
     const [source, target, ...rest] = parts as [string, string, ...string[]];
     if (!/^[./~$]/.test(source)) return null; // a named volume

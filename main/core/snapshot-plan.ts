@@ -1,5 +1,6 @@
 // Pure planning for snapshots: names, compatibility, which Docker volumes and services a snapshot touches.
 import { basename } from 'node:path';
+import { splitVolumeSpec } from './compose-syntax';
 import { SandboxError } from './errors';
 import type { SnapshotMeta } from './snapshot-types';
 
@@ -107,7 +108,7 @@ export function planVolumes(doc: unknown, project: string, keys: string[]): Volu
 /** The source of a service volume entry (short "src:dst[:mode]" or long {source}). */
 function mountSource(v: unknown): string | null {
   if (typeof v === 'string') {
-    const parts = v.split(':');
+    const parts = splitVolumeSpec(v);
     return parts.length >= 2 ? parts[0]! : null;
   }
   if (isObj(v) && (v.type === undefined || v.type === 'volume') && typeof v.source === 'string') return v.source;

@@ -3,6 +3,7 @@
 // folder through its container → the host folder is unchanged and A sees its write; B created plainly writes → the
 // shared folder changes; `shared overlay B on` + up → B's next write stays in B's overlay; `off` + up → B writes
 // into the shared folder again, and the upper directory (with what it wrote through the overlay) is still there.
+// The bind is written as KTRDR's file writes it, with a default (${KTRDR_DATA_DIR:-./data}).
 import { execa } from 'execa';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ const COMPOSE = `services:
     command: ["sleep", "infinity"]
     init: true
     volumes:
-      - \${KTRDR_DATA_DIR}:/data
+      - \${KTRDR_DATA_DIR:-./data}:/data
 `;
 const MANIFEST = `version: 1
 compose: { files: [compose.yml] }

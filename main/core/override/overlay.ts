@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { SandboxError } from '../errors';
 import { LABEL_ROLE } from '../labels';
 import type { Manifest } from '../manifest-schema';
+import { splitVolumeSpec } from '../compose-syntax';
 import { bindOf, interpolate, resolvePath } from '../path-map';
 import { ownershipLabels } from './labels';
 import type { Contribution, Json, OverrideDoc } from './types';
@@ -132,7 +133,7 @@ export function overlaidBinds(
     const byTarget = new Map<string, { target: string; mount: OverlayMount; entry: string | Record<string, unknown> }>();
     for (const v of svc.volumes ?? []) {
       const b = bindOf(v);
-      const target = b ? interpolate(b.target, ov.vars) : typeof v === 'string' ? (v.split(':')[1] ?? v) : String(v.target ?? '');
+      const target = b ? interpolate(b.target, ov.vars) : typeof v === 'string' ? (splitVolumeSpec(v)[1] ?? v) : String(v.target ?? '');
       if (!b) {
         byTarget.delete(target); // a later file's named volume at that target replaces the bind
         continue;

@@ -121,11 +121,25 @@ export async function probeOverlay(deps: Deps, ctx: InstanceContext, emit: Event
   refuseRemoteOverlay(deps, ctx);
   const id = ctx.rec.id;
   const probe = deps.overlay;
+  // a folder asked for that no service binds (as the folder itself: ${KTRDR_DATA_DIR}, ~/.ktrdr/shared/data, …)
+  // has nothing to overlay: said, not claimed
+  const used = await servicesOf(deps, ctx, mounts);
+  const overlaid = mounts.filter((m) => used.get(m)!.length);
+  for (const m of mounts.filter((x) => !used.get(x)!.length))
+    emit({
+      type: 'step',
+      instance: id,
+      id: 'shared-overlay-unused',
+      label: `Shared ${m.folder}: no service binds ${m.env} (${m.lower}) as a whole — nothing of it to overlay`,
+      state: 'warning',
+    });
+  if (!overlaid.length) return;
+  const who = (m: OverlayMount) => [...new Set(used.get(m)!.map((x) => x.service))].join(', ');
   await step(
     emit,
     id,
     'shared-overlay',
-    `Shared ${mounts.map((m) => m.folder).join(', ')} through a writable overlay of this instance`,
+    `Shared ${overlaid.map((m) => `${m.folder} (${who(m)})`).join(', ')} through a writable overlay of this instance`,
     async () => {
       const labels = { [LABEL_INSTANCE]: id, [LABEL_OWNER]: ownerId({ files: deps.files, home: deps.home }), [LABEL_ROLE]: OVERLAY_ROLE };
       const why = await probe.probe(join(overlayRoot(deps.home, id), `.probe-${deps.env.pid}`), labels);

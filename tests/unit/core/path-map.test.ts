@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { interpolate, mappedVolumes, mapPath, parsePathMap } from '../../../main/core/path-map';
 import { buildOverride } from '../../../main/core/override';
+import { splitVolumeSpec } from '../../../main/core/compose-syntax';
 import type { ComposeModel } from '../../../main/core/types';
 
 describe('parsePathMap', () => {
@@ -90,6 +91,16 @@ describe('mappedVolumes', () => {
       backend: ['/mnt/dev/ktrdr--a/backend:/app', '/mnt/dev/shared/data:/data:ro', '/mnt/dev/cfg:/cfg'],
       worker: [{ type: 'bind', source: '/mnt/dev/shared/models', target: '/models', read_only: true }],
     });
+  });
+
+  it('a source with a default or a required-variable message (${VAR:-d}, ${VAR:?msg}) is one source, not split at its colon', () => {
+    const m = model({ backend: ['${KTRDR_SHARED_DIR:-./shared}/data:/data:ro', '${KTRDR_SHARED_DIR:?set it}/models:/models'] });
+    expect(mappedVolumes(m, map, vars, projectDir)).toEqual({
+      backend: ['/mnt/dev/shared/data:/data:ro', '/mnt/dev/shared/models:/models'],
+    });
+    expect(splitVolumeSpec('${A:-./x}:/t:ro')).toEqual(['${A:-./x}', '/t', 'ro']);
+    expect(splitVolumeSpec('${A:-${B:-y}}/z:/t')).toEqual(['${A:-${B:-y}}/z', '/t']);
+    expect(splitVolumeSpec('/anon')).toEqual(['/anon']);
   });
 
   it('a later file re-declaring a target: its own source decides (mapped or not)', () => {

@@ -257,6 +257,18 @@ shared: { mounts: { data: KTRDR_DATA_DIR }, overlay: true }
     expect(files.exists(path.join('/tmp/fake-home', 'instances', ID, 'compose.override.yml'))).toBe(false);
   });
 
+  it('a shared folder no service binds as a whole: said as a warning, nothing probed or overlaid (never claimed)', async () => {
+    files.put(path.join(dir, 'ktrdr-sandbox.yml'), MANIFEST);
+    files.put(path.join(dir, 'docker-compose.sandbox.yml'), `${COMPOSE}    volumes: ["\${KTRDR_DATA_DIR}/csv:/app/csv"]\n`);
+    const probed: string[] = [];
+    await upInstance(deps({ overlay: { probe: async (d: string) => (probed.push(d), null) } }), { id: ID }, {}, (e) => events.push(e));
+    expect(probed).toEqual([]);
+    expect(steps()).toContain('shared-overlay-unused:warning');
+    expect(steps()).not.toContain('shared-overlay:passed');
+    const warning = events.find((e) => e.type === 'step' && e.id === 'shared-overlay-unused');
+    expect(warning && 'label' in warning ? warning.label : '').toMatch(/^Shared data: no service binds KTRDR_DATA_DIR \(.*\) as a whole/);
+  });
+
   it('the probe passes → the override points the bind at the overlay volume, whose upper and work directories exist', async () => {
     withOverlayFile();
     const r = await upInstance(deps({ overlay: { probe: async () => null } }), { id: ID }, {}, (e) => events.push(e));

@@ -93,6 +93,14 @@ describe('shared overlay: the override', () => {
     expect(overlayFolders(withOverlay(true))).toEqual(['data', 'models', 'strategies']);
   });
 
+  it("a bind whose source has a default, as KTRDR's file writes it (${KTRDR_DATA_DIR:-./data}), is overlaid too", () => {
+    const doc = override(
+      withOverlay(['data', 'models']),
+      'services:\n  backend:\n    image: x\n    volumes: ["${KTRDR_DATA_DIR:-./data}:/app/data", "${KTRDR_MODELS_DIR:-./models}:/app/models:ro", "./src:/app/src"]\n',
+    );
+    expect(doc.services.backend!.volumes).toEqual(['ktrdr-overlay-data:/app/data:nocopy', 'ktrdr-overlay-models:/app/models:ro,nocopy']);
+  });
+
   it('a bind of a sub-folder of a shared folder, or of the whole shared root, is not overlaid', () => {
     const doc = override(
       withOverlay(true),
