@@ -1,11 +1,11 @@
 // The contract's invoke handlers, shared by the Electron shell (IPC) and the dashboard server (HTTP). They hold
 // no lifecycle logic: every operation is a call to a core use-case, wrapped with busy marking, progress events
-// and a state refresh. The use-cases act on the instance's own engine (a remote one too: core/remotes.ts). createDispatch() turns any outcome into the Result envelope (nothing is ever thrown).
+// and a state refresh. The use-cases act on the instance's own engine (a remote one too: core/remotes.ts).
+// dispatch.ts turns any outcome into the Result envelope (nothing is ever thrown).
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { CreateInput, InvokeArgs, InvokeChannel, InvokeValue, NameCheck, Result, Settings, SlotInfo } from '../shared/contract';
-import { isInvokeChannel } from '../shared/contract';
+import type { CreateInput, NameCheck, Settings, SlotInfo } from '../shared/contract';
 import { SandboxError, toErrorPayload } from '../core/errors';
 import type { EventSink, ProgressEvent } from '../core/events';
 import { instanceIdForNewDir, validateInstanceName, worktreeDirName } from '../core/identity';
@@ -26,7 +26,7 @@ import { listSnapshots } from '../core/use-cases/snapshot-admin';
 import { createFromSnapshot, resetInstance } from '../core/use-cases/snapshot-reset';
 import { validateSnapshotName } from '../core/snapshot-plan';
 import { optBool, optObj, optTail, str } from './handler-args';
-import type { Dispatch, HandlerContext, Handlers } from './types';
+import type { HandlerContext, Handlers } from './types';
 import { createOverlayOption, sharedDataHandlers } from './shared-handlers';
 
 export { DEFAULT_LOG_TAIL } from './handler-args';
@@ -376,31 +376,4 @@ export function createHandlers(ctx: HandlerContext): ServiceHandlers {
   return handlers;
 }
 
-/** Every call answered with the Result envelope: unknown channels and thrown errors become `{ ok: false }`. */
-/** Where the long-running surfaces record every handler call (main/adapters/surface-log.ts). */
-export interface CallLog {
-  info(message: string): void;
-  error(message: string, err?: unknown): void;
-}
-
-export function createDispatch(handlers: Handlers, log?: CallLog, now: () => number = Date.now): Dispatch {
-  return async <C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<Result<InvokeValue<C>>> => {
-    const t0 = now();
-    // Only an instance id (the first argument when it is a short string) is named: inputs may hold anything.
-    const first = Array.isArray(args) && typeof args[0] === 'string' && args[0].length <= 80 ? ` ${args[0]}` : '';
-    const call = `${String(channel)}${first}`;
-    try {
-      if (!isInvokeChannel(channel)) throw new SandboxError('USAGE', `Unknown channel "${String(channel)}"`);
-      if (!Array.isArray(args)) throw new SandboxError('USAGE', `Arguments of "${channel}" must be an array`);
-      const fn = handlers[channel] as (...a: unknown[]) => Promise<InvokeValue<C>>;
-      const value = await fn(...(args as unknown[]));
-      log?.info(`call ${call} ok ${now() - t0}ms`);
-      return { ok: true, value };
-    } catch (err) {
-      const payload = toErrorPayload(err);
-      if (err instanceof SandboxError) log?.info(`call ${call} failed ${payload.code} ${now() - t0}ms: ${payload.message.split('\n')[0]}`);
-      else log?.error(`call ${call} failed ${payload.code} ${now() - t0}ms`, err);
-      return { ok: false, error: payload };
-    }
-  };
-}
+export { createDispatch, type CallLog } from './dispatch';
