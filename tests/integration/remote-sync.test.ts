@@ -76,6 +76,10 @@ describe('a remote instance: its source kept in sync while it runs', () => {
     expect((await execa('ps', ['-o', 'sid=', '-p', String(pid)])).stdout.trim()).toBe(String(pid));
     const human = await cli(['status', id]);
     expect(human.stdout).toMatch(/Sync: +watching, /);
+    // list shows it too (agents read list --json)
+    const ls = await cli(['list', '--json']);
+    expect(ls.json.instances.find((i: { id: string }) => i.id === id).sync).toMatchObject({ id, pid, alive: true });
+    expect((await cli(['list'])).stdout).toMatch(new RegExp(`${id} runs on engine .* · sync: (watching|syncing)`));
   }, 900_000);
 
   it('an edit here is served by the remote stack through localhost within seconds, with no other command', async () => {

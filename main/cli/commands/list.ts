@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import pc from 'picocolors';
 import { listAcrossEngines } from '../../core/use-cases/list-engines';
 import { relativeTime } from '../../shared/format';
+import { syncSummary } from '../../shared/sync';
 import { statusColour, table } from '../render';
 import { addCommon, runCommand, type Runtime } from '../runtime';
 
@@ -49,7 +50,7 @@ export function registerList(program: Command, rt: Runtime): void {
       for (const i of remote)
         out.line(
           pc.dim(
-            `${i.id} runs on engine ${i.engineStatus!.name}${i.engineStatus!.reachable ? '' : ` — unreachable: ${i.engineStatus!.error ?? 'no answer'}`}`,
+            `${i.id} runs on engine ${i.engineStatus!.name}${i.engineStatus!.reachable ? '' : ` — unreachable: ${i.engineStatus!.error ?? 'no answer'}`}${i.sync ? ` · ${syncSummary(i.sync, now)}` : ''}`,
           ),
         );
       for (const p of r.pruned)

@@ -68,7 +68,7 @@ export async function viewOf(deps: Deps, rec: InstanceRecord, containers: Contai
       expected = 0;
     }
   }
-  return buildView({
+  const view = buildView({
     rec,
     manifest: ctx.manifest,
     vars: ctx.vars,
@@ -78,6 +78,12 @@ export async function viewOf(deps: Deps, rec: InstanceRecord, containers: Contai
     lastGate: await deps.gates.read(rec.id),
     model,
   });
+  // a remote instance's source sync (its watcher's state file; none for an NFS path map), as status shows it
+  if (rec.engine?.context && rec.engine.source?.mode !== 'path-map') {
+    const sync = deps.remotes.sync.read(rec.id);
+    if (sync) view.sync = sync;
+  }
+  return view;
 }
 
 export function groupByProject(containers: ContainerInfo[]): Map<string, ContainerInfo[]> {
