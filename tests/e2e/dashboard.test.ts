@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, makeWorld, projectResources, waitDockerHealthy, type World } from '../integration/world';
+import { ROOT, makeWorld, projectResources, serviceContainer, waitDockerHealthy, type World } from '../integration/world';
 import { openBrowser, type Browser } from './chromium';
 import { startDashboard, type Dashboard } from './dashboard-process';
 import { portFree, rawRequest, rssMb, slotPortList, type RawRequest } from './harness';
@@ -306,15 +306,7 @@ describe('dashboard in Chromium against the real engine', () => {
     // the gate ran the healthchecks itself; Docker's own health (which the card counts) catches up at its interval
     await waitDockerHealthy(id, 9);
     await expect.poll(async () => card().getByTestId('containers-count').innerText(), { timeout: 5_000 }).toBe('9/9 healthy');
-    const ps = await execa('docker', [
-      'ps',
-      '-q',
-      '--filter',
-      `label=com.docker.compose.project=${id}`,
-      '--filter',
-      'label=com.docker.compose.service=backtest-worker-1',
-    ]);
-    const cid = ps.stdout.trim();
+    const cid = await serviceContainer(id, 'backtest-worker-1');
     expect(cid).toMatch(/^[0-9a-f]{12}$/);
     await card().getByTestId('gate-dismiss').click(); // the card alone shows the degradation
     // record in the page the moment the card leaves "running"

@@ -3,33 +3,17 @@
 // runs and writes into the shared folder, its details say "overlay — this instance wrote 1 file, 2 B" (the host's
 // shared folder unchanged); "Reset shared writes" (after its confirmation) drops the write; the switch turns the
 // overlay off for the next start.
-import { execa } from 'execa';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, git, makeWorld, type World } from '../integration/world';
+import { ROOT, type World } from '../integration/world';
+import { sharedStack, shInApp } from '../integration/shared-stack';
 import { openBrowser, type Browser } from './chromium';
 import { startDashboard, type Dashboard } from './dashboard-process';
 import { axeViolations, contrastFailures, overflow, structure } from './page-checks';
 
 const SHOTS = join(ROOT, 'tests', 'e2e', '.screenshots');
-const COMPOSE = `services:
-  app:
-    image: debian:bookworm-slim
-    command: ["sleep", "infinity"]
-    init: true
-    volumes:
-      - \${KTRDR_DATA_DIR}:/data
-`;
-const MANIFEST = `version: 1
-compose: { files: [compose.yml] }
-ports: []
-gate: { timeout: 60, checks: [], containers: { gate: [app] } }
-shared:
-  mounts: { data: KTRDR_DATA_DIR }
-`;
-
 let w: World;
 let dash: Dashboard;
 let browser: Browser;
@@ -41,32 +25,11 @@ const card = () => page.getByTestId(`instance-${id}`);
 const record = async () => JSON.parse(await readFile(w.registryFile, 'utf8')).instances[id];
 const upper = () => join(w.home, '.ktrdr', 'sandbox', 'instances', id, 'overlay', 'data', 'upper');
 
-async function sh(script: string): Promise<{ code: number; out: string }> {
-  const ps = await execa('docker', [
-    'ps',
-    '-q',
-    '--filter',
-    `label=com.docker.compose.project=${id}`,
-    '--filter',
-    'label=com.docker.compose.service=app',
-  ]);
-  const cid = String(ps.stdout).split('\n')[0];
-  expect(cid, `a running app container of ${id}`).toBeTruthy();
-  const r = await execa('docker', ['exec', cid!, 'sh', '-c', script], { reject: false });
-  return { code: r.exitCode ?? -1, out: String(r.stdout).trim() };
-}
+const sh = (script: string) => shInApp(id, script);
 
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
-  w = await makeWorld('ov2-ui');
-  for (const e of await readdir(w.repo)) if (e !== '.git') await rm(join(w.repo, e), { recursive: true, force: true });
-  await writeFile(join(w.repo, 'compose.yml'), COMPOSE);
-  await writeFile(join(w.repo, 'ktrdr-sandbox.yml'), MANIFEST);
-  await git(w.repo, 'add', '-A');
-  await git(w.repo, 'commit', '-q', '-m', 'shared data stack');
-  shared = join(w.home, '.ktrdr', 'shared', 'data');
-  await mkdir(shared, { recursive: true });
-  await writeFile(join(shared, 'existing.txt'), 'original\n');
+  ({ w, shared } = await sharedStack('ov2-ui'));
   dash = await startDashboard(w);
   browser = await openBrowser({ width: 1400, height: 900 });
   page = browser.page;

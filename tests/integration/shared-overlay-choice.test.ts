@@ -4,64 +4,25 @@
 // shared folder changes; `shared overlay B on` + up → B's next write stays in B's overlay; `off` + up → B writes
 // into the shared folder again, and the upper directory (with what it wrote through the overlay) is still there.
 // The bind is written as KTRDR's file writes it, with a default (${KTRDR_DATA_DIR:-./data}).
-import { execa } from 'execa';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git, makeWorld, type World } from './world';
-
-const COMPOSE = `services:
-  app:
-    image: debian:bookworm-slim
-    command: ["sleep", "infinity"]
-    init: true
-    volumes:
-      - \${KTRDR_DATA_DIR:-./data}:/data
-`;
-const MANIFEST = `version: 1
-compose: { files: [compose.yml] }
-ports: []
-gate: { timeout: 60, checks: [], containers: { gate: [app] } }
-shared:
-  mounts: { data: KTRDR_DATA_DIR }
-`;
+import { sharedStack, shInApp } from './shared-stack';
+import type { World } from './world';
 
 let w: World;
 let shared: string;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  w = await makeWorld('ov2-choice');
-  for (const e of await readdir(w.repo)) if (e !== '.git') await rm(join(w.repo, e), { recursive: true, force: true });
-  await writeFile(join(w.repo, 'compose.yml'), COMPOSE);
-  await writeFile(join(w.repo, 'ktrdr-sandbox.yml'), MANIFEST);
-  await git(w.repo, 'add', '-A');
-  await git(w.repo, 'commit', '-q', '-m', 'shared data stack');
-  shared = join(w.home, '.ktrdr', 'shared', 'data');
-  await mkdir(shared, { recursive: true });
-  await writeFile(join(shared, 'existing.txt'), 'original\n');
+  ({ w, shared } = await sharedStack('ov2-choice'));
 }, 60_000);
 
 afterAll(async () => {
   await w?.cleanup();
 }, 180_000);
 
-/** A shell command in the instance's app container; its output. */
-async function sh(id: string, script: string): Promise<{ code: number; out: string }> {
-  const ps = await execa('docker', [
-    'ps',
-    '-q',
-    '--filter',
-    `label=com.docker.compose.project=${id}`,
-    '--filter',
-    'label=com.docker.compose.service=app',
-  ]);
-  const cid = String(ps.stdout).split('\n')[0];
-  expect(cid, `a running app container of ${id}`).toBeTruthy();
-  const r = await execa('docker', ['exec', cid!, 'sh', '-c', script], { reject: false });
-  return { code: r.exitCode ?? -1, out: String(r.stdout).trim() };
-}
-
+const sh = shInApp;
 const hostFiles = async () => (await readdir(shared)).sort();
 const upperOf = (id: string) => join(w.home, '.ktrdr', 'sandbox', 'instances', id, 'overlay', 'data', 'upper');
 

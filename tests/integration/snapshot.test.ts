@@ -9,7 +9,7 @@ import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL_INSTANCE, LABEL_ROLE } from '../../main/core/labels';
 import { SEED_SKIPPED } from '../../main/core/seed';
-import { FIXTURE, git, makeWorld, type World } from './world';
+import { FIXTURE, git, makeWorld, serviceContainer, type World } from './world';
 
 let w: World;
 let a: { id: string; path: string };
@@ -18,15 +18,7 @@ let b: { id: string; path: string };
 const snapshotsDir = () => join(w.home, '.ktrdr', 'sandbox', 'snapshots');
 
 async function dbContainer(project: string): Promise<string> {
-  const r = await execa('docker', [
-    'ps',
-    '-q',
-    '--filter',
-    `label=com.docker.compose.project=${project}`,
-    '--filter',
-    'label=com.docker.compose.service=db',
-  ]);
-  const id = String(r.stdout).trim().split('\n')[0];
+  const id = await serviceContainer(project, 'db');
   if (!id) throw new Error(`no running db container for ${project}`);
   return id;
 }

@@ -118,6 +118,19 @@ export async function removeProject(project: string): Promise<void> {
   if (vols.length) await execa('docker', ['volume', 'rm', '-f', ...vols], { reject: false });
 }
 
+/** The running container of a compose service (empty when none runs). */
+export async function serviceContainer(project: string, service: string): Promise<string> {
+  const ps = await execa('docker', [
+    'ps',
+    '-q',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--filter',
+    `label=com.docker.compose.service=${service}`,
+  ]);
+  return String(ps.stdout).split('\n')[0] ?? '';
+}
+
 /** Resources Docker holds for a compose project. */
 export async function projectResources(project: string): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
   const label = `label=com.docker.compose.project=${project}`;
