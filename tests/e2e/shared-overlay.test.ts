@@ -56,6 +56,8 @@ describe('the shared data overlay in the dashboard', () => {
     await page.getByTestId('create-dialog').waitFor({ state: 'detached', timeout: 60_000 });
     await card().waitFor();
     expect((await record()).sharedOverlay).toBe(true);
+    // the card says it without opening the details
+    await expect.poll(() => card().getByTestId('overlay-tag').innerText(), { timeout: 10_000 }).toBe('shared data: overlay');
   }, 90_000);
 
   it('once it runs and writes, its details show the overlay and what it wrote; the shared folder is unchanged', async () => {
@@ -112,6 +114,7 @@ describe('the shared data overlay in the dashboard', () => {
   it('the switch turns its overlay off for the next start', async () => {
     await card().getByTestId('btn-shared-overlay').click();
     await expect.poll(async () => (await record()).sharedOverlay, { timeout: 30_000 }).toBe(false);
+    await expect.poll(() => card().getByTestId('overlay-tag').count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => card().getByTestId('shared-folder-data').getAttribute('data-mode'), { timeout: 30_000 }).toBe('read-write');
     expect(await card().getByTestId('shared-data').innerText()).toMatch(/data\s+shared \(read-write\)/);
     // it runs: the containers keep the overlay until it restarts, and the details say so

@@ -59,6 +59,14 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
             </span>
             <EngineBadge view={view} />
             <span data-testid="slot">slot {view.slot}</span>
+            {view.sharedOverlay && (
+              <span
+                data-testid="overlay-tag"
+                title="This instance sees the shared data through a writable overlay of its own (from its next start)"
+              >
+                shared data: overlay{Array.isArray(view.sharedOverlay) ? ` (${view.sharedOverlay.join(', ')})` : ''}
+              </span>
+            )}
             <span
               data-testid="containers-count"
               data-healthy={view.containers.healthy}
