@@ -53,8 +53,18 @@ export function usageErrorOf(err: CommanderError, argv: string[]): SandboxError 
     const what = words[0] === 'help' && words[1] ? `Unknown command ${JSON.stringify(words[1])}` : 'No command given';
     return new SandboxError('USAGE', what, { hint: 'Run `ktrdr-sandbox --help` for the list of commands.' });
   }
+  // An option taking a list (`--shared-overlay [FOLDER…]`, `--volumes KEY…`) takes every word after it: a missing
+  // argument then usually stood right behind it (`create --shared-overlay feat-x`).
+  const list = ownArgs(argv).find((a) => LIST_OPTIONS.includes(a));
+  if (err.code === 'commander.missingArgument' && list)
+    return new SandboxError('USAGE', message.charAt(0).toUpperCase() + message.slice(1), {
+      hint: `${list} takes the words after it as its list: put the command's own arguments first (\`ktrdr-sandbox ${command ?? 'create'} NAME ${list}\`).`,
+    });
   return new SandboxError('USAGE', message.charAt(0).toUpperCase() + message.slice(1), hint ? { hint } : {});
 }
+
+/** The options whose value is a list of words (commander's variadic options). */
+const LIST_OPTIONS = ['--shared-overlay', '--volumes'];
 
 function fail(err: unknown, argv: string[]): void {
   const own = ownArgs(argv);

@@ -1,0 +1,34 @@
+// Commander's parsing errors as our USAGE errors (main/cli/program.ts usageErrorOf): one line, a hint — and for a
+// missing argument after an option that takes a list, the hint says why.
+import { CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { usageErrorOf } from '../../../main/cli/program';
+
+const argv = (...a: string[]) => ['node', 'ktrdr-sandbox', ...a];
+const missing = () => new CommanderError(1, 'commander.missingArgument', "error: missing required argument 'name'");
+
+describe('usageErrorOf', () => {
+  it('a missing argument: one line, the command help as the hint', () => {
+    const e = usageErrorOf(missing(), argv('create'));
+    expect([e.code, e.message, e.hint]).toEqual([
+      'USAGE',
+      "Missing required argument 'name'",
+      'Run `ktrdr-sandbox create --help` for usage.',
+    ]);
+  });
+
+  it('after an option that takes a list, the hint says the list took the word', () => {
+    const e = usageErrorOf(missing(), argv('create', '--shared-overlay', 'feat-x'));
+    expect(e.hint).toBe(
+      "--shared-overlay takes the words after it as its list: put the command's own arguments first (`ktrdr-sandbox create NAME --shared-overlay`).",
+    );
+  });
+
+  it('an unknown option keeps the plain hint even when a list option is there', () => {
+    const e = usageErrorOf(
+      new CommanderError(1, 'commander.unknownOption', "error: unknown option '--nope'"),
+      argv('create', 'x', '--shared-overlay', '--nope'),
+    );
+    expect(e.hint).toBe('Run `ktrdr-sandbox create --help` for usage.');
+  });
+});
