@@ -1,11 +1,13 @@
 // Parsing compose files into the light ComposeModel (compose-model.ts reads it, from its cache when the files
 // did not change): a module of its own, so that a command finding every model cached never loads it.
 import type { ComposeHealthcheck, ComposeModel, ComposeResource, ComposeService, DependsOnCondition } from './types';
-import type { YamlParse } from './compose-model';
 import { SandboxError } from './errors';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** yaml's parse (the caller loads the library): `merge` for compose files' YAML merge keys. */
+export type YamlParse = (text: string, options: { merge: boolean }) => unknown;
 
 export function composeModelFromTexts(paths: string[], texts: string[], parseYaml: YamlParse): ComposeModel {
   const services: Record<string, ComposeService> = {};

@@ -9,7 +9,7 @@ import type { ComposeHealthcheck, ComposeModel, ComposeService } from './types';
 import { SandboxError } from './errors';
 
 /** A YAML parser (yaml's `parse`), passed in so that reading a cached model never loads it. */
-export type YamlParse = (text: string, options: { merge: boolean }) => unknown;
+export type { YamlParse } from './compose-model-parse';
 
 export type { ComposeModel, ComposeService } from './types';
 

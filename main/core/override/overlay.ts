@@ -12,25 +12,12 @@ import type { Manifest } from '../manifest-schema';
 import { splitVolumeSpec } from '../compose-syntax';
 import { bindOf, interpolate, resolvePath } from '../path-map';
 import { ownershipLabels } from './labels';
-import type { Contribution, Json, OverrideDoc } from './types';
+import type { Contribution, Json, OverlayInput, OverlayMount, OverrideDoc } from './types';
+
+export type { OverlayInput, OverlayMount } from './types';
 
 /** Role label of the overlay volumes (beside the ownership labels). */
 export const OVERLAY_ROLE = 'shared-overlay';
-
-/** One shared folder seen through an overlay by one instance. */
-export interface OverlayMount {
-  /** The shared sub-folder (manifest `shared.mounts` key), e.g. "data". */
-  folder: string;
-  /** Its variable, e.g. KTRDR_DATA_DIR. */
-  env: string;
-  /** The shared folder (read-only lower layer). */
-  lower: string;
-  /** The instance's writes (upper layer) and the overlay's work directory (same file system as upper). */
-  upper: string;
-  work: string;
-  /** Key of the named volume in the override (compose names it <project>_<key>). */
-  volume: string;
-}
 
 /** <home>/instances/<id>/overlay: removed with the instance's generated state (destroy, prune). */
 export function overlayRoot(home: string, id: string): string {
@@ -113,13 +100,6 @@ export function overlayMounts(
 /** The `local` driver's options mounting one overlay. */
 export function overlayDriverOpts(m: OverlayMount): Record<string, string> {
   return { type: 'overlay', device: 'overlay', o: `lowerdir=${m.lower},upperdir=${m.upper},workdir=${m.work}` };
-}
-
-/** What the override needs: the mounts, and how to read the services' bind sources. */
-export interface OverlayInput {
-  mounts: OverlayMount[];
-  vars: Record<string, string | undefined>;
-  projectDir: string;
 }
 
 /** Per service, the container targets whose bind source is one of the overlaid folders → that mount. */

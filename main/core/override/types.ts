@@ -2,7 +2,6 @@
 // state (never into the user's repository) and passed as the LAST `-f` of every compose call of the instance.
 // It is assembled from small contributions (labels, isolation, telemetry, …), one file each, merged in order.
 import type { ComposeModel, PathMapEntry } from '../types';
-import type { OverlayInput } from './overlay';
 
 /** What a contribution may look at. Pure data: no I/O. */
 export interface OverrideInput {
@@ -35,4 +34,26 @@ export interface OverrideDoc {
 export interface Contribution {
   name: string;
   build(input: OverrideInput): Partial<OverrideDoc>;
+}
+
+/** One shared folder seen through an instance's overlay (override/overlay.ts). */
+export interface OverlayMount {
+  /** The shared sub-folder (manifest `shared.mounts` key), e.g. "data". */
+  folder: string;
+  /** Its variable, e.g. KTRDR_DATA_DIR. */
+  env: string;
+  /** The shared folder (read-only lower layer). */
+  lower: string;
+  /** The instance's writes (upper layer) and the overlay's work directory (same file system as upper). */
+  upper: string;
+  work: string;
+  /** Key of the named volume in the override (compose names it <project>_<key>). */
+  volume: string;
+}
+
+/** What the override needs: the mounts, and how to read the services' bind sources. */
+export interface OverlayInput {
+  mounts: OverlayMount[];
+  vars: Record<string, string | undefined>;
+  projectDir: string;
 }
