@@ -73,9 +73,8 @@ function getFrom(url: URL, host: string, signal: AbortSignal): Promise<Reply> {
 
 export function createHttp(): Http {
   return {
-    async get(url: string, timeoutMs: number, cancel?: AbortSignal) {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
+    async get(url: string, timeoutMs: number) {
+      const signal = AbortSignal.timeout(timeoutMs);
       try {
         let target = new URL(url);
         for (let hop = 0; ; hop++) {
@@ -90,8 +89,7 @@ export function createHttp(): Http {
         // The messages below are the whole story: no `cause`, because the gate describes an error by its cause when
         // it has one (describeFetchError in main/core/gate-checks.ts) and would print a bare code instead.
         /* eslint-disable preserve-caught-error */
-        if (timeout.aborted) throw new Error(`GET ${url} timed out after ${timeoutMs} ms`);
-        if (cancel?.aborted) throw new Error(`GET ${url} cancelled`);
+        if (signal.aborted) throw new Error(`GET ${url} timed out after ${timeoutMs} ms`);
         throw new Error(`GET ${url} failed: ${err instanceof Error ? err.message : String(err)}`);
         /* eslint-enable preserve-caught-error */
       }

@@ -17,14 +17,7 @@ export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResu
 /** The status of a resolved instance (evidence includes it). */
 export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise<StatusResult> {
   const { rec } = ctx;
-  // The endpoints are probed while the engine lists the containers; when the instance turns out not to run,
-  // the probes are cut short and their answers dropped.
-  const cancel = new AbortController();
-  const probing = probeEndpoints(deps, ctx, cancel.signal);
-  const containers = await ctx.engine.listContainers({ projects: [rec.id], all: true }).catch((err: unknown) => {
-    cancel.abort();
-    throw err;
-  });
+  const containers = await ctx.engine.listContainers({ projects: [rec.id], all: true });
   const own = containers.filter((c) => !c.oneOff);
   // the same view as `list` gives (use-cases/list.ts viewOf), from what the context already holds
   const lastGate = await deps.gates.read(rec.id);
@@ -42,9 +35,10 @@ export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise
   const services: ServiceStatus[] = own
     .map((c) => ({ service: c.service, state: c.state, health: c.health, status: c.status, ports: c.ports.map((p) => p.hostPort) }))
     .sort((a, b) => byText(a.service, b.service));
+  // The endpoints are probed once the listing says something runs (one engine call, ~ms, before the probes):
+  // a stopped instance sends none.
   const running = view.status !== 'stopped' && view.status !== 'missing';
-  if (!running) cancel.abort();
-  const endpoints = running ? await probing : [];
+  const endpoints = running ? await probeEndpoints(deps, ctx) : [];
   const remote = ctx.on.remote;
   if (!remote) {
     // every shared folder, overlaid or read-write; the code only for a manifest that has shared folders
@@ -75,7 +69,7 @@ export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise
 }
 
 /** Each HTTP check of the gate whose service the compose file starts, probed once (1 s each, all at once); never rejects. */
-async function probeEndpoints(deps: Deps, ctx: InstanceContext, signal: AbortSignal): Promise<EndpointStatus[]> {
+async function probeEndpoints(deps: Deps, ctx: InstanceContext): Promise<EndpointStatus[]> {
   const model = await modelOrNull(ctx);
   const checks = model ? reconcileChecks(ctx.manifest.gate.checks, model, activeProfiles(deps.env.all())).run : ctx.manifest.gate.checks;
   const httpChecks = checks.filter((c): c is Extract<typeof c, { http: unknown }> => 'http' in c);
@@ -83,7 +77,7 @@ async function probeEndpoints(deps: Deps, ctx: InstanceContext, signal: AbortSig
     httpChecks.map(async (c): Promise<EndpointStatus> => {
       const url = expandTemplate(c.http.url, ctx.vars);
       try {
-        const res = await deps.http.get(url, 1000, signal);
+        const res = await deps.http.get(url, 1000);
         const ok = c.http.status.includes(res.status);
         if (ok && c.http.minItems !== undefined) {
           const n = countList(res.body, c.http.itemsKey);

@@ -20,8 +20,8 @@ export interface Clock {
 
 /** HTTP GET with a per-attempt timeout (gate checks). */
 export interface Http {
-  /** Rejects on network errors, on timeout and when `signal` aborts. */
-  get(url: string, timeoutMs: number, signal?: AbortSignal): Promise<{ status: number; body: string }>;
+  /** Rejects on network errors and on timeout. */
+  get(url: string, timeoutMs: number): Promise<{ status: number; body: string }>;
 }
 
 /** A TCP readiness probe (gate checks of kind tcp). */

@@ -51,18 +51,13 @@ describe('readiness HTTP client', () => {
     expect(seen.at(-1)!.host).toBe(`localhost:${v6port}`);
   });
 
-  it('a request that never answers: "timed out" after the timeout, "cancelled" when the caller aborts', async () => {
+  it('a request that never answers: "timed out" after the timeout', async () => {
     const silent = createServer(() => undefined);
     await listen(silent, 0, '127.0.0.1');
     const port = (silent.address() as { port: number }).port;
     try {
       await expect(createHttp().get(`http://localhost:${port}/`, 100)).rejects.toThrow(
         `GET http://localhost:${port}/ timed out after 100 ms`,
-      );
-      const ac = new AbortController();
-      setTimeout(() => ac.abort(), 50);
-      await expect(createHttp().get(`http://localhost:${port}/`, 5000, ac.signal)).rejects.toThrow(
-        `GET http://localhost:${port}/ cancelled`,
       );
     } finally {
       silent.closeAllConnections();

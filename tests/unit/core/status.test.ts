@@ -1,5 +1,5 @@
-// status: the endpoints are probed while the engine lists the containers; a stopped instance's probes are
-// cancelled and dropped, a probe that times out reads "no answer".
+// status: the endpoints are probed once the engine's listing says the instance runs (a stopped one sends no
+// probe); a probe that times out reads "no answer".
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -32,23 +32,19 @@ function deps(engine: FakeEngine, http: Http): Deps {
   });
 }
 
-/** Records each probe with its signal; answers after `delayMs` unless aborted. */
+/** Records each probe; answers after `delayMs`. */
 function recordingHttp(answer: (url: string) => { status: number; body: string } | 'hang', delayMs = 5) {
-  const seen: { url: string; signal?: AbortSignal; startedBeforeListing: boolean }[] = [];
+  const seen: { url: string; afterListing: boolean }[] = [];
   let listed = false;
   const http: Http = {
-    get: (url, timeoutMs, signal) => {
-      seen.push({ url, signal, startedBeforeListing: !listed });
+    get: (url, timeoutMs) => {
+      seen.push({ url, afterListing: listed });
       return new Promise((resolve, reject) => {
         const a = answer(url);
-        const t = setTimeout(
+        setTimeout(
           () => (a === 'hang' ? reject(new Error(`GET ${url} timed out after ${timeoutMs} ms`)) : resolve(a)),
           a === 'hang' ? 20 : delayMs,
         );
-        signal?.addEventListener('abort', () => {
-          clearTimeout(t);
-          reject(new Error(`GET ${url} cancelled`));
-        });
       });
     },
   };
@@ -56,7 +52,7 @@ function recordingHttp(answer: (url: string) => { status: number; body: string }
 }
 
 describe('status', () => {
-  it('probes every HTTP check of a running instance, concurrently with the container listing', async () => {
+  it('probes every HTTP check of a running instance, all at once, once the listing says it runs', async () => {
     const h = recordingHttp((url) =>
       url.includes('/workers')
         ? { status: 200, body: '{"workers":[1,2,3,4]}' }
@@ -68,13 +64,6 @@ describe('status', () => {
       h.markListed();
       return SERVICES.map((s) => container(s, { project: rec.id, health: 'healthy' }));
     });
-    // the probes wait for the compose model (which says which services exist: a cache read, a few ms), never
-    // for the listing: an engine answering in 50 ms sees every probe already started
-    const list = engine.listContainers.bind(engine);
-    engine.listContainers = async (o) => {
-      await new Promise((r) => setTimeout(r, 50));
-      return list(o);
-    };
     const r = await statusOf(deps(engine, h.http), { id: rec.id });
     expect(r.instance.status).toBe('running');
     expect(r.endpoints.map((e) => [e.name, e.ok, e.detail])).toEqual([
@@ -84,7 +73,7 @@ describe('status', () => {
       ['jaeger', true, 'HTTP 200'],
       ['prometheus', false, 'no answer'],
     ]);
-    expect(h.seen.every((s) => s.startedBeforeListing)).toBe(true);
+    expect(h.seen.every((s) => s.afterListing)).toBe(true);
     expect(r.services).toHaveLength(9);
   });
 
@@ -113,22 +102,21 @@ describe('status', () => {
     expect(r.instance.ports.find((p) => p.name === 'jaeger')?.used).toBe(false);
   });
 
-  it('a stopped instance: no endpoints, and the probes already started are cancelled', async () => {
-    const h = recordingHttp(() => ({ status: 200, body: '{}' }), 10_000);
+  it('a stopped instance: no endpoints, and no probe sent', async () => {
+    const h = recordingHttp(() => ({ status: 200, body: '{}' }));
     const engine = new FakeEngine(() => SERVICES.map((s) => container(s, { project: rec.id, state: 'exited' })));
     const r = await statusOf(deps(engine, h.http), { id: rec.id });
     expect(r.instance.status).toBe('stopped');
     expect(r.endpoints).toEqual([]);
-    expect(h.seen.length).toBeGreaterThan(0);
-    expect(h.seen.every((s) => s.signal?.aborted)).toBe(true);
+    expect(h.seen).toEqual([]);
   });
 
-  it('an engine failure cancels the probes and is reported', async () => {
-    const h = recordingHttp(() => ({ status: 200, body: '{}' }), 10_000);
+  it('an engine failure is reported, and no probe sent', async () => {
+    const h = recordingHttp(() => ({ status: 200, body: '{}' }));
     const engine = new FakeEngine(() => {
       throw new Error('engine down');
     });
     await expect(statusOf(deps(engine, h.http), { id: rec.id })).rejects.toThrow('engine down');
-    expect(h.seen.every((s) => s.signal?.aborted)).toBe(true);
+    expect(h.seen).toEqual([]);
   });
 });
