@@ -12,7 +12,7 @@ export const SCHEMA_VERSION = 1;
 /**
  * cli-table3 is loaded from node_modules on the first table, not at start-up: with its colour and string-width
  * helpers it cost every command a few ms, `env`/`exec` and every --json run included, which print no table. The
- * CLI build keeps it external (tsup.config.ts), so nothing of it is in the chunks read at start-up.
+ * CLI build keeps it external (vite.cli.config.ts), so nothing of it is in the chunks read at start-up.
  */
 let Table: typeof TableType | undefined;
 function loadTable(): typeof TableType {

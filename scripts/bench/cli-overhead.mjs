@@ -7,12 +7,10 @@
 // node making that same call, with the same request options as our client (main/adapters/docker-api.ts:
 // `servername: ''`, which spares node's TLS server-name guess, an IPv6 regex of ~6 ms), is measured too, so their
 // ratio splits into node's start, the Docker call (node's http module + the engine's answer) and the rest, which
-// is ours. The floor: commander's chunk of our build, a one-command program and that one call, its answer printed
-// — what any CLI on commander making the call pays; our own code for `list` is what lies above it.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// is ours.
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { fmt, interleaved, makeWorld, must, ROOT, time } from './lib.mjs';
+import { fmt, interleaved, makeWorld, must, time } from './lib.mjs';
 
 const CA_BUNDLE = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/cert.pem'].find((f) =>
   existsSync(f),
@@ -30,32 +28,12 @@ require('node:http').get({ socketPath, path, headers: { accept: 'application/jso
 /** A bare node making one Docker API call like `list`/`status` do: GET /containers/json filtered by label. */
 const DOCKER_CALL = CALL('process.argv[1]', 'JSON.parse(body);');
 
-/** The chunk of dist/ holding commander (from the build's metafile). */
-function commanderChunk() {
-  const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'metafile-cjs.json'), 'utf8'));
-  const out = Object.entries(meta.outputs).find(
-    ([o, v]) => o.endsWith('.cjs') && Object.keys(v.inputs).some((i) => /commander\/lib\/command\.js$/.test(i)),
-  );
-  if (!out) throw new Error('no chunk of dist/ holds commander: npm run build');
-  return join(ROOT, out[0]);
-}
-
-/** The floor: commander + a one-command program + the one Docker call, its answer printed as JSON. */
-const FLOOR = (chunk) => `
-const { Command } = require(${JSON.stringify(chunk)});
-const p = new Command('x');
-p.command('list').option('--json').action(() => new Promise((resolve) => {${CALL("'com.docker.compose.project'", 'process.stdout.write(JSON.stringify(JSON.parse(body))); resolve();')}
-}));
-p.parseAsync(process.argv);`;
-
 export async function cliOverhead() {
   const w = makeWorld();
   try {
     const insts = [];
     for (let i = 0; i < 3; i++) insts.push(must(w.cli(['create', `bench-cli-${i}`, '--json']), 'create').json.instance);
     const here = insts[0].path;
-    const floor = join(w.root, 'floor.cjs');
-    writeFileSync(floor, FLOOR(commanderChunk()));
     const rows = [];
     const modes = [['unset', undefined], ...(CA_BUNDLE ? [[`set (${CA_BUNDLE})`, CA_BUNDLE]] : [])];
     for (const [label, ca] of modes) {
@@ -72,7 +50,6 @@ export async function cliOverhead() {
         status: cli(['status', '--json']),
         listCall: () => time(() => spawnSync('node', ['-e', DOCKER_CALL, 'com.docker.compose.project'], { env })),
         statusCall: () => time(() => spawnSync('node', ['-e', DOCKER_CALL, `com.docker.compose.project=${insts[0].id}`], { env })),
-        floor: () => time(() => spawnSync('node', [floor, 'list', '--json'], { cwd: here, env })),
         trueAlone: () => time(() => spawnSync('true', [], { env })),
         exec: cli(['exec', '--', 'true']),
       });
@@ -102,12 +79,6 @@ export async function cliOverhead() {
           ok: true,
         });
       }
-      rows.push({
-        metric: `the floor (CA ${ca ? 'set' : 'unset'}): commander + a one-command program + \`list\`'s Docker call, printed: ${fmt(m.floor)}, ratio to node; \`list --json\` = 1 + floor + ours`,
-        value: `${(m.floor / m.node).toFixed(2)} ×; 1 + ${((m.floor - m.node) / m.node).toFixed(2)} + ${((m.list - m.floor) / m.node).toFixed(2)}`,
-        target: '-',
-        ok: true,
-      });
       rows.push({
         metric: `\`exec -- true\` overhead over \`true\` alone (CA ${ca ? 'set' : 'unset'})`,
         value: fmt(m.exec - m.trueAlone),
