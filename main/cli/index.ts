@@ -2,8 +2,8 @@
 // Commands are loaded on demand (the way changesets and pnpm do it): the first word of the command line picks
 // the one module registering it, so `env` never loads the code (nor the libraries) of `up` or `evidence`.
 // Anything else — no command, `help`, `--help`, a misspelt name — registers every command, so help lists them
-// all and commander can suggest the closest one.
-import type { Command } from 'commander';
+// all and the parser can suggest the closest one.
+import type { Command } from './args/command';
 import { createProgram, runProgram } from './program';
 import { createRuntime, type Runtime } from './runtime';
 

@@ -1,30 +1,23 @@
-// The commander program both CLI bundles start from: name, version, exit codes, and a quiet EPIPE.
-// Every failure that is not a command's own (commander's parsing errors, an option value refused by the
+// The program both CLI bundles start from: name, version, exit codes, and a quiet EPIPE.
+// Every failure that is not a command's own (a command line the parser refuses, an option value refused by the
 // validator, anything thrown outside a command body) ends here as ONE line and a hint, or the error JSON
 // document with --json, exit 1: never a stack trace (unless --verbose / KTRDR_SANDBOX_DEBUG).
-import { Command, CommanderError } from 'commander';
+import { Command } from './args/command';
+import { ArgsError } from './args/errors';
+import { helpText } from './args/help';
+import { parseCommandLine } from './args/parse';
 import { SandboxError } from '../core/errors';
 import { version } from '../version';
 import { renderError } from './render';
 
 export function createProgram(): Command {
-  const program = new Command('ktrdr-sandbox')
+  return new Command('ktrdr-sandbox')
     .description('Run several complete, isolated development stacks of one project side by side.')
     .version(version)
-    .showSuggestionAfterError()
-    .enablePositionalOptions()
     .addHelpText(
       'after',
       '\nExit codes: 0 ok · 1 usage/state error · 2 gate failed · 3 port conflict · 4 Docker unavailable\nDocs: README.md (CLI reference, JSON schemas, troubleshooting)',
     );
-  // Commander's error text ("error: unknown option '--x'\n(Did you mean --y?)") is rendered by runProgram,
-  // which knows whether --json was asked for; help and version output are written as usual.
-  program.configureOutput({ outputError: () => undefined });
-  program.exitOverride((err) => {
-    if (err.exitCode === 0) process.exit(0);
-    throw err;
-  });
-  return program;
 }
 
 /** The arguments before a `--` separator (what follows belongs to the command `run`/`exec` start). */
@@ -34,8 +27,8 @@ function ownArgs(argv: string[]): string[] {
   return sep === -1 ? args : args.slice(0, sep);
 }
 
-/** Commander's parsing errors as USAGE errors: one line, a hint. */
-export function usageErrorOf(err: CommanderError, argv: string[]): SandboxError {
+/** The parser's errors as USAGE errors: one line, a hint. */
+export function usageErrorOf(err: ArgsError, argv: string[]): SandboxError {
   const lines = err.message
     .replace(/^error:\s*/i, '')
     .split('\n')
@@ -44,10 +37,10 @@ export function usageErrorOf(err: CommanderError, argv: string[]): SandboxError 
   const message = lines.join(' ') || 'Invalid command line';
   const command = ownArgs(argv).find((a) => !a.startsWith('-'));
   const hint =
-    err.code === 'commander.help' || err.code === 'commander.helpDisplayed'
+    err.code === 'help'
       ? undefined
       : `Run \`ktrdr-sandbox ${command && !/\s/.test(command) ? `${command} ` : ''}--help\` for usage.`;
-  if (err.code === 'commander.help') {
+  if (err.code === 'help') {
     // the help text is already on stderr: `ktrdr-sandbox` alone, or `ktrdr-sandbox help NOSUCH`
     const words = ownArgs(argv).filter((a) => !a.startsWith('-'));
     const what = words[0] === 'help' && words[1] ? `Unknown command ${JSON.stringify(words[1])}` : 'No command given';
@@ -56,23 +49,45 @@ export function usageErrorOf(err: CommanderError, argv: string[]): SandboxError 
   // An option taking a list (`--shared-overlay [FOLDER…]`, `--volumes KEY…`) takes every word after it: a missing
   // argument then usually stood right behind it (`create --shared-overlay feat-x`).
   const list = ownArgs(argv).find((a) => LIST_OPTIONS.includes(a));
-  if (err.code === 'commander.missingArgument' && list)
+  if (err.code === 'missingArgument' && list)
     return new SandboxError('USAGE', message.charAt(0).toUpperCase() + message.slice(1), {
       hint: `${list} takes the words after it as its list: put the command's own arguments first (\`ktrdr-sandbox ${command ?? 'create'} NAME ${list}\`).`,
     });
   return new SandboxError('USAGE', message.charAt(0).toUpperCase() + message.slice(1), hint ? { hint } : {});
 }
 
-/** The options whose value is a list of words (commander's variadic options). */
+/** The options whose value is a list of words (variadic options). */
 const LIST_OPTIONS = ['--shared-overlay', '--volumes'];
 
 function fail(err: unknown, argv: string[]): void {
   const own = ownArgs(argv);
-  const e = err instanceof CommanderError ? usageErrorOf(err, argv) : err;
+  const e = err instanceof ArgsError ? usageErrorOf(err, argv) : err;
   process.exitCode = renderError(e, own.includes('--json'), own.includes('--verbose'));
 }
 
-/** Parse argv and run the command. `ktrdr-sandbox list | head` closes the pipe early: that is not an error. */
+/** The width help is wrapped to: the terminal's, 80 off a terminal. */
+function widthOf(stream: NodeJS.WriteStream): number {
+  return stream.isTTY ? stream.columns : 80;
+}
+
+/** Parse argv and run the command, or print the help or version it asks for. */
+async function parseAndRun(program: Command, argv: string[]): Promise<void> {
+  const parsed = parseCommandLine(program, argv.slice(2));
+  if (parsed.kind === 'version') {
+    process.stdout.write(`${parsed.version}\n`);
+    process.exit(0);
+  }
+  if (parsed.kind === 'help') {
+    const stream = parsed.error ? process.stderr : process.stdout;
+    stream.write(helpText(parsed.command, widthOf(stream)));
+    // `ktrdr-sandbox` alone, `ktrdr-sandbox help NOSUCH`: the help is on stderr, the error line follows it
+    if (parsed.error) throw new ArgsError('help', '(outputHelp)');
+    process.exit(0);
+  }
+  await parsed.command.handler?.(...parsed.args);
+}
+
+/** `ktrdr-sandbox list | head` closes the pipe early: that is not an error. */
 export function runProgram(program: Command, argv: string[]): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -87,5 +102,5 @@ export function runProgram(program: Command, argv: string[]): void {
   };
   process.on('uncaughtException', last);
   process.on('unhandledRejection', last);
-  program.parseAsync(argv).catch((err: unknown) => fail(err, argv));
+  parseAndRun(program, argv).catch((err: unknown) => fail(err, argv));
 }

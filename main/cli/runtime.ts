@@ -1,5 +1,5 @@
 // What every command needs: the core's dependencies (built lazily), the cwd, and an output sink.
-import type { Command } from 'commander';
+import type { Command } from './args/command';
 import { createDeps } from '../adapters';
 import type { Deps } from '../core/deps';
 import type { InstanceRef } from '../core/resolve';
@@ -73,7 +73,7 @@ const INT_RULES = {
 } as const;
 
 /**
- * An option-argument parser for commander, with the strict rules of core/validate.ts ("1.5", "1e1", "0x3",
+ * An option-argument parser (main/cli/args), with the strict rules of core/validate.ts ("1.5", "1e1", "0x3",
  * "", " 3", out-of-range values are refused). The USAGE error it throws ends the parse before any command
  * body runs; runProgram renders it (one line, or the error JSON with --json).
  */

@@ -1,5 +1,5 @@
 // logs · run · slots · slot move · slot unblock
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import pc from 'picocolors';
 import { followLogs, instanceServices, parseSince, readLogs, type ServiceLogLine } from '../../core/use-cases/logs';
 import { createTimeMerger, prefixWidth } from '../../core/log-merge';

@@ -1,5 +1,5 @@
 // dashboard: serve the renderer and the contract on 127.0.0.1 until SIGINT/SIGTERM.
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import pc from 'picocolors';
 import { resolve } from 'node:path';
 import { SandboxError } from '../../core/errors';

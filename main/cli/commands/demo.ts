@@ -1,6 +1,6 @@
 // demo: two instances of an embedded example (plain Compose projects, examples/) up and gated, then the
 // dashboard. `demo --clean` removes all of it.
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import pc from 'picocolors';
 import { createDemoFiles, removeExampleImages } from '../../adapters/demo-files';
 import { EXIT } from '../../core/errors';

@@ -1,5 +1,5 @@
 // doctor [ID] [--fix]: engine, compose, git, disk, and a multi-instance safety lint of the compose file(s).
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import pc from 'picocolors';
 import { defaultLogDir } from '../../adapters/surface-log';
 import { EXIT } from '../../core/errors';

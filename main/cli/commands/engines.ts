@@ -1,6 +1,6 @@
 // engines: the default engine and every docker context, probed concurrently (≤ 2 s each): endpoint, reachable,
 // version, CPUs, memory total/free, running sandboxes. An unreachable engine is listed as such, never waited on.
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import pc from 'picocolors';
 import { engineTargetsFromSystem } from '../../adapters/docker-contexts';
 import { createEngineProbe } from '../../adapters/engine-probe';

@@ -1,6 +1,6 @@
 // exec · env · url · open: an instance's environment and links for host commands. `env` and `exec` run in
 // loops (agents, shells): every import here must stay cheap to load (tests/integration/cli-bundles.test.ts).
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import { commandNotFound, formatEnv, instanceEnv, instanceUrl, type EnvFormat } from '../../core/use-cases/instance-env';
 import { table } from '../render';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';

@@ -1,5 +1,5 @@
 // ports · prune · manifest-schema
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import pc from 'picocolors';
 import { applyPrune, describePlan, planPrune } from '../../core/use-cases/prune';
 import { findPortCollisions, slotPorts, type SlotPort } from '../../core/ports';

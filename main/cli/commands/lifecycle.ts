@@ -1,5 +1,5 @@
 // create · init · up · gate · down · destroy
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import pc from 'picocolors';
 import { createFromSnapshot, upFromSnapshot } from '../../core/use-cases/snapshot-reset';
 import { printRestore } from './snapshot';

@@ -1,6 +1,6 @@
 // list: every instance with its status from Docker. A module of its own (not with `status`): a command loads
 // only its own use-case's code (README, Performance), so every import here must stay cheap to load.
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import pc from 'picocolors';
 import { listAcrossEngines } from '../../core/use-cases/list-engines';
 import { relativeTime } from '../../shared/format';

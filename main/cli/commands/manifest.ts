@@ -1,5 +1,5 @@
 // manifest init: write the zero-configuration manifest of a Compose repository as ktrdr-sandbox.yml.
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import pc from 'picocolors';
 import { manifestInit, type ManifestInitResult } from '../../core/use-cases/manifest-init';
 import type { Output } from '../render';

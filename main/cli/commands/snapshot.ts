@@ -1,6 +1,6 @@
 // snapshot save|list|rm|default and reset: volume snapshots of an instance, and putting an instance back to one.
 // (create --snapshot and up --snapshot are options of those commands, in lifecycle.ts.)
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import pc from 'picocolors';
 import { EXIT, SandboxError } from '../../core/errors';
 import { formatBytes } from '../../core/snapshot-plan';

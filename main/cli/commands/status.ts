@@ -1,6 +1,6 @@
 // status: one instance in detail. A module of its own (not with `list`): a command loads only its own use-case's
 // code (README, Performance), so every import here must stay cheap to load.
-import type { Command } from 'commander';
+import type { Command } from '../args/command';
 import pc from 'picocolors';
 import { statusOf } from '../../core/use-cases/status';
 import { healthLabel, provenReadyServices } from '../../core/views';

@@ -1,7 +1,7 @@
 // sync [ID] [--watch]: keep the copy of a remote instance's source current on its engine's host (issue 13).
 // Once by default; --watch syncs after every change until Ctrl-C (taking over from the background watcher that
 // `up` starts, which is this same command with the hidden --background, detached).
-import { Option, type Command } from 'commander';
+import { Option, type Command } from '../args/command';
 import pc from 'picocolors';
 import { SandboxError } from '../../core/errors';
 import { syncNow, watchSync } from '../../core/use-cases/sync';

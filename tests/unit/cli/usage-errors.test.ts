@@ -1,11 +1,11 @@
-// Commander's parsing errors as our USAGE errors (main/cli/program.ts usageErrorOf): one line, a hint — and for a
+// The parser's errors (main/cli/args) as our USAGE errors (main/cli/program.ts usageErrorOf): one line, a hint — and for a
 // missing argument after an option that takes a list, the hint says why.
-import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { ArgsError } from '../../../main/cli/args/errors';
 import { usageErrorOf } from '../../../main/cli/program';
 
 const argv = (...a: string[]) => ['node', 'ktrdr-sandbox', ...a];
-const missing = () => new CommanderError(1, 'commander.missingArgument', "error: missing required argument 'name'");
+const missing = () => new ArgsError('missingArgument', "error: missing required argument 'name'");
 
 describe('usageErrorOf', () => {
   it('a missing argument: one line, the command help as the hint', () => {
@@ -26,7 +26,7 @@ describe('usageErrorOf', () => {
 
   it('an unknown option keeps the plain hint even when a list option is there', () => {
     const e = usageErrorOf(
-      new CommanderError(1, 'commander.unknownOption', "error: unknown option '--nope'"),
+      new ArgsError('unknownOption', "error: unknown option '--nope'"),
       argv('create', 'x', '--shared-overlay', '--nope'),
     );
     expect(e.hint).toBe('Run `ktrdr-sandbox create --help` for usage.');
