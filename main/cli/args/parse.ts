@@ -31,15 +31,20 @@ function tokenize(c: Command, args: string[]): Word[] {
   const { tokens } = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
   const words: Word[] = [];
   let group = { index: -1, at: 0 }; // the position of a token inside a group of short options (`-fzx`)
+  let done = -1; // a group taken as one word (`-1`, `-f5`'s `-5`): its other tokens are skipped
   for (const t of tokens) {
     group = t.index === group.index ? { index: t.index, at: group.at + 1 } : { index: t.index, at: 1 };
+    if (t.index === done) continue;
     if (t.kind === 'option-terminator') words.push({ kind: 'terminator', index: t.index });
     else if (t.kind === 'positional') words.push({ kind: 'positional', index: t.index, value: t.value });
-    else if (NEGATIVE_NUMBER.test(args[t.index]!) && !c.commands.length) {
-      // `-1` is a word, not an option (none of ours is a digit)
-      if (group.at === 1) words.push({ kind: 'positional', index: t.index, value: args[t.index]! });
-    } else {
+    else {
       const raw = group.at === 1 ? args[t.index]! : `-${args[t.index]!.slice(group.at)}`;
+      if (NEGATIVE_NUMBER.test(raw) && !c.commands.length) {
+        // `-1` is a word, not an option (none of ours is a digit)
+        words.push({ kind: 'positional', index: t.index, value: raw });
+        done = t.index;
+        continue;
+      }
       const option = c.findOption(t.rawName);
       words.push({ kind: 'option', index: t.index, raw, option, value: t.value, inline: t.inlineValue === true });
     }
@@ -139,7 +144,7 @@ export function parseCommandLine(c: Command, args: string[]): Parsed {
           w++;
         } else assign(values, o, null);
       } else assign(values, o, null);
-      if (o.variadic) list = o;
+      if (o.variadic && !word.inline) list = o; // `--x=a b`: b is not x's
       continue;
     }
     // not one of this command's options (-h and --help included): the rest is checked below
