@@ -13,14 +13,16 @@ const NODE_BUILTINS = [...builtinModules.filter((m) => !m.startsWith('_')), ...b
 const ELECTRON = { name: 'electron', message: 'Electron belongs to the tray app (main/app) and the preload only.' };
 const SURFACES = 'surface (main/app, main/server, main/cli, renderer)';
 
-/** One `no-restricted-imports` setting per layer: the layers' globs are disjoint, so none overrides another. */
+/**
+ * One `no-restricted-imports` setting per layer: the layers' globs are disjoint, so none overrides another —
+ * but main/cli/args, inside main/cli and listed after it: its setting (stricter) replaces the CLI's there.
+ */
 const BOUNDARIES = {
   'main/core': {
     paths: [
       ELECTRON,
       { name: 'picocolors', message: 'Terminal rendering belongs to the CLI (main/cli): core returns data.' },
       { name: 'cli-table3', message: 'Terminal rendering belongs to the CLI (main/cli): core returns data.' },
-      { name: 'commander', message: 'Argument parsing belongs to the CLI (main/cli).' },
     ],
     patterns: [
       {
@@ -67,6 +69,15 @@ const BOUNDARIES = {
   'main/cli': {
     paths: [ELECTRON],
     patterns: [{ regex: from('app', 'renderer', 'preload'), message: 'The CLI imports neither the tray app nor the renderer.' }],
+  },
+  'main/cli/args': {
+    patterns: [
+      { regex: '^\\.\\./', message: 'main/cli/args imports only its own folder: the commands import it, not the other way.' },
+      {
+        regex: '^(?!node:util$)[^.]',
+        message: 'main/cli/args loads nothing but node:util: every start of the CLI pays for what it loads.',
+      },
+    ],
   },
   'main/shared': {
     paths: NODE_BUILTINS.map((name) => ({ name, message: 'main/shared is node-free: the renderer imports it.' })),
