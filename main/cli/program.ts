@@ -37,9 +37,7 @@ export function usageErrorOf(err: ArgsError, argv: string[]): SandboxError {
   const message = lines.join(' ') || 'Invalid command line';
   const command = ownArgs(argv).find((a) => !a.startsWith('-'));
   const hint =
-    err.code === 'help'
-      ? undefined
-      : `Run \`ktrdr-sandbox ${command && !/\s/.test(command) ? `${command} ` : ''}--help\` for usage.`;
+    err.code === 'help' ? undefined : `Run \`ktrdr-sandbox ${command && !/\s/.test(command) ? `${command} ` : ''}--help\` for usage.`;
   if (err.code === 'help') {
     // the help text is already on stderr: `ktrdr-sandbox` alone, or `ktrdr-sandbox help NOSUCH`
     const words = ownArgs(argv).filter((a) => !a.startsWith('-'));

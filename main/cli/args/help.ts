@@ -20,8 +20,7 @@ function subcommandTerm(c: Command): string {
 
 /** `ktrdr-sandbox list|ls [options]`. */
 function usageOf(c: Command): string {
-  const usage =
-    c.customUsage ?? ['[options]', ...(c.commands.length ? ['[command]'] : []), ...c.arguments.map(argName)].join(' ');
+  const usage = c.customUsage ?? ['[options]', ...(c.commands.length ? ['[command]'] : []), ...c.arguments.map(argName)].join(' ');
   const name = c.name + (c.aliases[0] ? `|${c.aliases[0]}` : '');
   return `${c.parent ? `${c.parent.path()} ` : ''}${name} ${usage}`;
 }

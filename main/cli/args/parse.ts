@@ -27,7 +27,10 @@ type Word =
 function tokenize(c: Command, args: string[]): Word[] {
   const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
   for (const o of c.options)
-    config[o.long?.slice(2) ?? `short:${o.short}`] = { type: o.required ? 'string' : 'boolean', ...(o.short ? { short: o.short.slice(1) } : {}) };
+    config[o.long?.slice(2) ?? `short:${o.short}`] = {
+      type: o.required ? 'string' : 'boolean',
+      ...(o.short ? { short: o.short.slice(1) } : {}),
+    };
   const { tokens } = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
   const words: Word[] = [];
   let group = { index: -1, at: 0 }; // the position of a token inside a group of short options (`-fzx`)
@@ -58,7 +61,8 @@ function assign(values: Record<string, unknown>, o: Option, value: string | null
   const previous = values[key];
   let v: unknown = value;
   if (value !== null && o.parser) v = o.parser(value, previous);
-  else if (value !== null && o.variadic) v = previous === o.defaultValue || !Array.isArray(previous) ? [value] : [...(previous as unknown[]), value];
+  else if (value !== null && o.variadic)
+    v = previous === o.defaultValue || !Array.isArray(previous) ? [value] : [...(previous as unknown[]), value];
   values[key] = v ?? (o.negate ? false : o.required ? '' : true);
 }
 

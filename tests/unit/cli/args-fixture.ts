@@ -54,7 +54,11 @@ export function sampleProgram(): Command {
     .option('--volumes <keys...>', 'volume keys', collect)
     .option('-z, --compress', 'gzip')
     .action(() => undefined);
-  snap.command('list').alias('ls').description('every snapshot').action(() => undefined);
+  snap
+    .command('list')
+    .alias('ls')
+    .description('every snapshot')
+    .action(() => undefined);
   snap.command('rm <names...>').action(() => undefined);
   program
     .command('wrap')
@@ -62,6 +66,9 @@ export function sampleProgram(): Command {
     .option('-p, --port <port>', 'port to listen on (default: any free port), a description wrapped under its first line', int, 0)
     .option('--keep', 'a short one')
     .action(() => undefined);
-  program.command('overlay [args...]').usage('[ID] on [FOLDER…] | off').action(() => undefined);
+  program
+    .command('overlay [args...]')
+    .usage('[ID] on [FOLDER…] | off')
+    .action(() => undefined);
   return program;
 }

@@ -58,12 +58,16 @@ Options:
   });
 
   it('defaults of value options are shown, hidden options are not, aliases and parents are in the usage', () => {
-    expect(help(['logs'])).toContain('  -n, --tail <n>     lines per service (default: 100)\n  --format <format>  sh | json (default: "sh")\n');
+    expect(help(['logs'])).toContain(
+      '  -n, --tail <n>     lines per service (default: 100)\n  --format <format>  sh | json (default: "sh")\n',
+    );
     expect(help(['sync'])).not.toContain('--background');
     expect(help(['snapshot', 'ls'])).toMatch(/^Usage: tool snapshot list\|ls \[options\]\n\nevery snapshot\n/);
     expect(help(['snapshot'])).toContain('Usage: tool snapshot [options] [command]\n');
     expect(help(['snapshot'])).toContain('\n  rm <names...>\n');
-    expect(help(['overlay'])).toMatch(/^Usage: tool overlay \[ID\] on \[FOLDER…\] \| off\n\nOptions:\n {2}-h, --help {2}display help for command\n$/);
+    expect(help(['overlay'])).toMatch(
+      /^Usage: tool overlay \[ID\] on \[FOLDER…\] \| off\n\nOptions:\n {2}-h, --help {2}display help for command\n$/,
+    );
   });
 
   it('descriptions wrap to the width, item descriptions under their first line; not when under 40 columns are left', () => {

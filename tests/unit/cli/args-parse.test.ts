@@ -65,7 +65,10 @@ describe('options', () => {
     // an optional value is not taken from an option; `--x=a b`: b is the command's
     expect(run('create', '--shared-overlay=data', 'x').args).toEqual(['x', { sharedOverlay: ['data'] }]);
     // the list takes the name: the error the hint in program.ts explains
-    expect(error('create', '--shared-overlay', 'x')).toEqual({ code: 'missingArgument', message: "error: missing required argument 'name'" });
+    expect(error('create', '--shared-overlay', 'x')).toEqual({
+      code: 'missingArgument',
+      message: "error: missing required argument 'name'",
+    });
   });
 
   it('<keys...> with a parser: each word through it, until the next option', () => {
@@ -111,7 +114,7 @@ describe('sub-commands', () => {
     expect(error('list', '-V').message).toBe("error: unknown option '-V'");
   });
 
-  it('help: -h/--help anywhere in the command\'s own words, `help CMD`, and a group without its command', () => {
+  it("help: -h/--help anywhere in the command's own words, `help CMD`, and a group without its command", () => {
     const help = (p: Parsed) => (p.kind === 'help' ? [p.command.path(), p.error] : p.kind);
     expect(help(parse('--help'))).toEqual(['tool', false]);
     expect(help(parse('list', '--nope', '-h'))).toEqual(['tool list', false]);
@@ -132,7 +135,7 @@ describe('sub-commands', () => {
   });
 });
 
-describe('errors: commander\'s texts', () => {
+describe("errors: commander's texts", () => {
   it('unknown option, with the closest long option', () => {
     expect(error('list', '--nope')).toEqual({ code: 'unknownOption', message: "error: unknown option '--nope'" });
     expect(error('list', '--jsn').message).toBe("error: unknown option '--jsn'\n(Did you mean --json?)");
