@@ -11,7 +11,7 @@ import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeWorld, ROOT, type World } from './world';
 
-const HEAVY = ['dockerode', 'docker-modem', 'execa', 'yaml', 'tar', 'ssh2', 'zod'];
+const HEAVY = ['dockerode', 'docker-modem', 'execa', 'yaml', 'tar', 'ssh2', 'zod', 'commander'];
 /** The command modules with a start-up budget share one chunk (vite.cli.config.ts): every command loads them. */
 const START_COMMANDS = ['main/cli/commands/env.ts', 'main/cli/commands/list.ts', 'main/cli/commands/status.ts'];
 /** The command modules a run loaded besides the start chunk's. */
@@ -93,7 +93,7 @@ describe('the build', () => {
 });
 
 describe('commands load on demand', () => {
-  it('env, exec, list and status load none of dockerode, execa, yaml, tar, zod, cli-table3 (nor, but exec, node:crypto)', async () => {
+  it('env, exec, list and status load none of dockerode, execa, yaml, tar, zod, commander, cli-table3 (nor, but exec, node:crypto, child_process, dgram)', async () => {
     for (const args of [['env'], ['exec', '--', 'true'], ['list', '--json'], ['status', '--json']]) {
       const r = await loaded(args);
       expect(r.code, args.join(' ')).toBe(0);
@@ -101,6 +101,11 @@ describe('commands load on demand', () => {
       for (const lib of HEAVY) expect(r.packages.has(lib), `${args.join(' ')} loaded ${lib}`).toBe(false);
       // exec may write (write-file-atomic needs node:crypto); the three the start-up budget names read only
       if (args[0] !== 'exec') expect(r.builtins.has('crypto'), `${args.join(' ')} loaded node:crypto`).toBe(false);
+      // the command line is read by our own layer over node:util (commander required node:child_process and dgram
+      // at start-up, for executable sub-commands we never had); only exec starts a process
+      expect(r.sources.has('main/cli/args/parse.ts'), `${args.join(' ')} parsed its command line`).toBe(true);
+      if (args[0] !== 'exec')
+        for (const m of ['child_process', 'dgram']) expect(r.builtins.has(m), `${args.join(' ')} loaded node:${m}`).toBe(false);
     }
   });
 
