@@ -1,9 +1,9 @@
 // `list` across engines (issue 13): one container listing per engine that registered instances run on, all at
 // once, each within ENGINE_PROBE_TIMEOUT_MS (2 s). An engine that does not answer marks its instances "engine
 // unreachable" — never dropped from the registry (no pruning while one is unknown), never holding the others up.
-import type { Deps, Engine } from '../deps';
+import type { Deps } from '../deps';
 import { engineNameOf, ENGINE_PROBE_TIMEOUT_MS, type EngineTarget } from '../engines';
-import { listInstances, type ListResult } from './list';
+import { listInstances, startList, type ListResult } from './list';
 import type { ContainerInfo, RegistryData } from '../types';
 import type { InstanceView } from '../views';
 
@@ -92,27 +92,17 @@ export async function listAcrossEngines(
   deps: Deps,
   opts: { prune?: boolean; emit?: EventSink; timeoutMs?: number } = {},
 ): Promise<ListResult> {
-  const reg = await deps.registry.read();
-  const others = listOtherEngines(deps, reg, opts.timeoutMs);
-  if (!others) return listInstances(deps, opts); // the common case: one engine, one listing, as before
-  others.catch(() => undefined);
-  // the current engine's one listing, started beside the others and joined with them
-  const base = deps.engine;
-  let first: Promise<ContainerInfo[]> | undefined = base.listContainers({ all: true });
-  first.catch(() => undefined);
-  const engine = new Proxy(base, {
-    get(target, prop, recv) {
-      if (prop !== 'listContainers') return Reflect.get(target, prop, recv);
-      return async (o: Parameters<Engine['listContainers']>[0] = {}) => {
-        const mine = first && o.all !== false && !o.projects ? first : base.listContainers(o);
-        first = undefined; // a second listing (after a repair) is a fresh one
-        const [here, there] = await Promise.all([mine, others]);
-        return [...here, ...there.containers];
-      };
-    },
-  });
+  // one registry read, the current engine's listing on its way meanwhile
+  const start = await startList(deps);
+  const others = listOtherEngines(deps, start.reg, opts.timeoutMs);
+  if (!others) return listInstances(deps, { ...opts, start }); // the common case: one engine, one listing
   const there = await others;
-  const r = await listInstances({ ...deps, engine } as Deps, { ...opts, prune: there.allReachable ? opts.prune : false });
+  const r = await listInstances(deps, {
+    ...opts,
+    start,
+    elsewhere: there.containers,
+    prune: there.allReachable ? opts.prune : false, // nothing is pruned while an engine is unknown
+  });
   for (const v of r.instances) {
     const st = there.status.get(v.id);
     if (st) v.engineStatus = st;

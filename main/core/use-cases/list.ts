@@ -7,7 +7,7 @@ import { defaultServices, readComposeModel, type ComposeModel } from '../compose
 import { instances } from '../registry';
 import { loadInstance } from '../resolve';
 import { buildView, type InstanceView } from '../views';
-import type { ContainerInfo, InstanceRecord } from '../types';
+import type { ContainerInfo, InstanceRecord, RegistryData } from '../types';
 import type { OrphanProject, ListResult } from '../results';
 import { byText } from '../order';
 import { existingOwnerId, isOurs } from '../owner';
@@ -15,13 +15,39 @@ import type { EventSink } from '../events';
 import { interrupted } from '../liveness';
 export type { OrphanProject, ListResult } from '../results';
 
-export async function listInstances(deps: Deps, opts: { prune?: boolean; emit?: EventSink } = {}): Promise<ListResult> {
-  let [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);
+/** What list starts from: the registry as read and the current engine's listing (already on its way). */
+export interface ListStart {
+  reg: RegistryData;
+  containers: Promise<ContainerInfo[]>;
+}
+
+export interface ListOptions {
+  prune?: boolean;
+  emit?: EventSink;
+  /** The registry and the listing when the caller has them already (listAcrossEngines); else both are read here. */
+  start?: ListStart;
+  /** Containers other engines listed (listAcrossEngines), added to the current engine's. */
+  elsewhere?: ContainerInfo[];
+}
+
+/** The registry and the current engine's listing, read at once (the listing needs nothing of the registry). */
+export function startList(deps: Pick<Deps, 'registry' | 'engine'>): Promise<ListStart> {
+  const containers = deps.engine.listContainers({ all: true });
+  containers.catch(() => undefined); // awaited by the caller; a registry failure must not leave it unhandled
+  return deps.registry.read().then((reg) => ({ reg, containers }));
+}
+
+export async function listInstances(deps: Deps, opts: ListOptions = {}): Promise<ListResult> {
+  const start = opts.start ?? (await startList(deps));
+  let reg = start.reg;
+  let containers = await start.containers;
   if (interrupted(deps, Object.values(reg.instances)).length) {
     // a killed create/destroy: finish or roll it back first (rare, so the fast path stays one read)
     await (await import('../recovery')).repairInterrupted(deps, opts.emit); // loaded only then
-    [reg, containers] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: true })]);
+    const again = await startList(deps);
+    [reg, containers] = [again.reg, await again.containers];
   }
+  if (opts.elsewhere) containers = [...containers, ...opts.elsewhere];
   const byProject = groupByProject(containers);
   // an entry being created right now is not an instance yet; one being destroyed still is
   const records = instances(reg).filter((r) => r.state !== 'creating');

@@ -38,9 +38,19 @@ function depsWith(reg: RegistryData, p: EnginesPort, local: ContainerInfo[]) {
   const engine = new FakeEngine();
   engine.containers = local;
   let written = false;
+  let reads = 0;
+  const listings: unknown[] = [];
+  const list = engine.listContainers.bind(engine);
+  engine.listContainers = (o) => {
+    listings.push(o);
+    return list(o);
+  };
   const registry = {
     file: '/x',
-    read: async () => reg,
+    read: async () => {
+      reads++;
+      return reg;
+    },
     update: async <T>(fn: (r: RegistryData) => T | Promise<T>) => {
       written = true;
       return fn(reg);
@@ -49,6 +59,7 @@ function depsWith(reg: RegistryData, p: EnginesPort, local: ContainerInfo[]) {
   return {
     deps: fakeDeps({ engine, registry, engines: p, clock: new FakeClock(), gates: { read: async () => null } as never }),
     written: () => written,
+    counts: () => ({ reads, listings }),
   };
 }
 
@@ -99,5 +110,16 @@ describe('list across engines', () => {
     const r = await listAcrossEngines(deps, { prune: false });
     expect(r.instances[0]!.engineStatus).toBeUndefined();
     expect(p.asked).toEqual([]);
+  });
+
+  it('reads the registry once and lists the current engine once, with other engines or without', async () => {
+    for (const reg of [
+      registryWith(record('a', 1, { path: '/nonexistent/a' })),
+      registryWith(record('a', 1, { path: '/nonexistent/a' }), record('b', 2, { path: '/nonexistent/b', engine: { context: 'lab' } })),
+    ]) {
+      const { deps, counts } = depsWith(reg, port({ lab: [] }), [container('backend', { project: 'a' })]);
+      await listAcrossEngines(deps, { prune: false });
+      expect(counts()).toEqual({ reads: 1, listings: [{ all: true }] });
+    }
   });
 });
