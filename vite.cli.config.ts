@@ -9,9 +9,10 @@
 //   read 35 of them. So: the code those three commands import statically is one chunk (`start`); each command
 //   module and what only it imports, a chunk of its own; each library, a chunk (`lib-NAME`).
 // • ssh2 stays in node_modules: it cannot be bundled (it looks for files beside itself), and only dockerode's
-//   ssh:// transport loads it. So does cli-table3, required on the first table drawn (main/cli/render.ts).
+//   ssh:// transport loads it. So do cli-table3, required on the first table drawn (main/cli/render.ts), and
+//   picocolors, on the first colour (main/cli/colors.ts).
 // • dist/chunks.json: the sources each chunk holds (tests/integration/cli-bundles.test.ts tells from it which
-//   sources a command loaded; the cli bench finds commander's chunk).
+//   sources a command loaded).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
@@ -69,7 +70,7 @@ export default defineConfig({
   define: { __KTRDR_SANDBOX_VERSION__: JSON.stringify(pkg.version) },
   // whitespace and syntax only: names are kept so stack traces stay readable (+ source maps)
   esbuild: { minifyIdentifiers: false, minifySyntax: true, minifyWhitespace: true },
-  ssr: { noExternal: true, external: ['electron', 'ssh2', 'cli-table3'], target: 'node' },
+  ssr: { noExternal: true, external: ['electron', 'ssh2', 'cli-table3', 'picocolors'], target: 'node' },
   plugins: [chunkSources()],
   build: {
     ssr: resolve(root, 'main/cli/index.ts'),
@@ -91,7 +92,7 @@ export default defineConfig({
         chunkFileNames: '[name]-[hash].cjs',
         manualChunks(id, { getModuleInfo }) {
           const lib = packageOf(id);
-          if (lib) return lib === 'picocolors' ? 'start' : `lib-${lib.replace('/', '-')}`;
+          if (lib) return `lib-${lib.replace('/', '-')}`;
           groups ??= GROUPS.map(([chunk, starts]) => [chunk, staticClosure(starts, getModuleInfo)]);
           return groups.find(([, modules]) => modules.has(id))?.[0];
         },

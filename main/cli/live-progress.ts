@@ -2,7 +2,7 @@
 // spinner, the step, its elapsed time, its current sub-steps (compose's "Starting backend") — cleared before any
 // other line is printed; on a pipe a plain "… still running" line every 10 s. Both point to --verbose while a
 // step runs long. Finished steps are printed by the caller (renderEvent) through print().
-import pc from 'picocolors';
+import pc from './colors';
 import type { ProgressEvent } from '../core/events';
 
 const FRAMES = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';

@@ -9,6 +9,7 @@ import { parseCommandLine } from './args/parse';
 import { SandboxError } from '../core/errors';
 import { version } from '../version';
 import { renderError } from './render';
+import { writeStderr, writeStdout } from './stdio';
 
 export function createProgram(): Command {
   return new Command('ktrdr-sandbox')
@@ -72,12 +73,12 @@ function widthOf(stream: NodeJS.WriteStream): number {
 async function parseAndRun(program: Command, argv: string[]): Promise<void> {
   const parsed = parseCommandLine(program, argv.slice(2));
   if (parsed.kind === 'version') {
-    process.stdout.write(`${parsed.version}\n`);
+    writeStdout(`${parsed.version}\n`);
     process.exit(0);
   }
   if (parsed.kind === 'help') {
-    const stream = parsed.error ? process.stderr : process.stdout;
-    stream.write(helpText(parsed.command, widthOf(stream)));
+    const text = helpText(parsed.command, widthOf(parsed.error ? process.stderr : process.stdout));
+    (parsed.error ? writeStderr : writeStdout)(text);
     // `ktrdr-sandbox` alone, `ktrdr-sandbox help NOSUCH`: the help is on stderr, the error line follows it
     if (parsed.error) throw new ArgsError('help', '(outputHelp)');
     process.exit(0);
@@ -85,14 +86,8 @@ async function parseAndRun(program: Command, argv: string[]): Promise<void> {
   await parsed.command.handler?.(...parsed.args);
 }
 
-/** `ktrdr-sandbox list | head` closes the pipe early: that is not an error. */
+/** Parse argv and run the command (output goes through stdio.ts, which also ends quietly on a closed pipe). */
 export function runProgram(program: Command, argv: string[]): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
-    });
-  }
   // Last resort: an error escaping every handler is still one line (and valid JSON with --json), exit 1.
   const last = (err: unknown) => {
     fail(err, argv);

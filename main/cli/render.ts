@@ -1,11 +1,12 @@
 // Terminal rendering: step lines (✓/✗), tables, URLs, and the --json envelope. No logic lives here.
 import { createRequire } from 'node:module';
 import type TableType from 'cli-table3';
-import pc from 'picocolors';
+import pc from './colors';
 import type { ProgressEvent } from '../core/events';
 import type { CheckResult, GateReport } from '../core/types';
 import { toErrorPayload } from '../core/errors';
 import type { LiveProgress } from './live-progress';
+import { writeStderr, writeStdout } from './stdio';
 
 export const SCHEMA_VERSION = 1;
 
@@ -39,14 +40,14 @@ export function createOutput(opts: { json: boolean; verbose?: boolean }, live: L
     verbose: !!opts.verbose,
     event(e) {
       if (opts.json) {
-        process.stderr.write(`${JSON.stringify({ event: e.type, ...e })}\n`);
+        writeStderr(`${JSON.stringify({ event: e.type, ...e })}\n`);
         return;
       }
       live?.event(e);
       const l = renderEvent(e, !!opts.verbose);
       // waiting for another operation's lock: a note for the person watching, not part of the output
       if (l !== null) {
-        if (e.type === 'step' && e.id === 'lock') process.stderr.write(`${l}\n`);
+        if (e.type === 'step' && e.id === 'lock') writeStderr(`${l}\n`);
         else live!.print(l);
       }
     },
@@ -54,8 +55,7 @@ export function createOutput(opts: { json: boolean; verbose?: boolean }, live: L
       if (!opts.json) live!.print(text);
     },
     result(kind, data) {
-      if (opts.json)
-        process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/${kind}@${SCHEMA_VERSION}`, ok: true, ...data }, null, 2)}\n`);
+      if (opts.json) writeStdout(`${JSON.stringify({ schema: `ktrdr-sandbox/${kind}@${SCHEMA_VERSION}`, ok: true, ...data }, null, 2)}\n`);
     },
   };
   return out;
@@ -173,12 +173,12 @@ export function renderError(err: unknown, json: boolean, verbose = false): numbe
       p.hint = debug ? 'This is a bug: please report it with the output above.' : 'Run the command again with --verbose for details.';
   }
   if (json) {
-    process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/error@${SCHEMA_VERSION}`, ok: false, error: p }, null, 2)}\n`);
-    if (p.code === 'INTERNAL' && debug) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    writeStdout(`${JSON.stringify({ schema: `ktrdr-sandbox/error@${SCHEMA_VERSION}`, ok: false, error: p }, null, 2)}\n`);
+    if (p.code === 'INTERNAL' && debug) writeStderr(`${(err as Error)?.stack ?? String(err)}\n`);
   } else {
-    process.stderr.write(`${pc.red('Error:')} ${p.message}\n`);
-    if (p.hint) process.stderr.write(`${pc.dim('Hint:')} ${p.hint}\n`);
-    if (p.code === 'INTERNAL' && debug) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    writeStderr(`${pc.red('Error:')} ${p.message}\n`);
+    if (p.hint) writeStderr(`${pc.dim('Hint:')} ${p.hint}\n`);
+    if (p.code === 'INTERNAL' && debug) writeStderr(`${(err as Error)?.stack ?? String(err)}\n`);
   }
   return p.exitCode;
 }

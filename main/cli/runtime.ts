@@ -6,6 +6,7 @@ import type { InstanceRef } from '../core/resolve';
 import { SandboxError } from '../core/errors';
 import { parseInteger, PORT_RULE, SLOT_RULE, TAIL_RULE, TIMEOUT_RULE } from '../core/validate';
 import { createOutput, renderError, type Output } from './render';
+import { writeStdout } from './stdio';
 
 export interface Runtime {
   deps(): Deps;
@@ -45,7 +46,7 @@ export async function runCommand(opts: CommonOptions, body: (out: Output) => Pro
     : (await import('./live-progress')).createLiveProgress({
         tty: process.stdout.isTTY === true,
         verbose,
-        write: (s) => process.stdout.write(s),
+        write: (s) => writeStdout(s),
       });
   const out = createOutput({ json, verbose }, live);
   try {

@@ -1,6 +1,6 @@
 // logs · run · slots · slot move · slot unblock
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { followLogs, instanceServices, parseSince, readLogs, type ServiceLogLine } from '../../core/use-cases/logs';
 import { createTimeMerger, prefixWidth } from '../../core/log-merge';
 import { runService } from '../../core/use-cases/run';
@@ -8,11 +8,12 @@ import { listSlots, moveSlot, unblockSlot } from '../../core/use-cases/slot-ops'
 import { exclusive } from '../../core/use-cases/exclusive';
 import { table } from '../render';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
+import { writeStdout } from '../stdio';
 
 const COLOURS = [pc.cyan, pc.yellow, pc.green, pc.magenta, pc.blue, pc.red];
 
 /** `service | text` lines: the prefix as wide as the instance's longest service name from the first line on, a colour per service. */
-export function logPrinter(json: boolean, services: string[], write: (s: string) => void = (s) => process.stdout.write(s)) {
+export function logPrinter(json: boolean, services: string[], write: (s: string) => void = (s) => writeStdout(s)) {
   const colourOf = new Map<string, (s: string) => string>(services.map((s, i) => [s, COLOURS[i % COLOURS.length]!]));
   const width = prefixWidth(services);
   return (l: ServiceLogLine) => {
@@ -86,7 +87,7 @@ export function registerAgent(program: Command, rt: Runtime): void {
           ref,
           service,
           cmd,
-          tty ? { inheritStdio: true } : { onOutput: (line) => process.stdout.write(`${line}\n`) },
+          tty ? { inheritStdio: true } : { onOutput: (line) => writeStdout(`${line}\n`) },
         );
         return r.exitCode;
       }),

@@ -1,6 +1,6 @@
 // dashboard: serve the renderer and the contract on 127.0.0.1 until SIGINT/SIGTERM.
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { resolve } from 'node:path';
 import { SandboxError } from '../../core/errors';
 import { canonical } from '../../core/resolve';
@@ -9,6 +9,7 @@ import { createNodePlatform } from '../../ui-backend/node-platform';
 import { createSurfaceLog, defaultLogDir } from '../../adapters/surface-log';
 import { SCHEMA_VERSION } from '../render';
 import { addCommon, parseIntOption, runCommand, type Runtime } from '../runtime';
+import { writeStderr, writeStdout } from '../stdio';
 
 export function registerDashboard(program: Command, rt: Runtime): void {
   addCommon(
@@ -36,12 +37,12 @@ export function registerDashboard(program: Command, rt: Runtime): void {
       const log = createSurfaceLog({
         dir: defaultLogDir(),
         name: 'dashboard',
-        echo: o.verbose ? (l) => process.stderr.write(`${l}\n`) : undefined,
+        echo: o.verbose ? (l) => writeStderr(`${l}\n`) : undefined,
       });
       const server = await startDashboardServer({ deps, port: o.port, repository, platform, log });
       log.info(`dashboard listening on 127.0.0.1:${server.port}${repository ? ` for ${repository}` : ''}`);
       if (o.json)
-        process.stdout.write(
+        writeStdout(
           `${JSON.stringify({ schema: `ktrdr-sandbox/dashboard@${SCHEMA_VERSION}`, ok: true, url: server.url, port: server.port })}\n`,
         );
       else {
@@ -53,7 +54,7 @@ export function registerDashboard(program: Command, rt: Runtime): void {
         // no desktop here (an SSH session): say so, the URL above is the way in
         await platform.openExternal(server.url).catch((err: unknown) => {
           const msg = `Could not open a browser: ${(err as Error).message.replace(/^Cannot open a browser here: /, '')}. Open the URL above yourself (over SSH: ssh -L ${server.port}:127.0.0.1:${server.port} this-host).`;
-          if (o.json) process.stderr.write(`${JSON.stringify({ event: 'step', id: 'open', label: msg, state: 'warning' })}\n`);
+          if (o.json) writeStderr(`${JSON.stringify({ event: 'step', id: 'open', label: msg, state: 'warning' })}\n`);
           else out.line(pc.yellow(msg));
         });
       }

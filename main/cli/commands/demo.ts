@@ -1,7 +1,7 @@
 // demo: two instances of an embedded example (plain Compose projects, examples/) up and gated, then the
 // dashboard. `demo --clean` removes all of it.
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { createDemoFiles, removeExampleImages } from '../../adapters/demo-files';
 import { EXIT } from '../../core/errors';
 import { cleanDemo, runDemo } from '../../core/use-cases/demo';
@@ -9,6 +9,7 @@ import { startDashboardServer } from '../../server/dashboard-server';
 import { createNodePlatform } from '../../ui-backend/node-platform';
 import { gateVerdict, labelled, SCHEMA_VERSION } from '../render';
 import { addCommon, parseIntOption, runCommand, type Runtime } from '../runtime';
+import { writeStdout } from '../stdio';
 
 interface DemoOptions {
   clean?: boolean;
@@ -68,8 +69,7 @@ export function registerDemo(program: Command, rt: Runtime): void {
       }
       const platform = createNodePlatform({ home: deps.home });
       const server = await startDashboardServer({ deps, port: o.port, repository: r.repo, platform });
-      if (o.json)
-        process.stdout.write(`${JSON.stringify({ schema: `ktrdr-sandbox/demo@${SCHEMA_VERSION}`, ok: true, ...r, url: server.url })}\n`);
+      if (o.json) writeStdout(`${JSON.stringify({ schema: `ktrdr-sandbox/demo@${SCHEMA_VERSION}`, ok: true, ...r, url: server.url })}\n`);
       else {
         out.line(`\nDashboard: ${pc.bold(server.url)}`);
         out.line(pc.dim('Ctrl-C stops the dashboard (the instances keep running). Remove it all with: ktrdr-sandbox demo --clean'));

@@ -1,6 +1,6 @@
 // doctor [ID] [--fix]: engine, compose, git, disk, and a multi-instance safety lint of the compose file(s).
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { defaultLogDir } from '../../adapters/surface-log';
 import { EXIT } from '../../core/errors';
 import { runDoctor, type DoctorCheck } from '../../core/use-cases/doctor';

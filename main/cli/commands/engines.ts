@@ -1,7 +1,7 @@
 // engines: the default engine and every docker context, probed concurrently (≤ 2 s each): endpoint, reachable,
 // version, CPUs, memory total/free, running sandboxes. An unreachable engine is listed as such, never waited on.
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { engineTargetsFromSystem } from '../../adapters/docker-contexts';
 import { createEngineProbe } from '../../adapters/engine-probe';
 import { createStatsStore } from '../../adapters/stats-store';

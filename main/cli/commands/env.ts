@@ -4,6 +4,7 @@ import type { Command } from '../args/command';
 import { commandNotFound, formatEnv, instanceEnv, instanceUrl, type EnvFormat } from '../../core/use-cases/instance-env';
 import { table } from '../render';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
+import { writeStderr, writeStdout } from '../stdio';
 
 /** Signals passed on to the command while it runs (SIGINT: see spawnInherit). */
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -34,11 +35,11 @@ function spawnInherit(cmd: string[], env: NodeJS.ProcessEnv): Promise<number> {
     child.on('error', (err: NodeJS.ErrnoException) => {
       done();
       if (err.code === 'ENOENT') {
-        process.stderr.write(`${commandNotFound(cmd[0]!)}\n`);
+        writeStderr(`${commandNotFound(cmd[0]!)}\n`);
         return resolve(127);
       }
       if (err.code === 'EACCES') {
-        process.stderr.write(`ktrdr-sandbox exec: permission denied: ${cmd[0]}\n`);
+        writeStderr(`ktrdr-sandbox exec: permission denied: ${cmd[0]}\n`);
         return resolve(126);
       }
       reject(err);
@@ -73,7 +74,7 @@ export function registerEnv(program: Command, rt: Runtime): void {
     .action((o) =>
       runCommand({}, async () => {
         const env = await instanceEnv(rt.deps(), refFrom(rt, o.instance));
-        process.stdout.write(`${formatEnv(env.vars, o.format as EnvFormat)}\n`);
+        writeStdout(`${formatEnv(env.vars, o.format as EnvFormat)}\n`);
       }),
     );
 
@@ -87,7 +88,7 @@ export function registerEnv(program: Command, rt: Runtime): void {
       const links = await instanceUrl(rt.deps(), refFrom(rt, o.instance), name);
       out.result('url', { links });
       if (!o.json) {
-        if (name) process.stdout.write(`${links[0]!.url}\n`);
+        if (name) writeStdout(`${links[0]!.url}\n`);
         else
           out.line(
             table(
@@ -108,9 +109,9 @@ export function registerEnv(program: Command, rt: Runtime): void {
         const [link] = await instanceUrl(rt.deps(), refFrom(rt, o.instance), name);
         const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
         const child = process.getBuiltinModule('node:child_process').spawn(opener, [link!.url], { stdio: 'ignore', detached: true });
-        child.on('error', () => process.stderr.write(`Could not start ${opener}; open ${link!.url} yourself.\n`));
+        child.on('error', () => writeStderr(`Could not start ${opener}; open ${link!.url} yourself.\n`));
         child.unref();
-        process.stdout.write(`${link!.url}\n`);
+        writeStdout(`${link!.url}\n`);
       }),
     );
 }

@@ -1,6 +1,6 @@
 // evidence [ID] [--out PATH]: a directory + .tar.gz proving what happened in an instance (secrets redacted).
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { collectEvidence } from '../../core/use-cases/evidence';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 

@@ -1,6 +1,6 @@
 // ports · prune · manifest-schema
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { applyPrune, describePlan, planPrune } from '../../core/use-cases/prune';
 import { findPortCollisions, slotPorts, type SlotPort } from '../../core/ports';
 import { readComposeModel } from '../../core/compose-model';
@@ -12,6 +12,7 @@ import { EXIT } from '../../core/errors';
 import { table } from '../render';
 import { addCommon, parseIntOption, runCommand, type Runtime } from '../runtime';
 import { assertSlot } from '../../core/ports';
+import { writeStdout } from '../stdio';
 
 export function registerInspect(program: Command, rt: Runtime): void {
   addCommon(
@@ -107,7 +108,7 @@ export function registerInspect(program: Command, rt: Runtime): void {
     .command('manifest-schema')
     .description('print the JSON Schema of ktrdr-sandbox.yml')
     .action(() => {
-      process.stdout.write(`${JSON.stringify(manifestJsonSchema(), null, 2)}\n`);
+      writeStdout(`${JSON.stringify(manifestJsonSchema(), null, 2)}\n`);
     });
 }
 

@@ -1,6 +1,6 @@
 // create · init · up · gate · down · destroy
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { createFromSnapshot, upFromSnapshot } from '../../core/use-cases/snapshot-reset';
 import { printRestore } from './snapshot';
 import { initInstance } from '../../core/use-cases/init';

@@ -1,7 +1,7 @@
 // list: every instance with its status from Docker. A module of its own (not with `status`): a command loads
 // only its own use-case's code (README, Performance), so every import here must stay cheap to load.
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { listAcrossEngines } from '../../core/use-cases/list-engines';
 import { relativeTime } from '../../shared/format';
 import { syncSummary } from '../../shared/sync';

@@ -1,9 +1,10 @@
 // manifest init: write the zero-configuration manifest of a Compose repository as ktrdr-sandbox.yml.
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { manifestInit, type ManifestInitResult } from '../../core/use-cases/manifest-init';
 import type { Output } from '../render';
 import { addCommon, runCommand, type Runtime } from '../runtime';
+import { writeStdout } from '../stdio';
 
 export function printManifestInit(out: Output, r: ManifestInitResult): void {
   const m = r.derived.manifest;
@@ -38,7 +39,7 @@ export function registerManifest(program: Command, rt: Runtime): void {
         composeFiles: r.derived.found.files,
       });
       if (o.stdout && !o.json) {
-        process.stdout.write(r.text);
+        writeStdout(r.text);
         return;
       }
       printManifestInit(out, r);

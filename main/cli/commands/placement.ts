@@ -1,6 +1,6 @@
 // move ID --engine CONTEXT: record the engine a stopped instance starts on next (registry v2, issue 13).
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { exclusive } from '../../core/use-cases/exclusive';
 import { moveToEngine } from '../../core/use-cases/placement';
 import { SandboxError } from '../../core/errors';

@@ -1,6 +1,6 @@
 // shared init|pack|status: the shared data folders (~/.ktrdr/shared/{data,strategies,models}) every instance mounts.
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { formatBytes, sharedInit, sharedPack, sharedStatus, type SharedStatus } from '../../core/use-cases/shared-data';
 import { table, type Output } from '../render';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';

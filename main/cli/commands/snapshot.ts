@@ -1,7 +1,7 @@
 // snapshot save|list|rm|default and reset: volume snapshots of an instance, and putting an instance back to one.
 // (create --snapshot and up --snapshot are options of those commands, in lifecycle.ts.)
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { EXIT, SandboxError } from '../../core/errors';
 import { formatBytes } from '../../core/snapshot-plan';
 import type { RestoreSummary, SnapshotSummary } from '../../core/snapshot-types';

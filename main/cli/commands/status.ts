@@ -1,7 +1,7 @@
 // status: one instance in detail. A module of its own (not with `list`): a command loads only its own use-case's
 // code (README, Performance), so every import here must stay cheap to load.
 import type { Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { statusOf } from '../../core/use-cases/status';
 import { healthLabel, provenReadyServices } from '../../core/views';
 import { formatBytes, relativeTime } from '../../shared/format';

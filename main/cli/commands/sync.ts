@@ -2,7 +2,7 @@
 // Once by default; --watch syncs after every change until Ctrl-C (taking over from the background watcher that
 // `up` starts, which is this same command with the hidden --background, detached).
 import { Option, type Command } from '../args/command';
-import pc from 'picocolors';
+import pc from '../colors';
 import { SandboxError } from '../../core/errors';
 import { syncNow, watchSync } from '../../core/use-cases/sync';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
