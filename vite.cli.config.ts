@@ -6,8 +6,9 @@
 // • Chunks chosen, not left to the bundler: `env`, `list` and `status` have a start-up budget (≤ 2 × a bare node,
 //   README: Performance), and node pays ~0.1–0.2 ms per file it loads (resolve, realpath, read, compile) beside
 //   ~0.02 ms per KB. Left alone, the shared code of ~40 lazily loaded modules came out as ~120 chunks and `list`
-//   read 35 of them. So: the code those three commands import statically is one chunk (`start`); each command
-//   module and what only it imports, a chunk of its own; each library, a chunk (`lib-NAME`).
+//   read 35 of them. So: what those three commands run is one chunk (`start`: `list` reads it and cli.cjs, 2
+//   files); each other command module and what only it imports, a chunk of its own; each library, a chunk
+//   (`lib-NAME`).
 // • ssh2 stays in node_modules: it cannot be bundled (it looks for files beside itself), and only dockerode's
 //   ssh:// transport loads it. So do cli-table3, required on the first table drawn (main/cli/render.ts), and
 //   picocolors, on the first colour (main/cli/colors.ts).
@@ -23,14 +24,23 @@ const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
 const src = (path: string): string => resolve(root, 'main', path);
 
 /**
- * Chunks by what runs together: what the command modules with a start-up budget import statically (`start`), then
- * the engine client every one of their Docker calls loads (`engine`), the shared folders' state `status` reads
- * (`shared-data`). A module goes to the first group whose starts reach it by static imports.
+ * Chunks by what runs together: one chunk (`start`) for what the command modules with a start-up budget import
+ * statically, plus what they load on every run — the engine client (each makes a Docker call), the live progress
+ * display (every human run), the shared folders' state (`status` of a manifest with shared folders, KTRDR's).
+ * A module goes to the first group whose starts reach it by static imports.
  */
 const GROUPS: Array<[chunk: string, starts: string[]]> = [
-  ['start', ['cli/commands/list.ts', 'cli/commands/status.ts', 'cli/commands/env.ts', 'cli/live-progress.ts'].map(src)],
-  ['engine', [src('adapters/engine.ts')]],
-  ['shared-data', [src('core/use-cases/shared-overlay.ts')]], // status of an instance whose manifest has shared folders
+  [
+    'start',
+    [
+      'cli/commands/list.ts',
+      'cli/commands/status.ts',
+      'cli/commands/env.ts',
+      'cli/live-progress.ts',
+      'adapters/engine.ts',
+      'core/use-cases/shared-overlay.ts',
+    ].map(src),
+  ],
 ];
 
 type ModuleInfo = { importedIds: readonly string[] } | null;

@@ -5,9 +5,10 @@
 'use strict';
 require('node:module').enableCompileCache?.();
 try {
-  require.resolve('../dist/cli.cjs');
-} catch {
+  require('../dist/cli.cjs');
+} catch (err) {
+  // not built yet: the build itself is missing (a module it needs missing is another story, rethrown)
+  if (err?.code !== 'MODULE_NOT_FOUND' || !String(err.message).includes('dist/cli.cjs')) throw err;
   console.error('ktrdr-sandbox is not built yet: run `npm run build` first.');
   process.exit(1);
 }
-require('../dist/cli.cjs');
