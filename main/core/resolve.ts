@@ -7,6 +7,7 @@ import type { EventSink } from './events';
 import { SandboxError } from './errors';
 import { loadManifest } from './manifest';
 import type { Manifest } from './manifest-schema';
+import { overlayMounts } from './override/overlay';
 import { instanceContaining, instances } from './registry';
 import type { InstanceRecord, RegistryData } from './types';
 
@@ -151,11 +152,7 @@ export async function overrideFileFor(
   opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {},
 ): Promise<string> {
   // the override's code loads only when one is written (`status` and `list` only read)
-  const [model, { writeOverride }, { overlayMounts }] = await Promise.all([
-    opts.model ?? composeModelOf(ctx, deps),
-    import('./override/state'),
-    import('./override/overlay'),
-  ]);
+  const [model, { writeOverride }] = await Promise.all([opts.model ?? composeModelOf(ctx, deps), import('./override/state')]);
   const w: Parameters<typeof writeOverride>[0] = { home: deps.home, id: ctx.rec.id, manifest: ctx.manifest, model, files: deps.files };
   if (opts.isolate !== undefined) w.isolate = opts.isolate;
   if (opts.startInterval !== undefined) w.startInterval = opts.startInterval;

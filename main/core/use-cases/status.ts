@@ -8,6 +8,7 @@ import { activeProfiles, reconcileChecks } from '../reconcile';
 import { buildView } from '../views';
 import type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 import { byText } from '../order';
+import { overlayOnly, sharedDataStatus } from './shared-overlay';
 export type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
 
 export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResult> {
@@ -41,10 +42,9 @@ export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise
   const endpoints = running ? await probeEndpoints(deps, ctx) : [];
   const remote = ctx.on.remote;
   if (!remote) {
-    // every shared folder, overlaid or read-write; the code only for a manifest that has shared folders
-    const so = Object.keys(ctx.manifest.shared.mounts).length ? await import('./shared-overlay') : null;
-    const shared = so ? await so.sharedDataStatus(deps, ctx) : [];
-    const overlays = so ? so.overlayOnly(shared) : [];
+    // every shared folder, overlaid or read-write
+    const shared = await sharedDataStatus(deps, ctx);
+    const overlays = overlayOnly(shared);
     return {
       instance: view,
       services,
