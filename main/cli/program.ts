@@ -36,7 +36,10 @@ export function usageErrorOf(err: ArgsError, argv: string[]): SandboxError {
     .map((l) => l.trim())
     .filter(Boolean);
   const message = lines.join(' ') || 'Invalid command line';
-  const command = ownArgs(argv).find((a) => !a.startsWith('-'));
+  const first = ownArgs(argv).find((a) => !a.startsWith('-'));
+  // a misspelt command word has no help of its own: `lsit` → the list of commands, `snapshot lsit` → snapshot's
+  const unknown = err.code === 'unknownCommand' ? /unknown command '([^']*)'/.exec(err.message)?.[1] : undefined;
+  const command = unknown !== undefined && unknown === first ? undefined : first;
   const hint =
     err.code === 'help' ? undefined : `Run \`ktrdr-sandbox ${command && !/\s/.test(command) ? `${command} ` : ''}--help\` for usage.`;
   if (err.code === 'help') {

@@ -31,4 +31,11 @@ describe('usageErrorOf', () => {
     );
     expect(e.hint).toBe('Run `ktrdr-sandbox create --help` for usage.');
   });
+
+  it('a misspelt command: the hint points at the help that lists the commands, not at the misspelt word', () => {
+    const top = usageErrorOf(new ArgsError('unknownCommand', "error: unknown command 'lsit'\n(Did you mean list?)"), argv('lsit'));
+    expect([top.message, top.hint]).toEqual(["Unknown command 'lsit' (Did you mean list?)", 'Run `ktrdr-sandbox --help` for usage.']);
+    const sub = usageErrorOf(new ArgsError('unknownCommand', "error: unknown command 'lsit'"), argv('snapshot', 'lsit'));
+    expect(sub.hint).toBe('Run `ktrdr-sandbox snapshot --help` for usage.');
+  });
 });
