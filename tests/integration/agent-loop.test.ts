@@ -27,6 +27,10 @@ async function agent(name: string) {
   expect(up.json.gate.passed).toBe(true);
   const run = await w.cli(['run', 'e2e-tests'], { cwd: inst.path });
   expect(run.code, run.stdout + run.stderr).toBe(0);
+  // a command after `--`, as agents write it (the `--` separates: it is not the command)
+  const cmd = await w.cli(['run', 'backend', '--', 'sh', '-c', 'echo "ran $((6 * 7))"; exit 3'], { cwd: inst.path });
+  expect(cmd.code, cmd.stdout + cmd.stderr).toBe(3);
+  expect(cmd.stdout).toMatch(/^ran 42$/m);
   const exec = await w.cli(
     ['exec', '--', 'sh', '-c', 'test "$KTRDR_API_URL" = "http://localhost:$KTRDR_API_PORT" && echo "$INSTANCE_ID"'],
     { cwd: join(inst.path, 'backend') },

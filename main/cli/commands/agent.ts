@@ -77,8 +77,11 @@ export function registerAgent(program: Command, rt: Runtime): void {
     .description('run a one-off container of a compose service on the instance network (compose run --rm); exit code passes through')
     .option('-i, --instance <id>', 'instance id (default: the one holding the current directory)')
     .passThroughOptions()
-    .action((service: string, cmd: string[], o) =>
+    .action((service: string, words: string[], o) =>
       runCommand({}, async () => {
+        // `run SERVICE -- CMD…` as `exec -- CMD…` and `kubectl exec POD -- CMD…`: the `--` separates (a container
+        // cannot start a program named "--"; it used to be passed on as one)
+        const cmd = words[0] === '--' ? words.slice(1) : words;
         // On a terminal the container gets it (interactive); otherwise output is echoed and kept for `evidence`.
         const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
         const ref = refFrom(rt, o.instance);
