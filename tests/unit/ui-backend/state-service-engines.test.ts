@@ -138,11 +138,17 @@ describe('state service: the event streams of other engines (issue 13)', () => {
     return there;
   }
 
-  it("a container stopped on a remote engine shows from that engine's event stream, with no poll", async () => {
-    const lab = { containers: SERVICES.map((s) => container(s, { project: 'ktrdr--far', id: `far-${s}` })), calls: 0 };
+  /** ktrdr--far, registered on the lab engine, whose containers are lab's; that engine's event stream. */
+  async function farOnLab(lab: { containers: ContainerInfo[]; calls: number }): Promise<ScriptedEngine> {
     const there = withLab(lab);
     await registerInstance('ktrdr--far', 2);
     await deps.registry.update((reg) => void (reg.instances['ktrdr--far']!.engine = { context: 'lab', endpoint: 'ssh://lab' }));
+    return there;
+  }
+
+  it("a container stopped on a remote engine shows from that engine's event stream, with no poll", async () => {
+    const lab = { containers: SERVICES.map((s) => container(s, { project: 'ktrdr--far', id: `far-${s}` })), calls: 0 };
+    const there = await farOnLab(lab);
     const log: string[] = [];
     svc = createStateService(deps, { remotePollMs: 60_000, log: { info: (m) => log.push(m) } });
     await svc.start();
@@ -163,9 +169,7 @@ describe('state service: the event streams of other engines (issue 13)', () => {
 
   it('polls that engine only while its stream is down, and follows it again when it is back', async () => {
     const lab = { containers: SERVICES.map((s) => container(s, { project: 'ktrdr--far', id: `far-${s}` })), calls: 0 };
-    const there = withLab(lab);
-    await registerInstance('ktrdr--far', 2);
-    await deps.registry.update((reg) => void (reg.instances['ktrdr--far']!.engine = { context: 'lab', endpoint: 'ssh://lab' }));
+    const there = await farOnLab(lab);
     const log: string[] = [];
     svc = createStateService(deps, { remotePollMs: 50, backoffMs: { initial: 300, max: 300 }, log: { info: (m) => log.push(m) } });
     await svc.start();
