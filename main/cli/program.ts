@@ -1,4 +1,4 @@
-// The program both CLI bundles start from: name, version, exit codes, and a quiet EPIPE.
+// The program the CLI starts from: name, version, exit codes, help, and where a refused command line ends.
 // Every failure that is not a command's own (a command line the parser refuses, an option value refused by the
 // validator, anything thrown outside a command body) ends here as ONE line and a hint, or the error JSON
 // document with --json, exit 1: never a stack trace (unless --verbose / KTRDR_SANDBOX_DEBUG).

@@ -7,6 +7,8 @@
 // A descriptor left non-blocking by whoever started us (EAGAIN) gets the rest through node's stream, which waits.
 import { writeSync } from 'node:fs';
 
+const quietOnEpipe = new Set<1 | 2>(); // the streams a fallback write went through, hooked once each
+
 function writeAll(fd: 1 | 2, text: string): void {
   const buf = Buffer.from(text, 'utf8');
   let off = 0;
@@ -17,10 +19,13 @@ function writeAll(fd: 1 | 2, text: string): void {
     if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
     if (code !== 'EAGAIN') throw err;
     const stream = fd === 1 ? process.stdout : process.stderr;
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
-    });
+    if (!quietOnEpipe.has(fd)) {
+      quietOnEpipe.add(fd);
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw e;
+      });
+    }
     stream.write(buf.subarray(off));
   }
 }
