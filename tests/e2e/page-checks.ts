@@ -1,10 +1,11 @@
-// Checks of the page a user's browser shows, for ui.test.ts: horizontal overflow, landmarks, WCAG contrast
+// Checks of the page a user's browser shows, for the e2e tests: horizontal overflow, landmarks, WCAG contrast
 // computed from the rendered colours, and axe-core (a devDependency: node_modules/axe-core/axe.min.js; missing,
-// the check fails).
+// the check fails); all of them in light and dark at once (checkView), at a given window size (atSize).
 // Page-side code is passed as strings: the tests are type-checked without the DOM library.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ROOT } from '../integration/world';
 
 export const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
@@ -95,4 +96,40 @@ export async function axeViolations(page: Page): Promise<string[]> {
   return page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')))`);
+}
+
+/**
+ * The page in light and dark (the theme follows the system): a screenshot of each into every folder of `to.dirs`
+ * (`NAME-WxH-SCHEME.png`; the light one also to `to.readme`), then no text below 4.5:1, one h1, one banner
+ * landmark, every button named, no serious or critical axe-core finding. The page is light again after.
+ */
+export async function checkView(page: Page, name: string, to: { dirs: string[]; readme?: string }): Promise<void> {
+  try {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(50);
+      const size = page.viewportSize()!;
+      for (const dir of to.dirs) await page.screenshot({ path: join(dir, `${name}-${size.width}x${size.height}-${scheme}.png`) });
+      if (to.readme && scheme === 'light') await page.screenshot({ path: to.readme });
+      expect(await contrastFailures(page), `${name} ${scheme}: texts below 4.5:1`).toEqual([]);
+      const s = await structure(page);
+      expect(s.h1, `${name}: one h1`).toBe(1);
+      expect(s.banners, `${name}: one banner landmark`).toBe(1);
+      expect(s.unnamedButtons).toEqual([]);
+      expect(await axeViolations(page), `${name} ${scheme}: axe-core serious/critical`).toEqual([]);
+    }
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+}
+
+/** Run fn with the window at this size, then back to the size it had. */
+export async function atSize(page: Page, size: { width: number; height: number }, fn: () => Promise<void>): Promise<void> {
+  const before = page.viewportSize()!;
+  await page.setViewportSize(size);
+  try {
+    await fn();
+  } finally {
+    await page.setViewportSize(before);
+  }
 }

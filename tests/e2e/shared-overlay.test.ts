@@ -11,7 +11,7 @@ import { ROOT, type World } from '../integration/world';
 import { sharedStack, shInApp } from '../integration/shared-stack';
 import { openBrowser, type Browser } from './chromium';
 import { startDashboard, type Dashboard } from './dashboard-process';
-import { axeViolations, contrastFailures, overflow, structure } from './page-checks';
+import { atSize, checkView, overflow } from './page-checks';
 
 const SHOTS = join(ROOT, 'tests', 'e2e', '.screenshots');
 let w: World;
@@ -76,22 +76,11 @@ describe('the shared data overlay in the dashboard', () => {
   }, 240_000);
 
   it('the shared data reads well at tray size (400×700), light and dark', async () => {
-    await page.setViewportSize({ width: 400, height: 700 });
-    try {
+    await atSize(page, { width: 400, height: 700 }, async () => {
       await card().getByTestId('btn-shared-overlay').scrollIntoViewIfNeeded();
       expect(await overflow(page)).toEqual([]);
-      for (const scheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme: scheme });
-        await page.waitForTimeout(50);
-        await page.screenshot({ path: join(SHOTS, `shared-overlay-400x700-${scheme}.png`) });
-        expect(await contrastFailures(page), `${scheme}: texts below 4.5:1`).toEqual([]);
-        expect((await structure(page)).unnamedButtons).toEqual([]);
-        expect(await axeViolations(page), `${scheme}: axe-core serious/critical`).toEqual([]);
-      }
-    } finally {
-      await page.emulateMedia({ colorScheme: 'light' });
-      await page.setViewportSize({ width: 1400, height: 900 });
-    }
+      await checkView(page, 'shared-overlay', { dirs: [SHOTS] });
+    });
   }, 60_000);
 
   it('"Reset shared writes" asks first, then drops the write (the service restarted)', async () => {

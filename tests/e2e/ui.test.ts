@@ -16,7 +16,7 @@ import { ROOT, makeWorld, type World } from '../integration/world';
 import { openBrowser, type Browser } from './chromium';
 import { startDashboard, type Dashboard } from './dashboard-process';
 import { portFree, slotPortList } from './harness';
-import { axeViolations, contrastFailures, overflow, structure } from './page-checks';
+import { atSize as atSizeOf, checkView as checkViewOf, contrastFailures, overflow } from './page-checks';
 
 const SHOTS = join(ROOT, 'tests', 'e2e', '.screenshots');
 const DOCS = process.env.KTRDR_DOCS_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
@@ -45,35 +45,13 @@ const active = () =>
   );
 const inDialog = () => page.evaluate<boolean>(`!!document.activeElement && !!document.activeElement.closest('[role=dialog]')`);
 
-/** Light and dark (the theme follows the system): contrast, landmarks, axe; a screenshot of each. */
-async function checkView(name: string, opts: { docs?: boolean; readme?: string } = {}): Promise<void> {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.waitForTimeout(50);
-    const size = page.viewportSize()!;
-    const file = `${name}-${size.width}x${size.height}-${scheme}.png`;
-    await page.screenshot({ path: join(SHOTS, file) });
-    if (DOCS && opts.docs) await page.screenshot({ path: join(DOCS, file) });
-    if (DOCS && opts.readme && scheme === 'light') await page.screenshot({ path: join(ROOT, 'docs', opts.readme) });
-    expect(await contrastFailures(page), `${name} ${scheme}: texts below 4.5:1`).toEqual([]);
-    const s = await structure(page);
-    expect(s.h1, `${name}: one h1`).toBe(1);
-    expect(s.banners, `${name}: one banner landmark`).toBe(1);
-    expect(s.unnamedButtons).toEqual([]);
-    expect(await axeViolations(page), `${name} ${scheme}: axe-core serious/critical`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
-
-async function atSize(size: { width: number; height: number }, fn: () => Promise<void>): Promise<void> {
-  const before = page.viewportSize()!;
-  await page.setViewportSize(size);
-  try {
-    await fn();
-  } finally {
-    await page.setViewportSize(before);
-  }
-}
+/** Light and dark: the checks of page-checks.ts; the screenshots also into docs/ for npm run docs:screenshots. */
+const checkView = (name: string, opts: { docs?: boolean; readme?: string } = {}) =>
+  checkViewOf(page, name, {
+    dirs: [SHOTS, ...(DOCS && opts.docs ? [DOCS] : [])],
+    ...(DOCS && opts.readme ? { readme: join(ROOT, 'docs', opts.readme) } : {}),
+  });
+const atSize = (size: { width: number; height: number }, fn: () => Promise<void>) => atSizeOf(page, size, fn);
 
 beforeAll(async () => {
   await mkdir(SHOTS, { recursive: true });
