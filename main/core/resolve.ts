@@ -147,7 +147,7 @@ export async function secretTarget(
 
 /** Write the instance's compose override (from its compose model) and return its path. */
 export async function overrideFileFor(
-  deps: Pick<Deps, 'home' | 'composeModels' | 'files'> & Partial<Pick<Deps, 'env'>>,
+  deps: Pick<Deps, 'home' | 'composeModels' | 'files' | 'env'>,
   ctx: LoadedInstance,
   opts: { isolate?: boolean; startInterval?: boolean; model?: ComposeModel } = {},
 ): Promise<string> {
@@ -158,9 +158,9 @@ export async function overrideFileFor(
   if (opts.startInterval !== undefined) w.startInterval = opts.startInterval;
   const src = ctx.rec.engine?.source;
   if (src?.mode === 'path-map' && src.map?.length)
-    w.pathMap = { map: src.map, vars: { ...deps.env?.all(), ...ctx.vars }, projectDir: ctx.rec.path };
+    w.pathMap = { map: src.map, vars: { ...deps.env.all(), ...ctx.vars }, projectDir: ctx.rec.path };
   const mounts = overlayMounts(deps.home, ctx.rec.id, ctx.manifest, ctx.vars, ctx.rec.sharedOverlay);
-  if (mounts.length) w.overlay = { mounts, vars: { ...deps.env?.all(), ...ctx.vars }, projectDir: ctx.rec.path };
+  if (mounts.length) w.overlay = { mounts, vars: { ...deps.env.all(), ...ctx.vars }, projectDir: ctx.rec.path };
   return writeOverride(w).file;
 }
 

@@ -89,7 +89,7 @@ export function createEngineSampler(deps: Deps, opts: { intervalMs?: number; onS
     engine: (name) => states.get(name),
     fit: (id) => fits.get(id),
     kick(recs, up = new Set()) {
-      if (stopped || running || !('engines' in deps) || !deps.engines || !recs.length) return;
+      if (stopped || running || !recs.length) return;
       const key = recs
         .map((r) => `${r.id}@${r.engine?.context ?? ''}${up.has(r.id) ? '+' : ''}`)
         .sort()

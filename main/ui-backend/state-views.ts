@@ -152,13 +152,13 @@ export function createViewCache(deps: Deps, opts: { onSample?: () => void } = {}
     else {
       model = dirExists ? await readComposeModel(rec.path, manifest.compose.files, undefined, deps.files).catch(() => null) : null;
       expected = model ? defaultServices(model).length : 0;
-      const docs = dirExists && 'engines' in deps && deps.engines ? await deps.engines.composeDocs(composeFiles).catch(() => null) : null;
+      const docs = dirExists ? await deps.engines.composeDocs(composeFiles).catch(() => null) : null;
       memoryOf = docs ? memoryScale(docs, vars, deps.clock.now()) : null;
     }
     const lastSeen =
       prev !== undefined && prev.statsStamp === statsStamp
         ? (prev.lastSeen ?? null)
-        : statsStamp !== '-' && 'engines' in deps && deps.engines
+        : statsStamp !== '-'
           ? deps.engines.lastSeen(rec.id)
           : null;
     // an absent file is read anyway (cheap): the stamp is only a hint, the store decides

@@ -23,9 +23,8 @@ export interface CapacityCheck {
 const fmtMiB = (n: number) => `${Math.round(n / 1024 ** 2)} MiB`;
 
 export function startCapacityCheck(deps: Deps, ctx: LoadedInstance, opts: { force?: boolean } = {}): CapacityCheck {
-  const port = 'engines' in deps ? deps.engines : undefined;
-  // fakes without the engines port, or KTRDR_SANDBOX_CAPACITY=0: not checked
-  if (!port || deps.env.get(CAPACITY_ENV) === '0') return { finish: async () => null };
+  if (deps.env.get(CAPACITY_ENV) === '0') return { finish: async () => null }; // turned off: not checked
+  const port = deps.engines;
   const id = ctx.rec.id;
   const work = (async () => {
     // an up of a stack already running whole there needs nothing more: no stats (they take ~1 s to read)

@@ -8,6 +8,7 @@ import { startCapacityCheck } from '../../../main/core/use-cases/capacity-check'
 import type { LoadedInstance } from '../../../main/core/resolve';
 import { container, FakeClock, FakeEngine, fakeDeps, makeManifest, record, T0 } from './fakes';
 import type { ContainerInfo } from '../../../main/core/types';
+import { fakeEnv } from './memory-files';
 
 const GiB = 1024 ** 3;
 const target = (name: string, current = false): EngineTarget => ({
@@ -45,7 +46,7 @@ async function run(p: EnginesPort, c: LoadedInstance, force = false, containers:
   const events: ProgressEvent[] = [];
   const engine = new FakeEngine();
   engine.containers = containers;
-  const deps = fakeDeps({ engines: p, clock: new FakeClock(), engine });
+  const deps = fakeDeps({ engines: p, clock: new FakeClock(), engine, env: fakeEnv({ vars: {} }) }); // the check on
   const check = startCapacityCheck(deps, c, { force });
   const result = await check
     .finish((e) => events.push(e))
@@ -127,8 +128,16 @@ describe('capacity before up', () => {
     expect((await run(port({ default: 1 * GiB }, 100 * GiB), ctx(), false, partial)).error?.code).toBe('CAPACITY');
   });
 
-  it('no engines port (older fakes): not checked at all', async () => {
-    const check = startCapacityCheck(fakeDeps({}), ctx());
-    expect(await check.finish(() => undefined)).toBeNull();
+  it('KTRDR_SANDBOX_CAPACITY=0: not checked at all (no engine asked, no listing, no step)', async () => {
+    const asked: string[] = [];
+    const engine = new FakeEngine();
+    const deps = fakeDeps({
+      engines: port({ default: 100 * GiB }, null, asked),
+      engine,
+      env: fakeEnv({ vars: { KTRDR_SANDBOX_CAPACITY: '0' } }),
+    });
+    const events: ProgressEvent[] = [];
+    expect(await startCapacityCheck(deps, ctx()).finish((e) => events.push(e))).toBeNull();
+    expect({ asked, listings: engine.listCalls, events }).toEqual({ asked: [], listings: 0, events: [] });
   });
 });

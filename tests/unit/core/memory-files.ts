@@ -103,10 +103,14 @@ export class MemoryFiles implements Files {
   }
 }
 
-/** A HostEnv with a fixed pid and host; `alivePids` are the processes running on it. */
+/**
+ * A HostEnv with a fixed pid and host; `alivePids` are the processes running on it. Its variables turn `up`'s
+ * capacity check off (KTRDR_SANDBOX_CAPACITY=0, the documented switch) unless a test passes its own `vars`: only
+ * the tests about the check (capacity-check.test.ts, remote-ops) fake the engines it measures.
+ */
 export function fakeEnv(over: Partial<HostEnv> & { alivePids?: number[]; vars?: Record<string, string> } = {}): HostEnv {
   const alive = new Set(over.alivePids ?? [4242]);
-  const vars = over.vars ?? {};
+  const vars = over.vars ?? { KTRDR_SANDBOX_CAPACITY: '0' };
   return {
     get: (name) => vars[name],
     all: () => vars,

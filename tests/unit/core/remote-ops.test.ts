@@ -309,7 +309,8 @@ describe('capacity of a remote up', () => {
     };
     there.containers = [];
     const events: ProgressEvent[] = [];
-    const err = await upInstance(deps({ engines }), { id: FAR }, { wait: false }, (e) => events.push(e)).catch((e: unknown) => e);
+    const on = fakeEnv({ vars: {} }); // the capacity check on (fakeEnv turns it off by default)
+    const err = await upInstance(deps({ engines, env: on }), { id: FAR }, { wait: false }, (e) => events.push(e)).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'CAPACITY' });
     expect(link.filter((l) => !l.startsWith('forward '))).toEqual([]); // only the forwards kept when resolving
     expect(link.some((l) => l.startsWith('sync') || l.startsWith('images') || l.startsWith('cancel'))).toBe(false);

@@ -7,6 +7,8 @@ import type { Snapshot } from '../../../main/shared/contract';
 import { createGateStore } from '../../../main/adapters/gate-store';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { nodeFiles } from '../../../main/adapters/files';
+import { systemClock } from '../../../main/adapters/clock';
+import type { EnginesPort } from '../../../main/core/engines';
 import { EngineUnavailableError, type Deps, type Engine, type EngineEvent } from '../../../main/core/deps';
 import type { ContainerInfo, InstanceRecord } from '../../../main/core/types';
 import type { LiveStateService } from '../../../main/ui-backend/state-service';
@@ -63,12 +65,29 @@ export interface StateWorld {
   cleanup(): Promise<void>;
 }
 
+/**
+ * The engines port of a machine with one engine (the scripted one): 8 GiB, nothing measured yet, the compose
+ * files' limits unread. The tests across engines (state-service-engines.test.ts) put their own in its place.
+ */
+function defaultEngineOnly(): EnginesPort {
+  return {
+    targets: () => [{ name: 'default', kind: 'default', endpoint: 'unix:///var/run/docker.sock', current: true }],
+    probe: async () => ({ version: '20.10.24', cpus: 2, memTotal: 8 * 1024 ** 3, running: [], memUsage: {} }),
+    listContainers: async () => [],
+    lastSeen: () => null,
+    remember: () => undefined,
+    composeDocs: async () => [],
+  };
+}
+
 export async function stateWorld(): Promise<StateWorld> {
   const root = await mkdtemp(join(tmpdir(), 'kts-state-'));
   const home = join(root, 'home');
   const engine = new ScriptedEngine();
   const deps = {
     engine: engine as unknown as Engine,
+    clock: systemClock,
+    engines: defaultEngineOnly(),
     registry: createRegistryStore(home),
     gates: createGateStore(home),
     files: nodeFiles,
