@@ -9,7 +9,7 @@ import { emptyRegistry, isRegistryDocument, registryInconsistency } from '../cor
 import { backupName, migrateRegistry } from '../core/registry-migrate';
 import { readTextIfExists } from './files';
 import type { RegistryData } from '../core/types';
-import { acquirePidLock, LockBusyError } from './pid-lock';
+import { acquireLock, LockBusyError } from './pid-lock';
 
 export const REGISTRY_FILE = 'instances.json';
 /** How long a write waits for another command's lock (registry writes take milliseconds). */
@@ -106,9 +106,9 @@ export function createRegistryStore(home: string, opts: { lockWaitMs?: number } 
       } catch (err) {
         throw unwritable(home, err);
       }
-      let release: () => void;
+      let release: () => Promise<void>;
       try {
-        release = await acquirePidLock(`${file}.lock`, { waitMs: opts.lockWaitMs ?? LOCK_WAIT_MS });
+        release = await acquireLock(`${file}.lock`, { op: 'registry', waitMs: opts.lockWaitMs ?? LOCK_WAIT_MS });
       } catch (err) {
         if (err instanceof LockBusyError) {
           throw new SandboxError('REGISTRY_LOCKED', `The registry ${file} is locked ${err.message}`, {
@@ -133,7 +133,7 @@ export function createRegistryStore(home: string, opts: { lockWaitMs?: number } 
         }
         return result;
       } finally {
-        release();
+        await release();
       }
     },
   };

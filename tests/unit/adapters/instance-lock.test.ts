@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createInstanceLocks, pidAlive } from '../../../main/adapters/instance-lock';
+import { createInstanceLocks } from '../../../main/adapters/instance-lock';
+import { processAlive } from '../../../main/adapters/host-env';
 
 let home: string;
 beforeEach(async () => {
@@ -50,10 +51,10 @@ describe('instance locks', () => {
     expect(await readFile(file, 'utf8')).toBe(other);
   });
 
-  it('pidAlive: this process yes, nonsense no', () => {
-    expect(pidAlive(process.pid)).toBe(true);
-    expect(pidAlive(999_999_999)).toBe(false);
-    expect(pidAlive(0)).toBe(false);
-    expect(pidAlive(-1)).toBe(false);
+  it('processAlive (the one liveness test of every lock): this process yes, nonsense no', () => {
+    expect(processAlive(process.pid)).toBe(true);
+    expect(processAlive(999_999_999)).toBe(false);
+    expect(processAlive(0)).toBe(false);
+    expect(processAlive(-1)).toBe(false);
   });
 });

@@ -1,11 +1,12 @@
 // The registry store's rules (issue 9, items 4 and 7) on real files: unknown keys kept, file mode kept,
 // read-only/directory files refused before anything changes, stale locks of dead processes broken.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquirePidLock } from '../../../main/adapters/pid-lock';
+import { acquireLock } from '../../../main/adapters/pid-lock';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { record } from '../core/fakes';
 
@@ -107,25 +108,32 @@ describe('registry store rules', () => {
     expect(reg.instances.b).toMatchObject({ origin: 'init', state: 'creating', pid: 42 });
   });
 
-  it('breaks the lock of a dead process at once', async () => {
+  it("breaks the lock of a dead process at once (and an older version's lock, a directory with the pid)", async () => {
     const store = createRegistryStore(home, { lockWaitMs: 60_000 });
-    await mkdir(`${store.file}.lock`);
-    await writeFile(join(`${store.file}.lock`, 'pid'), `${deadPid()}\n`);
+    const dead = deadPid();
+    await writeFile(`${store.file}.lock`, `${JSON.stringify({ pid: dead, host: hostname(), op: 'registry', since: 'x', token: 't' })}\n`);
     const t0 = Date.now();
     await store.update((reg) => {
       reg.instances.a = record('a', 1);
     });
+    await mkdir(`${store.file}.lock`);
+    await writeFile(join(`${store.file}.lock`, 'pid'), `${dead}\n`);
+    await store.update((reg) => {
+      reg.instances.b = record('b', 2);
+    });
     expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Object.keys((await store.read()).instances).sort()).toEqual(['a', 'b']);
+    expect(existsSync(`${store.file}.lock`)).toBe(false);
   });
 
   it('waits for a live holder, then reports who holds it', async () => {
     const store = createRegistryStore(home, { lockWaitMs: 300 });
-    const release = await acquirePidLock(`${store.file}.lock`, { waitMs: 0 });
+    const release = await acquireLock(`${store.file}.lock`, { waitMs: 0 });
     await expect(store.update(() => undefined)).rejects.toMatchObject({
       code: 'REGISTRY_LOCKED',
       message: expect.stringContaining(`process ${process.pid}`),
     });
-    release();
+    await release();
     await store.update(() => undefined);
   });
 });
