@@ -17,6 +17,14 @@ export interface ComposeFileEnv {
   COMPOSE_PATH_SEPARATOR?: string;
 }
 
+/** What of the machine decides which compose files a directory uses: its platform (the default separator). */
+export interface ComposeHost {
+  /** the machine's platform, as node names it (HostEnv.platform) */
+  platform: string;
+  /** COMPOSE_FILE / COMPOSE_PATH_SEPARATOR from the environment, when given (never the process's by default) */
+  env?: ComposeFileEnv;
+}
+
 export interface FoundComposeFiles {
   /** Relative to the repository (as written in COMPOSE_FILE when it names them). */
   files: string[];
@@ -25,13 +33,14 @@ export interface FoundComposeFiles {
 
 /**
  * env: the process environment; dotenv: the project's .env (compose reads COMPOSE_FILE from both, the
- * environment winning). exists(name): whether a file of that name (relative to the repository) exists.
+ * environment winning); platform: the machine's (";" separates on win32). exists(name): whether a file of that
+ * name (relative to the repository) exists.
  */
 export function findComposeFiles(
   exists: (name: string) => boolean,
   env: ComposeFileEnv,
-  dotenv: ComposeFileEnv = {},
-  platform: string = process.platform,
+  dotenv: ComposeFileEnv,
+  platform: string,
 ): FoundComposeFiles | null {
   const listed = env.COMPOSE_FILE ?? dotenv.COMPOSE_FILE;
   if (listed !== undefined && listed.trim() !== '') {

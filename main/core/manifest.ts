@@ -1,6 +1,6 @@
 // Loading the project manifest (ktrdr-sandbox.yml) or falling back to the KTRDR preset.
 import { join } from 'node:path';
-import { findComposeFiles, type ComposeFileEnv, type FoundComposeFiles } from './compose-files';
+import { findComposeFiles, type ComposeHost, type FoundComposeFiles } from './compose-files';
 import type { DerivedManifest } from './derive-manifest';
 import { parseEnvFile } from './envfile';
 import { SandboxError } from './errors';
@@ -31,9 +31,9 @@ const derivedMemo = new Map<string, DerivedFor>();
  * them), and from env when given — by default nothing from the process environment: the CLI, the tray app
  * and the dashboard must derive the same slot map whatever shell they were started from.
  */
-export async function deriveForDir(dir: string, env: ComposeFileEnv, fs: Pick<Files, 'readText' | 'stat'>): Promise<DerivedFor | null> {
+export async function deriveForDir(dir: string, host: ComposeHost, fs: Pick<Files, 'readText' | 'stat'>): Promise<DerivedFor | null> {
   const dotenv = parseEnvFile(fs.readText(join(dir, '.env')) ?? '');
-  const found = findComposeFiles((name) => fs.stat(join(dir, name))?.kind === 'file', env, dotenv);
+  const found = findComposeFiles((name) => fs.stat(join(dir, name))?.kind === 'file', host.env ?? {}, dotenv, host.platform);
   if (!found) return null;
   const paths = found.files.map((f) => (f.startsWith('/') ? f : join(dir, f)));
   const stats = paths.map((p) => fs.stat(p));
@@ -59,13 +59,13 @@ export async function deriveForDir(dir: string, env: ComposeFileEnv, fs: Pick<Fi
  * docker-compose.sandbox.yml is there; else derived from the compose file compose itself would use; else the
  * preset (whose missing compose file is then reported by whoever reads it).
  */
-export async function loadManifest(dir: string, env: ComposeFileEnv, fs: Pick<Files, 'readText' | 'stat'>): Promise<LoadedManifest> {
+export async function loadManifest(dir: string, host: ComposeHost, fs: Pick<Files, 'readText' | 'stat'>): Promise<LoadedManifest> {
   const file = join(dir, MANIFEST_FILE);
   const text = fs.readText(file);
   if (text === undefined) {
     if (!fs.stat(dir) || fs.stat(join(dir, ktrdrPreset.compose.files[0]!)))
       return { manifest: ktrdrPreset, source: 'preset', kind: 'preset' };
-    const derived = await deriveForDir(dir, env, fs);
+    const derived = await deriveForDir(dir, host, fs);
     if (derived) return { manifest: derived.manifest, source: `derived from ${derived.found.files.join(' + ')}`, kind: 'derived' };
     return { manifest: ktrdrPreset, source: 'preset', kind: 'preset' };
   }

@@ -76,7 +76,7 @@ export interface LoadedInstance {
 
 /** dirExists: whether rec.path exists, when the caller already looked (a gone directory gets the preset). */
 export async function loadInstance(deps: Deps, rec: InstanceRecord, dirExists = deps.files.exists(rec.path)): Promise<LoadedInstance> {
-  const { manifest } = await loadManifest(dirExists ? rec.path : '/nonexistent', {}, deps.files);
+  const { manifest } = await loadManifest(dirExists ? rec.path : '/nonexistent', { platform: deps.env.platform }, deps.files);
   return { rec, manifest, vars: instanceVariables(rec, manifest, deps.sharedHome) };
 }
 

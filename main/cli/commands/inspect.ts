@@ -24,7 +24,7 @@ export function registerInspect(program: Command, rt: Runtime): void {
   ).action((o) =>
     runCommand(o, async (out) => {
       const root = (await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd;
-      const { manifest, source } = await loadManifest(root, {}, rt.deps().files);
+      const { manifest, source } = await loadManifest(root, { platform: rt.deps().env.platform }, rt.deps().files);
       if (o.slot !== undefined) assertSlot(o.slot);
       // Ports whose variable no compose file reads keep their column (bookmarks stay stable), marked unused.
       const model = await readComposeModel(root, manifest.compose.files, rt.deps().composeModels, rt.deps().files).catch(() => null);

@@ -94,7 +94,12 @@ export function registerLifecycle(program: Command, rt: Runtime): void {
   ).action((o) =>
     runCommand(o, async (out) => {
       if (o.writeManifest)
-        printManifestInit(out, await manifestInit(rt.deps().files, (await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd, {}));
+        printManifestInit(
+          out,
+          await manifestInit(rt.deps().files, (await rt.deps().git.topLevel(rt.cwd)) ?? rt.cwd, {
+            host: { platform: rt.deps().env.platform },
+          }),
+        );
       const d = await initInstance(rt.deps(), { cwd: rt.cwd, slot: o.slot, name: o.name }, out.event);
       out.result('init', { instance: d });
       out.line(`\nInitialised instance: ${pc.bold(d.id)} (${d.kind})`);

@@ -30,7 +30,7 @@ export function registerManifest(program: Command, rt: Runtime): void {
           .deps()
           .git.topLevel(rt.cwd)
           .catch(() => null)) ?? rt.cwd;
-      const r = await manifestInit(rt.deps().files, dir, { force: o.force, dryRun: o.stdout });
+      const r = await manifestInit(rt.deps().files, dir, { force: o.force, dryRun: o.stdout, host: { platform: rt.deps().env.platform } });
       out.result('manifest-init', {
         path: r.path,
         written: r.written,

@@ -47,7 +47,7 @@ export async function createInstance(deps: Deps, opts: CreateOptions, emit: Even
   const path = join(dirname(repo), worktreeDirName(basename(repo), name));
   const id = instanceIdForNewDir(path);
   const engine = opts.engine?.source?.mode === 'path-map' ? mappedEngine(opts.engine, path, id) : opts.engine; // NFS: under a LOCAL
-  const { manifest } = await loadManifest(repo, {}, deps.files);
+  const { manifest } = await loadManifest(repo, { platform: deps.env.platform }, deps.files);
   const sharedOverlay = opts.sharedOverlay && overlayChoiceFor(manifest, opts.sharedOverlay, '--shared-overlay');
   refuseRemoteChoice(id, engine, sharedOverlay);
   await readComposeModel(repo, manifest.compose.files, undefined, deps.files);

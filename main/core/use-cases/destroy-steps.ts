@@ -38,9 +38,9 @@ export function worktreeLinkOk(files: Files, dir: string): boolean {
   }
 }
 
-async function disposableFor(files: Files, rec: InstanceRecord): Promise<string[]> {
+async function disposableFor(deps: Pick<Deps, 'files' | 'env'>, rec: InstanceRecord): Promise<string[]> {
   // an unreadable manifest must not block a destroy: the defaults alone (the manifest can only add or remove)
-  const m = await loadManifest(rec.path, {}, files).then(
+  const m = await loadManifest(rec.path, { platform: deps.env.platform }, deps.files).then(
     (l) => l.manifest,
     () => undefined,
   );
@@ -68,7 +68,7 @@ export async function previewDestroy(deps: Deps, rec: InstanceRecord, opts: Dest
     refused: false,
   };
   if (!deletesDirectory) return p;
-  const disposable = await disposableFor(deps.files, rec);
+  const disposable = await disposableFor(deps, rec);
   let lines: string[];
   const linked =
     worktreeLinkOk(deps.files, rec.path) &&

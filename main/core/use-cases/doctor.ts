@@ -68,7 +68,7 @@ export async function runDoctor(
   let manifest: Manifest | null = null;
   let manifestSource: string | null = null;
   try {
-    const loaded = await loadManifest(deps.files.exists(root) ? root : '/nonexistent', {}, deps.files);
+    const loaded = await loadManifest(deps.files.exists(root) ? root : '/nonexistent', { platform: deps.env.platform }, deps.files);
     manifest = loaded.manifest;
     manifestSource = loaded.source;
   } catch (err) {

@@ -32,7 +32,7 @@ export async function initInstance(deps: Deps, opts: InitOptions, emit: EventSin
   }
   const linked = await deps.git.isLinkedWorktree(path);
   const repo = linked ? await deps.git.mainRepo(path) : path;
-  const { manifest } = await loadManifest(path, {}, deps.files);
+  const { manifest } = await loadManifest(path, { platform: deps.env.platform }, deps.files);
   await readComposeModel(path, manifest.compose.files, undefined, deps.files);
   await step(emit, id, 'engine', 'Docker engine reachable', () => deps.engine.ping());
   await repairInterrupted(deps, emit);

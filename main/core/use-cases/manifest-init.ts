@@ -1,5 +1,6 @@
 // manifest init: write the derived manifest of a Compose repository as ktrdr-sandbox.yml (never over an
 // existing one without force), validated before it is written.
+import type { ComposeHost } from '../compose-files';
 import { join } from 'node:path';
 import type { Files } from '../deps';
 import { SandboxError } from '../errors';
@@ -18,7 +19,7 @@ export interface ManifestInitResult {
 export async function manifestInit(
   files: Files,
   dir: string,
-  opts: { force?: boolean; dryRun?: boolean; env?: NodeJS.ProcessEnv } = {},
+  opts: { force?: boolean; dryRun?: boolean; host: ComposeHost },
 ): Promise<ManifestInitResult> {
   const path = join(dir, MANIFEST_FILE);
   if (files.stat(path) && !opts.force && !opts.dryRun) {
@@ -31,7 +32,7 @@ export async function manifestInit(
       hint: 'Write a ktrdr-sandbox.yml by hand to change the preset (README: "Project manifest").',
     });
   }
-  const derived = await deriveForDir(dir, opts.env ?? {}, files);
+  const derived = await deriveForDir(dir, opts.host, files);
   if (!derived) {
     throw new SandboxError(
       'USAGE',

@@ -26,7 +26,7 @@ export interface SlotRow {
 
 export async function listSlots(deps: Deps, repoDir?: string): Promise<SlotRow[]> {
   const reg = await deps.registry.read();
-  const manifest = repoDir ? (await loadManifest(repoDir, {}, deps.files)).manifest : ktrdrPreset;
+  const manifest = repoDir ? (await loadManifest(repoDir, { platform: deps.env.platform }, deps.files)).manifest : ktrdrPreset;
   const rows: SlotRow[] = [];
   const running = await Promise.resolve()
     .then(() => deps.engine.listContainers({ all: false }))
@@ -60,7 +60,7 @@ export async function listSlots(deps: Deps, repoDir?: string): Promise<SlotRow[]
 /** Re-probe a blacklisted slot; clear it when its ports are free again. */
 export async function unblockSlot(deps: Deps, slot: number, repoDir?: string): Promise<{ slot: number; cleared: boolean }> {
   assertSlot(slot);
-  const manifest = repoDir ? (await loadManifest(repoDir, {}, deps.files)).manifest : ktrdrPreset;
+  const manifest = repoDir ? (await loadManifest(repoDir, { platform: deps.env.platform }, deps.files)).manifest : ktrdrPreset;
   const reg = await deps.registry.read();
   if (!isBlacklisted(reg, slot)) return { slot, cleared: false };
   await deps.engine.ping();

@@ -42,7 +42,7 @@ export interface HostEnv {
   cwd(): string;
   readonly pid: number;
   hostname(): string;
-  /** process.platform (darwin, linux, win32, …) and process.arch (x64, arm64, …) */
+  /** The machine's platform (darwin, linux, win32, …) and architecture (x64, arm64, …), as node names them. */
   readonly platform: string;
   readonly arch: string;
   /** The runtime's version (process.version, e.g. v20.19.0), for evidence bundles. */

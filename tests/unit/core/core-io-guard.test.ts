@@ -16,6 +16,7 @@ const FORBIDDEN: { what: string; re: RegExp }[] = [
   { what: 'process.cwd', re: /process\.cwd\b/ },
   { what: 'process.kill', re: /process\.kill\b/ },
   { what: 'process.pid', re: /process\.pid\b/ },
+  { what: 'process.platform', re: /process\.(platform|arch)\b/ },
   { what: 'an adapter', re: /from\s+['"](\.\.\/)+adapters\// },
 ];
 
@@ -49,6 +50,7 @@ describe('main/core does no I/O of its own', () => {
       'const here = process.cwd();',
       'process.kill(pid, 0);',
       'const me = process.pid;',
+      "const sep = process.platform === 'win32' ? ';' : ':';",
       "import { nodeFiles } from '../adapters/files';",
     ].join('\n');
     expect(offencesIn('sample.ts', sample).map((o) => o.split(': ')[1])).toEqual(
@@ -56,7 +58,7 @@ describe('main/core does no I/O of its own', () => {
     );
   });
 
-  it('no file of main/core imports node:fs, node:child_process, node:os, tar or an adapter, or reads process.env/cwd/pid', () => {
+  it('no file of main/core imports node:fs, node:child_process, node:os, tar or an adapter, or reads process.env/cwd/pid/platform', () => {
     const found = files.flatMap(offences);
     expect(found, `I/O in main/core (go through a Deps port):\n${found.join('\n')}`).toEqual([]);
   });

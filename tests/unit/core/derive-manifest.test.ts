@@ -164,25 +164,37 @@ describe('chooseStrides', () => {
   });
 });
 
+/** The machine the derivations run on (HostEnv.platform). */
+const LINUX = { platform: 'linux' };
+
 describe('findComposeFiles (as docker compose does)', () => {
   const has =
     (...names: string[]) =>
     (n: string) =>
       names.includes(n);
   it('standard names in compose order, plus the first override file', () => {
-    expect(findComposeFiles(has('docker-compose.yml', 'compose.yaml'), {})).toEqual({ files: ['compose.yaml'], via: 'standard names' });
-    expect(findComposeFiles(has('docker-compose.yaml', 'docker-compose.override.yaml'), {})).toEqual({
+    expect(findComposeFiles(has('docker-compose.yml', 'compose.yaml'), {}, {}, 'linux')).toEqual({
+      files: ['compose.yaml'],
+      via: 'standard names',
+    });
+    expect(findComposeFiles(has('docker-compose.yaml', 'docker-compose.override.yaml'), {}, {}, 'linux')).toEqual({
       files: ['docker-compose.yaml', 'docker-compose.override.yaml'],
       via: 'standard names',
     });
-    expect(findComposeFiles(has('compose.yml', 'compose.override.yml'), {})?.files).toEqual(['compose.yml', 'compose.override.yml']);
-    expect(findComposeFiles(has('other.yml'), {})).toBeNull();
+    expect(findComposeFiles(has('compose.yml', 'compose.override.yml'), {}, {}, 'linux')?.files).toEqual([
+      'compose.yml',
+      'compose.override.yml',
+    ]);
+    expect(findComposeFiles(has('other.yml'), {}, {}, 'linux')).toBeNull();
   });
 
   it('COMPOSE_FILE (environment before .env) with the path separator', () => {
-    expect(findComposeFiles(has('compose.yaml'), { COMPOSE_FILE: 'a.yml:b.yml' })?.files).toEqual(['a.yml', 'b.yml']);
-    expect(findComposeFiles(has(), {}, { COMPOSE_FILE: 'a.yml;b.yml', COMPOSE_PATH_SEPARATOR: ';' })?.files).toEqual(['a.yml', 'b.yml']);
-    expect(findComposeFiles(has(), { COMPOSE_FILE: 'env.yml' }, { COMPOSE_FILE: 'dotenv.yml' })?.files).toEqual(['env.yml']);
+    expect(findComposeFiles(has('compose.yaml'), { COMPOSE_FILE: 'a.yml:b.yml' }, {}, 'linux')?.files).toEqual(['a.yml', 'b.yml']);
+    expect(findComposeFiles(has(), {}, { COMPOSE_FILE: 'a.yml;b.yml', COMPOSE_PATH_SEPARATOR: ';' }, 'linux')?.files).toEqual([
+      'a.yml',
+      'b.yml',
+    ]);
+    expect(findComposeFiles(has(), { COMPOSE_FILE: 'env.yml' }, { COMPOSE_FILE: 'dotenv.yml' }, 'linux')?.files).toEqual(['env.yml']);
     expect(findComposeFiles(has(), {}, { COMPOSE_FILE: 'a.yml;b.yml' }, 'win32')?.files).toEqual(['a.yml', 'b.yml']);
   });
 });
@@ -209,30 +221,30 @@ describe('loadManifest without ktrdr-sandbox.yml', () => {
   it('docker-compose.sandbox.yml → the KTRDR preset, even beside a compose.yaml', async () => {
     await writeFile(join(dir, 'docker-compose.sandbox.yml'), 'services: {}\n');
     await writeFile(join(dir, 'compose.yaml'), webapp);
-    expect((await loadManifest(dir, {}, nodeFiles)).kind).toBe('preset');
+    expect((await loadManifest(dir, LINUX, nodeFiles)).kind).toBe('preset');
   });
 
   it('a plain compose file (+ override) → derived; COMPOSE_FILE in .env is honoured', async () => {
     await writeFile(join(dir, 'docker-compose.yml'), webapp);
     await writeFile(join(dir, 'docker-compose.override.yml'), 'services:\n  extra: { image: x, ports: ["${EXTRA_PORT:-7000}:7000"] }\n');
-    const a = await loadManifest(dir, {}, nodeFiles);
+    const a = await loadManifest(dir, LINUX, nodeFiles);
     expect(a).toMatchObject({ kind: 'derived', source: 'derived from docker-compose.yml + docker-compose.override.yml' });
     expect(a.manifest.ports.map((p) => p.env)).toContain('EXTRA_PORT');
     await writeFile(join(dir, '.env'), 'COMPOSE_FILE=docker-compose.yml\n');
-    const b = await loadManifest(dir, {}, nodeFiles);
+    const b = await loadManifest(dir, LINUX, nodeFiles);
     expect(b.manifest.compose.files).toEqual(['docker-compose.yml']);
-    await expect(loadManifest(dir, { COMPOSE_FILE: 'missing.yml' }, nodeFiles)).rejects.toMatchObject({ code: 'STATE' });
+    await expect(loadManifest(dir, { ...LINUX, env: { COMPOSE_FILE: 'missing.yml' } }, nodeFiles)).rejects.toMatchObject({ code: 'STATE' });
     // a COMPOSE_FILE exported in the shell is not read by default: every surface derives the same map
     process.env.COMPOSE_FILE = 'missing.yml';
     try {
-      expect((await loadManifest(dir, {}, nodeFiles)).manifest.compose.files).toEqual(['docker-compose.yml']);
+      expect((await loadManifest(dir, LINUX, nodeFiles)).manifest.compose.files).toEqual(['docker-compose.yml']);
     } finally {
       delete process.env.COMPOSE_FILE;
     }
   });
 
   it('nothing at all → the preset (its missing file is reported by whoever reads it)', async () => {
-    expect((await loadManifest(dir, {}, nodeFiles)).kind).toBe('preset');
+    expect((await loadManifest(dir, LINUX, nodeFiles)).kind).toBe('preset');
   });
 });
 
@@ -240,24 +252,24 @@ describe('manifest init: the written ktrdr-sandbox.yml (in-memory files)', () =>
   it('is commented, valid against the schema, and loads back as exactly the derived manifest (same ports and checks)', async () => {
     const dir = '/repos/webapp';
     const files = new MemoryFiles({ [`${dir}/compose.yaml`]: webapp });
-    const derived = await loadManifest(dir, {}, files);
-    const r = await manifestInit(files, dir, { env: {} });
+    const derived = await loadManifest(dir, LINUX, files);
+    const r = await manifestInit(files, dir, { host: LINUX });
     expect(r.written).toBe(true);
     expect(r.text).toMatch(/^# ktrdr-sandbox\.yml — derived from compose\.yaml/);
     expect(r.text).toContain('"8081:80" → "${LEGACY_PORT_80:-8081}:80"');
     expect(files.readText(`${dir}/ktrdr-sandbox.yml`)).toBe(r.text);
-    const loaded = await loadManifest(dir, {}, files);
+    const loaded = await loadManifest(dir, LINUX, files);
     expect(loaded.kind).toBe('file');
     expect(loaded.manifest).toEqual(derived.manifest);
-    await expect(manifestInit(files, dir, { env: {} })).rejects.toMatchObject({ code: 'STATE' }); // never over an existing file
-    expect((await manifestInit(files, dir, { env: {}, force: true })).written).toBe(true);
-    const dry = await manifestInit(files, '/repos/dry', { env: {}, dryRun: true }).catch((e: unknown) => e);
+    await expect(manifestInit(files, dir, { host: LINUX })).rejects.toMatchObject({ code: 'STATE' }); // never over an existing file
+    expect((await manifestInit(files, dir, { host: LINUX, force: true })).written).toBe(true);
+    const dry = await manifestInit(files, '/repos/dry', { host: LINUX, dryRun: true }).catch((e: unknown) => e);
     expect(dry).toMatchObject({ code: 'USAGE' }); // no compose file there
   });
 
   it('--stdout (dry run) writes nothing', async () => {
     const files = new MemoryFiles({ '/repos/w2/compose.yaml': webapp });
-    const r = await manifestInit(files, '/repos/w2', { env: {}, dryRun: true });
+    const r = await manifestInit(files, '/repos/w2', { host: LINUX, dryRun: true });
     expect(r.written).toBe(false);
     expect(files.exists('/repos/w2/ktrdr-sandbox.yml')).toBe(false);
   });
@@ -266,8 +278,11 @@ describe('manifest init: the written ktrdr-sandbox.yml (in-memory files)', () =>
     const dir = '/repos/empty';
     const files = new MemoryFiles();
     files.mkdir(dir);
-    await expect(manifestInit(files, dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(manifestInit(files, dir, { host: LINUX })).rejects.toMatchObject({ code: 'USAGE' });
     files.put(`${dir}/docker-compose.sandbox.yml`, 'services: {}\n');
-    await expect(manifestInit(files, dir, { env: {} })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/preset/) });
+    await expect(manifestInit(files, dir, { host: LINUX })).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/preset/),
+    });
   });
 });

@@ -107,7 +107,7 @@ describe('loadManifest', () => {
   });
 
   it('falls back to the KTRDR preset when there is no ktrdr-sandbox.yml', async () => {
-    const loaded = await loadManifest(dir, {}, nodeFiles);
+    const loaded = await loadManifest(dir, { platform: 'linux' }, nodeFiles);
     expect(loaded.source).toBe('preset');
     expect(loaded.manifest).toBe(ktrdrPreset);
     expect(loaded.manifest.compose.files).toEqual(['docker-compose.sandbox.yml']);
@@ -131,7 +131,7 @@ describe('loadManifest', () => {
         '',
       ].join('\n'),
     );
-    const { manifest, source } = await loadManifest(dir, {}, nodeFiles);
+    const { manifest, source } = await loadManifest(dir, { platform: 'linux' }, nodeFiles);
     expect(source).toBe(join(dir, MANIFEST_FILE));
     expect(manifest.compose.files).toEqual(['compose.yml', 'compose.dev.yml']);
     expect(manifest.links).toEqual([]);
@@ -146,7 +146,7 @@ describe('loadManifest', () => {
 
   it('invalid YAML → MANIFEST_INVALID naming the file', async () => {
     await writeFile(join(dir, MANIFEST_FILE), 'version: 1\nports: [unclosed\n  - : :\n');
-    const err = await loadManifest(dir, {}, nodeFiles).catch((e: unknown) => e);
+    const err = await loadManifest(dir, { platform: 'linux' }, nodeFiles).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SandboxError);
     expect((err as SandboxError).code).toBe('MANIFEST_INVALID');
     expect((err as SandboxError).message).toContain(join(dir, MANIFEST_FILE));
@@ -155,9 +155,9 @@ describe('loadManifest', () => {
 
   it('valid YAML with a bad shape (or an empty file) → MANIFEST_INVALID', async () => {
     await writeFile(join(dir, MANIFEST_FILE), 'version: 1\ncompose: { files: [a.yml] }\nports: 3\n');
-    await expect(loadManifest(dir, {}, nodeFiles)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
+    await expect(loadManifest(dir, { platform: 'linux' }, nodeFiles)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
     await writeFile(join(dir, MANIFEST_FILE), '');
-    await expect(loadManifest(dir, {}, nodeFiles)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
+    await expect(loadManifest(dir, { platform: 'linux' }, nodeFiles)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
   });
 });
 

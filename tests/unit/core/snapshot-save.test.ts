@@ -1,5 +1,6 @@
 // saveSnapshot with fake engine and copier: the order (stop → copy → start), and no snapshot at all when a
 // service had to be killed (a torn copy) or the copy fails — the service is started again either way.
+import { fakeEnv } from './memory-files';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,7 @@ beforeEach(async () => {
     volumeIo: io,
     remotes: { connect: async () => LOCAL_ENGINE }, // the instance runs on this engine
     files: nodeFiles, // the snapshot store under test is the real one, in a temp home
+    env: fakeEnv(),
   } as unknown as Deps;
 });
 

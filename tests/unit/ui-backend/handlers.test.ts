@@ -1,4 +1,5 @@
 // Handlers: thin wrappers over the core — busy marking, progress tagging, refresh, argument checks.
+import { fakeEnv } from '../core/memory-files';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +71,7 @@ beforeEach(async () => {
     gates: createGateStore(home),
     git,
     files: nodeFiles,
+    env: fakeEnv(),
     home,
     sharedHome: join(root, 'shared'),
   } as unknown as Deps;

@@ -1,5 +1,6 @@
 // The state service tests' world: a scripted default engine (containers, events, crashes), real registry and gate
 // files in a temp dir, and a wait for the snapshot a test expects.
+import { fakeEnv } from '../core/memory-files';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +88,7 @@ export async function stateWorld(): Promise<StateWorld> {
   const deps = {
     engine: engine as unknown as Engine,
     clock: systemClock,
+    env: fakeEnv(),
     engines: defaultEngineOnly(),
     registry: createRegistryStore(home),
     gates: createGateStore(home),
