@@ -3,7 +3,7 @@
 // ignored, at most MAX_ENTRIES kept (the newest).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ComposeModel } from '../core/types';
+import type { ComposeModel } from '../shared/types';
 import type { ComposeModelCache } from '../core/deps';
 
 const MAX_ENTRIES = 200;

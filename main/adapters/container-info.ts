@@ -1,6 +1,6 @@
 // Mapping of the engine's container list entries (and events) to the domain types.
 import type { EngineEvent } from '../core/deps';
-import type { ContainerHealth, ContainerInfo, ContainerState, PublishedPort } from '../core/types';
+import type { ContainerHealth, ContainerInfo, ContainerState, PublishedPort } from '../shared/types';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../core/labels';
 
 export const LABEL_PROJECT = 'com.docker.compose.project';

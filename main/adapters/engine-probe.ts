@@ -12,7 +12,7 @@ import { EngineUnavailableError } from '../core/deps';
 import { cpuPercent, type CpuSample, type EngineFacts, type EngineProbe, type EngineTarget, type RunningContainer } from '../core/engines';
 import { DockerApiError, dockerGetJson, dockerQuery } from './docker-api';
 import { LABEL_PROJECT, toContainerInfo, type RawContainer } from './container-info';
-import type { ContainerInfo } from '../core/types';
+import type { ContainerInfo } from '../shared/types';
 import { parseDockerHost, type DockerEndpoint } from './docker-endpoint';
 import { mapEngineError } from './engine-errors';
 import { socketAnswers, tunnelPaths } from './ssh-tunnel';

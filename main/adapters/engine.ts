@@ -15,7 +15,7 @@ import type {
 } from '../core/deps';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../core/labels';
 import { networkOps } from './engine-networks';
-import type { ContainerInfo } from '../core/types';
+import type { ContainerInfo } from '../shared/types';
 import { LABEL_PROJECT, toContainerInfo, toEngineEvent, type RawContainer } from './container-info';
 import { FrameDemuxer, LogLineDemuxer } from './demux';
 import type Dockerode from 'dockerode';

@@ -2,7 +2,7 @@
 import { promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GateStore } from '../core/deps';
-import type { GateReport } from '../core/types';
+import type { GateReport } from '../shared/types';
 
 export function createGateStore(home: string): GateStore {
   const dir = join(home, 'gates');

@@ -5,7 +5,7 @@
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventSink, ProgressEvent } from '../core/events';
-import type { GateReport } from '../core/types';
+import type { GateReport } from '../shared/types';
 
 export const PROGRESS_DIR = 'progress';
 

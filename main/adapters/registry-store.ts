@@ -8,7 +8,7 @@ import { SandboxError } from '../core/errors';
 import { emptyRegistry, isRegistryDocument, registryInconsistency } from '../core/registry';
 import { backupName, migrateRegistry } from '../core/registry-migrate';
 import { readTextIfExists } from './files';
-import type { RegistryData } from '../core/types';
+import type { RegistryData } from '../shared/types';
 import { acquireLock, LockBusyError } from './pid-lock';
 
 export const REGISTRY_FILE = 'instances.json';

@@ -10,7 +10,7 @@ import { engineNameOf } from '../core/engines';
 import { SandboxError } from '../core/errors';
 import { step, type EventSink } from '../core/events';
 import { LOCAL_ENGINE, type EngineSide, type InstanceEngine, type RemoteLink } from '../core/remotes';
-import type { InstanceRecord } from '../core/types';
+import type { InstanceRecord } from '../shared/types';
 import { engineTargetsFromSystem } from './docker-contexts';
 import { resolveDockerEndpointFromSystem } from './docker-endpoint';
 import { createEngineSide } from './engine-side';

@@ -8,7 +8,7 @@ import { SandboxError } from '../core/errors';
 import { readTextIfExists } from './files';
 import { validateSnapshotName } from '../core/snapshot-plan';
 import type { SnapshotDraft, SnapshotStore, StoredSnapshot } from '../core/snapshot-ports';
-import type { SnapshotMeta } from '../core/snapshot-types';
+import type { SnapshotMeta } from '../shared/snapshot-types';
 
 const META = 'meta.json';
 const SECRETS = 'secrets.env';

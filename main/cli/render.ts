@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type TableType from 'cli-table3';
 import pc from './colors';
 import type { ProgressEvent } from '../core/events';
-import type { CheckResult, GateReport } from '../core/types';
+import type { CheckResult, GateReport } from '../shared/types';
 import { toErrorPayload } from '../core/errors';
 import type { LiveProgress } from './live-progress';
 import { writeStderr, writeStdout } from './stdio';

@@ -4,7 +4,7 @@
 import type { ComposeModel } from './compose-model';
 import type { Manifest } from './manifest-schema';
 import { slotPorts } from './ports';
-import { MAX_SLOT, MIN_SLOT } from './types';
+import { MAX_SLOT, MIN_SLOT } from '../shared/types';
 import { byText } from './order';
 import { parsePortEntry, rewriteFixedPort, suggestedPortVar, varRefs, type VarRef } from './compose-syntax';
 

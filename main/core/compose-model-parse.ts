@@ -1,6 +1,6 @@
 // Parsing compose files into the light ComposeModel (compose-model.ts reads it, from its cache when the files
 // did not change): a module of its own, so that a command finding every model cached never loads it.
-import type { ComposeHealthcheck, ComposeModel, ComposeResource, ComposeService, DependsOnCondition } from './types';
+import type { ComposeHealthcheck, ComposeModel, ComposeResource, ComposeService, DependsOnCondition } from '../shared/types';
 import { SandboxError } from './errors';
 
 type Obj = Record<string, unknown>;

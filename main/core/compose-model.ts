@@ -5,13 +5,13 @@
 // on a cache miss.
 import { isAbsolute, join } from 'node:path';
 import type { ComposeModelCache, Files } from './deps';
-import type { ComposeHealthcheck, ComposeModel, ComposeService } from './types';
+import type { ComposeHealthcheck, ComposeModel, ComposeService } from '../shared/types';
 import { SandboxError } from './errors';
 
 /** A YAML parser (yaml's `parse`), passed in so that reading a cached model never loads it. */
 export type { YamlParse } from './compose-model-parse';
 
-export type { ComposeModel, ComposeService } from './types';
+export type { ComposeModel, ComposeService } from '../shared/types';
 
 export function composeFilePaths(dir: string, files: string[]): string[] {
   return files.map((f) => (isAbsolute(f) ? f : join(dir, f)));

@@ -2,7 +2,7 @@
 // instance, a container of another compose project, or a host process (pid + command where visible).
 import type { PortProbe } from './deps';
 import type { SlotPort } from './ports';
-import type { ContainerInfo, RegistryData } from './types';
+import type { ContainerInfo, RegistryData } from '../shared/types';
 
 export type PortHolder =
   | { kind: 'self' }

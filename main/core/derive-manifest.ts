@@ -16,7 +16,7 @@ import { composeModelFromTexts } from './compose-model-parse';
 import { parsePortEntry, rewriteFixedPort, suggestedPortVar, varRefs } from './compose-syntax';
 export { rewriteFixedPort, suggestedPortVar } from './compose-syntax';
 import type { GateCheckSpec, Manifest, PortSpec } from './manifest-schema';
-import { MAX_SLOT } from './types';
+import { MAX_SLOT } from '../shared/types';
 
 /** Container ports that speak HTTP in the common images and frameworks. */
 export const HTTP_CONTAINER_PORTS = [80, 3000, 4200, 5000, 5173, 8000, 8008, 8080, 8081, 8088, 8888, 9000, 9090, 15672, 16686];

@@ -3,7 +3,7 @@
 // the others. Pure: the probe (I/O) and the clock are injected.
 import type { EstimateSource, LastSeenStats } from './capacity';
 import type { Clock } from './world/host';
-import type { ContainerInfo } from './types';
+import type { ContainerInfo } from '../shared/types';
 import { COMPOSE_PROJECT_LABEL, LABEL_INSTANCE } from './labels';
 
 /** Per-engine budget of `engines` (the issue: every engine answers, or is marked unreachable, within 2 s). */

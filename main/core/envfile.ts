@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Manifest } from './manifest-schema';
 import { portVariables } from './ports';
-import type { InstanceRecord } from './types';
+import type { InstanceRecord } from '../shared/types';
 
 export const ENV_FILE = '.env.sandbox';
 export const SANDBOX_VERSION = '1';

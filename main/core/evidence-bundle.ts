@@ -2,7 +2,7 @@
 // the page a reader opens first — a verdict, what is unhealthy, where to look. Pure: no IO.
 import { version as toolVersion } from '../version';
 import type { LoadedInstance } from './resolve';
-import type { ContainerInfo, GateReport } from './types';
+import type { ContainerInfo, GateReport } from '../shared/types';
 import { provenReadyServices } from './views';
 
 export const EVIDENCE_DIR = '.sandbox-evidence';

@@ -6,7 +6,7 @@
 import type { Engine } from './deps';
 import { SandboxError } from './errors';
 import { LABEL_ROLE } from './labels';
-import type { ComposeModel } from './types';
+import type { ComposeModel } from '../shared/types';
 
 export const EXTERNAL_ROLE = 'external';
 /** Labels on the externals we create: whose they are (the user's: never removed by us), and why they exist. */

@@ -7,7 +7,7 @@ import type { Attempt, Containers, Runner } from './gate-runner';
 import { FaultWatch, faultHint } from './gate-faults';
 import { HealthProber } from './healthcheck';
 import type { GateInput } from './gate-runner';
-import type { ContainerInfo, ReadinessSource, ServiceReadiness } from './types';
+import type { ContainerInfo, ReadinessSource, ServiceReadiness } from '../shared/types';
 
 export const CONTAINERS_CHECK = 'containers';
 /** The containers check shares a listing only with callers of the same moment (a pending call, in practice). */

@@ -3,7 +3,7 @@
 // hands each fault to the check that owns the service, so the same crash is always reported the same way:
 // with its exit code, its log tail and a hint — never as a 409 of an exec into it, and never only at the deadline.
 import type { Clock, Engine } from './deps';
-import type { ContainerInfo, GateFailure } from './types';
+import type { ContainerInfo, GateFailure } from '../shared/types';
 
 /** A container not created/started this long after the gate began is reported as never started. */
 export const NOT_STARTED_GRACE_MS = 5_000;

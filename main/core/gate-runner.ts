@@ -3,7 +3,7 @@ import type { Clock, Engine, Http, Tcp } from './deps';
 import type { Fault } from './gate-faults';
 import type { Manifest } from './manifest-schema';
 import type { GateEvent } from '../shared/events';
-import type { ComposeHealthcheck, ContainerInfo } from './types';
+import type { ComposeHealthcheck, ContainerInfo } from '../shared/types';
 
 /** What a gate run is given (gate.ts runGate). */
 export interface GateInput {

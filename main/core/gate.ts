@@ -10,7 +10,7 @@ import { makeRunner } from './gate-checks';
 import { CONTAINERS_CHECK, containersRunner } from './gate-containers';
 import { faultHint, type Fault } from './gate-faults';
 import type { Attempt, Containers, GateInput, Runner } from './gate-runner';
-import type { CheckResult, ContainerInfo, GateReport } from './types';
+import type { CheckResult, ContainerInfo, GateReport } from '../shared/types';
 import { isolationRunner } from './gate-isolation-runner';
 import type { GateEvent } from '../shared/events';
 

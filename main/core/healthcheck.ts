@@ -4,7 +4,7 @@
 // and Docker 20.10 has no start_interval). Docker's reported health stays the fallback and the truth after
 // the gate. Used by the gate's containers check and by the staged start (staged-up.ts).
 import type { Clock, ContainerHealthcheck, Engine } from './deps';
-import type { ComposeHealthcheck, ContainerInfo } from './types';
+import type { ComposeHealthcheck, ContainerInfo } from '../shared/types';
 
 /** Docker's defaults when the file does not say (`docker run --health-*`). */
 export const DOCKER_DEFAULT_TIMEOUT_MS = 30_000;

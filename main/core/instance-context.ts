@@ -8,7 +8,7 @@ import { envFilePath } from './envfile';
 import { overridePath } from './override/paths';
 import type { InstanceEngine } from './remotes';
 import { composeModelOf, loadInstance, resolveInstance, type InstanceRef, type LoadedInstance } from './resolve';
-import type { InstanceRecord, RegistryData } from './types';
+import type { InstanceRecord, RegistryData } from '../shared/types';
 import { slotPorts } from './ports';
 
 /** The instance's compose project: what every compose call of it names. */

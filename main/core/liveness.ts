@@ -3,7 +3,7 @@
 // written on another host (a home shared over the network, or between containers) cannot be probed from here: it
 // counts as alive.
 import type { HostEnv } from './deps';
-import type { InstanceRecord } from './types';
+import type { InstanceRecord } from '../shared/types';
 
 /** Is the process `pid`, recorded on host `on` (undefined: recorded before hosts were, so this host), alive? */
 export function ownerAlive(env: Pick<HostEnv, 'hostname' | 'alive'>, pid: number | undefined, on: string | undefined): boolean {

@@ -3,7 +3,7 @@
 // read back validates to exactly the manifest that was derived (a unit test round-trips it).
 import type { DerivedFor } from './manifest';
 import type { Manifest } from './manifest-schema';
-import { MAX_SLOT } from './types';
+import { MAX_SLOT } from '../shared/types';
 
 /** YAML flow style: { key: value, … } and [a, b], strings JSON-quoted (JSON strings are YAML strings). */
 export function flow(v: unknown): string {

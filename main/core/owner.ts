@@ -4,7 +4,7 @@
 // (The global Web Crypto, not node:crypto: that module cost every command ~3 ms of start-up to read an id.)
 import { join } from 'node:path';
 import type { Deps, Files } from './deps';
-import type { ContainerInfo } from './types';
+import type { ContainerInfo } from '../shared/types';
 
 export const OWNER_FILE = 'owner-id';
 const VALID = /^[a-z0-9][a-z0-9-]{7,63}$/;

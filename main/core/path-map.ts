@@ -4,7 +4,7 @@
 // source (the override's path-map contribution: compose merges a service's volumes by container target).
 import { splitVolumeSpec } from './compose-syntax';
 import { SandboxError } from './errors';
-import type { ComposeModel, PathMapEntry } from './types';
+import type { ComposeModel, PathMapEntry } from '../shared/types';
 
 const HINT = 'Give absolute paths: --path-map /home/me/src=/mnt/nfs/src (this machine=the engine host).';
 

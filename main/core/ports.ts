@@ -1,5 +1,5 @@
 // Slot math: the port map of a slot, its variables, and the proof that no two ports of slots 0..10 collide.
-import { MAX_SLOT, MIN_SLOT, type SlotPort } from './types';
+import { MAX_SLOT, MIN_SLOT, type SlotPort } from '../shared/types';
 import type { Manifest, PortSpec } from './manifest-schema';
 import { SandboxError } from './errors';
 

@@ -3,10 +3,10 @@
 // starts only under a profile: their checks are not run but reported skipped with the reason, their links
 // are not shown, and port variables the file never reads are marked unused (they keep their place in the
 // slot table, so bookmarks of the other ports stay stable).
-import type { ComposeModel } from './types';
+import type { ComposeModel } from '../shared/types';
 import type { GateCheckSpec, Manifest } from './manifest-schema';
 import type { SlotPort } from './ports';
-import type { CheckResult } from './types';
+import type { CheckResult } from '../shared/types';
 
 /** A check that is not run, and why. */
 export interface SkippedCheck {

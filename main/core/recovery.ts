@@ -13,7 +13,7 @@ import type { EventSink } from './events';
 import { noEvents } from './events';
 import { interrupted, ownerAlive } from './liveness';
 import { canonical } from './resolve';
-import type { InstanceRecord } from './types';
+import type { InstanceRecord } from '../shared/types';
 import { destroyResolved, previewDestroy, worktreeLinkOk } from './use-cases/destroy-steps';
 
 /** Prefix of the hidden folder beside the final directory where `create` checks a worktree out first. */

@@ -3,7 +3,7 @@
 // loads zod (~8 ms of start-up on node 20). tests/unit/core/registry-shape.test.ts holds both to the same
 // verdict on every field.
 import * as z from 'zod/mini';
-import { MAX_SLOT } from './types';
+import { MAX_SLOT } from '../shared/types';
 import { REGISTRY_VERSION } from './registry';
 
 /** Where an instance runs: context null = the default engine (also when `engine` is absent). */

@@ -1,7 +1,7 @@
 // Pure operations on the registry document. The store (main/adapters/registry-store.ts) does the I/O.
 import { SandboxError } from './errors';
-import { MAX_SLOT } from './types';
-import type { BlacklistEntry, InstanceOrigin, InstanceRecord, RegistryData } from './types';
+import { MAX_SLOT } from '../shared/types';
+import type { BlacklistEntry, InstanceOrigin, InstanceRecord, RegistryData } from '../shared/types';
 import { byText } from './order';
 import { basename, dirname } from 'node:path';
 

@@ -7,7 +7,7 @@ import type { PortProbe } from './world/host';
 import type { EventSink } from './events';
 import type { VolumeIo } from './snapshot-ports';
 import type { SyncState } from '../shared/sync';
-import type { InstanceRecord } from './types';
+import type { InstanceRecord } from '../shared/types';
 
 /** The Deps members that act on an engine: what changes when an instance runs elsewhere. */
 export interface EngineSide {

@@ -9,7 +9,7 @@ import { loadManifest } from './manifest';
 import type { Manifest } from './manifest-schema';
 import { overlayMounts } from './override/overlay';
 import { instanceContaining, instances } from './registry';
-import type { InstanceRecord, RegistryData } from './types';
+import type { InstanceRecord, RegistryData } from '../shared/types';
 
 /** An instance named by id, or "the instance holding this directory". */
 export type InstanceRef = { id: string } | { cwd: string };

@@ -6,7 +6,7 @@ import { SandboxError } from './errors';
 import type { Manifest } from './manifest-schema';
 import { assertSlot, slotPorts } from './ports';
 import { assertSlotAvailable, candidateSlots, noFreeSlotError } from './registry';
-import type { ContainerInfo, RegistryData } from './types';
+import type { ContainerInfo, RegistryData } from '../shared/types';
 
 export function blacklistFor(reg: RegistryData, slot: number, conflicts: PortConflict[], now: number): void {
   const c = conflicts.find(blacklists);

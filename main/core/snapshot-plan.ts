@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { splitVolumeSpec } from './compose-syntax';
 import { SandboxError } from './errors';
-import type { SnapshotMeta } from './snapshot-types';
+import type { SnapshotMeta } from '../shared/snapshot-types';
 
 /** Grace period for a clean stop before a copy of a volume (a database flushing a checkpoint can take a while). */
 export const STOP_TIMEOUT_S = 120;

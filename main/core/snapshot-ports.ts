@@ -1,7 +1,7 @@
 // The outside world of snapshots, as the core sees it: where snapshots are kept (files under the sandbox
 // home) and how a volume's content is copied (helper containers of the engine). Implemented in
 // main/adapters/snapshot-store.ts and main/adapters/volume-io.ts; faked in unit tests.
-import type { SnapshotMeta } from './snapshot-types';
+import type { SnapshotMeta } from '../shared/snapshot-types';
 
 export interface StoredSnapshot {
   meta: SnapshotMeta;

@@ -2,7 +2,7 @@
 // dashboard/IPC arguments (main/ui-backend/handlers.ts). Pure: no I/O. Every refusal is a USAGE error (exit 1)
 // with a one-line message naming the value and a hint saying what is accepted.
 import { SandboxError } from './errors';
-import { MAX_SLOT, MIN_SLOT } from './types';
+import { MAX_SLOT, MIN_SLOT } from '../shared/types';
 
 export interface IntRule {
   /** What the value is called in messages: "--slot", "slot", "--timeout". */

@@ -3,7 +3,7 @@ import type { Manifest } from './manifest-schema';
 import { markPortUsage, visibleLinks } from './reconcile';
 import { instanceLinkUrl } from './override/telemetry';
 import { expandTemplate, slotPorts } from './ports';
-import type { ComposeModel, ContainerInfo, GateReport, InstanceLink, InstanceRecord, InstanceStatus } from './types';
+import type { ComposeModel, ContainerInfo, GateReport, InstanceLink, InstanceRecord, InstanceStatus } from '../shared/types';
 import type { ContainerCounts, GateSummary, InstanceView } from '../shared/views';
 
 export type { ContainerCounts, GateSummary, InstanceView } from '../shared/views';

@@ -7,7 +7,7 @@
 // last-seen figure (the stats store), which the view cache reads for the memory bar and `up` for its estimate.
 import type { Deps } from '../core/deps';
 import { engineNameOf, probeEngines } from '../core/engines';
-import type { InstanceRecord } from '../core/types';
+import type { InstanceRecord } from '../shared/types';
 import { addStoppedFits } from '../core/use-cases/engine-fit';
 import type { FitMeter } from '../shared/views';
 

@@ -11,7 +11,7 @@ import type { EventSink, ProgressEvent } from '../core/events';
 import { instanceIdForNewDir, validateInstanceName, worktreeDirName } from '../core/identity';
 import { canonical, requireDir, resolveInstance } from '../core/resolve';
 import type { Engine } from '../core/deps';
-import type { ContainerInfo, InstanceRecord } from '../core/types';
+import type { ContainerInfo, InstanceRecord } from '../shared/types';
 import { destroyInstance, destroyPreview } from '../core/use-cases/destroy';
 import { downInstance } from '../core/use-cases/down';
 import { gateInstance } from '../core/use-cases/gate';

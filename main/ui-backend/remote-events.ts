@@ -6,7 +6,7 @@
 // those engines (state-service.ts); `allUp()` tells it when it can stop.
 import type { EngineEvent } from '../core/deps';
 import type { InstanceEngine } from '../core/remotes';
-import type { InstanceRecord } from '../core/types';
+import type { InstanceRecord } from '../shared/types';
 
 export interface RemoteStreamsOptions {
   /** The engine a record runs on, connected (deps.remotes.connect); undefined: no remotes port (never up). */

@@ -16,7 +16,7 @@ import type { EngineState, Snapshot } from '../shared/contract';
 import type { Deps, EngineEvent } from '../core/deps';
 import { toErrorPayload } from '../core/errors';
 import { instances as registryInstances } from '../core/registry';
-import type { ContainerInfo, RegistryData } from '../core/types';
+import type { ContainerInfo, RegistryData } from '../shared/types';
 import { findOrphans, groupByProject } from '../core/use-cases/list';
 import { listOtherEngines, type RemoteListing } from '../core/use-cases/list-engines';
 import { existingOwnerId } from '../core/owner';

@@ -2,7 +2,7 @@
 // state (and what a death or removal does to the list), directory watches, and the debounce into one refresh.
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import type { EngineEvent } from '../core/deps';
-import type { ContainerInfo } from '../core/types';
+import type { ContainerInfo } from '../shared/types';
 
 /**
  * Engine events that say nothing about a container's state (health-check execs fire every few seconds). `kill`

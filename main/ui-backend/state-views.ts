@@ -11,7 +11,7 @@ import { MANIFEST_FILE } from '../core/manifest';
 import type { Manifest } from '../core/manifest-schema';
 import { ktrdrPreset } from '../core/preset';
 import { loadInstance } from '../core/resolve';
-import type { ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../core/types';
+import type { ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../shared/types';
 import { composeMemoryLimits, estimateStackMemory, type LastSeenStats } from '../core/capacity';
 import { buildView, type InstanceView } from '../core/views';
 import type { MemoryMeter } from '../shared/views';

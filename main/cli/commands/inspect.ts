@@ -7,7 +7,7 @@ import { readComposeModel } from '../../core/compose-model';
 import { markPortUsage } from '../../core/reconcile';
 import { loadManifest } from '../../core/manifest';
 import { manifestJsonSchema } from '../../core/manifest-schema';
-import { MAX_SLOT, MIN_SLOT } from '../../core/types';
+import { MAX_SLOT, MIN_SLOT } from '../../shared/types';
 import { EXIT } from '../../core/errors';
 import { table } from '../render';
 import { addCommon, parseIntOption, runCommand, type Runtime } from '../runtime';

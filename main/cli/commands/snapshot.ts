@@ -4,7 +4,7 @@ import type { Command } from '../args/command';
 import pc from '../colors';
 import { EXIT, SandboxError } from '../../core/errors';
 import { formatBytes } from '../../core/snapshot-plan';
-import type { RestoreSummary, SnapshotSummary } from '../../core/snapshot-types';
+import type { RestoreSummary, SnapshotSummary } from '../../shared/snapshot-types';
 import { defaultSnapshot, listSnapshots, removeSnapshot } from '../../core/use-cases/snapshot-admin';
 import { resetInstance } from '../../core/use-cases/snapshot-reset';
 import { exclusive } from '../../core/use-cases/exclusive';

@@ -4,7 +4,7 @@
 import type { DoctorCheck } from '../compose-lint';
 import type { Files } from '../deps';
 import type { Manifest } from '../manifest-schema';
-import type { ComposeModel } from '../types';
+import type { ComposeModel } from '../../shared/types';
 import { isolatedNetworkName, sharedNetworks } from './isolation';
 import { isolationFor, manifestIsolation } from './state';
 

@@ -4,7 +4,7 @@
 // stops waiting on the 10–30 s interval — with no change after start-up (idle cost stays what the file says).
 // This builds the per-instance override fragment for it; older engines get nothing (see README: fastHealth).
 import { defaultServices } from '../compose-model';
-import type { ComposeModel } from '../types';
+import type { ComposeModel } from '../../shared/types';
 import type { Contribution } from './types';
 
 export const START_INTERVAL_MIN_API = '1.44';

@@ -4,7 +4,7 @@
 // by compose and labelled; the external stack's containers the instance talks to (a shared collector) are then
 // connected to it under their own names (up does that, main/core/use-cases/isolation-links.ts).
 import { LABEL_ROLE } from '../labels';
-import type { ComposeModel } from '../types';
+import type { ComposeModel } from '../../shared/types';
 import { ownershipLabels } from './labels';
 import type { Contribution, OverrideDoc } from './types';
 

@@ -3,7 +3,7 @@
 // `isolation: off`, `up --no-isolate`) and remembered, so that run/down/destroy/evidence see the same files.
 import { join } from 'node:path';
 import type { Files } from '../deps';
-import type { ComposeModel } from '../types';
+import type { ComposeModel } from '../../shared/types';
 import type { OverrideInput } from './types';
 import type { Manifest } from '../manifest-schema';
 import { ownerId } from '../owner';

@@ -1,7 +1,7 @@
 // Instance-aware telemetry (issue 10 item 7): services that already speak OpenTelemetry (an OTEL_* variable in
 // their environment) get `sandbox.instance=<id>` in OTEL_RESOURCE_ATTRIBUTES, merged with the value they
 // declare, so spans and metrics sent to a shared collector say which instance sent them.
-import type { ComposeModel } from '../types';
+import type { ComposeModel } from '../../shared/types';
 import type { Contribution, OverrideDoc } from './types';
 
 export const INSTANCE_ATTRIBUTE = 'sandbox.instance';

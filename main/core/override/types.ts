@@ -1,7 +1,7 @@
 // The per-instance compose override: a document generated from the instance's context, written to the sandbox
 // state (never into the user's repository) and passed as the LAST `-f` of every compose call of the instance.
 // It is assembled from small contributions (labels, isolation, telemetry, …), one file each, merged in order.
-import type { ComposeModel, PathMapEntry } from '../types';
+import type { ComposeModel, PathMapEntry } from '../../shared/types';
 
 /** What a contribution may look at. Pure data: no I/O. */
 export interface OverrideInput {

@@ -10,7 +10,7 @@ import { parseSlot, validateBranchName } from '../validate';
 import { loadManifest } from '../manifest';
 import { readComposeModel } from '../compose-model';
 import { allocateSlot, allocationError, type Allocation } from '../slots';
-import type { InstanceEngine, InstanceRecord } from '../types';
+import type { InstanceEngine, InstanceRecord } from '../../shared/types';
 import { describeInstance, type InstanceDetails } from './describe';
 import { mappedEngine } from './placement';
 import { repairInterrupted, stagingPath } from '../recovery';

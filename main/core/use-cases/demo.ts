@@ -10,7 +10,7 @@ import { SandboxError } from '../errors';
 import { noEvents, step, type EventSink } from '../events';
 import { instances } from '../registry';
 import { canonical } from '../resolve';
-import type { GateReport, InstanceRecord } from '../types';
+import type { GateReport, InstanceRecord } from '../../shared/types';
 import { createInstance } from './create';
 import { destroyInstance } from './destroy';
 import { upInstance } from './up';

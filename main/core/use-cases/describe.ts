@@ -5,9 +5,9 @@ import { composeModelOf, loadInstance, type LoadedInstance } from '../resolve';
 import { markPortUsage } from '../reconcile';
 import { slotPorts } from '../ports';
 import { linksFor } from '../views';
-import type { InstanceRecord } from '../types';
-import type { InstanceDetails } from '../results';
-export type { InstanceDetails } from '../results';
+import type { InstanceRecord } from '../../shared/types';
+import type { InstanceDetails } from '../../shared/results';
+export type { InstanceDetails } from '../../shared/results';
 
 export async function describeInstance(deps: Deps, rec: InstanceRecord): Promise<InstanceDetails> {
   const ctx = await loadInstance(deps, rec);

@@ -11,10 +11,10 @@ import { depsFor, onInstanceEngine } from '../instance-context';
 import { loadInstance, resolveInstance, type InstanceRef } from '../resolve';
 import { cleanRemote, disconnectIfUnused } from './remote-prepare';
 import { stopSourceWatch } from './sync';
-import type { DestroyPreview, DestroyResult } from '../results';
-import type { InstanceRecord } from '../types';
+import type { DestroyPreview, DestroyResult } from '../../shared/results';
+import type { InstanceRecord } from '../../shared/types';
 import { destroyResolved, dirtyError, previewDestroy, type DestroyOptions } from './destroy-steps';
-export type { DestroyPreview, DestroyResult } from '../results';
+export type { DestroyPreview, DestroyResult } from '../../shared/results';
 export { dirtyError, previewDestroy, type DestroyOptions } from './destroy-steps';
 
 function assertNotInProgress(deps: Deps, rec: InstanceRecord): void {

@@ -13,7 +13,7 @@ import { noEvents, type EventSink } from '../events';
 import { loadManifest } from '../manifest';
 import type { Manifest } from '../manifest-schema';
 import { canonical, resolveInstance, type LoadedInstance, type InstanceRef } from '../resolve';
-import type { InstanceRecord } from '../types';
+import type { InstanceRecord } from '../../shared/types';
 import { lintCompose, type DoctorCheck, type Env } from '../compose-lint';
 import { isolationDoctor } from '../override/doctor';
 import { EXTERNAL_LABELS } from '../externals';

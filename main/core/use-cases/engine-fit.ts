@@ -6,7 +6,7 @@ import { composeFilePaths } from '../compose-model';
 import type { Deps } from '../deps';
 import { engineNameOf, type EnginesReport, type StoppedFit } from '../engines';
 import { loadInstance } from '../resolve';
-import type { InstanceRecord, RegistryData } from '../types';
+import type { InstanceRecord, RegistryData } from '../../shared/types';
 
 async function fitOne(deps: Deps, rec: InstanceRecord, row: EnginesReport['engines'][number]): Promise<StoppedFit | null> {
   const lastSeen = deps.engines.lastSeen(rec.id);

@@ -11,7 +11,7 @@ import { EVIDENCE_DIR, evidenceStamp, summarise, type ContainerEvidence, type Ev
 import { createRedactor, isSensitiveName, redactDeep } from '../redact';
 import type { InstanceRef } from '../resolve';
 import { depsFor, resolveContext } from '../instance-context';
-import type { GateReport } from '../types';
+import type { GateReport } from '../../shared/types';
 import { collectContainers, collectGit, collectRunOutputs, collectVersions, composeConfigText } from './evidence-collect';
 import { statusOfContext } from './status';
 

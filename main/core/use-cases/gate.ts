@@ -7,7 +7,7 @@ import { requireDir, type InstanceRef } from '../resolve';
 import { depsFor, resolveContext, type InstanceContext } from '../instance-context';
 import { defaultServices, healthchecksOf, publishingServices } from '../compose-model';
 import { activeProfiles, reconcileChecks, skippedResult, withSkipped } from '../reconcile';
-import type { GateReport } from '../types';
+import type { GateReport } from '../../shared/types';
 import { projectNames } from './isolation-links';
 
 /** The gate of a resolved instance: its compose model and engine come from the context. */

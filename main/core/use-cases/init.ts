@@ -9,7 +9,7 @@ import { loadManifest } from '../manifest';
 import { readComposeModel } from '../compose-model';
 import { canonical, ensureEnvFile, excludeEnvFile } from '../resolve';
 import { allocateSlot, allocationError, type Allocation } from '../slots';
-import type { InstanceRecord } from '../types';
+import type { InstanceRecord } from '../../shared/types';
 import { describeInstance, type InstanceDetails } from './describe';
 import { repairInterrupted } from '../recovery';
 

@@ -4,7 +4,7 @@
 // Never connected: containers of sandbox instances (ours or anyone's), and never under one of our own names.
 import type { Deps, NetworkMember } from '../deps';
 import { isolatedNetworkName, sharedNetworks } from '../override/isolation';
-import type { ComposeModel } from '../types';
+import type { ComposeModel } from '../../shared/types';
 import { composeModelOf, type LoadedInstance } from '../resolve';
 
 export interface IsolationLink {

@@ -4,7 +4,7 @@
 import type { Deps } from '../deps';
 import { engineNameOf, ENGINE_PROBE_TIMEOUT_MS, type EngineTarget } from '../engines';
 import { listInstances, startList, type ListResult } from './list';
-import type { ContainerInfo, RegistryData } from '../types';
+import type { ContainerInfo, RegistryData } from '../../shared/types';
 import type { InstanceView } from '../views';
 
 type EngineStatus = NonNullable<InstanceView['engineStatus']>;

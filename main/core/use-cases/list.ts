@@ -7,13 +7,13 @@ import { defaultServices, readComposeModel, type ComposeModel } from '../compose
 import { instances } from '../registry';
 import { loadInstance } from '../resolve';
 import { buildView, type InstanceView } from '../views';
-import type { ContainerInfo, InstanceRecord, RegistryData } from '../types';
-import type { OrphanProject, ListResult } from '../results';
+import type { ContainerInfo, InstanceRecord, RegistryData } from '../../shared/types';
+import type { OrphanProject, ListResult } from '../../shared/results';
 import { byText } from '../order';
 import { existingOwnerId, isOurs } from '../owner';
 import type { EventSink } from '../events';
 import { interrupted } from '../liveness';
-export type { OrphanProject, ListResult } from '../results';
+export type { OrphanProject, ListResult } from '../../shared/results';
 
 /** What list starts from: the registry as read and the current engine's listing (already on its way). */
 export interface ListStart {

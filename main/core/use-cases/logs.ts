@@ -3,7 +3,7 @@ import type { Deps, LogLine } from '../deps';
 import { SandboxError } from '../errors';
 import { onInstanceEngine } from '../instance-context';
 import type { InstanceRef } from '../resolve';
-import type { ContainerInfo } from '../types';
+import type { ContainerInfo } from '../../shared/types';
 import { byText } from '../order';
 
 export interface ServiceLogLine {

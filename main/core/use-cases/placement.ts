@@ -5,7 +5,7 @@ import { engineNameOf, ENGINE_PROBE_TIMEOUT_MS, probeEngines, type EnginesPort }
 import { SandboxError } from '../errors';
 import { resolveInstance, type InstanceRef } from '../resolve';
 import { mapPath, parsePathMap } from '../path-map';
-import type { InstanceEngine, InstanceRecord, PathMapEntry } from '../types';
+import type { InstanceEngine, InstanceRecord, PathMapEntry } from '../../shared/types';
 import { checkMappedDir, describeMap } from './remote-prepare';
 
 export function enginesPort(deps: Deps): EnginesPort {

@@ -8,7 +8,7 @@ import { existingOwnerId } from '../owner';
 import { removeOverrideState } from '../override/state';
 import { instances } from '../registry';
 import { repairInterrupted } from '../recovery';
-import type { InstanceRecord } from '../types';
+import type { InstanceRecord } from '../../shared/types';
 import { findOrphans, groupByProject, type OrphanProject } from './list';
 
 export interface PruneOptions {

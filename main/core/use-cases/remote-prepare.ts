@@ -14,7 +14,7 @@ import type { RemoteLink } from '../remotes';
 import type { LoadedInstance } from '../resolve';
 import { portConflictError } from '../slots';
 import { instances } from '../registry';
-import type { PathMapEntry } from '../types';
+import type { PathMapEntry } from '../../shared/types';
 import { mappedByRecord, startSourceWatch } from './sync';
 
 /** Images named by the compose files (plain names; ones built from a variable are left to compose). */

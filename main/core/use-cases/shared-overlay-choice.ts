@@ -10,8 +10,8 @@ import { depsFor, resolveContext } from '../instance-context';
 import type { Manifest } from '../manifest-schema';
 import { chosenFolders, overlayFolders, type OverlayChoice } from '../override/overlay';
 import type { InstanceRef } from '../resolve';
-import type { InstanceEngine } from '../types';
-import type { SharedOverlayChoiceResult } from '../results';
+import type { InstanceEngine } from '../../shared/types';
+import type { SharedOverlayChoiceResult } from '../../shared/results';
 import { sharedDataStatus } from './shared-overlay';
 
 /** What the user asked: on (every shared folder, or those listed) or off. */

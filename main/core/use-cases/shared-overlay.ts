@@ -21,7 +21,7 @@ import {
   type OverlayMount,
 } from '../override/overlay';
 import type { InstanceRef } from '../resolve';
-import type { SharedFolderState, SharedOverlayStatus, SharedResetResult } from '../results';
+import type { SharedFolderState, SharedOverlayStatus, SharedResetResult } from '../../shared/results';
 import { STOP_TIMEOUT_S } from '../snapshot-plan'; // (not snapshot-common: it loads yaml, which status and list must not)
 
 /** One overlaid shared folder of an instance, as `status` and `shared reset` report it. */

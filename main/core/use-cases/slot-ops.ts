@@ -11,7 +11,7 @@ import { assertSlotAvailable, holderOfSlot, isBlacklisted } from '../registry';
 import { ensureEnvFile, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
 import { releaseSharedLinks } from './isolation-links';
 import { portConflictError } from '../slots';
-import { MAX_SLOT, MIN_SLOT } from '../types';
+import { MAX_SLOT, MIN_SLOT } from '../../shared/types';
 import { upInstance, type UpResult } from './up';
 
 export interface SlotRow {

@@ -4,7 +4,7 @@ import type { Deps } from '../deps';
 import { SandboxError } from '../errors';
 import { canonical } from '../resolve';
 import { validateSnapshotName } from '../snapshot-plan';
-import type { SnapshotSummary } from '../snapshot-types';
+import type { SnapshotSummary } from '../../shared/snapshot-types';
 import { requireSnapshot, snapshotPorts } from './snapshot-common';
 
 export async function listSnapshots(deps: Deps): Promise<SnapshotSummary[]> {

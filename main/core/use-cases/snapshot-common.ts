@@ -11,8 +11,8 @@ import { renderResolvedCompose } from '../resolved-compose';
 import { composeFilePaths } from '../compose-model';
 import { composeHash, composeProjectName, formatBytes, validateSnapshotName, type VolumePlan } from '../snapshot-plan';
 import type { CopyProgress, SnapshotStore, VolumeIo } from '../snapshot-ports';
-import type { ContainerInfo } from '../types';
-import type { SnapshotMeta } from '../snapshot-types';
+import type { ContainerInfo } from '../../shared/types';
+import type { SnapshotMeta } from '../../shared/snapshot-types';
 
 export const SNAPSHOT_ROLE = 'snapshot';
 export { STOP_TIMEOUT_S } from '../snapshot-plan';

@@ -7,7 +7,7 @@ import { noEvents, step, type EventSink } from '../events';
 import { canonical, loadInstance, requireDir, resolveInstance, secretTarget, type InstanceRef } from '../resolve';
 import { depsFor, resolveContext } from '../instance-context';
 import { validateSnapshotName } from '../snapshot-plan';
-import type { ResetResult, RestoreSummary } from '../snapshot-types';
+import type { ResetResult, RestoreSummary } from '../../shared/snapshot-types';
 import { createInstance, type CreateOptions } from './create';
 import { describeInstance, type InstanceDetails } from './describe';
 import { destroyInstance } from './destroy';

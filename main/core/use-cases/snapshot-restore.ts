@@ -9,8 +9,8 @@ import { step, type EventSink } from '../events';
 import type { RemoteLink } from '../remotes';
 import type { LoadedInstance } from '../resolve';
 import { incompatibilities, incompatibleError, planVolumes, type VolumePlan } from '../snapshot-plan';
-import type { RestoreSummary, SnapshotMeta } from '../snapshot-types';
-import type { ContainerInfo } from '../types';
+import type { RestoreSummary, SnapshotMeta } from '../../shared/snapshot-types';
+import type { ContainerInfo } from '../../shared/types';
 import {
   helperImage,
   helperLabels,

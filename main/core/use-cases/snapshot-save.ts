@@ -10,7 +10,7 @@ import { loadInstance, requireDir, type InstanceRef } from '../resolve';
 import { isRecycledWal, PG_CONTROL_SCRIPT, walTrimFrom, type WalTrim } from '../snapshot-postgres';
 import type { HelperSpec, VolumeIo } from '../snapshot-ports';
 import { formatBytes, ownVolumeKeys, planVolumes, validateSnapshotName } from '../snapshot-plan';
-import type { SnapshotMeta, SnapshotSummary, SnapshotVolume } from '../snapshot-types';
+import type { SnapshotMeta, SnapshotSummary, SnapshotVolume } from '../../shared/snapshot-types';
 import {
   STOP_TIMEOUT_S,
   helperImage,

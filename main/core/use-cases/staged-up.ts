@@ -9,7 +9,7 @@ import type { ComposeTarget, Deps } from '../deps';
 import type { EventSink } from '../events';
 import { FaultWatch } from '../gate-faults';
 import { HealthProber } from '../healthcheck';
-import type { ComposeModel, ContainerInfo } from '../types';
+import type { ComposeModel, ContainerInfo } from '../../shared/types';
 
 const POLL_MS = 250;
 /** Set to 0 to start with one plain `compose up -d` (compose then waits on Docker's healthcheck clock). */

@@ -6,10 +6,10 @@ import { modelOrNull, resolveContext, type InstanceContext } from '../instance-c
 import { defaultServices } from '../compose-model';
 import { activeProfiles, reconcileChecks } from '../reconcile';
 import { buildView } from '../views';
-import type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
+import type { ServiceStatus, EndpointStatus, StatusResult } from '../../shared/results';
 import { byText } from '../order';
 import { overlayOnly, sharedDataStatus } from './shared-overlay';
-export type { ServiceStatus, EndpointStatus, StatusResult } from '../results';
+export type { ServiceStatus, EndpointStatus, StatusResult } from '../../shared/results';
 
 export async function statusOf(deps: Deps, ref: InstanceRef): Promise<StatusResult> {
   return statusOfContext(deps, await resolveContext(deps, ref));

@@ -13,7 +13,7 @@ import { slotPorts } from '../ports';
 import type { RemoteLink, SyncPort } from '../remotes';
 import { loadInstance, requireDir, resolveInstance, type InstanceRef, type LoadedInstance } from '../resolve';
 import { ChangeBatcher, ignoredChange, syncTargets, type BatcherOptions, type SyncTarget } from '../sync-watch';
-import type { InstanceRecord } from '../types';
+import type { InstanceRecord } from '../../shared/types';
 import type { SyncState } from '../../shared/sync';
 
 export interface SyncResult {

@@ -14,7 +14,7 @@ import { apiAtLeast, composeTakesStartInterval, START_INTERVAL_MIN_API } from '.
 import { defaultServices } from '../compose-model';
 import type { DoctorCheck } from '../compose-lint';
 import { createExternals, describeExternals, externalsOf, missingExternals, missingExternalsError } from '../externals';
-import type { UpResult } from '../results';
+import type { UpResult } from '../../shared/results';
 import { sharedNetworks } from '../override/isolation';
 import { isolationFor } from '../override/state';
 import { linkSharedServices } from './isolation-links';
@@ -23,7 +23,7 @@ import { composeProgress } from '../compose-progress';
 import { startCapacityCheck } from './capacity-check';
 import { prepareRemoteUp, watchRemoteSource } from './remote-prepare';
 import { probeOverlay, refuseRemoteOverlay } from './shared-overlay';
-export type { UpResult } from '../results';
+export type { UpResult } from '../../shared/results';
 
 /** Bind-mount sources must exist, or Docker creates them root-owned (or refuses, on Docker Desktop). */
 async function ensureSharedDirs(files: Files, vars: Record<string, string>, manifest: InstanceContext['manifest']): Promise<void> {

@@ -1,5 +1,5 @@
 // The Docker engine as the core sees it: queries, logs, exec, events, cleanup (adapters/engine.ts).
-import type { ContainerInfo } from '../types';
+import type { ContainerInfo } from '../../shared/types';
 
 /** Raised by any adapter when the Docker engine cannot be reached. */
 export class EngineUnavailableError extends Error {

@@ -1,5 +1,5 @@
 // What the core keeps under the sandbox home: the registry, gate reports, secrets, compose models, locks.
-import type { ComposeModel, GateReport, RegistryData } from '../types';
+import type { ComposeModel, GateReport, RegistryData } from '../../shared/types';
 
 export interface RegistryStore {
   readonly file: string;

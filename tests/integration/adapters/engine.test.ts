@@ -8,7 +8,7 @@ import { createCompose } from '../../../main/adapters/compose';
 import { dockerChildEnv, resolveDockerEndpointFromSystem, parseDockerHost } from '../../../main/adapters/docker-endpoint';
 import { createEngine } from '../../../main/adapters/engine';
 import { EngineUnavailableError, type ComposeTarget, type EngineEvent } from '../../../main/core/deps';
-import type { ContainerInfo } from '../../../main/core/types';
+import type { ContainerInfo } from '../../../main/shared/types';
 import { tempDir, uniqueProject, waitFor, writeStack } from './helpers';
 
 const endpoint = resolveDockerEndpointFromSystem(process.env);

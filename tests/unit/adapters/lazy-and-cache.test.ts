@@ -6,7 +6,7 @@ import { createComposeModelCache } from '../../../main/adapters/compose-model-ca
 import { createDeps } from '../../../main/adapters/index';
 import { lazyAdapter } from '../../../main/adapters/lazy';
 import { readComposeModel } from '../../../main/core/compose-model';
-import type { ComposeModel } from '../../../main/core/types';
+import type { ComposeModel } from '../../../main/shared/types';
 import { nodeFiles } from '../../../main/adapters/files';
 
 describe('lazyAdapter', () => {

@@ -7,7 +7,7 @@ import type { ProgressEvent } from '../../../main/core/events';
 import { startCapacityCheck } from '../../../main/core/use-cases/capacity-check';
 import type { LoadedInstance } from '../../../main/core/resolve';
 import { container, FakeClock, FakeEngine, fakeDeps, makeManifest, record, T0 } from './fakes';
-import type { ContainerInfo } from '../../../main/core/types';
+import type { ContainerInfo } from '../../../main/shared/types';
 import { fakeEnv } from './memory-files';
 
 const GiB = 1024 ** 3;

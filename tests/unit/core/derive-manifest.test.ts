@@ -11,7 +11,7 @@ import { loadManifest } from '../../../main/core/manifest';
 import { validateManifest } from '../../../main/core/manifest-validate';
 import { manifestInit } from '../../../main/core/use-cases/manifest-init';
 import { findOutOfRange, findPortCollisions, portFor } from '../../../main/core/ports';
-import { MAX_SLOT } from '../../../main/core/types';
+import { MAX_SLOT } from '../../../main/shared/types';
 import { MemoryFiles } from './memory-files';
 import { nodeFiles } from '../../../main/adapters/files';
 

@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import type { EngineRow, EnginesPort } from '../../../main/core/engines';
 import { addStoppedFits } from '../../../main/core/use-cases/engine-fit';
-import type { RegistryData } from '../../../main/core/types';
+import type { RegistryData } from '../../../main/shared/types';
 import { FakeClock, fakeDeps, record, T0 } from './fakes';
 
 const GiB = 1024 ** 3;

@@ -5,7 +5,7 @@ import { emptyRegistry } from '../../../main/core/registry';
 import { fakeEnv, MemoryFiles } from './memory-files';
 import { LOCAL_ENGINE, type RemotesPort, type SyncPort } from '../../../main/core/remotes';
 import { runGate, type GateEvent } from '../../../main/core/gate';
-import type { CheckResult, ComposeHealthcheck, ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../../../main/core/types';
+import type { CheckResult, ComposeHealthcheck, ContainerInfo, GateReport, InstanceRecord, RegistryData } from '../../../main/shared/types';
 
 export const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Compose, ComposeModelCache, Deps, GateStore, RegistryStore } from '../../../main/core/deps';
-import type { ComposeModel, GateReport, RegistryData } from '../../../main/core/types';
+import type { ComposeModel, GateReport, RegistryData } from '../../../main/shared/types';
 import { upInstance } from '../../../main/core/use-cases/up';
 import { gateInstance } from '../../../main/core/use-cases/gate';
 import { statusOf } from '../../../main/core/use-cases/status';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnginesPort, EngineTarget } from '../../../main/core/engines';
 import { listAcrossEngines } from '../../../main/core/use-cases/list-engines';
-import type { ContainerInfo, RegistryData } from '../../../main/core/types';
+import type { ContainerInfo, RegistryData } from '../../../main/shared/types';
 import { container, FakeClock, FakeEngine, fakeDeps, record, registryWith } from './fakes';
 
 const target = (name: string, current = false): EngineTarget => ({

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { interpolate, mappedVolumes, mapPath, parsePathMap } from '../../../main/core/path-map';
 import { buildOverride } from '../../../main/core/override';
 import { splitVolumeSpec } from '../../../main/core/compose-syntax';
-import type { ComposeModel } from '../../../main/core/types';
+import type { ComposeModel } from '../../../main/shared/types';
 
 describe('parsePathMap', () => {
   it('LOCAL=REMOTE, absolute, trailing slashes dropped', () => {

@@ -17,7 +17,7 @@ import {
   visibleLinks,
   withSkipped,
 } from '../../../main/core/reconcile';
-import type { CheckResult } from '../../../main/core/types';
+import type { CheckResult } from '../../../main/shared/types';
 import { buildView, linksFor } from '../../../main/core/views';
 import { record } from './fakes';
 

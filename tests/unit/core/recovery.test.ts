@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Deps, Git } from '../../../main/core/deps';
 import { interrupted, repairInterrupted, stagingPath } from '../../../main/core/recovery';
-import type { RegistryData } from '../../../main/core/types';
+import type { RegistryData } from '../../../main/shared/types';
 import { worktreeLinkOk } from '../../../main/core/use-cases/destroy-steps';
 import { fakeDeps, record, registryWith } from './fakes';
 import { fakeEnv, MemoryFiles } from './memory-files';

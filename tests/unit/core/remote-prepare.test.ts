@@ -8,7 +8,7 @@ import type { Compose, ComposeTarget, Deps, GateStore, RegistryStore } from '../
 import type { EnginesPort } from '../../../main/core/engines';
 import type { ProgressEvent } from '../../../main/core/events';
 import type { InstanceEngine, RemoteLink, RemotesPort } from '../../../main/core/remotes';
-import type { RegistryData } from '../../../main/core/types';
+import type { RegistryData } from '../../../main/shared/types';
 import { composeImages, disconnectIfUnused } from '../../../main/core/use-cases/remote-prepare';
 import { downInstance } from '../../../main/core/use-cases/down';
 import { readLogs } from '../../../main/core/use-cases/logs';

@@ -15,7 +15,7 @@ import {
   setSharedOverlay,
 } from '../../../main/core/use-cases/shared-overlay-choice';
 import { statusOf } from '../../../main/core/use-cases/status';
-import type { RegistryData } from '../../../main/core/types';
+import type { RegistryData } from '../../../main/shared/types';
 import { FakeEngine, container, fakeDeps, record, registryWith } from './fakes';
 import { MemoryFiles } from './memory-files';
 

@@ -4,7 +4,7 @@ import { ktrdrPreset } from '../../../main/core/preset';
 import { emptyRegistry } from '../../../main/core/registry';
 import { allocateSlot, allocationError, blacklistFor, portConflictError } from '../../../main/core/slots';
 import type { PortOwner } from '../../../main/core/deps';
-import type { ContainerInfo, RegistryData } from '../../../main/core/types';
+import type { ContainerInfo, RegistryData } from '../../../main/shared/types';
 import { container, FakeClock, FakePortProbe, fakeDeps, record, registryWith, T0 } from './fakes';
 
 function setup(held: [number, PortOwner | null][] = [], reg: RegistryData = emptyRegistry()) {

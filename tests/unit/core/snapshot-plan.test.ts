@@ -12,7 +12,7 @@ import {
   planVolumes,
   validateSnapshotName,
 } from '../../../main/core/snapshot-plan';
-import type { SnapshotMeta } from '../../../main/core/snapshot-types';
+import type { SnapshotMeta } from '../../../main/shared/snapshot-types';
 
 describe('snapshot names', () => {
   it('accepts plain names', () => {

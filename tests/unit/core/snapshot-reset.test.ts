@@ -13,8 +13,8 @@ import { localRemotes } from './fakes';
 import { loadInstance, resolveInstance } from '../../../main/core/resolve';
 import { composeHash } from '../../../main/core/snapshot-plan';
 import type { VolumeIo } from '../../../main/core/snapshot-ports';
-import type { SnapshotMeta } from '../../../main/core/snapshot-types';
-import type { ContainerInfo } from '../../../main/core/types';
+import type { SnapshotMeta } from '../../../main/shared/snapshot-types';
+import type { ContainerInfo } from '../../../main/shared/types';
 import { restoreIntoNewVolumes } from '../../../main/core/use-cases/snapshot-restore';
 import { resetInstance } from '../../../main/core/use-cases/snapshot-reset';
 

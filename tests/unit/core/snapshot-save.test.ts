@@ -11,7 +11,7 @@ import { createSnapshotStore } from '../../../main/adapters/snapshot-store';
 import type { Deps } from '../../../main/core/deps';
 import { LOCAL_ENGINE } from '../../../main/core/remotes';
 import type { VolumeIo } from '../../../main/core/snapshot-ports';
-import type { ContainerInfo } from '../../../main/core/types';
+import type { ContainerInfo } from '../../../main/shared/types';
 import { saveSnapshot } from '../../../main/core/use-cases/snapshot-save';
 
 let root: string;

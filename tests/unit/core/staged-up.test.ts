@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { composeModelFromTexts } from '../../../main/core/compose-model-parse';
 import type { Compose, ComposeTarget } from '../../../main/core/deps';
 import type { ProgressEvent } from '../../../main/core/events';
-import type { ContainerInfo } from '../../../main/core/types';
+import type { ContainerInfo } from '../../../main/shared/types';
 import { composeUpStaged, startStages } from '../../../main/core/use-cases/staged-up';
 import { container, FakeClock, FakeEngine, fakeDeps } from './fakes';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Deps, RegistryStore } from '../../../main/core/deps';
 import type { InstanceEngine, RemoteLink, SyncPort } from '../../../main/core/remotes';
-import type { RegistryData } from '../../../main/core/types';
+import type { RegistryData } from '../../../main/shared/types';
 import { syncNow, watchSync } from '../../../main/core/use-cases/sync';
 import type { SyncState } from '../../../main/shared/sync';
 import { syncSummary } from '../../../main/shared/sync';

@@ -11,7 +11,7 @@ import {
   type RegistryStore,
 } from '../../../main/core/deps';
 import type { ProgressEvent } from '../../../main/core/events';
-import type { GateReport, RegistryData } from '../../../main/core/types';
+import type { GateReport, RegistryData } from '../../../main/shared/types';
 import { upInstance } from '../../../main/core/use-cases/up';
 import { fakeEnv, MemoryFiles } from './memory-files';
 import { container, FakeClock, FakeEngine, FakeHttp, FakePortProbe, fakeDeps, record, registryWith } from './fakes';

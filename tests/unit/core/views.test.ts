@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ktrdrPreset } from '../../../main/core/preset';
 import { portVariables } from '../../../main/core/ports';
 import { buildView, countContainers, linksFor, relativeTime, statusOf, summariseGate } from '../../../main/core/views';
-import type { GateReport } from '../../../main/core/types';
+import type { GateReport } from '../../../main/shared/types';
 import { container, record } from './fakes';
 
 describe('countContainers', () => {

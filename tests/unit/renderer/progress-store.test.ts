@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventMap } from '../../../main/shared/contract';
 import type { ProgressEvent } from '../../../main/core/events';
-import type { CheckResult } from '../../../main/core/types';
+import type { CheckResult } from '../../../main/shared/types';
 import {
   applyProgress,
   beginOperation,

@@ -10,7 +10,7 @@ import { createGateStore } from '../../../main/adapters/gate-store';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import type { Deps, Git } from '../../../main/core/deps';
 import type { ProgressEvent } from '../../../main/core/events';
-import type { InstanceRecord } from '../../../main/core/types';
+import type { InstanceRecord } from '../../../main/shared/types';
 import { createDispatch, createHandlers, type ServiceHandlers } from '../../../main/ui-backend/handlers';
 import { createFileSettingsStore } from '../../../main/ui-backend/node-platform';
 import type { Platform, StateService } from '../../../main/ui-backend/types';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEATH_WINDOW_MS, trustRecentDeaths } from '../../../main/ui-backend/state-triggers';
-import type { ContainerInfo } from '../../../main/core/types';
+import type { ContainerInfo } from '../../../main/shared/types';
 
 const c = (id: string, state: ContainerInfo['state'] = 'running'): ContainerInfo => ({
   id,

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine, EngineEvent } from '../../../main/core/deps';
 import type { InstanceEngine } from '../../../main/core/remotes';
-import type { InstanceRecord } from '../../../main/core/types';
+import type { InstanceRecord } from '../../../main/shared/types';
 import { createRemoteStreams, type RemoteStreams } from '../../../main/ui-backend/remote-events';
 import { record } from '../core/fakes';
 

@@ -10,7 +10,7 @@ import { createGateStore } from '../../../main/adapters/gate-store';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import type { Compose, ComposeTarget, Deps } from '../../../main/core/deps';
 import type { InstanceEngine, RemoteLink } from '../../../main/core/remotes';
-import type { InstanceRecord } from '../../../main/core/types';
+import type { InstanceRecord } from '../../../main/shared/types';
 import { createHandlers, type ServiceHandlers } from '../../../main/ui-backend/handlers';
 import type { Platform, StateService } from '../../../main/ui-backend/types';
 import { container, FakeClock, FakeEngine, FakeHttp, FakePortProbe, inertSync } from '../core/fakes';

@@ -7,7 +7,7 @@ import type { Snapshot } from '../../../main/shared/contract';
 import { createRegistryStore } from '../../../main/adapters/registry-store';
 import { createSnapshotStore } from '../../../main/adapters/snapshot-store';
 import type { Deps, Git } from '../../../main/core/deps';
-import type { SnapshotMeta } from '../../../main/core/snapshot-types';
+import type { SnapshotMeta } from '../../../main/shared/snapshot-types';
 import { createHandlers, type ServiceHandlers } from '../../../main/ui-backend/handlers';
 import type { Platform, StateService } from '../../../main/ui-backend/types';
 import { nodeFiles } from '../../../main/adapters/files';

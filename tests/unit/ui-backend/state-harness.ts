@@ -11,7 +11,7 @@ import { nodeFiles } from '../../../main/adapters/files';
 import { systemClock } from '../../../main/adapters/clock';
 import type { EnginesPort } from '../../../main/core/engines';
 import { EngineUnavailableError, type Deps, type Engine, type EngineEvent } from '../../../main/core/deps';
-import type { ContainerInfo, InstanceRecord } from '../../../main/core/types';
+import type { ContainerInfo, InstanceRecord } from '../../../main/shared/types';
 import type { LiveStateService } from '../../../main/ui-backend/state-service';
 import { container, FIXTURE_SERVICES, localRemotes } from '../core/fakes';
 

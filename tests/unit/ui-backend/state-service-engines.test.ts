@@ -3,7 +3,7 @@
 // those engines' event streams followed through the remotes port, reconnecting with backoff.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock, Deps, Engine } from '../../../main/core/deps';
-import type { ContainerInfo, InstanceRecord } from '../../../main/core/types';
+import type { ContainerInfo, InstanceRecord } from '../../../main/shared/types';
 import { createStateService, type LiveStateService } from '../../../main/ui-backend/state-service';
 import { container, inertSync } from '../core/fakes';
 import type { EnginesPort, EngineTarget } from '../../../main/core/engines';

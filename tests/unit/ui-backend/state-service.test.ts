@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../main/shared/contract';
 import type { Deps } from '../../../main/core/deps';
-import type { InstanceRecord } from '../../../main/core/types';
+import type { InstanceRecord } from '../../../main/shared/types';
 import { viewOf } from '../../../main/core/use-cases/list';
 import { createStateService, isStateChangingEvent, type LiveStateService } from '../../../main/ui-backend/state-service';
 import { type ScriptedEngine, sleep, stateWorld, waitFor, type StateWorld } from './state-harness';
