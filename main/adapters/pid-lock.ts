@@ -6,7 +6,6 @@
 // staleMs. Release removes the lock only while it is still the caller's (its token). A directory in the lock's
 // place is an older version's registry lock (a directory holding "pid host"): honoured the same way.
 // Errors that waiting cannot cure (permissions, a read-only or missing directory) fail at once.
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { processAlive, thisHost } from './host-env';
@@ -43,6 +42,12 @@ export interface WaitOptions extends LockOptions {
 }
 
 const STALE_MS = 10_000;
+
+/** n random bytes as hex; node:crypto loaded on the first lock taken (every command loads this module: `env`, `list`
+ *  and `status`, which take none, must not load crypto). */
+function randomHex(n: number): string {
+  return process.getBuiltinModule('node:crypto').randomBytes(n).toString('hex');
+}
 
 /** What stands in the lock's place: its holder, whether it is provably dead, and its text (null: gone). */
 interface Found {
@@ -100,7 +105,7 @@ async function look(file: string, opts: LockOptions): Promise<Found | null> {
 
 /** Move a dead holder's lock aside and remove it, unless what was moved turns out to be a fresh one. */
 async function breakStale(file: string, found: Found): Promise<void> {
-  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const aside = `${file}.stale-${process.pid}-${randomHex(4)}`;
   try {
     await fsp.rename(file, aside);
   } catch (err) {
@@ -118,8 +123,8 @@ async function breakStale(file: string, found: Found): Promise<void> {
 /** Take the lock at `file` once: its release, or the live holder. */
 export async function tryLock(file: string, opts: LockOptions = {}): Promise<TryLock> {
   const owner = { pid: process.pid, host: thisHost(), op: opts.op ?? 'lock', since: new Date().toISOString() };
-  const text = `${JSON.stringify({ ...owner, token: randomBytes(8).toString('hex') })}\n`;
-  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const text = `${JSON.stringify({ ...owner, token: randomHex(8) })}\n`;
+  const tmp = `${file}.${process.pid}-${randomHex(4)}.tmp`;
   await fsp.writeFile(tmp, text, { mode: 0o644 });
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
