@@ -1,6 +1,6 @@
 // Mapping of the engine's container list entries (and events) to the domain types.
 import type { EngineEvent } from '../core/deps';
-import type { ContainerHealth, ContainerInfo, ContainerState, PublishedPort } from '../shared/types';
+import type { ContainerHealth, ContainerInfo, ContainerMount, ContainerState, PublishedPort } from '../shared/types';
 import { LABEL_INSTANCE, LABEL_OWNER } from '../core/labels';
 
 export const LABEL_PROJECT = 'com.docker.compose.project';
@@ -31,6 +31,18 @@ export interface RawContainer {
   State?: string;
   Status?: string;
   Ports?: Array<{ IP?: string; PrivatePort: number; PublicPort?: number; Type?: string }> | null;
+  Mounts?: Array<{ Type?: string; Name?: string; Source?: string; Destination?: string }> | null;
+}
+
+/** Binds (by host path) and volumes (by name); tmpfs and the like are left out. */
+function mountsOf(c: RawContainer): ContainerMount[] {
+  const out: ContainerMount[] = [];
+  for (const m of c.Mounts ?? []) {
+    if (!m.Destination) continue;
+    if (m.Type === 'bind' && m.Source) out.push({ type: 'bind', target: m.Destination, source: m.Source });
+    else if (m.Type === 'volume' && m.Name) out.push({ type: 'volume', target: m.Destination, source: m.Name });
+  }
+  return out;
 }
 
 export function toContainerInfo(c: RawContainer): ContainerInfo {
@@ -57,6 +69,7 @@ export function toContainerInfo(c: RawContainer): ContainerInfo {
   };
   const wd = labels[LABEL_WORKING_DIR];
   if (wd) info.workingDir = wd;
+  if (c.Mounts) info.mounts = mountsOf(c);
   const instance = labels[LABEL_INSTANCE];
   if (instance) info.instance = instance;
   const owner = labels[LABEL_OWNER];

@@ -126,6 +126,11 @@ export interface SharedFolderState extends SharedOverlayStatus {
   mode: 'overlay' | 'read-write';
   /** Who chose: the instance (`create --shared-overlay`, `shared overlay ID on|off`) or the manifest's shared.overlay. */
   source: 'instance' | 'manifest';
+  /**
+   * How its running containers mount it now (absent when none that mounts it runs). Differs from `mode` after a
+   * change of choice until the next `up` recreates them: `mode` is what that `up` applies.
+   */
+  mounted?: 'overlay' | 'read-write';
 }
 
 /** `shared reset`: the folders whose writes were dropped (with what was dropped), the services stopped and started again. */

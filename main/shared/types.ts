@@ -85,6 +85,15 @@ export interface PublishedPort {
   containerPort: number;
 }
 
+/** A bind or named volume a container mounts (what it reads and writes at `target`). */
+export interface ContainerMount {
+  type: 'bind' | 'volume';
+  /** the path in the container */
+  target: string;
+  /** bind: the host path; volume: the volume's name */
+  source: string;
+}
+
 /** A container as seen through the compose labels. */
 export interface ContainerInfo {
   id: string;
@@ -99,6 +108,8 @@ export interface ContainerInfo {
   oneOff: boolean;
   /** compose working dir label, when present. */
   workingDir?: string;
+  /** Its binds and named volumes, when the engine listed them (GET /containers/json does). */
+  mounts?: ContainerMount[];
   /** Our ownership labels (main/core/labels.ts), when the container carries them. */
   instance?: string;
   owner?: string;

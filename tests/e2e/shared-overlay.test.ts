@@ -106,7 +106,8 @@ describe('the shared data overlay in the dashboard', () => {
     await expect.poll(() => card().getByTestId('overlay-tag').count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => card().getByTestId('shared-folder-data').getAttribute('data-mode'), { timeout: 30_000 }).toBe('read-write');
     expect(await card().getByTestId('shared-data').innerText()).toMatch(/data\s+shared \(read-write\)/);
-    // it runs: the containers keep the overlay until it restarts, and the details say so
+    // it runs: the containers keep the overlay until it restarts, and the details say so (from their own mounts)
+    expect(await card().getByTestId('shared-folder-data').innerText()).toMatch(/its running containers still see it through the overlay/);
     expect(await card().getByTestId('shared-pending').innerText()).toMatch(/keep their mounts until it restarts/);
     await page.screenshot({ path: join(SHOTS, 'shared-overlay-off.png') });
   }, 60_000);

@@ -74,13 +74,22 @@ describe('shared data overlay chosen per instance', () => {
     const on = await ok(['shared', 'overlay', ids.b!, 'on']);
     expect(on.stdout).toMatch(/data through its own overlay .*from its next `up`/);
     expect(on.stdout).toMatch(/is running: restart with `ktrdr-sandbox up/);
-    // not before the next up: B still writes into the shared folder
+    // not before the next up: B still writes into the shared folder — and status says so, not just the choice
     expect((await sh(ids.b!, 'echo b2 > /data/b2.txt')).code).toBe(0);
     expect(await hostFiles()).toEqual(['b1.txt', 'b2.txt', 'existing.txt']);
     await rm(join(shared, 'b2.txt'));
+    const pending = await ok(['status', ids.b!, '--json']);
+    expect(pending.json.sharedData).toEqual([expect.objectContaining({ folder: 'data', mode: 'overlay', mounted: 'read-write' })]);
+    expect((await ok(['status', ids.b!])).stdout).toMatch(
+      new RegExp(
+        `Shared data: overlay .* — from its next start — its running containers still write into the shared folder itself \\(\`ktrdr-sandbox up ${ids.b}\` applies it\\)`,
+      ),
+    );
 
     const u = await ok(['up', ids.b!, '--json']);
     expect(u.stderr).toMatch(/through a writable overlay/);
+    const applied = await ok(['status', ids.b!, '--json']);
+    expect(applied.json.sharedData).toEqual([expect.objectContaining({ folder: 'data', mode: 'overlay', mounted: 'overlay' })]);
     expect(await sh(ids.b!, 'echo b3 > /data/b3.txt && cat /data/b3.txt')).toEqual({ code: 0, out: 'b3' });
     expect(await hostFiles()).toEqual(['b1.txt', 'existing.txt']);
     expect(await readdir(upperOf(ids.b!))).toEqual(['b3.txt']);

@@ -5,6 +5,7 @@ import pc from '../colors';
 import { statusOf } from '../../core/use-cases/status';
 import { healthLabel, provenReadyServices } from '../../core/views';
 import { formatBytes, relativeTime } from '../../shared/format';
+import { pendingChange } from '../../shared/shared-data';
 import { syncSummary } from '../../shared/sync';
 import { labelled, statusColour, table } from '../render';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
@@ -46,15 +47,19 @@ export function registerStatus(program: Command, rt: Runtime): void {
           );
         }
         for (const e of s.endpoints) out.line(`${e.ok ? pc.green('✓') : pc.red('✗')} ${e.label}: ${e.url} (${e.detail})`);
-        for (const ov of s.sharedData ?? [])
+        for (const ov of s.sharedData ?? []) {
+          // a choice changed since its containers started: said, with what applies it
+          const pending = pendingChange(ov);
+          const later = pending ? pc.yellow(` — ${pending} (\`ktrdr-sandbox up ${v.id}\` applies it)`) : '';
           if (ov.mode === 'overlay')
             out.line(
-              `Shared ${ov.folder}: overlay (${ov.services.map((x) => x.service).join(', ') || 'no service mounts it'}) — this instance wrote ${ov.files} file(s), ${formatBytes(ov.bytes)} in ${ov.upper} (\`shared reset\` drops them)`,
+              `Shared ${ov.folder}: overlay (${ov.services.map((x) => x.service).join(', ') || 'no service mounts it'}) — this instance wrote ${ov.files} file(s), ${formatBytes(ov.bytes)} in ${ov.upper} (\`shared reset\` drops them)${later}`,
             );
-          else if (ov.files || ov.source === 'instance')
+          else if (ov.files || ov.source === 'instance' || pending)
             out.line(
-              `Shared ${ov.folder}: read-write${ov.files ? ` — ${ov.files} file(s), ${formatBytes(ov.bytes)} kept from its overlay in ${ov.upper} (\`shared reset\` drops them)` : ''}`,
+              `Shared ${ov.folder}: read-write${ov.files ? ` — ${ov.files} file(s), ${formatBytes(ov.bytes)} kept from its overlay in ${ov.upper} (\`shared reset\` drops them)` : ''}${later}`,
             );
+        }
         if (s.lastGate)
           out.line(
             `Last gate: ${s.lastGate.passed ? pc.green('PASSED') : pc.red('FAILED')} ${pc.dim(relativeTime(s.lastGate.startedAt, Date.now()))}`,

@@ -22,6 +22,7 @@ import {
 } from '../override/overlay';
 import type { InstanceRef } from '../resolve';
 import type { SharedFolderState, SharedOverlayStatus, SharedResetResult } from '../../shared/results';
+import type { ContainerInfo } from '../../shared/types';
 import { STOP_TIMEOUT_S } from '../snapshot-plan'; // (not snapshot-common: it loads yaml, which status and list must not)
 
 /** One overlaid shared folder of an instance, as `status` and `shared reset` report it. */
@@ -59,6 +60,7 @@ async function servicesOf(
 export async function sharedDataStatus(
   deps: Pick<Deps, 'home' | 'env' | 'tree' | 'files'>,
   ctx: InstanceContext,
+  containers: ContainerInfo[] = [],
 ): Promise<SharedFolderState[]> {
   const { manifest, rec, vars } = ctx;
   const folders = Object.keys(manifest.shared.mounts).filter((f) => vars[manifest.shared.mounts[f]!]);
@@ -72,19 +74,44 @@ export async function sharedDataStatus(
     mounts.map(async (m) => {
       // (no walk where no overlay ever was: status lists every shared folder)
       const files = deps.files.exists(m.upper) ? (await deps.tree.walk(m.upper)).filter((e) => e.type !== 'dir') : [];
-      return {
+      const state: SharedFolderState = {
         folder: m.folder,
         env: m.env,
         lower: m.lower,
         upper: m.upper,
-        mode: overlaid.has(m.folder) ? ('overlay' as const) : ('read-write' as const),
+        mode: overlaid.has(m.folder) ? 'overlay' : 'read-write',
         source,
         services: services.get(m)!,
         files: files.length,
         bytes: files.reduce((n, e) => n + e.size, 0),
       };
+      const mounted = mountedNow(rec.id, m, state.services, containers);
+      if (mounted) state.mounted = mounted;
+      return state;
     }),
   );
+}
+
+/**
+ * How the instance's running containers mount a shared folder, at the target of each service that binds it:
+ * its overlay volume (compose names it `<project>_<key>`), or the folder itself — read-write as soon as one
+ * container writes into the folder itself.
+ */
+function mountedNow(
+  project: string,
+  m: OverlayMount,
+  binds: { service: string; target: string }[],
+  containers: ContainerInfo[],
+): 'overlay' | 'read-write' | undefined {
+  const seen = new Set<'overlay' | 'read-write'>();
+  for (const c of containers) {
+    if (c.state !== 'running' || c.oneOff) continue;
+    for (const b of binds.filter((x) => x.service === c.service)) {
+      const at = c.mounts?.find((x) => x.target === b.target);
+      if (at) seen.add(at.type === 'volume' && at.source === `${project}_${m.volume}` ? 'overlay' : 'read-write');
+    }
+  }
+  return seen.has('read-write') ? 'read-write' : seen.has('overlay') ? 'overlay' : undefined;
 }
 
 /** The overlaid folders of an instance with what it wrote; [] when neither it nor its manifest asks for an overlay. */

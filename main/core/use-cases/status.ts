@@ -43,7 +43,7 @@ export async function statusOfContext(deps: Deps, ctx: InstanceContext): Promise
   const remote = ctx.on.remote;
   if (!remote) {
     // every shared folder, overlaid or read-write
-    const shared = await sharedDataStatus(deps, ctx);
+    const shared = await sharedDataStatus(deps, ctx, own);
     const overlays = overlayOnly(shared);
     return {
       instance: view,

@@ -1,10 +1,11 @@
 // The instance details' shared data (issue 14, item 4): per shared folder of the manifest, whether the instance
 // writes into it ("shared (read-write)") or sees it through its own overlay (what it wrote there), the "Reset
 // shared writes" action (`shared reset`, after a confirmation) and the switch of its own choice (`shared overlay
-// on|off`, applied by its next start). The figures are the status the CLI computes (`sharedData`).
+// on|off`, applied by its next start). The figures and the words are the CLI's (`sharedData`,
+// main/shared/shared-data.ts) — a choice its running containers do not see yet included.
 import { useState } from 'react';
 import type { SharedFolderState } from '../../../main/shared/results';
-import { folderLine } from '../shared-data';
+import { pendingChange, sharedFolderLine } from '../../../main/shared/shared-data';
 import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
 
@@ -12,7 +13,8 @@ export function SharedData({ id, folders, onChanged }: { id: string; folders: Sh
   const api = useApi();
   const app = useApp();
   const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
+  // its containers mount a folder otherwise than its choice says (changed since they started)
+  const pending = folders.some((f) => pendingChange(f) !== null);
   const busy = Boolean(app.snapshot.busy[id]);
   const droppable = folders.filter((f) => f.files > 0);
   const overlaid = folders.some((f) => f.mode === 'overlay');
@@ -41,7 +43,6 @@ export function SharedData({ id, folders, onChanged }: { id: string; folders: Sh
         title: `${id}: ${how}`,
         message: r.value.running ? 'Restart it to apply it.' : 'From its next start.',
       });
-      setPending(r.value.running);
       onChanged();
     }
   };
@@ -59,7 +60,7 @@ export function SharedData({ id, folders, onChanged }: { id: string; folders: Sh
             title={f.mode === 'overlay' ? f.upper : f.lower}
           >
             <span className="check-label mono">{f.folder}</span>
-            <span className="muted">{folderLine(f)}</span>
+            <span className="muted">{sharedFolderLine(f)}</span>
           </li>
         ))}
       </ul>

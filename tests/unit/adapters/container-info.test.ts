@@ -53,6 +53,20 @@ describe('toContainerInfo', () => {
     });
   });
 
+  it('binds by host path and volumes by name; tmpfs and unnamed entries left out; no Mounts, no mounts', () => {
+    const mounts = [
+      { Type: 'bind', Source: '/srv/shared/data', Destination: '/app/data', RW: true },
+      { Type: 'volume', Name: 'sb-1_ktrdr-overlay-data', Source: '/var/lib/docker/volumes/x/_data', Destination: '/app/data2' },
+      { Type: 'tmpfs', Destination: '/tmp' },
+      { Type: 'volume', Destination: '/nameless' },
+    ];
+    expect(toContainerInfo({ ...raw, Mounts: mounts }).mounts).toEqual([
+      { type: 'bind', target: '/app/data', source: '/srv/shared/data' },
+      { type: 'volume', target: '/app/data2', source: 'sb-1_ktrdr-overlay-data' },
+    ]);
+    expect(toContainerInfo(raw).mounts).toBeUndefined();
+  });
+
   it('one-off containers and odd input', () => {
     const c = toContainerInfo({ Id: 'ffffffffffffffff', Labels: { 'com.docker.compose.oneoff': 'True' }, State: 'weird', Ports: null });
     expect(c).toMatchObject({ oneOff: true, name: 'ffffffffffff', state: 'dead', ports: [], health: 'none', project: '', service: '' });

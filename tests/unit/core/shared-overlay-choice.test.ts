@@ -132,6 +132,29 @@ describe('setSharedOverlay and status', () => {
     expect(w.files.exists(join(upper, 'x.csv'))).toBe(true);
   });
 
+  it('status tells a choice from how the running containers mount the folders (until the next up applies it)', async () => {
+    const w = world(true);
+    const mounts = (data: 'bind' | 'overlay') => [
+      data === 'bind'
+        ? { type: 'bind' as const, target: '/app/data', source: '/s/data' }
+        : { type: 'volume' as const, target: '/app/data', source: 'ktrdr--c_ktrdr-overlay-data' },
+      { type: 'bind' as const, target: '/app/models', source: '/s/models' },
+    ];
+    const backend = (data: 'bind' | 'overlay') => container('backend', { project: 'ktrdr--c', mounts: mounts(data) });
+    (w.deps.engine as FakeEngine).containers = [backend('bind'), container('db', { project: 'ktrdr--c', mounts: [] })];
+    await setSharedOverlay(w.deps, { id: 'ktrdr--c' }, { on: true, folders: ['data'] });
+    const line = async () =>
+      (await statusOf(w.deps, { id: 'ktrdr--c' })).sharedData?.map((f) => `${f.folder}:${f.mode}:${f.mounted ?? '-'}`);
+    // recorded, not applied: the backend still binds the shared folder itself
+    expect(await line()).toEqual(['data:overlay:read-write', 'models:read-write:read-write', 'strategies:read-write:-']);
+    // recreated by up: the overlay volume at the same target
+    (w.deps.engine as FakeEngine).containers = [backend('overlay')];
+    expect(await line()).toEqual(['data:overlay:overlay', 'models:read-write:read-write', 'strategies:read-write:-']);
+    // stopped: nothing mounts anything now
+    (w.deps.engine as FakeEngine).containers = [{ ...backend('overlay'), state: 'exited' }];
+    expect(await line()).toEqual(['data:overlay:-', 'models:read-write:-', 'strategies:read-write:-']);
+  });
+
   it('an unknown folder is refused before the registry is written', async () => {
     const w = world(false);
     await expect(setSharedOverlay(w.deps, { id: 'ktrdr--c' }, { on: true, folders: ['nope'] })).rejects.toThrow(
