@@ -107,6 +107,10 @@ function sshEngine(remote: RemoteSide, env: NodeJS.ProcessEnv): Connected {
     },
     forwarded: () => [...forwarded].sort((a, b) => a - b),
     alive: () => remote.tunnel.alive(),
+    async ownPids() {
+      const pid = await remote.tunnel.masterPid();
+      return pid ? [pid] : [];
+    },
     syncDir: (dir, opts) => syncDir(remote, dir, env, opts),
     async dirExists(dir) {
       const r = await remote.tunnel.exec(['test', '-d', dir], { timeoutMs: 10_000 });

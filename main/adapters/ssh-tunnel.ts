@@ -3,12 +3,13 @@
 // unix://<local socket>: no paramiko, no ssh2) and the slot's ports (127.0.0.1:P → the remote host's
 // 127.0.0.1:P, so links stay http://localhost:P). The system `ssh` is used, so ~/.ssh/config, keys, the agent and
 // known_hosts apply as they do for `docker --context X`. rsync rides the same connection (`-e ssh -S <ctl>`).
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from './host-env';
 
 /** sun_path is 108 bytes on Linux, 104 on macOS; ssh adds ".XXXXXXXXXXXXXXXX" to the control path while binding. */
 export const MAX_SOCKET_PATH = 103;
@@ -45,12 +46,12 @@ export function tunnelPaths(
   engine: string,
   tmp = tmpdir(),
   uid = process.getuid?.() ?? 0,
-): { dir: string; control: string; docker: string } {
+): { dir: string; control: string; docker: string; pid: string } {
   const key = createHash('sha256').update(engine).digest('hex').slice(0, 8);
   const fits = (dir: string) =>
     join(dir, `${key}.docker.sock`).length <= MAX_SOCKET_PATH && join(dir, `${key}.ctl`).length + SSH_TEMP_SUFFIX <= MAX_SOCKET_PATH;
   const dir = fits(join(home, 'ssh')) ? join(home, 'ssh') : join(tmp, `kts-ssh-${uid}`);
-  return { dir, control: join(dir, `${key}.ctl`), docker: join(dir, `${key}.docker.sock`) };
+  return { dir, control: join(dir, `${key}.ctl`), docker: join(dir, `${key}.docker.sock`), pid: join(dir, `${key}.pid`) };
 }
 
 /** The ssh arguments naming the host (after the options). */
@@ -104,6 +105,36 @@ export function rsyncShell(t: SshTarget, control: string): string {
   ].join(' ');
 }
 
+/** The process name of pid ("ssh"), or '' when it cannot be told. */
+function processName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); // Linux
+  } catch {
+    try {
+      return execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8', timeout: 3000 })
+        .trim()
+        .replace(/^.*\//, '');
+    } catch {
+      return '';
+    }
+  }
+}
+
+/** End the master whose pid `file` records, when that process still runs and is ssh (never anything else). */
+async function endRecordedMaster(file: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    return; // none recorded
+  }
+  rmSync(file, { force: true });
+  // the pid may have been reused since: only an ssh process is ours to end
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || processName(pid) !== 'ssh') return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 20 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
 export const portForward = (port: number) => `127.0.0.1:${port}:127.0.0.1:${port}`;
 
 export interface SshTunnel {
@@ -115,6 +146,8 @@ export interface SshTunnel {
   ensure(): Promise<void>;
   /** Is the master alive? */
   alive(): Promise<boolean>;
+  /** The master's pid (`-O check` says it), or null when none answers. */
+  masterPid(): Promise<number | null>;
   /** Forward 127.0.0.1:P → remote 127.0.0.1:P for each port (an existing forward of P is replaced). */
   forwardPorts(ports: number[]): Promise<void>;
   cancelPorts(ports: number[]): Promise<void>;
@@ -171,6 +204,11 @@ export function createSshTunnel(opts: { home: string; engine: string; target: Ss
     async alive() {
       return (await run(controlArgs(t, paths.control, 'check'), env, 5000)).code === 0;
     },
+    async masterPid() {
+      const r = await run(controlArgs(t, paths.control, 'check'), env, 5000);
+      const pid = r.code === 0 ? /pid=(\d+)/.exec(r.stderr + r.stdout)?.[1] : undefined;
+      return pid ? Number(pid) : null;
+    },
     async ensure() {
       // A master whose control socket still accepts connections is alive, only slow to answer `-O check` (a loaded
       // machine): asked again with more time rather than replaced — a second master beside it would leave the
@@ -180,9 +218,14 @@ export function createSshTunnel(opts: { home: string; engine: string; target: Ss
         ((await socketAnswers(paths.control)) && (await run(controlArgs(t, paths.control, 'check'), env, 15_000)).code === 0);
       if (!up) {
         mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+        // a master that no longer answers but still runs (a peer gone without a word) would keep holding the
+        // slot's forwards beside its replacement: ended first, by the pid recorded when it started
+        await endRecordedMaster(paths.pid);
         rmSync(paths.control, { force: true }); // a master that died leaves its socket
         const r = await run(masterArgs(t, paths.control), env, 15_000);
         if (r.code !== 0) throw new Error(`ssh to ${dest} failed: ${firstLine(r.stderr) || `exit ${r.code}`}`);
+        const pid = await tunnel.masterPid();
+        if (pid) writeFileSync(paths.pid, `${pid}\n`, { mode: 0o600 });
       }
       if (await socketAnswers(paths.docker)) return;
       rmSync(paths.docker, { force: true });
@@ -225,6 +268,7 @@ export function createSshTunnel(opts: { home: string; engine: string; target: Ss
     async close() {
       await run(controlArgs(t, paths.control, 'exit'), env, 5000);
       rmSync(paths.docker, { force: true });
+      rmSync(paths.pid, { force: true });
     },
   };
   return tunnel;

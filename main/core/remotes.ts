@@ -31,6 +31,8 @@ export interface RemoteLink {
   forwarded(): number[];
   /** Whether the ssh connection is up. */
   alive(): Promise<boolean>;
+  /** The processes of the ssh connection here (its master): a port they hold is one of its own forwards. */
+  ownPids(): Promise<number[]>;
   /** Copy dir to the same absolute path there (rsync; gitIgnore: what git ignores, .git and .env.sandbox* stay here). */
   syncDir(dir: string, opts?: { gitIgnore?: boolean }): Promise<{ ms: number; files: number }>;
   /** Is there a directory at this path there? (an NFS path map's remote side) */

@@ -39,7 +39,12 @@ export async function prepareRemoteUp(deps: Deps, ctx: LoadedInstance, remote: R
     // forwards of an earlier up are dropped first, or they would count as a foreign holder
     await remote.cancelPorts(ports);
     const [reg, running] = await Promise.all([deps.registry.read(), deps.engine.listContainers({ all: false })]);
-    const conflicts = await probeSlotPorts({ ports: slot, selfProject: id, running, registry: reg, probe: deps.ports });
+    let conflicts = await probeSlotPorts({ ports: slot, selfProject: id, running, registry: reg, probe: deps.ports });
+    if (conflicts.some((c) => c.holder.kind === 'process')) {
+      // a forward the cancel above missed (a loaded machine) is still the connection's own: forwardPorts replaces it
+      const own = new Set(await remote.ownPids());
+      conflicts = conflicts.filter((c) => !(c.holder.kind === 'process' && own.has(c.holder.pid)));
+    }
     if (conflicts.length) throw portConflictError(rec.slot, conflicts, reg);
     await remote.forwardPorts(ports);
   });

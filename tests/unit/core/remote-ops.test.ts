@@ -99,6 +99,7 @@ function remoteLink(): RemoteLink {
     cancelPorts: async (p) => void link.push(`cancel ${p.join(',')}`),
     forwarded: () => [],
     alive: async () => true,
+    ownPids: async () => [],
     syncDir: async (d) => (link.push(`sync ${d}`), { ms: 1, files: 1 }),
     mkdir: async (d) => void link.push(`mkdir ${d}`),
     removeDir: async (d) => void link.push(`rm ${d}`),

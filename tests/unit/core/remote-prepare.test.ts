@@ -46,6 +46,9 @@ function composeOf(where: string): Compose {
   } as unknown as Compose;
 }
 
+/** The pid of the link's ssh master (what `ssh -O check` names). */
+const MASTER_PID = 7777;
+
 function remoteLink(): RemoteLink {
   return {
     engine: 'lab',
@@ -54,6 +57,7 @@ function remoteLink(): RemoteLink {
     cancelPorts: async (p) => void (link.push(`cancel ${p.join(',')}`), p.forEach((x) => forwarded.delete(x))),
     forwarded: () => [...forwarded].sort((a, b) => a - b),
     alive: async () => true,
+    ownPids: async () => [MASTER_PID],
     syncDir: async (d, o) => (link.push(`sync ${d}${o?.gitIgnore === false ? ' (all)' : ''}`), { ms: 5, files: 3 }),
     dirExists: async (d) => (link.push(`test ${d}`), remoteDirs.has(d)),
     mkdir: async (d) => void link.push(`mkdir ${d}`),
@@ -140,6 +144,15 @@ describe('an instance on a remote engine, through the core', () => {
     expect(err).toMatchObject({ code: 'PORT_CONFLICT' });
     expect(link.some((l) => l.startsWith('sync') || l.startsWith('images'))).toBe(false);
     expect(calls).toEqual([]);
+  });
+
+  it("up: a slot port still held by the link's own ssh master (a cancel it missed) is its own forward, replaced — not a conflict", async () => {
+    ports.held.set(8002, { pid: MASTER_PID, command: 'ssh -f -N -T -o ControlMaster=yes …' });
+    await upInstance(deps(), { id: ID }, { wait: false });
+    expect(link.filter((l) => l.startsWith('forward')).at(-1)).toContain('8002');
+    expect(calls).toEqual([`remote compose up ${ID}`]);
+    ports.held.set(8002, { pid: MASTER_PID + 1, command: 'ssh somewhere-else' }); // another ssh is no forward of ours
+    expect(await upInstance(deps(), { id: ID }, { wait: false }).catch((e: unknown) => e)).toMatchObject({ code: 'PORT_CONFLICT' });
   });
 
   it('down: compose down there, and the slot ports stop being forwarded here', async () => {

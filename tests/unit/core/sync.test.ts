@@ -33,6 +33,7 @@ function link(): RemoteLink {
     cancelPorts: async () => undefined,
     forwarded: () => [],
     alive: async () => alive,
+    ownPids: async () => [],
     syncDir: async (d) => {
       if (syncFails) throw new Error('rsync to lab:/repos/far failed: connection closed\nmore');
       sent.push(d);

@@ -39,6 +39,7 @@ const link: RemoteLink = {
   cancelPorts: async (p) => void p.forEach((x) => forwarded.delete(x)),
   forwarded: () => [...forwarded].sort((a, b) => a - b),
   alive: async () => true,
+  ownPids: async () => [],
   syncDir: async () => ({ ms: 1, files: 0 }),
   dirExists: async () => true,
   mkdir: async () => undefined,
