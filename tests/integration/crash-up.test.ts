@@ -61,7 +61,10 @@ describe('kill -9 of up', () => {
     for (let round = 0; kills < 30 && round < 80 && Date.now() - started < 300_000; round++) {
       // most rounds kill an up that starts from a stopped stack (what the kill interrupts: ports, override,
       // compose creating containers, the gate); every fourth one kills an up of whatever the last round left
-      if (round % 4 !== 3) expect((await w.cli(['down'], { cwd: path, timeoutMs: 60_000 })).code).toBe(0);
+      if (round % 4 !== 3) {
+        const down = await w.cli(['down'], { cwd: path, timeoutMs: 60_000 });
+        expect(down.code, `round ${round} (seed ${seed}): down after the last round: ${down.stderr}${down.stdout}`).toBe(0);
+      }
       const delay = Math.floor(random() * span);
       const group = round % 3 !== 2;
       const k = await runAndKill({ ...w, repo: path }, ['up'], delay, group);
