@@ -131,7 +131,11 @@ async function endRecordedMaster(file: string): Promise<void> {
   rmSync(file, { force: true });
   // the pid may have been reused since: only an ssh process is ours to end
   if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || processName(pid) !== 'ssh') return;
-  process.kill(pid, 'SIGTERM');
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return; // not ours to signal (EPERM: another user's ssh under a reused pid)
+  }
   for (let i = 0; i < 20 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
