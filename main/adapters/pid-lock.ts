@@ -68,9 +68,12 @@ async function ageMs(path: string, now: number): Promise<number> {
   );
 }
 
+/** Recorded on this machine (an older lock names no host: it was). */
+const onThisHost = (host: string | undefined): boolean => host === undefined || host === thisHost();
+
 /** A holder recorded on this host is dead when its pid is; one of another host (or unknown) once old. */
 async function judge(path: string, pid: number | null, host: string | undefined, opts: LockOptions): Promise<boolean> {
-  if (pid !== null && (host === undefined || host === thisHost())) return !processAlive(pid);
+  if (pid !== null && onThisHost(host)) return !processAlive(pid);
   return (await ageMs(path, (opts.now ?? Date.now)())) > (opts.staleMs ?? STALE_MS);
 }
 
@@ -84,14 +87,14 @@ async function look(file: string, opts: LockOptions): Promise<Found | null> {
     // an older version's lock: a directory holding "pid host" (none yet while it is being made)
     const line = await fsp.readFile(join(file, 'pid'), 'utf8').catch(() => '');
     const [p, host] = line.trim().split(/\s+/);
-    const pid = Number(p) > 0 && Number.isInteger(Number(p)) && (host === undefined || host === thisHost()) ? Number(p) : null;
-    return { holder: { pid }, dead: await judge(file, pid, host ?? thisHost(), opts), text: null };
+    const pid = Number(p) > 0 && Number.isInteger(Number(p)) && onThisHost(host) ? Number(p) : null;
+    return { holder: { pid }, dead: await judge(file, pid, host, opts), text: null };
   }
   try {
     const v = JSON.parse(text) as { pid?: unknown; host?: unknown; op?: unknown; since?: unknown };
     if (typeof v.pid === 'number') {
       const host = typeof v.host === 'string' ? v.host : undefined;
-      const holder: LockHolder = { pid: host === undefined || host === thisHost() ? v.pid : null };
+      const holder: LockHolder = { pid: onThisHost(host) ? v.pid : null };
       if (typeof v.op === 'string') holder.op = v.op;
       if (typeof v.since === 'string') holder.since = v.since;
       return { holder, dead: await judge(file, v.pid, host, opts), text };
