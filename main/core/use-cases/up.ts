@@ -1,7 +1,7 @@
 // up: validate, port pre-check with ownership, compose up -d, then the Startability Gate. Idempotent.
 import type { Deps, Files } from '../deps';
 import { noEvents, step, type EventSink } from '../events';
-import { blacklists, probeSlotPorts } from '../conflicts';
+import { blacklists, probeSlotPorts, type PortConflict } from '../conflicts';
 import { slotPorts } from '../ports';
 import { ensureEnvFile, secretTarget, requireDir, type InstanceRef } from '../resolve';
 import { composeTexts, depsFor, resolveContext, type InstanceContext } from '../instance-context';
@@ -99,14 +99,26 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
     .then((texts) => lintInstanceCompose(ctx, { model, texts, env: deps.env.all(), isolation }))
     .catch(() => [] as DoctorCheck[]);
   await step(emit, id, 'ports', `Ports of slot ${rec.slot} available`, async () => {
-    const running = await ctx.engine.listContainers({ all: false });
-    const conflicts = await probeSlotPorts({
-      ports: slotPorts(ctx.manifest, rec.slot),
-      selfProject: id,
-      running,
-      registry: ctx.registry,
-      probe: deps.ports,
-    });
+    const probe = async (): Promise<{ conflicts: PortConflict[]; starting: string[] }> => {
+      const listed = await ctx.engine.listContainers({ all: true });
+      const conflicts = await probeSlotPorts({
+        ports: slotPorts(ctx.manifest, rec.slot),
+        selfProject: id,
+        running: listed,
+        registry: ctx.registry,
+        probe: deps.ports,
+      });
+      return { conflicts, starting: listed.filter((c) => c.project === id && c.state === 'created').map((c) => c.id) };
+    };
+    let found = await probe();
+    if (found.conflicts.length && found.starting.length) {
+      // A container of this instance being started (by a compose a killed `up` left running): the engine's proxy
+      // holds its ports ~0.3 s before the listing says it runs or shows them. Inspecting it waits for that start
+      // to end (the engine holds the container while it starts); then the listing tells whose the ports are.
+      await Promise.all(found.starting.map((c) => ctx.engine.inspect(c).catch(() => undefined)));
+      found = await probe();
+    }
+    const { conflicts } = found;
     if (!conflicts.length) return;
     if (conflicts.some(blacklists)) {
       await deps.registry.update((r) => blacklistFor(r, rec.slot, conflicts, deps.clock.now()));

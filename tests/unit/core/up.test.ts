@@ -148,6 +148,38 @@ describe('upInstance', () => {
     expect(steps().slice(-2)).toEqual(['ports:running', 'ports:failed']);
   });
 
+  it("a port held by the engine's proxy for this instance's own container being started: waited for, not a conflict", async () => {
+    // a compose left running by a killed `up` is starting the backend: the proxy holds 8002, the listing does not
+    // say so yet (state `created`, no ports) until the start ends — which inspecting the container waits for
+    let started = false;
+    const backend = (state: 'created' | 'running') =>
+      container('backend', {
+        project: ID,
+        state,
+        ports: state === 'running' ? [{ hostIp: '127.0.0.1', hostPort: 8002, containerPort: 8000 }] : [],
+      });
+    engine.containers = () => [container('db', { project: ID, health: 'healthy' }), backend(started ? 'running' : 'created')];
+    const inspected: string[] = [];
+    engine.inspect = async (cid) => {
+      inspected.push(cid);
+      started = true;
+      return {} as Awaited<ReturnType<typeof engine.inspect>>;
+    };
+    ports.held.set(8002, { pid: 777, command: 'docker-proxy -proto tcp -host-ip 127.0.0.1 -host-port 8002 -container-ip 172.18.0.3' });
+    await upInstance(deps(), { id: ID }, { wait: false }, (e) => events.push(e));
+    expect(inspected).toEqual([`id-${ID}-backend`]);
+    expect(steps()).toContain('ports:passed');
+    expect(calls).toContain(`compose up ${ID} with secrets`);
+  });
+
+  it("a port still held after this instance's starting containers settle is a conflict", async () => {
+    engine.containers = [container('backend', { project: ID, state: 'created' })];
+    engine.inspect = async () => ({}) as Awaited<ReturnType<typeof engine.inspect>>;
+    ports.held.set(8002, { pid: 4242, command: 'python3 -m http.server' });
+    await expect(upInstance(deps(), { id: ID }, {}, (e) => events.push(e))).rejects.toMatchObject({ code: 'PORT_CONFLICT' });
+    expect(calls).toEqual(['ping']);
+  });
+
   it('checks of services the compose file does not define are skipped with the reason, never run', async () => {
     const http = new FakeHttp((url) => ({ status: 200, body: url.endsWith('/workers') ? '{"workers":[1,2,3,4]}' : 'ok' }));
     const r = await upInstance(deps({ http }), { id: ID }, {}, (e) => events.push(e));
