@@ -4,11 +4,13 @@
 // • Bundled at all because resolving hundreds of node_modules files cost ~0.5 s per command; every library the CLI
 //   imports with `await import(...)` (dockerode, execa, yaml, tar, …) is a chunk node reads only when that runs.
 // • Chunks chosen, not left to the bundler: `env`, `list` and `status` have a start-up budget (≤ 2 × a bare node,
-//   README: Performance), and node pays ~0.1–0.2 ms per file it loads (resolve, realpath, read, compile) beside
-//   ~0.02 ms per KB. Left alone, the shared code of ~40 lazily loaded modules came out as ~120 chunks and `list`
-//   read 35 of them. So: what those three commands run is one chunk (`start`: `list` reads it and cli.cjs, 2
-//   files); each other command module and what only it imports, a chunk of its own; each library, a chunk
-//   (`lib-NAME`).
+//   README: Performance). Node pays ~0.15 ms per file it loads (resolve, realpath, read) and compiles every byte
+//   of it (~0.035 ms per KB here). Left alone, the shared code of ~40 lazily loaded modules came out as ~120
+//   chunks and `list` read 35 of them; one chunk for all three made each compile the other two. So
+//   (startChunks below): cli.cjs holds what every command loads and what two of the three share; each of them has a chunk of
+//   its own (`start-list`, …), as has the engine client (`start-engine`: `list` and `status`, never `env`) —
+//   `list` reads 3 files; each other command module and what only it imports, a chunk of its own; each library,
+//   a chunk (`lib-NAME`).
 // • ssh2 stays in node_modules: it cannot be bundled (it looks for files beside itself), and only dockerode's
 //   ssh:// transport loads it. So do cli-table3, required on the first table drawn (main/cli/render.ts), and
 //   picocolors, on the first colour (main/cli/colors.ts).
@@ -23,25 +25,13 @@ const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
 
 const src = (path: string): string => resolve(root, 'main', path);
 
-/**
- * Chunks by what runs together: one chunk (`start`) for what the command modules with a start-up budget import
- * statically, plus what they load on every run — the engine client (each makes a Docker call), the live progress
- * display (every human run), the shared folders' state (`status` of a manifest with shared folders, KTRDR's).
- * A module goes to the first group whose starts reach it by static imports.
- */
-const GROUPS: Array<[chunk: string, starts: string[]]> = [
-  [
-    'start',
-    [
-      'cli/commands/list.ts',
-      'cli/commands/status.ts',
-      'cli/commands/env.ts',
-      'cli/live-progress.ts',
-      'adapters/engine.ts',
-      'core/use-cases/shared-overlay.ts',
-    ].map(src),
-  ],
-];
+/** The commands with a start-up budget; and the engine client, which `list` and `status` load on every run. */
+const COMMANDS: Array<[name: string, module: string]> = [
+  ['list', 'cli/commands/list.ts'],
+  ['status', 'cli/commands/status.ts'],
+  ['env', 'cli/commands/env.ts'],
+].map(([name, path]) => [name!, src(path!)]);
+const ENGINE = src('adapters/engine.ts');
 
 type ModuleInfo = { importedIds: readonly string[] } | null;
 
@@ -72,7 +62,24 @@ function chunkSources(): Plugin {
   };
 }
 
-let groups: Array<[chunk: string, modules: Set<string>]> | undefined;
+/**
+ * The chunk of a module by what loads it: `start` (merged into cli.cjs, which is in it) for what the entry imports
+ * statically and what two of the budgeted commands reach; `start-<command>` for what only one reaches;
+ * `start-engine` for the rest of the engine client. Undefined: none of these (the bundler places it).
+ */
+function startChunks(getModuleInfo: (id: string) => ModuleInfo): (id: string) => string | undefined {
+  const entry = staticClosure([src('cli/index.ts')], getModuleInfo);
+  const reach = COMMANDS.map(([name, start]) => [name, staticClosure([start], getModuleInfo)] as const);
+  const engine = staticClosure([ENGINE], getModuleInfo);
+  return (id) => {
+    const by = reach.filter(([, modules]) => modules.has(id)).map(([name]) => name);
+    if (entry.has(id) || by.length > 1) return 'start';
+    if (by.length === 1) return `start-${by[0]}`;
+    return engine.has(id) ? 'start-engine' : undefined;
+  };
+}
+
+let chunkOf: ((id: string) => string | undefined) | undefined;
 
 export default defineConfig({
   root,
@@ -103,8 +110,8 @@ export default defineConfig({
         manualChunks(id, { getModuleInfo }) {
           const lib = packageOf(id);
           if (lib) return `lib-${lib.replace('/', '-')}`;
-          groups ??= GROUPS.map(([chunk, starts]) => [chunk, staticClosure(starts, getModuleInfo)]);
-          return groups.find(([, modules]) => modules.has(id))?.[0];
+          chunkOf ??= startChunks(getModuleInfo);
+          return chunkOf(id);
         },
       },
     },
