@@ -9,6 +9,7 @@ import { SandboxError } from '../core/errors';
 import { childEnv } from './child-env';
 import { serviceProfiles } from './compose-profiles';
 import { LineSplitter } from './demux';
+import { processes, terminate } from './processes';
 
 export interface ComposeOptions {
   /** e.g. { DOCKER_HOST } so compose talks to the engine the app uses. */
@@ -18,6 +19,8 @@ export interface ComposeOptions {
 }
 
 const STDERR_TAIL_LINES = 20;
+/** How long a leftover compose gets to stop at SIGTERM before SIGKILL. */
+const LEFTOVER_GRACE_MS = 10_000;
 
 export class ComposeNotFoundError extends SandboxError {
   constructor() {
@@ -67,6 +70,28 @@ export function composeGlobalArgs(t: ComposeTarget, profiles: string[] = []): st
   if (t.envFile) args.push('--env-file', path.resolve(t.projectDir, t.envFile));
   for (const p of profiles) args.push('--profile', p);
   return args;
+}
+
+/** Subcommands that change a project (a compose left running with one of these races the next operation). */
+const CHANGING = new Set(['up', 'create', 'start', 'restart', 'stop', 'down', 'rm', 'kill', 'pause', 'unpause', 'build', 'pull']);
+
+/**
+ * The project and subcommand of a compose command line of ours (composeGlobalArgs' form: `-p ID
+ * --project-directory DIR [-f F]… [--env-file E] [--profile P]… SUBCOMMAND …`, run as `docker-compose` or
+ * `docker compose`), or null for any other command line.
+ */
+export function ourComposeCall(argv: string[]): { project: string; subcommand: string; changes: boolean } | null {
+  for (let i = 1; i + 3 < argv.length; i++) {
+    if (argv[i] !== '-p' || argv[i + 2] !== '--project-directory') continue;
+    const before = argv.slice(0, i);
+    if (!before.some((a) => a === 'compose' || path.basename(a) === 'docker-compose')) return null;
+    let j = i + 4;
+    while (['-f', '--env-file', '--profile'].includes(argv[j] ?? '')) j += 2;
+    const subcommand = argv[j];
+    if (subcommand === undefined) return null;
+    return { project: argv[i + 1]!, subcommand, changes: CHANGING.has(subcommand) };
+  }
+  return null;
 }
 
 /** The first executable regular file called `name` in PATH (POSIX). Null when none, or on Windows (PATHEXT). */
@@ -257,6 +282,16 @@ export function createCompose(opts: ComposeOptions = {}): Compose {
       if (o.onOutput) inv.onLine = o.onOutput;
       const r = await invoke(t, args, inv);
       return { exitCode: r.exitCode, output: r.all };
+    },
+
+    async endLeftovers(project) {
+      const left = (await processes()).filter((p) => {
+        const call = ourComposeCall(p.argv);
+        return call?.project === project && call.changes;
+      });
+      // compose stops at SIGTERM (v2 cleanly, v1 at once): the next compose call converges from what is left
+      await Promise.all(left.map((p) => terminate(p.pid, LEFTOVER_GRACE_MS)));
+      return left.map((p) => p.pid);
     },
   };
 }

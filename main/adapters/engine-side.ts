@@ -27,7 +27,7 @@ const ENGINE = {
   volumeExists: true,
   createVolume: true,
 } as const;
-const COMPOSE = { info: true, up: true, down: true, stop: true, config: true, run: true } as const;
+const COMPOSE = { info: true, up: true, down: true, stop: true, config: true, run: true, endLeftovers: true } as const;
 const PORTS = { isFree: true, owner: true } as const;
 const VOLUME_IO = {
   containerImage: true,

@@ -58,5 +58,6 @@ export function watchCompose(compose: Compose, engine: Pick<Engine, 'ping'>, eve
     down: (t, o) => guarded((signal) => compose.down({ ...t, signal }, o)),
     stop: (t) => guarded((signal) => compose.stop({ ...t, signal })),
     run: (t, service, cmd, o) => guarded((signal) => compose.run({ ...t, signal }, service, cmd, o)),
+    endLeftovers: (project) => compose.endLeftovers(project),
   };
 }

@@ -19,7 +19,8 @@ export function createInstanceLocks(home: string): InstanceLocks {
     async tryAcquire(id, op) {
       await fsp.mkdir(dir, { recursive: true });
       const r = await tryLock(join(dir, `${id}.lock`), { op });
-      return 'release' in r ? r : { holder: holderOf(r.holder) };
+      if (!('release' in r)) return { holder: holderOf(r.holder) };
+      return r.broken ? { release: r.release, abandoned: holderOf(r.broken) } : { release: r.release };
     },
   };
 }

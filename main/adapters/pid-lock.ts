@@ -23,7 +23,8 @@ export class LockBusyError extends Error {
   }
 }
 
-export type TryLock = { release: () => Promise<void> } | { holder: LockHolder };
+/** Taken (broken: the dead holder whose lock was broken on the way, when its pid is known here), or busy. */
+export type TryLock = { release: () => Promise<void>; broken?: LockHolder } | { holder: LockHolder };
 
 export interface LockOptions {
   /** What the holder does (instance locks name it: "up", "destroy", …). */
@@ -129,6 +130,7 @@ export async function tryLock(file: string, opts: LockOptions = {}): Promise<Try
   const text = `${JSON.stringify({ ...owner, token: randomHex(8) })}\n`;
   const tmp = `${file}.${process.pid}-${randomHex(4)}.tmp`;
   await fsp.writeFile(tmp, text, { mode: 0o644 });
+  let broken: LockHolder | undefined;
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
@@ -139,10 +141,12 @@ export async function tryLock(file: string, opts: LockOptions = {}): Promise<Try
         if (!found) continue; // released meanwhile: try again
         if (!found.dead) return { holder: found.holder };
         await breakStale(file, found);
+        if (found.holder.pid !== null) broken = found.holder;
         continue;
       }
       let released = false;
       return {
+        ...(broken ? { broken } : {}),
         async release() {
           if (released) return;
           released = true;

@@ -3,6 +3,7 @@ import { readdir, readFile, readlink } from 'node:fs/promises';
 import net from 'node:net';
 import { execa } from 'execa';
 import type { PortOwner, PortProbe } from '../core/deps';
+import { argvOf, nameOf } from './processes';
 
 const MAX_COMMAND = 200;
 
@@ -79,18 +80,10 @@ async function pidHoldingSocket(pid: string, targets: Set<string>): Promise<bool
   return links.some((l) => l.startsWith('socket:[') && targets.has(l.slice(8, -1)));
 }
 
-async function commandOf(pid: string): Promise<string> {
-  try {
-    const cmd = formatCmdline(await readFile(`/proc/${pid}/cmdline`, 'utf8'));
-    if (cmd) return cmd;
-  } catch {
-    // fall through
-  }
-  try {
-    return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
-  } catch {
-    return '';
-  }
+/** A process's command line for display ('' when not visible). */
+async function commandOf(pid: number): Promise<string> {
+  const argv = await argvOf(pid);
+  return argv ? formatCmdline(argv.join('\0')) : nameOf(pid);
 }
 
 async function linuxOwner(port: number): Promise<PortOwner | null> {
@@ -99,7 +92,7 @@ async function linuxOwner(port: number): Promise<PortOwner | null> {
   if (targets.size === 0) return null;
   const self = String(process.pid);
   // ourselves first (cheap), then everyone we can see, in batches to bound open descriptors
-  if (await pidHoldingSocket(self, targets)) return { pid: process.pid, command: await commandOf(self) };
+  if (await pidHoldingSocket(self, targets)) return { pid: process.pid, command: await commandOf(process.pid) };
   const pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d) && d !== self);
   const BATCH = 64;
   for (let i = 0; i < pids.length; i += BATCH) {
@@ -108,7 +101,7 @@ async function linuxOwner(port: number): Promise<PortOwner | null> {
     const idx = hits.indexOf(true);
     if (idx >= 0) {
       const pid = batch[idx]!;
-      return { pid: Number(pid), command: await commandOf(pid) };
+      return { pid: Number(pid), command: await commandOf(Number(pid)) };
     }
   }
   return null;

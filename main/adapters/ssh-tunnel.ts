@@ -3,13 +3,14 @@
 // unix://<local socket>: no paramiko, no ssh2) and the slot's ports (127.0.0.1:P → the remote host's
 // 127.0.0.1:P, so links stay http://localhost:P). The system `ssh` is used, so ~/.ssh/config, keys, the agent and
 // known_hosts apply as they do for `docker --context X`. rsync rides the same connection (`-e ssh -S <ctl>`).
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processAlive } from './host-env';
+import { nameOf, terminate } from './processes';
 
 /** sun_path is 108 bytes on Linux, 104 on macOS; ssh adds ".XXXXXXXXXXXXXXXX" to the control path while binding. */
 export const MAX_SOCKET_PATH = 103;
@@ -105,21 +106,6 @@ export function rsyncShell(t: SshTarget, control: string): string {
   ].join(' ');
 }
 
-/** The process name of pid ("ssh"), or '' when it cannot be told. */
-function processName(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); // Linux
-  } catch {
-    try {
-      return execFileSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8', timeout: 3000 })
-        .trim()
-        .replace(/^.*\//, '');
-    } catch {
-      return '';
-    }
-  }
-}
-
 /** End the master whose pid `file` records, when that process still runs and is ssh (never anything else). */
 async function endRecordedMaster(file: string): Promise<void> {
   let pid: number;
@@ -130,13 +116,8 @@ async function endRecordedMaster(file: string): Promise<void> {
   }
   rmSync(file, { force: true });
   // the pid may have been reused since: only an ssh process is ours to end
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || processName(pid) !== 'ssh') return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return; // not ours to signal (EPERM: another user's ssh under a reused pid)
-  }
-  for (let i = 0; i < 20 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid) || nameOf(pid) !== 'ssh') return;
+  await terminate(pid, 1000); // (not ours to signal, EPERM — another user's ssh under a reused pid: left alone)
 }
 
 export const portForward = (port: number) => `127.0.0.1:${port}:127.0.0.1:${port}`;

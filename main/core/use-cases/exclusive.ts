@@ -23,6 +23,23 @@ function busyError(id: string, h: LockHolder): SandboxError {
   });
 }
 
+/**
+ * The operation that held the lock died (kill -9, a crashed tray app): a compose it started may still be changing
+ * the project, and would race this one (two networks, a port held by a container being started). It is ended
+ * first, and said so.
+ */
+async function endLeftovers(deps: Deps, id: string, dead: LockHolder, emit: EventSink): Promise<void> {
+  const ended = await deps.compose.endLeftovers(id).catch(() => [] as number[]);
+  if (!ended.length) return;
+  emit({
+    type: 'step',
+    instance: id,
+    id: 'leftovers',
+    label: `Stopped compose (pid ${ended.join(', ')}) left running by \`${dead.op}\` (pid ${dead.pid}), which ended without finishing`,
+    state: 'info',
+  });
+}
+
 /** Run fn holding the lock of instance `id`. */
 export async function withInstanceLock<T>(
   deps: Deps,
@@ -39,6 +56,7 @@ export async function withInstanceLock<T>(
     if ('release' in r) {
       if (announced) emit({ type: 'step', instance: id, id: 'lock', label: `${id} is free: running \`${op}\``, state: 'info' });
       try {
+        if (r.abandoned) await endLeftovers(deps, id, r.abandoned, emit);
         return await fn();
       } finally {
         await r.release().catch(() => undefined);

@@ -40,4 +40,9 @@ export interface Compose {
   config(target: ComposeTarget): Promise<string>;
   /** `run --rm SERVICE CMD…`; resolves with the exit code. */
   run(target: ComposeTarget, service: string, cmd: string[], opts?: ComposeRunOptions): Promise<{ exitCode: number; output: string }>;
+  /**
+   * End the compose processes of this machine still changing `project` (up, down, …; not logs or run) — those
+   * of an operation that died holding the project's lock, which the caller now holds; their pids.
+   */
+  endLeftovers(project: string): Promise<number[]>;
 }

@@ -43,7 +43,8 @@ export interface LockHolder {
 export interface InstanceLocks {
   /**
    * Take the lock of instance `id` for `op`, or say who holds it. A lock whose holder process is gone is
-   * broken at once. release() is idempotent and only removes this holder's lock.
+   * broken at once (`abandoned`: that holder, when it was a process of this machine). release() is idempotent
+   * and only removes this holder's lock.
    */
-  tryAcquire(id: string, op: string): Promise<{ release(): Promise<void> } | { holder: LockHolder }>;
+  tryAcquire(id: string, op: string): Promise<{ release(): Promise<void>; abandoned?: LockHolder } | { holder: LockHolder }>;
 }

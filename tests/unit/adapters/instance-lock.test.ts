@@ -35,10 +35,15 @@ describe('instance locks', () => {
     const locks = createInstanceLocks(home);
     const r = await locks.tryAcquire('a', 'destroy');
     expect('release' in r).toBe(true);
+    // the dead holder is named: its compose may still run (core/use-cases/exclusive.ts ends it)
+    expect(r).toMatchObject({ abandoned: { pid: 999_999_999, op: 'up', since: 'x' } });
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ pid: process.pid, op: 'destroy' });
     await (r as { release(): Promise<void> }).release();
     await writeFile(file, '{half');
-    expect('release' in (await locks.tryAcquire('a', 'up'))).toBe(true);
+    const unreadable = await locks.tryAcquire('a', 'up');
+    expect('release' in unreadable && !('abandoned' in unreadable)).toBe(true); // nobody's: no process to look after
+    await (unreadable as { release(): Promise<void> }).release();
+    expect('abandoned' in (await locks.tryAcquire('a', 'up'))).toBe(false); // a free lock: nothing abandoned
   });
 
   it('release removes only its own lock', async () => {

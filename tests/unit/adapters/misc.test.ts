@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { augmentPath, childEnv } from '../../../main/adapters/child-env';
 import { serviceProfiles } from '../../../main/adapters/compose-profiles';
-import { composeGlobalArgs, formatCommand } from '../../../main/adapters/compose';
+import { composeGlobalArgs, formatCommand, ourComposeCall } from '../../../main/adapters/compose';
 import { DockerApiError } from '../../../main/adapters/docker-api';
 import { isConnectionError, mapEngineError, unavailableMessage } from '../../../main/adapters/engine-errors';
 import { parseDockerHost } from '../../../main/adapters/docker-endpoint';
@@ -50,6 +50,32 @@ describe('compose helpers', () => {
       ['-p', 'p', '--project-directory', '/w', '-f', '/w/a.yml', '-f', '/abs/b.yml', '--env-file', '/w/.env.sandbox', '--profile', 'e2e'],
     );
     expect(formatCommand(['docker-compose', 'run', 'sh', '-c', 'exit 3'])).toBe(`docker-compose run sh -c 'exit 3'`);
+  });
+
+  it('tells our compose command lines (v1 under python, v2 and its plugin) and what they do from anything else', () => {
+    const global = composeGlobalArgs({ project: 'ktrdr--a', projectDir: '/w', files: ['a.yml'], envFile: '.env.sandbox' }, ['e2e']);
+    expect(ourComposeCall(['/usr/bin/python3', '/usr/bin/docker-compose', ...global, 'up', '-d', '--remove-orphans'])).toEqual({
+      project: 'ktrdr--a',
+      subcommand: 'up',
+      changes: true,
+    });
+    expect(ourComposeCall(['docker', 'compose', ...global, 'down', '--remove-orphans'])).toMatchObject({
+      subcommand: 'down',
+      changes: true,
+    });
+    expect(ourComposeCall(['/usr/libexec/docker/cli-plugins/docker-compose', 'compose', ...global, 'stop'])).toMatchObject({
+      changes: true,
+    });
+    // what a user may be watching or running is not a change: never ended
+    expect(ourComposeCall(['docker-compose', ...global, 'logs', '-f'])).toMatchObject({ subcommand: 'logs', changes: false });
+    expect(ourComposeCall(['docker-compose', ...global, 'run', '--rm', 'backend', 'up'])).toMatchObject({
+      subcommand: 'run',
+      changes: false,
+    });
+    // not compose, or not in our form
+    expect(ourComposeCall(['ssh', '-p', '22', '--project-directory', '/w', 'up'])).toBeNull();
+    expect(ourComposeCall(['docker-compose', '-p', 'ktrdr--a', 'up'])).toBeNull();
+    expect(ourComposeCall(['docker-compose', ...global])).toBeNull();
   });
 
   it('service profiles across files', () => {

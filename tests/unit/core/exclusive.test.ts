@@ -1,7 +1,7 @@
 // One operation per instance: a second caller waits (saying for whom) or fails at once with wait: false;
 // the lock is released however the operation ends. The lock store is faked; the real one has its own test.
 import { describe, expect, it } from 'vitest';
-import { EngineUnavailableError, type InstanceLocks, type LockHolder } from '../../../main/core/deps';
+import { EngineUnavailableError, type Compose, type InstanceLocks, type LockHolder } from '../../../main/core/deps';
 import { SandboxError } from '../../../main/core/errors';
 import type { ProgressEvent } from '../../../main/core/events';
 import { exclusive, exclusiveAll, withInstanceLock } from '../../../main/core/use-cases/exclusive';
@@ -98,6 +98,79 @@ describe('withInstanceLock', () => {
     m.held.delete('a');
     expect(await p).toBe('done');
     expect(events).toHaveLength(2);
+  });
+});
+
+describe('a lock its holder died with', () => {
+  it('ends the compose the dead operation left changing the project, says so, then runs', async () => {
+    const asked: string[] = [];
+    const locks: InstanceLocks = {
+      tryAcquire: async () => ({ release: async () => undefined, abandoned: { pid: 555, op: 'up', since: 'then' } }),
+    };
+    const compose = {
+      endLeftovers: async (project: string) => {
+        asked.push(project);
+        return [601, 602];
+      },
+    } as unknown as Compose;
+    const events: ProgressEvent[] = [];
+    const order: string[] = [];
+    const r = await withInstanceLock(
+      fakeDeps({ locks, compose }),
+      'a',
+      'down',
+      {},
+      (e) => events.push(e),
+      async () => {
+        order.push(`ran after ${asked.length} look(s)`);
+        return 'done';
+      },
+    );
+    expect(r).toBe('done');
+    expect(asked).toEqual(['a']);
+    expect(order).toEqual(['ran after 1 look(s)']);
+    expect(events).toMatchObject([
+      {
+        type: 'step',
+        id: 'leftovers',
+        state: 'info',
+        label: 'Stopped compose (pid 601, 602) left running by `up` (pid 555), which ended without finishing',
+      },
+    ]);
+  });
+
+  it('looks for none when the lock was free or released, and says nothing when none is left', async () => {
+    const asked: string[] = [];
+    const compose = {
+      endLeftovers: async (project: string) => {
+        asked.push(project);
+        return [];
+      },
+    } as unknown as Compose;
+    const events: ProgressEvent[] = [];
+    const free: InstanceLocks = { tryAcquire: async () => ({ release: async () => undefined }) };
+    await withInstanceLock(
+      fakeDeps({ locks: free, compose }),
+      'a',
+      'up',
+      {},
+      (e) => events.push(e),
+      async () => 1,
+    );
+    expect(asked).toEqual([]);
+    const dead: InstanceLocks = {
+      tryAcquire: async () => ({ release: async () => undefined, abandoned: { pid: 555, op: 'up', since: 'then' } }),
+    };
+    await withInstanceLock(
+      fakeDeps({ locks: dead, compose }),
+      'a',
+      'up',
+      {},
+      (e) => events.push(e),
+      async () => 1,
+    );
+    expect(asked).toEqual(['a']);
+    expect(events).toEqual([]);
   });
 });
 
