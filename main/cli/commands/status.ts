@@ -5,7 +5,7 @@ import pc from '../colors';
 import { statusOf } from '../../core/use-cases/status';
 import { healthLabel, provenReadyServices } from '../../core/views';
 import { formatBytes, relativeTime } from '../../shared/format';
-import { pendingChange } from '../../shared/shared-data';
+import { pendingChange } from '../../shared/shared-folder-lines';
 import { syncSummary } from '../../shared/sync';
 import { labelled, statusColour, table } from '../render';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';

@@ -2,10 +2,10 @@
 // writes into it ("shared (read-write)") or sees it through its own overlay (what it wrote there), the "Reset
 // shared writes" action (`shared reset`, after a confirmation) and the switch of its own choice (`shared overlay
 // on|off`, applied by its next start). The figures and the words are the CLI's (`sharedData`,
-// main/shared/shared-data.ts) — a choice its running containers do not see yet included.
+// main/shared/shared-folder-lines.ts) — a choice its running containers do not see yet included.
 import { useState } from 'react';
 import type { SharedFolderState } from '../../../main/shared/results';
-import { pendingChange, sharedFolderLine } from '../../../main/shared/shared-data';
+import { pendingChange, sharedFolderLine } from '../../../main/shared/shared-folder-lines';
 import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
 

@@ -1,7 +1,7 @@
-// The wording of a shared folder on every surface (main/shared/shared-data.ts): read-write, what the instance wrote
+// The wording of a shared folder on every surface (main/shared/shared-folder-lines.ts): read-write, what the instance wrote
 // through its overlay, what an overlay turned off left behind, and a choice its running containers do not see yet.
 import { describe, expect, it } from 'vitest';
-import { pendingChange, sharedFolderLine } from '../../../main/shared/shared-data';
+import { pendingChange, sharedFolderLine } from '../../../main/shared/shared-folder-lines';
 import type { SharedFolderState } from '../../../main/shared/results';
 
 const folder = (over: Partial<SharedFolderState>): SharedFolderState => ({
