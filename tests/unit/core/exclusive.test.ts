@@ -102,34 +102,27 @@ describe('withInstanceLock', () => {
 });
 
 describe('a lock its holder died with', () => {
-  it('ends the compose the dead operation left changing the project, says so, then runs', async () => {
+  const DEAD: LockHolder = { pid: 555, op: 'up', since: 'then' };
+  /** Locks that are free (abandoned: the dead holder whose lock they broke), a compose that finds `left`. */
+  function world(abandoned: LockHolder | undefined, left: number[]) {
     const asked: string[] = [];
-    const locks: InstanceLocks = {
-      tryAcquire: async () => ({ release: async () => undefined, abandoned: { pid: 555, op: 'up', since: 'then' } }),
-    };
+    const events: ProgressEvent[] = [];
+    const locks: InstanceLocks = { tryAcquire: async () => ({ release: async () => undefined, ...(abandoned ? { abandoned } : {}) }) };
     const compose = {
       endLeftovers: async (project: string) => {
         asked.push(project);
-        return [601, 602];
+        return left;
       },
     } as unknown as Compose;
-    const events: ProgressEvent[] = [];
-    const order: string[] = [];
-    const r = await withInstanceLock(
-      fakeDeps({ locks, compose }),
-      'a',
-      'down',
-      {},
-      (e) => events.push(e),
-      async () => {
-        order.push(`ran after ${asked.length} look(s)`);
-        return 'done';
-      },
-    );
-    expect(r).toBe('done');
-    expect(asked).toEqual(['a']);
-    expect(order).toEqual(['ran after 1 look(s)']);
-    expect(events).toMatchObject([
+    const run = (fn: () => Promise<string>) => withInstanceLock(fakeDeps({ locks, compose }), 'a', 'down', {}, (e) => events.push(e), fn);
+    return { asked, events, run };
+  }
+
+  it('ends the compose the dead operation left changing the project, says so, then runs', async () => {
+    const w = world(DEAD, [601, 602]);
+    expect(await w.run(async () => `ran after ${w.asked.length} look(s)`)).toBe('ran after 1 look(s)');
+    expect(w.asked).toEqual(['a']);
+    expect(w.events).toMatchObject([
       {
         type: 'step',
         id: 'leftovers',
@@ -140,37 +133,13 @@ describe('a lock its holder died with', () => {
   });
 
   it('looks for none when the lock was free or released, and says nothing when none is left', async () => {
-    const asked: string[] = [];
-    const compose = {
-      endLeftovers: async (project: string) => {
-        asked.push(project);
-        return [];
-      },
-    } as unknown as Compose;
-    const events: ProgressEvent[] = [];
-    const free: InstanceLocks = { tryAcquire: async () => ({ release: async () => undefined }) };
-    await withInstanceLock(
-      fakeDeps({ locks: free, compose }),
-      'a',
-      'up',
-      {},
-      (e) => events.push(e),
-      async () => 1,
-    );
-    expect(asked).toEqual([]);
-    const dead: InstanceLocks = {
-      tryAcquire: async () => ({ release: async () => undefined, abandoned: { pid: 555, op: 'up', since: 'then' } }),
-    };
-    await withInstanceLock(
-      fakeDeps({ locks: dead, compose }),
-      'a',
-      'up',
-      {},
-      (e) => events.push(e),
-      async () => 1,
-    );
-    expect(asked).toEqual(['a']);
-    expect(events).toEqual([]);
+    const free = world(undefined, [601]);
+    await free.run(async () => 'done');
+    expect(free.asked).toEqual([]);
+    const none = world(DEAD, []);
+    await none.run(async () => 'done');
+    expect(none.asked).toEqual(['a']);
+    expect(none.events).toEqual([]);
   });
 });
 
