@@ -112,9 +112,10 @@ export async function upContext(baseDeps: Deps, ctx: InstanceContext, opts: UpOp
     };
     let found = await probe();
     if (found.conflicts.length && found.starting.length) {
-      // A container of this instance being started (by a compose a killed `up` left running): the engine's proxy
-      // holds its ports ~0.3 s before the listing says it runs or shows them. Inspecting it waits for that start
-      // to end (the engine holds the container while it starts); then the listing tells whose the ports are.
+      // A container of this instance being started — a start a killed `up`'s compose sent before it was stopped
+      // (exclusive() ends such a compose; the engine finishes what it was asked): the engine's proxy holds its
+      // ports ~0.3 s before the listing says it runs or shows them. Inspecting it waits for that start to end
+      // (the engine holds the container while it starts); then the listing tells whose the ports are.
       await Promise.all(found.starting.map((c) => ctx.engine.inspect(c).catch(() => undefined)));
       found = await probe();
     }
