@@ -17,7 +17,9 @@ export interface LiveProgress {
 }
 
 export function createLiveProgress(o: {
-  tty: boolean;
+  /** Whether stdout is a terminal: asked once, when a step first runs (a command that runs none, `env` or
+   * `list`, never makes node build process.stdout — a socket and the stream machinery for a pipe, ~1 ms). */
+  tty: () => boolean;
   verbose: boolean;
   write: (s: string) => void;
   now?: () => number;
@@ -30,6 +32,8 @@ export function createLiveProgress(o: {
   let frame = 0;
   let timer: NodeJS.Timeout | null = null;
   let lastPlain = 0;
+  let ttyAnswer: boolean | undefined;
+  const tty = () => (ttyAnswer ??= o.tty());
 
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
   function current(t = now()): string {
@@ -63,7 +67,7 @@ export function createLiveProgress(o: {
       clear();
       return;
     }
-    if (o.tty) draw();
+    if (tty()) draw();
     else if (now() - lastPlain >= (o.plainEveryMs ?? 10_000)) {
       lastPlain = now();
       o.write(`  … ${current()}\n`);
@@ -77,7 +81,7 @@ export function createLiveProgress(o: {
         else running.get(e.id)!.label = e.label;
         if (!timer) {
           lastPlain = now();
-          timer = setInterval(tick, o.tty ? (o.tickMs ?? 100) : 1000);
+          timer = setInterval(tick, tty() ? (o.tickMs ?? 100) : 1000);
           timer.unref();
         }
       } else {
@@ -86,9 +90,9 @@ export function createLiveProgress(o: {
       }
     },
     print(line) {
-      if (o.tty) clear();
+      clear(); // the live line, if one is drawn
       o.write(`${line}\n`);
-      if (o.tty && running.size) draw();
+      if (running.size && tty()) draw();
     },
     current,
   };

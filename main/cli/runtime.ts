@@ -44,7 +44,7 @@ export async function runCommand(opts: CommonOptions, body: (out: Output) => Pro
   const live = json
     ? null
     : (await import('./live-progress')).createLiveProgress({
-        tty: process.stdout.isTTY === true,
+        tty: () => process.stdout.isTTY === true,
         verbose,
         write: (s) => writeStdout(s),
       });

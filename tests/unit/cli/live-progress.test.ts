@@ -14,7 +14,7 @@ describe('live progress', () => {
   it('on a terminal: one line redrawn with \\r, elapsed time and the running sub-steps, cleared before other lines', () => {
     let out = '';
     let t = 0;
-    const live = createLiveProgress({ tty: true, verbose: false, write: (s) => (out += s), now: () => t });
+    const live = createLiveProgress({ tty: () => true, verbose: false, write: (s) => (out += s), now: () => t });
     live.event({ type: 'step', instance: 'i', id: 'compose-up', label: 'compose up -d', state: 'running' });
     live.event({ type: 'step', instance: 'i', id: 'compose-up:svc:db', label: 'Creating db', state: 'running', parent: 'compose-up' });
     t = 1200;
@@ -40,7 +40,7 @@ describe('live progress', () => {
   it('on a pipe: a plain "still running" line every 10 s, never a \\r', () => {
     let out = '';
     let t = 0;
-    const live = createLiveProgress({ tty: false, verbose: true, write: (s) => (out += s), now: () => t });
+    const live = createLiveProgress({ tty: () => false, verbose: true, write: (s) => (out += s), now: () => t });
     live.event({ type: 'step', id: 'compose-up', label: 'compose up -d', state: 'running' });
     for (let i = 0; i < 25; i++) {
       t += 1000;
@@ -48,6 +48,21 @@ describe('live progress', () => {
     }
     expect(out).toBe('  … compose up -d 10.0s\n  … compose up -d 20.0s\n');
     expect(out).not.toContain('\r');
+  });
+
+  it('asks whether stdout is a terminal only once a step runs (printing lines alone never builds process.stdout)', () => {
+    let out = '';
+    const tty = vi.fn(() => true);
+    const live = createLiveProgress({ tty, verbose: false, write: (s) => (out += s) });
+    live.print('export A=1');
+    live.print('export B=2');
+    expect(out).toBe('export A=1\nexport B=2\n');
+    expect(tty).not.toHaveBeenCalled();
+    live.event({ type: 'step', id: 'compose-up', label: 'compose up -d', state: 'running' });
+    live.print('  ✓ Ports free');
+    vi.advanceTimersByTime(300);
+    expect(tty).toHaveBeenCalledTimes(1);
+    live.event({ type: 'step', id: 'compose-up', label: 'compose up -d', state: 'passed' });
   });
 
   it('renders finished sub-steps indented with their time, and the end of an operation as nothing', () => {
