@@ -22,6 +22,7 @@ const BOUNDARIES = {
     paths: [
       ELECTRON,
       { name: 'picocolors', message: 'Terminal rendering belongs to the CLI (main/cli): core returns data.' },
+      { name: 'string-width', message: 'Terminal rendering belongs to the CLI (main/cli): core returns data.' },
       { name: 'cli-table3', message: 'Terminal rendering belongs to the CLI (main/cli): core returns data.' },
     ],
     patterns: [
@@ -142,8 +143,7 @@ export default defineConfig(
       // `import type` for what is only a type: erased at build time, so a type never drags a module into a bundle.
       // (`typeof import('node:http')` stays allowed: it is type-only already, and it is how lazy loaders are typed.)
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
-      // cli-table3 is required lazily on purpose, on the first table (main/cli/render.ts).
-      '@typescript-eslint/no-require-imports': ['error', { allow: ['^cli-table3$'] }],
+      '@typescript-eslint/no-require-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },

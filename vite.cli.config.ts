@@ -12,8 +12,8 @@
 //   `list` reads 3 files; each other command module and what only it imports, a chunk of its own; each library,
 //   a chunk (`lib-NAME`).
 // • ssh2 stays in node_modules: it cannot be bundled (it looks for files beside itself), and only dockerode's
-//   ssh:// transport loads it. So do cli-table3, required on the first table drawn (main/cli/render.ts), and
-//   picocolors, on the first colour (main/cli/colors.ts).
+//   ssh:// transport loads it. So do string-width, required for the first table cell that is not plain ASCII
+//   (main/cli/table.ts), and picocolors, on the first colour (main/cli/colors.ts).
 // • dist/chunks.json: the sources each chunk holds (tests/integration/cli-bundles.test.ts tells from it which
 //   sources a command loaded).
 import { readFileSync } from 'node:fs';
@@ -87,7 +87,7 @@ export default defineConfig({
   define: { __KTRDR_SANDBOX_VERSION__: JSON.stringify(pkg.version) },
   // whitespace and syntax only: names are kept so stack traces stay readable (+ source maps)
   esbuild: { minifyIdentifiers: false, minifySyntax: true, minifyWhitespace: true },
-  ssr: { noExternal: true, external: ['electron', 'ssh2', 'cli-table3', 'picocolors'], target: 'node' },
+  ssr: { noExternal: true, external: ['electron', 'ssh2', 'string-width', 'picocolors'], target: 'node' },
   plugins: [chunkSources()],
   build: {
     ssr: resolve(root, 'main/cli/index.ts'),

@@ -1,6 +1,4 @@
-// Terminal rendering: step lines (✓/✗), tables, URLs, and the --json envelope. No logic lives here.
-import { createRequire } from 'node:module';
-import type TableType from 'cli-table3';
+// Terminal rendering: step lines (✓/✗), URLs, and the --json envelope (tables: table.ts). No logic lives here.
 import pc from './colors';
 import type { ProgressEvent } from '../core/events';
 import type { CheckResult, GateReport } from '../shared/types';
@@ -9,17 +7,6 @@ import type { LiveProgress } from './live-progress';
 import { writeStderr, writeStdout } from './stdio';
 
 export const SCHEMA_VERSION = 1;
-
-/**
- * cli-table3 is loaded from node_modules on the first table, not at start-up: with its colour and string-width
- * helpers it cost every command a few ms, `env`/`exec` and every --json run included, which print no table. The
- * CLI build keeps it external (vite.cli.config.ts), so nothing of it is in the chunks read at start-up.
- */
-let Table: typeof TableType | undefined;
-function loadTable(): typeof TableType {
-  Table ??= createRequire(import.meta.url)('cli-table3') as typeof TableType;
-  return Table;
-}
 
 export interface Output {
   json: boolean;
@@ -131,32 +118,6 @@ export function gateVerdict(r: GateReport): string[] {
 export function labelled(rows: Array<[label: string, value: string]>, indent = '  '): string[] {
   const width = Math.max(0, ...rows.map(([l]) => l.length)) + 2;
   return rows.map(([l, v]) => `${indent}${`${l}:`.padEnd(width)}${v}`);
-}
-
-export function table(head: string[], rows: (string | number)[][]): string {
-  const t = new (loadTable())({
-    head: head.map((h) => pc.bold(h)),
-    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 2 },
-    chars: {
-      top: '',
-      'top-mid': '',
-      'top-left': '',
-      'top-right': '',
-      bottom: '',
-      'bottom-mid': '',
-      'bottom-left': '',
-      'bottom-right': '',
-      left: '',
-      'left-mid': '',
-      mid: '',
-      'mid-mid': '',
-      right: '',
-      'right-mid': '',
-      middle: '',
-    },
-  });
-  for (const r of rows) t.push(r.map(String));
-  return t.toString();
 }
 
 /**

@@ -157,6 +157,31 @@ describe('commands load on demand', () => {
     expect(doctor.sources.has('main/core/compose-model-parse.ts')).toBe(true);
   });
 
+  it('a human `list` draws its table with nothing loaded for it; a cell beyond plain ASCII loads string-width', async () => {
+    const plain = await loaded(['list']);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^INSTANCE +SLOT +STATUS/m);
+    expect(plain.sources.has('main/cli/table.ts')).toBe(true);
+    for (const lib of ['cli-table3', 'string-width']) expect(plain.packages.has(lib), `list loaded ${lib}`).toBe(false);
+    // a blacklisted slot's reason names what held its port, as the holder's process calls itself
+    const good = await readFile(w.registryFile, 'utf8');
+    try {
+      const reg = JSON.parse(good) as { blacklist: Record<string, object> };
+      reg.blacklist['9'] = { reason: 'port 8009 held by サーバー', at: new Date().toISOString() };
+      await writeFile(w.registryFile, JSON.stringify(reg));
+      const wide = await loaded(['slots']);
+      expect(wide.code).toBe(0);
+      expect(wide.packages.has('string-width')).toBe(true);
+      expect(wide.packages.has('cli-table3')).toBe(false);
+      // the column after REASON is none; the rows before it still line up under the head
+      const lines = wide.stdout.split('\n');
+      const at = lines[0]!.indexOf('REASON');
+      expect(lines.find((l) => l.startsWith('9 '))!.slice(at).trimEnd()).toBe('port 8009 held by サーバー');
+    } finally {
+      await writeFile(w.registryFile, good);
+    }
+  });
+
   it('the check sees zod when a registry file is malformed (zod names what is wrong)', async () => {
     const good = await readFile(w.registryFile, 'utf8');
     try {

@@ -6,7 +6,7 @@ import { createTimeMerger, prefixWidth } from '../../core/log-merge';
 import { runService } from '../../core/use-cases/run';
 import { listSlots, moveSlot, unblockSlot } from '../../core/use-cases/slot-ops';
 import { exclusive } from '../../core/use-cases/exclusive';
-import { table } from '../render';
+import { table } from '../table';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 import { writeStdout } from '../stdio';
 

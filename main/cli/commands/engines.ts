@@ -8,7 +8,7 @@ import { createStatsStore } from '../../adapters/stats-store';
 import { ENGINE_PROBE_TIMEOUT_MS, formatBytes, probeEngines, type EngineRow } from '../../core/engines';
 import { CAPACITY_RESERVE } from '../../core/capacity';
 import { addStoppedFits } from '../../core/use-cases/engine-fit';
-import { table } from '../render';
+import { table } from '../table';
 import { addCommon, runCommand, type Runtime } from '../runtime';
 
 function memoryCell(r: EngineRow): string {

@@ -2,7 +2,7 @@
 // loops (agents, shells): every import here must stay cheap to load (tests/integration/cli-bundles.test.ts).
 import type { Command } from '../args/command';
 import { commandNotFound, formatEnv, instanceEnv, instanceUrl, type EnvFormat } from '../../core/use-cases/instance-env';
-import { table } from '../render';
+import { table } from '../table';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 import { writeStderr, writeStdout } from '../stdio';
 

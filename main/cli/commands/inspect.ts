@@ -9,7 +9,7 @@ import { loadManifest } from '../../core/manifest';
 import { manifestJsonSchema } from '../../core/manifest-schema';
 import { MAX_SLOT, MIN_SLOT } from '../../shared/types';
 import { EXIT } from '../../core/errors';
-import { table } from '../render';
+import { table } from '../table';
 import { addCommon, parseIntOption, runCommand, type Runtime } from '../runtime';
 import { assertSlot } from '../../core/ports';
 import { writeStdout } from '../stdio';

@@ -5,7 +5,8 @@ import pc from '../colors';
 import { listAcrossEngines } from '../../core/use-cases/list-engines';
 import { relativeTime } from '../../shared/format';
 import { syncSummary } from '../../shared/sync';
-import { statusColour, table } from '../render';
+import { statusColour } from '../render';
+import { table } from '../table';
 import { addCommon, runCommand, type Runtime } from '../runtime';
 
 export function registerList(program: Command, rt: Runtime): void {

@@ -9,7 +9,8 @@ import { defaultSnapshot, listSnapshots, removeSnapshot } from '../../core/use-c
 import { resetInstance } from '../../core/use-cases/snapshot-reset';
 import { exclusive } from '../../core/use-cases/exclusive';
 import { saveSnapshot } from '../../core/use-cases/snapshot-save';
-import { gateVerdict, table, type Output } from '../render';
+import { gateVerdict, type Output } from '../render';
+import { table } from '../table';
 import { addCommon, parseIntOption, refFrom, runCommand, type Runtime } from '../runtime';
 
 const collect = (v: string, prev: string[] = []): string[] => [

@@ -7,7 +7,8 @@ import { healthLabel, provenReadyServices } from '../../core/views';
 import { formatBytes, relativeTime } from '../../shared/format';
 import { pendingChange } from '../../shared/shared-folder-lines';
 import { syncSummary } from '../../shared/sync';
-import { labelled, statusColour, table } from '../render';
+import { labelled, statusColour } from '../render';
+import { table } from '../table';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 
 export function registerStatus(program: Command, rt: Runtime): void {

@@ -1,7 +1,8 @@
-// Terminal rendering helpers: aligned label/value lines (long link labels included), and tables.
+// Terminal rendering helpers: aligned label/value lines (long link labels included), the gate's verdict (tables:
+// table.test.ts).
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { labelled, table } from '../../../main/cli/render';
+import { labelled } from '../../../main/cli/render';
 
 describe('labelled lines', () => {
   it('aligns every value after the longest label, with at least one space', () => {
@@ -13,12 +14,6 @@ describe('labelled lines', () => {
     ).toEqual(['  API docs:   http://localhost:8001/api/v1/docs', '  Prometheus: http://localhost:9091']);
     expect(labelled([['A very long link label', 'x']], '')).toEqual(['A very long link label: x']);
     expect(labelled([])).toEqual([]);
-  });
-
-  it('tables keep their header and rows', () => {
-    const t = stripVTControlCharacters(table(['NAME', 'URL'], [['api', 'http://localhost:8000']])); // bold headers when colours are on (CI=true)
-    expect(t).toMatch(/NAME\s+URL/);
-    expect(t).toMatch(/api\s+http:\/\/localhost:8000/);
   });
 });
 
