@@ -176,7 +176,12 @@ describe('commands load on demand', () => {
       // the column after REASON is none; the rows before it still line up under the head
       const lines = wide.stdout.split('\n');
       const at = lines[0]!.indexOf('REASON');
-      expect(lines.find((l) => l.startsWith('9 '))!.slice(at).trimEnd()).toBe('port 8009 held by サーバー');
+      expect(
+        lines
+          .find((l) => l.startsWith('9 '))!
+          .slice(at)
+          .trimEnd(),
+      ).toBe('port 8009 held by サーバー');
     } finally {
       await writeFile(w.registryFile, good);
     }
