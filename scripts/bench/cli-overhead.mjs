@@ -2,7 +2,8 @@
 // 2 × a bare `node -e 0` measured in the same run (the command's own work no more than node's start), with
 // NODE_EXTRA_CA_CERTS unset and set to a real CA bundle (node then parses it before running a line: that
 // cost lands on both sides of the ratio). Median of 21 runs, interleaved with node, of the command as npm
-// links it. `exec -- true` is reported beside it (its overhead over `true` alone).
+// links it; `list` and `status` as a person types them (a table, labelled lines) too. `exec -- true` is reported
+// beside it (its overhead over `true` alone).
 // `list` and `status` each make one Docker API call (GET /containers/json over the engine's socket): a bare
 // node making that same call, with the same request options as our client (main/adapters/docker-api.ts:
 // `servername: ''`, which spares node's TLS server-name guess, an IPv6 regex of ~6 ms), is measured too, so their
@@ -48,6 +49,8 @@ export async function cliOverhead() {
         env: cli(['env']),
         list: cli(['list', '--json']),
         status: cli(['status', '--json']),
+        listHuman: cli(['list']),
+        statusHuman: cli(['status']),
         listCall: () => time(() => spawnSync('node', ['-e', DOCKER_CALL, 'com.docker.compose.project'], { env })),
         statusCall: () => time(() => spawnSync('node', ['-e', DOCKER_CALL, `com.docker.compose.project=${insts[0].id}`], { env })),
         trueAlone: () => time(() => spawnSync('true', [], { env })),
@@ -58,6 +61,8 @@ export async function cliOverhead() {
         ['env', '`env`'],
         ['list', '`list --json`, 3 instances'],
         ['status', '`status --json`, stopped instance'],
+        ['listHuman', '`list` (its table, as typed by a person)'],
+        ['statusHuman', '`status` (as typed), stopped instance'],
       ]) {
         const ratio = m[name] / m.node;
         rows.push({
