@@ -34,6 +34,14 @@ export default defineConfig({
       rollupOptions: {
         input: { index: resolve(root, 'main/app/index.ts') },
         output: { format: 'es', entryFileNames: '[name].js' },
+        // The core imports its rare paths (repairing an interrupted create, the override's state) with import()
+        // so that the CLI's start-up never loads them (vite.cli.config.ts). The app's main process loads once
+        // and imports those modules statically elsewhere too: Vite's note that they stay where they are is
+        // expected here, not news.
+        onwarn(warning, warn) {
+          if (warning.plugin === 'vite:reporter' && warning.message.includes('dynamic import will not move module')) return;
+          warn(warning);
+        },
       },
     },
   },
