@@ -216,9 +216,11 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
       expect(await labCard.getByTestId('engine-badge').innerText()).toContain('engvlab');
       await labCard.getByTestId('engine-unreachable').waitFor({ timeout: 40_000 });
       expect(await labCard.getByTestId('engine-unreachable').innerText()).toMatch(
-        /Engine engvlab unreachable.*Start, Stop and the gate are off/s,
+        /Engine engvlab unreachable.*Start, Stop, Reset and the gate are off/s,
       );
-      expect(await labCard.getByTestId('btn-start').isDisabled()).toBe(true);
+      // what needs the engine is off (Destroy stays: it checks the engine first and touches nothing without it)
+      for (const b of ['btn-start', 'btn-stop', 'btn-restart', 'btn-reset'])
+        expect(await labCard.getByTestId(b).isDisabled(), `${b} of an instance whose engine is down`).toBe(true);
       expect(await labCard.getAttribute('class')).toContain('engine-down');
       expect(await overflow(page)).toEqual([]);
       await checkView('engines', { docs: true });

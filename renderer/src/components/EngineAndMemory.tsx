@@ -27,7 +27,7 @@ export function EngineUnreachable({ view }: { view: InstanceView }) {
   if (view.engineStatus?.reachable !== false) return null;
   return (
     <p className="engine-unreachable-note" role="status" data-testid="engine-unreachable">
-      <strong>Engine {view.engineStatus.name} unreachable</strong> — Start, Stop and the gate are off until it answers again (
+      <strong>Engine {view.engineStatus.name} unreachable</strong> — Start, Stop, Reset and the gate are off until it answers again (
       {view.engineStatus.error ?? 'no answer'}). Its containers are not touched; the registry keeps the instance.
     </p>
   );

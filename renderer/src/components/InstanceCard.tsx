@@ -116,7 +116,8 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
           >
             Logs
           </button>
-          <ResetButton view={view} disabled={!!busy || !view.dirExists} />
+          {/* puts volumes back on the instance's engine: off with Start and Stop when that engine is not answering */}
+          <ResetButton view={view} disabled={disabled || !view.dirExists} />
           <button
             type="button"
             className="danger wide-action"
