@@ -3,6 +3,7 @@
 // these specs into Electron menu templates and routes each item's `action` to the shared dispatch.
 import type { Snapshot } from '../shared/contract';
 import type { InstanceView } from '../core/views';
+import { engineUnreachable } from '../shared/views';
 
 /** What a click does. tray.ts maps each kind to a contract call, the window, or the app. */
 export type TrayAction =
@@ -153,7 +154,8 @@ function statusLine(v: InstanceView, s: Snapshot): string {
       ? 'Directory missing'
       : `${v.status.charAt(0).toUpperCase()}${v.status.slice(1)}`;
   const containers = v.containers.total > 0 ? ` · ${v.containers.healthy}/${v.containers.total} healthy` : '';
-  return `${state} · slot ${v.slot}${containers}`;
+  const away = engineUnreachable(v) ? ` · engine ${v.engineStatus!.name} unreachable` : '';
+  return `${state} · slot ${v.slot}${containers}${away}`;
 }
 
 function gateLine(v: InstanceView): string | null {
@@ -169,7 +171,7 @@ const item = (label: string, action: TrayAction, enabled = true): MenuItemSpec =
 export function instanceMenu(v: InstanceView, s: Snapshot): MenuItemSpec {
   const engineUp = s.engine.state === 'up';
   const busy = Boolean(s.busy[v.id]);
-  const canAct = engineUp && !busy && v.status !== 'missing';
+  const canAct = engineUp && !engineUnreachable(v) && !busy && v.status !== 'missing';
   const up = isUp(v);
   const items: MenuItemSpec[] = [info(statusLine(v, s))];
   if (v.branch) items.push(info(`Branch ${v.branch}`));

@@ -44,6 +44,12 @@ export interface InstanceView {
   sharedOverlay?: boolean | string[];
 }
 
+/** Its own engine (a named docker context) did not answer the last listing: no action can reach its containers
+ * (the card, the tray menu and Start all / Stop all leave them off alike). */
+export function engineUnreachable(v: Pick<InstanceView, 'engineStatus'>): boolean {
+  return v.engineStatus?.reachable === false;
+}
+
 export interface FitMeter {
   engine: string;
   /** the capacity estimate (last seen, else compose limits, else the default), without the reserve */

@@ -221,6 +221,10 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
       // what needs the engine is off (Destroy stays: it checks the engine first and touches nothing without it)
       for (const b of ['btn-start', 'btn-stop', 'btn-restart', 'btn-reset'])
         expect(await labCard.getByTestId(b).isDisabled(), `${b} of an instance whose engine is down`).toBe(true);
+      // and Start all leaves it out: the one other instance runs, so there is nothing to start
+      expect(await page.getByTestId('start-all').innerText()).toBe('Start all');
+      expect(await page.getByTestId('start-all').isDisabled()).toBe(true);
+      expect(await page.getByTestId('stop-all').innerText()).toBe('Stop all (1)');
       expect(await labCard.getAttribute('class')).toContain('engine-down');
       expect(await overflow(page)).toEqual([]);
       await checkView('engines', { docs: true });

@@ -1,6 +1,6 @@
 // Start all / Stop all: every instance that can, one after the other for Start (the stacks share the machine),
 // all at once for Stop.
-import type { InstanceView } from '../../../main/shared/views';
+import { engineUnreachable, type InstanceView } from '../../../main/shared/views';
 import { useApi } from '../api/hooks';
 import { useApp } from '../app-context';
 
@@ -9,8 +9,10 @@ export function BulkActions({ instances }: { instances: InstanceView[] }) {
   const app = useApp();
   const engineUp = app.snapshot.engine.state === 'up';
   const idle = (v: InstanceView) => !app.snapshot.busy[v.id] && !(app.progress[v.id] && !app.progress[v.id]!.finished);
-  const startable = instances.filter((v) => v.dirExists && v.status !== 'running' && idle(v));
-  const stoppable = instances.filter((v) => (v.status === 'running' || v.status === 'partial') && idle(v));
+  // an instance whose own engine does not answer is left out: nothing can reach its containers
+  const can = (v: InstanceView) => idle(v) && !engineUnreachable(v);
+  const startable = instances.filter((v) => v.dirExists && v.status !== 'running' && can(v));
+  const stoppable = instances.filter((v) => (v.status === 'running' || v.status === 'partial') && can(v));
   const startAll = async () => {
     for (const v of startable) {
       const r = await app.run(`up:${v.id}`, () => api.invoke('up', v.id));

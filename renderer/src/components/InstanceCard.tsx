@@ -2,7 +2,7 @@
 // control names its instance for screen readers ("Stop ktrdr--x"). On a narrow card (the tray-size window)
 // the secondary actions move into the "⋯" menu; on a wide one they are all visible.
 import { useState } from 'react';
-import type { InstanceView } from '../../../main/shared/views';
+import { engineUnreachable, type InstanceView } from '../../../main/shared/views';
 import { useApp } from '../app-context';
 import { ago, seconds } from '../format';
 import { useInstanceActions } from './card-actions';
@@ -23,8 +23,7 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
   const engineUp = app.snapshot.engine.state === 'up';
   const op = app.progress[view.id];
   const active = view.status === 'running' || view.status === 'partial';
-  // its own engine (a named docker context) not answering: no action can reach its containers
-  const engineDown = view.engineStatus?.reachable === false;
+  const engineDown = engineUnreachable(view);
   const disabled = !!busy || !engineUp || engineDown;
   const g = view.lastGate;
   const name = view.id;

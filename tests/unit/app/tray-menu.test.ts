@@ -83,6 +83,24 @@ describe('tray menu: Docker down', () => {
   });
 });
 
+describe('tray menu: an instance whose own engine does not answer', () => {
+  const s = snapshot({
+    instances: [
+      view('feat-a'),
+      view('lab', { engineName: 'lab', engineStatus: { name: 'lab', reachable: false, error: 'ssh: connect refused' } }),
+    ],
+  });
+  const menu = menuFor(s, opts);
+
+  it('says so in its status line and allows it no lifecycle action (the other instance keeps them)', () => {
+    const sub = submenuOf(menu, 'lab');
+    expect(sub[0]!.label).toMatch(/ · engine lab unreachable$/);
+    for (const label of ['Start', 'Stop', 'Restart']) expect(enabled(sub, label), label).toBe(false);
+    expect(enabled(sub, 'Open folder')).toBe(true);
+    expect(enabled(submenuOf(menu, 'feat-a'), 'Stop')).toBe(true);
+  });
+});
+
 describe('tray menu: one running, one failing gate, one starting, one stopped', () => {
   const s = snapshot({
     instances: [view('feat-a', { slot: 1 }), failingGate('feat-b', 3), stopped('feat-c', 4), stopped('feat-d', 5)],
