@@ -3,6 +3,7 @@
 // these specs into Electron menu templates and routes each item's `action` to the shared dispatch.
 import type { Snapshot } from '../shared/contract';
 import type { InstanceView } from '../core/views';
+import { bucketOf, summaryCounts, type SummaryBucket } from '../shared/summary';
 import { engineUnreachable } from '../shared/views';
 
 /** What a click does. tray.ts maps each kind to a contract call, the window, or the app. */
@@ -37,8 +38,8 @@ export interface TrayMenuOptions {
 
 export type TrayIconState = 'idle' | 'running' | 'failing' | 'busy' | 'down';
 
-/** How one instance reads at a glance (the busy operation wins, then a failing gate or a dead container). */
-export type InstanceHealth = 'busy' | 'failing' | 'running' | 'stopped' | 'missing';
+/** How one instance reads at a glance: the bucket the dashboard's summary counts it in (main/shared/summary.ts). */
+export type InstanceHealth = SummaryBucket;
 
 /** Links with a dedicated, fixed menu entry, in menu order (matched by the manifest's link name). */
 export const NAMED_LINKS: readonly { name: string; label: string }[] = [
@@ -61,37 +62,15 @@ export function busyLabel(operation: string): string {
   return BUSY_LABELS[operation] ?? `${operation.charAt(0).toUpperCase()}${operation.slice(1)}…`;
 }
 
-export function healthOf(v: InstanceView, busy: Snapshot['busy']): InstanceHealth {
-  if (busy[v.id]) return 'busy';
-  if (v.status === 'missing') return 'missing';
-  if (v.status === 'stopped') return 'stopped';
-  if (v.lastGate && !v.lastGate.passed) return 'failing';
-  if (v.status === 'partial') return 'failing';
-  return 'running';
-}
+/** The busy operation wins, then its own engine not answering, then a failing gate or a dead container. */
+export const healthOf: (v: InstanceView, busy: Snapshot['busy']) => InstanceHealth = bucketOf;
 
 const isUp = (v: InstanceView): boolean => v.status === 'running' || v.status === 'partial';
 
-export interface Aggregate {
-  total: number;
-  running: number;
-  failing: number;
-  busy: number;
-  stopped: number;
-  missing: number;
-}
+export type Aggregate = Record<InstanceHealth, number> & { total: number };
 
 export function aggregateOf(s: Snapshot): Aggregate {
-  const a: Aggregate = { total: s.instances.length, running: 0, failing: 0, busy: 0, stopped: 0, missing: 0 };
-  for (const v of s.instances) {
-    const h = healthOf(v, s.busy);
-    if (h === 'running') a.running++;
-    else if (h === 'failing') a.failing++;
-    else if (h === 'busy') a.busy++;
-    else if (h === 'stopped') a.stopped++;
-    else a.missing++;
-  }
-  return a;
+  return { total: s.instances.length, ...summaryCounts(s.instances, s.busy) };
 }
 
 /** The disabled first line of the menu: "2 running · 1 failing", "Docker not running — retrying", "No instances". */
@@ -113,6 +92,7 @@ export function aggregateLabel(s: Snapshot): string {
         : `${a.busy} busy`,
     );
   }
+  if (a.unreachable) parts.push(`${a.unreachable} unreachable`);
   if (a.stopped) parts.push(`${a.stopped} stopped`);
   if (a.missing) parts.push(`${a.missing} missing`);
   return parts.join(' · ');
@@ -142,6 +122,7 @@ const STATUS_MARK: Record<InstanceHealth, string> = {
   running: '●',
   failing: '▲',
   busy: '◐',
+  unreachable: '◌',
   stopped: '○',
   missing: '✕',
 };

@@ -226,6 +226,10 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
       expect(await page.getByTestId('start-all').isDisabled()).toBe(true);
       expect(await page.getByTestId('stop-all').innerText()).toBe('Stop all (1)');
       expect(await labCard.getAttribute('class')).toContain('engine-down');
+      // what its containers do is not known: not "stopped", on the card nor in the summary
+      expect(await labCard.getByTestId('status-badge').innerText()).toMatch(/^unknown$/i);
+      expect(await labCard.getByTestId('containers-count').count()).toBe(0);
+      expect(await page.getByTestId('summary').innerText()).toBe('1 running · 1 unreachable');
       expect(await overflow(page)).toEqual([]);
       await checkView('engines', { docs: true });
       await atSize(WIDE, () => checkView('engines', { docs: true }));

@@ -66,14 +66,17 @@ export function InstanceCard({ view, now }: { view: InstanceView; now: number })
                 shared data: overlay{Array.isArray(view.sharedOverlay) ? ` (${view.sharedOverlay.join(', ')})` : ''}
               </span>
             )}
-            <span
-              data-testid="containers-count"
-              data-healthy={view.containers.healthy}
-              data-total={view.containers.total}
-              className={view.containers.healthy < view.containers.total && active ? 'warn' : ''}
-            >
-              {view.containers.healthy}/{view.containers.total} healthy
-            </span>
+            {/* counted only where the containers can be seen (no engine answering: the badge says unknown) */}
+            {engineUp && !engineDown && (
+              <span
+                data-testid="containers-count"
+                data-healthy={view.containers.healthy}
+                data-total={view.containers.total}
+                className={view.containers.healthy < view.containers.total && active ? 'warn' : ''}
+              >
+                {view.containers.healthy}/{view.containers.total} healthy
+              </span>
+            )}
             <MemoryBar view={view} />
             <FitBar view={view} />
             <SyncStatus view={view} now={now} />

@@ -1,4 +1,4 @@
-import type { InstanceView } from '../../../main/shared/views';
+import { engineUnreachable, type InstanceView } from '../../../main/shared/views';
 import { busyLabel } from '../format';
 
 export function StatusBadge({ view, busy, engineUp }: { view: InstanceView; busy?: string; engineUp: boolean }) {
@@ -8,6 +8,10 @@ export function StatusBadge({ view, busy, engineUp }: { view: InstanceView; busy
     label = busyLabel(busy);
     tone = 'busy';
   } else if (!engineUp) {
+    label = 'unknown';
+    tone = 'unknown';
+  } else if (engineUnreachable(view)) {
+    // its own engine did not answer: what its containers do is not known (the note under the actions says why)
     label = 'unknown';
     tone = 'unknown';
   } else if (view.status === 'partial') {

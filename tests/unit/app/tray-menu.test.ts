@@ -99,6 +99,11 @@ describe('tray menu: an instance whose own engine does not answer', () => {
     expect(enabled(sub, 'Open folder')).toBe(true);
     expect(enabled(submenuOf(menu, 'feat-a'), 'Stop')).toBe(true);
   });
+  it('marks and counts it apart: not stopped, as its containers are not seen', () => {
+    expect(menu.filter((i) => i.type === 'submenu').map((i) => i.label)).toEqual(['● feat-a', '◌ lab']);
+    expect(aggregateLabel(s)).toBe('1 running · 1 unreachable');
+    expect(trayIconFor(s)).toBe('running');
+  });
 });
 
 describe('tray menu: one running, one failing gate, one starting, one stopped', () => {

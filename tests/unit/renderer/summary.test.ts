@@ -32,6 +32,14 @@ describe('summary counts', () => {
     expect(summarise({ instances, busy, engine: up })).toBe('1 failing · 1 busy');
   });
 
+  it('counts an instance whose own engine does not answer as such, not as stopped (its containers are not seen)', () => {
+    const lab = { ...view('lab', 'stopped'), engineStatus: { name: 'lab', reachable: false, error: 'no answer' } };
+    expect(bucketOf(lab, {})).toBe('unreachable');
+    expect(bucketOf(lab, { lab: 'stopping' })).toBe('busy');
+    expect(bucketOf({ ...lab, engineStatus: { name: 'lab', reachable: true } }, {})).toBe('stopped');
+    expect(summarise({ instances: [view('a', 'running', true), lab], busy: {}, engine: up })).toBe('1 running · 1 unreachable');
+  });
+
   it('puts each state in one bucket: busy first, then missing, failing, running, stopped', () => {
     expect(bucketOf(view('a', 'running', true), {})).toBe('running');
     expect(bucketOf(view('a', 'running'), {})).toBe('running');
