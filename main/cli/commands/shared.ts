@@ -2,7 +2,7 @@
 import type { Command } from '../args/command';
 import pc from '../colors';
 import { formatBytes, sharedInit, sharedPack, sharedStatus, type SharedStatus } from '../../core/use-cases/shared-data';
-import { type Output } from '../render';
+import type { Output } from '../render';
 import { table } from '../table';
 import { addCommon, refFrom, runCommand, type Runtime } from '../runtime';
 import { exclusive } from '../../core/use-cases/exclusive';
