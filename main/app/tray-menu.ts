@@ -129,14 +129,15 @@ const STATUS_MARK: Record<InstanceHealth, string> = {
 
 function statusLine(v: InstanceView, s: Snapshot): string {
   const op = s.busy[v.id];
+  // its own engine not answering: its containers are not seen (state and counts unknown), the card says the same
+  if (!op && engineUnreachable(v)) return `Unknown · slot ${v.slot} · engine ${v.engineStatus!.name} unreachable`;
   const state = op
     ? busyLabel(op)
     : v.status === 'missing'
       ? 'Directory missing'
       : `${v.status.charAt(0).toUpperCase()}${v.status.slice(1)}`;
   const containers = v.containers.total > 0 ? ` · ${v.containers.healthy}/${v.containers.total} healthy` : '';
-  const away = engineUnreachable(v) ? ` · engine ${v.engineStatus!.name} unreachable` : '';
-  return `${state} · slot ${v.slot}${containers}${away}`;
+  return `${state} · slot ${v.slot}${containers}`;
 }
 
 function gateLine(v: InstanceView): string | null {
@@ -152,7 +153,8 @@ const item = (label: string, action: TrayAction, enabled = true): MenuItemSpec =
 export function instanceMenu(v: InstanceView, s: Snapshot): MenuItemSpec {
   const engineUp = s.engine.state === 'up';
   const busy = Boolean(s.busy[v.id]);
-  const canAct = engineUp && !engineUnreachable(v) && !busy && v.status !== 'missing';
+  const reachable = !engineUnreachable(v);
+  const canAct = engineUp && reachable && !busy && v.status !== 'missing';
   const up = isUp(v);
   const items: MenuItemSpec[] = [info(statusLine(v, s))];
   if (v.branch) items.push(info(`Branch ${v.branch}`));
@@ -166,7 +168,7 @@ export function instanceMenu(v: InstanceView, s: Snapshot): MenuItemSpec {
     item('Restart', { kind: 'restart', id: v.id }, canAct && up),
     separator(),
   );
-  const linksEnabled = up && v.containers.running > 0;
+  const linksEnabled = reachable && up && v.containers.running > 0;
   const named = new Set(NAMED_LINKS.map((l) => l.name));
   for (const { name, label } of NAMED_LINKS) {
     const link = v.links.find((l) => l.name === name);
