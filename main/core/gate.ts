@@ -22,6 +22,12 @@ export { CONTAINERS_CHECK } from './gate-containers';
  */
 export const HTTP_INTERVAL_FACTOR = 0.4;
 const MIN_INTERVAL_MS = 50;
+/**
+ * Less time than this left before the deadline is no attempt: a probe given 1 ms can only time out, and its
+ * "timed out after 1 ms" would replace what the last real attempt said (→ 404, refused). A probe on loopback
+ * answers in a few ms, tens on a loaded machine. The first attempt runs whatever the budget.
+ */
+export const MIN_ATTEMPT_MS = 100;
 const LOG_TAIL = 30;
 
 export type { GateEvent };
@@ -152,7 +158,7 @@ export async function runGate(input: GateInput): Promise<GateReport> {
     let last: Attempt | undefined;
     while (!abort.signal.aborted) {
       const remaining = deadline - clock.now();
-      if (remaining <= 0) break;
+      if (remaining <= 0 || (last && remaining < MIN_ATTEMPT_MS)) break;
       res.attempts++;
       last = await r.attempt(remaining).catch(thrown);
       if (results.get(r.spec.name)!.state === 'failed') return results.get(r.spec.name)!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTAINERS_CHECK } from '../../../main/core/gate';
+import { CONTAINERS_CHECK, MIN_ATTEMPT_MS } from '../../../main/core/gate';
 import { API, check, connRefused, container, gateHarness, T0 } from './fakes';
 
 const health = { name: 'backend', label: 'Backend healthy', http: { url: `${API}/api/v1/health` }, service: 'backend' };
@@ -208,6 +208,29 @@ describe('runGate: retries under one deadline', () => {
     const r = await g.run();
     expect(r.timeoutMs).toBe(2_400);
     expect(check(r, 'backend').message).toMatch(/^timed out after 2s: GET .* → 500$/);
+  });
+
+  it('a timeout names the last real answer, not a probe the deadline left 1 ms for (CI saw "timed out after 1 ms")', async () => {
+    // each answer takes 30 ms; the HTTP retry pause is 100 ms: attempt 8 would start 1 ms before the deadline
+    const deadlineMs = 7 * 130 + 131;
+    const g = gateHarness({
+      checks: [health],
+      timeoutMs: deadlineMs,
+      http: (url, clock) => {
+        const budget = T0 + deadlineMs - clock.now();
+        if (budget < 30) {
+          clock.advance(budget);
+          throw new Error(`GET ${url} timed out after ${budget} ms`);
+        }
+        clock.advance(30);
+        return { status: 404 };
+      },
+    });
+    const r = await g.run();
+    const c = check(r, 'backend');
+    expect(c.message).toBe('timed out after 1s: GET http://127.0.0.1:8003/api/v1/health → 404');
+    expect(c.attempts).toBe(8);
+    expect(g.http.calls.every((call) => call.timeoutMs >= MIN_ATTEMPT_MS)).toBe(true);
   });
 
   it('a refused connection is described plainly', async () => {
