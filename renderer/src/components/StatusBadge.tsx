@@ -7,11 +7,8 @@ export function StatusBadge({ view, busy, engineUp }: { view: InstanceView; busy
   if (busy) {
     label = busyLabel(busy);
     tone = 'busy';
-  } else if (!engineUp) {
-    label = 'unknown';
-    tone = 'unknown';
-  } else if (engineUnreachable(view)) {
-    // its own engine did not answer: what its containers do is not known (the note under the actions says why)
+  } else if (!engineUp || engineUnreachable(view)) {
+    // no engine answering, or not its own (the note under its actions says why): its containers are not seen
     label = 'unknown';
     tone = 'unknown';
   } else if (view.status === 'partial') {
