@@ -1,8 +1,10 @@
 // Checks of the page a user's browser shows, for the e2e tests: horizontal overflow, landmarks, WCAG contrast
 // computed from the rendered colours, and axe-core (a devDependency: node_modules/axe-core/axe.min.js; missing,
-// the check fails); all of them in light and dark at once (checkView), at a given window size (atSize).
+// the check fails); all of them in light and dark at once (checkView), at a given window size (atSize); and the
+// tracked docs pictures, hashed (docsPictures), which only npm run docs:screenshots may rewrite.
 // Page-side code is passed as strings: the tests are type-checked without the DOM library.
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -132,4 +134,11 @@ export async function atSize(page: Page, size: { width: number; height: number }
   } finally {
     await page.setViewportSize(before);
   }
+}
+
+/** Content hash of every tracked docs picture an e2e run could write: an ordinary run must leave them alone. */
+export function docsPictures(): Record<string, string> {
+  const dir = join(ROOT, 'docs', 'screenshots');
+  const files = [join(ROOT, 'docs', 'dashboard.png'), ...(existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [])];
+  return Object.fromEntries(files.filter((f) => existsSync(f)).map((f) => [f, createHash('sha256').update(readFileSync(f)).digest('hex')]));
 }

@@ -5,8 +5,6 @@
 // the log tail, the fix — and the headless Folder action offering the path to copy.
 // Run screenshots go to tests/e2e/.screenshots/ (git-ignored); only KTRDR_DOCS_SCREENSHOTS=1 also writes the docs'
 // screenshots of the main views into docs/screenshots/ and docs/dashboard.png (npm run docs:screenshots).
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -16,7 +14,7 @@ import { ROOT, makeWorld, type World } from '../integration/world';
 import { openBrowser, type Browser } from './chromium';
 import { startDashboard, type Dashboard } from './dashboard-process';
 import { portFree, slotPortList } from './harness';
-import { atSize as atSizeOf, checkView as checkViewOf, contrastFailures, overflow } from './page-checks';
+import { atSize as atSizeOf, checkView as checkViewOf, contrastFailures, docsPictures, overflow } from './page-checks';
 
 const SHOTS = join(ROOT, 'tests', 'e2e', '.screenshots');
 const DOCS = process.env.KTRDR_DOCS_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : null;
@@ -30,12 +28,6 @@ let page: Page;
 let id: string;
 const pageErrors: string[] = [];
 
-/** Content hash of every tracked docs picture an e2e run could write: an ordinary run must leave them alone. */
-function docsPictures(): Record<string, string> {
-  const dir = join(ROOT, 'docs', 'screenshots');
-  const files = [join(ROOT, 'docs', 'dashboard.png'), ...(existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [])];
-  return Object.fromEntries(files.filter((f) => existsSync(f)).map((f) => [f, createHash('sha256').update(readFileSync(f)).digest('hex')]));
-}
 const docsBefore = docsPictures();
 
 const card = () => page.getByTestId(`instance-${id}`);
@@ -218,10 +210,9 @@ describe('the dashboard at tray size, by keyboard, for every eye', () => {
       expect(await labCard.getByTestId('engine-unreachable').innerText()).toMatch(
         /Engine engvlab unreachable.*Start, Stop, Reset and the gate are off/s,
       );
-      // what needs the engine is off (Destroy stays: it checks the engine first and touches nothing without it)
+      // what needs the engine is off (Destroy stays: it checks the engine first), and Start all leaves it out
       for (const b of ['btn-start', 'btn-stop', 'btn-restart', 'btn-reset'])
         expect(await labCard.getByTestId(b).isDisabled(), `${b} of an instance whose engine is down`).toBe(true);
-      // and Start all leaves it out: the one other instance runs, so there is nothing to start
       expect(await page.getByTestId('start-all').innerText()).toBe('Start all');
       expect(await page.getByTestId('start-all').isDisabled()).toBe(true);
       expect(await page.getByTestId('stop-all').innerText()).toBe('Stop all (1)');
